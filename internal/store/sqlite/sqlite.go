@@ -1,0 +1,306 @@
+// Package sqlite is the embedded store: SQLite through a pure-Go driver, in
+// one file in the data folder, so that the service runs with no database
+// installed. It meets the same contract as the MongoDB store.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// FileName is the database file inside the data folder.
+const FileName = "iwtoolkit.db"
+
+// Store is the embedded store. Writes go through one connection, as SQLite
+// allows one writer at a time; reads use a pool and, in WAL mode, never
+// wait for the writer.
+type Store struct {
+	write *sql.DB
+	read  *sql.DB
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if need be) the database in dir and brings its
+// schema up to date.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: create data folder: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+
+	write, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	read, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(8)
+	s := &Store{write: write, read: read}
+	if err := s.migrate(ctx); err != nil {
+		s.Close(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+// migrations bring a database from one schema version to the next. Each
+// runs once, in order, in a transaction with the record that it ran;
+// append new ones, never edit old ones.
+var migrations = []string{
+	1: `
+CREATE TABLE responses (
+	id             INTEGER PRIMARY KEY,
+	reference      TEXT NOT NULL UNIQUE,
+	survey_id      TEXT NOT NULL,
+	version        TEXT NOT NULL,
+	round          TEXT NOT NULL,
+	profile        TEXT NOT NULL,
+	answers        TEXT NOT NULL,
+	comments       TEXT NOT NULL,
+	submitted      INTEGER NOT NULL,
+	submission_key TEXT NOT NULL UNIQUE
+);
+CREATE INDEX responses_by_round ON responses (survey_id, round, submitted);
+CREATE TABLE drafts (
+	key       TEXT PRIMARY KEY,
+	survey_id TEXT NOT NULL,
+	round     TEXT NOT NULL,
+	profile   TEXT NOT NULL,
+	answers   TEXT NOT NULL,
+	comments  TEXT NOT NULL,
+	updated   INTEGER NOT NULL
+);
+CREATE INDEX drafts_by_updated ON drafts (updated);
+`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	for v := 1; v < len(migrations); v++ {
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			var done int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&done); err != nil || done > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied) VALUES (?, ?)`, v, time.Now().UnixMilli())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: migrate to version %d: %w", v, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// SaveDraft creates or replaces a draft.
+func (s *Store) SaveDraft(ctx context.Context, d survey.Draft) error {
+	_, err := s.write.ExecContext(ctx, `
+INSERT INTO drafts (key, survey_id, round, profile, answers, comments, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET survey_id = excluded.survey_id, round = excluded.round,
+	profile = excluded.profile, answers = excluded.answers, comments = excluded.comments,
+	updated = excluded.updated`,
+		d.Key, d.SurveyID, d.Round, encode(d.Profile), encode(d.Answers), encode(d.Comments), d.Updated.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("sqlite: save draft: %w", err)
+	}
+	return nil
+}
+
+// Draft returns a draft by key.
+func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
+	d := survey.Draft{Key: key}
+	var profile, answers, comments string
+	var updated int64
+	err := s.read.QueryRowContext(ctx, `SELECT survey_id, round, profile, answers, comments, updated FROM drafts WHERE key = ?`, key).
+		Scan(&d.SurveyID, &d.Round, &profile, &answers, &comments, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return survey.Draft{}, fmt.Errorf("sqlite: draft: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return survey.Draft{}, fmt.Errorf("sqlite: draft: %w", err)
+	}
+	d.Updated = time.UnixMilli(updated).UTC()
+	if err := errors.Join(decode(&d.Profile, profile), decode(&d.Answers, answers), decode(&d.Comments, comments)); err != nil {
+		return survey.Draft{}, fmt.Errorf("sqlite: draft: %w", err)
+	}
+	return d, nil
+}
+
+// Submit stores a response and deletes its draft in one transaction.
+func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
+	var stored bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+INSERT INTO responses (reference, survey_id, version, round, profile, answers, comments, submitted, submission_key)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (submission_key) DO NOTHING`,
+			r.Reference, r.SurveyID, r.Version, r.Round, encode(r.Profile), encode(r.Answers), encode(r.Comments),
+			r.Submitted.UnixMilli(), r.SubmissionKey)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		stored = n == 1
+		_, err = tx.ExecContext(ctx, `DELETE FROM drafts WHERE key = ?`, r.SubmissionKey)
+		return err
+	})
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return survey.Response{}, fmt.Errorf("sqlite: submit: reference %s: %w", r.Reference, store.ErrConflict)
+	}
+	if err != nil {
+		return survey.Response{}, fmt.Errorf("sqlite: submit: %w", err)
+	}
+	if stored {
+		r.Submitted = time.UnixMilli(r.Submitted.UnixMilli()).UTC()
+		return r, nil
+	}
+	first, err := s.one(ctx, s.write, `submission_key = ?`, r.SubmissionKey)
+	if err != nil {
+		return survey.Response{}, fmt.Errorf("sqlite: submit: earlier response: %w", err)
+	}
+	return first, nil
+}
+
+// Response returns a response by its reference.
+func (s *Store) Response(ctx context.Context, reference string) (survey.Response, error) {
+	r, err := s.one(ctx, s.read, `reference = ?`, reference)
+	if err != nil {
+		return survey.Response{}, fmt.Errorf("sqlite: response %s: %w", reference, err)
+	}
+	return r, nil
+}
+
+const responseColumns = `reference, survey_id, version, round, profile, answers, comments, submitted, submission_key`
+
+func (s *Store) one(ctx context.Context, db *sql.DB, where string, arg any) (survey.Response, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+responseColumns+` FROM responses WHERE `+where, arg)
+	if err != nil {
+		return survey.Response{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return survey.Response{}, err
+		}
+		return survey.Response{}, store.ErrNotFound
+	}
+	return scanResponse(rows)
+}
+
+// EachResponse streams responses, oldest first.
+func (s *Store) EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error {
+	query := `SELECT ` + responseColumns + ` FROM responses WHERE survey_id = ?`
+	args := []any{surveyID}
+	if len(rounds) > 0 {
+		query += ` AND round IN (?` + strings.Repeat(`, ?`, len(rounds)-1) + `)`
+		for _, r := range rounds {
+			args = append(args, r)
+		}
+	}
+	query += ` ORDER BY submitted, id`
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: responses: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			return fmt.Errorf("sqlite: responses: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: responses: %w", err)
+	}
+	return nil
+}
+
+func scanResponse(rows *sql.Rows) (survey.Response, error) {
+	var r survey.Response
+	var profile, answers, comments string
+	var submitted int64
+	if err := rows.Scan(&r.Reference, &r.SurveyID, &r.Version, &r.Round, &profile, &answers, &comments, &submitted, &r.SubmissionKey); err != nil {
+		return survey.Response{}, err
+	}
+	r.Submitted = time.UnixMilli(submitted).UTC()
+	return r, errors.Join(decode(&r.Profile, profile), decode(&r.Answers, answers), decode(&r.Comments, comments))
+}
+
+// Ping checks that the database file can be read.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close(context.Context) error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+func encode(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m) // a map of strings always marshals
+	return string(b)
+}
+
+func decode(m *map[string]string, text string) error {
+	if err := json.Unmarshal([]byte(text), m); err != nil {
+		return fmt.Errorf("decode stored answers: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,44 @@
+// Package store holds the storage contract that both stores meet: MongoDB
+// (package store/mongo), the production store, and the embedded SQLite store
+// (package store/sqlite), the default. The contract test suite in
+// store/storetest runs against both.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"iwtoolkit/internal/survey"
+)
+
+// Errors the stores return, whatever the database underneath.
+var (
+	// ErrNotFound: no record has that key.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a unique value (a response reference) is already taken.
+	ErrConflict = errors.New("conflict")
+)
+
+// Store is the storage contract.
+type Store interface {
+	// SaveDraft creates or replaces the draft with d.Key.
+	SaveDraft(ctx context.Context, d survey.Draft) error
+	// Draft returns the draft with the given key, or ErrNotFound.
+	Draft(ctx context.Context, key string) (survey.Draft, error)
+	// Submit stores r whole or not at all and deletes the draft whose key is
+	// r.SubmissionKey. If a response with the same SubmissionKey is already
+	// stored, Submit stores nothing and returns that response, so a submit
+	// repeated for any reason stores one response. If r.Reference is taken by
+	// another response it returns ErrConflict and the caller picks another.
+	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
+	// Response returns the response with the given reference, or ErrNotFound.
+	Response(ctx context.Context, reference string) (survey.Response, error)
+	// EachResponse calls fn for every response to the survey in the given
+	// rounds (all rounds when rounds is empty), oldest first, and stops at
+	// the first error fn returns.
+	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close(ctx context.Context) error
+}

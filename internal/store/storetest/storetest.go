@@ -1,0 +1,312 @@
+// Package storetest is the storage contract as a test suite. Each store's
+// tests call Run with a Harness; the suite is the one definition of what a
+// store must do.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// Harness makes a fresh, empty place to store in (a folder, a database) and
+// returns a function that opens a store there. Calling open again after
+// Close reopens the same data. The harness cleans up after the test.
+type Harness func(t *testing.T) (open func(t *testing.T) store.Store)
+
+// Options says what the store under test cannot do.
+type Options struct {
+	// NoConcurrentUpdates is set for the MongoDB stand-in, which loses
+	// concurrent writes; tests that depend on them are skipped with that
+	// reason. Real MongoDB and SQLite run them.
+	NoConcurrentUpdates string
+}
+
+// Run runs the contract suite.
+func Run(t *testing.T, h Harness, opts Options) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, open func(t *testing.T) store.Store)
+	}{
+		{"SubmitRoundTrip", testSubmitRoundTrip},
+		{"SubmitTwiceStoresOne", testSubmitTwiceStoresOne},
+		{"ReferenceConflict", testReferenceConflict},
+		{"NotFound", testNotFound},
+		{"Drafts", testDrafts},
+		{"EachResponse", testEachResponse},
+		{"Reopen", testReopen},
+		{"ConcurrentSubmits", func(t *testing.T, open func(t *testing.T) store.Store) {
+			if opts.NoConcurrentUpdates != "" {
+				t.Skip(opts.NoConcurrentUpdates)
+			}
+			testConcurrentSubmits(t, open)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			open := h(t)
+			tt.fn(t, open)
+		})
+	}
+}
+
+var equateEmpty = cmpopts.EquateEmpty()
+
+// Response returns a response with every field set; n makes it distinct.
+func Response(n int, surveyID, round string, at time.Time) survey.Response {
+	return survey.Response{
+		Reference:     fmt.Sprintf("REF%02d-%05d", n%100, n),
+		SurveyID:      surveyID,
+		Version:       "0123456789ab",
+		Round:         round,
+		Profile:       map[string]string{"sector": "health", "role": "frontline"},
+		Answers:       map[string]string{"caf-1": "3", "caf-2": survey.DontKnow, "tac-1": fmt.Sprint(1 + n%5)},
+		Comments:      map[string]string{"caf": "Lead professional <b>role</b> & \"quotes\" — ünïcödé"},
+		Submitted:     at.UTC().Truncate(time.Millisecond),
+		SubmissionKey: fmt.Sprintf("key-%d", n),
+	}
+}
+
+var t0 = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+
+func testSubmitRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	want := Response(1, "iw", "baseline", t0)
+	got, err := s.Submit(ctx, want)
+	if err != nil {
+		t.Fatalf("Submit: %v", err)
+	}
+	if diff := cmp.Diff(want, got, equateEmpty); diff != "" {
+		t.Errorf("Submit returned (-want +got):\n%s", diff)
+	}
+	got, err = s.Response(ctx, want.Reference)
+	if err != nil {
+		t.Fatalf("Response: %v", err)
+	}
+	if diff := cmp.Diff(want, got, equateEmpty); diff != "" {
+		t.Errorf("Response (-want +got):\n%s", diff)
+	}
+}
+
+func testSubmitTwiceStoresOne(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	first := Response(1, "iw", "baseline", t0)
+	if _, err := s.Submit(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	again := first
+	again.Reference = "OTHER-00001"
+	got, err := s.Submit(ctx, again)
+	if err != nil {
+		t.Fatalf("second Submit: %v", err)
+	}
+	if got.Reference != first.Reference {
+		t.Errorf("second Submit returned reference %q, want the first %q", got.Reference, first.Reference)
+	}
+	if n := count(t, s, "iw", nil); n != 1 {
+		t.Errorf("stored %d responses, want 1", n)
+	}
+	if _, err := s.Response(ctx, again.Reference); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Response(second reference) error = %v, want ErrNotFound", err)
+	}
+}
+
+func testReferenceConflict(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	a := Response(1, "iw", "baseline", t0)
+	b := Response(2, "iw", "baseline", t0)
+	b.Reference = a.Reference
+	if _, err := s.Submit(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Submit(ctx, b); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("Submit with a taken reference: error = %v, want ErrConflict", err)
+	}
+	if n := count(t, s, "iw", nil); n != 1 {
+		t.Errorf("stored %d responses, want 1", n)
+	}
+}
+
+func testNotFound(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	if _, err := s.Response(ctx, "NOPE0-NOPE0"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Response: error = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Draft(ctx, "no-such-key"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Draft: error = %v, want ErrNotFound", err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+}
+
+func testDrafts(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	d := survey.Draft{
+		Key: "k1", SurveyID: "iw", Round: "baseline",
+		Profile: map[string]string{"sector": "youth"},
+		Updated: t0,
+	}
+	if err := s.SaveDraft(ctx, d); err != nil {
+		t.Fatalf("SaveDraft: %v", err)
+	}
+	d.Answers = map[string]string{"caf-1": "4"}
+	d.Comments = map[string]string{"caf": "more training"}
+	d.Updated = t0.Add(time.Minute)
+	if err := s.SaveDraft(ctx, d); err != nil {
+		t.Fatalf("SaveDraft again: %v", err)
+	}
+	got, err := s.Draft(ctx, "k1")
+	if err != nil {
+		t.Fatalf("Draft: %v", err)
+	}
+	if diff := cmp.Diff(d, got, equateEmpty); diff != "" {
+		t.Errorf("Draft (-want +got):\n%s", diff)
+	}
+	other := survey.Draft{Key: "k2", SurveyID: "iw", Round: "baseline", Updated: t0}
+	if err := s.SaveDraft(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	r := Response(1, "iw", "baseline", t0)
+	r.SubmissionKey = "k1"
+	if _, err := s.Submit(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Draft(ctx, "k1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Draft after Submit: error = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Draft(ctx, "k2"); err != nil {
+		t.Errorf("another respondent's draft after Submit: %v", err)
+	}
+}
+
+func testEachResponse(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	// Submitted out of time order, in three rounds and two surveys.
+	rounds := []string{"baseline", "follow-up", "practice"}
+	for i := 0; i < 12; i++ {
+		r := Response(i, "iw", rounds[i%3], t0.Add(time.Duration(11-i)*time.Hour))
+		if _, err := s.Submit(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Submit(ctx, Response(99, "other", "baseline", t0)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := s.EachResponse(ctx, "iw", []string{"baseline", "follow-up"}, func(r survey.Response) error {
+		got = append(got, r.Round+"/"+r.Reference)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := 10; i >= 0; i-- { // oldest first
+		if i%3 != 2 {
+			r := Response(i, "iw", rounds[i%3], t0)
+			want = append(want, r.Round+"/"+r.Reference)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("EachResponse (-want +got):\n%s", diff)
+	}
+	if n := count(t, s, "iw", nil); n != 12 {
+		t.Errorf("EachResponse over all rounds: %d responses, want 12", n)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	err = s.EachResponse(ctx, "iw", nil, func(survey.Response) error { calls++; return stop })
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("EachResponse with fn failing: error %v after %d calls, want stop after 1", err, calls)
+	}
+}
+
+func testReopen(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	r := Response(7, "iw", "follow-up", t0)
+	if _, err := s.Submit(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveDraft(ctx, survey.Draft{Key: "kept", SurveyID: "iw", Round: "follow-up", Updated: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	s = open(t)
+	got, err := s.Response(ctx, r.Reference)
+	if err != nil {
+		t.Fatalf("Response after reopening: %v", err)
+	}
+	if diff := cmp.Diff(r, got, equateEmpty); diff != "" {
+		t.Errorf("Response after reopening (-want +got):\n%s", diff)
+	}
+	if _, err := s.Draft(ctx, "kept"); err != nil {
+		t.Errorf("Draft after reopening: %v", err)
+	}
+}
+
+func testConcurrentSubmits(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	const workers, each = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each*2)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				if _, err := s.Submit(ctx, Response(w*each+i, "iw", "baseline", t0)); err != nil {
+					errs <- err
+				}
+				// Every worker also submits the one shared draft.
+				dup := Response(1000+w*each+i, "iw", "follow-up", t0)
+				dup.SubmissionKey = "shared"
+				got, err := s.Submit(ctx, dup)
+				if err != nil {
+					errs <- err
+				} else if got.SubmissionKey != "shared" {
+					errs <- fmt.Errorf("shared submit returned key %q", got.SubmissionKey)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := count(t, s, "iw", []string{"baseline"}); n != workers*each {
+		t.Errorf("stored %d distinct responses, want %d", n, workers*each)
+	}
+	if n := count(t, s, "iw", []string{"follow-up"}); n != 1 {
+		t.Errorf("stored %d responses from one shared draft, want 1", n)
+	}
+}
+
+func count(t *testing.T, s store.Store, surveyID string, rounds []string) int {
+	t.Helper()
+	n := 0
+	if err := s.EachResponse(context.Background(), surveyID, rounds, func(survey.Response) error { n++; return nil }); err != nil {
+		t.Fatalf("EachResponse: %v", err)
+	}
+	return n
+}

@@ -1,0 +1,92 @@
+package survey
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Each folder under testdata holds survey files and, for invalid ones,
+// want.txt: the exact problems the loader must report.
+func TestLoadDirProblems(t *testing.T) {
+	for _, dir := range []string{"invalid", "syntax", "unknown"} {
+		t.Run(dir, func(t *testing.T) {
+			path := filepath.Join("testdata", dir)
+			_, err := LoadDir(os.DirFS(path), path)
+			var ps Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("LoadDir error = %v, want Problems", err)
+			}
+			want, err := os.ReadFile(filepath.Join(path, "want.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ps.Error(); got != strings.TrimSpace(string(want)) {
+				t.Errorf("problems:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestLoadDirValid(t *testing.T) {
+	c, err := LoadDir(os.DirFS("testdata/valid"), "testdata/valid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := c.Survey("mini")
+	if !ok {
+		t.Fatal("survey mini not loaded")
+	}
+	if len(d.Version) != 12 {
+		t.Errorf("version %q, want 12 hex digits", d.Version)
+	}
+	if got := len(d.Profile[0].Options); got != 8 {
+		t.Errorf("sector preset gave %d options, want the 8 sectors", got)
+	}
+	caf, _ := d.Section("caf")
+	sc := d.ScaleOf(caf)
+	if got := strings.Join(sc.Values(), ","); got != "1,2,3,dont-know,not-applicable" {
+		t.Errorf("scale values %s", got)
+	}
+	if r, _ := d.Round("follow-up"); r.Open {
+		t.Error("follow-up round should be closed")
+	}
+	if d.GroupSize() != DefaultMinGroupSize {
+		t.Errorf("group size %d", d.GroupSize())
+	}
+}
+
+// The bundled surveys must always load: start-up depends on it.
+func TestBundledSurveys(t *testing.T) {
+	if _, err := LoadDir(os.DirFS("../../surveys"), "surveys"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVersionFollowsContent(t *testing.T) {
+	data, err := os.ReadFile("testdata/valid/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := Parse("mini.yaml", data)
+	b, _ := Parse("mini.yaml", append(data, []byte("# a comment\n")...))
+	if a.Version == b.Version {
+		t.Error("changing the file kept the same version")
+	}
+}
+
+func TestNewReference(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		r := NewReference()
+		if len(r) != 11 || r[5] != '-' || strings.ContainsAny(r, "ILOU") {
+			t.Fatalf("reference %q", r)
+		}
+		seen[r] = true
+	}
+	if len(seen) != 1000 {
+		t.Errorf("%d distinct references in 1000", len(seen))
+	}
+}

@@ -1,0 +1,72 @@
+package survey
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Response is one submitted answer set: stored whole, once, and never changed.
+// It holds no IP address, user agent or name.
+type Response struct {
+	Reference string // short code shown to the respondent on the confirmation page
+	SurveyID  string
+	Version   string // the definition version it was answered on
+	Round     string
+	Profile   map[string]string // profile question ID → option value
+	Answers   map[string]string // statement ID → level value, DontKnow or NotApplicable
+	Comments  map[string]string // section ID → comment
+	Submitted time.Time
+	// SubmissionKey is the draft key the response came from. Stores keep it
+	// unique so that a second submit of the same draft (a double click, a
+	// refresh, a second tab) returns the first response instead of a copy.
+	SubmissionKey string
+}
+
+// Draft is a respondent's answers so far, kept in the store page by page so
+// that any instance of the service can carry on the flow.
+type Draft struct {
+	Key      string // the hash of the token in the respondent's cookie
+	SurveyID string
+	Round    string
+	Profile  map[string]string
+	Answers  map[string]string
+	Comments map[string]string
+	Updated  time.Time
+}
+
+// NewToken returns a random secret for a respondent's cookie and the key
+// under which the store keeps the draft. Only the key is stored, so a copy
+// of the database does not let anyone take over a draft.
+func NewToken() (token, key string) {
+	b := make([]byte, 20)
+	rand.Read(b)
+	token = hex.EncodeToString(b)
+	return token, DraftKey(token)
+}
+
+// DraftKey is the store key for a token.
+func DraftKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// referenceAlphabet is Crockford's base 32: no I, L, O or U, so a reference
+// read out over the phone is not misheard.
+const referenceAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// NewReference returns a reference such as "7KQ2M-9XPTR": 50 random bits,
+// so that collisions stay rare at national scale (stores still reject them).
+func NewReference() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	out := make([]byte, 0, 11)
+	for i, c := range b {
+		if i == 5 {
+			out = append(out, '-')
+		}
+		out = append(out, referenceAlphabet[c&31])
+	}
+	return string(out)
+}
