@@ -1,0 +1,131 @@
+// Package mongo is the MongoDB store, the production store for a service run
+// on more than one instance. It meets the contract in package store without
+// multi-document transactions, so it works on a standalone server: each
+// response is one document, and unique indexes, not transactions, keep a
+// repeated submit from storing a second copy.
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"iwtoolkit/internal/store"
+)
+
+// connectTimeout bounds the first ping in Open, so that a wrong URI or a
+// server that is down stops start-up with an error instead of hanging. It is
+// also the default server selection timeout; serverSelectionTimeoutMS in
+// the URI overrides that.
+const connectTimeout = 10 * time.Second
+
+// Collection names.
+const (
+	responsesCollection = "responses"
+	draftsCollection    = "drafts"
+)
+
+// Store keeps responses and drafts in one MongoDB database.
+type Store struct {
+	client    *mongo.Client
+	responses *mongo.Collection
+	drafts    *mongo.Collection
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the MongoDB server at uri, checks that it answers, and
+// makes sure the indexes the store relies on exist in database. Creating
+// the indexes is idempotent, so every instance of the service can call Open
+// at start-up.
+func Open(ctx context.Context, uri, database string) (*Store, error) {
+	if database == "" {
+		return nil, errors.New("mongo: open: no database name")
+	}
+	client, err := mongo.Connect(options.Client().SetServerSelectionTimeout(connectTimeout).ApplyURI(uri))
+	if err != nil {
+		return nil, fmt.Errorf("mongo: connect: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, connectTimeout)
+	err = client.Ping(pingCtx, nil)
+	cancel()
+	if err != nil {
+		_ = client.Disconnect(ctx)
+		return nil, fmt.Errorf("mongo: ping %s: %w", redact(uri), err)
+	}
+	db := client.Database(database)
+	s := &Store{
+		client:    client,
+		responses: db.Collection(responsesCollection),
+		drafts:    db.Collection(draftsCollection),
+	}
+	if err := s.createIndexes(ctx); err != nil {
+		_ = client.Disconnect(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+// createIndexes creates the indexes if they are missing.
+//
+// The unique indexes on reference and submission_key are what make Submit
+// correct under concurrency. The drafts are keyed by _id, which MongoDB
+// keeps unique anyway; the index on updated is there for expiring old drafts.
+//
+// Indexes are created one per command: the test stand-in (FerretDB v1.24.0)
+// panics on a createIndexes command listing more than one index that
+// already exists, which is what every Open after the first sends.
+func (s *Store) createIndexes(ctx context.Context) error {
+	indexes := []struct {
+		coll *mongo.Collection
+		name string
+		keys bson.D
+		opts *options.IndexOptionsBuilder
+	}{
+		{s.responses, "reference_unique", bson.D{{Key: "reference", Value: 1}}, options.Index().SetUnique(true)},
+		{s.responses, "submission_key_unique", bson.D{{Key: "submission_key", Value: 1}}, options.Index().SetUnique(true)},
+		// EachResponse: one survey, some rounds, in submission order.
+		{s.responses, "survey_round_submitted", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}, {Key: "submitted", Value: 1}}, options.Index()},
+		{s.drafts, "updated", bson.D{{Key: "updated", Value: 1}}, options.Index()},
+	}
+	for _, ix := range indexes {
+		model := mongo.IndexModel{Keys: ix.keys, Options: ix.opts.SetName(ix.name)}
+		if _, err := ix.coll.Indexes().CreateOne(ctx, model); err != nil {
+			return fmt.Errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
+		}
+	}
+	return nil
+}
+
+// Ping checks that the server answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, nil); err != nil {
+		return fmt.Errorf("mongo: ping: %w", err)
+	}
+	return nil
+}
+
+// Close disconnects from the server, waiting for operations in progress
+// until ctx is done.
+func (s *Store) Close(ctx context.Context) error {
+	if err := s.client.Disconnect(ctx); err != nil {
+		return fmt.Errorf("mongo: close: %w", err)
+	}
+	return nil
+}
+
+// redact returns uri without its password, for error messages that end up
+// in logs.
+func redact(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "(unparsable URI)"
+	}
+	return u.Redacted()
+}

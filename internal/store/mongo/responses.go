@@ -1,0 +1,142 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// responseDoc is a response as stored: one document, field names in
+// snake_case. The bson tags live here so that package survey knows nothing
+// of MongoDB. _id is left to the driver (an ObjectID) and breaks ties in
+// submission order.
+type responseDoc struct {
+	Reference     string            `bson:"reference"`
+	SurveyID      string            `bson:"survey_id"`
+	Version       string            `bson:"version"`
+	Round         string            `bson:"round"`
+	Profile       map[string]string `bson:"profile"`
+	Answers       map[string]string `bson:"answers"`
+	Comments      map[string]string `bson:"comments"`
+	Submitted     time.Time         `bson:"submitted"`
+	SubmissionKey string            `bson:"submission_key"`
+}
+
+func toResponseDoc(r survey.Response) responseDoc {
+	return responseDoc{
+		Reference:     r.Reference,
+		SurveyID:      r.SurveyID,
+		Version:       r.Version,
+		Round:         r.Round,
+		Profile:       nonNil(r.Profile),
+		Answers:       nonNil(r.Answers),
+		Comments:      nonNil(r.Comments),
+		Submitted:     r.Submitted.UTC(),
+		SubmissionKey: r.SubmissionKey,
+	}
+}
+
+func (d responseDoc) response() survey.Response {
+	return survey.Response{
+		Reference:     d.Reference,
+		SurveyID:      d.SurveyID,
+		Version:       d.Version,
+		Round:         d.Round,
+		Profile:       d.Profile,
+		Answers:       d.Answers,
+		Comments:      d.Comments,
+		Submitted:     d.Submitted.UTC(),
+		SubmissionKey: d.SubmissionKey,
+	}
+}
+
+// nonNil stores a missing map as an empty sub-document rather than null, so
+// that every document has the same shape for queries and aggregations.
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// Submit stores r as one document and deletes its draft.
+//
+// The unique indexes decide the outcome: if the insert fails on a duplicate
+// key and a response with r.SubmissionKey exists, this is a repeated submit
+// and Submit returns the stored response; otherwise r.Reference was taken
+// and Submit returns store.ErrConflict. The draft is deleted after the
+// insert, so a failure in between leaves the draft in place, and submitting
+// it again finds the stored response and deletes the draft then.
+func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
+	stored := r
+	if _, err := s.responses.InsertOne(ctx, toResponseDoc(r)); err != nil {
+		if !mongo.IsDuplicateKeyError(err) {
+			return survey.Response{}, fmt.Errorf("mongo: insert response: %w", err)
+		}
+		var d responseDoc
+		err := s.responses.FindOne(ctx, bson.D{{Key: "submission_key", Value: r.SubmissionKey}}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return survey.Response{}, fmt.Errorf("mongo: insert response: reference %s: %w", r.Reference, store.ErrConflict)
+		}
+		if err != nil {
+			return survey.Response{}, fmt.Errorf("mongo: find response by submission key: %w", err)
+		}
+		stored = d.response()
+	}
+	if _, err := s.drafts.DeleteOne(ctx, bson.D{{Key: "_id", Value: r.SubmissionKey}}); err != nil {
+		return survey.Response{}, fmt.Errorf("mongo: delete submitted draft: %w", err)
+	}
+	return stored, nil
+}
+
+// Response returns the response with the given reference, or an error
+// wrapping store.ErrNotFound.
+func (s *Store) Response(ctx context.Context, reference string) (survey.Response, error) {
+	var d responseDoc
+	err := s.responses.FindOne(ctx, bson.D{{Key: "reference", Value: reference}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return survey.Response{}, fmt.Errorf("mongo: response %s: %w", reference, store.ErrNotFound)
+	}
+	if err != nil {
+		return survey.Response{}, fmt.Errorf("mongo: find response %s: %w", reference, err)
+	}
+	return d.response(), nil
+}
+
+// EachResponse streams the responses to a survey in the given rounds (all
+// rounds when rounds is empty), oldest first, through a cursor, so that a
+// report over a whole round never holds it in memory. It stops at the first
+// error fn returns and returns that error unwrapped.
+func (s *Store) EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error {
+	filter := bson.D{{Key: "survey_id", Value: surveyID}}
+	if len(rounds) > 0 {
+		filter = append(filter, bson.E{Key: "round", Value: bson.D{{Key: "$in", Value: rounds}}})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "submitted", Value: 1}, {Key: "_id", Value: 1}})
+	cur, err := s.responses.Find(ctx, filter, opts)
+	if err != nil {
+		return fmt.Errorf("mongo: find responses to %s: %w", surveyID, err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d responseDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("mongo: decode response: %w", err)
+		}
+		if err := fn(d.response()); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("mongo: read responses to %s: %w", surveyID, err)
+	}
+	return nil
+}

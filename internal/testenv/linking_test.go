@@ -1,0 +1,46 @@
+package testenv_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestStandInNotLinked checks that the service binary links neither the
+// MongoDB stand-in nor this package: FerretDB brings some sixty modules
+// that production has no use for.
+func TestStandInNotLinked(t *testing.T) {
+	const binary = "iwtoolkit/cmd/iwtoolkit"
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	dir, err := exec.Command(goTool, "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		t.Fatalf("go list -m: %v", err)
+	}
+	mains, _ := filepath.Glob(filepath.Join(strings.TrimSpace(string(dir)), "cmd", "iwtoolkit", "*.go"))
+	if !hasNonTestFile(mains) {
+		t.Skipf("%s has no Go files yet", binary)
+	}
+	out, err := exec.Command(goTool, "list", "-deps", binary).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v\n%s", binary, err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.Contains(dep, "FerretDB") || dep == "iwtoolkit/internal/testenv" {
+			t.Errorf("%s links %s", binary, dep)
+		}
+	}
+}
+
+func hasNonTestFile(paths []string) bool {
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && !strings.HasSuffix(p, "_test.go") {
+			return true
+		}
+	}
+	return false
+}
