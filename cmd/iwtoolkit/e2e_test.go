@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"iwtoolkit/internal/config"
+	"iwtoolkit/internal/survey"
+)
+
+// bundled is the bundled self-assessment, read as the service reads it.
+func bundled(t *testing.T) *survey.Definition {
+	t.Helper()
+	c, err := survey.LoadDir(os.DirFS("../../surveys"), "surveys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := c.Survey("integrated-working")
+	if !ok {
+		t.Fatal("no integrated-working survey in surveys/")
+	}
+	return d
+}
+
+// respondent is one person's answers: every statement at Level, except the
+// statements of the strand CAFLevel is for.
+type respondent struct {
+	Level, CAFLevel string
+	Comment         string // on the first strand
+}
+
+var refPattern = regexp.MustCompile(`Your reference\s*<br>\s*<strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>`)
+
+// respond goes through the whole flow of a round as a browser with
+// JavaScript off would, and returns the reference on the confirmation page.
+func respond(t *testing.T, base string, d *survey.Definition, round string, who respondent, n int) string {
+	t.Helper()
+	b := newBrowser(t, base)
+	flow := "/s/" + d.ID + "/" + round
+	start := b.get(flow).must(t, http.StatusOK)
+	if !strings.Contains(start.Body, `href="`+flow+`/profile"`) {
+		t.Fatalf("start page has no link to the profile page")
+	}
+	b.get(flow+"/profile").must(t, http.StatusOK)
+	profile := url.Values{}
+	for _, q := range d.Profile {
+		profile.Set(q.ID, q.Options[n%len(q.Options)].Value)
+	}
+	p := b.post(flow+"/profile", profile).must(t, http.StatusOK)
+	if want := flow + "/section/" + d.Sections[0].ID; p.URL.Path != want {
+		t.Fatalf("after the profile page: at %s, want %s", p.URL.Path, want)
+	}
+	for i, sec := range d.Sections {
+		form := url.Values{}
+		for _, st := range sec.Statements {
+			v := who.Level
+			if i == 0 && who.CAFLevel != "" {
+				v = who.CAFLevel
+			}
+			form.Set(st.ID, v)
+		}
+		if i == 0 && who.Comment != "" {
+			form.Set("comment", who.Comment)
+		}
+		b.post(flow+"/section/"+sec.ID, form).must(t, http.StatusOK)
+	}
+	check := b.get(flow+"/check").must(t, http.StatusOK)
+	if strings.Contains(check.Body, "Not answered") {
+		t.Fatalf("check answers page shows unanswered questions:\n%s", text(check.Body))
+	}
+	done := b.post(flow+"/check", url.Values{}).must(t, http.StatusOK)
+	m := refPattern.FindStringSubmatch(done.Body)
+	if m == nil || done.URL.Path != flow+"/done" {
+		t.Fatalf("after sending: at %s with no reference:\n%s", done.URL, text(done.Body))
+	}
+	return m[1]
+}
+
+// The figures below were worked out by hand from these answers.
+var (
+	baseline = []respondent{
+		{Level: "1", CAFLevel: "5", Comment: `Lead professional <script>alert("x")</script> & more`},
+		{Level: "2"}, {Level: "2"}, {Level: "3"}, {Level: survey.DontKnow},
+	}
+	followUp = []respondent{
+		{Level: "3"}, {Level: "4"}, {Level: "4"}, {Level: "5"}, {Level: survey.NotApplicable},
+	}
+)
+
+// TestEndToEnd submits baseline and follow-up responses through the real
+// forms, restarting the service in between, and checks the stored records
+// and the report's figures. It runs on the embedded store and on MongoDB
+// (MONGODB_URI, or the stand-in).
+func TestEndToEnd(t *testing.T) {
+	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
+		t.Run(name, func(t *testing.T) { testEndToEnd(t, newEnv(t)) })
+	}
+}
+
+func testEndToEnd(t *testing.T, e env) {
+	d := bundled(t)
+	svc := start(t, e)
+	refs := map[string]string{} // reference → round
+	for i, who := range baseline[:4] {
+		refs[respond(t, svc.URL, d, "baseline", who, i)] = "baseline"
+	}
+
+	// Four responses are fewer than the survey's minimum group of five.
+	b := newBrowser(t, svc.URL)
+	rep := b.get("/r/"+d.ID).must(t, http.StatusOK)
+	if got := text(element(t, rep.Body, "table", "responses")); !strings.Contains(got, "Baseline, autumn 2026 fewer than 5") {
+		t.Errorf("with 4 baseline responses the responses table says %q", got)
+	}
+	if strings.Contains(text(element(t, rep.Body, "table", "strands")), "2.00") {
+		t.Error("strand figures shown for a round of 4 responses")
+	}
+
+	refs[respond(t, svc.URL, d, "baseline", baseline[4], 4)] = "baseline"
+
+	// Responses submitted before a restart are in the report after it.
+	svc.stop()
+	svc = start(t, e)
+	for i, who := range followUp {
+		refs[respond(t, svc.URL, d, "follow-up", who, i)] = "follow-up"
+	}
+
+	rep = newBrowser(t, svc.URL).get("/r/"+d.ID+"?a=baseline&b=follow-up").must(t, http.StatusOK)
+	responses := text(element(t, rep.Body, "table", "responses"))
+	for _, want := range []string{"Baseline, autumn 2026 5", "Follow-up, autumn 2027 5"} {
+		if !strings.Contains(responses, want) {
+			t.Errorf("responses table %q lacks %q", responses, want)
+		}
+	}
+	strands := text(element(t, rep.Body, "table", "strands"))
+	for i, sec := range d.Sections {
+		ratings := 4 * len(sec.Statements) // Don't know and Not applicable are not ratings
+		want := fmt.Sprintf("%s 2.00 (%d) 4.00 (%d) +2.00", sec.Title, ratings, ratings)
+		if i == 0 {
+			want = fmt.Sprintf("%s 3.00 (%d) 4.00 (%d) +1.00", sec.Title, ratings, ratings)
+		}
+		if !strings.Contains(strands, want) {
+			t.Errorf("strand table lacks %q:\n%s", want, strands)
+		}
+	}
+	// Per statement: counts at 1..5, Don't know, Not applicable, mean, median.
+	first, second := d.Sections[0], d.Sections[1]
+	for _, want := range []string{
+		first.Statements[0].Text + " Baseline, autumn 2026 0 2 1 0 1 1 0 3.00 2.5 Follow-up, autumn 2027 0 0 1 2 1 0 1 4.00 4 ",
+		second.Statements[0].Text + " Baseline, autumn 2026 1 2 1 0 0 1 0 2.00 2 Follow-up, autumn 2027 0 0 1 2 1 0 1 4.00 4 ",
+	} {
+		sec := first
+		if !strings.HasPrefix(want, first.Statements[0].Text) {
+			sec = second
+		}
+		if got := text(element(t, rep.Body, "table", "section-"+sec.ID)); !strings.Contains(got, want) {
+			t.Errorf("statement table lacks %q:\n%s", want, got)
+		}
+	}
+	if !strings.Contains(rep.Body, `data-echarts-option="{`) {
+		t.Error("report has no chart options")
+	}
+	svc.stop()
+
+	// The stored records, read straight from the store.
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := openStore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(context.Background())
+	stored := 0
+	err = st.EachResponse(context.Background(), d.ID, nil, func(r survey.Response) error {
+		stored++
+		if refs[r.Reference] != r.Round {
+			t.Errorf("stored response %s in round %q: not one the test submitted there", r.Reference, r.Round)
+		}
+		if r.Version != d.Version || len(r.Answers) != countStatements(d) || len(r.Profile) != len(d.Profile) || r.Submitted.IsZero() {
+			t.Errorf("stored response %s: version %s, %d answers, %d profile answers, submitted %v", r.Reference, r.Version, len(r.Answers), len(r.Profile), r.Submitted)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored != 10 {
+		t.Errorf("%d responses stored, want 10", stored)
+	}
+	var withComment int
+	for ref := range refs {
+		r, err := st.Response(context.Background(), ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := r.Comments[first.ID]; c != "" {
+			withComment++
+			if c != baseline[0].Comment {
+				t.Errorf("stored comment %q, want %q", c, baseline[0].Comment)
+			}
+		}
+	}
+	if withComment != 1 {
+		t.Errorf("%d responses with a comment, want 1", withComment)
+	}
+}
+
+func countStatements(d *survey.Definition) int {
+	n := 0
+	for _, s := range d.Sections {
+		n += len(s.Statements)
+	}
+	return n
+}

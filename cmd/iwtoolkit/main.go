@@ -1,0 +1,196 @@
+// Command iwtoolkit is the Integrated Working Toolkit: staff
+// self-assessments, consultations and reports for a Children's Trust.
+//
+//	iwtoolkit [serve]        serve the surveys (the default)
+//	iwtoolkit check [folder] check survey files without serving
+//
+// Settings come from environment variables: run iwtoolkit --help.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"iwtoolkit/internal/config"
+	"iwtoolkit/internal/server"
+	"iwtoolkit/internal/store"
+	mongostore "iwtoolkit/internal/store/mongo"
+	"iwtoolkit/internal/store/sqlite"
+	"iwtoolkit/internal/survey"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+const usage = `Integrated Working Toolkit: self-assessments, consultations and reports for a Children's Trust.
+
+Usage:
+  iwtoolkit [serve]          serve the surveys in IWT_SURVEYS_DIR (the default command)
+  iwtoolkit check [folder]   check the survey files in a folder (default IWT_SURVEYS_DIR) and exit
+  iwtoolkit help             show this help; every command also takes --help
+
+Settings (environment variables):
+`
+
+// run is the whole program, with its surroundings passed in so that tests
+// can run it: the arguments, the environment, and where output goes.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "check":
+		return check(args, getenv, stdout)
+	case "help":
+		fmt.Fprint(stdout, usage+config.Help())
+		return nil
+	default:
+		fmt.Fprintf(stderr, "iwtoolkit: unknown command %q\n\n%s%s", cmd, usage, config.Help())
+		return errUsage
+	}
+}
+
+// flags parses a command's flags; --help prints its help to stdout.
+func flags(name, help string, args []string, stdout io.Writer) (*flag.FlagSet, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	fs.Usage = func() { fmt.Fprint(stdout, help+"\nSettings (environment variables):\n"+config.Help()) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, errUsage
+	}
+	return fs, nil
+}
+
+const serveHelp = `Usage: iwtoolkit serve
+
+Serves the surveys in IWT_SURVEYS_DIR on IWT_LISTEN. The store is MongoDB when
+MONGODB_URI is set, otherwise the embedded SQLite store in IWT_DATA_DIR. An
+invalid survey file stops start-up with every problem as file:line: message.
+`
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if _, err := flags("serve", serveHelp, args, stdout); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	surveys, err := loadSurveys(cfg.SurveysDir)
+	if err != nil {
+		return err
+	}
+	st, kind, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := st.Close(closeCtx); err != nil {
+			log.Error("closing store", "error", err)
+		}
+	}()
+	srv, err := server.New(server.Options{Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure()})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "store", kind, "surveys", len(surveys.All()))
+
+	served := make(chan error, 1)
+	go func() { served <- srv.App().Listener(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := srv.App().ShutdownWithTimeout(20 * time.Second); err != nil {
+		return fmt.Errorf("serve: shut down: %w", err)
+	}
+	return nil
+}
+
+func loadSurveys(dir string) (*survey.Catalogue, error) {
+	c, err := survey.LoadDir(os.DirFS(dir), dir)
+	var problems survey.Problems
+	if errors.As(err, &problems) {
+		return nil, fmt.Errorf("the survey files have problems:\n%w", err)
+	}
+	return c, err
+}
+
+func openStore(ctx context.Context, cfg config.Config) (store.Store, string, error) {
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if cfg.MongoURI != "" {
+		s, err := mongostore.Open(openCtx, cfg.MongoURI, cfg.Database)
+		return s, "mongodb", err
+	}
+	s, err := sqlite.Open(openCtx, cfg.DataDir)
+	return s, "sqlite", err
+}
+
+const checkHelp = `Usage: iwtoolkit check [folder]
+
+Checks every survey file (*.yaml) in the folder (default IWT_SURVEYS_DIR)
+without serving. Prints every problem as file:line: message and exits 1 if
+there are any.
+`
+
+func check(args []string, getenv func(string) string, stdout io.Writer) error {
+	fs, err := flags("check", checkHelp, args, stdout)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	dir := cfg.SurveysDir
+	if fs.NArg() > 0 {
+		dir = fs.Arg(0)
+	}
+	c, err := loadSurveys(dir)
+	if err != nil {
+		return err
+	}
+	for _, d := range c.All() {
+		fmt.Fprintf(stdout, "%s: %s, version %s, %d sections, %d rounds\n", d.File, d.Title, d.Version, len(d.Sections), len(d.Rounds))
+	}
+	fmt.Fprintf(stdout, "%d surveys, no problems\n", len(c.All()))
+	return nil
+}

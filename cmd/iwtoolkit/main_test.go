@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"iwtoolkit/internal/testenv"
+)
+
+func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
+
+// env is a test's environment for run.
+type env map[string]string
+
+func (e env) getenv(k string) string { return e[k] }
+
+// sqliteEnv is the environment of a service on the embedded store in a
+// fresh folder, serving the bundled surveys.
+func sqliteEnv(t *testing.T) env {
+	return env{"IWT_LISTEN": "127.0.0.1:0", "IWT_DATA_DIR": t.TempDir(), "IWT_SURVEYS_DIR": "../../surveys"}
+}
+
+// mongoEnv is the same on MongoDB: MONGODB_URI when set, else the stand-in.
+func mongoEnv(t *testing.T) env {
+	uri, db, _ := testenv.MongoDatabase(t)
+	return env{"IWT_LISTEN": "127.0.0.1:0", "MONGODB_URI": uri, "IWT_DATABASE": db, "IWT_SURVEYS_DIR": "../../surveys"}
+}
+
+// service is the whole program running in the test, on a free port.
+type service struct {
+	URL  string
+	stop func()
+}
+
+// listenLog watches the service's JSON log for the line that says where it
+// listens.
+type listenLog struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	addr chan string
+}
+
+func (l *listenLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	sc := bufio.NewScanner(bytes.NewReader(p))
+	for sc.Scan() {
+		var line struct{ Msg, Addr string }
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
+			l.addr <- line.Addr
+		}
+	}
+	return len(p), nil
+}
+
+// start runs the service as main would and waits until it listens. The
+// service stops at the end of the test, or when stop is called.
+func start(t *testing.T, e env) *service {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &listenLog{addr: make(chan string, 1)}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, e.getenv, io.Discard, logs) }()
+	var s service
+	select {
+	case addr := <-logs.addr:
+		s.URL = "http://" + addr
+	case err := <-done:
+		cancel()
+		t.Fatalf("service stopped before listening: %v\n%s", err, logs.buf.String())
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("service did not listen within a minute")
+	}
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("service stopped with %v", err)
+			}
+		})
+	}
+	t.Cleanup(s.stop)
+	return &s
+}
+
+// browser is a respondent's browser with JavaScript off: it keeps cookies
+// and follows redirects, and sends forms as url-encoded posts.
+type browser struct {
+	t      *testing.T
+	client *http.Client
+	base   string
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, client: &http.Client{Jar: jar, Timeout: 30 * time.Second}, base: base}
+}
+
+// page is a fetched page: its status, final address and body.
+type page struct {
+	Status int
+	URL    *url.URL
+	Body   string
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return page{Status: resp.StatusCode, URL: resp.Request.URL, Body: string(body)}
+}
+
+func (b *browser) get(path string) page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.base+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values) page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+// must checks a page's status.
+func (p page) must(t *testing.T, status int) page {
+	t.Helper()
+	if p.Status != status {
+		t.Fatalf("%s: status %d, want %d\n%s", p.URL, p.Status, status, text(p.Body))
+	}
+	return p
+}
+
+var (
+	tags   = regexp.MustCompile(`(?s)<[^>]*>`)
+	spaces = regexp.MustCompile(`\s+`)
+)
+
+// text is what a page says, without markup, in single spaces.
+func text(page string) string {
+	s := html.UnescapeString(tags.ReplaceAllString(page, " "))
+	return strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+}
+
+// element returns the HTML of the element with the given id, from its
+// opening tag to its closing tag (the elements looked for here do not nest
+// inside their own kind).
+func element(t *testing.T, html, tag, id string) string {
+	t.Helper()
+	i := strings.Index(html, ` id="`+id+`"`)
+	if i < 0 {
+		t.Fatalf("no element with id %q in the page", id)
+	}
+	start := strings.LastIndex(html[:i], "<"+tag)
+	end := strings.Index(html[i:], "</"+tag+">")
+	if start < 0 || end < 0 {
+		t.Fatalf("no <%s id=%q> in the page", tag, id)
+	}
+	return html[start : i+end]
+}
+
+func TestHelpAndUnknownCommand(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}, {"check", "-h"}} {
+		var out bytes.Buffer
+		err := run(context.Background(), args, env{}.getenv, &out, io.Discard)
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%v: %v", args, err)
+		}
+		if !strings.Contains(out.String(), "MONGODB_URI") || !strings.Contains(out.String(), "IWT_DATA_DIR") {
+			t.Errorf("%v: help does not list the settings:\n%s", args, out.String())
+		}
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, env{}.getenv, io.Discard, io.Discard); !errors.Is(err, errUsage) {
+		t.Errorf("unknown command: error %v, want usage", err)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"check", "../../surveys"}, env{}.getenv, &out, io.Discard); err != nil {
+		t.Fatalf("check of the bundled surveys: %v", err)
+	}
+	if !strings.Contains(out.String(), "no problems") {
+		t.Errorf("check output:\n%s", out.String())
+	}
+	dir := "../../internal/survey/testdata/invalid"
+	err := run(context.Background(), []string{"check", dir}, env{}.getenv, io.Discard, io.Discard)
+	want, _ := os.ReadFile(dir + "/want.txt")
+	// want.txt names the files as the survey package's tests read them.
+	problems := strings.ReplaceAll(strings.TrimSpace(string(want)), "testdata/invalid/", dir+"/")
+	if err == nil || !strings.Contains(err.Error(), problems) {
+		t.Errorf("check of invalid files: error\n%v\nwant it to list\n%s", err, problems)
+	}
+}
+
+// An invalid survey file stops start-up with its problems.
+func TestServeRefusesInvalidSurveys(t *testing.T) {
+	e := sqliteEnv(t)
+	e["IWT_SURVEYS_DIR"] = "../../internal/survey/testdata/syntax"
+	err := run(context.Background(), nil, e.getenv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "testdata/syntax/broken.yaml:4: ") {
+		t.Errorf("start-up with a broken survey file: error %v, want file:line", err)
+	}
+}

@@ -1,0 +1,80 @@
+// Package config reads the service's settings from environment variables,
+// with defaults in code, so that the service starts with none set.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// Config is every setting of the service.
+type Config struct {
+	Listen     string // address to serve HTTP on
+	MongoURI   string // when set, MongoDB is the store; otherwise the embedded store
+	Database   string // MongoDB database name
+	DataDir    string // the embedded store's folder
+	SurveysDir string // the folder of survey files
+	BaseURL    string // the address people use to reach the service
+}
+
+// Var is one environment variable: its name, default and meaning. Vars is
+// the one list that Load reads and --help prints.
+type Var struct {
+	Name, Default, Help string
+	set                 func(*Config, string)
+}
+
+// Vars are the settings, in the order --help lists them.
+var Vars = []Var{
+	{"IWT_LISTEN", ":8080", "address to serve HTTP on", func(c *Config, v string) { c.Listen = v }},
+	{"MONGODB_URI", "", "MongoDB connection string; when set MongoDB is the store, otherwise the embedded SQLite store in IWT_DATA_DIR (MONGODB_URI_FILE reads it from a file)", func(c *Config, v string) { c.MongoURI = v }},
+	{"IWT_DATABASE", "iwtoolkit", "MongoDB database name", func(c *Config, v string) { c.Database = v }},
+	{"IWT_DATA_DIR", "./data", "folder of the embedded store", func(c *Config, v string) { c.DataDir = v }},
+	{"IWT_SURVEYS_DIR", "./surveys", "folder of survey definition files (*.yaml)", func(c *Config, v string) { c.SurveysDir = v }},
+	{"IWT_BASE_URL", "http://localhost:8080", "the address people use to reach the service; https makes cookies Secure", func(c *Config, v string) { c.BaseURL = strings.TrimRight(v, "/") }},
+}
+
+// Load reads the settings through getenv (os.Getenv in the service, a map in
+// tests). NAME_FILE, where set, names a file holding the value of NAME, for
+// secrets such as a MongoDB password.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	for _, v := range Vars {
+		value := getenv(v.Name)
+		if file := getenv(v.Name + "_FILE"); value == "" && file != "" {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return Config{}, fmt.Errorf("config: %s_FILE: %w", v.Name, err)
+			}
+			value = strings.TrimSpace(string(b))
+		}
+		if value == "" {
+			value = v.Default
+		}
+		v.set(&c, value)
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Config{}, fmt.Errorf("config: IWT_BASE_URL %q must be an http or https address such as https://iwt.example.gov.uk", c.BaseURL)
+	}
+	return c, nil
+}
+
+// Secure reports whether people reach the service over https, so that
+// cookies can be marked Secure.
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Help lists the environment variables for --help.
+func Help() string {
+	var b strings.Builder
+	for _, v := range Vars {
+		def := v.Default
+		if def == "" {
+			def = "(not set)"
+		}
+		fmt.Fprintf(&b, "  %-16s %s\n  %-16s default: %s\n", v.Name, v.Help, "", def)
+	}
+	return b.String()
+}

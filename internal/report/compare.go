@@ -1,0 +1,105 @@
+package report
+
+import (
+	"strconv"
+
+	"iwtoolkit/internal/survey"
+)
+
+// Comparison is one survey's report over one or more rounds: baseline
+// against follow-up, strand by strand and statement by statement.
+type Comparison struct {
+	Survey   *survey.Definition
+	Rounds   []RoundColumn
+	Strands  []StrandRow
+	Sections []SectionDetail
+}
+
+// RoundColumn is one round of a comparison.
+type RoundColumn struct {
+	Round     survey.Round
+	Responses int
+	// Suppressed is set when the round has fewer responses than the
+	// survey's minimum group size: none of its figures are shown.
+	Suppressed bool
+}
+
+// StrandRow is one strand's figures in each round.
+type StrandRow struct {
+	Section *survey.Section
+	Figures []Figures // one per round; zero where the round is suppressed
+	// Change is the last round's mean less the first's, when both are shown
+	// and have scored answers.
+	Change    float64
+	HasChange bool
+}
+
+// SectionDetail is the distribution of answers to each statement of a strand.
+type SectionDetail struct {
+	Section *survey.Section
+	Scale   *survey.Scale
+	Values  []string // the scale's answer values, in order: column heads
+	Rows    []StatementRow
+}
+
+// StatementRow is one statement's answers in each round.
+type StatementRow struct {
+	Statement *survey.Statement
+	Rounds    []StatementRound
+}
+
+// StatementRound is the answers to a statement in one round.
+type StatementRound struct {
+	Counts []int // one per SectionDetail.Values; nil where the round is suppressed
+	Figures
+}
+
+// Compare builds the report of rounds, one tally each, in the given order.
+func Compare(d *survey.Definition, rounds []survey.Round, tallies []*Tally) *Comparison {
+	c := &Comparison{Survey: d}
+	shown := make([]bool, len(rounds))
+	for i, r := range rounds {
+		shown[i] = tallies[i].Responses >= d.GroupSize()
+		c.Rounds = append(c.Rounds, RoundColumn{Round: r, Responses: tallies[i].Responses, Suppressed: !shown[i]})
+	}
+	for _, s := range d.Sections {
+		scale := d.ScaleOf(s)
+		row := StrandRow{Section: s, Figures: make([]Figures, len(rounds))}
+		detail := SectionDetail{Section: s, Scale: scale, Values: scale.Values()}
+		for i, t := range tallies {
+			if shown[i] {
+				row.Figures[i] = t.figures(scale, s.Statements)
+			}
+		}
+		first, last := row.Figures[0], row.Figures[len(rounds)-1]
+		if len(rounds) > 1 && first.Scored > 0 && last.Scored > 0 {
+			row.Change, row.HasChange = last.Mean-first.Mean, true
+		}
+		for _, st := range s.Statements {
+			sr := StatementRow{Statement: st, Rounds: make([]StatementRound, len(rounds))}
+			for i, t := range tallies {
+				if !shown[i] {
+					continue
+				}
+				counts := make([]int, len(detail.Values))
+				for j, v := range detail.Values {
+					counts[j] = t.Count(st.ID, v)
+				}
+				sr.Rounds[i] = StatementRound{Counts: counts, Figures: t.figures(scale, []*survey.Statement{st})}
+			}
+			detail.Rows = append(detail.Rows, sr)
+		}
+		c.Strands = append(c.Strands, row)
+		c.Sections = append(c.Sections, detail)
+	}
+	return c
+}
+
+// ValueLabel is the column head for an answer value: the level's label, or
+// Don't know / Not applicable.
+func (d SectionDetail) ValueLabel(v string) string {
+	if l, ok := d.Scale.Level(v); ok {
+		return strconv.Itoa(l.Value) + " " + l.Label
+	}
+	return d.Scale.AnswerLabel(v)
+}

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/survey"
+)
+
+type reportPage struct {
+	page
+	Survey     *survey.Definition
+	A, B       string // the rounds compared, from the query
+	Comparison *report.Comparison
+	Bar, Radar string // chart options as JSON, for data attributes
+	MinGroup   int
+}
+
+// report compares two rounds of a survey: ?a=baseline&b=follow-up, by
+// default the survey's first two rounds. The figures are counted from the
+// stored responses on every request.
+func (s *Server) report(c *fiber.Ctx) error {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+	}
+	a, b := c.Query("a", d.Rounds[0].ID), c.Query("b")
+	if b == "" && len(d.Rounds) > 1 {
+		b = d.Rounds[1].ID
+	}
+	var rounds []survey.Round
+	for _, id := range []string{a, b} {
+		if id == "" {
+			continue
+		}
+		r, ok := d.Round(id)
+		if !ok {
+			return fiber.NewError(http.StatusNotFound, "This survey has no round called "+id)
+		}
+		rounds = append(rounds, r)
+	}
+	if len(rounds) == 2 && rounds[0].ID == rounds[1].ID {
+		rounds = rounds[:1]
+	}
+	tallies := make([]*report.Tally, len(rounds))
+	index := map[string]int{}
+	ids := make([]string, len(rounds))
+	for i, r := range rounds {
+		tallies[i], index[r.ID], ids[i] = report.NewTally(), i, r.ID
+	}
+	err := s.store.EachResponse(c.UserContext(), d.ID, ids, func(r survey.Response) error {
+		tallies[index[r.Round]].Add(r)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	cmp := report.Compare(d, rounds, tallies)
+	bar, err := cmp.BarChart()
+	if err != nil {
+		return err
+	}
+	radar, err := cmp.RadarChart()
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "report.html", reportPage{
+		page:   page{Title: d.Title + ": report"},
+		Survey: d, A: a, B: b, Comparison: cmp,
+		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(),
+	})
+}

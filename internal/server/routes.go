@@ -1,0 +1,70 @@
+package server
+
+import (
+	"io/fs"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"iwtoolkit/web"
+)
+
+// routes lists every route of the service.
+func (s *Server) routes() {
+	app := s.app
+	app.Use(securityHeaders)
+	static, _ := fs.Sub(web.Static, "static") // the folder is embedded: Sub cannot fail
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
+	app.Use(checkForm)
+
+	app.Get("/", s.home)
+
+	// The respondent flow of one round of one survey.
+	app.Get("/s/:survey/:round", s.start)
+	app.Get("/s/:survey/:round/profile", s.profileForm)
+	app.Post("/s/:survey/:round/profile", s.saveProfile)
+	app.Get("/s/:survey/:round/section/:section", s.sectionForm)
+	app.Post("/s/:survey/:round/section/:section", s.saveSection)
+	app.Get("/s/:survey/:round/check", s.checkAnswers)
+	app.Post("/s/:survey/:round/check", s.submit)
+	app.Get("/s/:survey/:round/done", s.done)
+
+	app.Get("/r/:survey", s.report)
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// contentSecurityPolicy allows nothing inline: pages load their scripts and
+// styles from /static, and charts take their options from data attributes.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", contentSecurityPolicy)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("X-Frame-Options", "DENY")
+	return c.Next()
+}
+
+// checkForm turns away a POST that is not a form, or whose fields are not
+// valid UTF-8, before any handler reads it.
+func checkForm(c *fiber.Ctx) error {
+	if c.Method() != fiber.MethodPost {
+		return c.Next()
+	}
+	if !strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEApplicationForm) {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "This form must be sent as a web form")
+	}
+	valid := true
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		valid = valid && utf8.Valid(k) && utf8.Valid(v)
+	})
+	if !valid {
+		return fiber.NewError(fiber.StatusBadRequest, "The form contained characters that could not be read")
+	}
+	return c.Next()
+}
