@@ -82,7 +82,7 @@ func (c *Comparison) BarChart() ([]byte, error) {
 	)...)
 	names := make([]string, len(c.Strands))
 	for i, s := range c.Strands {
-		names[i] = wrap(s.Section.Title, 24)
+		names[i] = s.Section.Title
 	}
 	bar.SetXAxis(names).XYReversal()
 	for _, ri := range c.shownRounds() {
@@ -92,7 +92,7 @@ func (c *Comparison) BarChart() ([]byte, error) {
 		}
 		bar.AddSeries(c.Rounds[ri].Round.Label, data)
 	}
-	return chartJSON(bar)
+	return chartJSON(bar, nil)
 }
 
 // RadarChart is the same figures as a radar, one outline per round.
@@ -105,7 +105,7 @@ func (c *Comparison) RadarChart() ([]byte, error) {
 	radar.SetGlobalOptions(append(commonOptions(c.description("Radar chart")),
 		charts.WithRadarComponentOpts(opts.RadarComponent{
 			Indicator: indicators, Shape: "polygon", SplitNumber: c.scaleMax() - c.scaleMin(),
-			AxisName: &opts.AxisName{Color: textColour},
+			AxisName: &opts.AxisName{Color: textColour, FontSize: 12, LineHeight: 15},
 		}),
 	)...)
 	for _, ri := range c.shownRounds() {
@@ -115,7 +115,17 @@ func (c *Comparison) RadarChart() ([]byte, error) {
 		}
 		radar.AddSeries(c.Rounds[ri].Round.Label, []opts.RadarData{{Name: c.Rounds[ri].Round.Label, Value: values}})
 	}
-	return chartJSON(radar)
+	// Room for the strand names around the radar: go-echarts has no field
+	// for its radius.
+	return chartJSON(radar, func(options map[string]any) error {
+		r, err := asMap(options["radar"])
+		if err != nil {
+			return err
+		}
+		r["radius"], r["center"] = "60%", []string{"50%", "48%"}
+		options["radar"] = r
+		return nil
+	})
 }
 
 // value is a mean for a chart; "-" is ECharts' mark for no value.
@@ -153,7 +163,9 @@ type chart interface {
 	JSON() map[string]any
 }
 
-func chartJSON(ch chart) ([]byte, error) {
+// chartJSON turns a chart into ECharts options as JSON. adjust, if not nil,
+// sets options that go-echarts has no fields for.
+func chartJSON(ch chart, adjust func(map[string]any) error) ([]byte, error) {
 	ch.Validate()
 	options := ch.JSON()
 	// go-echarts adds its own bookkeeping that ECharts does not read.
@@ -163,9 +175,24 @@ func chartJSON(ch chart) ([]byte, error) {
 	// Rich-text tooltips need no inline HTML styles, which the CSP blocks;
 	// go-echarts has no field for the render mode.
 	options["tooltip"] = map[string]any{"show": true, "renderMode": "richText"}
+	if adjust != nil {
+		if err := adjust(options); err != nil {
+			return nil, fmt.Errorf("report: chart options: %w", err)
+		}
+	}
 	b, err := json.Marshal(options)
 	if err != nil {
 		return nil, fmt.Errorf("report: chart options: %w", err)
 	}
 	return b, nil
+}
+
+// asMap turns one of go-echarts' option structs into a map, to add to it.
+func asMap(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{}
+	return m, json.Unmarshal(b, &m)
 }

@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -18,21 +20,52 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var funcs = template.FuncMap{
-	// paragraphs splits text on blank lines, for introductions written in
-	// survey files.
-	"paragraphs": func(s string) []string {
-		var out []string
-		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
+// assetVersions holds a short hash of each static file, so that pages link
+// to /static/app/app.css?v=1a2b3c4d and a browser fetches a file again as
+// soon as a new release changes it, whatever it has cached.
+func assetVersions() (map[string]string, error) {
+	versions := map[string]string{}
+	err := fs.WalkDir(web.Static, "static", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
-		return out
-	},
-	"decimal": func(f float64) string { return fmt.Sprintf("%.2f", f) },
-	"signed":  func(f float64) string { return fmt.Sprintf("%+.2f", f) },
-	"add":     func(a, b int) int { return a + b },
+		b, err := fs.ReadFile(web.Static, path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		versions["/"+path] = hex.EncodeToString(sum[:4])
+		return nil
+	})
+	return versions, err
+}
+
+// templateFuncs are the functions templates may call.
+func templateFuncs(versions map[string]string) template.FuncMap {
+	return template.FuncMap{
+		// static links to a static file with its version.
+		"static": func(path string) (string, error) {
+			v, ok := versions[path]
+			if !ok {
+				return "", fmt.Errorf("no static file %s", path)
+			}
+			return path + "?v=" + v, nil
+		},
+		// paragraphs splits text on blank lines, for introductions written
+		// in survey files.
+		"paragraphs": func(s string) []string {
+			var out []string
+			for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+			return out
+		},
+		"decimal": func(f float64) string { return fmt.Sprintf("%.2f", f) },
+		"signed":  func(f float64) string { return fmt.Sprintf("%+.2f", f) },
+		"add":     func(a, b int) int { return a + b },
+	}
 }
 
 func parsePages() (*pages, error) {
@@ -40,6 +73,11 @@ func parsePages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	versions, err := assetVersions()
+	if err != nil {
+		return nil, fmt.Errorf("server: static files: %w", err)
+	}
+	funcs := templateFuncs(versions)
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "templates/")

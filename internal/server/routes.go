@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"iwtoolkit/web"
 )
@@ -15,6 +16,8 @@ import (
 // routes lists every route of the service.
 func (s *Server) routes() {
 	app := s.app
+	// A panic in a handler becomes a 500 page through handleError, not a crash.
+	app.Use(recover.New())
 	app.Use(securityHeaders)
 	static, _ := fs.Sub(web.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))

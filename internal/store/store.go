@@ -19,7 +19,8 @@ var (
 	ErrConflict = errors.New("conflict")
 )
 
-// Store is the storage contract.
+// Store is the storage contract. Times are kept to the millisecond and
+// come back in UTC.
 type Store interface {
 	// SaveDraft creates or replaces the draft with d.Key.
 	SaveDraft(ctx context.Context, d survey.Draft) error
