@@ -26,14 +26,14 @@ func (s *Server) routes() {
 	app.Get("/", s.home)
 
 	// The respondent flow of one round of one survey.
-	app.Get("/s/:survey/:round", s.start)
-	app.Get("/s/:survey/:round/profile", s.profileForm)
-	app.Post("/s/:survey/:round/profile", s.saveProfile)
-	app.Get("/s/:survey/:round/section/:section", s.sectionForm)
-	app.Post("/s/:survey/:round/section/:section", s.saveSection)
-	app.Get("/s/:survey/:round/check", s.checkAnswers)
-	app.Post("/s/:survey/:round/check", s.submit)
-	app.Get("/s/:survey/:round/done", s.done)
+	app.Get("/s/:survey/:round", s.inFlow(s.start))
+	app.Get("/s/:survey/:round/profile", s.inFlow(s.profileForm))
+	app.Post("/s/:survey/:round/profile", s.inFlow(s.saveProfile))
+	app.Get("/s/:survey/:round/section/:section", s.inFlow(s.sectionForm))
+	app.Post("/s/:survey/:round/section/:section", s.inFlow(s.saveSection))
+	app.Get("/s/:survey/:round/check", s.inFlow(s.checkAnswers))
+	app.Post("/s/:survey/:round/check", s.inFlow(s.submit))
+	app.Get("/s/:survey/:round/done", s.inFlow(s.done))
 
 	app.Get("/r/:survey", s.report)
 

@@ -1,0 +1,134 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// The respondent flow: start page, profile, one page per strand, check your
+// answers, confirmation. Each page's answers are kept in a draft in the
+// store, found through a random token in a cookie scoped to the round's
+// path, so that any instance of the service can serve the next page and
+// nothing depends on JavaScript.
+
+const draftCookie = "iwt_draft"
+
+// flow is one request's survey, round and draft.
+type flow struct {
+	survey *survey.Definition
+	round  survey.Round
+	draft  survey.Draft
+	token  string // empty until the draft is first saved
+}
+
+// base is the path of the round's flow.
+func (f *flow) base() string { return "/s/" + f.survey.ID + "/" + f.round.ID }
+
+// pageURL is the path of a page of the flow ("profile" or a section ID).
+func (f *flow) pageURL(p string) string {
+	if p == "profile" {
+		return f.base() + "/profile"
+	}
+	return f.base() + "/section/" + p
+}
+
+// inFlow runs a handler of the flow with the request's flow opened.
+func (s *Server) inFlow(h func(*fiber.Ctx, *flow) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		f, err := s.openFlow(c)
+		if err != nil {
+			return err
+		}
+		return h(c, f)
+	}
+}
+
+// openFlow finds the survey and round of the request, answering 404 for an
+// unknown one and 410 for a closed round, and loads the respondent's draft.
+func (s *Server) openFlow(c *fiber.Ctx) (*flow, error) {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return nil, fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+	}
+	r, ok := d.Round(c.Params("round"))
+	if !ok {
+		return nil, fiber.NewError(http.StatusNotFound, "There is no round of this survey at this address")
+	}
+	if !r.Open {
+		return nil, fiber.NewError(http.StatusGone, fmt.Sprintf("%s: %s is closed", d.Title, r.Label))
+	}
+	f := &flow{survey: d, round: r}
+	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID}
+	if token := c.Cookies(draftCookie); token != "" {
+		dr, err := s.store.Draft(c.UserContext(), survey.DraftKey(token))
+		switch {
+		case err == nil && dr.SurveyID == d.ID && dr.Round == r.ID:
+			f.draft, f.token = dr, token
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// saveDraft stores the draft, first giving the respondent a token if they
+// have none.
+func (s *Server) saveDraft(c *fiber.Ctx, f *flow) error {
+	if f.token == "" {
+		f.token, f.draft.Key = survey.NewToken()
+		c.Cookie(&fiber.Cookie{
+			Name: draftCookie, Value: f.token, Path: f.base(),
+			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure,
+		})
+	}
+	f.draft.Updated = s.now().UTC()
+	return s.store.SaveDraft(c.UserContext(), f.draft)
+}
+
+// next is where a respondent goes after a page: back to check answers when
+// they came from there, otherwise the next page of the flow.
+func (f *flow) next(c *fiber.Ctx, current string) string {
+	if c.Query("return") == "check" {
+		return f.base() + "/check"
+	}
+	pages := f.survey.Pages()
+	for i, p := range pages {
+		if p == current && i+1 < len(pages) {
+			return f.pageURL(pages[i+1])
+		}
+	}
+	return f.base() + "/check"
+}
+
+// back is the page before current.
+func (f *flow) back(current string) string {
+	pages := f.survey.Pages()
+	for i, p := range pages {
+		if p == current && i > 0 {
+			return f.pageURL(pages[i-1])
+		}
+	}
+	return f.base()
+}
+
+type startPage struct {
+	page
+	Survey   *survey.Definition
+	Round    survey.Round
+	StartURL string
+}
+
+func (s *Server) start(c *fiber.Ctx, f *flow) error {
+	return s.render(c, http.StatusOK, "start.html", startPage{
+		page:     page{Title: f.survey.Title},
+		Survey:   f.survey,
+		Round:    f.round,
+		StartURL: f.pageURL(f.survey.Pages()[0]),
+	})
+}

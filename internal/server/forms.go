@@ -1,0 +1,201 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/survey"
+)
+
+// formPage is a page of questions: the profile, or a strand's statements.
+type formPage struct {
+	page
+	Survey      *survey.Definition
+	Round       survey.Round
+	Caption     string
+	Description string
+	Action      string
+	Scale       *survey.Scale // for the "what the levels mean" list
+	Questions   []question
+	Comment     *comment
+}
+
+type question struct {
+	ID, Legend, Hint, Error string
+	Options                 []option
+	Others                  []option // Don't know and Not applicable, after an "or"
+}
+
+type option struct {
+	ID, Value, Label string
+	Checked          bool
+}
+
+type comment struct {
+	Label, Value, Error string
+	Max                 int
+}
+
+// options builds radios named id. The first radio's id is the field's, so
+// that the error summary's link lands on it.
+func options(id string, values, labels []string, chosen string) []option {
+	out := make([]option, len(values))
+	for i, v := range values {
+		oid := id
+		if i > 0 {
+			oid = fmt.Sprintf("%s-%d", id, i+1)
+		}
+		out[i] = option{ID: oid, Value: v, Label: labels[i], Checked: v == chosen}
+	}
+	return out
+}
+
+func errorFor(errs []survey.FieldError, field string) string {
+	for _, e := range errs {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+func (s *Server) profilePage(f *flow, errs []survey.FieldError) formPage {
+	p := formPage{
+		page:    page{Title: "About you", Errors: errs, Back: f.back("profile")},
+		Survey:  f.survey,
+		Round:   f.round,
+		Caption: f.survey.Title,
+		Action:  f.pageURL("profile"),
+	}
+	for _, q := range f.survey.Profile {
+		values, labels := make([]string, len(q.Options)), make([]string, len(q.Options))
+		for i, o := range q.Options {
+			values[i], labels[i] = o.Value, o.Label
+		}
+		p.Questions = append(p.Questions, question{
+			ID: q.ID, Legend: q.Label, Hint: q.Hint, Error: errorFor(errs, q.ID),
+			Options: options(q.ID, values, labels, f.draft.Profile[q.ID]),
+		})
+	}
+	return p
+}
+
+func (s *Server) profileForm(c *fiber.Ctx, f *flow) error {
+	return s.render(c, http.StatusOK, "form.html", s.profilePage(f, nil))
+}
+
+func (s *Server) saveProfile(c *fiber.Ctx, f *flow) error {
+	f.draft.Profile = map[string]string{}
+	for _, q := range f.survey.Profile {
+		if v := c.FormValue(q.ID); v != "" {
+			f.draft.Profile[q.ID] = v
+		}
+	}
+	return s.savePage(c, f, "profile", f.survey.CheckProfile(f.draft.Profile), func(errs []survey.FieldError) formPage {
+		return s.profilePage(f, errs)
+	})
+}
+
+// savePage keeps what the respondent entered, valid or not, so that nothing
+// is lost; then either re-renders the page with the errors or moves on.
+func (s *Server) savePage(c *fiber.Ctx, f *flow, current string, errs []survey.FieldError, pageWith func([]survey.FieldError) formPage) error {
+	if err := s.saveDraft(c, f); err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "form.html", pageWith(errs))
+	}
+	return c.Redirect(f.next(c, current), http.StatusSeeOther)
+}
+
+func (s *Server) section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
+	sec, ok := f.survey.Section(c.Params("section"))
+	if !ok {
+		return nil, fiber.NewError(http.StatusNotFound, "There is no such part of this survey")
+	}
+	return sec, nil
+}
+
+func (s *Server) sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPage {
+	scale := f.survey.ScaleOf(sec)
+	number := 0
+	for i, x := range f.survey.Sections {
+		if x == sec {
+			number = i + 1
+		}
+	}
+	p := formPage{
+		page:        page{Title: sec.Title, Errors: errs, Back: f.back(sec.ID)},
+		Survey:      f.survey,
+		Round:       f.round,
+		Caption:     fmt.Sprintf("%s: part %d of %d", f.survey.Title, number, len(f.survey.Sections)),
+		Description: sec.Description,
+		Action:      f.pageURL(sec.ID),
+		Scale:       scale,
+	}
+	var levelValues, levelLabels, otherValues, otherLabels []string
+	for _, v := range scale.Values() {
+		if _, isLevel := scale.Level(v); isLevel {
+			levelValues, levelLabels = append(levelValues, v), append(levelLabels, scale.AnswerLabel(v))
+		} else {
+			otherValues, otherLabels = append(otherValues, v), append(otherLabels, scale.AnswerLabel(v))
+		}
+	}
+	for _, st := range sec.Statements {
+		chosen := f.draft.Answers[st.ID]
+		all := options(st.ID, append(levelValues, otherValues...), append(levelLabels, otherLabels...), chosen)
+		p.Questions = append(p.Questions, question{
+			ID: st.ID, Legend: st.Text, Hint: st.Hint, Error: errorFor(errs, st.ID),
+			Options: all[:len(levelValues)], Others: all[len(levelValues):],
+		})
+	}
+	if sec.Comment != "" {
+		p.Comment = &comment{Label: sec.Comment, Value: f.draft.Comments[sec.ID], Error: errorFor(errs, "comment"), Max: survey.MaxCommentLength}
+	}
+	return p
+}
+
+func (s *Server) sectionForm(c *fiber.Ctx, f *flow) error {
+	sec, err := s.section(c, f)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "form.html", s.sectionPage(f, sec, nil))
+}
+
+func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
+	sec, err := s.section(c, f)
+	if err != nil {
+		return err
+	}
+	answers := copyMap(f.draft.Answers)
+	for _, st := range sec.Statements {
+		if v := c.FormValue(st.ID); v != "" {
+			answers[st.ID] = v
+		} else {
+			delete(answers, st.ID)
+		}
+	}
+	comments := copyMap(f.draft.Comments)
+	text := strings.TrimSpace(c.FormValue("comment"))
+	if sec.Comment != "" && text != "" {
+		comments[sec.ID] = text
+	} else {
+		delete(comments, sec.ID)
+	}
+	f.draft.Answers, f.draft.Comments = answers, comments
+	return s.savePage(c, f, sec.ID, f.survey.CheckSection(sec, answers, text), func(errs []survey.FieldError) formPage {
+		return s.sectionPage(f, sec, errs)
+	})
+}
+
+func copyMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
