@@ -25,6 +25,9 @@ type flow struct {
 	round  survey.Round
 	draft  survey.Draft
 	token  string // empty until the draft is first saved
+	// returning is set when the respondent came to change an answer from
+	// the check-answers page: the page then leads back there.
+	returning bool
 }
 
 // base is the path of the round's flow.
@@ -63,7 +66,7 @@ func (s *Server) openFlow(c *fiber.Ctx) (*flow, error) {
 	if !r.Open {
 		return nil, fiber.NewError(http.StatusGone, fmt.Sprintf("%s: %s is closed", d.Title, r.Label))
 	}
-	f := &flow{survey: d, round: r}
+	f := &flow{survey: d, round: r, returning: c.Query("return") == "check"}
 	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID}
 	if token := c.Cookies(draftCookie); token != "" {
 		dr, err := s.store.Draft(c.UserContext(), survey.DraftKey(token))
@@ -91,10 +94,19 @@ func (s *Server) saveDraft(c *fiber.Ctx, f *flow) error {
 	return s.store.SaveDraft(c.UserContext(), f.draft)
 }
 
+// action is where a page's form posts: the page itself, remembering that
+// the respondent came from check answers.
+func (f *flow) action(p string) string {
+	if f.returning {
+		return f.pageURL(p) + "?return=check"
+	}
+	return f.pageURL(p)
+}
+
 // next is where a respondent goes after a page: back to check answers when
 // they came from there, otherwise the next page of the flow.
-func (f *flow) next(c *fiber.Ctx, current string) string {
-	if c.Query("return") == "check" {
+func (f *flow) next(current string) string {
+	if f.returning {
 		return f.base() + "/check"
 	}
 	pages := f.survey.Pages()
@@ -106,8 +118,12 @@ func (f *flow) next(c *fiber.Ctx, current string) string {
 	return f.base() + "/check"
 }
 
-// back is the page before current.
+// back is the page before current, or check answers for a respondent who
+// came from there.
 func (f *flow) back(current string) string {
+	if f.returning {
+		return f.base() + "/check"
+	}
 	pages := f.survey.Pages()
 	for i, p := range pages {
 		if p == current && i > 0 {

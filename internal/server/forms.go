@@ -68,7 +68,7 @@ func (s *Server) profilePage(f *flow, errs []survey.FieldError) formPage {
 		Survey:  f.survey,
 		Round:   f.round,
 		Caption: f.survey.Title,
-		Action:  f.pageURL("profile"),
+		Action:  f.action("profile"),
 	}
 	for _, q := range f.survey.Profile {
 		values, labels := make([]string, len(q.Options)), make([]string, len(q.Options))
@@ -108,7 +108,7 @@ func (s *Server) savePage(c *fiber.Ctx, f *flow, current string, errs []survey.F
 	if len(errs) > 0 {
 		return s.render(c, http.StatusUnprocessableEntity, "form.html", pageWith(errs))
 	}
-	return c.Redirect(f.next(c, current), http.StatusSeeOther)
+	return c.Redirect(f.next(current), http.StatusSeeOther)
 }
 
 func (s *Server) section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
@@ -133,7 +133,7 @@ func (s *Server) sectionPage(f *flow, sec *survey.Section, errs []survey.FieldEr
 		Round:       f.round,
 		Caption:     fmt.Sprintf("%s: part %d of %d", f.survey.Title, number, len(f.survey.Sections)),
 		Description: sec.Description,
-		Action:      f.pageURL(sec.ID),
+		Action:      f.action(sec.ID),
 		Scale:       scale,
 	}
 	var levelValues, levelLabels, otherValues, otherLabels []string
