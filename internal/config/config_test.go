@@ -1,0 +1,52 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Listen: ":8080", Database: "iwtoolkit", DataDir: "./data", SurveysDir: "./surveys", BaseURL: "http://localhost:8080"}
+	if c != want {
+		t.Errorf("defaults %+v, want %+v", c, want)
+	}
+	if c.Secure() {
+		t.Error("http base URL counted as secure")
+	}
+}
+
+func TestLoadFromEnvironmentAndFiles(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "uri")
+	if err := os.WriteFile(secret, []byte("mongodb://user:pw@db:27017\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"MONGODB_URI_FILE": secret,
+		"IWT_BASE_URL":     "https://iwt.example.gov.uk/",
+		"IWT_DATA_DIR":     "/var/lib/iwt",
+	}
+	c, err := Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MongoURI != "mongodb://user:pw@db:27017" || c.DataDir != "/var/lib/iwt" || c.BaseURL != "https://iwt.example.gov.uk" || !c.Secure() {
+		t.Errorf("loaded %+v", c)
+	}
+}
+
+func TestLoadRefusesBadValues(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"base URL without scheme": {"IWT_BASE_URL": "iwt.example.gov.uk"},
+		"missing secret file":     {"MONGODB_URI_FILE": "/no/such/file"},
+	} {
+		if _, err := Load(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "config:") {
+			t.Errorf("%s: error %v", name, err)
+		}
+	}
+}
