@@ -39,7 +39,7 @@ func toResponseDoc(r survey.Response) responseDoc {
 		Profile:       nonNil(r.Profile),
 		Answers:       nonNil(r.Answers),
 		Comments:      nonNil(r.Comments),
-		Submitted:     r.Submitted.UTC(),
+		Submitted:     r.Submitted.UTC().Truncate(time.Millisecond), // BSON dates keep milliseconds
 		SubmissionKey: r.SubmissionKey,
 	}
 }
@@ -76,8 +76,9 @@ func nonNil(m map[string]string) map[string]string {
 // insert, so a failure in between leaves the draft in place, and submitting
 // it again finds the stored response and deletes the draft then.
 func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
-	stored := r
-	if _, err := s.responses.InsertOne(ctx, toResponseDoc(r)); err != nil {
+	doc := toResponseDoc(r)
+	stored := doc.response()
+	if _, err := s.responses.InsertOne(ctx, doc); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			return survey.Response{}, fmt.Errorf("mongo: insert response: %w", err)
 		}
