@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,14 +42,14 @@ type comment struct {
 
 // options builds radios named id. The first radio's id is the field's, so
 // that the error summary's link lands on it.
-func options(id string, values, labels []string, chosen string) []option {
-	out := make([]option, len(values))
-	for i, v := range values {
+func options(id string, choices []survey.Option, chosen string) []option {
+	out := make([]option, len(choices))
+	for i, c := range choices {
 		oid := id
 		if i > 0 {
 			oid = fmt.Sprintf("%s-%d", id, i+1)
 		}
-		out[i] = option{ID: oid, Value: v, Label: labels[i], Checked: v == chosen}
+		out[i] = option{ID: oid, Value: c.Value, Label: c.Label, Checked: c.Value == chosen}
 	}
 	return out
 }
@@ -71,13 +72,9 @@ func (s *Server) profilePage(f *flow, errs []survey.FieldError) formPage {
 		Action:  f.action("profile"),
 	}
 	for _, q := range f.survey.Profile {
-		values, labels := make([]string, len(q.Options)), make([]string, len(q.Options))
-		for i, o := range q.Options {
-			values[i], labels[i] = o.Value, o.Label
-		}
 		p.Questions = append(p.Questions, question{
 			ID: q.ID, Legend: q.Label, Hint: q.Hint, Error: errorFor(errs, q.ID),
-			Options: options(q.ID, values, labels, f.draft.Profile[q.ID]),
+			Options: options(q.ID, q.Options, f.draft.Profile[q.ID]),
 		})
 	}
 	return p
@@ -121,12 +118,7 @@ func (s *Server) section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
 
 func (s *Server) sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPage {
 	scale := f.survey.ScaleOf(sec)
-	number := 0
-	for i, x := range f.survey.Sections {
-		if x == sec {
-			number = i + 1
-		}
-	}
+	number := slices.Index(f.survey.Sections, sec) + 1
 	p := formPage{
 		page:        page{Title: sec.Title, Errors: errs, Back: f.back(sec.ID)},
 		Survey:      f.survey,
@@ -136,20 +128,16 @@ func (s *Server) sectionPage(f *flow, sec *survey.Section, errs []survey.FieldEr
 		Action:      f.action(sec.ID),
 		Scale:       scale,
 	}
-	var levelValues, levelLabels, otherValues, otherLabels []string
+	var choices []survey.Option
 	for _, v := range scale.Values() {
-		if _, isLevel := scale.Level(v); isLevel {
-			levelValues, levelLabels = append(levelValues, v), append(levelLabels, scale.AnswerLabel(v))
-		} else {
-			otherValues, otherLabels = append(otherValues, v), append(otherLabels, scale.AnswerLabel(v))
-		}
+		choices = append(choices, survey.Option{Value: v, Label: scale.AnswerLabel(v)})
 	}
+	levels := len(scale.Levels) // then Don't know and Not applicable, after an "or"
 	for _, st := range sec.Statements {
-		chosen := f.draft.Answers[st.ID]
-		all := options(st.ID, append(levelValues, otherValues...), append(levelLabels, otherLabels...), chosen)
+		all := options(st.ID, choices, f.draft.Answers[st.ID])
 		p.Questions = append(p.Questions, question{
 			ID: st.ID, Legend: st.Text, Hint: st.Hint, Error: errorFor(errs, st.ID),
-			Options: all[:len(levelValues)], Others: all[len(levelValues):],
+			Options: all[:levels], Others: all[levels:],
 		})
 	}
 	if sec.Comment != "" {
