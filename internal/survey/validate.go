@@ -164,6 +164,9 @@ func (v *validator) section(a at, d *Definition, s *Section, seen, statements ma
 		return
 	}
 	v.id(a.key("id"), "section", s.ID, seen)
+	if s.ID == "profile" {
+		v.add(a.key("id"), "section id %q is kept for the profile page: choose another", s.ID)
+	}
 	v.required(a.key("title"), "section title", s.Title)
 	if _, ok := d.Scales[s.Scale]; !ok {
 		v.add(a.key("scale"), "section %q: scale %q is not defined under scales", s.ID, s.Scale)
