@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"iwtoolkit/internal/config"
+	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 )
 
@@ -40,6 +41,12 @@ var refPattern = regexp.MustCompile(`Your reference\s*<br>\s*<strong>([0-9A-Z]{5
 // respond goes through the whole flow of a round as a browser with
 // JavaScript off would, and returns the reference on the confirmation page.
 func respond(t *testing.T, base string, d *survey.Definition, round string, who respondent, n int) string {
+	t.Helper()
+	return send(t, fill(t, base, d, round, who, n), "/s/"+d.ID+"/"+round)
+}
+
+// fill answers every page of a round, up to check answers.
+func fill(t *testing.T, base string, d *survey.Definition, round string, who respondent, n int) *browser {
 	t.Helper()
 	b := newBrowser(t, base)
 	flow := "/s/" + d.ID + "/" + round
@@ -74,6 +81,13 @@ func respond(t *testing.T, base string, d *survey.Definition, round string, who 
 	if strings.Contains(check.Body, "Not answered") {
 		t.Fatalf("check answers page shows unanswered questions:\n%s", text(check.Body))
 	}
+	return b
+}
+
+// send presses "Send answers" and returns the reference on the confirmation
+// page.
+func send(t *testing.T, b *browser, flow string) string {
+	t.Helper()
 	done := b.post(flow+"/check", url.Values{}).must(t, http.StatusOK)
 	m := refPattern.FindStringSubmatch(done.Body)
 	if m == nil || done.URL.Path != flow+"/done" {
@@ -168,17 +182,9 @@ func testEndToEnd(t *testing.T, e env) {
 	svc.stop()
 
 	// The stored records, read straight from the store.
-	cfg, err := config.Load(e.getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _, err := openStore(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close(context.Background())
+	st := storeOf(t, e)
 	stored := 0
-	err = st.EachResponse(context.Background(), d.ID, nil, func(r survey.Response) error {
+	err := st.EachResponse(context.Background(), d.ID, nil, func(r survey.Response) error {
 		stored++
 		if refs[r.Reference] != r.Round {
 			t.Errorf("stored response %s in round %q: not one the test submitted there", r.Reference, r.Round)
@@ -210,6 +216,54 @@ func testEndToEnd(t *testing.T, e env) {
 	if withComment != 1 {
 		t.Errorf("%d responses with a comment, want 1", withComment)
 	}
+}
+
+// Sending the same answers twice (a second click, which reaches the server
+// before the browser has seen the first reply) stores one response and shows
+// the same confirmation. It runs on both stores.
+func TestSendingTwiceStoresOnce(t *testing.T) {
+	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
+		t.Run(name, func(t *testing.T) {
+			d := bundled(t)
+			svc := start(t, newEnv(t))
+			flow := "/s/" + d.ID + "/baseline"
+			b := fill(t, svc.URL, d, "baseline", respondent{Level: "3"}, 0)
+			u, _ := url.Parse(svc.URL + flow + "/check")
+			cookies := b.client.Jar.Cookies(u)
+			first := send(t, b, flow)
+
+			// The second click carries the cookie the first reply cleared.
+			second := newBrowser(t, svc.URL)
+			second.client.Jar.SetCookies(u, cookies)
+			if again := send(t, second, flow); again != first {
+				t.Errorf("second send showed reference %s, want the first, %s", again, first)
+			}
+			n := 0
+			st := storeOf(t, svc.env)
+			if err := st.EachResponse(context.Background(), d.ID, nil, func(survey.Response) error { n++; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 {
+				t.Errorf("%d responses stored, want 1", n)
+			}
+		})
+	}
+}
+
+// storeOf opens the store a service's environment names, as the service
+// does, to read what it stored.
+func storeOf(t *testing.T, e env) store.Store {
+	t.Helper()
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := openStore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close(context.Background()) })
+	return st
 }
 
 func countStatements(d *survey.Definition) int {

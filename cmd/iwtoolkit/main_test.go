@@ -44,6 +44,7 @@ func mongoEnv(t *testing.T) env {
 // service is the whole program running in the test, on a free port.
 type service struct {
 	URL  string
+	env  env
 	stop func()
 }
 
@@ -77,7 +78,7 @@ func start(t *testing.T, e env) *service {
 	logs := &listenLog{addr: make(chan string, 1)}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, e.getenv, io.Discard, logs) }()
-	var s service
+	s := service{env: e}
 	select {
 	case addr := <-logs.addr:
 		s.URL = "http://" + addr

@@ -71,7 +71,7 @@ func (s *Server) checkAnswers(c *fiber.Ctx, f *flow) error {
 // back to check answers with a link to it.
 func (s *Server) submit(c *fiber.Ctx, f *flow) error {
 	if f.token == "" {
-		return c.Redirect(f.base(), http.StatusSeeOther)
+		return s.sentBefore(c, f)
 	}
 	if missing := f.survey.Incomplete(f.draft); len(missing) > 0 {
 		var errs []survey.FieldError
@@ -100,6 +100,22 @@ func (s *Server) submit(c *fiber.Ctx, f *flow) error {
 	}
 	c.Cookie(&fiber.Cookie{Name: draftCookie, Value: "", Path: f.base(), MaxAge: -1, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure})
 	return c.Redirect(f.base()+"/done?ref="+url.QueryEscape(stored.Reference), http.StatusSeeOther)
+}
+
+// sentBefore answers a send with no draft. When the cookie's draft was sent
+// already (a second click, a refresh, a second tab), the respondent sees
+// that confirmation again; otherwise they start at the beginning.
+func (s *Server) sentBefore(c *fiber.Ctx, f *flow) error {
+	if token := c.Cookies(draftCookie); token != "" {
+		r, err := s.store.SubmittedResponse(c.UserContext(), survey.DraftKey(token))
+		switch {
+		case err == nil && r.SurveyID == f.survey.ID && r.Round == f.round.ID:
+			return c.Redirect(f.base()+"/done?ref="+url.QueryEscape(r.Reference), http.StatusSeeOther)
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+	}
+	return c.Redirect(f.base(), http.StatusSeeOther)
 }
 
 type donePage struct {

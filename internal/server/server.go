@@ -21,6 +21,7 @@ type Store interface {
 	Draft(ctx context.Context, key string) (survey.Draft, error)
 	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
 	Response(ctx context.Context, reference string) (survey.Response, error)
+	SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error)
 	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
 }
 

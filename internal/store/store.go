@@ -34,6 +34,10 @@ type Store interface {
 	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
 	// Response returns the response with the given reference, or ErrNotFound.
 	Response(ctx context.Context, reference string) (survey.Response, error)
+	// SubmittedResponse returns the response stored from the draft with the
+	// given key, or ErrNotFound: a respondent who sends the same draft again
+	// after it was stored is shown the first confirmation.
+	SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error)
 	// EachResponse calls fn for every response to the survey in the given
 	// rounds (all rounds when rounds is empty), oldest first, and stops at
 	// the first error fn returns.

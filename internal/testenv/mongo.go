@@ -20,11 +20,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// StandInReason is the reason tests give when they skip what the MongoDB
-// stand-in cannot do.
-const StandInReason = "the MongoDB stand-in (FerretDB v1.24.0) loses concurrent updates to one document; " +
-	"runs against real MongoDB when MONGODB_URI is set"
-
 // standIn is the FerretDB instance shared by every test in one test binary:
 // starting it takes a while, and each test gets its own database anyway.
 var standIn struct {

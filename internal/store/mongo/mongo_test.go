@@ -20,18 +20,15 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 func TestContract(t *testing.T) {
 	// Nothing is skipped on the stand-in: ConcurrentSubmits inserts distinct
 	// documents and relies on unique indexes, not on concurrent updates to
-	// one document, and it passed on FerretDB in every run (-count=5, -race,
-	// -cpu 1,8). A test that does need concurrent updates to one document
-	// passes storetest.Options{NoConcurrentUpdates: testenv.StandInReason}
-	// when testenv reports standIn.
-	var opts storetest.Options
+	// one document (which the stand-in loses), and it passed on FerretDB in
+	// every run (-count=5, -race, -cpu 1,8).
 	storetest.Run(t, func(t *testing.T) func(t *testing.T) store.Store {
 		uri, database, _ := testenv.MongoDatabase(t)
 		return func(t *testing.T) store.Store {
 			t.Helper()
 			return mustOpen(t, uri, database)
 		}
-	}, opts)
+	})
 }
 
 // mustOpen opens the store and closes it when the test ends. Closing twice

@@ -82,15 +82,14 @@ func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response,
 		if !mongo.IsDuplicateKeyError(err) {
 			return survey.Response{}, fmt.Errorf("mongo: insert response: %w", err)
 		}
-		var d responseDoc
-		err := s.responses.FindOne(ctx, bson.D{{Key: "submission_key", Value: r.SubmissionKey}}).Decode(&d)
-		if errors.Is(err, mongo.ErrNoDocuments) {
+		first, err := s.SubmittedResponse(ctx, r.SubmissionKey)
+		if errors.Is(err, store.ErrNotFound) {
 			return survey.Response{}, fmt.Errorf("mongo: insert response: reference %s: %w", r.Reference, store.ErrConflict)
 		}
 		if err != nil {
-			return survey.Response{}, fmt.Errorf("mongo: find response by submission key: %w", err)
+			return survey.Response{}, err
 		}
-		stored = d.response()
+		stored = first
 	}
 	if _, err := s.drafts.DeleteOne(ctx, bson.D{{Key: "_id", Value: r.SubmissionKey}}); err != nil {
 		return survey.Response{}, fmt.Errorf("mongo: delete submitted draft: %w", err)
@@ -101,13 +100,23 @@ func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response,
 // Response returns the response with the given reference, or an error
 // wrapping store.ErrNotFound.
 func (s *Store) Response(ctx context.Context, reference string) (survey.Response, error) {
+	return s.findResponse(ctx, "reference", reference)
+}
+
+// SubmittedResponse returns the response stored from a draft, or an error
+// wrapping store.ErrNotFound.
+func (s *Store) SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error) {
+	return s.findResponse(ctx, "submission_key", submissionKey)
+}
+
+func (s *Store) findResponse(ctx context.Context, field, value string) (survey.Response, error) {
 	var d responseDoc
-	err := s.responses.FindOne(ctx, bson.D{{Key: "reference", Value: reference}}).Decode(&d)
+	err := s.responses.FindOne(ctx, bson.D{{Key: field, Value: value}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return survey.Response{}, fmt.Errorf("mongo: response %s: %w", reference, store.ErrNotFound)
+		return survey.Response{}, fmt.Errorf("mongo: response by %s: %w", field, store.ErrNotFound)
 	}
 	if err != nil {
-		return survey.Response{}, fmt.Errorf("mongo: find response %s: %w", reference, err)
+		return survey.Response{}, fmt.Errorf("mongo: find response by %s: %w", field, err)
 	}
 	return d.response(), nil
 }

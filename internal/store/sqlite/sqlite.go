@@ -218,6 +218,15 @@ func (s *Store) Response(ctx context.Context, reference string) (survey.Response
 	return r, nil
 }
 
+// SubmittedResponse returns the response stored from a draft.
+func (s *Store) SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error) {
+	r, err := s.one(ctx, s.read, `submission_key = ?`, submissionKey)
+	if err != nil {
+		return survey.Response{}, fmt.Errorf("sqlite: submitted response: %w", err)
+	}
+	return r, nil
+}
+
 const responseColumns = `reference, survey_id, version, round, profile, answers, comments, submitted, submission_key`
 
 func (s *Store) one(ctx context.Context, db *sql.DB, where string, arg any) (survey.Response, error) {

@@ -20,5 +20,5 @@ func TestContract(t *testing.T) {
 			t.Cleanup(func() { s.Close(context.Background()) })
 			return s
 		}
-	}, storetest.Options{})
+	})
 }
