@@ -345,7 +345,7 @@ func optionID(question string, i int) string {
 	if i == 0 {
 		return question
 	}
-	return fmt.Sprintf("%s-%d", question, i+1)
+	return fmt.Sprintf("%s_%d", question, i+1)
 }
 
 // TestBrowserRespondWithoutJavaScript completes the bundled self-assessment

@@ -73,7 +73,7 @@ func fill(t *testing.T, base string, d *survey.Definition, round string, who res
 			form.Set(st.ID, v)
 		}
 		if i == 0 && who.Comment != "" {
-			form.Set("comment", who.Comment)
+			form.Set(survey.CommentField, who.Comment)
 		}
 		b.post(flow+"/section/"+sec.ID, form).must(t, http.StatusOK)
 	}

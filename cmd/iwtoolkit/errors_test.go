@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
+	"iwtoolkit/internal/survey"
 	"net"
 	"net/http"
 	"net/url"
@@ -60,14 +62,14 @@ func TestBadRequests(t *testing.T) {
 	// An incomplete strand page comes back with the error summary, inline
 	// errors and everything that was entered.
 	b.get("/s/mini/baseline/profile").must(t, http.StatusOK)
-	form := url.Values{"caf-1": {"2"}, "comment": {"Training <b>needed</b>"}}
+	form := url.Values{"caf-1": {"2"}, survey.CommentField: {"Training <b>needed</b>"}}
 	p := b.post("/s/mini/baseline/section/caf", form).must(t, http.StatusUnprocessableEntity)
 	for _, want := range []string{
 		`<title>Error: Common Assessment Framework (CAF)`,
 		`There is a problem`,
 		`<a href="#caf-2">Select a rating for ‘I know who to ask for help with a CAF.’</a>`,
-		`id="caf-2-error"`,
-		`id="caf-1-2" name="caf-1" type="radio" value="2" checked`,
+		`id="caf-2_error"`,
+		`id="caf-1_2" name="caf-1" type="radio" value="2" checked`,
 		`Training &lt;b&gt;needed&lt;/b&gt;</textarea>`,
 	} {
 		if !strings.Contains(p.Body, want) {
@@ -112,5 +114,33 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
 		t.Errorf("X-Content-Type-Options %q", got)
+	}
+}
+
+// IDs in survey files never clash with the names and ids pages make up:
+// those all have an underscore, which survey IDs cannot.
+func TestIDsCannotClash(t *testing.T) {
+	e := sqliteEnv(t)
+	e["IWT_SURVEYS_DIR"] = "testdata/clash"
+	svc := start(t, e)
+	b := newBrowser(t, svc.URL)
+	b.get("/s/clash/baseline/profile").must(t, http.StatusOK)
+	b.post("/s/clash/baseline/profile", url.Values{"main-content": {"a"}}).must(t, http.StatusOK)
+	form := url.Values{"comment": {"2"}, "a": {"1"}, "a-2": {"2"}, "a-hint": {"1"}, survey.CommentField: {"A comment"}}
+	b.post("/s/clash/baseline/section/s", form).must(t, http.StatusOK)
+	p := b.get("/s/clash/baseline/check").must(t, http.StatusOK)
+	got := text(p.Body)
+	for _, want := range []string{"A statement called comment. 2 – Yes", "A statement called a-2. 2 – Yes", "Anything else? A comment"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("check answers lacks %q:\n%s", want, got)
+		}
+	}
+	ref := send(t, b, "/s/clash/baseline")
+	r, err := storeOf(t, e).Response(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Answers["comment"] != "2" || r.Comments["s"] != "A comment" || r.Profile["main-content"] != "a" {
+		t.Errorf("stored %+v %+v %+v", r.Profile, r.Answers, r.Comments)
 	}
 }

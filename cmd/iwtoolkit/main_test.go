@@ -149,14 +149,24 @@ func (b *browser) post(path string, form url.Values) page {
 	return b.do(req)
 }
 
-// must checks a page's status.
+// must checks a page's status, and that no two elements share an id (so
+// that labels, hints and error links reach the right field).
 func (p page) must(t *testing.T, status int) page {
 	t.Helper()
 	if p.Status != status {
 		t.Fatalf("%s: status %d, want %d\n%s", p.URL, p.Status, status, text(p.Body))
 	}
+	seen := map[string]bool{}
+	for _, m := range idAttr.FindAllStringSubmatch(p.Body, -1) {
+		if seen[m[1]] {
+			t.Errorf("%s: id %q is used twice", p.URL, m[1])
+		}
+		seen[m[1]] = true
+	}
 	return p
 }
+
+var idAttr = regexp.MustCompile(`\sid="([^"]*)"`)
 
 var (
 	tags   = regexp.MustCompile(`(?s)<[^>]*>`)

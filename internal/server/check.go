@@ -56,7 +56,7 @@ func (s *Server) checkPage(f *flow, errs []survey.FieldError) checkPage {
 			g.Rows = append(g.Rows, checkRow{Key: st.Text, Value: scale.AnswerLabel(f.draft.Answers[st.ID]), ChangeURL: change(sec.ID, st.ID)})
 		}
 		if sec.Comment != "" {
-			g.Rows = append(g.Rows, checkRow{Key: sec.Comment, Value: f.draft.Comments[sec.ID], ChangeURL: change(sec.ID, "comment"), Optional: true})
+			g.Rows = append(g.Rows, checkRow{Key: sec.Comment, Value: f.draft.Comments[sec.ID], ChangeURL: change(sec.ID, survey.CommentField), Optional: true})
 		}
 		p.Groups = append(p.Groups, g)
 	}

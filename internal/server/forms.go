@@ -47,7 +47,7 @@ func options(id string, choices []survey.Option, chosen string) []option {
 	for i, c := range choices {
 		oid := id
 		if i > 0 {
-			oid = fmt.Sprintf("%s-%d", id, i+1)
+			oid = fmt.Sprintf("%s_%d", id, i+1) // never a survey ID: see survey.CommentField
 		}
 		out[i] = option{ID: oid, Value: c.Value, Label: c.Label, Checked: c.Value == chosen}
 	}
@@ -141,7 +141,7 @@ func (s *Server) sectionPage(f *flow, sec *survey.Section, errs []survey.FieldEr
 		})
 	}
 	if sec.Comment != "" {
-		p.Comment = &comment{Label: sec.Comment, Value: f.draft.Comments[sec.ID], Error: errorFor(errs, "comment"), Max: survey.MaxCommentLength}
+		p.Comment = &comment{Label: sec.Comment, Value: f.draft.Comments[sec.ID], Error: errorFor(errs, survey.CommentField), Max: survey.MaxCommentLength}
 	}
 	return p
 }
@@ -168,7 +168,8 @@ func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
 		}
 	}
 	comments := copyMap(f.draft.Comments)
-	text := strings.TrimSpace(c.FormValue("comment"))
+	// Browsers send a new line in a text box as CR LF; it counts as one.
+	text := strings.TrimSpace(strings.ReplaceAll(c.FormValue(survey.CommentField), "\r\n", "\n"))
 	if sec.Comment != "" && text != "" {
 		comments[sec.ID] = text
 	} else {

@@ -8,10 +8,15 @@ import (
 // MaxCommentLength is the most characters a comment box takes.
 const MaxCommentLength = 2000
 
+// CommentField is the form field of a section's comment box. Every name and
+// element id that pages make up has an underscore, which IDs in survey files
+// cannot have, so that none can clash with a question's.
+const CommentField = "section_comment"
+
 // FieldError is a problem with one answer: shown in the error summary at the
 // top of the page and beside the question, in words the respondent knows.
 type FieldError struct {
-	Field   string // the form field (a question or statement ID, or "comment")
+	Field   string // the form field: a question or statement ID, or CommentField
 	Message string
 }
 
@@ -32,7 +37,7 @@ func (d *Definition) CheckProfile(values map[string]string) []FieldError {
 }
 
 // CheckSection checks the answers to one section's statements and its
-// comment. Every statement must be rated.
+// comment, if it has a comment box. Every statement must be rated.
 func (d *Definition) CheckSection(s *Section, answers map[string]string, comment string) []FieldError {
 	var errs []FieldError
 	scale := d.ScaleOf(s)
@@ -45,8 +50,8 @@ func (d *Definition) CheckSection(s *Section, answers map[string]string, comment
 			errs = append(errs, FieldError{st.ID, fmt.Sprintf("Select one of the ratings given for ‘%s’", st.Text)})
 		}
 	}
-	if n := utf8.RuneCountInString(comment); n > MaxCommentLength {
-		errs = append(errs, FieldError{"comment", fmt.Sprintf("Your comment must be %d characters or fewer: it has %d", MaxCommentLength, n)})
+	if n := utf8.RuneCountInString(comment); s.Comment != "" && n > MaxCommentLength {
+		errs = append(errs, FieldError{CommentField, fmt.Sprintf("Your comment must be %d characters or fewer: it has %d", MaxCommentLength, n)})
 	}
 	return errs
 }
