@@ -59,6 +59,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Config{}, fmt.Errorf("config: IWT_BASE_URL %q must be an http or https address such as https://iwt.example.gov.uk", c.BaseURL)
 	}
+	c.BaseURL = u.String() // the scheme in lower case
 	return c, nil
 }
 

@@ -28,7 +28,7 @@ func TestLoadFromEnvironmentAndFiles(t *testing.T) {
 	}
 	env := map[string]string{
 		"MONGODB_URI_FILE": secret,
-		"IWT_BASE_URL":     "https://iwt.example.gov.uk/",
+		"IWT_BASE_URL":     "HTTPS://iwt.example.gov.uk/",
 		"IWT_DATA_DIR":     "/var/lib/iwt",
 	}
 	c, err := Load(func(k string) string { return env[k] })

@@ -1,10 +1,6 @@
 package report
 
-import (
-	"strconv"
-
-	"iwtoolkit/internal/survey"
-)
+import "iwtoolkit/internal/survey"
 
 // Comparison is one survey's report over one or more rounds: baseline
 // against follow-up, strand by strand and statement by statement.
@@ -95,11 +91,5 @@ func Compare(d *survey.Definition, rounds []survey.Round, tallies []*Tally) *Com
 	return c
 }
 
-// ValueLabel is the column head for an answer value: the level's label, or
-// Don't know / Not applicable.
-func (d SectionDetail) ValueLabel(v string) string {
-	if l, ok := d.Scale.Level(v); ok {
-		return strconv.Itoa(l.Value) + " " + l.Label
-	}
-	return d.Scale.AnswerLabel(v)
-}
+// ValueLabel is the column head for an answer value, as respondents saw it.
+func (d SectionDetail) ValueLabel(v string) string { return d.Scale.AnswerLabel(v) }

@@ -28,6 +28,7 @@ type question struct {
 	ID, Legend, Hint, Error string
 	Options                 []option
 	Others                  []option // Don't know and Not applicable, after an "or"
+	Small                   bool     // small radios, for the many statements of a strand
 }
 
 type option struct {
@@ -137,7 +138,7 @@ func (s *Server) sectionPage(f *flow, sec *survey.Section, errs []survey.FieldEr
 		all := options(st.ID, choices, f.draft.Answers[st.ID])
 		p.Questions = append(p.Questions, question{
 			ID: st.ID, Legend: st.Text, Hint: st.Hint, Error: errorFor(errs, st.ID),
-			Options: all[:levels], Others: all[levels:],
+			Options: all[:levels], Others: all[levels:], Small: true,
 		})
 	}
 	if sec.Comment != "" {

@@ -99,5 +99,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status == http.StatusNotFound && message == fiber.ErrNotFound.Message {
 		message = "Page not found"
 	}
+	// Errors raised before any middleware ran (a body or header too large)
+	// need the headers too.
+	setSecurityHeaders(c)
 	return s.render(c, status, "error.html", errorPage{page: page{Title: message}, Status: status, Message: message})
 }
