@@ -5,7 +5,6 @@ import "iwtoolkit/internal/survey"
 // Comparison is one survey's report over one or more rounds: baseline
 // against follow-up, strand by strand and statement by statement.
 type Comparison struct {
-	Survey   *survey.Definition
 	Rounds   []RoundColumn
 	Strands  []StrandRow
 	Sections []SectionDetail
@@ -52,7 +51,7 @@ type StatementRound struct {
 
 // Compare builds the report of rounds, one tally each, in the given order.
 func Compare(d *survey.Definition, rounds []survey.Round, tallies []*Tally) *Comparison {
-	c := &Comparison{Survey: d}
+	c := &Comparison{}
 	shown := make([]bool, len(rounds))
 	for i, r := range rounds {
 		shown[i] = tallies[i].Responses >= d.GroupSize()

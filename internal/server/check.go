@@ -15,7 +15,6 @@ import (
 type checkPage struct {
 	page
 	Survey *survey.Definition
-	Round  survey.Round
 	Action string
 	Groups []checkGroup
 }
@@ -31,10 +30,10 @@ type checkRow struct {
 	Optional              bool // an empty answer is fine
 }
 
-func (s *Server) checkPage(f *flow, errs []survey.FieldError) checkPage {
+func checkPageFor(f *flow, errs []survey.FieldError) checkPage {
 	p := checkPage{
 		page:   page{Title: "Check your answers before sending them", Errors: errs},
-		Survey: f.survey, Round: f.round, Action: f.base() + "/check",
+		Survey: f.survey, Action: f.base() + "/check",
 	}
 	if pages := f.survey.Pages(); len(pages) > 0 {
 		p.Back = f.pageURL(pages[len(pages)-1])
@@ -64,7 +63,7 @@ func (s *Server) checkPage(f *flow, errs []survey.FieldError) checkPage {
 }
 
 func (s *Server) checkAnswers(c *fiber.Ctx, f *flow) error {
-	return s.render(c, http.StatusOK, "check.html", s.checkPage(f, nil))
+	return s.render(c, http.StatusOK, "check.html", checkPageFor(f, nil))
 }
 
 // submit stores the response. A page left unanswered sends the respondent
@@ -82,7 +81,7 @@ func (s *Server) submit(c *fiber.Ctx, f *flow) error {
 			}
 			errs = append(errs, survey.FieldError{Field: m, Message: fmt.Sprintf("Answer every question in ‘%s’", title)})
 		}
-		return s.render(c, http.StatusUnprocessableEntity, "check.html", s.checkPage(f, errs))
+		return s.render(c, http.StatusUnprocessableEntity, "check.html", checkPageFor(f, errs))
 	}
 	r := f.survey.Response(f.draft)
 	r.Submitted = s.now().UTC()

@@ -14,8 +14,6 @@ import (
 // formPage is a page of questions: the profile, or a strand's statements.
 type formPage struct {
 	page
-	Survey      *survey.Definition
-	Round       survey.Round
 	Caption     string
 	Description string
 	Action      string
@@ -64,11 +62,9 @@ func errorFor(errs []survey.FieldError, field string) string {
 	return ""
 }
 
-func (s *Server) profilePage(f *flow, errs []survey.FieldError) formPage {
+func profilePage(f *flow, errs []survey.FieldError) formPage {
 	p := formPage{
 		page:    page{Title: "About you", Errors: errs, Back: f.back("profile")},
-		Survey:  f.survey,
-		Round:   f.round,
 		Caption: f.survey.Title,
 		Action:  f.action("profile"),
 	}
@@ -82,7 +78,7 @@ func (s *Server) profilePage(f *flow, errs []survey.FieldError) formPage {
 }
 
 func (s *Server) profileForm(c *fiber.Ctx, f *flow) error {
-	return s.render(c, http.StatusOK, "form.html", s.profilePage(f, nil))
+	return s.render(c, http.StatusOK, "form.html", profilePage(f, nil))
 }
 
 func (s *Server) saveProfile(c *fiber.Ctx, f *flow) error {
@@ -93,7 +89,7 @@ func (s *Server) saveProfile(c *fiber.Ctx, f *flow) error {
 		}
 	}
 	return s.savePage(c, f, "profile", f.survey.CheckProfile(f.draft.Profile), func(errs []survey.FieldError) formPage {
-		return s.profilePage(f, errs)
+		return profilePage(f, errs)
 	})
 }
 
@@ -109,7 +105,7 @@ func (s *Server) savePage(c *fiber.Ctx, f *flow, current string, errs []survey.F
 	return c.Redirect(f.next(current), http.StatusSeeOther)
 }
 
-func (s *Server) section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
+func section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
 	sec, ok := f.survey.Section(c.Params("section"))
 	if !ok {
 		return nil, fiber.NewError(http.StatusNotFound, "There is no such part of this survey")
@@ -117,13 +113,11 @@ func (s *Server) section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
 	return sec, nil
 }
 
-func (s *Server) sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPage {
+func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPage {
 	scale := f.survey.ScaleOf(sec)
 	number := slices.Index(f.survey.Sections, sec) + 1
 	p := formPage{
 		page:        page{Title: sec.Title, Errors: errs, Back: f.back(sec.ID)},
-		Survey:      f.survey,
-		Round:       f.round,
 		Caption:     fmt.Sprintf("%s: part %d of %d", f.survey.Title, number, len(f.survey.Sections)),
 		Description: sec.Description,
 		Action:      f.action(sec.ID),
@@ -148,15 +142,15 @@ func (s *Server) sectionPage(f *flow, sec *survey.Section, errs []survey.FieldEr
 }
 
 func (s *Server) sectionForm(c *fiber.Ctx, f *flow) error {
-	sec, err := s.section(c, f)
+	sec, err := section(c, f)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "form.html", s.sectionPage(f, sec, nil))
+	return s.render(c, http.StatusOK, "form.html", sectionPage(f, sec, nil))
 }
 
 func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
-	sec, err := s.section(c, f)
+	sec, err := section(c, f)
 	if err != nil {
 		return err
 	}
@@ -178,7 +172,7 @@ func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
 	}
 	f.draft.Answers, f.draft.Comments = answers, comments
 	return s.savePage(c, f, sec.ID, f.survey.CheckSection(sec, answers, text), func(errs []survey.FieldError) formPage {
-		return s.sectionPage(f, sec, errs)
+		return sectionPage(f, sec, errs)
 	})
 }
 

@@ -26,9 +26,12 @@ func (s *Server) report(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
 	}
-	a, b := c.Query("a", d.Rounds[0].ID), c.Query("b")
-	if b == "" && len(d.Rounds) > 1 {
+	a, b := c.Query("a"), c.Query("b")
+	if a == "" && b == "" && len(d.Rounds) > 1 {
 		b = d.Rounds[1].ID
+	}
+	if a == "" {
+		a = d.Rounds[0].ID
 	}
 	var rounds []survey.Round
 	for _, id := range []string{a, b} {
