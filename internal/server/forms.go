@@ -25,13 +25,13 @@ type formPage struct {
 type question struct {
 	ID, Legend, Hint, Error string
 	Options                 []option
-	Others                  []option // Don't know and Not applicable, after an "or"
-	Small                   bool     // small radios, for the many statements of a strand
+	Small                   bool // small radios, for the many statements of a strand
 }
 
 type option struct {
 	ID, Value, Label string
 	Checked          bool
+	OrBefore         bool // Don't know and Not applicable come after an "or"
 }
 
 type comment struct {
@@ -127,12 +127,14 @@ func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPag
 	for _, v := range scale.Values() {
 		choices = append(choices, survey.Option{Value: v, Label: scale.AnswerLabel(v)})
 	}
-	levels := len(scale.Levels) // then Don't know and Not applicable, after an "or"
 	for _, st := range sec.Statements {
-		all := options(st.ID, choices, f.draft.Answers[st.ID])
+		opts := options(st.ID, choices, f.draft.Answers[st.ID])
+		if levels := len(scale.Levels); levels < len(opts) {
+			opts[levels].OrBefore = true
+		}
 		p.Questions = append(p.Questions, question{
 			ID: st.ID, Legend: st.Text, Hint: st.Hint, Error: errorFor(errs, st.ID),
-			Options: all[:levels], Others: all[levels:], Small: true,
+			Options: opts, Small: true,
 		})
 	}
 	if sec.Comment != "" {
