@@ -33,18 +33,16 @@ type checkRow struct {
 func checkPageFor(f *flow, errs []survey.FieldError) checkPage {
 	p := checkPage{
 		page:   page{Title: "Check your answers before sending them", Errors: errs},
-		Survey: f.survey, Action: f.base() + "/check",
+		Survey: f.survey, Action: f.checkURL(),
 	}
 	if pages := f.survey.Pages(); len(pages) > 0 {
 		p.Back = f.pageURL(pages[len(pages)-1])
 	}
-	change := func(pageID, field string) string {
-		return f.pageURL(pageID) + "?return=check#" + url.PathEscape(field)
-	}
+	change := func(pageID, field string) string { return f.changeURL(pageID) + "#" + url.PathEscape(field) }
 	if len(f.survey.Profile) > 0 {
-		g := checkGroup{ID: "profile", Title: "About you"}
+		g := checkGroup{ID: survey.ProfilePage, Title: profileTitle}
 		for _, q := range f.survey.Profile {
-			g.Rows = append(g.Rows, checkRow{Key: q.Label, Value: q.OptionLabel(f.draft.Profile[q.ID]), ChangeURL: change("profile", q.ID), Optional: q.Optional})
+			g.Rows = append(g.Rows, checkRow{Key: q.Label, Value: q.OptionLabel(f.draft.Profile[q.ID]), ChangeURL: change(survey.ProfilePage, q.ID), Optional: q.Optional})
 		}
 		p.Groups = append(p.Groups, g)
 	}
@@ -75,11 +73,7 @@ func (s *Server) submit(c *fiber.Ctx, f *flow) error {
 	if missing := f.survey.Incomplete(f.draft); len(missing) > 0 {
 		var errs []survey.FieldError
 		for _, m := range missing {
-			title := "About you"
-			if sec, ok := f.survey.Section(m); ok {
-				title = sec.Title
-			}
-			errs = append(errs, survey.FieldError{Field: m, Message: fmt.Sprintf("Answer every question in ‘%s’", title)})
+			errs = append(errs, survey.FieldError{Field: m, Message: fmt.Sprintf("Answer every question in ‘%s’", f.pageTitle(m))})
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "check.html", checkPageFor(f, errs))
 	}
@@ -97,8 +91,8 @@ func (s *Server) submit(c *fiber.Ctx, f *flow) error {
 	if err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: draftCookie, Value: "", Path: f.base(), MaxAge: -1, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure})
-	return c.Redirect(f.base()+"/done?ref="+url.QueryEscape(stored.Reference), http.StatusSeeOther)
+	s.setDraftCookie(c, f, "")
+	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
 }
 
 // sentBefore answers a send with no draft. When the cookie's draft was sent
@@ -109,7 +103,7 @@ func (s *Server) sentBefore(c *fiber.Ctx, f *flow) error {
 		r, err := s.store.SubmittedResponse(c.UserContext(), survey.DraftKey(token))
 		switch {
 		case err == nil && r.SurveyID == f.survey.ID && r.Round == f.round.ID:
-			return c.Redirect(f.base()+"/done?ref="+url.QueryEscape(r.Reference), http.StatusSeeOther)
+			return c.Redirect(f.doneURL(r.Reference), http.StatusSeeOther)
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -33,12 +34,33 @@ type flow struct {
 // base is the path of the round's flow.
 func (f *flow) base() string { return "/s/" + f.survey.ID + "/" + f.round.ID }
 
-// pageURL is the path of a page of the flow ("profile" or a section ID).
+// pageURL is the path of a page of the flow (survey.ProfilePage or a
+// section ID).
 func (f *flow) pageURL(p string) string {
-	if p == "profile" {
+	if p == survey.ProfilePage {
 		return f.base() + "/profile"
 	}
 	return f.base() + "/section/" + p
+}
+
+// changeURL is a page opened from check answers, to which it leads back.
+func (f *flow) changeURL(p string) string { return f.pageURL(p) + "?return=check" }
+
+func (f *flow) checkURL() string { return f.base() + "/check" }
+
+func (f *flow) doneURL(reference string) string {
+	return f.base() + "/done?ref=" + url.QueryEscape(reference)
+}
+
+// profileTitle names the profile page wherever it is shown.
+const profileTitle = "About you"
+
+// pageTitle is the heading of a page of the flow.
+func (f *flow) pageTitle(p string) string {
+	if sec, ok := f.survey.Section(p); ok {
+		return sec.Title
+	}
+	return profileTitle
 }
 
 // inFlow runs a handler of the flow with the request's flow opened.
@@ -85,20 +107,30 @@ func (s *Server) openFlow(c *fiber.Ctx) (*flow, error) {
 func (s *Server) saveDraft(c *fiber.Ctx, f *flow) error {
 	if f.token == "" {
 		f.token, f.draft.Key = survey.NewToken()
-		c.Cookie(&fiber.Cookie{
-			Name: draftCookie, Value: f.token, Path: f.base(),
-			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure,
-		})
+		s.setDraftCookie(c, f, f.token)
 	}
 	f.draft.Updated = s.now().UTC()
 	return s.store.SaveDraft(c.UserContext(), f.draft)
+}
+
+// setDraftCookie gives the respondent the draft's token, scoped to the
+// round's path; an empty token removes it.
+func (s *Server) setDraftCookie(c *fiber.Ctx, f *flow, token string) {
+	cookie := &fiber.Cookie{
+		Name: draftCookie, Value: token, Path: f.base(),
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure,
+	}
+	if token == "" {
+		cookie.MaxAge = -1
+	}
+	c.Cookie(cookie)
 }
 
 // action is where a page's form posts: the page itself, remembering that
 // the respondent came from check answers.
 func (f *flow) action(p string) string {
 	if f.returning {
-		return f.pageURL(p) + "?return=check"
+		return f.changeURL(p)
 	}
 	return f.pageURL(p)
 }
@@ -107,7 +139,7 @@ func (f *flow) action(p string) string {
 // they came from there, otherwise the next page of the flow.
 func (f *flow) next(current string) string {
 	if f.returning {
-		return f.base() + "/check"
+		return f.checkURL()
 	}
 	pages := f.survey.Pages()
 	for i, p := range pages {
@@ -115,14 +147,14 @@ func (f *flow) next(current string) string {
 			return f.pageURL(pages[i+1])
 		}
 	}
-	return f.base() + "/check"
+	return f.checkURL()
 }
 
 // back is the page before current, or check answers for a respondent who
 // came from there.
 func (f *flow) back(current string) string {
 	if f.returning {
-		return f.base() + "/check"
+		return f.checkURL()
 	}
 	pages := f.survey.Pages()
 	for i, p := range pages {

@@ -64,9 +64,9 @@ func errorFor(errs []survey.FieldError, field string) string {
 
 func profilePage(f *flow, errs []survey.FieldError) formPage {
 	p := formPage{
-		page:    page{Title: "About you", Errors: errs, Back: f.back("profile")},
+		page:    page{Title: profileTitle, Errors: errs, Back: f.back(survey.ProfilePage)},
 		Caption: f.survey.Title,
-		Action:  f.action("profile"),
+		Action:  f.action(survey.ProfilePage),
 	}
 	for _, q := range f.survey.Profile {
 		p.Questions = append(p.Questions, question{
@@ -88,7 +88,7 @@ func (s *Server) saveProfile(c *fiber.Ctx, f *flow) error {
 			f.draft.Profile[q.ID] = v
 		}
 	}
-	return s.savePage(c, f, "profile", f.survey.CheckProfile(f.draft.Profile), func(errs []survey.FieldError) formPage {
+	return s.savePage(c, f, survey.ProfilePage, f.survey.CheckProfile(f.draft.Profile), func(errs []survey.FieldError) formPage {
 		return profilePage(f, errs)
 	})
 }

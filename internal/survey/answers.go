@@ -56,12 +56,16 @@ func (d *Definition) CheckSection(s *Section, answers map[string]string, comment
 	return errs
 }
 
-// Pages are the steps of the respondent flow, in order: "profile" (when the
-// survey has profile questions), then one per section by section ID.
+// ProfilePage is the page of the profile questions in the respondent flow;
+// no section may take its ID.
+const ProfilePage = "profile"
+
+// Pages are the steps of the respondent flow, in order: ProfilePage (when
+// the survey has profile questions), then one per section by section ID.
 func (d *Definition) Pages() []string {
 	var pages []string
 	if len(d.Profile) > 0 {
-		pages = append(pages, "profile")
+		pages = append(pages, ProfilePage)
 	}
 	for _, s := range d.Sections {
 		pages = append(pages, s.ID)
@@ -74,7 +78,7 @@ func (d *Definition) Pages() []string {
 func (d *Definition) Incomplete(dr Draft) []string {
 	var pages []string
 	if len(d.Profile) > 0 && len(d.CheckProfile(dr.Profile)) > 0 {
-		pages = append(pages, "profile")
+		pages = append(pages, ProfilePage)
 	}
 	for _, s := range d.Sections {
 		if len(d.CheckSection(s, dr.Answers, dr.Comments[s.ID])) > 0 {

@@ -164,7 +164,7 @@ func (v *validator) section(a at, d *Definition, s *Section, seen, statements ma
 		return
 	}
 	v.id(a.key("id"), "section", s.ID, seen)
-	if s.ID == "profile" {
+	if s.ID == ProfilePage {
 		v.add(a.key("id"), "section id %q is kept for the profile page: choose another", s.ID)
 	}
 	v.required(a.key("title"), "section title", s.Title)
