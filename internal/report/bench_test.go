@@ -14,8 +14,8 @@ import (
 )
 
 // BenchmarkReportEmbedded measures what the report page does on every
-// request: stream a survey's baseline and follow-up responses from the
-// embedded store, tally them and build the comparison and its charts.
+// request, through the same functions: count a survey's baseline and
+// follow-up responses from the embedded store and build the charts.
 func BenchmarkReportEmbedded(b *testing.B) {
 	c, err := survey.LoadDir(os.DirFS("../../surveys"), "surveys")
 	if err != nil {
@@ -46,19 +46,10 @@ func BenchmarkReportEmbedded(b *testing.B) {
 			}
 			b.ResetTimer()
 			for b.Loop() {
-				tallies := []*report.Tally{report.NewTally(), report.NewTally()}
-				err := st.EachResponse(ctx, d.ID, []string{d.Rounds[0].ID, d.Rounds[1].ID}, func(r survey.Response) error {
-					if r.Round == d.Rounds[0].ID {
-						tallies[0].Add(r)
-					} else {
-						tallies[1].Add(r)
-					}
-					return nil
-				})
+				cmp, err := report.Count(ctx, d, d.Rounds[:2], st.EachResponse)
 				if err != nil {
 					b.Fatal(err)
 				}
-				cmp := report.Compare(d, d.Rounds[:2], tallies)
 				if _, err := cmp.BarChart(); err != nil {
 					b.Fatal(err)
 				}

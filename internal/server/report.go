@@ -47,20 +47,10 @@ func (s *Server) report(c *fiber.Ctx) error {
 	if len(rounds) == 2 && rounds[0].ID == rounds[1].ID {
 		rounds = rounds[:1]
 	}
-	tallies := make([]*report.Tally, len(rounds))
-	index := map[string]int{}
-	ids := make([]string, len(rounds))
-	for i, r := range rounds {
-		tallies[i], index[r.ID], ids[i] = report.NewTally(), i, r.ID
-	}
-	err := s.store.EachResponse(c.UserContext(), d.ID, ids, func(r survey.Response) error {
-		tallies[index[r.Round]].Add(r)
-		return nil
-	})
+	cmp, err := report.Count(c.UserContext(), d, rounds, s.store.EachResponse)
 	if err != nil {
 		return err
 	}
-	cmp := report.Compare(d, rounds, tallies)
 	bar, err := cmp.BarChart()
 	if err != nil {
 		return err
