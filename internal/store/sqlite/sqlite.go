@@ -202,16 +202,12 @@ ON CONFLICT (submission_key) DO NOTHING`,
 		r.Submitted = time.UnixMilli(r.Submitted.UnixMilli()).UTC()
 		return r, nil
 	}
-	first, err := s.one(ctx, s.write, `submission_key = ?`, r.SubmissionKey)
-	if err != nil {
-		return survey.Response{}, fmt.Errorf("sqlite: submit: earlier response: %w", err)
-	}
-	return first, nil
+	return s.SubmittedResponse(ctx, r.SubmissionKey)
 }
 
 // Response returns a response by its reference.
 func (s *Store) Response(ctx context.Context, reference string) (survey.Response, error) {
-	r, err := s.one(ctx, s.read, `reference = ?`, reference)
+	r, err := s.one(ctx, `reference = ?`, reference)
 	if err != nil {
 		return survey.Response{}, fmt.Errorf("sqlite: response %s: %w", reference, err)
 	}
@@ -220,7 +216,7 @@ func (s *Store) Response(ctx context.Context, reference string) (survey.Response
 
 // SubmittedResponse returns the response stored from a draft.
 func (s *Store) SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error) {
-	r, err := s.one(ctx, s.read, `submission_key = ?`, submissionKey)
+	r, err := s.one(ctx, `submission_key = ?`, submissionKey)
 	if err != nil {
 		return survey.Response{}, fmt.Errorf("sqlite: submitted response: %w", err)
 	}
@@ -229,8 +225,8 @@ func (s *Store) SubmittedResponse(ctx context.Context, submissionKey string) (su
 
 const responseColumns = `reference, survey_id, version, round, profile, answers, comments, submitted, submission_key`
 
-func (s *Store) one(ctx context.Context, db *sql.DB, where string, arg any) (survey.Response, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+responseColumns+` FROM responses WHERE `+where, arg)
+func (s *Store) one(ctx context.Context, where string, arg any) (survey.Response, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+responseColumns+` FROM responses WHERE `+where, arg)
 	if err != nil {
 		return survey.Response{}, err
 	}
