@@ -9,10 +9,14 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
+// roundPicker is a select of the survey's rounds: query parameter name,
+// label and the round chosen.
+type roundPicker struct{ Name, Label, Selected string }
+
 type reportPage struct {
 	page
 	Survey     *survey.Definition
-	A, B       string // the rounds compared, from the query
+	Pickers    []roundPicker // the two rounds compared
 	Comparison *report.Comparison
 	Bar, Radar string // chart options as JSON, for data attributes
 	MinGroup   int
@@ -61,7 +65,7 @@ func (s *Server) report(c *fiber.Ctx) error {
 	}
 	return s.render(c, http.StatusOK, "report.html", reportPage{
 		page:   page{Title: d.Title + ": report"},
-		Survey: d, A: a, B: b, Comparison: cmp,
+		Survey: d, Pickers: []roundPicker{{"a", "Compare", a}, {"b", "with", b}}, Comparison: cmp,
 		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(),
 	})
 }
