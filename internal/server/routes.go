@@ -37,7 +37,7 @@ func (s *Server) routes() {
 
 	app.Get("/r/:survey", s.report)
 
-	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
 }
 
 // contentSecurityPolicy allows nothing inline: pages load their scripts and

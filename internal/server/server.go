@@ -96,9 +96,6 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
-	if status == http.StatusNotFound && message == fiber.ErrNotFound.Message {
-		message = "Page not found"
-	}
 	// Errors raised before any middleware ran (a body or header too large)
 	// need the headers too.
 	setSecurityHeaders(c)
