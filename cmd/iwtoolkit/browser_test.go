@@ -352,8 +352,10 @@ func optionID(question string, i int) string {
 // in Chromium with JavaScript off, by clicking what a person clicks.
 func TestBrowserRespondWithoutJavaScript(t *testing.T) {
 	d := bundled(t)
-	b := newTab(t)
+	// The services start before the browser so that, cleanups running last
+	// first, the browser and its connections close before the services stop.
 	svc := start(t, sqliteEnv(t))
+	b := newTab(t)
 	began := time.Now()
 	b.run("turn JavaScript off", emulation.SetScriptExecutionDisabled(true))
 
@@ -520,8 +522,12 @@ func (b *tab) audit(name string, page visited) {
 // Chromium, with JavaScript on, and that the report's charts are drawn.
 func TestBrowserAccessibility(t *testing.T) {
 	d := bundled(t)
-	b := newTab(t)
+	// The services start before the browser so that, cleanups running last
+	// first, the browser and its connections close before the services stop.
 	svc := start(t, sqliteEnv(t))
+	// The bundled survey has no closed round; the test survey "mini" does.
+	other := start(t, env{"IWT_LISTEN": "127.0.0.1:0", "IWT_DATA_DIR": t.TempDir(), "IWT_SURVEYS_DIR": "../../internal/survey/testdata/valid"})
+	b := newTab(t)
 	// Enough responses in both rounds for the report to show figures and
 	// charts.
 	for i := range 5 {
@@ -580,8 +586,6 @@ func TestBrowserAccessibility(t *testing.T) {
 
 	b.audit("not found", want(b.open(svc.URL+"/no-such-page"), http.StatusNotFound, "/no-such-page"))
 
-	// The bundled survey has no closed round; the test survey "mini" does.
-	other := start(t, env{"IWT_LISTEN": "127.0.0.1:0", "IWT_DATA_DIR": t.TempDir(), "IWT_SURVEYS_DIR": "../../internal/survey/testdata/valid"})
 	b.audit("closed round", want(b.open(other.URL+"/s/mini/follow-up"), http.StatusGone, "/s/mini/follow-up"))
 
 	// The checks themselves find faults: plant an image with no text
