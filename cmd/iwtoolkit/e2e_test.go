@@ -15,28 +15,36 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// bundled is the bundled self-assessment, read as the service reads it.
-func bundled(t *testing.T) *survey.Definition {
+// bundledCatalogue is the bundled surveys, read as the service reads them.
+func bundledCatalogue(t *testing.T) *survey.Catalogue {
 	t.Helper()
 	c, err := survey.LoadDir(os.DirFS("../../surveys"), "surveys")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, ok := c.Survey("integrated-working")
+	return c
+}
+
+// bundled is the bundled self-assessment.
+func bundled(t *testing.T) *survey.Definition {
+	t.Helper()
+	d, ok := bundledCatalogue(t).Survey("integrated-working")
 	if !ok {
 		t.Fatal("no integrated-working survey in surveys/")
 	}
 	return d
 }
 
-// respondent is one person's answers: every statement at Level, except the
-// statements of the strand CAFLevel is for.
+// respondent is one person's answers: every rating at Level, except the
+// ratings of the first rated strand, at CAFLevel when set, and a comment
+// there. Everyone answers as a frontline practitioner, so the strands for
+// leaders only are not asked.
 type respondent struct {
 	Level, CAFLevel string
-	Comment         string // on the first strand
+	Comment         string
 }
 
-var refPattern = regexp.MustCompile(`Your reference\s*<br>\s*<strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>`)
+var refPattern = regexp.MustCompile(`(?:Your reference|Twój numer referencyjny)\s*<br>\s*<strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>`)
 
 // respond goes through the whole flow of a round as a browser with
 // JavaScript off would, and returns the reference on the confirmation page.
@@ -45,37 +53,87 @@ func respond(t *testing.T, base string, d *survey.Definition, round string, who 
 	return send(t, fill(t, base, d, round, who, n), "/s/"+d.ID+"/"+round)
 }
 
+// rated are the sections a frontline respondent rates, in order.
+func rated(d *survey.Definition) []*survey.Section {
+	var out []*survey.Section
+	for _, s := range d.Sections {
+		if items, _ := s.Rated(); len(items) > 0 && s.ShowIf == nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// commentOf is the long-text question of a section, if it has one.
+func commentOf(s *survey.Section) *survey.Question {
+	for _, q := range s.Questions {
+		if q.Type == survey.TypeLongText {
+			return q
+		}
+	}
+	return nil
+}
+
+// answer fills in a section's form for a respondent: valid answers to
+// every question asked.
+func answer(d *survey.Definition, sec *survey.Section, answers map[string]string, who respondent, n int) url.Values {
+	form := url.Values{}
+	first := sec == rated(d)[0]
+	for _, q := range sec.Shown(answers) {
+		switch q.Type {
+		case survey.TypeGrid, survey.TypeScale:
+			v := who.Level
+			if first && who.CAFLevel != "" {
+				v = who.CAFLevel
+			}
+			for _, k := range q.Keys() {
+				form.Set(k, v)
+			}
+		case survey.TypeChoice, survey.TypeYesNo:
+			v := q.Options[n%len(q.Options)].Value
+			if q.Breakdown == "audience" {
+				v = "frontline"
+			}
+			form.Set(q.ID, v)
+		case survey.TypeMultiple:
+			form.Set(q.ID, q.Options[0].Value)
+		case survey.TypeNumber:
+			v := 1
+			if q.Min != nil {
+				v = *q.Min
+			}
+			form.Set(q.ID, fmt.Sprint(v))
+		case survey.TypeText, survey.TypeLongText:
+			switch {
+			case first && who.Comment != "" && q == commentOf(sec):
+				form.Set(q.ID, who.Comment)
+			case !q.Optional:
+				form.Set(q.ID, "Some words")
+			}
+		}
+		for k, v := range form {
+			answers[k] = v[0]
+		}
+	}
+	return form
+}
+
 // fill answers every page of a round, up to check answers.
 func fill(t *testing.T, base string, d *survey.Definition, round string, who respondent, n int) *browser {
 	t.Helper()
 	b := newBrowser(t, base)
 	flow := "/s/" + d.ID + "/" + round
-	start := b.get(flow).must(t, http.StatusOK)
-	if !strings.Contains(start.Body, `href="`+flow+`/profile"`) {
-		t.Fatalf("start page has no link to the profile page")
-	}
-	b.get(flow+"/profile").must(t, http.StatusOK)
-	profile := url.Values{}
-	for _, q := range d.Profile {
-		profile.Set(q.ID, q.Options[n%len(q.Options)].Value)
-	}
-	p := b.post(flow+"/profile", profile).must(t, http.StatusOK)
-	if want := flow + "/section/" + d.Sections[0].ID; p.URL.Path != want {
-		t.Fatalf("after the profile page: at %s, want %s", p.URL.Path, want)
-	}
-	for i, sec := range d.Sections {
-		form := url.Values{}
-		for _, st := range sec.Statements {
-			v := who.Level
-			if i == 0 && who.CAFLevel != "" {
-				v = who.CAFLevel
-			}
-			form.Set(st.ID, v)
+	b.get(flow).must(t, http.StatusOK)
+	answers := map[string]string{}
+	for _, sec := range d.Sections {
+		if !sec.ShowIf.Holds(answers) {
+			continue
 		}
-		if i == 0 && who.Comment != "" {
-			form.Set(survey.CommentField, who.Comment)
+		b.get(flow+"/section/"+sec.ID).must(t, http.StatusOK)
+		p := b.post(flow+"/section/"+sec.ID, answer(d, sec, answers, who, n)).must(t, http.StatusOK)
+		if d.TaskList && p.URL.Path != flow+"/tasks" {
+			t.Fatalf("after section %s: at %s, want the task list", sec.ID, p.URL.Path)
 		}
-		b.post(flow+"/section/"+sec.ID, form).must(t, http.StatusOK)
 	}
 	check := b.get(flow+"/check").must(t, http.StatusOK)
 	if strings.Contains(check.Body, "Not answered") {
@@ -152,8 +210,9 @@ func testEndToEnd(t *testing.T, e env) {
 		}
 	}
 	strands := text(element(t, rep.Body, "table", "strands"))
-	for i, sec := range d.Sections {
-		ratings := 4 * len(sec.Statements) // Don't know and Not applicable are not ratings
+	for i, sec := range rated(d) {
+		items, _ := sec.Rated()
+		ratings := 4 * len(items) // Don't know and Not applicable are not ratings
 		want := fmt.Sprintf("%s 2.00 (%d) 4.00 (%d) +2.00", sec.Title, ratings, ratings)
 		if i == 0 {
 			want = fmt.Sprintf("%s 3.00 (%d) 4.00 (%d) +1.00", sec.Title, ratings, ratings)
@@ -163,13 +222,15 @@ func testEndToEnd(t *testing.T, e env) {
 		}
 	}
 	// Per statement: counts at 1..5, Don't know, Not applicable, mean, median.
-	first, second := d.Sections[0], d.Sections[1]
+	first, second := rated(d)[0], rated(d)[1]
+	firstItems, _ := first.Rated()
+	secondItems, _ := second.Rated()
 	for _, want := range []string{
-		first.Statements[0].Text + " Baseline, autumn 2026 0 2 1 0 1 1 0 3.00 2.5 Follow-up, autumn 2027 0 0 1 2 1 0 1 4.00 4 ",
-		second.Statements[0].Text + " Baseline, autumn 2026 1 2 1 0 0 1 0 2.00 2 Follow-up, autumn 2027 0 0 1 2 1 0 1 4.00 4 ",
+		firstItems[0].Text + " Baseline, autumn 2026 0 2 1 0 1 1 0 3.00 2.5 Follow-up, autumn 2027 0 0 1 2 1 0 1 4.00 4 ",
+		secondItems[0].Text + " Baseline, autumn 2026 1 2 1 0 0 1 0 2.00 2 Follow-up, autumn 2027 0 0 1 2 1 0 1 4.00 4 ",
 	} {
 		sec := first
-		if !strings.HasPrefix(want, first.Statements[0].Text) {
+		if !strings.HasPrefix(want, firstItems[0].Text) {
 			sec = second
 		}
 		if got := text(element(t, rep.Body, "table", "section-"+sec.ID)); !strings.Contains(got, want) {
@@ -189,8 +250,19 @@ func testEndToEnd(t *testing.T, e env) {
 		if refs[r.Reference] != r.Round {
 			t.Errorf("stored response %s in round %q: not one the test submitted there", r.Reference, r.Round)
 		}
-		if r.Version != d.Version || len(r.Answers) != countStatements(d) || len(r.Profile) != len(d.Profile) || r.Submitted.IsZero() {
-			t.Errorf("stored response %s: version %s, %d answers, %d profile answers, submitted %v", r.Reference, r.Version, len(r.Answers), len(r.Profile), r.Submitted)
+		if r.Version != d.Version || r.Answers["caf-1"] == "" || r.Answers["sector"] == "" || r.Submitted.IsZero() {
+			t.Errorf("stored response %s: version %s, answers %v, submitted %v", r.Reference, r.Version, r.Answers, r.Submitted)
+		}
+		for _, sec := range d.Sections {
+			if sec.ShowIf != nil {
+				for _, q := range sec.Questions {
+					for _, k := range q.Keys() {
+						if _, ok := r.Answers[k]; ok {
+							t.Errorf("stored response %s answers %s, which frontline staff are not asked", r.Reference, k)
+						}
+					}
+				}
+			}
 		}
 		return nil
 	})
@@ -206,7 +278,7 @@ func testEndToEnd(t *testing.T, e env) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := r.Comments[first.ID]; c != "" {
+		if c := r.Answers[commentOf(first).ID]; c != "" {
 			withComment++
 			if c != baseline[0].Comment {
 				t.Errorf("stored comment %q, want %q", c, baseline[0].Comment)
@@ -264,12 +336,4 @@ func storeOf(t *testing.T, e env) store.Store {
 	}
 	t.Cleanup(func() { st.Close(context.Background()) })
 	return st
-}
-
-func countStatements(d *survey.Definition) int {
-	n := 0
-	for _, s := range d.Sections {
-		n += len(s.Statements)
-	}
-	return n
 }

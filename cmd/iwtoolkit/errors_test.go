@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"iwtoolkit/internal/survey"
 	"net"
 	"net/http"
 	"net/url"
@@ -28,14 +27,14 @@ func TestBadRequests(t *testing.T) {
 		{"GET", "/s/nope/baseline", "", "", 404, "There is no survey at this address"},
 		{"GET", "/s/mini/nope", "", "", 404, "There is no round of this survey at this address"},
 		{"GET", "/s/mini/follow-up", "", "", 410, "Mini self-assessment: Follow-up is closed"},
-		{"POST", "/s/mini/follow-up/profile", "application/x-www-form-urlencoded", "sector=health", 410, "is closed"},
+		{"POST", "/s/mini/follow-up/section/about-you", "application/x-www-form-urlencoded", "sector=health", 410, "is closed"},
 		{"GET", "/s/mini/baseline/section/nope", "", "", 404, "There is no such part of this survey"},
 		{"GET", "/s/..%2F..%2Fetc/baseline", "", "", 404, "There is no survey"},
 		{"GET", "/r/nope", "", "", 404, "There is no survey at this address"},
 		{"GET", "/r/mini?a=nope", "", "", 404, "This survey has no round called nope"},
 		{"GET", "/no/such/page", "", "", 404, "Page not found"},
-		{"POST", "/s/mini/baseline/profile", "application/json", `{"sector":"health"}`, 415, "This form must be sent as a web form"},
-		{"POST", "/s/mini/baseline/profile", "application/x-www-form-urlencoded", "sector=%ff%fe", 400, "could not be read"},
+		{"POST", "/s/mini/baseline/section/about-you", "application/json", `{"sector":"health"}`, 415, "This form must be sent as a web form"},
+		{"POST", "/s/mini/baseline/section/about-you", "application/x-www-form-urlencoded", "sector=%ff%fe", 400, "could not be read"},
 	} {
 		req, _ := http.NewRequest(tc.method, svc.URL+tc.path, strings.NewReader(tc.body))
 		if tc.contentType != "" {
@@ -53,7 +52,7 @@ func TestBadRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST /s/mini/baseline/profile HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\nsector=", 10<<20)
+	fmt.Fprintf(conn, "POST /s/mini/baseline/section/about-you HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\nsector=", 10<<20)
 	status, err := bufio.NewReader(conn).ReadString('\n')
 	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 413 ") {
 		t.Errorf("10 MB body: %q %v, want 413", status, err)
@@ -61,8 +60,8 @@ func TestBadRequests(t *testing.T) {
 
 	// An incomplete strand page comes back with the error summary, inline
 	// errors and everything that was entered.
-	b.get("/s/mini/baseline/profile").must(t, http.StatusOK)
-	form := url.Values{"caf-1": {"2"}, survey.CommentField: {"Training <b>needed</b>"}}
+	b.get("/s/mini/baseline/section/about-you").must(t, http.StatusOK)
+	form := url.Values{"caf-1": {"2"}, "caf-comment": {"Training <b>needed</b>"}}
 	p := b.post("/s/mini/baseline/section/caf", form).must(t, http.StatusUnprocessableEntity)
 	for _, want := range []string{
 		`<title>Error: Common Assessment Framework (CAF)`,
@@ -83,13 +82,13 @@ func TestBadRequests(t *testing.T) {
 	}
 	// Sending with pages unanswered goes back to check answers with links.
 	p = b.post("/s/mini/baseline/check", url.Values{}).must(t, http.StatusUnprocessableEntity)
-	for _, want := range []string{`<a href="#profile">Answer every question in ‘About you’</a>`, `<a href="#caf">`, `<a href="#sharing">`} {
+	for _, want := range []string{`<a href="#about-you">Answer every question in ‘About you’</a>`, `<a href="#caf">`, `<a href="#more">`} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("check answers page lacks %s", want)
 		}
 	}
 	// A value that is not one of the options is refused.
-	p = b.post("/s/mini/baseline/profile", url.Values{"sector": {"planets"}, "organisation": {"council"}}).must(t, http.StatusUnprocessableEntity)
+	p = b.post("/s/mini/baseline/section/about-you", url.Values{"sector": {"planets"}, "role": {"frontline"}}).must(t, http.StatusUnprocessableEntity)
 	if !strings.Contains(p.Body, "Select one of the answers given for ‘Which sector do you work in?’") {
 		t.Errorf("a made-up option was not refused:\n%s", text(p.Body))
 	}
@@ -124,13 +123,14 @@ func TestIDsCannotClash(t *testing.T) {
 	e["IWT_SURVEYS_DIR"] = "testdata/clash"
 	svc := start(t, e)
 	b := newBrowser(t, svc.URL)
-	b.get("/s/clash/baseline/profile").must(t, http.StatusOK)
-	b.post("/s/clash/baseline/profile", url.Values{"main-content": {"a"}}).must(t, http.StatusOK)
-	form := url.Values{"comment": {"2"}, "a": {"1"}, "a-2": {"2"}, "a-hint": {"1"}, survey.CommentField: {"A comment"}}
+	b.get("/s/clash/baseline/section/about").must(t, http.StatusOK)
+	b.post("/s/clash/baseline/section/about", url.Values{"main-content": {"a"}}).must(t, http.StatusOK)
+	b.get("/s/clash/baseline/section/s").must(t, http.StatusOK)
+	form := url.Values{"comment": {"2"}, "a": {"1"}, "a-2": {"2"}, "a-hint": {"1"}, "a-error": {"A comment"}, "then": {"later"}}
 	b.post("/s/clash/baseline/section/s", form).must(t, http.StatusOK)
 	p := b.get("/s/clash/baseline/check").must(t, http.StatusOK)
 	got := text(p.Body)
-	for _, want := range []string{"A statement called comment. 2 – Yes", "A statement called a-2. 2 – Yes", "Anything else? A comment"} {
+	for _, want := range []string{"A statement called comment. 2 – Yes", "A statement called a-2. 2 – Yes", "Anything else? A comment", "A question called then later"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("check answers lacks %q:\n%s", want, got)
 		}
@@ -140,7 +140,7 @@ func TestIDsCannotClash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Answers["comment"] != "2" || r.Comments["s"] != "A comment" || r.Profile["main-content"] != "a" {
-		t.Errorf("stored %+v %+v %+v", r.Profile, r.Answers, r.Comments)
+	if r.Answers["comment"] != "2" || r.Answers["a-error"] != "A comment" || r.Answers["main-content"] != "a" || r.Answers["then"] != "later" {
+		t.Errorf("stored %+v", r.Answers)
 	}
 }

@@ -120,10 +120,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Error("closing store", "error", err)
 		}
 	}()
-	srv, err := server.New(server.Options{Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure()})
+	srv, err := server.New(server.Options{
+		Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),
+		BaseURL: cfg.BaseURL, DraftLifetime: cfg.DraftLifetime,
+	})
 	if err != nil {
 		return err
 	}
+	sweepCtx, stopSweep := context.WithCancel(context.Background())
+	defer stopSweep()
+	go srv.SweepDrafts(sweepCtx, 10*time.Minute)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting of the service.
@@ -17,6 +19,9 @@ type Config struct {
 	DataDir    string // the embedded store's folder
 	SurveysDir string // the folder of survey files
 	BaseURL    string // the address people use to reach the service
+	// DraftLifetime is how long unfinished answers are kept after they were
+	// last saved.
+	DraftLifetime time.Duration
 }
 
 // Var is one environment variable: its name, default and meaning. Vars is
@@ -34,6 +39,13 @@ var Vars = []Var{
 	{"IWT_DATA_DIR", "./data", "folder of the embedded store", func(c *Config, v string) { c.DataDir = v }},
 	{"IWT_SURVEYS_DIR", "./surveys", "folder of survey definition files (*.yaml)", func(c *Config, v string) { c.SurveysDir = v }},
 	{"IWT_BASE_URL", "http://localhost:8080", "the address people use to reach the service; https makes cookies Secure", func(c *Config, v string) { c.BaseURL = strings.TrimRight(v, "/") }},
+	{"IWT_DRAFT_DAYS", "30", "days unfinished answers are kept after they were last saved, then deleted", func(c *Config, v string) {
+		days, err := strconv.Atoi(v)
+		if err != nil || days < 1 {
+			days = -1 // Load refuses it
+		}
+		c.DraftLifetime = time.Duration(days) * 24 * time.Hour
+	}},
 }
 
 // Load reads the settings through getenv (os.Getenv in the service, a map in
@@ -54,6 +66,9 @@ func Load(getenv func(string) string) (Config, error) {
 			value = v.Default
 		}
 		v.set(&c, value)
+	}
+	if c.DraftLifetime <= 0 {
+		return Config{}, fmt.Errorf("config: IWT_DRAFT_DAYS must be a whole number of days, 1 or more")
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

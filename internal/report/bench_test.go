@@ -35,7 +35,8 @@ func BenchmarkReportEmbedded(b *testing.B) {
 			for i := range n {
 				r := d.Response(survey.Draft{Key: fmt.Sprint(i), Round: d.Rounds[i%2].ID})
 				for _, s := range d.Sections {
-					for _, st := range s.Statements {
+					statements, _ := s.Rated()
+					for _, st := range statements {
 						r.Answers[st.ID] = values[rng.IntN(len(values))]
 					}
 				}

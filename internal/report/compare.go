@@ -39,7 +39,7 @@ type SectionDetail struct {
 
 // StatementRow is one statement's answers in each round.
 type StatementRow struct {
-	Statement *survey.Statement
+	Statement survey.Statement
 	Rounds    []StatementRound
 }
 
@@ -58,19 +58,23 @@ func Compare(d *survey.Definition, rounds []survey.Round, tallies []*Tally) *Com
 		c.Rounds = append(c.Rounds, RoundColumn{Round: r, Responses: tallies[i].Responses, Suppressed: !shown[i]})
 	}
 	for _, s := range d.Sections {
-		scale := d.ScaleOf(s)
+		statements, scaleName := s.Rated()
+		scale := d.Scales[scaleName]
+		if scale == nil {
+			continue // a section with no ratings: nothing to average
+		}
 		row := StrandRow{Section: s, Figures: make([]Figures, len(rounds))}
 		detail := SectionDetail{Section: s, Scale: scale, Values: scale.Values()}
 		for i, t := range tallies {
 			if shown[i] {
-				row.Figures[i] = t.figures(scale, s.Statements)
+				row.Figures[i] = t.figures(scale, statements)
 			}
 		}
 		first, last := row.Figures[0], row.Figures[len(rounds)-1]
 		if len(rounds) > 1 && first.Scored > 0 && last.Scored > 0 {
 			row.Change, row.HasChange = last.Mean-first.Mean, true
 		}
-		for _, st := range s.Statements {
+		for _, st := range statements {
 			sr := StatementRow{Statement: st, Rounds: make([]StatementRound, len(rounds))}
 			for i, t := range tallies {
 				if !shown[i] {
@@ -80,7 +84,7 @@ func Compare(d *survey.Definition, rounds []survey.Round, tallies []*Tally) *Com
 				for j, v := range detail.Values {
 					counts[j] = t.Count(st.ID, v)
 				}
-				sr.Rounds[i] = StatementRound{Counts: counts, Figures: t.figures(scale, []*survey.Statement{st})}
+				sr.Rounds[i] = StatementRound{Counts: counts, Figures: t.figures(scale, []survey.Statement{st})}
 			}
 			detail.Rows = append(detail.Rows, sr)
 		}
@@ -91,4 +95,4 @@ func Compare(d *survey.Definition, rounds []survey.Round, tallies []*Tally) *Com
 }
 
 // ValueLabel is the column head for an answer value, as respondents saw it.
-func (d SectionDetail) ValueLabel(v string) string { return d.Scale.AnswerLabel(v) }
+func (d SectionDetail) ValueLabel(v string) string { return d.Scale.AnswerLabel("en", v) }

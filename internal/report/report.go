@@ -44,7 +44,7 @@ type Figures struct {
 }
 
 // figures computes Figures over the given statements of a scale.
-func (t *Tally) figures(scale *survey.Scale, statements []*survey.Statement) Figures {
+func (t *Tally) figures(scale *survey.Scale, statements []survey.Statement) Figures {
 	var f Figures
 	var sum int
 	byLevel := make([]int, len(scale.Levels))

@@ -31,7 +31,8 @@ func tally(answers ...map[string]string) *Tally {
 func TestFigures(t *testing.T) {
 	d := mini(t)
 	caf, _ := d.Section("caf")
-	scale := d.ScaleOf(caf)
+	statements, name := caf.Rated()
+	scale := d.Scales[name]
 	for _, tc := range []struct {
 		name    string
 		answers []string // to caf-1
@@ -48,7 +49,7 @@ func TestFigures(t *testing.T) {
 			for _, a := range tc.answers {
 				tl.Add(survey.Response{Answers: map[string]string{"caf-1": a}})
 			}
-			got := tl.figures(scale, caf.Statements[:1])
+			got := tl.figures(scale, statements[:1])
 			if got.Scored != tc.want.Scored || !near(got.Mean, tc.want.Mean) || got.Median != tc.want.Median {
 				t.Errorf("figures %+v, want %+v", got, tc.want)
 			}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -20,7 +19,7 @@ type checkPage struct {
 }
 
 type checkGroup struct {
-	ID    string // the page's ID, where the error summary links to
+	ID    string // the section's ID, where the error summary links to
 	Title string
 	Rows  []checkRow
 }
@@ -31,29 +30,23 @@ type checkRow struct {
 }
 
 func checkPageFor(f *flow, errs []survey.FieldError) checkPage {
-	p := checkPage{
-		page:   page{Title: "Check your answers before sending them", Errors: errs},
-		Survey: f.survey, Action: f.checkURL(),
+	pages := f.survey.Pages(f.draft.Answers)
+	back := f.tasksURL()
+	if !f.survey.TaskList {
+		back = f.sectionURL(pages[len(pages)-1].ID)
 	}
-	if pages := f.survey.Pages(); len(pages) > 0 {
-		p.Back = f.pageURL(pages[len(pages)-1])
-	}
-	change := func(pageID, field string) string { return f.changeURL(pageID) + "#" + url.PathEscape(field) }
-	if len(f.survey.Profile) > 0 {
-		g := checkGroup{ID: survey.ProfilePage, Title: profileTitle}
-		for _, q := range f.survey.Profile {
-			g.Rows = append(g.Rows, checkRow{Key: q.Label, Value: q.OptionLabel(f.draft.Profile[q.ID]), ChangeURL: change(survey.ProfilePage, q.ID), Optional: q.Optional})
-		}
-		p.Groups = append(p.Groups, g)
-	}
-	for _, sec := range f.survey.Sections {
-		scale := f.survey.ScaleOf(sec)
+	p := checkPage{page: f.page(f.msg("check-title"), errs, back), Survey: f.survey, Action: f.checkURL()}
+	change := func(sectionID, field string) string { return f.changeURL(sectionID) + "#" + url.PathEscape(field) }
+	for _, sec := range pages {
 		g := checkGroup{ID: sec.ID, Title: sec.Title}
-		for _, st := range sec.Statements {
-			g.Rows = append(g.Rows, checkRow{Key: st.Text, Value: scale.AnswerLabel(f.draft.Answers[st.ID]), ChangeURL: change(sec.ID, st.ID)})
-		}
-		if sec.Comment != "" {
-			g.Rows = append(g.Rows, checkRow{Key: sec.Comment, Value: f.draft.Comments[sec.ID], ChangeURL: change(sec.ID, survey.CommentField), Optional: true})
+		for _, q := range sec.Shown(f.draft.Answers) {
+			if q.Type == survey.TypeGrid {
+				for _, st := range q.Statements {
+					g.Rows = append(g.Rows, checkRow{Key: st.Text, Value: answerLabel(f, q, f.draft.Answers[st.ID]), ChangeURL: change(sec.ID, st.ID), Optional: q.Optional})
+				}
+				continue
+			}
+			g.Rows = append(g.Rows, checkRow{Key: q.Text, Value: answerLabel(f, q, f.draft.Answers[q.ID]), ChangeURL: change(sec.ID, q.ID), Optional: q.Optional})
 		}
 		p.Groups = append(p.Groups, g)
 	}
@@ -64,8 +57,8 @@ func (s *Server) checkAnswers(c *fiber.Ctx, f *flow) error {
 	return s.render(c, http.StatusOK, "check.html", checkPageFor(f, nil))
 }
 
-// submit stores the response. A page left unanswered sends the respondent
-// back to check answers with a link to it.
+// submit stores the response. A section left unanswered sends the
+// respondent back to check answers with a link to it.
 func (s *Server) submit(c *fiber.Ctx, f *flow) error {
 	if f.token == "" {
 		return s.sentBefore(c, f)
@@ -73,7 +66,7 @@ func (s *Server) submit(c *fiber.Ctx, f *flow) error {
 	if missing := f.survey.Incomplete(f.draft); len(missing) > 0 {
 		var errs []survey.FieldError
 		for _, m := range missing {
-			errs = append(errs, survey.FieldError{Field: m, Message: fmt.Sprintf("Answer every question in ‘%s’", f.pageTitle(m))})
+			errs = append(errs, survey.FieldError{Field: m.ID, Message: f.msg("err-section", m.Title)})
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "check.html", checkPageFor(f, errs))
 	}
@@ -116,6 +109,7 @@ type donePage struct {
 	Survey    *survey.Definition
 	Round     survey.Round
 	Reference string
+	Help      []helpContact
 }
 
 func (s *Server) done(c *fiber.Ctx, f *flow) error {
@@ -126,7 +120,84 @@ func (s *Server) done(c *fiber.Ctx, f *flow) error {
 	if err != nil {
 		return err
 	}
+	p := f.page(f.msg("done-title"), nil, "")
+	p.StopURL = ""
 	return s.render(c, http.StatusOK, "done.html", donePage{
-		page: page{Title: "Your answers have been sent"}, Survey: f.survey, Round: f.round, Reference: r.Reference,
+		page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, Help: helpFor(f),
 	})
+}
+
+// Save and come back later. The draft moves to a new token, the resume
+// code, which the respondent is shown once; the store keeps only its hash,
+// as for every draft token. The old copy expires at once.
+
+type savedPage struct {
+	page
+	Survey    *survey.Definition
+	Code      string
+	ResumeURL string
+	Expires   string
+}
+
+func (s *Server) saveForLater(c *fiber.Ctx, f *flow) error {
+	old := f.draft
+	code := survey.NewResumeCode()
+	f.draft.Key, f.token = survey.DraftKey(code), code
+	if err := s.saveDraft(c, f); err != nil {
+		return err
+	}
+	old.Expires = s.now().UTC()
+	if err := s.store.SaveDraft(c.UserContext(), old); err != nil {
+		return err
+	}
+	s.setDraftCookie(c, f, "")
+	return s.render(c, http.StatusOK, "saved.html", savedPage{
+		page:      f.page(f.msg("saved-title"), nil, ""),
+		Survey:    f.survey,
+		Code:      code,
+		ResumeURL: s.baseURL + f.resumeURL() + "?code=" + url.QueryEscape(code),
+		Expires:   f.draft.Expires.Format("2 January 2006"),
+	})
+}
+
+type resumePage struct {
+	page
+	Survey *survey.Definition
+	Action string
+	Code   string
+}
+
+// resume takes a resume code, from the link (?code=) or typed into the
+// form, and carries on the saved draft in this browser.
+func (s *Server) resume(c *fiber.Ctx, f *flow) error {
+	typed := c.Query("code")
+	if c.Method() == fiber.MethodPost {
+		typed = c.FormValue("code")
+	}
+	p := resumePage{page: f.page(f.msg("resume-title"), nil, f.base()), Survey: f.survey, Action: f.resumeURL(), Code: typed}
+	if typed == "" {
+		if c.Method() == fiber.MethodPost {
+			p.Errors = []survey.FieldError{{Field: "resume_code", Message: f.msg("err-resume-empty")}}
+			return s.render(c, http.StatusUnprocessableEntity, "resume.html", p)
+		}
+		return s.render(c, http.StatusOK, "resume.html", p)
+	}
+	code := survey.NormalResumeCode(typed)
+	dr, err := s.store.Draft(c.UserContext(), survey.DraftKey(code))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err != nil || dr.SurveyID != f.survey.ID || dr.Round != f.round.ID || !s.now().Before(dr.Expires) {
+		p.Errors = []survey.FieldError{{Field: "resume_code", Message: f.msg("err-resume-unknown")}}
+		return s.render(c, http.StatusUnprocessableEntity, "resume.html", p)
+	}
+	f.draft, f.token = dr, code
+	s.setDraftCookie(c, f, code)
+	if f.survey.TaskList {
+		return c.Redirect(f.tasksURL(), http.StatusSeeOther)
+	}
+	if missing := f.survey.Incomplete(dr); len(missing) > 0 {
+		return c.Redirect(f.sectionURL(missing[0].ID), http.StatusSeeOther)
+	}
+	return c.Redirect(f.checkURL(), http.StatusSeeOther)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -12,15 +13,21 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// The respondent flow: start page, profile, one page per strand, check your
-// answers, confirmation. Each page's answers are kept in a draft in the
-// store, found through a random token in a cookie scoped to the round's
-// path, so that any instance of the service can serve the next page and
-// nothing depends on JavaScript.
+// The respondent flow: start page, a privacy notice for children and young
+// people, then either one section after another or (for long
+// self-assessments) a task list of the sections, then check your answers
+// and a confirmation. Each page's answers are kept in a draft in the store,
+// found through a random token in a cookie scoped to the round's path, so
+// that any instance of the service can serve the next page and nothing
+// depends on JavaScript.
 
-const draftCookie = "iwt_draft"
+const (
+	draftCookie = "iwt_draft"
+	langCookie  = "iwt_lang"
+)
 
-// flow is one request's survey, round and draft.
+// flow is one request's survey (in the respondent's language), round and
+// draft.
 type flow struct {
 	survey *survey.Definition
 	round  survey.Round
@@ -29,38 +36,60 @@ type flow struct {
 	// returning is set when the respondent came to change an answer from
 	// the check-answers page: the page then leads back there.
 	returning bool
+	lang      string
+	path      string // the request's path, for the language links
 }
 
 // base is the path of the round's flow.
 func (f *flow) base() string { return "/s/" + f.survey.ID + "/" + f.round.ID }
 
-// pageURL is the path of a page of the flow (survey.ProfilePage or a
-// section ID).
-func (f *flow) pageURL(p string) string {
-	if p == survey.ProfilePage {
-		return f.base() + "/profile"
-	}
-	return f.base() + "/section/" + p
-}
+func (f *flow) sectionURL(id string) string { return f.base() + "/section/" + id }
 
 // changeURL is a page opened from check answers, to which it leads back.
-func (f *flow) changeURL(p string) string { return f.pageURL(p) + "?return=check" }
+func (f *flow) changeURL(id string) string { return f.sectionURL(id) + "?return=check" }
 
-func (f *flow) checkURL() string { return f.base() + "/check" }
+func (f *flow) checkURL() string   { return f.base() + "/check" }
+func (f *flow) tasksURL() string   { return f.base() + "/tasks" }
+func (f *flow) privacyURL() string { return f.base() + "/privacy" }
+func (f *flow) stopURL() string    { return f.base() + "/stop" }
+func (f *flow) resumeURL() string  { return f.base() + "/resume" }
 
 func (f *flow) doneURL(reference string) string {
 	return f.base() + "/done?ref=" + url.QueryEscape(reference)
 }
 
-// profileTitle names the profile page wherever it is shown.
-const profileTitle = "About you"
-
-// pageTitle is the heading of a page of the flow.
-func (f *flow) pageTitle(p string) string {
-	if sec, ok := f.survey.Section(p); ok {
-		return sec.Title
+// firstURL is where "Start now" leads: the privacy notice, the task list
+// or the first section.
+func (f *flow) firstURL() string {
+	switch {
+	case f.survey.ForYoungPeople():
+		return f.privacyURL()
+	case f.survey.TaskList:
+		return f.tasksURL()
 	}
-	return profileTitle
+	return f.sectionURL(f.survey.Sections[0].ID)
+}
+
+// msg is the service's wording in the respondent's language.
+func (f *flow) msg(key string, args ...any) string { return survey.Message(f.lang, key, args...) }
+
+// page starts a page of the flow: title, errors, back link, and the
+// language links when the survey is written in more than one language.
+func (f *flow) page(title string, errs []survey.FieldError, back string) page {
+	p := page{Title: title, Errors: errs, Back: back, Lang: f.lang, StopURL: ""}
+	if f.survey.ForYoungPeople() {
+		p.StopURL = f.stopURL()
+	}
+	if len(f.survey.Languages) > 1 {
+		for _, code := range f.survey.Languages {
+			i := slices.IndexFunc(survey.Languages, func(o survey.Option) bool { return o.Value == code })
+			p.Languages = append(p.Languages, languageLink{
+				Code: code, Label: survey.Languages[i].Label, Current: code == f.lang,
+				URL: f.path + "?lang=" + code,
+			})
+		}
+	}
+	return p
 }
 
 // inFlow runs a handler of the flow with the request's flow opened.
@@ -75,7 +104,8 @@ func (s *Server) inFlow(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 }
 
 // openFlow finds the survey and round of the request, answering 404 for an
-// unknown one and 410 for a closed round, and loads the respondent's draft.
+// unknown one and 410 for a closed round, picks the language, and loads the
+// respondent's draft unless it has expired.
 func (s *Server) openFlow(c *fiber.Ctx) (*flow, error) {
 	d, ok := s.surveys.Survey(c.Params("survey"))
 	if !ok {
@@ -88,12 +118,15 @@ func (s *Server) openFlow(c *fiber.Ctx) (*flow, error) {
 	if !r.Open {
 		return nil, fiber.NewError(http.StatusGone, fmt.Sprintf("%s: %s is closed", d.Title, r.Label))
 	}
-	f := &flow{survey: d, round: r, returning: c.Query("return") == "check"}
+	lang := s.language(c, d)
+	d = d.In(lang)
+	r, _ = d.Round(r.ID)
+	f := &flow{survey: d, round: r, returning: c.Query("return") == "check", lang: lang, path: c.Path()}
 	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID}
 	if token := c.Cookies(draftCookie); token != "" {
 		dr, err := s.store.Draft(c.UserContext(), survey.DraftKey(token))
 		switch {
-		case err == nil && dr.SurveyID == d.ID && dr.Round == r.ID:
+		case err == nil && dr.SurveyID == d.ID && dr.Round == r.ID && s.now().Before(dr.Expires):
 			f.draft, f.token = dr, token
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return nil, err
@@ -102,14 +135,30 @@ func (s *Server) openFlow(c *fiber.Ctx) (*flow, error) {
 	return f, nil
 }
 
+// language is the respondent's language for a survey: ?lang= (remembered in
+// a cookie), else the cookie, else English. A language the survey is not
+// written in gives English.
+func (s *Server) language(c *fiber.Ctx, d *survey.Definition) string {
+	lang := c.Query("lang")
+	if lang != "" && slices.Contains(d.Languages, lang) {
+		c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure, MaxAge: 365 * 24 * 3600})
+		return lang
+	}
+	if lang = c.Cookies(langCookie); slices.Contains(d.Languages, lang) {
+		return lang
+	}
+	return "en"
+}
+
 // saveDraft stores the draft, first giving the respondent a token if they
-// have none.
+// have none. Saving a draft again keeps it for another lifetime.
 func (s *Server) saveDraft(c *fiber.Ctx, f *flow) error {
 	if f.token == "" {
 		f.token, f.draft.Key = survey.NewToken()
 		s.setDraftCookie(c, f, f.token)
 	}
-	f.draft.Updated = s.now().UTC()
+	now := s.now().UTC()
+	f.draft.Updated, f.draft.Expires = now, now.Add(s.draftLifetime)
 	return s.store.SaveDraft(c.UserContext(), f.draft)
 }
 
@@ -126,57 +175,132 @@ func (s *Server) setDraftCookie(c *fiber.Ctx, f *flow, token string) {
 	c.Cookie(cookie)
 }
 
-// action is where a page's form posts: the page itself, remembering that
-// the respondent came from check answers.
-func (f *flow) action(p string) string {
+// action is where a section's form posts: the page itself, remembering
+// that the respondent came from check answers.
+func (f *flow) action(id string) string {
 	if f.returning {
-		return f.changeURL(p)
+		return f.changeURL(id)
 	}
-	return f.pageURL(p)
+	return f.sectionURL(id)
 }
 
-// next is where a respondent goes after a page: back to check answers when
-// they came from there, otherwise the next page of the flow.
+// next is where a respondent goes after a section: back to check answers
+// when they came from there, to the task list when the survey has one,
+// otherwise the next section asked given the answers so far.
 func (f *flow) next(current string) string {
-	if f.returning {
+	switch {
+	case f.returning:
 		return f.checkURL()
+	case f.survey.TaskList:
+		return f.tasksURL()
 	}
-	pages := f.survey.Pages()
+	pages := f.survey.Pages(f.draft.Answers)
 	for i, p := range pages {
-		if p == current && i+1 < len(pages) {
-			return f.pageURL(pages[i+1])
+		if p.ID == current && i+1 < len(pages) {
+			return f.sectionURL(pages[i+1].ID)
 		}
 	}
 	return f.checkURL()
 }
 
-// back is the page before current, or check answers for a respondent who
-// came from there.
+// back is the page before a section.
 func (f *flow) back(current string) string {
-	if f.returning {
+	switch {
+	case f.returning:
 		return f.checkURL()
+	case f.survey.TaskList:
+		return f.tasksURL()
 	}
-	pages := f.survey.Pages()
+	pages := f.survey.Pages(f.draft.Answers)
 	for i, p := range pages {
-		if p == current && i > 0 {
-			return f.pageURL(pages[i-1])
+		if p.ID == current && i > 0 {
+			return f.sectionURL(pages[i-1].ID)
 		}
+	}
+	if f.survey.ForYoungPeople() {
+		return f.privacyURL()
 	}
 	return f.base()
 }
 
 type startPage struct {
 	page
-	Survey   *survey.Definition
-	Round    survey.Round
-	StartURL string
+	Survey    *survey.Definition
+	Round     survey.Round
+	StartURL  string
+	ResumeURL string
 }
 
 func (s *Server) start(c *fiber.Ctx, f *flow) error {
 	return s.render(c, http.StatusOK, "start.html", startPage{
-		page:     page{Title: f.survey.Title},
-		Survey:   f.survey,
-		Round:    f.round,
-		StartURL: f.pageURL(f.survey.Pages()[0]),
+		page:      f.page(f.survey.Title, nil, ""),
+		Survey:    f.survey,
+		Round:     f.round,
+		StartURL:  f.firstURL(),
+		ResumeURL: f.resumeURL(),
 	})
+}
+
+type privacyPage struct {
+	page
+	Survey  *survey.Definition
+	NextURL string
+}
+
+// privacy is the notice children and young people read before the first
+// question.
+func (s *Server) privacy(c *fiber.Ctx, f *flow) error {
+	next := f.sectionURL(f.survey.Sections[0].ID)
+	if f.survey.TaskList {
+		next = f.tasksURL()
+	}
+	return s.render(c, http.StatusOK, "privacy.html", privacyPage{
+		page: f.page(f.msg("privacy-title"), nil, f.base()), Survey: f.survey, NextURL: next,
+	})
+}
+
+type stopPage struct {
+	page
+	Survey *survey.Definition
+	Help   []helpContact
+}
+
+// stop is the way out on every page of a survey for children and young
+// people: nothing is sent, the draft is forgotten by this browser (and
+// expires in the store), and the help contacts are shown.
+func (s *Server) stop(c *fiber.Ctx, f *flow) error {
+	s.setDraftCookie(c, f, "")
+	p := f.page(f.msg("stop-title"), nil, "")
+	p.StopURL = ""
+	return s.render(c, http.StatusOK, "stop.html", stopPage{page: p, Survey: f.survey, Help: helpFor(f)})
+}
+
+// helpContact is a place to get help, as shown at the end of a survey.
+type helpContact struct {
+	Name, Phone, PhoneLink, Website, Description string
+}
+
+// childline is always shown to children and young people.
+var childline = survey.Contact{Name: "Childline", Phone: "0800 1111", Website: "https://www.childline.org.uk"}
+
+func helpFor(f *flow) []helpContact {
+	var contacts []survey.Contact
+	if f.survey.ForYoungPeople() {
+		c := childline
+		c.Description = f.msg("childline")
+		contacts = append(contacts, c)
+	}
+	if f.survey.Help != nil {
+		contacts = append(contacts, f.survey.Help.Contacts...)
+	}
+	out := make([]helpContact, len(contacts))
+	for i, c := range contacts {
+		out[i] = helpContact{Name: c.Name, Phone: c.Phone, Website: c.Website, Description: c.Description}
+		for _, r := range c.Phone {
+			if r >= '0' && r <= '9' || r == '+' {
+				out[i].PhoneLink += string(r)
+			}
+		}
+	}
+	return out
 }

@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"iwtoolkit/internal/survey"
 )
 
-// formPage is a page of questions: the profile, or a strand's statements.
+// formPage is a section's page of questions.
 type formPage struct {
 	page
 	Caption     string
@@ -19,36 +19,47 @@ type formPage struct {
 	Action      string
 	Scale       *survey.Scale // for the "what the levels mean" list
 	Questions   []question
-	Comment     *comment
+	CanSave     bool // the survey is long enough to save and come back later
 }
 
+// question is one question as a page shows it. Every name and element id
+// the pages make up contains an underscore, which IDs in survey files
+// cannot, so that none can clash with a question's.
 type question struct {
-	ID, Legend, Hint, Error string
-	Options                 []option
-	Small                   bool // small radios, for the many statements of a strand
+	ID, Type, Legend, Hint, Error string
+	Options                       []option   // radios or checkboxes
+	Rows                          []question // a grid's statements, each with radios
+	Value                         string     // a number or text
+	Max                           int        // a text's length limit
+	Optional                      bool
+	Faces                         bool   // the options show smiley faces
+	Lang                          string // for the service's own words
 }
 
 type option struct {
-	ID, Value, Label string
-	Checked          bool
-	OrBefore         bool // Don't know and Not applicable come after an "or"
+	ID, Value, Label, Hint string
+	Face                   string
+	Checked                bool
+	OrBefore               bool // Don't know, Not applicable, None of these come after an "or"
+	Exclusive              bool // unticks the other checkboxes (a "none of these")
 }
 
-type comment struct {
-	Label, Value, Error string
-	Max                 int
+// Radios and checkboxes are input elements; their kind is the template's
+// choice of markup.
+func (q question) Radios() bool {
+	return q.Type == survey.TypeScale || q.Type == survey.TypeChoice || q.Type == survey.TypeYesNo
 }
 
-// options builds radios named id. The first radio's id is the field's, so
-// that the error summary's link lands on it.
-func options(id string, choices []survey.Option, chosen string) []option {
-	out := make([]option, len(choices))
-	for i, c := range choices {
-		oid := id
+// options builds the inputs of a field. The first input's id is the
+// field's, so that the error summary's link lands on it.
+func options(field string, choices []option, chosen []string) []option {
+	out := slices.Clone(choices)
+	for i := range out {
+		out[i].ID = field
 		if i > 0 {
-			oid = fmt.Sprintf("%s_%d", id, i+1) // never a survey ID: see survey.CommentField
+			out[i].ID = fmt.Sprintf("%s_%d", field, i+1)
 		}
-		out[i] = option{ID: oid, Value: c.Value, Label: c.Label, Checked: c.Value == chosen}
+		out[i].Checked = slices.Contains(chosen, out[i].Value)
 	}
 	return out
 }
@@ -62,83 +73,89 @@ func errorFor(errs []survey.FieldError, field string) string {
 	return ""
 }
 
-func profilePage(f *flow, errs []survey.FieldError) formPage {
-	p := formPage{
-		page:    page{Title: profileTitle, Errors: errs, Back: f.back(survey.ProfilePage)},
-		Caption: f.survey.Title,
-		Action:  f.action(survey.ProfilePage),
-	}
-	for _, q := range f.survey.Profile {
-		p.Questions = append(p.Questions, question{
-			ID: q.ID, Legend: q.Label, Hint: q.Hint, Error: errorFor(errs, q.ID),
-			Options: options(q.ID, q.Options, f.draft.Profile[q.ID]),
-		})
-	}
-	return p
-}
-
-func (s *Server) profileForm(c *fiber.Ctx, f *flow) error {
-	return s.render(c, http.StatusOK, "form.html", profilePage(f, nil))
-}
-
-func (s *Server) saveProfile(c *fiber.Ctx, f *flow) error {
-	f.draft.Profile = map[string]string{}
-	for _, q := range f.survey.Profile {
-		if v := c.FormValue(q.ID); v != "" {
-			f.draft.Profile[q.ID] = v
+// scaleChoices are a scale's answers as inputs, with Don't know, Not
+// applicable and Prefer not to say after an "or".
+func scaleChoices(f *flow, scale *survey.Scale, preferNotToSay bool) []option {
+	var out []option
+	for _, v := range scale.Values() {
+		o := option{Value: v, Label: scale.AnswerLabel(f.lang, v)}
+		if l, ok := scale.Level(v); ok {
+			o.Face = l.Face
 		}
+		out = append(out, o)
 	}
-	return s.savePage(c, f, survey.ProfilePage, f.survey.CheckProfile(f.draft.Profile), func(errs []survey.FieldError) formPage {
-		return profilePage(f, errs)
-	})
+	if preferNotToSay {
+		out = append(out, option{Value: survey.PreferNotToSay, Label: f.msg("prefer-not-to-say")})
+	}
+	if n := len(scale.Levels); n < len(out) {
+		out[n].OrBefore = true
+	}
+	return out
 }
 
-// savePage keeps what the respondent entered, valid or not, so that nothing
-// is lost; then either re-renders the page with the errors or moves on.
-func (s *Server) savePage(c *fiber.Ctx, f *flow, current string, errs []survey.FieldError, pageWith func([]survey.FieldError) formPage) error {
-	if err := s.saveDraft(c, f); err != nil {
-		return err
+// viewQuestion is a question as shown, with the answers so far and any
+// errors.
+func viewQuestion(f *flow, q *survey.Question, errs []survey.FieldError) question {
+	answers := f.draft.Answers
+	v := question{ID: q.ID, Type: q.Type, Legend: q.Text, Hint: q.Hint, Error: errorFor(errs, q.ID), Optional: q.Optional, Value: answers[q.ID], Max: q.MaxLength, Lang: f.lang}
+	if q.Type == survey.TypeMultiple && v.Hint == "" {
+		v.Hint = f.msg("select-all")
 	}
-	if len(errs) > 0 {
-		return s.render(c, http.StatusUnprocessableEntity, "form.html", pageWith(errs))
+	switch q.Type {
+	case survey.TypeScale:
+		scale := f.survey.ScaleOf(q)
+		v.Faces = scale.Faces()
+		v.Options = options(q.ID, scaleChoices(f, scale, q.PreferNotToSay), []string{answers[q.ID]})
+	case survey.TypeGrid:
+		scale := f.survey.ScaleOf(q)
+		choices := scaleChoices(f, scale, q.PreferNotToSay)
+		for _, st := range q.Statements {
+			v.Rows = append(v.Rows, question{
+				ID: st.ID, Type: survey.TypeScale, Legend: st.Text, Hint: st.Hint, Error: errorFor(errs, st.ID),
+				Options: options(st.ID, choices, []string{answers[st.ID]}), Faces: scale.Faces(), Lang: f.lang,
+			})
+		}
+	case survey.TypeChoice, survey.TypeYesNo, survey.TypeMultiple:
+		var choices []option
+		for _, o := range q.Options {
+			choices = append(choices, option{Value: o.Value, Label: o.Label, Hint: o.Hint})
+		}
+		if q.None != "" {
+			choices = append(choices, option{Value: survey.NoneOfThese, Label: q.None, OrBefore: true, Exclusive: true})
+		}
+		if q.PreferNotToSay {
+			choices = append(choices, option{Value: survey.PreferNotToSay, Label: f.msg("prefer-not-to-say"), OrBefore: q.None == "", Exclusive: true})
+		}
+		v.Options = options(q.ID, choices, survey.Choices(answers[q.ID]))
 	}
-	return c.Redirect(f.next(current), http.StatusSeeOther)
+	return v
 }
 
 func section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
 	sec, ok := f.survey.Section(c.Params("section"))
-	if !ok {
+	if !ok || !sec.ShowIf.Holds(f.draft.Answers) {
 		return nil, fiber.NewError(http.StatusNotFound, "There is no such part of this survey")
 	}
 	return sec, nil
 }
 
 func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPage {
-	scale := f.survey.ScaleOf(sec)
-	number := slices.Index(f.survey.Sections, sec) + 1
+	pages := f.survey.Pages(f.draft.Answers)
+	number := slices.Index(pages, sec) + 1
 	p := formPage{
-		page:        page{Title: sec.Title, Errors: errs, Back: f.back(sec.ID)},
-		Caption:     fmt.Sprintf("%s: part %d of %d", f.survey.Title, number, len(f.survey.Sections)),
+		page:        f.page(sec.Title, errs, f.back(sec.ID)),
+		Caption:     f.msg("part-of", f.survey.Title, number, len(pages)),
 		Description: sec.Description,
 		Action:      f.action(sec.ID),
-		Scale:       scale,
+		CanSave:     f.survey.TaskList,
 	}
-	var choices []survey.Option
-	for _, v := range scale.Values() {
-		choices = append(choices, survey.Option{Value: v, Label: scale.AnswerLabel(v)})
-	}
-	for _, st := range sec.Statements {
-		opts := options(st.ID, choices, f.draft.Answers[st.ID])
-		if levels := len(scale.Levels); levels < len(opts) {
-			opts[levels].OrBefore = true
+	for _, q := range sec.Shown(f.draft.Answers) {
+		if q.Type == survey.TypeGrid || q.Type == survey.TypeScale {
+			if scale := f.survey.ScaleOf(q); !scale.Faces() {
+				p.Scale = scale
+			}
 		}
-		p.Questions = append(p.Questions, question{
-			ID: st.ID, Legend: st.Text, Hint: st.Hint, Error: errorFor(errs, st.ID),
-			Options: opts, Small: true,
-		})
-	}
-	if sec.Comment != "" {
-		p.Comment = &comment{Label: sec.Comment, Value: f.draft.Comments[sec.ID], Error: errorFor(errs, survey.CommentField), Max: survey.MaxCommentLength}
+		p.Questions = append(p.Questions, viewQuestion(f, q, errs))
 	}
 	return p
 }
@@ -151,37 +168,115 @@ func (s *Server) sectionForm(c *fiber.Ctx, f *flow) error {
 	return s.render(c, http.StatusOK, "form.html", sectionPage(f, sec, nil))
 }
 
+// saveSection keeps what the respondent entered, valid or not, so that
+// nothing is lost; then re-renders the page with the errors, moves on, or
+// (for "Save and come back later") gives a resume code.
 func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
 	sec, err := section(c, f)
 	if err != nil {
 		return err
 	}
-	answers := copyMap(f.draft.Answers)
-	for _, st := range sec.Statements {
-		if v := c.FormValue(st.ID); v != "" {
-			answers[st.ID] = v
-		} else {
-			delete(answers, st.ID)
+	// checkForm let through only URL-encoded forms of valid UTF-8.
+	values := func(field string) []string {
+		var out []string
+		for _, v := range c.Request().PostArgs().PeekMulti(field) {
+			out = append(out, string(v))
 		}
+		return out
 	}
-	comments := copyMap(f.draft.Comments)
-	// Browsers send a new line in a text box as CR LF; it counts as one.
-	text := strings.TrimSpace(strings.ReplaceAll(c.FormValue(survey.CommentField), "\r\n", "\n"))
-	if sec.Comment != "" && text != "" {
-		comments[sec.ID] = text
-	} else {
-		delete(comments, sec.ID)
+	f.draft.Answers = sec.Collect(f.draft.Answers, values)
+	if err := s.saveDraft(c, f); err != nil {
+		return err
 	}
-	f.draft.Answers, f.draft.Comments = answers, comments
-	return s.savePage(c, f, sec.ID, f.survey.CheckSection(sec, answers, text), func(errs []survey.FieldError) formPage {
-		return sectionPage(f, sec, errs)
-	})
+	if c.FormValue("next_step") == "later" && f.survey.TaskList {
+		return s.saveForLater(c, f)
+	}
+	if errs := sec.Check(f.survey, f.draft.Answers, f.lang); len(errs) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "form.html", sectionPage(f, sec, errs))
+	}
+	return c.Redirect(f.next(sec.ID), http.StatusSeeOther)
 }
 
-func copyMap(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
+// taskListPage is the GOV.UK task list of a long survey's sections.
+type taskListPage struct {
+	page
+	Survey   *survey.Definition
+	Tasks    []task
+	Done     int
+	CheckURL string // set when every section is complete
+}
+
+type task struct {
+	ID, Title, URL, Status string
+	Complete, Started      bool
+}
+
+func (s *Server) tasks(c *fiber.Ctx, f *flow) error {
+	p := taskListPage{page: f.page(f.survey.Title, nil, f.base()), Survey: f.survey}
+	if f.survey.ForYoungPeople() {
+		p.Back = f.privacyURL()
+	}
+	for _, sec := range f.survey.Pages(f.draft.Answers) {
+		t := task{ID: sec.ID, Title: sec.Title, URL: f.sectionURL(sec.ID)}
+		for _, q := range sec.Shown(f.draft.Answers) {
+			for _, k := range q.Keys() {
+				t.Started = t.Started || f.draft.Answers[k] != ""
+			}
+		}
+		t.Complete = t.Started && len(sec.Check(f.survey, f.draft.Answers, f.lang)) == 0
+		switch {
+		case t.Complete:
+			t.Status = f.msg("task-complete")
+			p.Done++
+		case t.Started:
+			t.Status = f.msg("task-in-progress")
+		default:
+			t.Status = f.msg("task-not-started")
+		}
+		p.Tasks = append(p.Tasks, t)
+	}
+	if p.Done == len(p.Tasks) {
+		p.CheckURL = f.checkURL()
+	}
+	return s.render(c, http.StatusOK, "tasks.html", p)
+}
+
+// answerLabel is an answer as the check-answers page shows it.
+func answerLabel(f *flow, q *survey.Question, value string) string {
+	if value == "" {
+		return ""
+	}
+	switch q.Type {
+	case survey.TypeScale, survey.TypeGrid:
+		return f.survey.ScaleOf(q).AnswerLabel(f.lang, value)
+	case survey.TypeChoice, survey.TypeYesNo, survey.TypeMultiple:
+		var labels []string
+		for _, v := range survey.Choices(value) {
+			switch v {
+			case survey.PreferNotToSay:
+				labels = append(labels, f.msg("prefer-not-to-say"))
+			case survey.NoneOfThese:
+				labels = append(labels, q.None)
+			default:
+				labels = append(labels, q.OptionLabel(v))
+			}
+		}
+		return joinLines(labels)
+	case survey.TypeNumber:
+		if n, err := strconv.Atoi(value); err == nil {
+			return strconv.Itoa(n)
+		}
+	}
+	return value
+}
+
+func joinLines(s []string) string {
+	out := ""
+	for i, l := range s {
+		if i > 0 {
+			out += "\n"
+		}
+		out += l
 	}
 	return out
 }

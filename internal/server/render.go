@@ -65,6 +65,10 @@ func templateFuncs(versions map[string]string) template.FuncMap {
 		"decimal": func(f float64) string { return fmt.Sprintf("%.2f", f) },
 		"signed":  func(f float64) string { return fmt.Sprintf("%+.2f", f) },
 		"add":     func(a, b int) int { return a + b },
+		// msg is the service's wording in a language: {{msg .Language "continue"}}.
+		"msg": survey.Message,
+		// lines splits an answer of several lines or choices.
+		"lines": func(s string) []string { return strings.Split(s, "\n") },
 	}
 }
 
@@ -113,6 +117,26 @@ type page struct {
 	Title  string              // the page's <title> before the service name
 	Errors []survey.FieldError // the error summary; "Error: " is added to the title
 	Back   string              // the back link, if any
+	// Lang is the page's language ("en" when empty), and Languages the
+	// links to the page in each language the survey is written in.
+	Lang      string
+	Languages []languageLink
+	// StopURL is the way out shown on every page of a survey for children
+	// and young people.
+	StopURL string
+}
+
+type languageLink struct {
+	Code, Label, URL string
+	Current          bool
+}
+
+// Language is the page's language.
+func (p page) Language() string {
+	if p.Lang == "" {
+		return "en"
+	}
+	return p.Lang
 }
 
 type errorPage struct {

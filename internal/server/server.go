@@ -19,6 +19,7 @@ import (
 type Store interface {
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	Draft(ctx context.Context, key string) (survey.Draft, error)
+	DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error)
 	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
 	Response(ctx context.Context, reference string) (survey.Response, error)
 	SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error)
@@ -30,9 +31,16 @@ type Options struct {
 	Store   Store
 	Surveys *survey.Catalogue
 	Logger  *slog.Logger
-	Secure  bool             // people reach the service over https: cookies are marked Secure
-	Now     func() time.Time // the clock; time.Now when nil
+	Secure  bool   // people reach the service over https: cookies are marked Secure
+	BaseURL string // the address people use, for links shown to be kept (resume links)
+	// DraftLifetime is how long a draft is kept after it was last saved;
+	// DefaultDraftLifetime when zero.
+	DraftLifetime time.Duration
+	Now           func() time.Time // the clock; time.Now when nil
 }
+
+// DefaultDraftLifetime keeps an unfinished survey for 30 days.
+const DefaultDraftLifetime = 30 * 24 * time.Hour
 
 // Server is the web service.
 type Server struct {
@@ -40,9 +48,12 @@ type Server struct {
 	surveys *survey.Catalogue
 	log     *slog.Logger
 	secure  bool
+	baseURL string
 	now     func() time.Time
-	pages   *pages
-	app     *fiber.App
+	// draftLifetime is how long a draft lives after it was last saved.
+	draftLifetime time.Duration
+	pages         *pages
+	app           *fiber.App
 }
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with
@@ -55,7 +66,10 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: o.Store, surveys: o.Surveys, log: o.Logger, secure: o.Secure, now: o.Now, pages: p}
+	s := &Server{store: o.Store, surveys: o.Surveys, log: o.Logger, secure: o.Secure, baseURL: o.BaseURL, now: o.Now, draftLifetime: o.DraftLifetime, pages: p}
+	if s.draftLifetime <= 0 {
+		s.draftLifetime = DefaultDraftLifetime
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -73,6 +87,28 @@ func New(o Options) (*Server, error) {
 	})
 	s.routes()
 	return s, nil
+}
+
+// SweepDrafts deletes expired drafts every interval until ctx is done: the
+// embedded store's way of expiring abandoned drafts (MongoDB's TTL index
+// does it too, and the sweep does no harm there).
+func (s *Server) SweepDrafts(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := s.store.DeleteExpiredDrafts(ctx, s.now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("sweep expired drafts", "error", err)
+		case n > 0:
+			s.log.Info("swept expired drafts", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // App is the Fiber app, for Listen, Listener and Shutdown.

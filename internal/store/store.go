@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"iwtoolkit/internal/survey"
 )
@@ -24,8 +25,13 @@ var (
 type Store interface {
 	// SaveDraft creates or replaces the draft with d.Key.
 	SaveDraft(ctx context.Context, d survey.Draft) error
-	// Draft returns the draft with the given key, or ErrNotFound.
+	// Draft returns the draft with the given key, or ErrNotFound. A draft
+	// past its Expires time may still be returned until it is deleted:
+	// callers check Expires.
 	Draft(ctx context.Context, key string) (survey.Draft, error)
+	// DeleteExpiredDrafts deletes every draft whose Expires is before t and
+	// says how many it deleted.
+	DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error)
 	// Submit stores r whole or not at all and deletes the draft whose key is
 	// r.SubmissionKey. If a response with the same SubmissionKey is already
 	// stored, Submit stores nothing and returns that response, so a submit

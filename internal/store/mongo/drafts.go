@@ -19,22 +19,25 @@ type draftDoc struct {
 	Key      string            `bson:"_id"`
 	SurveyID string            `bson:"survey_id"`
 	Round    string            `bson:"round"`
-	Profile  map[string]string `bson:"profile"`
 	Answers  map[string]string `bson:"answers"`
-	Comments map[string]string `bson:"comments"`
 	Updated  time.Time         `bson:"updated"`
+	// Expires carries the TTL index: MongoDB deletes the draft after it.
+	Expires       time.Time `bson:"expires"`
+	RespondentKey string    `bson:"respondent_key"`
+	Invitation    string    `bson:"invitation"`
 }
 
 // SaveDraft creates or replaces the draft with d.Key.
 func (s *Store) SaveDraft(ctx context.Context, d survey.Draft) error {
 	doc := draftDoc{
-		Key:      d.Key,
-		SurveyID: d.SurveyID,
-		Round:    d.Round,
-		Profile:  nonNil(d.Profile),
-		Answers:  nonNil(d.Answers),
-		Comments: nonNil(d.Comments),
-		Updated:  d.Updated.UTC(),
+		Key:           d.Key,
+		SurveyID:      d.SurveyID,
+		Round:         d.Round,
+		Answers:       nonNil(d.Answers),
+		Updated:       d.Updated.UTC(),
+		Expires:       d.Expires.UTC(),
+		RespondentKey: d.RespondentKey,
+		Invitation:    d.Invitation,
 	}
 	_, err := s.drafts.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.Key}}, doc, options.Replace().SetUpsert(true))
 	if err != nil {
@@ -55,12 +58,24 @@ func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
 		return survey.Draft{}, fmt.Errorf("mongo: find draft: %w", err)
 	}
 	return survey.Draft{
-		Key:      doc.Key,
-		SurveyID: doc.SurveyID,
-		Round:    doc.Round,
-		Profile:  doc.Profile,
-		Answers:  doc.Answers,
-		Comments: doc.Comments,
-		Updated:  doc.Updated.UTC(),
+		Key:           doc.Key,
+		SurveyID:      doc.SurveyID,
+		Round:         doc.Round,
+		Answers:       doc.Answers,
+		Updated:       doc.Updated.UTC(),
+		Expires:       doc.Expires.UTC(),
+		RespondentKey: doc.RespondentKey,
+		Invitation:    doc.Invitation,
 	}, nil
+}
+
+// DeleteExpiredDrafts deletes the drafts that expired before t. The TTL
+// index on expires does this by itself about once a minute; this is for a
+// sweep that must be exact, and for tests.
+func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error) {
+	res, err := s.drafts.DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: t.UTC()}}}})
+	if err != nil {
+		return 0, fmt.Errorf("mongo: delete expired drafts: %w", err)
+	}
+	return int(res.DeletedCount), nil
 }

@@ -23,11 +23,11 @@ type responseDoc struct {
 	SurveyID      string            `bson:"survey_id"`
 	Version       string            `bson:"version"`
 	Round         string            `bson:"round"`
-	Profile       map[string]string `bson:"profile"`
 	Answers       map[string]string `bson:"answers"`
-	Comments      map[string]string `bson:"comments"`
 	Submitted     time.Time         `bson:"submitted"`
 	SubmissionKey string            `bson:"submission_key"`
+	RespondentKey string            `bson:"respondent_key"`
+	Invitation    string            `bson:"invitation"`
 }
 
 func toResponseDoc(r survey.Response) responseDoc {
@@ -36,11 +36,11 @@ func toResponseDoc(r survey.Response) responseDoc {
 		SurveyID:      r.SurveyID,
 		Version:       r.Version,
 		Round:         r.Round,
-		Profile:       nonNil(r.Profile),
 		Answers:       nonNil(r.Answers),
-		Comments:      nonNil(r.Comments),
 		Submitted:     r.Submitted.UTC().Truncate(time.Millisecond), // BSON dates keep milliseconds
 		SubmissionKey: r.SubmissionKey,
+		RespondentKey: r.RespondentKey,
+		Invitation:    r.Invitation,
 	}
 }
 
@@ -50,11 +50,11 @@ func (d responseDoc) response() survey.Response {
 		SurveyID:      d.SurveyID,
 		Version:       d.Version,
 		Round:         d.Round,
-		Profile:       d.Profile,
 		Answers:       d.Answers,
-		Comments:      d.Comments,
 		Submitted:     d.Submitted.UTC(),
 		SubmissionKey: d.SubmissionKey,
+		RespondentKey: d.RespondentKey,
+		Invitation:    d.Invitation,
 	}
 }
 

@@ -98,6 +98,29 @@ CREATE TABLE drafts (
 );
 CREATE INDEX drafts_by_updated ON drafts (updated);
 `,
+	// Survey model 2: "about you" questions are ordinary questions, and a
+	// comment box is a long-text question, so every answer is in answers.
+	// Responses carry their invitation and respondent key; drafts expire.
+	2: `
+UPDATE responses SET answers = json_patch(answers, profile);
+ALTER TABLE responses DROP COLUMN profile;
+ALTER TABLE responses DROP COLUMN comments;
+ALTER TABLE responses ADD COLUMN respondent_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE responses ADD COLUMN invitation TEXT NOT NULL DEFAULT '';
+CREATE INDEX responses_by_respondent ON responses (survey_id, respondent_key) WHERE respondent_key != '';
+DROP TABLE drafts;
+CREATE TABLE drafts (
+	key            TEXT PRIMARY KEY,
+	survey_id      TEXT NOT NULL,
+	round          TEXT NOT NULL,
+	answers        TEXT NOT NULL,
+	updated        INTEGER NOT NULL,
+	expires        INTEGER NOT NULL,
+	respondent_key TEXT NOT NULL,
+	invitation     TEXT NOT NULL
+);
+CREATE INDEX drafts_by_expiry ON drafts (expires);
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -138,12 +161,12 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // SaveDraft creates or replaces a draft.
 func (s *Store) SaveDraft(ctx context.Context, d survey.Draft) error {
 	_, err := s.write.ExecContext(ctx, `
-INSERT INTO drafts (key, survey_id, round, profile, answers, comments, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO drafts (key, survey_id, round, answers, updated, expires, respondent_key, invitation)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET survey_id = excluded.survey_id, round = excluded.round,
-	profile = excluded.profile, answers = excluded.answers, comments = excluded.comments,
-	updated = excluded.updated`,
-		d.Key, d.SurveyID, d.Round, encode(d.Profile), encode(d.Answers), encode(d.Comments), d.Updated.UnixMilli())
+	answers = excluded.answers, updated = excluded.updated, expires = excluded.expires,
+	respondent_key = excluded.respondent_key, invitation = excluded.invitation`,
+		d.Key, d.SurveyID, d.Round, encode(d.Answers), d.Updated.UnixMilli(), d.Expires.UnixMilli(), d.RespondentKey, d.Invitation)
 	if err != nil {
 		return fmt.Errorf("sqlite: save draft: %w", err)
 	}
@@ -153,21 +176,31 @@ ON CONFLICT (key) DO UPDATE SET survey_id = excluded.survey_id, round = excluded
 // Draft returns a draft by key.
 func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
 	d := survey.Draft{Key: key}
-	var profile, answers, comments string
-	var updated int64
-	err := s.read.QueryRowContext(ctx, `SELECT survey_id, round, profile, answers, comments, updated FROM drafts WHERE key = ?`, key).
-		Scan(&d.SurveyID, &d.Round, &profile, &answers, &comments, &updated)
+	var answers string
+	var updated, expires int64
+	err := s.read.QueryRowContext(ctx, `SELECT survey_id, round, answers, updated, expires, respondent_key, invitation FROM drafts WHERE key = ?`, key).
+		Scan(&d.SurveyID, &d.Round, &answers, &updated, &expires, &d.RespondentKey, &d.Invitation)
 	if errors.Is(err, sql.ErrNoRows) {
 		return survey.Draft{}, fmt.Errorf("sqlite: draft: %w", store.ErrNotFound)
 	}
 	if err != nil {
 		return survey.Draft{}, fmt.Errorf("sqlite: draft: %w", err)
 	}
-	d.Updated = time.UnixMilli(updated).UTC()
-	if err := errors.Join(decode(&d.Profile, profile), decode(&d.Answers, answers), decode(&d.Comments, comments)); err != nil {
+	d.Updated, d.Expires = time.UnixMilli(updated).UTC(), time.UnixMilli(expires).UTC()
+	if err := decode(&d.Answers, answers); err != nil {
 		return survey.Draft{}, fmt.Errorf("sqlite: draft: %w", err)
 	}
 	return d, nil
+}
+
+// DeleteExpiredDrafts deletes the drafts that expired before t.
+func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error) {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM drafts WHERE expires < ?`, t.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete expired drafts: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // Submit stores a response and deletes its draft in one transaction.
@@ -175,11 +208,11 @@ func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response,
 	var stored bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
-INSERT INTO responses (reference, survey_id, version, round, profile, answers, comments, submitted, submission_key)
+INSERT INTO responses (reference, survey_id, version, round, answers, submitted, submission_key, respondent_key, invitation)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (submission_key) DO NOTHING`,
-			r.Reference, r.SurveyID, r.Version, r.Round, encode(r.Profile), encode(r.Answers), encode(r.Comments),
-			r.Submitted.UnixMilli(), r.SubmissionKey)
+			r.Reference, r.SurveyID, r.Version, r.Round, encode(r.Answers),
+			r.Submitted.UnixMilli(), r.SubmissionKey, r.RespondentKey, r.Invitation)
 		if err != nil {
 			return err
 		}
@@ -223,7 +256,7 @@ func (s *Store) SubmittedResponse(ctx context.Context, submissionKey string) (su
 	return r, nil
 }
 
-const responseColumns = `reference, survey_id, version, round, profile, answers, comments, submitted, submission_key`
+const responseColumns = `reference, survey_id, version, round, answers, submitted, submission_key, respondent_key, invitation`
 
 func (s *Store) one(ctx context.Context, where string, arg any) (survey.Response, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+responseColumns+` FROM responses WHERE `+where, arg)
@@ -273,13 +306,13 @@ func (s *Store) EachResponse(ctx context.Context, surveyID string, rounds []stri
 
 func scanResponse(rows *sql.Rows) (survey.Response, error) {
 	var r survey.Response
-	var profile, answers, comments string
+	var answers string
 	var submitted int64
-	if err := rows.Scan(&r.Reference, &r.SurveyID, &r.Version, &r.Round, &profile, &answers, &comments, &submitted, &r.SubmissionKey); err != nil {
+	if err := rows.Scan(&r.Reference, &r.SurveyID, &r.Version, &r.Round, &answers, &submitted, &r.SubmissionKey, &r.RespondentKey, &r.Invitation); err != nil {
 		return survey.Response{}, err
 	}
 	r.Submitted = time.UnixMilli(submitted).UTC()
-	return r, errors.Join(decode(&r.Profile, profile), decode(&r.Answers, answers), decode(&r.Comments, comments))
+	return r, decode(&r.Answers, answers)
 }
 
 // Ping checks that the database file can be read.

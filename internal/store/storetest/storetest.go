@@ -34,6 +34,7 @@ func Run(t *testing.T, h Harness) {
 		{"ReferenceConflict", testReferenceConflict},
 		{"NotFound", testNotFound},
 		{"Drafts", testDrafts},
+		{"DraftsExpire", testDraftsExpire},
 		{"EachResponse", testEachResponse},
 		{"Reopen", testReopen},
 		{"ConcurrentSubmits", testConcurrentSubmits},
@@ -51,15 +52,19 @@ var equateEmpty = cmpopts.EquateEmpty()
 // Response returns a response with every field set; n makes it distinct.
 func Response(n int, surveyID, round string, at time.Time) survey.Response {
 	return survey.Response{
-		Reference:     fmt.Sprintf("REF%02d-%05d", n%100, n),
-		SurveyID:      surveyID,
-		Version:       "0123456789ab",
-		Round:         round,
-		Profile:       map[string]string{"sector": "health", "role": "frontline"},
-		Answers:       map[string]string{"caf-1": "3", "caf-2": survey.DontKnow, "tac-1": fmt.Sprint(1 + n%5)},
-		Comments:      map[string]string{"caf": "Lead professional <b>role</b> & \"quotes\" — ünïcödé"},
+		Reference: fmt.Sprintf("REF%02d-%05d", n%100, n),
+		SurveyID:  surveyID,
+		Version:   "0123456789ab",
+		Round:     round,
+		Answers: map[string]string{
+			"sector": "health", "role": "frontline", "topics": "caf sharing",
+			"caf-1": "3", "caf-2": survey.DontKnow, "tac-1": fmt.Sprint(1 + n%5),
+			"caf-comment": "Lead professional <b>role</b> & \"quotes\" — ünïcödé",
+		},
 		Submitted:     at.UTC().Truncate(time.Millisecond),
 		SubmissionKey: fmt.Sprintf("key-%d", n),
+		RespondentKey: fmt.Sprintf("person-%d", n),
+		Invitation:    fmt.Sprintf("invitation-%d", n),
 	}
 }
 
@@ -152,15 +157,15 @@ func testDrafts(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	d := survey.Draft{
 		Key: "k1", SurveyID: "iw", Round: "baseline",
-		Profile: map[string]string{"sector": "youth"},
-		Updated: t0,
+		Answers: map[string]string{"sector": "youth"},
+		Updated: t0, Expires: t0.Add(24 * time.Hour),
+		RespondentKey: "person-1", Invitation: "invitation-1",
 	}
 	if err := s.SaveDraft(ctx, d); err != nil {
 		t.Fatalf("SaveDraft: %v", err)
 	}
-	d.Answers = map[string]string{"caf-1": "4"}
-	d.Comments = map[string]string{"caf": "more training"}
-	d.Updated = t0.Add(time.Minute)
+	d.Answers = map[string]string{"sector": "youth", "caf-1": "4", "caf-comment": "more training"}
+	d.Updated, d.Expires = t0.Add(time.Minute), t0.Add(25*time.Hour)
 	if err := s.SaveDraft(ctx, d); err != nil {
 		t.Fatalf("SaveDraft again: %v", err)
 	}
@@ -303,4 +308,24 @@ func count(t *testing.T, s store.Store, surveyID string, rounds []string) int {
 		t.Fatalf("EachResponse: %v", err)
 	}
 	return n
+}
+
+func testDraftsExpire(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	for i, expires := range []time.Time{t0.Add(-time.Hour), t0.Add(-time.Millisecond), t0, t0.Add(time.Hour)} {
+		d := survey.Draft{Key: fmt.Sprintf("k%d", i), SurveyID: "iw", Round: "baseline", Updated: t0.Add(-48 * time.Hour), Expires: expires}
+		if err := s.SaveDraft(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.DeleteExpiredDrafts(ctx, t0)
+	if err != nil || n != 2 {
+		t.Fatalf("DeleteExpiredDrafts = %d, %v; want the 2 that expired before t0", n, err)
+	}
+	for i, want := range []error{store.ErrNotFound, store.ErrNotFound, nil, nil} {
+		if _, err := s.Draft(ctx, fmt.Sprintf("k%d", i)); !errors.Is(err, want) {
+			t.Errorf("draft k%d: error %v, want %v", i, err, want)
+		}
+	}
 }
