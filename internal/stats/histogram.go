@@ -47,23 +47,33 @@ const (
 	reasonNoChange   = "no respondent changed their answer"
 	reasonOneChange  = "only one respondent changed their answer"
 	reasonSameChange = "every respondent changed by the same amount"
+	// reasonOverflow is for absurd inputs: 2⁵³ answers or more in all, or
+	// values so far apart that a computation overflowed. The result is
+	// refused rather than let NaN or infinity escape.
+	reasonOverflow = "the counts or values are too large to compute with"
 )
 
-// levels returns the values with a positive count in any of hs, in order,
-// and false if any count is negative.
-func levels(hs ...Histogram) ([]int, bool) {
+// levels returns the values with a positive count in any of hs, in order.
+// If it cannot (a count is negative, or the counts add up to more than
+// float64 holds exactly) it returns the reason instead.
+func levels(hs ...Histogram) ([]int, string) {
 	seen := map[int]bool{}
+	var total float64
 	for _, h := range hs {
 		for v, c := range h {
 			if c < 0 {
-				return nil, false
+				return nil, reasonNegative
 			}
 			if c > 0 {
 				seen[v] = true
+				total += float64(c)
 			}
 		}
 	}
-	return slices.Sorted(maps.Keys(seen)), true
+	if total >= 1<<53 {
+		return nil, reasonOverflow
+	}
+	return slices.Sorted(maps.Keys(seen)), ""
 }
 
 // moments returns the count, mean and sum of squared deviations from the

@@ -27,9 +27,9 @@ type MeanDifference struct {
 // from the Welch–Satterthwaite equation. Each round needs two answers or
 // more, and at least one round must vary.
 func Welch(baseline, followUp Histogram) MeanDifference {
-	vs, ok := levels(baseline, followUp)
-	if !ok {
-		return MeanDifference{Outcome: refused(testWelch, reasonNegative)}
+	vs, why := levels(baseline, followUp)
+	if why != "" {
+		return MeanDifference{Outcome: refused(testWelch, why)}
 	}
 	n1, m1, ss1 := moments(baseline, vs)
 	n2, m2, ss2 := moments(followUp, vs)
@@ -50,9 +50,9 @@ func Welch(baseline, followUp Histogram) MeanDifference {
 // (follow-up minus baseline, see [Differences]). Unlike [SignedRank] it keeps
 // the respondents who did not change: they are part of the mean change.
 func PairedT(differences Histogram) MeanDifference {
-	vs, ok := levels(differences)
-	if !ok {
-		return MeanDifference{Outcome: refused(testPairedT, reasonNegative)}
+	vs, why := levels(differences)
+	if why != "" {
+		return MeanDifference{Outcome: refused(testPairedT, why)}
 	}
 	n, mean, ss := moments(differences, vs)
 	switch {

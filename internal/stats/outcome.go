@@ -89,11 +89,6 @@ func refused(test, reason string) Outcome {
 	return Outcome{Test: test, Reason: reason, P: 1}
 }
 
-// reasonOverflow is given if, against expectation, a computation produced
-// NaN or infinity (say, from absurdly large counts): the result is refused
-// rather than let such a number escape.
-const reasonOverflow = "the counts are too large to compute with"
-
 // allFinite reports whether none of xs is NaN or infinite.
 func allFinite(xs ...float64) bool {
 	for _, x := range xs {

@@ -32,9 +32,9 @@ type MannWhitneyTest struct {
 // approximation with a continuity correction. Each round needs two answers
 // or more, and not every answer may be the same.
 func MannWhitney(baseline, followUp Histogram) MannWhitneyTest {
-	vs, ok := levels(baseline, followUp)
-	if !ok {
-		return MannWhitneyTest{Outcome: refused(testMann, reasonNegative)}
+	vs, why := levels(baseline, followUp)
+	if why != "" {
+		return MannWhitneyTest{Outcome: refused(testMann, why)}
 	}
 	u, n1, n2, variance := rankSum(baseline, followUp, vs)
 	switch {
@@ -107,9 +107,9 @@ type SignedRankTest struct {
 // approximation with a continuity correction. At least two respondents must
 // have changed.
 func SignedRank(differences Histogram) SignedRankTest {
-	vs, ok := levels(differences)
-	if !ok {
-		return SignedRankTest{Outcome: refused(testSignedRank, reasonNegative)}
+	vs, why := levels(differences)
+	if why != "" {
+		return SignedRankTest{Outcome: refused(testSignedRank, why)}
 	}
 	wPlus, wMinus, n, variance := signedRanks(differences, vs)
 	switch {

@@ -19,9 +19,9 @@ type Summary struct {
 
 // Summarise describes the answers counted in h.
 func Summarise(h Histogram) Summary {
-	vs, ok := levels(h)
-	if !ok {
-		return Summary{Reason: reasonNegative}
+	vs, why := levels(h)
+	if why != "" {
+		return Summary{Reason: why}
 	}
 	n, mean, ss := moments(h, vs)
 	if n == 0 {
