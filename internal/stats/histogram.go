@@ -7,8 +7,8 @@ import (
 )
 
 // Histogram counts answers by value: h[v] is how many answers were v. It is
-// how the reports keep a round's answers, and the form every statistic in
-// this package starts from. For paired data the values are differences,
+// the form of the tallies the reports keep, and every statistic in this
+// package starts from it. For paired data the values are differences,
 // follow-up minus baseline, so they may be negative or zero. A missing value
 // and a zero count mean the same.
 type Histogram map[int]int

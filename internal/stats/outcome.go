@@ -19,8 +19,8 @@ type Outcome struct {
 }
 
 // MoreThanChance reports whether the test could be run and its p value is
-// below Alpha: whether chance alone would rarely (less than one time in
-// twenty) produce a change at least this large.
+// below Alpha: if nothing had really changed, chance alone would produce a
+// difference at least this large less than one time in twenty.
 func (o Outcome) MoreThanChance() bool {
 	return o.Computable && o.P < Alpha
 }
@@ -28,7 +28,8 @@ func (o Outcome) MoreThanChance() bool {
 // Sentence explains the result to the Board in one plain sentence. from and
 // to are the figures the Board is shown for the baseline and the follow-up,
 // usually the two means; they give the direction and size of the change, the
-// test only says whether it is more than chance.
+// test only says whether it is more than chance. A sentence never claims a
+// change for a test that could not be run.
 func (o Outcome) Sentence(from, to float64) string {
 	if !o.Computable {
 		return "No test could be run because " + o.Reason +

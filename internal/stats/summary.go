@@ -6,7 +6,7 @@ import "math"
 // test: how many answered, the mean the Board is used to, and the median and
 // counts, which respect that the scale is ordered rather than measured.
 type Summary struct {
-	Computable bool   // false when there are no answers or a count is negative
+	Computable bool   // false when there are no answers or the counts are unusable
 	Reason     string // why not, when Computable is false
 	N          int
 	Mean       float64
