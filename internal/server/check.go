@@ -81,6 +81,10 @@ func (s *Server) submit(c *fiber.Ctx, f *flow) error {
 			break
 		}
 	}
+	if errors.Is(err, store.ErrInvitationUsed) {
+		s.setDraftCookie(c, f, "")
+		return fiber.NewError(http.StatusGone, f.msg("invitation-used"))
+	}
 	if err != nil {
 		return err
 	}

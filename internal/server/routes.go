@@ -38,6 +38,8 @@ func (s *Server) routes() {
 	app.Post("/s/:survey/:round/check", s.inFlow(s.submit))
 	app.Get("/s/:survey/:round/done", s.inFlow(s.done))
 
+	app.Get("/i/:token", s.invitation)
+
 	app.Get("/r/:survey", s.report)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })

@@ -24,6 +24,7 @@ type Store interface {
 	Response(ctx context.Context, reference string) (survey.Response, error)
 	SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error)
 	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
+	Invitation(ctx context.Context, key string) (survey.Invitation, bool, error)
 }
 
 // Options are what a server is made from.

@@ -18,6 +18,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: a unique value (a response reference) is already taken.
 	ErrConflict = errors.New("conflict")
+	// ErrInvitationUsed: a response came through the invitation already.
+	ErrInvitationUsed = errors.New("invitation used")
 )
 
 // Store is the storage contract. Times are kept to the millisecond and
@@ -37,6 +39,8 @@ type Store interface {
 	// stored, Submit stores nothing and returns that response, so a submit
 	// repeated for any reason stores one response. If r.Reference is taken by
 	// another response it returns ErrConflict and the caller picks another.
+	// If r came through an invitation (r.Invitation) that another response
+	// came through, it stores nothing and returns ErrInvitationUsed.
 	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
 	// Response returns the response with the given reference, or ErrNotFound.
 	Response(ctx context.Context, reference string) (survey.Response, error)
@@ -48,6 +52,16 @@ type Store interface {
 	// rounds (all rounds when rounds is empty), oldest first, and stops at
 	// the first error fn returns.
 	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
+	// CreateInvitations stores new invitations.
+	CreateInvitations(ctx context.Context, invs []survey.Invitation) error
+	// Invitation returns the invitation with the given key, and whether a
+	// response came through it, or ErrNotFound.
+	Invitation(ctx context.Context, key string) (inv survey.Invitation, used bool, err error)
+	// Invitations calls fn for each invitation to a round, oldest first.
+	Invitations(ctx context.Context, surveyID, round string, fn func(survey.Invitation) error) error
+	// Completion counts a round's invitations and the responses that came
+	// through them, by organisation.
+	Completion(ctx context.Context, surveyID, round string) ([]survey.Completion, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -87,6 +87,7 @@ var messages = map[string]map[string]string{
 		"resume-hint":         "The 12-character code you were given when you saved your answers, for example 7KQ2-M9XP-TRB4",
 		"err-section":         "Answer every question in ‘%s’",
 		"err-resume-empty":    "Enter your code",
+		"invitation-used":     "This invitation link has been used already: answers were sent with it. Each link can be used once.",
 		"err-resume-unknown":  "That code does not match saved answers to this survey, or they have expired. Check the code, or start again",
 	},
 	"pl": {
@@ -162,6 +163,7 @@ var messages = map[string]map[string]string{
 		"resume-hint":         "12-znakowy kod otrzymany przy zapisywaniu odpowiedzi, np. 7KQ2-M9XP-TRB4",
 		"err-section":         "Odpowiedz na wszystkie pytania w części „%s”",
 		"err-resume-empty":    "Wpisz kod",
+		"invitation-used":     "Ten link z zaproszeniem został już użyty: wysłano z nim odpowiedzi. Każdego linku można użyć raz.",
 		"err-resume-unknown":  "Ten kod nie pasuje do zapisanych odpowiedzi w tej ankiecie albo stracił ważność. Sprawdź kod lub zacznij od nowa",
 	},
 }

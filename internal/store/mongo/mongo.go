@@ -27,15 +27,19 @@ const connectTimeout = 10 * time.Second
 
 // Collection names.
 const (
-	responsesCollection = "responses"
-	draftsCollection    = "drafts"
+	responsesCollection   = "responses"
+	draftsCollection      = "drafts"
+	invitationsCollection = "invitations"
+	usesCollection        = "invitation_uses"
 )
 
 // Store keeps responses and drafts in one MongoDB database.
 type Store struct {
-	client    *mongo.Client
-	responses *mongo.Collection
-	drafts    *mongo.Collection
+	client      *mongo.Client
+	responses   *mongo.Collection
+	drafts      *mongo.Collection
+	invitations *mongo.Collection
+	uses        *mongo.Collection
 }
 
 var _ store.Store = (*Store)(nil)
@@ -61,9 +65,11 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 	}
 	db := client.Database(database)
 	s := &Store{
-		client:    client,
-		responses: db.Collection(responsesCollection),
-		drafts:    db.Collection(draftsCollection),
+		client:      client,
+		responses:   db.Collection(responsesCollection),
+		drafts:      db.Collection(draftsCollection),
+		invitations: db.Collection(invitationsCollection),
+		uses:        db.Collection(usesCollection),
 	}
 	if err := s.createIndexes(ctx); err != nil {
 		_ = client.Disconnect(ctx)
@@ -93,6 +99,8 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.responses, "submission_key_unique", bson.D{{Key: "submission_key", Value: 1}}, options.Index().SetUnique(true)},
 		// EachResponse: one survey, some rounds, in submission order.
 		{s.responses, "survey_round_submitted", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}, {Key: "submitted", Value: 1}}, options.Index()},
+		{s.invitations, "survey_round_created", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}, {Key: "created", Value: 1}}, options.Index()},
+		{s.uses, "survey_round", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}}, options.Index()},
 		{s.drafts, "expires_ttl", bson.D{{Key: "expires", Value: 1}}, options.Index().SetExpireAfterSeconds(0)},
 	}
 	for _, ix := range indexes {

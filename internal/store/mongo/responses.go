@@ -78,6 +78,9 @@ func nonNil(m map[string]string) map[string]string {
 func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
 	doc := toResponseDoc(r)
 	stored := doc.response()
+	if err := s.useInvitation(ctx, r); err != nil {
+		return survey.Response{}, err
+	}
 	if _, err := s.responses.InsertOne(ctx, doc); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			return survey.Response{}, fmt.Errorf("mongo: insert response: %w", err)

@@ -121,6 +121,24 @@ CREATE TABLE drafts (
 );
 CREATE INDEX drafts_by_expiry ON drafts (expires);
 `,
+	// Invitations, and their uses: a use is recorded with the response in
+	// one transaction, and its key is unique, so an invitation makes one
+	// response at most.
+	3: `
+CREATE TABLE invitations (
+	key            TEXT PRIMARY KEY,
+	survey_id      TEXT NOT NULL,
+	round          TEXT NOT NULL,
+	organisation   TEXT NOT NULL,
+	respondent_key TEXT NOT NULL,
+	created        INTEGER NOT NULL
+);
+CREATE INDEX invitations_by_round ON invitations (survey_id, round, created);
+CREATE TABLE invitation_uses (
+	key            TEXT PRIMARY KEY,
+	submission_key TEXT NOT NULL
+);
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -221,10 +239,18 @@ ON CONFLICT (submission_key) DO NOTHING`,
 			return err
 		}
 		stored = n == 1
+		if stored && r.Invitation != "" {
+			if err := useInvitation(ctx, tx, r); err != nil {
+				return err
+			}
+		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM drafts WHERE key = ?`, r.SubmissionKey)
 		return err
 	})
 	var se *sqlite.Error
+	if errors.Is(err, store.ErrInvitationUsed) {
+		return survey.Response{}, fmt.Errorf("sqlite: submit: %w", err)
+	}
 	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 		return survey.Response{}, fmt.Errorf("sqlite: submit: reference %s: %w", r.Reference, store.ErrConflict)
 	}

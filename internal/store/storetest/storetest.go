@@ -35,6 +35,7 @@ func Run(t *testing.T, h Harness) {
 		{"NotFound", testNotFound},
 		{"Drafts", testDrafts},
 		{"DraftsExpire", testDraftsExpire},
+		{"Invitations", testInvitations},
 		{"EachResponse", testEachResponse},
 		{"Reopen", testReopen},
 		{"ConcurrentSubmits", testConcurrentSubmits},
@@ -64,7 +65,6 @@ func Response(n int, surveyID, round string, at time.Time) survey.Response {
 		Submitted:     at.UTC().Truncate(time.Millisecond),
 		SubmissionKey: fmt.Sprintf("key-%d", n),
 		RespondentKey: fmt.Sprintf("person-%d", n),
-		Invitation:    fmt.Sprintf("invitation-%d", n),
 	}
 }
 
@@ -327,5 +327,61 @@ func testDraftsExpire(t *testing.T, open func(t *testing.T) store.Store) {
 		if _, err := s.Draft(ctx, fmt.Sprintf("k%d", i)); !errors.Is(err, want) {
 			t.Errorf("draft k%d: error %v, want %v", i, err, want)
 		}
+	}
+}
+
+func testInvitations(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	invs := []survey.Invitation{
+		{Key: "inv-1", SurveyID: "iw", Round: "baseline", Organisation: "police", RespondentKey: "person-a", Created: t0},
+		{Key: "inv-2", SurveyID: "iw", Round: "baseline", Organisation: "police", RespondentKey: "person-b", Created: t0.Add(time.Second)},
+		{Key: "inv-3", SurveyID: "iw", Round: "baseline", Organisation: "school", RespondentKey: "person-c", Created: t0.Add(2 * time.Second)},
+		{Key: "inv-4", SurveyID: "iw", Round: "follow-up", Organisation: "police", RespondentKey: "person-a", Created: t0.Add(3 * time.Second)},
+	}
+	if err := s.CreateInvitations(ctx, invs); err != nil {
+		t.Fatal(err)
+	}
+	var listed []survey.Invitation
+	if err := s.Invitations(ctx, "iw", "baseline", func(inv survey.Invitation) error { listed = append(listed, inv); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(invs[:3], listed); diff != "" {
+		t.Errorf("Invitations (-want +got):\n%s", diff)
+	}
+
+	r := Response(1, "iw", "baseline", t0)
+	r.Invitation, r.RespondentKey = "inv-1", "person-a"
+	first, err := s.Submit(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same draft sent again is the same response.
+	if again, err := s.Submit(ctx, r); err != nil || again.Reference != first.Reference {
+		t.Errorf("repeated submit through an invitation: %v, %v", again.Reference, err)
+	}
+	// Another draft through the same invitation is refused, and not stored.
+	other := Response(2, "iw", "baseline", t0)
+	other.Invitation = "inv-1"
+	if _, err := s.Submit(ctx, other); !errors.Is(err, store.ErrInvitationUsed) {
+		t.Errorf("second response through one invitation: error %v, want ErrInvitationUsed", err)
+	}
+	if _, err := s.Response(ctx, other.Reference); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the refused response was stored: %v", err)
+	}
+	got, used, err := s.Invitation(ctx, "inv-1")
+	if err != nil || !used || got.RespondentKey != "person-a" {
+		t.Errorf("Invitation(inv-1) = %+v, used %v, %v", got, used, err)
+	}
+	if _, used, _ := s.Invitation(ctx, "inv-2"); used {
+		t.Error("inv-2 counted as used")
+	}
+	if _, _, err := s.Invitation(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown invitation: %v", err)
+	}
+	c, err := s.Completion(ctx, "iw", "baseline")
+	want := []survey.Completion{{Organisation: "police", Invited: 2, Responded: 1}, {Organisation: "school", Invited: 1}}
+	if diff := cmp.Diff(want, c); err != nil || diff != "" {
+		t.Errorf("Completion (-want +got):\n%s %v", diff, err)
 	}
 }

@@ -1,0 +1,42 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// invitation opens a single-use invitation link: a fresh draft carries the
+// invitation and its respondent key (and the organisation, where the survey
+// asks for one), and the respondent goes to the round's start page. A link
+// that was used already, or whose round is closed, is refused.
+func (s *Server) invitation(c *fiber.Ctx) error {
+	inv, used, err := s.store.Invitation(c.UserContext(), survey.DraftKey(c.Params("token")))
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.NewError(http.StatusNotFound, "This invitation link is not valid. Check that you copied all of it.")
+	}
+	if err != nil {
+		return err
+	}
+	if used {
+		return fiber.NewError(http.StatusGone, survey.Message("en", "invitation-used"))
+	}
+	d, ok := s.surveys.Survey(inv.SurveyID)
+	r, open := d.Round(inv.Round)
+	if !ok || !open || !r.Open {
+		return fiber.NewError(http.StatusGone, "This invitation is for a survey that is closed.")
+	}
+	f := &flow{survey: d, round: r, lang: "en"}
+	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID, Answers: map[string]string{}, Invitation: inv.Key, RespondentKey: inv.RespondentKey}
+	if q, ok := d.BreakdownQuestion("organisation"); ok && q.OptionLabel(inv.Organisation) != "" {
+		f.draft.Answers[q.ID] = inv.Organisation
+	}
+	if err := s.saveDraft(c, f); err != nil {
+		return err
+	}
+	return c.Redirect(f.base(), http.StatusSeeOther)
+}
