@@ -100,7 +100,7 @@ func (s *Store) createIndexes(ctx context.Context) error {
 			return fmt.Errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
 		}
 	}
-	return nil
+	return s.createStaffIndexes(ctx)
 }
 
 // Ping checks that the server answers.

@@ -98,6 +98,7 @@ CREATE TABLE drafts (
 );
 CREATE INDEX drafts_by_updated ON drafts (updated);
 `,
+	2: staffSchema,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
