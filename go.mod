@@ -12,6 +12,7 @@ require (
 	github.com/google/go-cmp v0.7.0
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 	golang.org/x/crypto v0.54.0
+	golang.org/x/term v0.47.0
 	modernc.org/sqlite v1.62.0
 )
 
