@@ -126,7 +126,7 @@ func testEndToEnd(t *testing.T, e env) {
 	}
 
 	// Four responses are fewer than the survey's minimum group of five.
-	b := newBrowser(t, svc.URL)
+	b := staffBrowser(t, svc, "analyst", "") // reports are for signed-in staff
 	rep := b.get("/r/"+d.ID).must(t, http.StatusOK)
 	if got := text(element(t, rep.Body, "table", "responses")); !strings.Contains(got, "Baseline, autumn 2026 fewer than 5") {
 		t.Errorf("with 4 baseline responses the responses table says %q", got)
@@ -144,7 +144,7 @@ func testEndToEnd(t *testing.T, e env) {
 		refs[respond(t, svc.URL, d, "follow-up", who, i)] = "follow-up"
 	}
 
-	rep = newBrowser(t, svc.URL).get("/r/"+d.ID+"?a=baseline&b=follow-up").must(t, http.StatusOK)
+	rep = staffBrowser(t, svc, "analyst", "").get("/r/"+d.ID+"?a=baseline&b=follow-up").must(t, http.StatusOK)
 	responses := text(element(t, rep.Body, "table", "responses"))
 	for _, want := range []string{"Baseline, autumn 2026 5", "Follow-up, autumn 2027 5"} {
 		if !strings.Contains(responses, want) {

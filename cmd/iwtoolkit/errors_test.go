@@ -19,6 +19,7 @@ func TestBadRequests(t *testing.T) {
 	e["IWT_SURVEYS_DIR"] = "../../internal/survey/testdata/valid" // mini.yaml: follow-up is closed
 	svc := start(t, e)
 	b := newBrowser(t, svc.URL)
+	signInStaff(t, b, e, "analyst", "") // reports are for signed-in staff
 
 	for _, tc := range []struct {
 		method, path, contentType, body string

@@ -4,9 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"iwtoolkit/internal/auth"
 )
@@ -66,5 +74,242 @@ func TestStaffAddUser(t *testing.T) {
 	log, _ := st.AuditLog(context.Background(), 10)
 	if len(log) != 1 || log[0].Action != "created user" || log[0].Target != "first.admin@example.org (admin)" {
 		t.Errorf("audit log %+v", log)
+	}
+}
+
+const staffPassword = "staff password for tests"
+
+var staffSeq atomic.Int64
+
+// signInStaff adds an account with the role (and organisation) given and
+// signs b in with it, through the sign-in page. It returns the email.
+func signInStaff(t *testing.T, b *browser, e env, role, org string) string {
+	t.Helper()
+	email := fmt.Sprintf("%s-%d@example.org", role, staffSeq.Add(1))
+	addStaff(t, e, email, role, org, staffPassword)
+	form := url.Values{"email": {email}, "password": {staffPassword}}
+	p := b.postWithToken("/staff/sign-in", form).must(t, http.StatusOK)
+	if p.URL.Path != "/staff" {
+		t.Fatalf("after signing in as %s: at %s, want /staff\n%s", role, p.URL, text(p.Body))
+	}
+	return email
+}
+
+// staffBrowser is a browser signed in with a new account of the role.
+func staffBrowser(t *testing.T, svc *service, role, org string) *browser {
+	t.Helper()
+	b := newBrowser(t, svc.URL)
+	signInStaff(t, b, svc.env, role, org)
+	return b
+}
+
+var csrfField = regexp.MustCompile(`<input type="hidden" name="csrf_token" value="([0-9a-f]{64})">`)
+
+// csrfOf returns the CSRF token in a page's forms.
+func csrfOf(t *testing.T, p page) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("%s: no csrf_token field in the page", p.URL)
+	}
+	return m[1]
+}
+
+// postWithToken posts a form with the CSRF token from the form's own page
+// (GET of the same path), as a browser submitting the form would.
+func (b *browser) postWithToken(path string, form url.Values) page {
+	b.t.Helper()
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	f.Set("csrf_token", csrfOf(b.t, b.get(path)))
+	return b.post(path, f)
+}
+
+// auditActions are the audit log's entries as "actor action target", newest first.
+func auditActions(t *testing.T, e env) []string {
+	t.Helper()
+	entries, err := storeOf(t, e).AuditLog(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, x := range entries {
+		out = append(out, strings.TrimSpace(x.Actor+" "+x.Action+" "+x.Target))
+	}
+	return out
+}
+
+// noRedirects is a browser's client that stops at redirects, to read the
+// headers of the response that sets a cookie.
+func noRedirects(b *browser) *http.Client {
+	c := *b.client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+func TestStaffSignInAndOut(t *testing.T) {
+	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
+		t.Run(name, func(t *testing.T) { testStaffSignInAndOut(t, newEnv(t)) })
+	}
+}
+
+func testStaffSignInAndOut(t *testing.T, e env) {
+	svc := start(t, e)
+	addStaff(t, e, "Admin@Example.org", "admin", "", staffPassword)
+	b := newBrowser(t, svc.URL)
+
+	// Not signed in: staff pages and reports lead to the sign-in page.
+	for _, path := range []string{"/staff", "/staff/users", "/r/integrated-working"} {
+		p := b.get(path).must(t, http.StatusOK)
+		if p.URL.Path != "/staff/sign-in" || p.URL.Query().Get("next") != path {
+			t.Errorf("GET %s when signed out: at %s, want the sign-in page returning to %s", path, p.URL, path)
+		}
+	}
+
+	// A wrong password: the page again, with the error and the email.
+	p := b.postWithToken("/staff/sign-in", url.Values{"email": {"admin@example.org"}, "password": {"not the password"}}).must(t, http.StatusUnauthorized)
+	for _, want := range []string{"<title>Error: Sign in", "There is a problem", `<a href="#email">The email address or password is not correct</a>`, `value="admin@example.org"`} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("sign-in with a wrong password: page lacks %s", want)
+		}
+	}
+	if strings.Contains(p.Body, "not the password") {
+		t.Error("the page shows the password that was typed")
+	}
+	p = b.postWithToken("/staff/sign-in", url.Values{"email": {""}, "password": {""}}).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.Body, "Enter your email address") || !strings.Contains(p.Body, "Enter your password") {
+		t.Errorf("empty sign-in form: %s", text(p.Body))
+	}
+
+	// The right password, in another case of email: a session cookie.
+	token := csrfOf(t, b.get("/staff/sign-in?next=/staff/users"))
+	form := url.Values{"email": {"ADMIN@example.org"}, "password": {staffPassword}, "next": {"/staff/users"}, "csrf_token": {token}}
+	req, _ := http.NewRequest(http.MethodPost, svc.URL+"/staff/sign-in", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := noRedirects(b).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/staff/users" {
+		t.Fatalf("sign-in: %d to %q, want 303 to /staff/users", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var cookie string
+	for _, c := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "iwt_session=") {
+			cookie = c
+		}
+	}
+	for _, want := range []string{"httponly", "samesite=lax", "path=/"} {
+		if !strings.Contains(strings.ToLower(cookie), want) {
+			t.Errorf("session cookie %q lacks %s", cookie, want)
+		}
+	}
+	if strings.Contains(strings.ToLower(cookie), "secure") {
+		t.Errorf("session cookie %q is Secure on http", cookie)
+	}
+	sessionValue := strings.TrimPrefix(strings.SplitN(cookie, ";", 2)[0], "iwt_session=")
+
+	p = b.get("/staff").must(t, http.StatusOK)
+	if !strings.Contains(text(p.Body), "Signed in as Test admin (Administrator)") {
+		t.Errorf("dashboard: %s", text(p.Body))
+	}
+
+	// Signing out ends the session in the store, not only in the browser.
+	p = b.post("/staff/sign-out", url.Values{"csrf_token": {csrfOf(t, b.get("/staff"))}}).must(t, http.StatusOK)
+	if p.URL.Path != "/staff/sign-in" {
+		t.Errorf("after signing out: at %s", p.URL)
+	}
+	if p := b.get("/staff").must(t, http.StatusOK); p.URL.Path != "/staff/sign-in" {
+		t.Errorf("GET /staff after signing out: at %s", p.URL)
+	}
+	replay, _ := http.NewRequest(http.MethodGet, svc.URL+"/staff", nil)
+	replay.AddCookie(&http.Cookie{Name: "iwt_session", Value: sessionValue})
+	resp, err = noRedirects(b).Do(replay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the old session cookie after signing out: %d, want 303 to sign in", resp.StatusCode)
+	}
+
+	got := auditActions(t, e)
+	want := []string{
+		"admin@example.org signed out",
+		"admin@example.org signed in",
+		"sign-in failed admin@example.org",
+		"add-user command created user admin@example.org (admin)",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("audit log (-want +got):\n%s", diff)
+	}
+}
+
+func TestStaffSecureCookies(t *testing.T) {
+	e := sqliteEnv(t)
+	e["IWT_BASE_URL"] = "https://iwt.example.gov.uk"
+	svc := start(t, e)
+	addStaff(t, e, "admin@example.org", "admin", "", staffPassword)
+	b := newBrowser(t, svc.URL)
+	token := csrfOf(t, b.get("/staff/sign-in")) // the jar keeps a Secure cookie from http too
+	form := url.Values{"email": {"admin@example.org"}, "password": {staffPassword}, "csrf_token": {token}}
+	req, _ := http.NewRequest(http.MethodPost, svc.URL+"/staff/sign-in", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range b.client.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirects(b).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in over https settings: %d", resp.StatusCode)
+	}
+	for _, c := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "iwt_session=") && !strings.Contains(strings.ToLower(c), "; secure") {
+			t.Errorf("session cookie %q is not Secure with an https base URL", c)
+		}
+	}
+}
+
+func TestStaffThrottle(t *testing.T) {
+	e := sqliteEnv(t)
+	svc := start(t, e)
+	addStaff(t, e, "analyst@example.org", "analyst", "", staffPassword)
+	b := newBrowser(t, svc.URL)
+	for i := 0; i < 5; i++ {
+		b.postWithToken("/staff/sign-in", url.Values{"email": {"analyst@example.org"}, "password": {"wrong password"}}).must(t, http.StatusUnauthorized)
+	}
+	// The sixth try is refused even with the right password.
+	p := b.postWithToken("/staff/sign-in", url.Values{"email": {"analyst@example.org"}, "password": {staffPassword}}).must(t, http.StatusTooManyRequests)
+	if !strings.Contains(p.Body, "too many attempts to sign in. Wait 30 minutes") || !strings.Contains(p.Body, `value="analyst@example.org"`) {
+		t.Errorf("throttled sign-in page: %s", text(p.Body))
+	}
+	if p.URL.Path != "/staff/sign-in" {
+		t.Errorf("throttled sign-in: at %s", p.URL)
+	}
+	// Another account from the same address still signs in.
+	signInStaff(t, newBrowser(t, svc.URL), e, "admin", "")
+
+	// Many failures from one address, each for a different email, stop
+	// that address too: 20 in all.
+	for i := 0; i < 15; i++ {
+		b.postWithToken("/staff/sign-in", url.Values{"email": {fmt.Sprintf("guess%d@example.org", i)}, "password": {"guess"}}).must(t, http.StatusUnauthorized)
+	}
+	b.postWithToken("/staff/sign-in", url.Values{"email": {"someone@example.org"}, "password": {"guess"}}).must(t, http.StatusTooManyRequests)
+
+	// Counters are keyed by hashes: the client's address is nowhere in
+	// the database.
+	db, err := os.ReadFile(e["IWT_DATA_DIR"] + "/iwtoolkit.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wal, _ := os.ReadFile(e["IWT_DATA_DIR"] + "/iwtoolkit.db-wal")
+	if bytes.Contains(append(db, wal...), []byte("127.0.0.1")) {
+		t.Error("the client's IP address is in the database")
 	}
 }
