@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/store"
 )
 
 // addStaff adds an account with the add-user command, as an operator would.
@@ -311,5 +313,198 @@ func TestStaffThrottle(t *testing.T) {
 	wal, _ := os.ReadFile(e["IWT_DATA_DIR"] + "/iwtoolkit.db-wal")
 	if bytes.Contains(append(db, wal...), []byte("127.0.0.1")) {
 		t.Error("the client's IP address is in the database")
+	}
+}
+
+// TestStaffRoles checks what each role reaches, on the server: by address,
+// by form, and a co-ordinator by editing the organisation in the address.
+func TestStaffRoles(t *testing.T) {
+	e := sqliteEnv(t)
+	svc := start(t, e)
+	browsers := map[string]*browser{
+		"admin":        staffBrowser(t, svc, "admin", ""),
+		"analyst":      staffBrowser(t, svc, "analyst", ""),
+		"board-viewer": staffBrowser(t, svc, "board-viewer", ""),
+		"coordinator":  staffBrowser(t, svc, "coordinator", "Northfield School"),
+	}
+	const ok, no = http.StatusOK, http.StatusForbidden
+	for _, tc := range []struct {
+		path string
+		want map[string]int // by role
+	}{
+		{"/staff", map[string]int{"admin": ok, "analyst": ok, "board-viewer": ok, "coordinator": ok}},
+		{"/r/integrated-working", map[string]int{"admin": ok, "analyst": ok, "board-viewer": ok, "coordinator": ok}},
+		{"/staff/users", map[string]int{"admin": ok, "analyst": no, "board-viewer": no, "coordinator": no}},
+		{"/staff/users/new", map[string]int{"admin": ok, "analyst": no, "board-viewer": no, "coordinator": no}},
+		{"/staff/audit", map[string]int{"admin": ok, "analyst": no, "board-viewer": no, "coordinator": no}},
+		{"/staff/organisations/Northfield%20School", map[string]int{"admin": ok, "analyst": ok, "board-viewer": ok, "coordinator": ok}},
+		{"/staff/organisations/Southside%20Academy", map[string]int{"admin": ok, "analyst": ok, "board-viewer": ok, "coordinator": no}},
+		{"/staff/organisations/northfield%20school", map[string]int{"admin": ok, "analyst": ok, "board-viewer": ok, "coordinator": no}},
+	} {
+		for role, b := range browsers {
+			p := b.get(tc.path).must(t, tc.want[role])
+			if tc.want[role] == no && !strings.Contains(p.Body, "You do not have permission to see this page") {
+				t.Errorf("%s GET %s: 403 without saying why", role, tc.path)
+			}
+			if tc.want[role] == ok && p.URL.Path == "/staff/sign-in" {
+				t.Errorf("%s GET %s: sent to sign in", role, tc.path)
+			}
+		}
+	}
+
+	// The navigation offers only what the role may use.
+	dash := browsers["board-viewer"].get("/staff").must(t, ok)
+	if strings.Contains(dash.Body, `href="/staff/users"`) || strings.Contains(dash.Body, `href="/staff/audit"`) {
+		t.Error("the board viewer's dashboard links to admin pages")
+	}
+	if dash := browsers["coordinator"].get("/staff").must(t, ok); !strings.Contains(dash.Body, `href="/staff/organisations/Northfield%20School"`) {
+		t.Error("the co-ordinator's dashboard does not link to their organisation")
+	}
+
+	// Forms: anyone but an admin posting the add-user form, with a valid
+	// CSRF token of their own, is refused and nothing is stored.
+	for _, role := range []string{"analyst", "board-viewer", "coordinator"} {
+		b := browsers[role]
+		token := csrfOf(t, b.get("/staff"))
+		form := url.Values{"csrf_token": {token}, "email": {role + "-made@example.org"}, "name": {"Made"}, "role": {"admin"}, "password": {staffPassword}}
+		b.post("/staff/users/new", form).must(t, no)
+	}
+	// An admin adds a co-ordinator; a role that is not one, or an
+	// organisation for a role without one, is caught.
+	admin := browsers["admin"]
+	p := admin.postWithToken("/staff/users/new", url.Values{"email": {"x@example.org"}, "name": {"X"}, "role": {"root"}, "password": {staffPassword}}).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.Body, `<a href="#role">Select a role</a>`) || !strings.Contains(p.Body, `value="x@example.org"`) {
+		t.Errorf("add user with an unknown role: %s", text(p.Body))
+	}
+	p = admin.postWithToken("/staff/users/new", url.Values{"email": {"New.Coordinator@example.org"}, "name": {"New <b>Co-ordinator</b>"}, "role": {"coordinator"}, "organisation": {"Southside Academy"}, "password": {staffPassword}}).must(t, ok)
+	if p.URL.Path != "/staff/users" || !strings.Contains(p.Body, "Account added for new.coordinator@example.org") {
+		t.Errorf("after adding a user: at %s: %s", p.URL, text(p.Body))
+	}
+	if !strings.Contains(p.Body, "New &lt;b&gt;Co-ordinator&lt;/b&gt;") {
+		t.Error("the users page does not escape names")
+	}
+	p = admin.postWithToken("/staff/users/new", url.Values{"email": {"new.coordinator@EXAMPLE.org"}, "name": {"Again"}, "role": {"analyst"}, "password": {staffPassword}}).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.Body, "There is already an account with this email address") {
+		t.Errorf("add a user twice: %s", text(p.Body))
+	}
+	// The new co-ordinator signs in and sees their organisation only.
+	southside := newBrowser(t, svc.URL)
+	southside.postWithToken("/staff/sign-in", url.Values{"email": {"new.coordinator@example.org"}, "password": {staffPassword}}).must(t, ok)
+	southside.get("/staff/organisations/Southside%20Academy").must(t, ok)
+	southside.get("/staff/organisations/Northfield%20School").must(t, no)
+
+	st := storeOf(t, e)
+	all, err := st.Accounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 5 {
+		t.Errorf("%d accounts stored, want the 4 the test added and the admin's 1", len(all))
+	}
+	for _, a := range all {
+		if a.Email == "new.coordinator@example.org" && (a.Role != "coordinator" || a.Organisation != "Southside Academy") {
+			t.Errorf("stored co-ordinator %+v", a)
+		}
+	}
+	log := auditActions(t, e)
+	if !slices.Contains(log, "admin-"+adminNumber(t, all)+"@example.org created user new.coordinator@example.org (coordinator, Southside Academy)") {
+		t.Errorf("audit log lacks the admin's new user:\n%s", strings.Join(log, "\n"))
+	}
+	if !slices.ContainsFunc(log, func(s string) bool { return strings.HasSuffix(s, "viewed report integrated-working") }) {
+		t.Error("audit log lacks report views")
+	}
+}
+
+// adminNumber finds the sequence number in the test admin's email.
+func adminNumber(t *testing.T, all []store.Account) string {
+	t.Helper()
+	for _, a := range all {
+		if n, ok := strings.CutPrefix(a.Email, "admin-"); ok {
+			return strings.TrimSuffix(n, "@example.org")
+		}
+	}
+	t.Fatal("no admin account")
+	return ""
+}
+
+// TestStaffCSRF checks that forged or missing tokens are refused with a
+// 403 and store nothing, on a staff form and on the sign-in form.
+func TestStaffCSRF(t *testing.T) {
+	e := sqliteEnv(t)
+	svc := start(t, e)
+	admin := staffBrowser(t, svc, "admin", "")
+	other := newBrowser(t, svc.URL)
+	othersToken := csrfOf(t, other.get("/staff/sign-in")) // valid, for another browser's cookie
+	before := len(auditActions(t, e))
+
+	newUser := url.Values{"email": {"forged@example.org"}, "name": {"Forged"}, "role": {"admin"}, "password": {staffPassword}}
+	for name, token := range map[string]string{
+		"missing":               "",
+		"forged":                strings.Repeat("0", 64),
+		"another browser's":     othersToken,
+		"from a changed cookie": "",
+	} {
+		b := admin
+		form := url.Values{}
+		for k, v := range newUser {
+			form[k] = v
+		}
+		if token != "" {
+			form.Set("csrf_token", token)
+		}
+		if name == "from a changed cookie" {
+			// A page's token, then a different cookie: the pair no longer matches.
+			form.Set("csrf_token", csrfOf(t, b.get("/staff/users/new")))
+			u, _ := url.Parse(svc.URL)
+			b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "iwt_csrf", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Path: "/"}})
+		}
+		p := b.post("/staff/users/new", form).must(t, http.StatusForbidden)
+		if !strings.Contains(text(p.Body), "Your session has expired or the form was changed. Go back, reload the page and try again.") {
+			t.Errorf("%s token: %s", name, text(p.Body))
+		}
+	}
+	// No cookie at all: a fresh client posting a form.
+	bare := &http.Client{}
+	resp, err := bare.PostForm(svc.URL+"/staff/sign-in", url.Values{"email": {"a@example.org"}, "password": {"x"}, "csrf_token": {othersToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("sign-in with no CSRF cookie: %d, want 403", resp.StatusCode)
+	}
+
+	if _, err := storeOf(t, e).AccountByEmail(context.Background(), "forged@example.org"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an account was stored from a forged form: %v", err)
+	}
+	if after := len(auditActions(t, e)); after != before {
+		t.Errorf("refused forms wrote %d audit entries", after-before)
+	}
+}
+
+func TestStaffHealthAndReadiness(t *testing.T) {
+	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
+		t.Run(name, func(t *testing.T) {
+			svc := start(t, newEnv(t))
+			b := newBrowser(t, svc.URL)
+			for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
+				p := b.get(path)
+				if p.Status != http.StatusOK || strings.TrimSpace(p.Body) != want {
+					t.Errorf("GET %s: %d %q, want 200 %q", path, p.Status, p.Body, want)
+				}
+			}
+			req, _ := http.NewRequest(http.MethodGet, svc.URL+"/healthz", nil)
+			resp, err := b.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.Header.Get("X-Request-ID") == "" {
+				t.Error("no X-Request-ID header")
+			}
+			if resp.Header.Get("Set-Cookie") != "" {
+				t.Errorf("/healthz sets a cookie: %s", resp.Header.Get("Set-Cookie"))
+			}
+		})
 	}
 }

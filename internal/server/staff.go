@@ -130,12 +130,24 @@ func (s *Server) staffOnly(allowed func(auth.User) bool, h fiber.Handler) fiber.
 		if !allowed(who.User) {
 			return fiber.NewError(http.StatusForbidden, "You do not have permission to see this page")
 		}
-		if org := c.Params("org"); org != "" && !who.User.CanSeeOrganisation(org) {
+		if c.Params("org") != "" && !who.User.CanSeeOrganisation(orgParam(c)) {
 			return fiber.NewError(http.StatusForbidden, "You do not have permission to see this page")
 		}
 		c.Locals(staffLocal, who)
 		return h(c)
 	}
+}
+
+// orgParam is the organisation in the address, decoded. staffOnly checks
+// it and handlers read it through this one function, so that the check and
+// the use cannot see two different values. An address that does not
+// decode names no organisation anyone may see.
+func orgParam(c *fiber.Ctx) string {
+	org, err := url.PathUnescape(c.Params("org"))
+	if err != nil {
+		return ""
+	}
+	return org
 }
 
 // currentStaff returns who is signed in on this request, if anyone: the

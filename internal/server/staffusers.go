@@ -120,7 +120,7 @@ type organisationPage struct {
 }
 
 func (s *Server) organisation(c *fiber.Ctx) error {
-	org := c.Params("org")
+	org := orgParam(c)
 	all, err := s.store.Accounts(c.UserContext())
 	if err != nil {
 		return err
