@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -94,11 +95,16 @@ func VerifyPassword(hash, password string) (bool, error) {
 
 // dummyHash is verified against when no account has the email given, so
 // that a sign-in for an unknown email takes as long as one for a known one.
-var dummyHash, _ = HashPassword("not a password anyone has")
+// It is made on first use, so that commands that never check a password
+// do not pay for it.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not a password anyone has") // long enough: cannot fail
+	return h
+})
 
 // VerifyNothing spends the time a password check takes, for an email with
 // no account.
-func VerifyNothing(password string) { VerifyPassword(dummyHash, password) }
+func VerifyNothing(password string) { VerifyPassword(dummyHash(), password) }
 
 // NewToken returns 32 random bytes in URL-safe base64: for session
 // cookies, CSRF cookies and account ids.
