@@ -707,6 +707,11 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 	}
 
+	b.audit("sign in", want(b.open(svc.URL+"/staff/sign-in"), http.StatusOK, "/staff/sign-in"))
+	b.audit("staff dashboard", want(b.signInStaff(t, svc, "admin"), http.StatusOK, "/staff"))
+	b.audit("users", want(b.open(svc.URL+"/staff/users"), http.StatusOK, "/staff/users"))
+	b.audit("add a user", want(b.open(svc.URL+"/staff/users/new"), http.StatusOK, "/staff/users/new"))
+	b.audit("audit log", want(b.open(svc.URL+"/staff/audit"), http.StatusOK, "/staff/audit"))
 	rep := want(b.open(svc.URL+"/r/"+d.ID), http.StatusOK, "/r/"+d.ID)
 	if got := b.text("table#responses"); strings.Contains(got, "fewer than") {
 		t.Errorf("report with at least 5 responses in each round: responses table says %q", got)

@@ -130,7 +130,7 @@ func fill(t *testing.T, base string, d *survey.Definition, round string, who res
 			continue
 		}
 		b.get(flow+"/section/"+sec.ID).must(t, http.StatusOK)
-		p := b.post(flow+"/section/"+sec.ID, answer(d, sec, answers, who, n)).must(t, http.StatusOK)
+		p := b.postWithToken(flow+"/section/"+sec.ID, answer(d, sec, answers, who, n)).must(t, http.StatusOK)
 		if d.TaskList && p.URL.Path != flow+"/tasks" {
 			t.Fatalf("after section %s: at %s, want the task list", sec.ID, p.URL.Path)
 		}
@@ -146,7 +146,7 @@ func fill(t *testing.T, base string, d *survey.Definition, round string, who res
 // page.
 func send(t *testing.T, b *browser, flow string) string {
 	t.Helper()
-	done := b.post(flow+"/check", url.Values{}).must(t, http.StatusOK)
+	done := b.postWithToken(flow+"/check", url.Values{}).must(t, http.StatusOK)
 	m := refPattern.FindStringSubmatch(done.Body)
 	if m == nil || done.URL.Path != flow+"/done" {
 		t.Fatalf("after sending: at %s with no reference:\n%s", done.URL, text(done.Body))
@@ -184,7 +184,7 @@ func testEndToEnd(t *testing.T, e env) {
 	}
 
 	// Four responses are fewer than the survey's minimum group of five.
-	b := newBrowser(t, svc.URL)
+	b := staffBrowser(t, svc, "analyst", "") // reports are for signed-in staff
 	rep := b.get("/r/"+d.ID).must(t, http.StatusOK)
 	if got := text(element(t, rep.Body, "table", "responses")); !strings.Contains(got, "Baseline, autumn 2026 fewer than 5") {
 		t.Errorf("with 4 baseline responses the responses table says %q", got)
@@ -202,7 +202,7 @@ func testEndToEnd(t *testing.T, e env) {
 		refs[respond(t, svc.URL, d, "follow-up", who, i)] = "follow-up"
 	}
 
-	rep = newBrowser(t, svc.URL).get("/r/"+d.ID+"?a=baseline&b=follow-up").must(t, http.StatusOK)
+	rep = staffBrowser(t, svc, "analyst", "").get("/r/"+d.ID+"?a=baseline&b=follow-up").must(t, http.StatusOK)
 	responses := text(element(t, rep.Body, "table", "responses"))
 	for _, want := range []string{"Baseline, autumn 2026 5", "Follow-up, autumn 2027 5"} {
 		if !strings.Contains(responses, want) {

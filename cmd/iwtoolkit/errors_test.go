@@ -18,6 +18,7 @@ func TestBadRequests(t *testing.T) {
 	e["IWT_SURVEYS_DIR"] = "../../internal/survey/testdata/valid" // mini.yaml: follow-up is closed
 	svc := start(t, e)
 	b := newBrowser(t, svc.URL)
+	signInStaff(t, b, e, "analyst", "") // reports are for signed-in staff
 
 	for _, tc := range []struct {
 		method, path, contentType, body string
@@ -27,7 +28,7 @@ func TestBadRequests(t *testing.T) {
 		{"GET", "/s/nope/baseline", "", "", 404, "There is no survey at this address"},
 		{"GET", "/s/mini/nope", "", "", 404, "There is no round of this survey at this address"},
 		{"GET", "/s/mini/follow-up", "", "", 410, "Mini self-assessment: Follow-up is closed"},
-		{"POST", "/s/mini/follow-up/section/about-you", "application/x-www-form-urlencoded", "sector=health", 410, "is closed"},
+		{"POST", "/s/mini/follow-up/section/about-you", "application/x-www-form-urlencoded", "sector=health", 403, "Your session has expired"}, // no CSRF token
 		{"GET", "/s/mini/baseline/section/nope", "", "", 404, "There is no such part of this survey"},
 		{"GET", "/s/..%2F..%2Fetc/baseline", "", "", 404, "There is no survey"},
 		{"GET", "/r/nope", "", "", 404, "There is no survey at this address"},
@@ -62,7 +63,7 @@ func TestBadRequests(t *testing.T) {
 	// errors and everything that was entered.
 	b.get("/s/mini/baseline/section/about-you").must(t, http.StatusOK)
 	form := url.Values{"caf-1": {"2"}, "caf-comment": {"Training <b>needed</b>"}}
-	p := b.post("/s/mini/baseline/section/caf", form).must(t, http.StatusUnprocessableEntity)
+	p := b.postWithToken("/s/mini/baseline/section/caf", form).must(t, http.StatusUnprocessableEntity)
 	for _, want := range []string{
 		`<title>Error: Common Assessment Framework (CAF)`,
 		`There is a problem`,
@@ -81,14 +82,14 @@ func TestBadRequests(t *testing.T) {
 		t.Error("answers entered on an invalid page were not kept")
 	}
 	// Sending with pages unanswered goes back to check answers with links.
-	p = b.post("/s/mini/baseline/check", url.Values{}).must(t, http.StatusUnprocessableEntity)
+	p = b.postWithToken("/s/mini/baseline/check", url.Values{}).must(t, http.StatusUnprocessableEntity)
 	for _, want := range []string{`<a href="#about-you">Answer every question in ‘About you’</a>`, `<a href="#caf">`, `<a href="#more">`} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("check answers page lacks %s", want)
 		}
 	}
 	// A value that is not one of the options is refused.
-	p = b.post("/s/mini/baseline/section/about-you", url.Values{"sector": {"planets"}, "role": {"frontline"}}).must(t, http.StatusUnprocessableEntity)
+	p = b.postWithToken("/s/mini/baseline/section/about-you", url.Values{"sector": {"planets"}, "role": {"frontline"}}).must(t, http.StatusUnprocessableEntity)
 	if !strings.Contains(p.Body, "Select one of the answers given for ‘Which sector do you work in?’") {
 		t.Errorf("a made-up option was not refused:\n%s", text(p.Body))
 	}
@@ -124,10 +125,10 @@ func TestIDsCannotClash(t *testing.T) {
 	svc := start(t, e)
 	b := newBrowser(t, svc.URL)
 	b.get("/s/clash/baseline/section/about").must(t, http.StatusOK)
-	b.post("/s/clash/baseline/section/about", url.Values{"main-content": {"a"}}).must(t, http.StatusOK)
+	b.postWithToken("/s/clash/baseline/section/about", url.Values{"main-content": {"a"}}).must(t, http.StatusOK)
 	b.get("/s/clash/baseline/section/s").must(t, http.StatusOK)
 	form := url.Values{"comment": {"2"}, "a": {"1"}, "a-2": {"2"}, "a-hint": {"1"}, "a-error": {"A comment"}, "then": {"later"}}
-	b.post("/s/clash/baseline/section/s", form).must(t, http.StatusOK)
+	b.postWithToken("/s/clash/baseline/section/s", form).must(t, http.StatusOK)
 	p := b.get("/s/clash/baseline/check").must(t, http.StatusOK)
 	got := text(p.Body)
 	for _, want := range []string{"A statement called comment. 2 – Yes", "A statement called a-2. 2 – Yes", "Anything else? A comment", "A question called then later"} {

@@ -3,6 +3,7 @@
 //
 //	iwtoolkit [serve]        serve the surveys (the default)
 //	iwtoolkit check [folder] check survey files without serving
+//	iwtoolkit add-user ...   add a staff account (the first admin)
 //
 // Settings come from environment variables: run iwtoolkit --help.
 package main
@@ -49,6 +50,7 @@ const usage = `Integrated Working Toolkit: self-assessments, consultations and r
 Usage:
   iwtoolkit [serve]          serve the surveys in IWT_SURVEYS_DIR (the default command)
   iwtoolkit check [folder]   check the survey files in a folder (default IWT_SURVEYS_DIR) and exit
+  iwtoolkit add-user ...     add a staff account, reading its password from standard input (add-user --help)
   iwtoolkit help             show this help; every command also takes --help
 
 Settings (environment variables):
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "check":
 		return check(args, getenv, stdout)
+	case "add-user":
+		return addUser(ctx, args, getenv, os.Stdin, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage+config.Help())
 		return nil

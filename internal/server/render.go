@@ -104,6 +104,7 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
 	if !ok {
 		return fmt.Errorf("server: no template %s", name)
 	}
+	data = withCSRF(data, csrfToken(c))
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("server: render %s: %w", name, err)
@@ -117,6 +118,7 @@ type page struct {
 	Title  string              // the page's <title> before the service name
 	Errors []survey.FieldError // the error summary; "Error: " is added to the title
 	Back   string              // the back link, if any
+	CSRF   string              // the csrf_token field's value; render sets it (see withCSRF)
 	// Lang is the page's language ("en" when empty), and Languages the
 	// links to the page in each language the survey is written in.
 	Lang      string

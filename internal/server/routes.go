@@ -9,19 +9,23 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/web"
 )
 
 // routes lists every route of the service.
 func (s *Server) routes() {
 	app := s.app
+	app.Use(requestid.New()) // X-Request-ID, also in error log lines
 	// A panic in a handler becomes a 500 page through handleError, not a crash.
 	app.Use(recover.New())
 	app.Use(securityHeaders)
 	static, _ := fs.Sub(web.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 	app.Use(checkForm)
+	app.Use(s.csrfProtect)
 
 	app.Get("/", s.home)
 
@@ -40,7 +44,8 @@ func (s *Server) routes() {
 
 	app.Get("/i/:token", s.invitation)
 
-	app.Get("/r/:survey", s.report)
+	app.Get("/r/:survey", s.staffOnly(auth.User.CanSeeReports, s.viewReport))
+	s.staffRoutes(app)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
 }

@@ -17,6 +17,7 @@ import (
 
 // Store is what the server needs of a store; both stores have it.
 type Store interface {
+	staffStore
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	Draft(ctx context.Context, key string) (survey.Draft, error)
 	DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error)
@@ -55,6 +56,7 @@ type Server struct {
 	draftLifetime time.Duration
 	pages         *pages
 	app           *fiber.App
+	staff         staffState
 }
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with
@@ -131,7 +133,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		message = "Page not found"
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "error", err)
+		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
 	// Errors raised before any middleware ran (a body or header too large)
 	// need the headers too.

@@ -25,6 +25,7 @@ var (
 // Store is the storage contract. Times are kept to the millisecond and
 // come back in UTC.
 type Store interface {
+	Staff
 	// SaveDraft creates or replaces the draft with d.Key.
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	// Draft returns the draft with the given key, or ErrNotFound. A draft

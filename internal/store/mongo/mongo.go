@@ -118,7 +118,7 @@ func (s *Store) createIndexes(ctx context.Context) error {
 			return fmt.Errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
 		}
 	}
-	return nil
+	return s.createStaffIndexes(ctx)
 }
 
 // notImplemented is the server error code for a feature a server lacks.

@@ -139,6 +139,7 @@ CREATE TABLE invitation_uses (
 	submission_key TEXT NOT NULL
 );
 `,
+	4: staffSchema,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

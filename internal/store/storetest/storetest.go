@@ -40,6 +40,7 @@ func Run(t *testing.T, h Harness) {
 		{"Reopen", testReopen},
 		{"ConcurrentSubmits", testConcurrentSubmits},
 	}
+	tests = append(tests, staffTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			open := h(t)
