@@ -1,120 +1,242 @@
 package survey
 
 import (
-	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
-// MaxCommentLength is the most characters a comment box takes.
-const MaxCommentLength = 2000
-
-// CommentField is the form field of a section's comment box. Every name and
-// element id that pages make up has an underscore, which IDs in survey files
-// cannot have, so that none can clash with a question's.
-const CommentField = "section_comment"
-
 // FieldError is a problem with one answer: shown in the error summary at the
 // top of the page and beside the question, in words the respondent knows.
+// Field is the form field: a question's or a grid statement's ID.
 type FieldError struct {
-	Field   string // the form field: a question or statement ID, or CommentField
+	Field   string
 	Message string
 }
 
-// CheckProfile checks the answers to the profile questions. Every value must
-// be one of the question's options; required questions must be answered.
-func (d *Definition) CheckProfile(values map[string]string) []FieldError {
+// Shown returns the questions of a section asked given the answers so far:
+// a question whose condition does not hold is neither asked nor required,
+// and its answer is never stored.
+func (s *Section) Shown(answers map[string]string) []*Question {
+	var qs []*Question
+	for _, q := range s.Questions {
+		if q.ShowIf.Holds(answers) {
+			qs = append(qs, q)
+		}
+	}
+	return qs
+}
+
+// Keys returns the answer keys of a question: its ID, or its statements'.
+func (q *Question) Keys() []string {
+	if q.Type != TypeGrid {
+		return []string{q.ID}
+	}
+	keys := make([]string, len(q.Statements))
+	for i, st := range q.Statements {
+		keys[i] = st.ID
+	}
+	return keys
+}
+
+// Collect reads a section's answers from a form, given values (the form's
+// values for a field name), into a copy of answers: answers to the section's
+// questions that are shown replace the old ones, and answers to questions
+// not shown are dropped. Text loses surrounding space, and a browser's CR LF
+// counts as one new line.
+func (s *Section) Collect(answers map[string]string, values func(field string) []string) map[string]string {
+	out := make(map[string]string, len(answers))
+	for k, v := range answers {
+		out[k] = v
+	}
+	for _, q := range s.Questions {
+		for _, k := range q.Keys() {
+			delete(out, k)
+		}
+	}
+	// Conditions inside a section look at answers given on this page too.
+	for _, q := range s.Questions {
+		if !q.ShowIf.Holds(out) {
+			continue
+		}
+		for _, k := range q.Keys() {
+			vs := values(k)
+			var v string
+			switch {
+			case q.Type == TypeMultiple:
+				v = strings.Join(slices.Compact(slices.Sorted(slices.Values(vs))), " ")
+			case len(vs) > 0:
+				v = vs[0]
+			}
+			if q.Type == TypeText || q.Type == TypeLongText || q.Type == TypeNumber {
+				v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
+			}
+			if v != "" {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+// Check checks the answers to a section's shown questions, with messages in
+// the given language. Answers that are not offered are refused, so a forged
+// form cannot store them.
+func (s *Section) Check(d *Definition, answers map[string]string, lang string) []FieldError {
 	var errs []FieldError
-	for _, q := range d.Profile {
-		v := values[q.ID]
-		switch {
-		case v == "" && !q.Optional:
-			errs = append(errs, FieldError{q.ID, fmt.Sprintf("Select an answer to ‘%s’", q.Label)})
-		case v != "" && q.OptionLabel(v) == "":
-			errs = append(errs, FieldError{q.ID, fmt.Sprintf("Select one of the answers given for ‘%s’", q.Label)})
+	add := func(field, key string, args ...any) {
+		errs = append(errs, FieldError{field, Message(lang, key, args...)})
+	}
+	for _, q := range s.Shown(answers) {
+		if q.Type == TypeGrid {
+			scale := d.ScaleOf(q)
+			for _, st := range q.Statements {
+				switch v := answers[st.ID]; {
+				case v == "" && !q.Optional:
+					add(st.ID, "err-rate", st.Text)
+				case v != "" && !scale.Valid(v) && !(q.PreferNotToSay && v == PreferNotToSay):
+					add(st.ID, "err-not-offered", st.Text)
+				}
+			}
+			continue
+		}
+		v := answers[q.ID]
+		if v == "" {
+			if !q.Optional {
+				key := "err-required"
+				switch q.Type {
+				case TypeScale:
+					key = "err-rate"
+				case TypeChoice, TypeMultiple, TypeYesNo:
+					key = "err-choose"
+				}
+				add(q.ID, key, q.Text)
+			}
+			continue
+		}
+		if q.PreferNotToSay && v == PreferNotToSay {
+			continue
+		}
+		switch q.Type {
+		case TypeScale:
+			if !d.ScaleOf(q).Valid(v) {
+				add(q.ID, "err-not-offered", q.Text)
+			}
+		case TypeChoice, TypeYesNo:
+			if q.OptionLabel(v) == "" {
+				add(q.ID, "err-not-offered", q.Text)
+			}
+		case TypeMultiple:
+			chosen := Choices(v)
+			for _, c := range chosen {
+				if q.OptionLabel(c) == "" && !(c == NoneOfThese && q.None != "") {
+					add(q.ID, "err-not-offered", q.Text)
+					break
+				}
+			}
+			if len(chosen) > 1 && slices.Contains(chosen, NoneOfThese) {
+				add(q.ID, "err-none-and-other", q.Text, q.None)
+			}
+		case TypeNumber:
+			n, err := strconv.Atoi(strings.ReplaceAll(v, ",", ""))
+			switch {
+			case err != nil:
+				add(q.ID, "err-number", q.Text)
+			case q.Min != nil && n < *q.Min:
+				add(q.ID, "err-min", q.Text, *q.Min)
+			case q.Max != nil && n > *q.Max:
+				add(q.ID, "err-max", q.Text, *q.Max)
+			}
+		case TypeText, TypeLongText:
+			if n := utf8.RuneCountInString(v); n > q.MaxLength {
+				add(q.ID, "err-length", q.Text, q.MaxLength, n)
+			} else if q.Pattern != "" && !regexp.MustCompile(`^(?:`+q.Pattern+`)$`).MatchString(v) {
+				if q.PatternMessage != "" {
+					errs = append(errs, FieldError{q.ID, q.PatternMessage})
+				} else {
+					add(q.ID, "err-pattern", q.Text)
+				}
+			}
 		}
 	}
 	return errs
 }
 
-// CheckSection checks the answers to one section's statements and its
-// comment, if it has a comment box. Every statement must be rated.
-func (d *Definition) CheckSection(s *Section, answers map[string]string, comment string) []FieldError {
-	var errs []FieldError
-	scale := d.ScaleOf(s)
-	for _, st := range s.Statements {
-		v := answers[st.ID]
-		switch {
-		case v == "":
-			errs = append(errs, FieldError{st.ID, fmt.Sprintf("Select a rating for ‘%s’", st.Text)})
-		case !scale.Valid(v):
-			errs = append(errs, FieldError{st.ID, fmt.Sprintf("Select one of the ratings given for ‘%s’", st.Text)})
-		}
-	}
-	if n := utf8.RuneCountInString(comment); s.Comment != "" && n > MaxCommentLength {
-		errs = append(errs, FieldError{CommentField, fmt.Sprintf("Your comment must be %d characters or fewer: it has %d", MaxCommentLength, n)})
-	}
-	return errs
-}
-
-// ProfilePage is the page of the profile questions in the respondent flow;
-// no section may take its ID.
-const ProfilePage = "profile"
-
-// Pages are the steps of the respondent flow, in order: ProfilePage (when
-// the survey has profile questions), then one per section by section ID.
-func (d *Definition) Pages() []string {
-	var pages []string
-	if len(d.Profile) > 0 {
-		pages = append(pages, ProfilePage)
-	}
+// Pages are the sections a respondent is asked, in order, given the
+// answers so far: a section whose condition does not hold is skipped.
+func (d *Definition) Pages(answers map[string]string) []*Section {
+	var pages []*Section
 	for _, s := range d.Sections {
-		pages = append(pages, s.ID)
+		if s.ShowIf.Holds(answers) {
+			pages = append(pages, s)
+		}
 	}
 	return pages
 }
 
-// Incomplete returns the pages of a draft that still have problems, in
+// Incomplete returns the sections of a draft that still have problems, in
 // flow order, so that the check-answers page can send the respondent back.
-func (d *Definition) Incomplete(dr Draft) []string {
-	var pages []string
-	if len(d.Profile) > 0 && len(d.CheckProfile(dr.Profile)) > 0 {
-		pages = append(pages, ProfilePage)
-	}
-	for _, s := range d.Sections {
-		if len(d.CheckSection(s, dr.Answers, dr.Comments[s.ID])) > 0 {
-			pages = append(pages, s.ID)
+func (d *Definition) Incomplete(dr Draft) []*Section {
+	var pages []*Section
+	for _, s := range d.Pages(dr.Answers) {
+		if len(s.Check(d, dr.Answers, "en")) > 0 {
+			pages = append(pages, s)
 		}
 	}
 	return pages
 }
 
 // Response turns a complete draft into a response for the given round,
-// keeping only the answers to questions the definition asks, so that
-// nothing stray is stored.
+// keeping only the answers to questions the respondent was asked, so that
+// nothing stray or hidden is stored.
 func (d *Definition) Response(dr Draft) Response {
 	r := Response{
 		SurveyID:      d.ID,
 		Version:       d.Version,
 		Round:         dr.Round,
-		Profile:       map[string]string{},
 		Answers:       map[string]string{},
-		Comments:      map[string]string{},
 		SubmissionKey: dr.Key,
+		RespondentKey: dr.RespondentKey,
+		Invitation:    dr.Invitation,
 	}
-	for _, q := range d.Profile {
-		if v := dr.Profile[q.ID]; v != "" {
-			r.Profile[q.ID] = v
-		}
-	}
-	for _, s := range d.Sections {
-		for _, st := range s.Statements {
-			if v := dr.Answers[st.ID]; v != "" {
-				r.Answers[st.ID] = v
+	for _, s := range d.Pages(dr.Answers) {
+		for _, q := range s.Shown(dr.Answers) {
+			for _, k := range q.Keys() {
+				if v := dr.Answers[k]; v != "" {
+					r.Answers[k] = v
+				}
 			}
-		}
-		if c := dr.Comments[s.ID]; c != "" && s.Comment != "" {
-			r.Comments[s.ID] = c
 		}
 	}
 	return r
+}
+
+// Flagged returns the IDs of a response's free-text answers that contain
+// one of the survey's safeguarding words, for a person to review. It judges
+// nothing: it only points staff at answers to read.
+func (d *Definition) Flagged(r Response) []string {
+	if len(d.SafeguardingWords) == 0 {
+		return nil
+	}
+	var ids []string
+	for _, s := range d.Sections {
+		for _, q := range s.Questions {
+			if q.Type != TypeText && q.Type != TypeLongText {
+				continue
+			}
+			words := strings.FieldsFunc(strings.ToLower(r.Answers[q.ID]), func(c rune) bool {
+				return !(c == '\'' || c == '-' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c > 127)
+			})
+			text := " " + strings.Join(words, " ") + " "
+			for _, w := range d.SafeguardingWords {
+				if strings.Contains(text, " "+strings.ToLower(strings.TrimSpace(w))+" ") {
+					ids = append(ids, q.ID)
+					break
+				}
+			}
+		}
+	}
+	return ids
 }

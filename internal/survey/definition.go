@@ -3,14 +3,23 @@
 // drafts that the stores keep. It knows nothing of HTTP or databases.
 package survey
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Definition is one survey as written in a YAML file in the surveys folder.
 // The file name (without .yaml) is the survey's ID.
+//
+// Every field of text a respondent reads may be written as a mapping from
+// language code to wording (see Languages); the loader makes one Definition
+// per language, so the rest of the service only ever sees plain strings.
 type Definition struct {
 	ID      string `yaml:"-"`
 	Version string `yaml:"-"` // first 12 hex digits of the SHA-256 of the file
 	File    string `yaml:"-"`
+	// Lang is the language this copy of the definition is in.
+	Lang string `yaml:"-"`
 
 	Title        string `yaml:"title"`
 	Audience     string `yaml:"audience"` // who answers: see Audiences
@@ -20,14 +29,32 @@ type Definition struct {
 	TimeToComplete string `yaml:"time_to_complete"`
 	// HowAnswersAreUsed is shown on the start page.
 	HowAnswersAreUsed string `yaml:"how_answers_are_used"`
+	// PrivacyNotice is a page of its own before the first question, in words
+	// the audience understands. Surveys for children and young people must
+	// have one.
+	PrivacyNotice string `yaml:"privacy_notice"`
+	// Help is shown on the last page: where to get help. Surveys for
+	// children and young people always show Childline as well.
+	Help *Help `yaml:"help"`
+	// SafeguardingWords flag a free-text answer containing any of them for
+	// a safeguarding review by staff. Flagging only: nothing is judged.
+	SafeguardingWords []string `yaml:"safeguarding_words"`
+	// TaskList shows a task list of the sections, with which are done,
+	// instead of leading from one section to the next: for long
+	// self-assessments answered over several sittings.
+	TaskList bool `yaml:"task_list"`
+	// Languages are the languages the survey is written in besides English
+	// ("en", always first). Every text must then have each of them.
+	Languages []string `yaml:"languages"`
 	// MinGroupSize is the smallest group whose figures a report shows;
 	// smaller groups are suppressed. Zero means DefaultMinGroupSize.
 	MinGroupSize int `yaml:"min_group_size"`
 
-	Rounds   []Round            `yaml:"rounds"`
-	Scales   map[string]*Scale  `yaml:"scales"`
-	Profile  []*ProfileQuestion `yaml:"profile"`
-	Sections []*Section         `yaml:"sections"`
+	Rounds   []Round           `yaml:"rounds"`
+	Scales   map[string]*Scale `yaml:"scales"`
+	Sections []*Section        `yaml:"sections"`
+
+	translations map[string]*Definition
 }
 
 // DefaultMinGroupSize is the suppression threshold when a survey sets none.
@@ -36,14 +63,37 @@ const DefaultMinGroupSize = 5
 // Audiences are the kinds of people a survey can be written for.
 var Audiences = []string{"staff", "organisations", "children", "young-people", "parents-carers"}
 
+// ForYoungPeople reports whether the survey is answered by children or young
+// people, who get a privacy notice page, a way out on every page, help
+// contacts at the end, and never a required free-text question.
+func (d *Definition) ForYoungPeople() bool {
+	return d.Audience == "children" || d.Audience == "young-people"
+}
+
+// Help is where a respondent can get help, shown at the end.
+type Help struct {
+	Text     string    `yaml:"text"`
+	Contacts []Contact `yaml:"contacts"`
+}
+
+// Contact is one place to get help.
+type Contact struct {
+	Name        string `yaml:"name"`
+	Phone       string `yaml:"phone"`
+	Website     string `yaml:"website"`
+	Description string `yaml:"description"`
+}
+
 // Round is one run of a survey: a baseline, a follow-up, a practice round.
 type Round struct {
 	ID    string `yaml:"id"`
 	Label string `yaml:"label"`
 	Open  bool   `yaml:"open"`
+	// Practice rounds are kept out of comparisons.
+	Practice bool `yaml:"practice"`
 }
 
-// Scale is a rating scale defined once in a survey and used by sections.
+// Scale is a rating scale defined once in a survey and used by questions.
 type Scale struct {
 	Levels []Level `yaml:"levels"`
 	// DontKnow and NotApplicable add those answers; they are counted but
@@ -57,46 +107,114 @@ type Level struct {
 	Value      int    `yaml:"value"`
 	Label      string `yaml:"label"`
 	Descriptor string `yaml:"descriptor"` // what this level looks like in practice
+	// Face shows a smiley face beside the label, for children: happy, okay
+	// or sad. The label is always shown too.
+	Face string `yaml:"face"`
 }
 
-// Answer values a statement can take besides a level's value.
+// Faces are the smiley faces a level can show.
+var Faces = []string{"happy", "okay", "sad"}
+
+// Answer values besides a level's value or an option's.
 const (
-	DontKnow      = "dont-know"
-	NotApplicable = "not-applicable"
+	DontKnow       = "dont-know"
+	NotApplicable  = "not-applicable"
+	PreferNotToSay = "prefer-not-to-say"
+	// NoneOfThese is the exclusive "none of these" of a multiple choice.
+	NoneOfThese = "none"
 )
 
-// Option is one choice of a profile question.
+// Option is one choice of a choice question.
 type Option struct {
 	Value string `yaml:"value"`
 	Label string `yaml:"label"`
-}
-
-// ProfileQuestion asks about the respondent (sector, organisation, role,
-// workforce) so that reports can be broken down by it.
-type ProfileQuestion struct {
-	ID    string `yaml:"id"`
-	Label string `yaml:"label"`
 	Hint  string `yaml:"hint"`
-	// Preset fills Options from a list the toolkit knows: see Presets.
-	Preset   string   `yaml:"preset"`
-	Options  []Option `yaml:"options"`
-	Optional bool     `yaml:"optional"`
 }
 
-// Section is a strand: statements rated on one scale, with tags that tie it
-// to the Trust's plans.
+// Question types.
+const (
+	TypeScale    = "scale"           // one statement rated on a scale
+	TypeGrid     = "grid"            // several statements rated on one scale
+	TypeChoice   = "choice"          // one of several options
+	TypeMultiple = "multiple-choice" // any of several options
+	TypeYesNo    = "yes-no"
+	TypeNumber   = "number"
+	TypeText     = "text"      // a line of text
+	TypeLongText = "long-text" // a box of text
+)
+
+// QuestionTypes lists every question type.
+var QuestionTypes = []string{TypeScale, TypeGrid, TypeChoice, TypeMultiple, TypeYesNo, TypeNumber, TypeText, TypeLongText}
+
+// Default length limits of text answers, in characters.
+const (
+	DefaultTextLength     = 200
+	DefaultLongTextLength = 2000
+)
+
+// Question is one question of a section.
+type Question struct {
+	ID   string `yaml:"id"`
+	Type string `yaml:"type"`
+	// Text is the question, or a grid's heading.
+	Text string `yaml:"text"`
+	Hint string `yaml:"hint"`
+	// Scale names a scale of Definition.Scales: for scale and grid questions.
+	Scale string `yaml:"scale"`
+	// Statements are a grid's rows, each rated on the scale; their IDs are
+	// the keys of their answers.
+	Statements []*Statement `yaml:"statements"`
+	// Options are a choice or multiple choice's answers; Preset names a list
+	// the toolkit knows instead: see Presets.
+	Options []Option `yaml:"options"`
+	Preset  string   `yaml:"preset"`
+	// None adds an exclusive "none of these" answer with this label to a
+	// multiple choice.
+	None string `yaml:"none"`
+	// PreferNotToSay adds a "Prefer not to say" answer.
+	PreferNotToSay bool `yaml:"prefer_not_to_say"`
+	// Optional questions may be left unanswered. Text questions in surveys
+	// for children and young people must be optional.
+	Optional bool `yaml:"optional"`
+	// Min and Max bound a number.
+	Min *int `yaml:"min"`
+	Max *int `yaml:"max"`
+	// MaxLength bounds a text answer, in characters.
+	MaxLength int `yaml:"max_length"`
+	// Pattern is a regular expression a text answer must match whole, and
+	// PatternMessage what to tell a respondent whose answer does not.
+	Pattern        string `yaml:"pattern"`
+	PatternMessage string `yaml:"pattern_message"`
+	// ShowIf asks the question only when an earlier answer matches.
+	ShowIf *Condition `yaml:"show_if"`
+	// Breakdown names the report breakdown this question's answer gives:
+	// see Breakdowns.
+	Breakdown string `yaml:"breakdown"`
+}
+
+// Breakdowns are the ways reports can split results, each taken from the
+// answer to the question that names it.
+var Breakdowns = []string{"sector", "organisation", "audience", "workforce", "age-band", "locality"}
+
+// Condition holds when an earlier question's answer is one of AnswerIs.
+type Condition struct {
+	Question string   `yaml:"question"`
+	AnswerIs []string `yaml:"answer_is"`
+}
+
+// Section is a page of questions: a strand of a self-assessment, or a part
+// of a consultation, with tags that tie it to the Trust's plans.
 type Section struct {
-	ID          string       `yaml:"id"`
-	Title       string       `yaml:"title"`
-	Description string       `yaml:"description"`
-	Scale       string       `yaml:"scale"` // a key of Definition.Scales
-	Statements  []*Statement `yaml:"statements"`
-	// Comment, when set, adds an optional comment box with this label.
-	Comment string `yaml:"comment"`
-	Tags    Tags   `yaml:"tags"`
+	ID          string      `yaml:"id"`
+	Title       string      `yaml:"title"`
+	Description string      `yaml:"description"`
+	Questions   []*Question `yaml:"questions"`
+	// ShowIf shows the whole section only when an earlier answer matches.
+	ShowIf *Condition `yaml:"show_if"`
+	Tags   Tags       `yaml:"tags"`
 }
 
-// Statement is one thing a respondent rates.
+// Statement is one row of a grid.
 type Statement struct {
 	ID   string `yaml:"id"`
 	Text string `yaml:"text"`
@@ -113,34 +231,43 @@ type Tags struct {
 
 // ECMOutcomes are the five Every Child Matters outcomes, by tag value.
 var ECMOutcomes = []Option{
-	{"be-healthy", "Be healthy"},
-	{"stay-safe", "Stay safe"},
-	{"enjoy-and-achieve", "Enjoy and achieve"},
-	{"make-a-positive-contribution", "Make a positive contribution"},
-	{"achieve-economic-well-being", "Achieve economic well-being"},
+	{Value: "be-healthy", Label: "Be healthy"},
+	{Value: "stay-safe", Label: "Stay safe"},
+	{Value: "enjoy-and-achieve", Label: "Enjoy and achieve"},
+	{Value: "make-a-positive-contribution", Label: "Make a positive contribution"},
+	{Value: "achieve-economic-well-being", Label: "Achieve economic well-being"},
 }
 
-// Presets are option lists a profile question can name instead of listing
+// Presets are option lists a choice question can name instead of listing
 // its own.
 var Presets = map[string][]Option{
 	"sectors": {
-		{"education", "Education"},
-		{"health", "Health"},
-		{"social-family-community-support", "Social, family and community support"},
-		{"youth", "Youth"},
-		{"justice-crime-prevention", "Justice and crime prevention"},
-		{"sport-culture", "Sport and culture"},
-		{"early-years-childcare", "Early years and childcare"},
-		{"managers-leaders", "Managers and leaders"},
+		{Value: "education", Label: "Education"},
+		{Value: "health", Label: "Health"},
+		{Value: "social-family-community-support", Label: "Social, family and community support"},
+		{Value: "youth", Label: "Youth"},
+		{Value: "justice-crime-prevention", Label: "Justice and crime prevention"},
+		{Value: "sport-culture", Label: "Sport and culture"},
+		{Value: "early-years-childcare", Label: "Early years and childcare"},
+		{Value: "managers-leaders", Label: "Managers and leaders"},
 	},
 	"roles": {
-		{"leader-manager", "Leader or manager"},
-		{"frontline", "Frontline practitioner"},
+		{Value: "leader-manager", Label: "Leader or manager"},
+		{Value: "frontline", Label: "Frontline practitioner"},
 	},
 	"workforce": {
-		{"core", "Core workforce: I work with children, young people or families all the time"},
-		{"wider", "Wider workforce: I work with children, young people or families part of the time"},
+		{Value: "core", Label: "Core workforce: I work with children, young people or families all the time"},
+		{Value: "wider", Label: "Wider workforce: I work with children, young people or families part of the time"},
 	},
+}
+
+// In returns the definition in the given language, or in English when the
+// survey is not written in it.
+func (d *Definition) In(lang string) *Definition {
+	if t, ok := d.translations[lang]; ok {
+		return t
+	}
+	return d
 }
 
 // Round returns the round with the given ID.
@@ -163,8 +290,39 @@ func (d *Definition) Section(id string) (*Section, bool) {
 	return nil, false
 }
 
-// ScaleOf returns the scale a section is rated on.
-func (d *Definition) ScaleOf(s *Section) *Scale { return d.Scales[s.Scale] }
+// Question returns the question with the given ID, and its section.
+func (d *Definition) Question(id string) (*Question, *Section, bool) {
+	for _, s := range d.Sections {
+		for _, q := range s.Questions {
+			if q.ID == id {
+				return q, s, true
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+// ScaleOf returns the scale a scale or grid question is rated on, or nil.
+func (d *Definition) ScaleOf(q *Question) *Scale { return d.Scales[q.Scale] }
+
+// Rated returns a section's rated items, in order, with their scale: each
+// scale question and each statement of a grid. Reports summarise these;
+// validation makes every rated item of a section use one scale.
+func (s *Section) Rated() (items []Statement, scale string) {
+	for _, q := range s.Questions {
+		switch q.Type {
+		case TypeScale:
+			items = append(items, Statement{ID: q.ID, Text: q.Text, Hint: q.Hint})
+			scale = q.Scale
+		case TypeGrid:
+			for _, st := range q.Statements {
+				items = append(items, *st)
+			}
+			scale = q.Scale
+		}
+	}
+	return items, scale
+}
 
 // GroupSize is the suppression threshold for this survey's reports.
 func (d *Definition) GroupSize() int {
@@ -172,6 +330,18 @@ func (d *Definition) GroupSize() int {
 		return d.MinGroupSize
 	}
 	return DefaultMinGroupSize
+}
+
+// BreakdownQuestion returns the question that gives a breakdown, if any.
+func (d *Definition) BreakdownQuestion(name string) (*Question, bool) {
+	for _, s := range d.Sections {
+		for _, q := range s.Questions {
+			if q.Breakdown == name {
+				return q, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // Level returns the level with the given answer value ("1", "2", …).
@@ -192,27 +362,25 @@ func (s *Scale) Valid(value string) bool {
 	return (value == DontKnow && s.DontKnow) || (value == NotApplicable && s.NotApplicable)
 }
 
-// AnswerLabel returns the text of an answer value, for check-answers pages
-// and reports.
-func (s *Scale) AnswerLabel(value string) string {
+// Faces reports whether the scale shows smiley faces.
+func (s *Scale) Faces() bool { return len(s.Levels) > 0 && s.Levels[0].Face != "" }
+
+// AnswerLabel returns the text of an answer value in the given language,
+// for check-answers pages and reports.
+func (s *Scale) AnswerLabel(lang, value string) string {
 	if l, ok := s.Level(value); ok {
+		if s.Faces() {
+			return l.Label
+		}
 		return strconv.Itoa(l.Value) + " – " + l.Label
 	}
 	switch value {
 	case DontKnow:
-		return "Don't know"
+		return Message(lang, "dont-know")
 	case NotApplicable:
-		return "Not applicable"
-	}
-	return ""
-}
-
-// OptionLabel returns the text of a profile answer.
-func (q *ProfileQuestion) OptionLabel(value string) string {
-	for _, o := range q.Options {
-		if o.Value == value {
-			return o.Label
-		}
+		return Message(lang, "not-applicable")
+	case PreferNotToSay:
+		return Message(lang, "prefer-not-to-say")
 	}
 	return ""
 }
@@ -231,4 +399,34 @@ func (s *Scale) Values() []string {
 		vs = append(vs, NotApplicable)
 	}
 	return vs
+}
+
+// OptionLabel returns the text of an option value of a choice question.
+func (q *Question) OptionLabel(value string) string {
+	for _, o := range q.Options {
+		if o.Value == value {
+			return o.Label
+		}
+	}
+	return ""
+}
+
+// Choices splits a multiple-choice answer into its option values. A
+// multiple-choice answer is stored as its values joined by spaces, which
+// option values cannot contain.
+func Choices(answer string) []string { return strings.Fields(answer) }
+
+// Holds reports whether the condition holds for the answers given.
+func (c *Condition) Holds(answers map[string]string) bool {
+	if c == nil {
+		return true
+	}
+	for _, v := range Choices(answers[c.Question]) {
+		for _, want := range c.AnswerIs {
+			if v == want {
+				return true
+			}
+		}
+	}
+	return false
 }

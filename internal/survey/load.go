@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -96,26 +97,161 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	if err != nil {
 		return nil, problemAt(yamlErrorLine(err), yamlErrorMessage(err))
 	}
-	var d Definition
-	if err := yaml.NodeToValue(documentBody(tree), &d, yaml.DisallowUnknownField()); err != nil {
-		return nil, problemAt(yamlErrorLine(err), yamlErrorMessage(err))
+	var langs struct {
+		Languages []string `yaml:"languages"`
 	}
-	d.ID = strings.TrimSuffix(path.Base(file), ".yaml")
-	d.File = file
+	_ = yaml.NodeToValue(documentBody(tree), &langs) // a bad list is reported below
+	// Texts must have every language of the survey the service speaks (the
+	// validator reports any other).
+	want := slices.DeleteFunc(slices.Clone(langs.Languages), func(l string) bool {
+		return !slices.ContainsFunc(Languages, func(o Option) bool { return o.Value == l })
+	})
+	tr := &translator{file: file, report: true, want: slices.Compact(want)}
+	d, ps := decode(tree, tr, "en")
+	if ps != nil {
+		return nil, ps
+	}
 	sum := sha256.Sum256(data)
 	d.Version = hex.EncodeToString(sum[:6])
+	d.ID = strings.TrimSuffix(path.Base(file), ".yaml")
+	d.File = file
 
 	v := &validator{}
-	v.definition(&d)
-	if len(v.problems) == 0 {
-		return &d, nil
+	v.definition(d)
+	problems := tr.problems
+	for _, p := range v.problems {
+		problems = append(problems, Problem{File: file, Line: lineOf(tree, p.at), Message: p.message})
 	}
-	ps := make(Problems, len(v.problems))
-	for i, p := range v.problems {
-		ps[i] = Problem{File: file, Line: lineOf(tree, p.at), Message: p.message}
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+		return nil, problems
 	}
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
-	return nil, ps
+
+	// Each translation is the same file read again, taking the other
+	// language's wording; it was checked complete above.
+	d.translations = map[string]*Definition{"en": d}
+	for _, lang := range d.Languages[1:] {
+		t, _ := parser.ParseBytes(data, 0)
+		td, ps := decode(t, &translator{file: file}, lang)
+		if ps != nil {
+			return nil, ps
+		}
+		td.ID, td.Version, td.File, td.translations = d.ID, d.Version, d.File, d.translations
+		v := &validator{}
+		v.definition(td) // fills presets and defaults as for English
+		d.translations[lang] = td
+	}
+	return d, nil
+}
+
+// decode turns the file's tree into a definition in one language.
+func decode(tree *ast.File, tr *translator, lang string) (*Definition, Problems) {
+	body := documentBody(tree)
+	tr.lang = lang
+	tr.walk(body)
+	var d Definition
+	if err := yaml.NodeToValue(body, &d, yaml.DisallowUnknownField()); err != nil {
+		return nil, Problems{{File: tr.file, Line: yamlErrorLine(err), Message: yamlErrorMessage(err)}}
+	}
+	d.Lang = lang
+	return &d, nil
+}
+
+// textFields are the fields whose wording respondents read. Each may be a
+// plain string (English) or a mapping from language code to wording.
+var textFields = map[string]bool{
+	"title": true, "introduction": true, "time_to_complete": true, "how_answers_are_used": true,
+	"privacy_notice": true, "text": true, "hint": true, "label": true, "descriptor": true,
+	"description": true, "none": true, "pattern_message": true, "name": true,
+}
+
+// translator replaces every translated text in a file's tree by its
+// wording in one language, and (when want is set) reports a text that
+// lacks one of the survey's languages.
+type translator struct {
+	file     string
+	lang     string
+	want     []string // the survey's languages
+	report   bool     // report problems: only the English pass does
+	problems Problems
+}
+
+func (t *translator) walk(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.SequenceNode:
+		for _, item := range n.Values {
+			t.walk(item)
+		}
+	default:
+		for _, mv := range pairs(n) {
+			if textFields[mv.Key.GetToken().Value] {
+				t.text(mv)
+			} else {
+				t.walk(mv.Value)
+			}
+		}
+	}
+}
+
+// pairs are a mapping's key-value pairs (a mapping of one pair may be
+// parsed as the pair alone).
+func pairs(n ast.Node) []*ast.MappingValueNode {
+	switch n := n.(type) {
+	case *ast.MappingNode:
+		return n.Values
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{n}
+	}
+	return nil
+}
+
+func (t *translator) text(mv *ast.MappingValueNode) {
+	line := mv.Key.GetToken().Position.Line
+	field := mv.Key.GetToken().Value
+	wordings := pairs(mv.Value)
+	if wordings == nil {
+		if len(t.want) > 1 {
+			t.problem(line, "%s has no %s wording: write it as a mapping from language to wording (en: …, %s: …)", field, strings.Join(t.want[1:], " or "), t.want[1])
+		}
+		return
+	}
+	byLang := map[string]ast.Node{}
+	for _, w := range wordings {
+		lang := w.Key.GetToken().Value
+		if !slices.ContainsFunc(Languages, func(o Option) bool { return o.Value == lang }) {
+			t.problem(w.Key.GetToken().Position.Line, "%s: %q is not a language the service speaks (%s)", field, lang, languageCodes())
+		}
+		byLang[lang] = w.Value
+	}
+	want := t.want
+	if len(want) == 0 {
+		want = []string{"en"}
+	}
+	for _, lang := range want {
+		if _, ok := byLang[lang]; !ok {
+			t.problem(line, "%s has no %s wording", field, lang)
+		}
+	}
+	if w, ok := byLang[t.lang]; ok {
+		mv.Value = w
+	} else if w, ok := byLang["en"]; ok {
+		mv.Value = w
+	}
+}
+
+func (t *translator) problem(line int, format string, args ...any) {
+	if !t.report {
+		return
+	}
+	t.problems = append(t.problems, Problem{File: t.file, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+func languageCodes() string {
+	codes := make([]string, len(Languages))
+	for i, l := range Languages {
+		codes[i] = l.Value
+	}
+	return strings.Join(codes, ", ")
 }
 
 func documentBody(f *ast.File) ast.Node {

@@ -16,6 +16,9 @@ func TestLoadDirProblems(t *testing.T) {
 			path := filepath.Join("testdata", dir)
 			_, err := LoadDir(os.DirFS(path), path)
 			var ps Problems
+			if os.Getenv("IWT_WRITE_WANT") != "" && errors.As(err, &ps) {
+				os.WriteFile(filepath.Join(path, "want.txt"), []byte(ps.Error()+"\n"), 0o644)
+			}
 			if !errors.As(err, &ps) {
 				t.Fatalf("LoadDir error = %v, want Problems", err)
 			}
@@ -42,13 +45,29 @@ func TestLoadDirValid(t *testing.T) {
 	if len(d.Version) != 12 {
 		t.Errorf("version %q, want 12 hex digits", d.Version)
 	}
-	if got := len(d.Profile[0].Options); got != 8 {
+	sector, _, _ := d.Question("sector")
+	if got := len(sector.Options); got != 8 {
 		t.Errorf("sector preset gave %d options, want the 8 sectors", got)
 	}
-	caf, _ := d.Section("caf")
-	sc := d.ScaleOf(caf)
-	if got := strings.Join(sc.Values(), ","); got != "1,2,3,dont-know,not-applicable" {
+	grid, _, _ := d.Question("caf-grid")
+	if got := strings.Join(d.ScaleOf(grid).Values(), ","); got != "1,2,3,dont-know,not-applicable" {
 		t.Errorf("scale values %s", got)
+	}
+	if q, _, _ := d.Question("caf-comment"); q.MaxLength != DefaultLongTextLength {
+		t.Errorf("long text max length %d, want the default", q.MaxLength)
+	}
+	pl := d.In("pl")
+	if pl.Title != "Mini samoocena" || pl.Sections[1].Questions[0].Statements[0].Text != "Wiem, kiedy rozpocząć CAF." {
+		t.Errorf("Polish: %q, %q", pl.Title, pl.Sections[1].Questions[0].Statements[0].Text)
+	}
+	if pl.Version != d.Version || pl.ID != d.ID || pl.In("en") != d {
+		t.Error("a translation is not the same survey")
+	}
+	if yes, _, _ := pl.Question("trained"); yes.OptionLabel("yes") != "Tak" {
+		t.Errorf("yes-no in Polish: %q", yes.OptionLabel("yes"))
+	}
+	if d.In("xx") != d {
+		t.Error("an unknown language should give English")
 	}
 	if r, _ := d.Round("follow-up"); r.Open {
 		t.Error("follow-up round should be closed")

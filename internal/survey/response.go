@@ -14,14 +14,21 @@ type Response struct {
 	SurveyID  string
 	Version   string // the definition version it was answered on
 	Round     string
-	Profile   map[string]string // profile question ID → option value
-	Answers   map[string]string // statement ID → level value, DontKnow or NotApplicable
-	Comments  map[string]string // section ID → comment
+	// Answers are by question ID, or statement ID for a grid's rows: a
+	// level's value, an option's value (a multiple choice's joined by
+	// spaces), a number or text.
+	Answers   map[string]string
 	Submitted time.Time
 	// SubmissionKey is the draft key the response came from. Stores keep it
 	// unique so that a second submit of the same draft (a double click, a
 	// refresh, a second tab) returns the first response instead of a copy.
 	SubmissionKey string
+	// RespondentKey is a pseudonym that pairs a respondent's responses in
+	// different rounds, carried by their invitations; empty without one. It
+	// says nothing about who the respondent is.
+	RespondentKey string
+	// Invitation is the key of the invitation the response came through.
+	Invitation string
 }
 
 // Draft is a respondent's answers so far, kept in the store page by page so
@@ -30,10 +37,15 @@ type Draft struct {
 	Key      string // the hash of the token in the respondent's cookie
 	SurveyID string
 	Round    string
-	Profile  map[string]string
 	Answers  map[string]string
-	Comments map[string]string
 	Updated  time.Time
+	// Expires is when the store may delete the draft if it is not saved
+	// again: abandoned drafts do not stay for ever.
+	Expires time.Time
+	// RespondentKey and Invitation come from the invitation that started
+	// the draft, if any.
+	RespondentKey string
+	Invitation    string
 }
 
 // NewToken returns a random secret for a respondent's cookie and the key

@@ -72,6 +72,31 @@ func (v *validator) definition(d *Definition) {
 		v.required(a.key("label"), "round label", r.Label)
 	}
 
+	if len(d.Languages) == 0 {
+		d.Languages = []string{"en"}
+	}
+	langs := map[string]bool{}
+	for i, l := range d.Languages {
+		a := root.key("languages").index(i)
+		switch {
+		case i == 0 && l != "en":
+			v.add(a, "languages must start with en: English is the default")
+		case !slices.ContainsFunc(Languages, func(o Option) bool { return o.Value == l }):
+			v.add(a, "language %q is not one the service speaks (%s)", l, languageCodes())
+		case langs[l]:
+			v.add(a, "language %q is listed twice", l)
+		}
+		langs[l] = true
+	}
+	if d.ForYoungPeople() {
+		v.required(root.key("privacy_notice"), "privacy_notice (for children and young people)", d.PrivacyNotice)
+	}
+	if d.Help != nil {
+		for i, c := range d.Help.Contacts {
+			v.required(root.key("help").key("contacts").index(i).key("name"), "contact name", c.Name)
+		}
+	}
+
 	if len(d.Scales) == 0 {
 		v.add(root, "scales: at least one scale is required")
 	}
@@ -84,18 +109,14 @@ func (v *validator) definition(d *Definition) {
 		v.scale(root.key("scales").key(name), name, d.Scales[name])
 	}
 
-	seen = map[string]bool{}
-	for i, q := range d.Profile {
-		v.profileQuestion(root.key("profile").index(i), q, seen)
-	}
-
 	if len(d.Sections) == 0 {
 		v.add(root, "sections: at least one section is required")
 	}
-	seen = map[string]bool{}
-	statements := map[string]bool{}
+	sections := map[string]bool{}
+	answers := map[string]*Question{} // every answer key so far: question and statement IDs
+	breakdowns := map[string]bool{}
 	for i, s := range d.Sections {
-		v.section(root.key("sections").index(i), d, s, seen, statements)
+		v.section(root.key("sections").index(i), d, s, sections, answers, breakdowns)
 	}
 }
 
@@ -118,33 +139,11 @@ func (v *validator) scale(a at, name string, s *Scale) {
 			v.add(la.key("value"), "level values must go up from the first level to the last: %d comes after %d", l.Value, s.Levels[i-1].Value)
 		}
 		v.required(la.key("label"), "level label", l.Label)
-	}
-}
-
-func (v *validator) profileQuestion(a at, q *ProfileQuestion, seen map[string]bool) {
-	if q == nil {
-		v.add(a, "profile question is empty")
-		return
-	}
-	v.id(a.key("id"), "profile question", q.ID, seen)
-	v.required(a.key("label"), "profile question label", q.Label)
-	switch {
-	case q.Preset != "" && len(q.Options) > 0:
-		v.add(a.key("preset"), "give either preset or options, not both")
-	case q.Preset != "":
-		opts, ok := Presets[q.Preset]
-		if !ok {
-			v.add(a.key("preset"), "preset %q must be one of: %s", q.Preset, strings.Join(presetNames(), ", "))
-			return
+		if l.Face != "" && !slices.Contains(Faces, l.Face) {
+			v.add(la.key("face"), "face %q must be one of: %s", l.Face, strings.Join(Faces, ", "))
 		}
-		q.Options = opts
-	case len(q.Options) < 2:
-		v.add(a, "profile question %q needs a preset or at least two options", q.ID)
-	default:
-		values := map[string]bool{}
-		for i, o := range q.Options {
-			v.id(a.key("options").index(i).key("value"), "option", o.Value, values)
-			v.required(a.key("options").index(i).key("label"), "option label", o.Label)
+		if (l.Face == "") != (s.Levels[0].Face == "") {
+			v.add(la, "in scale %q, give every level a face or none", name)
 		}
 	}
 }
@@ -158,34 +157,187 @@ func presetNames() []string {
 	return names
 }
 
-func (v *validator) section(a at, d *Definition, s *Section, seen, statements map[string]bool) {
+func (v *validator) section(a at, d *Definition, s *Section, seen map[string]bool, answers map[string]*Question, breakdowns map[string]bool) {
 	if s == nil {
 		v.add(a, "section is empty")
 		return
 	}
 	v.id(a.key("id"), "section", s.ID, seen)
-	if s.ID == ProfilePage {
-		v.add(a.key("id"), "section id %q is kept for the profile page: choose another", s.ID)
-	}
 	v.required(a.key("title"), "section title", s.Title)
-	if _, ok := d.Scales[s.Scale]; !ok {
-		v.add(a.key("scale"), "section %q: scale %q is not defined under scales", s.ID, s.Scale)
+	v.condition(a.key("show_if"), s.ShowIf, answers)
+	if len(s.Questions) == 0 {
+		v.add(a, "section %q needs at least one question", s.ID)
 	}
-	if len(s.Statements) == 0 {
-		v.add(a, "section %q needs at least one statement", s.ID)
-	}
-	for i, st := range s.Statements {
-		sa := a.key("statements").index(i)
-		if st == nil {
-			v.add(sa, "statement is empty")
+	scale := ""
+	for i, q := range s.Questions {
+		qa := a.key("questions").index(i)
+		if q == nil {
+			v.add(qa, "question is empty")
 			continue
 		}
-		v.id(sa.key("id"), "statement", st.ID, statements)
-		v.required(sa.key("text"), "statement text", st.Text)
+		// A question's condition may only look back, never at itself.
+		v.condition(qa.key("show_if"), q.ShowIf, answers)
+		v.question(qa, d, q, answers, breakdowns)
+		if q.Type == TypeScale || q.Type == TypeGrid {
+			if scale != "" && q.Scale != scale {
+				v.add(qa.key("scale"), "section %q rates on scale %q already: every rated question of a section uses one scale, so that the section has one average", s.ID, scale)
+			}
+			scale = q.Scale
+		}
 	}
 	for i, o := range s.Tags.ECMOutcomes {
 		if !slices.ContainsFunc(ECMOutcomes, func(e Option) bool { return e.Value == o }) {
 			v.add(a.key("tags").key("ecm_outcomes").index(i), "Every Child Matters outcome %q must be one of: %s", o, ecmValues())
+		}
+	}
+}
+
+// answerKey checks a question or statement ID, which is the key of its
+// answer: it must be unique in the whole survey.
+func (v *validator) answerKey(a at, what, id string, q *Question, answers map[string]*Question) {
+	seen := map[string]bool{}
+	for k := range answers {
+		seen[k] = true
+	}
+	v.id(a, what, id, seen)
+	if id != "" {
+		answers[id] = q
+	}
+}
+
+func (v *validator) question(a at, d *Definition, q *Question, answers map[string]*Question, breakdowns map[string]bool) {
+	v.answerKey(a.key("id"), "question", q.ID, q, answers)
+	if !slices.Contains(QuestionTypes, q.Type) {
+		v.add(a.key("type"), "question type %q must be one of: %s", q.Type, strings.Join(QuestionTypes, ", "))
+		return
+	}
+	v.required(a.key("text"), "question text", q.Text)
+	rated := q.Type == TypeScale || q.Type == TypeGrid
+	choice := q.Type == TypeChoice || q.Type == TypeMultiple
+	text := q.Type == TypeText || q.Type == TypeLongText
+	if rated {
+		if _, ok := d.Scales[q.Scale]; !ok {
+			v.add(a.key("scale"), "question %q: scale %q is not defined under scales", q.ID, q.Scale)
+		}
+	} else if q.Scale != "" {
+		v.add(a.key("scale"), "only scale and grid questions have a scale")
+	}
+	if q.Type == TypeGrid {
+		if len(q.Statements) == 0 {
+			v.add(a, "grid %q needs at least one statement", q.ID)
+		}
+		for i, st := range q.Statements {
+			sa := a.key("statements").index(i)
+			if st == nil {
+				v.add(sa, "statement is empty")
+				continue
+			}
+			v.answerKey(sa.key("id"), "statement", st.ID, q, answers)
+			v.required(sa.key("text"), "statement text", st.Text)
+		}
+	} else if len(q.Statements) > 0 {
+		v.add(a.key("statements"), "only grid questions have statements")
+	}
+	switch {
+	case choice:
+		v.options(a, q)
+	case q.Type == TypeYesNo:
+		q.Options = []Option{{Value: "yes", Label: Message(d.Lang, "yes")}, {Value: "no", Label: Message(d.Lang, "no")}}
+	case len(q.Options) > 0 || q.Preset != "":
+		v.add(a.key("options"), "only choice and multiple-choice questions have options")
+	}
+	if q.None != "" && q.Type != TypeMultiple {
+		v.add(a.key("none"), "only multiple-choice questions have a “none of these” answer")
+	}
+	if q.PreferNotToSay && (text || q.Type == TypeNumber) {
+		v.add(a.key("prefer_not_to_say"), "a %s question can be left blank instead: make it optional", q.Type)
+	}
+	if (q.Min != nil || q.Max != nil) && q.Type != TypeNumber {
+		v.add(a, "only number questions have min and max")
+	}
+	if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
+		v.add(a.key("max"), "max %d is less than min %d", *q.Max, *q.Min)
+	}
+	if text {
+		switch {
+		case q.MaxLength == 0 && q.Type == TypeText:
+			q.MaxLength = DefaultTextLength
+		case q.MaxLength == 0:
+			q.MaxLength = DefaultLongTextLength
+		case q.MaxLength < 0 || q.MaxLength > DefaultLongTextLength*5:
+			v.add(a.key("max_length"), "max_length must be between 1 and %d", DefaultLongTextLength*5)
+		}
+		if q.Pattern != "" {
+			if _, err := regexp.Compile(q.Pattern); err != nil {
+				v.add(a.key("pattern"), "pattern is not a regular expression: %v", err)
+			}
+		}
+		if d.ForYoungPeople() && !q.Optional {
+			v.add(a, "question %q: free-text questions for children and young people must be optional", q.ID)
+		}
+	} else if q.MaxLength != 0 || q.Pattern != "" {
+		v.add(a, "only text and long-text questions have max_length and pattern")
+	}
+	if q.Breakdown != "" {
+		switch {
+		case !slices.Contains(Breakdowns, q.Breakdown):
+			v.add(a.key("breakdown"), "breakdown %q must be one of: %s", q.Breakdown, strings.Join(Breakdowns, ", "))
+		case q.Type != TypeChoice && q.Type != TypeYesNo:
+			v.add(a.key("breakdown"), "only choice and yes-no questions can give a breakdown")
+		case breakdowns[q.Breakdown]:
+			v.add(a.key("breakdown"), "breakdown %q is given by another question already", q.Breakdown)
+		}
+		breakdowns[q.Breakdown] = true
+	}
+}
+
+func (v *validator) options(a at, q *Question) {
+	switch {
+	case q.Preset != "" && len(q.Options) > 0:
+		v.add(a.key("preset"), "give either preset or options, not both")
+	case q.Preset != "":
+		opts, ok := Presets[q.Preset]
+		if !ok {
+			v.add(a.key("preset"), "preset %q must be one of: %s", q.Preset, strings.Join(presetNames(), ", "))
+			return
+		}
+		q.Options = opts
+	case len(q.Options) < 2:
+		v.add(a, "question %q needs a preset or at least two options", q.ID)
+	default:
+		values := map[string]bool{NoneOfThese: true, PreferNotToSay: true}
+		for i, o := range q.Options {
+			oa := a.key("options").index(i)
+			if o.Value == NoneOfThese || o.Value == PreferNotToSay {
+				v.add(oa.key("value"), "option value %q is kept for the answer it names: use the question's none or prefer_not_to_say instead", o.Value)
+				continue
+			}
+			v.id(oa.key("value"), "option", o.Value, values)
+			v.required(oa.key("label"), "option label", o.Label)
+		}
+	}
+}
+
+// condition checks that a condition looks back at a question already asked,
+// and at answers it can have.
+func (v *validator) condition(a at, c *Condition, answers map[string]*Question) {
+	if c == nil {
+		return
+	}
+	q, ok := answers[c.Question]
+	if !ok {
+		v.add(a.key("question"), "show_if: question %q must be asked earlier in the survey", c.Question)
+		return
+	}
+	if len(c.AnswerIs) == 0 {
+		v.add(a, "show_if needs answer_is: the answers that show this")
+	}
+	if len(q.Options) == 0 {
+		return // a question without a list of answers: any value may match
+	}
+	for i, want := range c.AnswerIs {
+		if q.OptionLabel(want) == "" && want != PreferNotToSay && want != NoneOfThese {
+			v.add(a.key("answer_is").index(i), "show_if: %q is not an answer to question %q", want, c.Question)
 		}
 	}
 }
