@@ -130,3 +130,74 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Error("an unknown language did not give English")
 	}
 }
+
+// Every question type of the mini survey goes through the real forms:
+// shown, refused when invalid (with the answer kept), and stored as given,
+// with the leaders-only questions kept for a leader.
+func TestEveryQuestionType(t *testing.T) {
+	e := sqliteEnv(t)
+	e["IWT_SURVEYS_DIR"] = "../../internal/survey/testdata/valid"
+	svc := start(t, e)
+	b := newBrowser(t, svc.URL)
+	flow := "/s/mini/baseline"
+
+	// Start page → task list, as the survey has one.
+	if start := b.get(flow).must(t, http.StatusOK); !strings.Contains(start.Body, `href="`+flow+`/tasks"`) {
+		t.Fatal("start page does not lead to the task list")
+	}
+	about := b.get(flow + "/section/about-you").must(t, http.StatusOK)
+	if strings.Contains(about.Body, `name="team-size"`) {
+		t.Error("the leaders-only number question is shown before the role is known")
+	}
+	p := b.postWithToken(flow+"/section/about-you", url.Values{"sector": {"health"}, "role": {"leader-manager"}, "team-size": {"600"}}).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.Body, "‘How many people do you manage?’ must be 500 or less") || !strings.Contains(p.Body, `value="600"`) {
+		t.Errorf("number out of bounds: %s", text(p.Body))
+	}
+	b.postWithToken(flow+"/section/about-you", url.Values{"sector": {"health"}, "role": {"leader-manager"}, "team-size": {"12"}}).must(t, http.StatusOK)
+
+	p = b.postWithToken(flow+"/section/caf", url.Values{"caf-1": {"3"}, "caf-2": {"dont-know"}, "caf-comment": {"<script>alert(1)</script>"}}).must(t, http.StatusOK)
+	if p.URL.Path != flow+"/tasks" {
+		t.Errorf("after a section: at %s, want the task list", p.URL.Path)
+	}
+	if leading := b.get(flow + "/section/leading").must(t, http.StatusOK); !strings.Contains(leading.Body, `name="lead-1"`) {
+		t.Error("the leaders' section does not ask its scale question")
+	}
+	b.postWithToken(flow+"/section/leading", url.Values{"lead-1": {"2"}}).must(t, http.StatusOK)
+
+	more := b.get(flow + "/section/more").must(t, http.StatusOK)
+	for _, want := range []string{`type="checkbox" value="none"`, `data-behaviour="exclusive"`, `value="prefer-not-to-say"`, `name="postcode" type="text" maxlength="4"`} {
+		if !strings.Contains(more.Body, want) {
+			t.Errorf("the page of yes/no, multiple choice and text lacks %s", want)
+		}
+	}
+	p = b.postWithToken(flow+"/section/more", url.Values{"trained": {"yes"}, "topics": {"none", "caf"}, "postcode": {"N1"}}).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.Body, "select “None of these” or other answers, not both") {
+		t.Errorf("none with other answers: %s", text(p.Body))
+	}
+	b.postWithToken(flow+"/section/more", url.Values{"trained": {"prefer-not-to-say"}, "topics": {"sharing", "caf"}, "postcode": {"N17"}}).must(t, http.StatusOK)
+
+	check := b.get(flow + "/check").must(t, http.StatusOK)
+	for _, want := range []string{"Prefer not to say", "CAF<br>Information sharing", "&lt;script&gt;alert(1)&lt;/script&gt;", "12"} {
+		if !strings.Contains(check.Body, want) {
+			t.Errorf("check answers lacks %s", want)
+		}
+	}
+	ref := send(t, b, flow)
+	r, err := storeOf(t, e).Response(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"sector": "health", "role": "leader-manager", "team-size": "12",
+		"caf-1": "3", "caf-2": "dont-know", "caf-comment": "<script>alert(1)</script>",
+		"lead-1": "2", "trained": "prefer-not-to-say", "topics": "caf sharing", "postcode": "N17",
+	}
+	if len(r.Answers) != len(want) {
+		t.Errorf("stored %d answers, want %d: %v", len(r.Answers), len(want), r.Answers)
+	}
+	for k, v := range want {
+		if r.Answers[k] != v {
+			t.Errorf("stored %s = %q, want %q", k, r.Answers[k], v)
+		}
+	}
+}
