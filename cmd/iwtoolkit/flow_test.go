@@ -201,3 +201,46 @@ func TestEveryQuestionType(t *testing.T) {
 		}
 	}
 }
+
+// A survey answered only through invitations (one per organisation) turns
+// away anyone without one, and takes one response through each.
+func TestInvitationOnly(t *testing.T) {
+	d, ok := bundledCatalogue(t).Survey("organisation-self-assessment")
+	if !ok || !d.InvitationOnly {
+		t.Skip("no invitation-only survey bundled")
+	}
+	e := sqliteEnv(t)
+	svc := start(t, e)
+	flow := "/s/" + d.ID + "/baseline"
+	b := newBrowser(t, svc.URL)
+	if start := b.get(flow).must(t, http.StatusOK); strings.Contains(start.Body, "govuk-button--start") || !strings.Contains(start.Body, "answered through an invitation link") {
+		t.Errorf("start page without an invitation: %s", text(start.Body))
+	}
+	b.get(flow + "/section/" + d.Sections[0].ID).must(t, http.StatusForbidden)
+
+	token, key := survey.NewToken()
+	q, _ := d.BreakdownQuestion("organisation")
+	inv := survey.Invitation{Key: key, SurveyID: d.ID, Round: "baseline", Organisation: q.Options[0].Value, RespondentKey: "person-1", Created: time.Now()}
+	if err := storeOf(t, e).CreateInvitations(context.Background(), []survey.Invitation{inv}); err != nil {
+		t.Fatal(err)
+	}
+	if start := b.get("/i/" + token).must(t, http.StatusOK); start.URL.Path != flow || !strings.Contains(start.Body, "govuk-button--start") {
+		t.Fatalf("invitation led to %s: %s", start.URL.Path, text(start.Body))
+	}
+	answers := map[string]string{q.ID: inv.Organisation}
+	for _, sec := range d.Sections {
+		if sec.ShowIf.Holds(answers) {
+			b.postWithToken(flow+"/section/"+sec.ID, answer(d, sec, answers, respondent{Level: "2"}, 0)).must(t, http.StatusOK)
+		}
+	}
+	if check := b.get(flow + "/check").must(t, http.StatusOK); !strings.Contains(text(check.Body), q.Options[0].Label) {
+		t.Errorf("the invitation's organisation is not among the answers: %s", text(check.Body))
+	}
+	ref := send(t, b, flow)
+	r, err := storeOf(t, e).Response(context.Background(), ref)
+	if err != nil || r.Invitation != key || r.RespondentKey != "person-1" {
+		t.Errorf("stored response %+v, %v: want the invitation and its respondent key", r, err)
+	}
+	// The link works once.
+	newBrowser(t, svc.URL).get("/i/" + token).must(t, http.StatusGone)
+}

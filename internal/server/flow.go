@@ -103,6 +103,17 @@ func (s *Server) inFlow(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 	}
 }
 
+// answering runs a handler of the pages that take answers. A survey
+// answered only through invitations refuses a respondent who has none.
+func (s *Server) answering(h func(*fiber.Ctx, *flow) error) fiber.Handler {
+	return s.inFlow(func(c *fiber.Ctx, f *flow) error {
+		if f.survey.InvitationOnly && f.draft.Invitation == "" {
+			return fiber.NewError(http.StatusForbidden, f.msg("invitation-only"))
+		}
+		return h(c, f)
+	})
+}
+
 // openFlow finds the survey and round of the request, answering 404 for an
 // unknown one and 410 for a closed round, picks the language, and loads the
 // respondent's draft unless it has expired.
@@ -225,6 +236,7 @@ func (f *flow) back(current string) string {
 
 type startPage struct {
 	page
+	Invited   bool // the respondent may answer: the survey is open to all, or they came by invitation
 	Survey    *survey.Definition
 	Round     survey.Round
 	StartURL  string
@@ -234,6 +246,7 @@ type startPage struct {
 func (s *Server) start(c *fiber.Ctx, f *flow) error {
 	return s.render(c, http.StatusOK, "start.html", startPage{
 		page:      f.page(f.survey.Title, nil, ""),
+		Invited:   !f.survey.InvitationOnly || f.draft.Invitation != "",
 		Survey:    f.survey,
 		Round:     f.round,
 		StartURL:  f.firstURL(),

@@ -31,15 +31,15 @@ func (s *Server) routes() {
 
 	// The respondent flow of one round of one survey.
 	app.Get("/s/:survey/:round", s.inFlow(s.start))
-	app.Get("/s/:survey/:round/privacy", s.inFlow(s.privacy))
-	app.Get("/s/:survey/:round/tasks", s.inFlow(s.tasks))
+	app.Get("/s/:survey/:round/privacy", s.answering(s.privacy))
+	app.Get("/s/:survey/:round/tasks", s.answering(s.tasks))
 	app.Get("/s/:survey/:round/stop", s.inFlow(s.stop))
 	app.Get("/s/:survey/:round/resume", s.inFlow(s.resume))
 	app.Post("/s/:survey/:round/resume", s.inFlow(s.resume))
-	app.Get("/s/:survey/:round/section/:section", s.inFlow(s.sectionForm))
-	app.Post("/s/:survey/:round/section/:section", s.inFlow(s.saveSection))
-	app.Get("/s/:survey/:round/check", s.inFlow(s.checkAnswers))
-	app.Post("/s/:survey/:round/check", s.inFlow(s.submit))
+	app.Get("/s/:survey/:round/section/:section", s.answering(s.sectionForm))
+	app.Post("/s/:survey/:round/section/:section", s.answering(s.saveSection))
+	app.Get("/s/:survey/:round/check", s.answering(s.checkAnswers))
+	app.Post("/s/:survey/:round/check", s.answering(s.submit))
 	app.Get("/s/:survey/:round/done", s.inFlow(s.done))
 
 	app.Get("/i/:token", s.invitation)

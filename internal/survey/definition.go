@@ -43,6 +43,9 @@ type Definition struct {
 	// instead of leading from one section to the next: for long
 	// self-assessments answered over several sittings.
 	TaskList bool `yaml:"task_list"`
+	// InvitationOnly takes answers only through invitation links: with one
+	// invitation for each organisation, one response per organisation.
+	InvitationOnly bool `yaml:"invitation_only"`
 	// Languages are the languages the survey is written in besides English
 	// ("en", always first). Every text must then have each of them.
 	Languages []string `yaml:"languages"`
