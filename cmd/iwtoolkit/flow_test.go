@@ -38,7 +38,7 @@ func TestSaveAndResume(t *testing.T) {
 				t.Error("the saved page has no resume link")
 			}
 			// This browser no longer holds the draft.
-			if tasks := text(b.get(flow + "/tasks").must(t, http.StatusOK).Body); strings.Contains(tasks, "Completed") {
+			if tasks := text(b.get(flow+"/tasks").must(t, http.StatusOK).Body); strings.Contains(tasks, "Completed") {
 				t.Errorf("after saving for later, the old browser still sees answers: %s", tasks)
 			}
 
@@ -53,7 +53,7 @@ func TestSaveAndResume(t *testing.T) {
 				t.Errorf("after resuming with %q: at %s: %s", typed, p.URL.Path, text(p.Body))
 			}
 			// The link works too, in a third browser.
-			p = newBrowser(t, svc.URL).get(flow + "/resume?code=" + url.QueryEscape(code)).must(t, http.StatusOK)
+			p = newBrowser(t, svc.URL).get(flow+"/resume?code="+url.QueryEscape(code)).must(t, http.StatusOK)
 			if p.URL.Path != flow+"/tasks" {
 				t.Errorf("resume link led to %s", p.URL.Path)
 			}
@@ -89,7 +89,7 @@ func TestExpiredDraftIsNotUsed(t *testing.T) {
 	if err := st.SaveDraft(context.Background(), dr); err != nil {
 		t.Fatal(err)
 	}
-	if tasks := text(b.get(flow + "/tasks").must(t, http.StatusOK).Body); strings.Contains(tasks, "Completed") {
+	if tasks := text(b.get(flow+"/tasks").must(t, http.StatusOK).Body); strings.Contains(tasks, "Completed") {
 		t.Errorf("an expired draft was used: %s", tasks)
 	}
 }
@@ -106,7 +106,7 @@ func TestLanguageSwitch(t *testing.T) {
 	svc := start(t, sqliteEnv(t))
 	flow := "/s/" + yp.ID + "/baseline"
 	b := newBrowser(t, svc.URL)
-	p := b.get(flow + "?lang=pl").must(t, http.StatusOK)
+	p := b.get(flow+"?lang=pl").must(t, http.StatusOK)
 	for _, want := range []string{`<html lang="pl"`, pl.Title, "Rozpocznij", `hreflang="en"`} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("Polish start page lacks %q", want)
@@ -121,11 +121,11 @@ func TestLanguageSwitch(t *testing.T) {
 	if !strings.Contains(p.Body, `<html lang="pl"`) || !strings.Contains(p.Body, "Wystąpił problem") || !strings.Contains(p.Body, "Przerwij i opuść ankietę") {
 		t.Errorf("page after the Polish start page is not in Polish:\n%s", text(p.Body))
 	}
-	p = b.get(flow + "?lang=en").must(t, http.StatusOK)
+	p = b.get(flow+"?lang=en").must(t, http.StatusOK)
 	if !strings.Contains(p.Body, `<html lang="en"`) || !strings.Contains(p.Body, yp.Title) {
 		t.Error("?lang=en did not switch back")
 	}
-	p = newBrowser(t, svc.URL).get(flow + "?lang=xx").must(t, http.StatusOK)
+	p = newBrowser(t, svc.URL).get(flow+"?lang=xx").must(t, http.StatusOK)
 	if !strings.Contains(p.Body, `<html lang="en"`) {
 		t.Error("an unknown language did not give English")
 	}
@@ -145,7 +145,7 @@ func TestEveryQuestionType(t *testing.T) {
 	if start := b.get(flow).must(t, http.StatusOK); !strings.Contains(start.Body, `href="`+flow+`/tasks"`) {
 		t.Fatal("start page does not lead to the task list")
 	}
-	about := b.get(flow + "/section/about-you").must(t, http.StatusOK)
+	about := b.get(flow+"/section/about-you").must(t, http.StatusOK)
 	if strings.Contains(about.Body, `name="team-size"`) {
 		t.Error("the leaders-only number question is shown before the role is known")
 	}
@@ -159,12 +159,12 @@ func TestEveryQuestionType(t *testing.T) {
 	if p.URL.Path != flow+"/tasks" {
 		t.Errorf("after a section: at %s, want the task list", p.URL.Path)
 	}
-	if leading := b.get(flow + "/section/leading").must(t, http.StatusOK); !strings.Contains(leading.Body, `name="lead-1"`) {
+	if leading := b.get(flow+"/section/leading").must(t, http.StatusOK); !strings.Contains(leading.Body, `name="lead-1"`) {
 		t.Error("the leaders' section does not ask its scale question")
 	}
 	b.postWithToken(flow+"/section/leading", url.Values{"lead-1": {"2"}}).must(t, http.StatusOK)
 
-	more := b.get(flow + "/section/more").must(t, http.StatusOK)
+	more := b.get(flow+"/section/more").must(t, http.StatusOK)
 	for _, want := range []string{`type="checkbox" value="none"`, `data-behaviour="exclusive"`, `value="prefer-not-to-say"`, `name="postcode" type="text" maxlength="4"`} {
 		if !strings.Contains(more.Body, want) {
 			t.Errorf("the page of yes/no, multiple choice and text lacks %s", want)
@@ -176,7 +176,7 @@ func TestEveryQuestionType(t *testing.T) {
 	}
 	b.postWithToken(flow+"/section/more", url.Values{"trained": {"prefer-not-to-say"}, "topics": {"sharing", "caf"}, "postcode": {"N17"}}).must(t, http.StatusOK)
 
-	check := b.get(flow + "/check").must(t, http.StatusOK)
+	check := b.get(flow+"/check").must(t, http.StatusOK)
 	for _, want := range []string{"Prefer not to say", "CAF<br>Information sharing", "&lt;script&gt;alert(1)&lt;/script&gt;", "12"} {
 		if !strings.Contains(check.Body, want) {
 			t.Errorf("check answers lacks %s", want)
@@ -216,7 +216,7 @@ func TestInvitationOnly(t *testing.T) {
 	if start := b.get(flow).must(t, http.StatusOK); strings.Contains(start.Body, "govuk-button--start") || !strings.Contains(start.Body, "answered through an invitation link") {
 		t.Errorf("start page without an invitation: %s", text(start.Body))
 	}
-	b.get(flow + "/section/" + d.Sections[0].ID).must(t, http.StatusForbidden)
+	b.get(flow+"/section/"+d.Sections[0].ID).must(t, http.StatusForbidden)
 
 	token, key := survey.NewToken()
 	q, _ := d.BreakdownQuestion("organisation")
@@ -224,7 +224,7 @@ func TestInvitationOnly(t *testing.T) {
 	if err := storeOf(t, e).CreateInvitations(context.Background(), []survey.Invitation{inv}); err != nil {
 		t.Fatal(err)
 	}
-	if start := b.get("/i/" + token).must(t, http.StatusOK); start.URL.Path != flow || !strings.Contains(start.Body, "govuk-button--start") {
+	if start := b.get("/i/"+token).must(t, http.StatusOK); start.URL.Path != flow || !strings.Contains(start.Body, "govuk-button--start") {
 		t.Fatalf("invitation led to %s: %s", start.URL.Path, text(start.Body))
 	}
 	answers := map[string]string{q.ID: inv.Organisation}
@@ -233,7 +233,7 @@ func TestInvitationOnly(t *testing.T) {
 			b.postWithToken(flow+"/section/"+sec.ID, answer(d, sec, answers, respondent{Level: "2"}, 0)).must(t, http.StatusOK)
 		}
 	}
-	if check := b.get(flow + "/check").must(t, http.StatusOK); !strings.Contains(text(check.Body), q.Options[0].Label) {
+	if check := b.get(flow+"/check").must(t, http.StatusOK); !strings.Contains(text(check.Body), q.Options[0].Label) {
 		t.Errorf("the invitation's organisation is not among the answers: %s", text(check.Body))
 	}
 	ref := send(t, b, flow)
@@ -242,5 +242,5 @@ func TestInvitationOnly(t *testing.T) {
 		t.Errorf("stored response %+v, %v: want the invitation and its respondent key", r, err)
 	}
 	// The link works once.
-	newBrowser(t, svc.URL).get("/i/" + token).must(t, http.StatusGone)
+	newBrowser(t, svc.URL).get("/i/"+token).must(t, http.StatusGone)
 }
