@@ -164,7 +164,7 @@ func (v *validator) section(a at, d *Definition, s *Section, seen map[string]boo
 	}
 	v.id(a.key("id"), "section", s.ID, seen)
 	v.required(a.key("title"), "section title", s.Title)
-	v.condition(a.key("show_if"), s.ShowIf, answers)
+	v.condition(a.key("show_if"), d, s.ShowIf, answers)
 	if len(s.Questions) == 0 {
 		v.add(a, "section %q needs at least one question", s.ID)
 	}
@@ -176,7 +176,7 @@ func (v *validator) section(a at, d *Definition, s *Section, seen map[string]boo
 			continue
 		}
 		// A question's condition may only look back, never at itself.
-		v.condition(qa.key("show_if"), q.ShowIf, answers)
+		v.condition(qa.key("show_if"), d, q.ShowIf, answers)
 		v.question(qa, d, q, answers, breakdowns)
 		if q.Type == TypeScale || q.Type == TypeGrid {
 			if scale != "" && q.Scale != scale {
@@ -320,7 +320,7 @@ func (v *validator) options(a at, q *Question) {
 
 // condition checks that a condition looks back at a question already asked,
 // and at answers it can have.
-func (v *validator) condition(a at, c *Condition, answers map[string]*Question) {
+func (v *validator) condition(a at, d *Definition, c *Condition, answers map[string]*Question) {
 	if c == nil {
 		return
 	}
@@ -332,11 +332,19 @@ func (v *validator) condition(a at, c *Condition, answers map[string]*Question) 
 	if len(c.AnswerIs) == 0 {
 		v.add(a, "show_if needs answer_is: the answers that show this")
 	}
-	if len(q.Options) == 0 {
-		return // a question without a list of answers: any value may match
+	offered := func(v string) bool { return q.OptionLabel(v) != "" }
+	switch {
+	case q.Type == TypeScale || q.Type == TypeGrid:
+		scale, ok := d.Scales[q.Scale]
+		if !ok {
+			return // reported with the question
+		}
+		offered = scale.Valid
+	case len(q.Options) == 0:
+		return // a number or text: any value may match
 	}
 	for i, want := range c.AnswerIs {
-		if q.OptionLabel(want) == "" && want != PreferNotToSay && want != NoneOfThese {
+		if !offered(want) && want != PreferNotToSay && want != NoneOfThese {
 			v.add(a.key("answer_is").index(i), "show_if: %q is not an answer to question %q", want, c.Question)
 		}
 	}
