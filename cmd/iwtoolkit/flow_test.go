@@ -227,10 +227,11 @@ func TestInvitationOnly(t *testing.T) {
 	if start := b.get("/i/"+token).must(t, http.StatusOK); start.URL.Path != flow || !strings.Contains(start.Body, "govuk-button--start") {
 		t.Fatalf("invitation led to %s: %s", start.URL.Path, text(start.Body))
 	}
-	answers := map[string]string{q.ID: inv.Organisation}
+	// The form names another organisation: the invitation's is kept.
+	answers := map[string]string{}
 	for _, sec := range d.Sections {
 		if sec.ShowIf.Holds(answers) {
-			b.postWithToken(flow+"/section/"+sec.ID, answer(d, sec, answers, respondent{Level: "2"}, 0)).must(t, http.StatusOK)
+			b.postWithToken(flow+"/section/"+sec.ID, answer(d, sec, answers, respondent{Level: "2"}, 1)).must(t, http.StatusOK)
 		}
 	}
 	if check := b.get(flow+"/check").must(t, http.StatusOK); !strings.Contains(text(check.Body), q.Options[0].Label) {

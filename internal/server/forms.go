@@ -185,6 +185,9 @@ func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
 		return out
 	}
 	f.draft.Answers = sec.Collect(f.draft.Answers, values)
+	if err := s.keepInvitedOrganisation(c, f); err != nil {
+		return err
+	}
 	if err := s.saveDraft(c, f); err != nil {
 		return err
 	}

@@ -40,3 +40,21 @@ func (s *Server) invitation(c *fiber.Ctx) error {
 	}
 	return c.Redirect(f.base(), http.StatusSeeOther)
 }
+
+// keepInvitedOrganisation puts back the organisation of the respondent's
+// invitation, whatever the form said: an invitation is for one
+// organisation, so a response through it cannot speak for another.
+func (s *Server) keepInvitedOrganisation(c *fiber.Ctx, f *flow) error {
+	q, ok := f.survey.BreakdownQuestion("organisation")
+	if !ok || f.draft.Invitation == "" {
+		return nil
+	}
+	inv, _, err := s.store.Invitation(c.UserContext(), f.draft.Invitation)
+	if err != nil {
+		return err
+	}
+	if q.OptionLabel(inv.Organisation) != "" && q.ShowIf.Holds(f.draft.Answers) {
+		f.draft.Answers[q.ID] = inv.Organisation
+	}
+	return nil
+}
