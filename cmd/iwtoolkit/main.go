@@ -127,6 +127,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv, err := server.New(server.Options{
 		Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),
 		BaseURL: cfg.BaseURL, DraftLifetime: cfg.DraftLifetime,
+		SubmitLimit: cfg.SubmitLimit, TrustedProxies: cfg.TrustedProxies(),
 	})
 	if err != nil {
 		return err

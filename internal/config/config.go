@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -22,6 +23,12 @@ type Config struct {
 	// DraftLifetime is how long unfinished answers are kept after they were
 	// last saved.
 	DraftLifetime time.Duration
+	// SubmitLimit is how many respondent form posts one client address may
+	// make in ten minutes; 0 turns the limit off.
+	SubmitLimit int
+	// TrustedProxy lists, comma-separated, the load balancers whose
+	// X-Forwarded-For header names the client's address (TrustedProxies).
+	TrustedProxy string
 }
 
 // Var is one environment variable: its name, default and meaning. Vars is
@@ -46,6 +53,14 @@ var Vars = []Var{
 		}
 		c.DraftLifetime = time.Duration(days) * 24 * time.Hour
 	}},
+	{"IWT_SUBMIT_LIMIT", "600", "respondent form posts allowed from one client address in 10 minutes, then 429; 0 turns the limit off. Schools and offices share one address: keep it generous", func(c *Config, v string) {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			n = -1 // Load refuses it
+		}
+		c.SubmitLimit = n
+	}},
+	{"IWT_TRUSTED_PROXY", "", "comma-separated addresses or CIDR ranges of load balancers whose X-Forwarded-For gives the client's address (for rate limits and sign-in throttling); not set when clients connect directly", func(c *Config, v string) { c.TrustedProxy = v }},
 }
 
 // Load reads the settings through getenv (os.Getenv in the service, a map in
@@ -70,12 +85,33 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.DraftLifetime <= 0 {
 		return Config{}, fmt.Errorf("config: IWT_DRAFT_DAYS must be a whole number of days, 1 or more")
 	}
+	if c.SubmitLimit < 0 {
+		return Config{}, fmt.Errorf("config: IWT_SUBMIT_LIMIT must be a whole number, 0 or more")
+	}
+	for _, p := range c.TrustedProxies() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return Config{}, fmt.Errorf("config: IWT_TRUSTED_PROXY: %q is not an IP address or CIDR range", p)
+			}
+		}
+	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Config{}, fmt.Errorf("config: IWT_BASE_URL %q must be an http or https address such as https://iwt.example.gov.uk", c.BaseURL)
 	}
 	c.BaseURL = u.String() // the scheme in lower case
 	return c, nil
+}
+
+// TrustedProxies are the addresses and CIDR ranges in TrustedProxy.
+func (c Config) TrustedProxies() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxy, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Secure reports whether people reach the service over https, so that

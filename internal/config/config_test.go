@@ -13,7 +13,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Listen: ":8080", Database: "iwtoolkit", DataDir: "./data", SurveysDir: "./surveys", BaseURL: "http://localhost:8080", DraftLifetime: 30 * 24 * time.Hour}
+	want := Config{Listen: ":8080", Database: "iwtoolkit", DataDir: "./data", SurveysDir: "./surveys", BaseURL: "http://localhost:8080", DraftLifetime: 30 * 24 * time.Hour, SubmitLimit: 600}
 	if c != want {
 		t.Errorf("defaults %+v, want %+v", c, want)
 	}

@@ -122,16 +122,22 @@ func (s *Server) openFlow(c *fiber.Ctx) (*flow, error) {
 	if !ok {
 		return nil, fiber.NewError(http.StatusNotFound, "There is no survey at this address")
 	}
-	r, ok := d.Round(c.Params("round"))
+	current, ok, err := s.roundOf(c.UserContext(), d, c.Params("round"))
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, fiber.NewError(http.StatusNotFound, "There is no round of this survey at this address")
 	}
+	r := current.Round // open and practice as staff have set them
 	if !r.Open {
 		return nil, fiber.NewError(http.StatusGone, fmt.Sprintf("%s: %s is closed", d.Title, r.Label))
 	}
 	lang := s.language(c, d)
 	d = d.In(lang)
-	r, _ = d.Round(r.ID)
+	if translated, ok := d.Round(r.ID); ok { // a round staff added has no translations
+		r.Label = translated.Label
+	}
 	f := &flow{survey: d, round: r, returning: c.Query("return") == "check", lang: lang, path: c.Path()}
 	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID}
 	if token := c.Cookies(draftCookie); token != "" {

@@ -26,11 +26,16 @@ func (s *Server) invitation(c *fiber.Ctx) error {
 		return fiber.NewError(http.StatusGone, survey.Message("en", "invitation-used"))
 	}
 	d, ok := s.surveys.Survey(inv.SurveyID)
-	r, open := d.Round(inv.Round)
-	if !ok || !open || !r.Open {
+	var r RoundNow
+	if ok {
+		if r, ok, err = s.roundOf(c.UserContext(), d, inv.Round); err != nil {
+			return err
+		}
+	}
+	if !ok || !r.Open {
 		return fiber.NewError(http.StatusGone, "This invitation is for a survey that is closed.")
 	}
-	f := &flow{survey: d, round: r, lang: "en"}
+	f := &flow{survey: d, round: r.Round, lang: "en"}
 	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID, Answers: map[string]string{}, Invitation: inv.Key, RespondentKey: inv.RespondentKey}
 	if q, ok := d.BreakdownQuestion("organisation"); ok && q.OptionLabel(inv.Organisation) != "" {
 		f.draft.Answers[q.ID] = inv.Organisation

@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	app.Get("/", s.home)
 
 	// The respondent flow of one round of one survey.
+	app.Use("/s/", s.limitSubmissions)
 	app.Get("/s/:survey/:round", s.inFlow(s.start))
 	app.Get("/s/:survey/:round/privacy", s.answering(s.privacy))
 	app.Get("/s/:survey/:round/tasks", s.answering(s.tasks))
@@ -46,6 +47,7 @@ func (s *Server) routes() {
 
 	app.Get("/r/:survey", s.staffOnly(auth.User.CanSeeReports, s.viewReport))
 	s.staffRoutes(app)
+	s.adminRoutes(app)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
 }

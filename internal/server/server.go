@@ -18,6 +18,7 @@ import (
 // Store is what the server needs of a store; both stores have it.
 type Store interface {
 	staffStore
+	adminStore
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	Draft(ctx context.Context, key string) (survey.Draft, error)
 	DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error)
@@ -39,6 +40,13 @@ type Options struct {
 	// DefaultDraftLifetime when zero.
 	DraftLifetime time.Duration
 	Now           func() time.Time // the clock; time.Now when nil
+	// SubmitLimit is how many respondent form posts one client address may
+	// make in ten minutes; 0 turns the limit off.
+	SubmitLimit int
+	// TrustedProxies are the load balancers (addresses or CIDR ranges)
+	// whose X-Forwarded-For header gives the client's address; none when
+	// the service is reached directly.
+	TrustedProxies []string
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
@@ -57,6 +65,7 @@ type Server struct {
 	pages         *pages
 	app           *fiber.App
 	staff         staffState
+	submitLimit   int
 }
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with
@@ -69,7 +78,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: o.Store, surveys: o.Surveys, log: o.Logger, secure: o.Secure, baseURL: o.BaseURL, now: o.Now, draftLifetime: o.DraftLifetime, pages: p}
+	s := &Server{store: o.Store, surveys: o.Surveys, log: o.Logger, secure: o.Secure, baseURL: o.BaseURL, now: o.Now, draftLifetime: o.DraftLifetime, pages: p, submitLimit: o.SubmitLimit}
 	if s.draftLifetime <= 0 {
 		s.draftLifetime = DefaultDraftLifetime
 	}
@@ -79,7 +88,7 @@ func New(o Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.app = fiber.New(fiber.Config{
+	cfg := fiber.Config{
 		AppName:               "iwtoolkit",
 		DisableStartupMessage: true,
 		BodyLimit:             MaxBodyBytes,
@@ -87,7 +96,13 @@ func New(o Options) (*Server, error) {
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ErrorHandler:          s.handleError,
-	})
+	}
+	if len(o.TrustedProxies) > 0 {
+		// c.IP() is then the first valid address in X-Forwarded-For, but
+		// only on requests that come from one of these proxies.
+		cfg.ProxyHeader, cfg.EnableTrustedProxyCheck, cfg.TrustedProxies, cfg.EnableIPValidation = fiber.HeaderXForwardedFor, true, o.TrustedProxies, true
+	}
+	s.app = fiber.New(cfg)
 	s.routes()
 	return s, nil
 }

@@ -118,7 +118,10 @@ func (s *Store) createIndexes(ctx context.Context) error {
 			return fmt.Errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
 		}
 	}
-	return s.createStaffIndexes(ctx)
+	if err := s.createStaffIndexes(ctx); err != nil {
+		return err
+	}
+	return s.createAdminIndexes(ctx)
 }
 
 // notImplemented is the server error code for a feature a server lacks.

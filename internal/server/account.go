@@ -1,0 +1,140 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// Disabling an account, and changing one's own password.
+
+// accountFor finds the account named by the form's "account" field.
+func (s *Server) accountFor(c *fiber.Ctx) (store.Account, error) {
+	id := c.FormValue("account")
+	if id == "" {
+		return store.Account{}, fiber.NewError(http.StatusBadRequest, "No account was chosen")
+	}
+	return s.store.Account(c.UserContext(), id)
+}
+
+// disableUser disables (or, with enable=yes, enables again) an account,
+// after a confirmation. A disabled account cannot sign in, and its
+// sessions stop working at once: every request checks the account.
+// Administrators cannot disable themselves, so that there is always one
+// who can undo it.
+func (s *Server) disableUser(c *fiber.Ctx) error {
+	a, err := s.accountFor(c)
+	if err != nil {
+		return err
+	}
+	who := staffOf(c)
+	enable := c.FormValue("enable") == "yes"
+	if a.ID == who.Account.ID && !enable {
+		return fiber.NewError(http.StatusConflict, "You cannot disable your own account")
+	}
+	if c.FormValue("confirm") != "yes" {
+		p := confirmPage{
+			Heading: "Disable the account of " + a.Name + "?",
+			Warning: "They will be signed out and will not be able to sign in until an administrator enables the account again.",
+			Details: []confirmDetail{{"Email", a.Email}, {"Role", auth.Role(a.Role).Label()}},
+			Action:  "/staff/users/disable", Button: "Disable the account", Cancel: "/staff/users",
+			Fields: map[string]string{"account": a.ID},
+		}
+		if enable {
+			p.Heading, p.Warning, p.Button = "Enable the account of "+a.Name+"?", "They will be able to sign in again with their password.", "Enable the account"
+			p.Fields["enable"] = "yes"
+		}
+		return s.confirm(c, p)
+	}
+	if err := s.store.SetAccountDisabled(c.UserContext(), a.ID, !enable); err != nil {
+		return err
+	}
+	action := "disabled user"
+	if enable {
+		action = "enabled user"
+	}
+	if err := s.audit(c, who.Account.Email, action, a.Email); err != nil {
+		return err
+	}
+	return c.Redirect("/staff/users", http.StatusSeeOther)
+}
+
+type passwordPage struct {
+	staffPage
+	Changed bool
+}
+
+// ErrorFor is the error message for a field, for the inline error above it.
+func (p passwordPage) ErrorFor(field string) string { return fieldMessage(p.Errors, field) }
+
+func (s *Server) passwordForm(c *fiber.Ctx) error {
+	p := passwordPage{staffPage: s.staffPageFor(c, "Change your password"), Changed: c.Query("changed") == "yes"}
+	p.Back = "/staff"
+	return s.render(c, http.StatusOK, "staff-password.html", p)
+}
+
+// changePassword changes the signed-in person's own password. It asks for
+// the current one first, so that someone at an unlocked screen cannot take
+// the account over; wrong guesses count towards the sign-in throttle.
+func (s *Server) changePassword(c *fiber.Ctx) error {
+	who := staffOf(c)
+	p := passwordPage{staffPage: s.staffPageFor(c, "Change your password")}
+	p.Back = "/staff"
+	current, next, again := c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm_password")
+	add := func(field, message string) {
+		p.Errors = append(p.Errors, survey.FieldError{Field: field, Message: message})
+	}
+	th, err := s.throttleFor(c, who.Account.Email)
+	if err != nil {
+		return err
+	}
+	refused, err := s.refused(c, th)
+	if err != nil {
+		return err
+	}
+	ok := false
+	if !refused && current != "" {
+		ok, err = auth.VerifyPassword(who.Account.PasswordHash, current)
+		if err != nil {
+			return fmt.Errorf("server: change password %s: %w", who.Account.ID, err)
+		}
+	}
+	switch {
+	case refused:
+		add("current", "There have been too many wrong passwords. Wait 30 minutes, then try again.")
+	case current == "":
+		add("current", "Enter your current password")
+	case !ok:
+		if err := errors.Join(s.failed(c, th), s.audit(c, who.Account.Email, "password change refused: wrong current password", "")); err != nil {
+			return err
+		}
+		add("current", "Your current password is not correct")
+	}
+	if err := auth.CheckPassword(next); err != nil {
+		add("password", "Enter a new password of at least 12 characters")
+	} else if next != again {
+		add("confirm_password", "Enter the same new password twice")
+	} else if next == current {
+		add("password", "Enter a new password that is not the same as your current one")
+	}
+	if len(p.Errors) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "staff-password.html", p)
+	}
+	hash, err := auth.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPasswordHash(c.UserContext(), who.Account.ID, hash); err != nil {
+		return err
+	}
+	if err := s.audit(c, who.Account.Email, "changed own password", ""); err != nil {
+		return err
+	}
+	return c.Redirect("/staff/password?changed=yes", http.StatusSeeOther)
+}

@@ -1,0 +1,218 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// roundsSchema is the migration that adds the state staff set for rounds.
+// Times are Unix milliseconds, 0 for "not set".
+const roundsSchema = `
+CREATE TABLE rounds (
+	survey_id TEXT NOT NULL,
+	round     TEXT NOT NULL,
+	label     TEXT NOT NULL,
+	added     INTEGER NOT NULL,
+	open      INTEGER NOT NULL,
+	practice  INTEGER NOT NULL,
+	opens_at  INTEGER NOT NULL,
+	closes_at INTEGER NOT NULL,
+	created   INTEGER NOT NULL,
+	updated   INTEGER NOT NULL,
+	PRIMARY KEY (survey_id, round)
+);
+`
+
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(n).UTC()
+}
+
+const roundColumns = `survey_id, round, label, added, open, practice, opens_at, closes_at, created, updated`
+
+func roundArgs(r store.RoundState) []any {
+	return []any{r.SurveyID, r.Round, r.Label, r.Added, r.Open, r.Practice, millis(r.OpensAt), millis(r.ClosesAt), millis(r.Created), millis(r.Updated)}
+}
+
+// SetRoundState creates or replaces a round's state.
+func (s *Store) SetRoundState(ctx context.Context, r store.RoundState) error {
+	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO rounds (`+roundColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, roundArgs(r)...)
+	if err != nil {
+		return fmt.Errorf("sqlite: set round state %s/%s: %w", r.SurveyID, r.Round, err)
+	}
+	return nil
+}
+
+// AddRound stores a new round's state; one already stored is ErrConflict.
+func (s *Store) AddRound(ctx context.Context, r store.RoundState) error {
+	_, err := s.write.ExecContext(ctx, `INSERT INTO rounds (`+roundColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, roundArgs(r)...)
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
+		return fmt.Errorf("sqlite: add round %s/%s: %w", r.SurveyID, r.Round, store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: add round %s/%s: %w", r.SurveyID, r.Round, err)
+	}
+	return nil
+}
+
+// RoundStates returns the stored states of a survey's rounds (every
+// survey's when surveyID is empty), oldest first.
+func (s *Store) RoundStates(ctx context.Context, surveyID string) ([]store.RoundState, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+roundColumns+` FROM rounds WHERE ? = '' OR survey_id = ? ORDER BY created, survey_id, round`, surveyID, surveyID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: round states: %w", err)
+	}
+	defer rows.Close()
+	var out []store.RoundState
+	for rows.Next() {
+		var r store.RoundState
+		var opens, closes, created, updated int64
+		if err := rows.Scan(&r.SurveyID, &r.Round, &r.Label, &r.Added, &r.Open, &r.Practice, &opens, &closes, &created, &updated); err != nil {
+			return nil, fmt.Errorf("sqlite: round states: %w", err)
+		}
+		r.OpensAt, r.ClosesAt, r.Created, r.Updated = fromMillis(opens), fromMillis(closes), fromMillis(created), fromMillis(updated)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: round states: %w", err)
+	}
+	return out, nil
+}
+
+// CountResponses counts a round's responses by the responses_by_round index.
+func (s *Store) CountResponses(ctx context.Context, surveyID, round string) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM responses WHERE survey_id = ? AND round = ?`, surveyID, round).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count responses: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteResponse deletes one response by its reference.
+func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
+	// TODO(tallies): once Submit keeps pre-computed tallies (branch report),
+	// read the response and decrement its tallies in the same transaction.
+	res, err := s.write.ExecContext(ctx, `DELETE FROM responses WHERE reference = ?`, reference)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete response: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("sqlite: delete response %s: %w", reference, errors.Join(err, store.ErrNotFound))
+	}
+	return nil
+}
+
+// DeleteResponses deletes every response to a round.
+func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (int, error) {
+	// TODO(tallies): once Submit keeps pre-computed tallies (branch report),
+	// delete the round's tallies in the same transaction.
+	res, err := s.write.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = ? AND round = ?`, surveyID, round)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete responses: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// AllResponses streams every response, oldest first.
+func (s *Store) AllResponses(ctx context.Context, fn func(survey.Response) error) error {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+responseColumns+` FROM responses ORDER BY submitted, id`)
+	if err != nil {
+		return fmt.Errorf("sqlite: all responses: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			return fmt.Errorf("sqlite: all responses: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// AllInvitations streams every invitation with whether it was used.
+func (s *Store) AllInvitations(ctx context.Context, fn func(survey.Invitation, bool) error) error {
+	rows, err := s.read.QueryContext(ctx, `
+SELECT i.key, i.survey_id, i.round, i.organisation, i.respondent_key, i.created, u.key IS NOT NULL
+FROM invitations i LEFT JOIN invitation_uses u ON u.key = i.key ORDER BY i.created, i.key`)
+	if err != nil {
+		return fmt.Errorf("sqlite: all invitations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var inv survey.Invitation
+		var created int64
+		var used bool
+		if err := rows.Scan(&inv.Key, &inv.SurveyID, &inv.Round, &inv.Organisation, &inv.RespondentKey, &created, &used); err != nil {
+			return fmt.Errorf("sqlite: all invitations: %w", err)
+		}
+		inv.Created = time.UnixMilli(created).UTC()
+		if err := fn(inv, used); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// AllAudit streams the audit log, oldest first.
+func (s *Store) AllAudit(ctx context.Context, fn func(store.AuditEntry) error) error {
+	rows, err := s.read.QueryContext(ctx, `SELECT at, actor, action, target FROM audit ORDER BY at, id`)
+	if err != nil {
+		return fmt.Errorf("sqlite: all audit: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e store.AuditEntry
+		var at int64
+		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Target); err != nil {
+			return fmt.Errorf("sqlite: all audit: %w", err)
+		}
+		e.At = time.UnixMilli(at).UTC()
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// SetAccountDisabled disables or enables an account.
+func (s *Store) SetAccountDisabled(ctx context.Context, id string, disabled bool) error {
+	return s.updateAccount(ctx, "disable account", `UPDATE accounts SET disabled = ? WHERE id = ?`, disabled, id)
+}
+
+// SetPasswordHash replaces an account's password hash.
+func (s *Store) SetPasswordHash(ctx context.Context, id, hash string) error {
+	return s.updateAccount(ctx, "set password", `UPDATE accounts SET password_hash = ? WHERE id = ?`, hash, id)
+}
+
+func (s *Store) updateAccount(ctx context.Context, op, query string, args ...any) error {
+	res, err := s.write.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("sqlite: %s: %w", op, errors.Join(err, store.ErrNotFound))
+	}
+	return nil
+}
