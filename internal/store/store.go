@@ -26,6 +26,7 @@ var (
 // come back in UTC.
 type Store interface {
 	Staff
+	Definitions
 	// SaveDraft creates or replaces the draft with d.Key.
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	// Draft returns the draft with the given key, or ErrNotFound. A draft

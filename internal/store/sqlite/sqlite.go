@@ -140,6 +140,7 @@ CREATE TABLE invitation_uses (
 );
 `,
 	4: staffSchema,
+	5: definitionsSchema,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

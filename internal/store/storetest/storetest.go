@@ -41,6 +41,7 @@ func Run(t *testing.T, h Harness) {
 		{"ConcurrentSubmits", testConcurrentSubmits},
 	}
 	tests = append(tests, staffTests...)
+	tests = append(tests, definitionTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			open := h(t)
