@@ -18,6 +18,7 @@ import (
 // Store is what the server needs of a store; both stores have it.
 type Store interface {
 	staffStore
+	invitationStore
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	Draft(ctx context.Context, key string) (survey.Draft, error)
 	DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error)
