@@ -134,7 +134,7 @@ func testInvitations(t *testing.T, e env) {
 	used := byKey[survey.DraftKey(token)]
 	tab1, tab2 := newBrowser(t, svc.URL), newBrowser(t, svc.URL)
 	for _, b := range []*browser{tab1, tab2} {
-		if p := b.get("/i/" + token).must(t, http.StatusOK); p.URL.Path != flow {
+		if p := b.get("/i/"+token).must(t, http.StatusOK); p.URL.Path != flow {
 			t.Fatalf("the invitation link led to %s, want %s", p.URL, flow)
 		}
 		answerAll(t, b, d, "baseline")
@@ -142,8 +142,8 @@ func testInvitations(t *testing.T, e env) {
 	send(t, tab1, flow)
 	tab2.postWithToken(flow+"/check", url.Values{}).must(t, http.StatusGone)
 	// Used: the link now says so, in any browser, and a replay too.
-	newBrowser(t, svc.URL).get("/i/" + token).must(t, http.StatusGone)
-	tab1.get("/i/" + token).must(t, http.StatusGone)
+	newBrowser(t, svc.URL).get("/i/"+token).must(t, http.StatusGone)
+	tab1.get("/i/"+token).must(t, http.StatusGone)
 	n := 0
 	if err := st.EachResponse(context.Background(), d.ID, nil, func(r survey.Response) error {
 		n++
@@ -157,10 +157,10 @@ func testInvitations(t *testing.T, e env) {
 	if n != 1 {
 		t.Errorf("%d responses through one invitation, want 1", n)
 	}
-	newBrowser(t, svc.URL).get("/i/" + strings.Repeat("0", 40)).must(t, http.StatusNotFound)
+	newBrowser(t, svc.URL).get("/i/"+strings.Repeat("0", 40)).must(t, http.StatusNotFound)
 
 	// The completion table says 1 of 3, and nobody's token.
-	p := admin.get("/staff/invitations?survey=" + d.ID).must(t, http.StatusOK)
+	p := admin.get("/staff/invitations?survey="+d.ID).must(t, http.StatusOK)
 	if got := text(element(t, p.Body, "table", "completion_0")); !strings.Contains(got, "Police 3 1 33%") {
 		t.Errorf("completion table: %s", got)
 	}
@@ -245,7 +245,7 @@ func TestInvitationsScope(t *testing.T) {
 	makeInvitations(t, admin, url.Values{"survey": {d.ID}, "round": {"baseline"}, "organisation": {"police"}, "how": {"new"}, "count": {"2"}})
 
 	coord := staffBrowser(t, svc, "coordinator", "youth-offending-service")
-	p := coord.get("/staff/invitations?survey=" + d.ID + "&organisation=police").must(t, http.StatusOK)
+	p := coord.get("/staff/invitations?survey="+d.ID+"&organisation=police").must(t, http.StatusOK)
 	if strings.Contains(p.Body, `value="police"`) || strings.Contains(text(p.Body), "Police") {
 		t.Errorf("the co-ordinator's page offers or shows another organisation: %s", text(p.Body))
 	}
@@ -272,7 +272,7 @@ func TestInvitationsScope(t *testing.T) {
 	// A co-ordinator whose organisation the survey does not ask about
 	// cannot make invitations to it.
 	other := staffBrowser(t, svc, "coordinator", "Northfield School")
-	p = other.get("/staff/invitations?survey=" + d.ID).must(t, http.StatusOK)
+	p = other.get("/staff/invitations?survey="+d.ID).must(t, http.StatusOK)
 	if !strings.Contains(p.Body, "not one of the organisations this survey asks about") {
 		t.Errorf("page for a co-ordinator outside the survey: %s", text(p.Body))
 	}

@@ -76,7 +76,9 @@ func TestSafeguardingReview(t *testing.T) {
 			t.Errorf("audit entry %q holds an answer", entry)
 		}
 	}
-	if n != 2 || slices.ContainsFunc(log, func(s string) bool { return strings.HasPrefix(s, "board-viewer") && strings.Contains(s, "safeguarding") }) {
+	if n != 2 || slices.ContainsFunc(log, func(s string) bool {
+		return strings.HasPrefix(s, "board-viewer") && strings.Contains(s, "safeguarding")
+	}) {
 		t.Errorf("audit log, want a view by the admin and the analyst:\n%s", strings.Join(log, "\n"))
 	}
 }
