@@ -207,6 +207,7 @@ func testInvitations(t *testing.T, e env) {
 		{url.Values{"round": {"baseline"}, "organisation": {"not-an-option"}, "how": {"new"}, "count": {"1"}}, "Select one of the organisations"},
 		{url.Values{"round": {"baseline"}, "organisation": {"police"}, "how": {"follow-on"}, "from_round": {"baseline"}}, "Select an earlier round"},
 		{url.Values{"round": {"follow-up"}, "organisation": {"hospital-trust"}, "how": {"follow-on"}, "from_round": {"baseline"}}, "no invitations for this organisation"},
+		{url.Values{"round": {"follow-up"}, "organisation": {"police"}, "how": {"follow-on"}, "from_round": {"baseline"}}, "All 3 people from that round have an invitation to this round already"},
 	} {
 		tc.form.Set("survey", d.ID)
 		p := admin.postWithToken("/staff/invitations", tc.form).must(t, http.StatusUnprocessableEntity)

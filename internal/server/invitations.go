@@ -213,6 +213,20 @@ func (s *Server) createInvitations(c *fiber.Ctx) error {
 		}
 		if len(keys) == 0 {
 			add("from_round", "There are no invitations for this organisation in that round to follow on from")
+			break
+		}
+		// Someone who has a link to this round already gets no second
+		// one, so that one person cannot answer a follow-up twice.
+		had := len(keys)
+		err = s.store.Invitations(c.UserContext(), d.ID, round.ID, func(inv survey.Invitation) error {
+			keys = slices.DeleteFunc(keys, func(k string) bool { return k == inv.RespondentKey })
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(keys) == 0 {
+			add("from_round", fmt.Sprintf("All %d people from that round have an invitation to this round already", had))
 		}
 	default:
 		add("how", "Select new invitations or a follow-on from an earlier round")
