@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "check":
-		return check(args, getenv, stdout)
+		return check(ctx, args, getenv, stdout)
 	case "add-user":
 		return addUser(ctx, args, getenv, os.Stdin, stdout)
 	case "help":
@@ -79,10 +79,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
-// flags parses a command's flags; --help prints its help to stdout.
-func flags(name, help string, args []string, stdout io.Writer) (*flag.FlagSet, error) {
+// flags parses a command's flags, after define adds any the command has;
+// --help prints its help to stdout.
+func flags(name, help string, args []string, stdout io.Writer, define ...func(*flag.FlagSet)) (*flag.FlagSet, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stdout)
+	for _, d := range define {
+		d(fs)
+	}
 	fs.Usage = func() { fmt.Fprint(stdout, help+"\nSettings (environment variables):\n"+config.Help()) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -124,6 +128,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Error("closing store", "error", err)
 		}
 	}()
+	if err := recordDefinitions(ctx, st, surveys, time.Now(), log); err != nil {
+		return err
+	}
 	srv, err := server.New(server.Options{
 		Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),
 		BaseURL: cfg.BaseURL, DraftLifetime: cfg.DraftLifetime,
@@ -175,15 +182,26 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, string, err
 	return s, "sqlite", err
 }
 
-const checkHelp = `Usage: iwtoolkit check [folder]
+const checkHelp = `Usage: iwtoolkit check [--strict] [folder]
 
 Checks every survey file (*.yaml) in the folder (default IWT_SURVEYS_DIR)
 without serving. Prints every problem as file:line: message and exits 1 if
 there are any.
+
+When the configured store exists (MONGODB_URI, or a database in
+IWT_DATA_DIR; check never creates one), it also compares each file with
+the versions the service served and warns, as file:line: warning: ...,
+about changes that break comparison with earlier answers: a changed scale,
+a changed question type, changed answer values, and text that shares few
+words with the old (an id reused with a different meaning). Removed ids are
+reported as info: old responses keep them. Warnings exit 0 unless --strict.
 `
 
-func check(args []string, getenv func(string) string, stdout io.Writer) error {
-	fs, err := flags("check", checkHelp, args, stdout)
+func check(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	var strict bool
+	fs, err := flags("check", checkHelp, args, stdout, func(fs *flag.FlagSet) {
+		fs.BoolVar(&strict, "strict", false, "exit 1 when there are warnings")
+	})
 	if err != nil {
 		return err
 	}
@@ -202,6 +220,13 @@ func check(args []string, getenv func(string) string, stdout io.Writer) error {
 	for _, d := range c.All() {
 		fmt.Fprintf(stdout, "%s: %s, version %s, %d sections, %d rounds\n", d.File, d.Title, d.Version, len(d.Sections), len(d.Rounds))
 	}
-	fmt.Fprintf(stdout, "%d surveys, no problems\n", len(c.All()))
+	warnings, err := checkLive(ctx, cfg, c, func(line string) { fmt.Fprintln(stdout, line) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d surveys, no problems, %d warnings about changes to live surveys\n", len(c.All()), warnings)
+	if strict && warnings > 0 {
+		return fmt.Errorf("check: %d warnings (--strict)", warnings)
+	}
 	return nil
 }

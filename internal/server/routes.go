@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	app.Get("/r/:survey", s.staffOnly(auth.User.CanSeeReports, s.viewReport))
 	s.staffRoutes(app)
 	s.adminRoutes(app)
+	s.invitationRoutes(app)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
 }

@@ -19,6 +19,7 @@ import (
 type Store interface {
 	staffStore
 	adminStore
+	invitationStore
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	Draft(ctx context.Context, key string) (survey.Draft, error)
 	DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error)

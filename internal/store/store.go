@@ -27,6 +27,7 @@ var (
 type Store interface {
 	Staff
 	Admin
+	Definitions
 	// SaveDraft creates or replaces the draft with d.Key.
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	// Draft returns the draft with the given key, or ErrNotFound. A draft

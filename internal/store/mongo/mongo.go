@@ -118,6 +118,9 @@ func (s *Store) createIndexes(ctx context.Context) error {
 			return fmt.Errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
 		}
 	}
+	if err := s.createDefinitionIndexes(ctx); err != nil {
+		return err
+	}
 	if err := s.createStaffIndexes(ctx); err != nil {
 		return err
 	}

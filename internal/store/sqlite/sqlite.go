@@ -141,6 +141,7 @@ CREATE TABLE invitation_uses (
 `,
 	4: staffSchema,
 	5: roundsSchema,
+	6: definitionsSchema,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -1,0 +1,67 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"iwtoolkit/internal/store"
+)
+
+// definitionsSchema is the migration that keeps the survey versions the
+// service served, each with its fingerprints as JSON.
+const definitionsSchema = `
+CREATE TABLE survey_versions (
+	survey_id    TEXT NOT NULL,
+	version      TEXT NOT NULL,
+	served       INTEGER NOT NULL,
+	fingerprints TEXT NOT NULL,
+	PRIMARY KEY (survey_id, version)
+);
+`
+
+// SaveDefinition stores a version unless it is stored already.
+func (s *Store) SaveDefinition(ctx context.Context, v store.DefinitionVersion) (bool, error) {
+	fps, err := json.Marshal(v.Fingerprints)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: save definition: %w", err)
+	}
+	res, err := s.write.ExecContext(ctx, `INSERT INTO survey_versions (survey_id, version, served, fingerprints) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		v.SurveyID, v.Version, v.Served.UnixMilli(), string(fps))
+	if err != nil {
+		return false, fmt.Errorf("sqlite: save definition: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("sqlite: save definition: %w", err)
+	}
+	return n > 0, nil
+}
+
+// DefinitionVersions returns a survey's stored versions, oldest first.
+func (s *Store) DefinitionVersions(ctx context.Context, surveyID string) ([]store.DefinitionVersion, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT version, served, fingerprints FROM survey_versions WHERE survey_id = ? ORDER BY served, version`, surveyID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: definition versions: %w", err)
+	}
+	defer rows.Close()
+	var out []store.DefinitionVersion
+	for rows.Next() {
+		v := store.DefinitionVersion{SurveyID: surveyID}
+		var served int64
+		var fps string
+		if err := rows.Scan(&v.Version, &served, &fps); err != nil {
+			return nil, fmt.Errorf("sqlite: definition versions: %w", err)
+		}
+		v.Served = time.UnixMilli(served).UTC()
+		if err := json.Unmarshal([]byte(fps), &v.Fingerprints); err != nil {
+			return nil, fmt.Errorf("sqlite: definition versions: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: definition versions: %w", err)
+	}
+	return out, nil
+}
