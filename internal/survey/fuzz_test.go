@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -40,7 +41,18 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const file = "surveys/fuzz.yaml"
-		d, ps := Parse(file, data)
+		var d *Definition
+		var ps Problems
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			d, ps = Parse(file, data)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Parse has not finished after 5s:\n%q", data)
+		}
 		if (d == nil) == (len(ps) == 0) {
 			t.Fatalf("Parse gave definition %v and %d problems: want exactly one of them", d != nil, len(ps))
 		}
