@@ -95,6 +95,7 @@ func TestHostileRequests(t *testing.T) {
 		{"JSON", "application/json", `{"sector":"health"}`, 415},
 		{"plain text", "text/plain", withToken(token), 415},
 		{"multipart", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"sector\"\r\n\r\nhealth\r\n--x--\r\n", 415},
+		{"broken multipart", "multipart/form-data; boundary=x", "- x\r\n\r\n--- x\rx--", 400},
 		{"no content type", "", withToken(token), 415},
 		{"form-ish content type", "application/x-www-form-urlencodedXXX", withToken(token), 415},
 		{"invalid UTF-8 value", "application/x-www-form-urlencoded", withToken(token) + "&sector=%C0%AF", 400},
