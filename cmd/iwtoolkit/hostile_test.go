@@ -518,13 +518,9 @@ func TestHostileConcurrentSends(t *testing.T) {
 					for _, c := range cookies {
 						req.AddCookie(c)
 					}
-					// A transport each, so that every send has its own
-					// connection: a shared pool dials spare connections that
-					// never send a request, which hold up the service's
-					// shutdown (see the report of this suite).
-					tr := &http.Transport{}
-					defer tr.CloseIdleConnections()
-					client := &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+					// The shared pool dials spare connections that never
+					// send a request: the service must still shut down.
+					client := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 					<-start
 					resp, err := client.Do(req)
 					if err != nil {
@@ -546,5 +542,23 @@ func TestHostileConcurrentSends(t *testing.T) {
 				t.Errorf("%d responses stored, want 1", len(rs))
 			}
 		})
+	}
+}
+
+// A connection that is opened and never sends a request (a browser's
+// preconnect, a load balancer's spare, or someone holding sockets) does
+// not hold up a graceful shutdown.
+func TestHostileSilentConnectionShutdown(t *testing.T) {
+	svc := start(t, sqliteEnv(t))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(svc.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	time.Sleep(100 * time.Millisecond) // accepted, waiting for a request
+	began := time.Now()
+	svc.stop() // reports an error if shutting down timed out
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("shutting down took %v with a silent connection open", took)
 	}
 }
