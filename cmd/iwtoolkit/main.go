@@ -142,10 +142,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	defer stopSweep()
 	go srv.SweepDrafts(sweepCtx, 10*time.Minute)
-	ln, err := net.Listen("tcp", cfg.Listen)
+	tcp, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	ln := server.NewSilentListener(tcp)
 	log.Info("listening", "addr", ln.Addr().String(), "store", kind, "surveys", len(surveys.All()))
 
 	served := make(chan error, 1)
@@ -156,10 +157,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	if err := srv.App().ShutdownWithTimeout(20 * time.Second); err != nil {
-		return fmt.Errorf("serve: shut down: %w", err)
+	shutdown := make(chan error, 1)
+	go func() { shutdown <- srv.App().ShutdownWithTimeout(20 * time.Second) }()
+	// In-flight requests finish; connections that never sent one are closed.
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-shutdown:
+			if err != nil {
+				return fmt.Errorf("serve: shut down: %w", err)
+			}
+			return nil
+		case <-tick.C:
+			ln.CloseSilent(time.Second)
+		}
 	}
-	return nil
 }
 
 func loadSurveys(dir string) (*survey.Catalogue, error) {

@@ -76,7 +76,10 @@ func checkForm(c *fiber.Ctx) error {
 	if c.Method() != fiber.MethodPost {
 		return c.Next()
 	}
-	if !strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEApplicationForm) {
+	// The media type exactly, before any parameters: a prefix would let
+	// through application/x-www-form-urlencodedanything.
+	mediaType, _, _ := strings.Cut(string(c.Request().Header.ContentType()), ";")
+	if !strings.EqualFold(strings.TrimSpace(mediaType), fiber.MIMEApplicationForm) {
 		return fiber.NewError(fiber.StatusUnsupportedMediaType, "This form must be sent as a web form")
 	}
 	valid := true

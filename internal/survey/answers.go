@@ -66,7 +66,13 @@ func (s *Section) Collect(answers map[string]string, values func(field string) [
 			var v string
 			switch {
 			case q.Type == TypeMultiple:
-				v = strings.Join(slices.Compact(slices.Sorted(slices.Values(vs))), " ")
+				// Split as Check and the conditions will, so that blank
+				// values cannot stand for an answer.
+				var chosen []string
+				for _, c := range vs {
+					chosen = append(chosen, Choices(c)...)
+				}
+				v = strings.Join(slices.Compact(slices.Sorted(slices.Values(chosen))), " ")
 			case len(vs) > 0:
 				v = vs[0]
 			}
