@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -390,8 +389,6 @@ func TestHostilePaths(t *testing.T) {
 		}
 	}
 }
-
-var resumeCode = regexp.MustCompile(`<strong class="app-code">([^<]+)</strong>`)
 
 // A resume code gives back its draft only while it is the draft's: once
 // the answers are sent, or saved again under a new code, the old code is a
