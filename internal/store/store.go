@@ -48,6 +48,7 @@ type Store interface {
 	// rounds (all rounds when rounds is empty), oldest first, and stops at
 	// the first error fn returns.
 	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
+	Tallier // counts kept as responses are stored: see tally.go
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -36,6 +36,7 @@ type Store struct {
 	client    *mongo.Client
 	responses *mongo.Collection
 	drafts    *mongo.Collection
+	tally     tallyState // see tally.go
 }
 
 var _ store.Store = (*Store)(nil)
@@ -93,6 +94,7 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.responses, "submission_key_unique", bson.D{{Key: "submission_key", Value: 1}}, options.Index().SetUnique(true)},
 		// EachResponse: one survey, some rounds, in submission order.
 		{s.responses, "survey_round_submitted", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}, {Key: "submitted", Value: 1}}, options.Index()},
+		{s.responses, "survey_tallied", bson.D{{Key: "survey_id", Value: 1}, {Key: "tallied", Value: 1}}, options.Index()},
 		{s.drafts, "expires_ttl", bson.D{{Key: "expires", Value: 1}}, options.Index().SetExpireAfterSeconds(0)},
 	}
 	for _, ix := range indexes {

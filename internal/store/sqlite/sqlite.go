@@ -31,6 +31,7 @@ const FileName = "iwtoolkit.db"
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
+	tally tallyState // see tally.go
 }
 
 var _ store.Store = (*Store)(nil)
@@ -121,6 +122,7 @@ CREATE TABLE drafts (
 );
 CREATE INDEX drafts_by_expiry ON drafts (expires);
 `,
+	3: tallySchema, // see tally.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -221,6 +223,11 @@ ON CONFLICT (submission_key) DO NOTHING`,
 			return err
 		}
 		stored = n == 1
+		if id, err := res.LastInsertId(); stored && err == nil {
+			if err := s.tallyNew(ctx, tx, id, r); err != nil {
+				return err
+			}
+		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM drafts WHERE key = ?`, r.SubmissionKey)
 		return err
 	})

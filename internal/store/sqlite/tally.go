@@ -1,0 +1,325 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// Tallies are kept in the table tallies, one row per (survey, round,
+// breakdown cell, answer key, value) with its count, and one row per cell
+// with key and value "" counting its responses. Submit updates them in the
+// transaction that inserts the response, so they are exact after any stop:
+// either both are on disk or neither is. Responses stored with no plan, or
+// under another plan, keep tallied = 0 and are counted by the next Tallies
+// or Recount, in one transaction with marking them tallied.
+
+// tallyState holds the plans the store counts to.
+type tallyState struct {
+	mu    sync.RWMutex
+	plans map[string]store.TallyPlan
+}
+
+// cellColumns are the tallies columns of survey.Breakdowns, in order.
+var cellColumns = [6]string{"sector", "organisation", "audience", "workforce", "age_band", "locality"}
+
+// PlanTallies sets what Submit counts for each survey.
+func (s *Store) PlanTallies(plans ...store.TallyPlan) {
+	s.tally.mu.Lock()
+	defer s.tally.mu.Unlock()
+	if s.tally.plans == nil {
+		s.tally.plans = map[string]store.TallyPlan{}
+	}
+	for _, p := range plans {
+		s.tally.plans[p.SurveyID] = p
+	}
+}
+
+func (s *Store) plan(surveyID string) (store.TallyPlan, bool) {
+	s.tally.mu.RLock()
+	defer s.tally.mu.RUnlock()
+	p, ok := s.tally.plans[surveyID]
+	return p, ok
+}
+
+const upsertTally = `
+INSERT INTO tallies (survey_id, round, sector, organisation, audience, workforce, age_band, locality, key, value, n)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO UPDATE SET n = n + excluded.n`
+
+// tallyNew counts a response just inserted with row id, inside Submit's
+// transaction, if the survey has a plan.
+func (s *Store) tallyNew(ctx context.Context, tx *sql.Tx, id int64, r survey.Response) error {
+	p, ok := s.plan(r.SurveyID)
+	if !ok {
+		return nil
+	}
+	var kept string
+	err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM tally_plans WHERE survey_id = ?`, r.SurveyID).Scan(&kept)
+	if err != nil && err != sql.ErrNoRows {
+		return err
+	}
+	if kept != p.Fingerprint() {
+		// The first response under this plan: (re)build the survey's
+		// tallies, this response included, in this transaction.
+		return catchUp(ctx, tx, p)
+	}
+	c := store.NewCounts()
+	c.AddResponse(p, r)
+	if err := addCounts(ctx, tx, p.SurveyID, r.Round, p.CellOf(r), c); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE responses SET tallied = 1 WHERE id = ?`, id)
+	return err
+}
+
+func addCounts(ctx context.Context, tx *sql.Tx, surveyID, round string, cell store.Cell, c *store.Counts) error {
+	stmt, err := tx.PrepareContext(ctx, upsertTally)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	args := func(key, value string, n int) []any {
+		return []any{surveyID, round, cell[0], cell[1], cell[2], cell[3], cell[4], cell[5], key, value, n}
+	}
+	if _, err := stmt.ExecContext(ctx, args("", "", c.Responses)...); err != nil {
+		return err
+	}
+	for k, m := range c.Answers {
+		for v, n := range m {
+			if _, err := stmt.ExecContext(ctx, args(k, v, n)...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// needsCatchUp says, from the read pool, whether tallies are kept to
+// another plan or some responses are untallied.
+func (s *Store) needsCatchUp(ctx context.Context, p store.TallyPlan) (bool, error) {
+	var kept string
+	err := s.read.QueryRowContext(ctx, `SELECT fingerprint FROM tally_plans WHERE survey_id = ?`, p.SurveyID).Scan(&kept)
+	if err == sql.ErrNoRows || err == nil && kept != p.Fingerprint() {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var untallied bool
+	err = s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM responses WHERE survey_id = ? AND tallied = 0)`, p.SurveyID).Scan(&untallied)
+	return untallied, err
+}
+
+// catchUp, inside a write transaction, rebuilds the survey's tallies if
+// they were kept to another plan, then counts every untallied response.
+func catchUp(ctx context.Context, tx *sql.Tx, p store.TallyPlan) error {
+	var kept string
+	err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM tally_plans WHERE survey_id = ?`, p.SurveyID).Scan(&kept)
+	if err != nil && err != sql.ErrNoRows {
+		return err
+	}
+	if kept != p.Fingerprint() {
+		for _, q := range []string{
+			`DELETE FROM tallies WHERE survey_id = ?`,
+			`UPDATE responses SET tallied = 0 WHERE survey_id = ? AND tallied = 1`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, p.SurveyID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tally_plans (survey_id, fingerprint) VALUES (?, ?)
+ON CONFLICT (survey_id) DO UPDATE SET fingerprint = excluded.fingerprint`, p.SurveyID, p.Fingerprint()); err != nil {
+			return err
+		}
+	}
+	byRound, err := countResponses(ctx, tx, p, `survey_id = ? AND tallied = 0`, p.SurveyID)
+	if err != nil {
+		return err
+	}
+	for round, cells := range byRound {
+		for cell, c := range cells {
+			if err := addCounts(ctx, tx, p.SurveyID, round, cell, c); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE responses SET tallied = 1 WHERE survey_id = ? AND tallied = 0`, p.SurveyID)
+	return err
+}
+
+// countResponses counts the responses matching where from scratch, by
+// round and cell.
+func countResponses(ctx context.Context, tx *sql.Tx, p store.TallyPlan, where string, args ...any) (map[string]map[store.Cell]*store.Counts, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT round, answers FROM responses WHERE `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[store.Cell]*store.Counts{}
+	for rows.Next() {
+		var r survey.Response
+		var answers string
+		if err := rows.Scan(&r.Round, &answers); err != nil {
+			return nil, err
+		}
+		if err := decode(&r.Answers, answers); err != nil {
+			return nil, err
+		}
+		cells := out[r.Round]
+		if cells == nil {
+			cells = map[store.Cell]*store.Counts{}
+			out[r.Round] = cells
+		}
+		cell := p.CellOf(r)
+		if cells[cell] == nil {
+			cells[cell] = store.NewCounts()
+		}
+		cells[cell].AddResponse(p, r)
+	}
+	return out, rows.Err()
+}
+
+// Tallies returns the counts of each round, summed over the cells the
+// filter keeps, after counting any untallied responses.
+func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string, f store.Filter) (map[string]*store.Counts, error) {
+	need, err := s.needsCatchUp(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tallies: %w", err)
+	}
+	if need {
+		if err := s.inTx(ctx, func(tx *sql.Tx) error { return catchUp(ctx, tx, p) }); err != nil {
+			return nil, fmt.Errorf("sqlite: tallies: catch up: %w", err)
+		}
+	}
+	query := `SELECT round, key, value, sum(n) FROM tallies WHERE survey_id = ?`
+	args := []any{p.SurveyID}
+	if len(rounds) > 0 {
+		query += ` AND round IN (?` + strings.Repeat(`, ?`, len(rounds)-1) + `)`
+		for _, r := range rounds {
+			args = append(args, r)
+		}
+	}
+	for i, name := range survey.Breakdowns {
+		if v := f[name]; v != "" {
+			query += ` AND ` + cellColumns[i] + ` = ?`
+			args = append(args, v)
+		}
+	}
+	query += ` GROUP BY round, key, value`
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tallies: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]*store.Counts{}
+	for _, r := range rounds {
+		out[r] = store.NewCounts()
+	}
+	for rows.Next() {
+		var round, key, value string
+		var n int
+		if err := rows.Scan(&round, &key, &value, &n); err != nil {
+			return nil, fmt.Errorf("sqlite: tallies: %w", err)
+		}
+		c := out[round]
+		if c == nil {
+			c = store.NewCounts()
+			out[round] = c
+		}
+		if key == "" {
+			c.Responses += n
+		} else {
+			c.Add(key, value, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: tallies: %w", err)
+	}
+	return out, nil
+}
+
+// Recount recounts a round from its stored responses and makes the kept
+// tallies equal to it, in one transaction.
+func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (store.RecountResult, error) {
+	var res store.RecountResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := catchUp(ctx, tx, p); err != nil {
+			return err
+		}
+		fresh, err := countResponses(ctx, tx, p, `survey_id = ? AND round = ?`, p.SurveyID, round)
+		if err != nil {
+			return err
+		}
+		kept, err := keptCells(ctx, tx, p.SurveyID, round)
+		if err != nil {
+			return err
+		}
+		for _, c := range fresh[round] {
+			res.Responses += c.Responses
+		}
+		res.Differences = store.Differences(kept, fresh[round])
+		if res.Differences == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tallies WHERE survey_id = ? AND round = ?`, p.SurveyID, round); err != nil {
+			return err
+		}
+		for cell, c := range fresh[round] {
+			if err := addCounts(ctx, tx, p.SurveyID, round, cell, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return store.RecountResult{}, fmt.Errorf("sqlite: recount %s %s: %w", p.SurveyID, round, err)
+	}
+	return res, nil
+}
+
+func keptCells(ctx context.Context, tx *sql.Tx, surveyID, round string) (map[store.Cell]*store.Counts, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+strings.Join(cellColumns[:], ", ")+`, key, value, n FROM tallies WHERE survey_id = ? AND round = ?`, surveyID, round)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[store.Cell]*store.Counts{}
+	for rows.Next() {
+		var c store.Cell
+		var key, value string
+		var n int
+		if err := rows.Scan(&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &key, &value, &n); err != nil {
+			return nil, err
+		}
+		if out[c] == nil {
+			out[c] = store.NewCounts()
+		}
+		if key == "" {
+			out[c].Responses += n
+		} else {
+			out[c].Add(key, value, n)
+		}
+	}
+	return out, rows.Err()
+}
+
+// tallySchema is migration 3. Responses already stored are untallied and
+// are counted at the first Tallies.
+const tallySchema = `
+ALTER TABLE responses ADD COLUMN tallied INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX responses_untallied ON responses (survey_id) WHERE tallied = 0;
+CREATE TABLE tallies (
+	survey_id TEXT NOT NULL, round TEXT NOT NULL,
+	sector TEXT NOT NULL, organisation TEXT NOT NULL, audience TEXT NOT NULL,
+	workforce TEXT NOT NULL, age_band TEXT NOT NULL, locality TEXT NOT NULL,
+	key TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
+	PRIMARY KEY (survey_id, round, sector, organisation, audience, workforce, age_band, locality, key, value)
+) WITHOUT ROWID;
+CREATE TABLE tally_plans (survey_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+`
