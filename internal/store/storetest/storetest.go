@@ -38,6 +38,7 @@ func Run(t *testing.T, h Harness) {
 		{"EachResponse", testEachResponse},
 		{"Reopen", testReopen},
 		{"ConcurrentSubmits", testConcurrentSubmits},
+		{"TalliesExact", testTalliesExact}, {"TalliesWithoutPlan", testTalliesWithoutPlan}, // tally.go
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
