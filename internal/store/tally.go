@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"sort"
+	"strconv"
 	"strings"
 
 	"iwtoolkit/internal/survey"
@@ -22,7 +23,27 @@ type TallyPlan struct {
 	Breakdowns [6]string
 	// Keys are the answer keys counted, in definition order.
 	Keys []string
+	// Strands are the rated items of each section. For each, a response's
+	// strand score (the mean of its ratings on the strand's items, times
+	// StrandScale to keep it a whole number) is counted under the key
+	// StrandKey(id): the per-respondent figure the tests of change need,
+	// as a respondent's ratings within a strand are not independent.
+	Strands []Strand
 }
+
+// Strand is a section's rated items.
+type Strand struct {
+	ID    string
+	Items []string
+}
+
+// StrandScale multiplies strand scores to whole numbers: it is divisible by
+// every number of ratings from 1 to 12, so the mean of up to 12 ratings is
+// kept exactly (longer strands are rounded to 1/27720 of a level).
+const StrandScale = 27720
+
+// StrandKey is the tally key of a strand's scores.
+func StrandKey(sectionID string) string { return "strand:" + sectionID }
 
 // PlanFor returns the tally plan of a survey: its breakdown questions, and
 // every rated item (scale questions and grid statements).
@@ -35,8 +56,13 @@ func PlanFor(d *survey.Definition) TallyPlan {
 	}
 	for _, s := range d.Sections {
 		items, _ := s.Rated()
+		st := Strand{ID: s.ID}
 		for _, it := range items {
 			p.Keys = append(p.Keys, it.ID)
+			st.Items = append(st.Items, it.ID)
+		}
+		if len(st.Items) > 0 {
+			p.Strands = append(p.Strands, st)
 		}
 	}
 	return p
@@ -47,7 +73,11 @@ func PlanFor(d *survey.Definition) TallyPlan {
 func (p TallyPlan) Fingerprint() string {
 	keys := append([]string(nil), p.Keys...)
 	sort.Strings(keys)
-	sum := sha256.Sum256([]byte(strings.Join(p.Breakdowns[:], "\x1f") + "\x1e" + strings.Join(keys, "\x1f")))
+	text := strings.Join(p.Breakdowns[:], "\x1f") + "\x1e" + strings.Join(keys, "\x1f")
+	for _, st := range p.Strands {
+		text += "\x1e" + st.ID + "\x1d" + strings.Join(st.Items, "\x1f")
+	}
+	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -106,6 +136,18 @@ func (c *Counts) AddResponse(p TallyPlan, r survey.Response) {
 	for _, k := range p.Keys {
 		if v, ok := r.Answers[k]; ok && v != "" {
 			c.Add(k, v, 1)
+		}
+	}
+	for _, st := range p.Strands {
+		sum, n := 0, 0
+		for _, k := range st.Items {
+			if v, err := strconv.Atoi(r.Answers[k]); err == nil {
+				sum, n = sum+v, n+1
+			}
+		}
+		if n > 0 {
+			score := (sum*StrandScale + n/2) / n
+			c.Add(StrandKey(st.ID), strconv.Itoa(score), 1)
 		}
 	}
 }

@@ -3,7 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -12,8 +16,8 @@ import (
 )
 
 // Tallies are kept in the table tallies, one row per (survey, round,
-// breakdown cell, answer key, value) with its count, and one row per cell
-// with key and value "" counting its responses. Submit updates them in the
+// breakdown cell) with its number of responses and its counts per answer
+// key and value, packed (encodeCounts). Submit updates them in the
 // transaction that inserts the response, so they are exact after any stop:
 // either both are on disk or neither is. Responses stored with no plan, or
 // under another plan, keep tallied = 0 and are counted by the next Tallies
@@ -48,9 +52,9 @@ func (s *Store) plan(surveyID string) (store.TallyPlan, bool) {
 }
 
 const upsertTally = `
-INSERT INTO tallies (survey_id, round, sector, organisation, audience, workforce, age_band, locality, key, value, n)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT DO UPDATE SET n = n + excluded.n`
+INSERT INTO tallies (survey_id, round, sector, organisation, audience, workforce, age_band, locality, responses, counts)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO UPDATE SET responses = excluded.responses, counts = excluded.counts`
 
 // tallyNew counts a response just inserted with row id, inside Submit's
 // transaction, if the survey has a plan.
@@ -78,23 +82,102 @@ func (s *Store) tallyNew(ctx context.Context, tx *sql.Tx, id int64, r survey.Res
 	return err
 }
 
+// addCounts adds c to a cell's row: read, add, write, inside the caller's
+// write transaction, so no other writer comes between.
 func addCounts(ctx context.Context, tx *sql.Tx, surveyID, round string, cell store.Cell, c *store.Counts) error {
-	stmt, err := tx.PrepareContext(ctx, upsertTally)
-	if err != nil {
+	key := []any{surveyID, round, cell[0], cell[1], cell[2], cell[3], cell[4], cell[5]}
+	var responses int
+	var blob []byte
+	err := tx.QueryRowContext(ctx, `SELECT responses, counts FROM tallies WHERE survey_id = ? AND round = ?
+AND sector = ? AND organisation = ? AND audience = ? AND workforce = ? AND age_band = ? AND locality = ?`, key...).Scan(&responses, &blob)
+	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
-	defer stmt.Close()
-	args := func(key, value string, n int) []any {
-		return []any{surveyID, round, cell[0], cell[1], cell[2], cell[3], cell[4], cell[5], key, value, n}
-	}
-	if _, err := stmt.ExecContext(ctx, args("", "", c.Responses)...); err != nil {
+	sum := store.NewCounts()
+	if err := decodeCounts(blob, sum); err != nil {
 		return err
 	}
+	sum.Responses = responses + c.Responses
 	for k, m := range c.Answers {
 		for v, n := range m {
-			if _, err := stmt.ExecContext(ctx, args(k, v, n)...); err != nil {
-				return err
+			sum.Add(k, v, n)
+		}
+	}
+	_, err = tx.ExecContext(ctx, upsertTally, append(key, sum.Responses, encodeCounts(sum))...)
+	return err
+}
+
+// encodeCounts packs a cell's counts: the number of keys, then per key
+// (sorted) its name, number of values, and per value its text and count,
+// lengths and numbers as unsigned varints. A row per cell with its counts
+// packed lets a report read a few hundred rows, not hundreds of thousands.
+func encodeCounts(c *store.Counts) []byte {
+	var b []byte
+	str := func(s string) { b = binary.AppendUvarint(b, uint64(len(s))); b = append(b, s...) }
+	keys := slices.Sorted(maps.Keys(c.Answers))
+	b = binary.AppendUvarint(b, uint64(len(keys)))
+	for _, k := range keys {
+		str(k)
+		values := slices.Sorted(maps.Keys(c.Answers[k]))
+		b = binary.AppendUvarint(b, uint64(len(values)))
+		for _, v := range values {
+			str(v)
+			b = binary.AppendUvarint(b, uint64(c.Answers[k][v]))
+		}
+	}
+	return b
+}
+
+var errBadCounts = errors.New("sqlite: tallies: counts are corrupt")
+
+// decodeCounts adds packed counts to sum, without allocating for keys and
+// values sum already has.
+func decodeCounts(b []byte, sum *store.Counts) error {
+	if len(b) == 0 {
+		return nil
+	}
+	num := func() (int, bool) {
+		x, n := binary.Uvarint(b)
+		if n <= 0 {
+			return 0, false
+		}
+		b = b[n:]
+		return int(x), true
+	}
+	str := func() ([]byte, bool) {
+		l, ok := num()
+		if !ok || l > len(b) {
+			return nil, false
+		}
+		s := b[:l]
+		b = b[l:]
+		return s, true
+	}
+	keys, ok := num()
+	if !ok {
+		return errBadCounts
+	}
+	for range keys {
+		k, ok := str()
+		if !ok {
+			return errBadCounts
+		}
+		m := sum.Answers[string(k)]
+		if m == nil {
+			m = map[string]int{}
+			sum.Answers[string(k)] = m
+		}
+		values, ok := num()
+		if !ok {
+			return errBadCounts
+		}
+		for range values {
+			v, ok1 := str()
+			n, ok2 := num()
+			if !ok1 || !ok2 {
+				return errBadCounts
 			}
+			m[string(v)] += n
 		}
 	}
 	return nil
@@ -197,7 +280,7 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 			return nil, fmt.Errorf("sqlite: tallies: catch up: %w", err)
 		}
 	}
-	query := `SELECT round, key, value, sum(n) FROM tallies WHERE survey_id = ?`
+	query := `SELECT round, responses, counts FROM tallies WHERE survey_id = ?`
 	args := []any{p.SurveyID}
 	if len(rounds) > 0 {
 		query += ` AND round IN (?` + strings.Repeat(`, ?`, len(rounds)-1) + `)`
@@ -211,7 +294,6 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 			args = append(args, v)
 		}
 	}
-	query += ` GROUP BY round, key, value`
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tallies: %w", err)
@@ -221,10 +303,11 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 	for _, r := range rounds {
 		out[r] = store.NewCounts()
 	}
+	var round string
+	var blob sql.RawBytes
 	for rows.Next() {
-		var round, key, value string
 		var n int
-		if err := rows.Scan(&round, &key, &value, &n); err != nil {
+		if err := rows.Scan(&round, &n, &blob); err != nil {
 			return nil, fmt.Errorf("sqlite: tallies: %w", err)
 		}
 		c := out[round]
@@ -232,10 +315,9 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 			c = store.NewCounts()
 			out[round] = c
 		}
-		if key == "" {
-			c.Responses += n
-		} else {
-			c.Add(key, value, n)
+		c.Responses += n
+		if err := decodeCounts(blob, c); err != nil {
+			return nil, err
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -284,7 +366,7 @@ func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (s
 }
 
 func keptCells(ctx context.Context, tx *sql.Tx, surveyID, round string) (map[store.Cell]*store.Counts, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+strings.Join(cellColumns[:], ", ")+`, key, value, n FROM tallies WHERE survey_id = ? AND round = ?`, surveyID, round)
+	rows, err := tx.QueryContext(ctx, `SELECT `+strings.Join(cellColumns[:], ", ")+`, responses, counts FROM tallies WHERE survey_id = ? AND round = ?`, surveyID, round)
 	if err != nil {
 		return nil, err
 	}
@@ -292,25 +374,21 @@ func keptCells(ctx context.Context, tx *sql.Tx, surveyID, round string) (map[sto
 	out := map[store.Cell]*store.Counts{}
 	for rows.Next() {
 		var c store.Cell
-		var key, value string
-		var n int
-		if err := rows.Scan(&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &key, &value, &n); err != nil {
+		var blob []byte
+		sum := store.NewCounts()
+		if err := rows.Scan(&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &sum.Responses, &blob); err != nil {
 			return nil, err
 		}
-		if out[c] == nil {
-			out[c] = store.NewCounts()
+		if err := decodeCounts(blob, sum); err != nil {
+			return nil, err
 		}
-		if key == "" {
-			out[c].Responses += n
-		} else {
-			out[c].Add(key, value, n)
-		}
+		out[c] = sum
 	}
 	return out, rows.Err()
 }
 
 // tallySchema is migration 3. Responses already stored are untallied and
-// are counted at the first Tallies.
+// are counted at the first Tallies. Each cell of a round is one row.
 const tallySchema = `
 ALTER TABLE responses ADD COLUMN tallied INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX responses_untallied ON responses (survey_id) WHERE tallied = 0;
@@ -318,8 +396,8 @@ CREATE TABLE tallies (
 	survey_id TEXT NOT NULL, round TEXT NOT NULL,
 	sector TEXT NOT NULL, organisation TEXT NOT NULL, audience TEXT NOT NULL,
 	workforce TEXT NOT NULL, age_band TEXT NOT NULL, locality TEXT NOT NULL,
-	key TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
-	PRIMARY KEY (survey_id, round, sector, organisation, audience, workforce, age_band, locality, key, value)
+	responses INTEGER NOT NULL, counts BLOB NOT NULL,
+	PRIMARY KEY (survey_id, round, sector, organisation, audience, workforce, age_band, locality)
 ) WITHOUT ROWID;
 CREATE TABLE tally_plans (survey_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 `
