@@ -49,6 +49,8 @@ const usage = `Integrated Working Toolkit: self-assessments, consultations and r
 Usage:
   iwtoolkit [serve]          serve the surveys in IWT_SURVEYS_DIR (the default command)
   iwtoolkit check [folder]   check the survey files in a folder (default IWT_SURVEYS_DIR) and exit
+  iwtoolkit seed --responses N [--survey ID]   write N made-up responses, for trying reports at scale
+  iwtoolkit recount --survey ID --round R     recount a round from its responses; report and repair differences
   iwtoolkit help             show this help; every command also takes --help
 
 Settings (environment variables):
@@ -66,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "check":
 		return check(args, getenv, stdout)
+	case "seed": // seed.go
+		return seed(ctx, args, getenv, stdout)
+	case "recount": // recount.go
+		return recount(ctx, args, getenv, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage+config.Help())
 		return nil
@@ -113,6 +119,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	planTallies(st, surveys) // seed.go
 	defer func() {
 		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
