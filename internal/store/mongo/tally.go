@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -36,11 +37,16 @@ import (
 // ObjectID), so applied holds one cell's responses of one day.
 //
 // Tally documents carry the plan fingerprint, and "tallied" holds the
-// fingerprint the response was counted under: after a change of plan every
-// response is untallied under the new one, and is counted into new
-// documents by catch-up.
+// fingerprint the response was counted under. After a change of plan,
+// catch-up marks every response untallied once and counts them into new
+// documents. All instances must run the same survey files: an instance
+// still on the old plan would mark responses counted under it, which the
+// reads (new plan) do not see until a recount.
 
-const talliesCollection = "tallies"
+const (
+	talliesCollection    = "tallies"
+	tallyPlansCollection = "tally_plans" // survey ID → the fingerprint tallied to
+)
 
 type tallyState struct {
 	mu    sync.RWMutex
@@ -131,8 +137,31 @@ type storedResponse struct {
 }
 
 // catchUp counts every response of the survey not yet counted under p.
+// Untallied responses are found by equality (tallied: ""), which the
+// index on (survey_id, tallied) answers without reading the others. When
+// the survey's plan has changed (its fingerprint in tally_plans differs),
+// every response is first marked untallied, once.
 func (s *Store) catchUp(ctx context.Context, p store.TallyPlan) error {
-	filter := bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "tallied", Value: bson.D{{Key: "$ne", Value: p.Fingerprint()}}}}
+	fp := p.Fingerprint()
+	plans := s.responses.Database().Collection(tallyPlansCollection)
+	var kept struct {
+		Fingerprint string `bson:"fingerprint"`
+	}
+	err := plans.FindOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}).Decode(&kept)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return fmt.Errorf("mongo: find tally plan: %w", err)
+	}
+	if kept.Fingerprint != fp {
+		_, err := plans.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "fingerprint", Value: fp}}}}, options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return fmt.Errorf("mongo: set tally plan: %w", err)
+		}
+		_, err = s.responses.UpdateMany(ctx, bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "tallied", Value: bson.D{{Key: "$ne", Value: fp}}}}, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: ""}}}})
+		if err != nil {
+			return fmt.Errorf("mongo: mark responses untallied: %w", err)
+		}
+	}
+	filter := bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "tallied", Value: ""}}
 	cur, err := s.responses.Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "round", Value: 1}, {Key: "answers", Value: 1}}))
 	if err != nil {
 		return fmt.Errorf("mongo: find untallied responses: %w", err)
