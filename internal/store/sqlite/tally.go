@@ -130,11 +130,37 @@ func encodeCounts(c *store.Counts) []byte {
 
 var errBadCounts = errors.New("sqlite: tallies: counts are corrupt")
 
-// decodeCounts adds packed counts to sum, without allocating for keys and
-// values sum already has.
+// decodeCounts adds packed counts to sum.
 func decodeCounts(b []byte, sum *store.Counts) error {
+	var acc accumulator
+	if err := acc.add(b); err != nil {
+		return err
+	}
+	acc.into(sum)
+	return nil
+}
+
+// accumulator sums packed counts without allocating for keys and values it
+// has seen: a report adds up hundreds of cells of hundreds of counts each,
+// and a map assignment keyed by string(bytes) allocates every time.
+type accumulator struct {
+	keys map[string]*valueCounts
+}
+
+// valueCounts are one key's counts, with an index from value to position
+// (looked up, never assigned, for a value seen before).
+type valueCounts struct {
+	index  map[string]int
+	values []string
+	counts []int
+}
+
+func (a *accumulator) add(b []byte) error {
 	if len(b) == 0 {
 		return nil
+	}
+	if a.keys == nil {
+		a.keys = map[string]*valueCounts{}
 	}
 	num := func() (int, bool) {
 		x, n := binary.Uvarint(b)
@@ -162,10 +188,10 @@ func decodeCounts(b []byte, sum *store.Counts) error {
 		if !ok {
 			return errBadCounts
 		}
-		m := sum.Answers[string(k)]
-		if m == nil {
-			m = map[string]int{}
-			sum.Answers[string(k)] = m
+		vc := a.keys[string(k)]
+		if vc == nil {
+			vc = &valueCounts{index: map[string]int{}}
+			a.keys[string(k)] = vc
 		}
 		values, ok := num()
 		if !ok {
@@ -177,10 +203,24 @@ func decodeCounts(b []byte, sum *store.Counts) error {
 			if !ok1 || !ok2 {
 				return errBadCounts
 			}
-			m[string(v)] += n
+			if i, ok := vc.index[string(v)]; ok {
+				vc.counts[i] += n
+				continue
+			}
+			vc.index[string(v)] = len(vc.values)
+			vc.values = append(vc.values, string(v))
+			vc.counts = append(vc.counts, n)
 		}
 	}
 	return nil
+}
+
+func (a *accumulator) into(sum *store.Counts) {
+	for k, vc := range a.keys {
+		for i, v := range vc.values {
+			sum.Add(k, v, vc.counts[i])
+		}
+	}
 }
 
 // needsCatchUp says, from the read pool, whether tallies are kept to
@@ -303,6 +343,7 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 	for _, r := range rounds {
 		out[r] = store.NewCounts()
 	}
+	accs := map[string]*accumulator{}
 	var round string
 	var blob sql.RawBytes
 	for rows.Next() {
@@ -316,12 +357,20 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 			out[round] = c
 		}
 		c.Responses += n
-		if err := decodeCounts(blob, c); err != nil {
+		acc := accs[round]
+		if acc == nil {
+			acc = &accumulator{}
+			accs[round] = acc
+		}
+		if err := acc.add(blob); err != nil {
 			return nil, err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: tallies: %w", err)
+	}
+	for round, acc := range accs {
+		acc.into(out[round])
 	}
 	return out, nil
 }
