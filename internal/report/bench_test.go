@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -136,6 +137,26 @@ func BenchmarkReportEmbedded(b *testing.B) {
 						}
 					}
 				})
+			}
+		})
+	}
+}
+
+// BenchmarkResponsesCSV streams every response of the seeded store as the
+// raw-responses CSV, to nowhere.
+func BenchmarkResponsesCSV(b *testing.B) {
+	c, err := survey.LoadDir(os.DirFS("../../surveys"), "surveys")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, _ := c.Survey("integrated-working")
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
+			st := seeded(b, d, n)
+			for b.Loop() {
+				if err := report.WriteCSV(context.Background(), io.Discard, d, nil, st.EachResponse); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
