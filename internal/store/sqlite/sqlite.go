@@ -344,6 +344,10 @@ func encode(m map[string]string) string {
 }
 
 func decode(m *map[string]string, text string) error {
+	if flat, ok := decodeFlat(text); ok { // answers.go
+		*m = flat
+		return nil
+	}
 	if err := json.Unmarshal([]byte(text), m); err != nil {
 		return fmt.Errorf("decode stored answers: %w", err)
 	}
