@@ -240,6 +240,18 @@ func testEndToEnd(t *testing.T, e env) {
 	if !strings.Contains(rep.Body, `data-echarts-option="{`) {
 		t.Error("report has no chart options")
 	}
+	// Each strand's change is tested: five respondents a round.
+	if got := text(element(t, rep.Body, "table", "changes")); !strings.Contains(got, "Mann–Whitney") && !strings.Contains(got, "chance") {
+		t.Errorf("changes table has no test of change:\n%s", got)
+	}
+	// A filter that keeps fewer than five responses suppresses both rounds.
+	rep = staffBrowser(t, svc, "analyst", "").get("/r/"+d.ID+"?a=baseline&b=follow-up&sector=youth&audience=frontline").must(t, http.StatusOK)
+	if got := text(element(t, rep.Body, "table", "responses")); strings.Count(got, "fewer than 5") != 2 {
+		t.Errorf("filtered to a small group, the responses table says %q", got)
+	}
+	if !strings.Contains(rep.Body, `value="youth" selected`) {
+		t.Error("the sector filter does not show the sector chosen")
+	}
 	svc.stop()
 
 	// The stored records, read straight from the store.

@@ -70,7 +70,6 @@ func tokenOf(t *testing.T, link string) string {
 	return token
 }
 
-
 func TestInvitations(t *testing.T) {
 	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
 		t.Run(name, func(t *testing.T) { testInvitations(t, newEnv(t)) })

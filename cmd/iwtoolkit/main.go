@@ -51,6 +51,8 @@ Usage:
   iwtoolkit [serve]          serve the surveys in IWT_SURVEYS_DIR (the default command)
   iwtoolkit check [folder]   check the survey files in a folder (default IWT_SURVEYS_DIR) and exit
   iwtoolkit add-user ...     add a staff account, reading its password from standard input (add-user --help)
+  iwtoolkit seed --responses N [--survey ID]   write N made-up responses, for trying reports at scale
+  iwtoolkit recount --survey ID --round R     recount a round from its responses; report and repair differences
   iwtoolkit help             show this help; every command also takes --help
 
 Settings (environment variables):
@@ -70,6 +72,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return check(ctx, args, getenv, stdout)
 	case "add-user":
 		return addUser(ctx, args, getenv, os.Stdin, stdout)
+	case "seed": // seed.go
+		return seed(ctx, args, getenv, stdout)
+	case "recount": // recount.go
+		return recount(ctx, args, getenv, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage+config.Help())
 		return nil
@@ -121,6 +127,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	planTallies(st, surveys) // seed.go
 	defer func() {
 		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

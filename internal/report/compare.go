@@ -27,6 +27,10 @@ type StrandRow struct {
 	// and have scored answers.
 	Change    float64
 	HasChange bool
+	// Test is the change between the first and last round per respondent,
+	// with its uncertainty; nil unless both rounds are shown and have
+	// strand scores.
+	Test *ChangeTest
 }
 
 // SectionDetail is the distribution of answers to each statement of a strand.
@@ -73,6 +77,7 @@ func Compare(d *survey.Definition, rounds []survey.Round, tallies []*Tally) *Com
 		first, last := row.Figures[0], row.Figures[len(rounds)-1]
 		if len(rounds) > 1 && first.Scored > 0 && last.Scored > 0 {
 			row.Change, row.HasChange = last.Mean-first.Mean, true
+			row.Test = changeTest(s, tallies[0], tallies[len(rounds)-1])
 		}
 		for _, st := range statements {
 			sr := StatementRow{Statement: st, Rounds: make([]StatementRound, len(rounds))}

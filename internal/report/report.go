@@ -32,6 +32,15 @@ func (t *Tally) Add(r survey.Response) {
 	}
 }
 
+// FromCounts makes a tally from counts kept elsewhere (a store's tallies):
+// the number of responses and, by answer key and value, how many gave it.
+func FromCounts(responses int, answers map[string]map[string]int) *Tally {
+	if answers == nil {
+		answers = map[string]map[string]int{}
+	}
+	return &Tally{Responses: responses, counts: answers}
+}
+
 // Count returns how many answered value to a statement.
 func (t *Tally) Count(statement, value string) int { return t.counts[statement][value] }
 

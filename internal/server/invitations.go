@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/survey"
 )
 
@@ -245,7 +246,7 @@ func (s *Server) createInvitations(c *fiber.Ctx) error {
 	for i, k := range keys {
 		token, key := survey.NewToken()
 		invs[i] = survey.Invitation{Key: key, SurveyID: d.ID, Round: round.ID, Organisation: p.Organisation, RespondentKey: k, Created: now}
-		w.Write([]string{csvCell(invs[i].Person()), csvCell(s.baseURL + "/i/" + token)})
+		w.Write([]string{report.SafeCell(invs[i].Person()), report.SafeCell(s.baseURL + "/i/" + token)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -268,14 +269,6 @@ func (s *Server) createInvitations(c *fiber.Ctx) error {
 }
 
 var fileSafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
-
-// csvCell keeps a spreadsheet from reading a cell as a formula.
-func csvCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
 
 // newRespondentKey is a random pseudonym for a person invited: 128 bits
 // from crypto/rand, in hex.

@@ -1,57 +1,117 @@
 package server
 
 import (
+	"bufio"
+	"context"
 	"net/http"
+	"net/url"
+	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
 	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 )
+
+// talliesReader is what the report needs of a store: the counts it keeps
+// as responses are stored (see store.Tallier).
+type talliesReader interface {
+	Tallies(ctx context.Context, p store.TallyPlan, rounds []string, f store.Filter) (map[string]*store.Counts, error)
+}
 
 // roundPicker is a select of the survey's rounds: query parameter name,
 // label and the round chosen.
 type roundPicker struct{ Name, Label, Selected string }
 
+// filterPicker narrows the report to one answer of a breakdown question:
+// query parameter name (a name of survey.Breakdowns), the question and
+// the answer chosen ("" for everyone). Options is empty for a question
+// answered in words, shown as a text box.
+type filterPicker struct {
+	Name     string
+	Question *survey.Question
+	Selected string
+}
+
 type reportPage struct {
 	page
 	Survey     *survey.Definition
-	Pickers    []roundPicker // the two rounds compared
+	Pickers    []roundPicker  // the two rounds compared
+	Filters    []filterPicker // one per breakdown the survey has
+	Filtered   bool           // some filter is set
+	Query      string         // the filters as a query string, for links
 	Comparison *report.Comparison
-	Bar, Radar string // chart options as JSON, for data attributes
+	Rounds     []survey.Round // the rounds a report may compare: practice rounds are left out
+	Bar, Radar string         // chart options as JSON, for data attributes
 	MinGroup   int
 }
 
-// report compares two rounds of a survey: ?a=baseline&b=follow-up, by
-// default the survey's first two rounds. The figures are counted from the
-// stored responses on every request.
+// report compares two rounds of a survey:
+// ?a=baseline&b=follow-up&sector=…&organisation=…&audience=…&workforce=…&age-band=…&locality=…,
+// by default the survey's first two rounds and everyone. Every filter is
+// in the address, so a link to the page can go in a Board paper. Figures
+// come from the tallies the store keeps as responses are stored, summed
+// over the breakdown cells the filters keep.
 func (s *Server) report(c *fiber.Ctx) error {
 	d, ok := s.surveys.Survey(c.Params("survey"))
 	if !ok {
 		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
 	}
+	if u := staffOf(c).User; u.Role != "" && !u.CanSeeAllOrganisations() {
+		if _, ok := d.BreakdownQuestion("organisation"); !ok {
+			return fiber.NewError(http.StatusForbidden, "This survey's results are not split by organisation, so its report is not open to organisation co-ordinators")
+		}
+	}
+	comparable, err := s.comparableRounds(c.UserContext(), d)
+	if err != nil {
+		return err
+	}
+	if len(comparable) == 0 {
+		return fiber.NewError(http.StatusNotFound, "This survey has no rounds to report on")
+	}
 	a, b := c.Query("a"), c.Query("b")
-	if a == "" && b == "" && len(d.Rounds) > 1 {
-		b = d.Rounds[1].ID
+	if a == "" && b == "" && len(comparable) > 1 {
+		b = comparable[1].ID
 	}
 	if a == "" {
-		a = d.Rounds[0].ID
+		a = comparable[0].ID
 	}
 	var rounds []survey.Round
 	for _, id := range []string{a, b} {
 		if id == "" {
 			continue
 		}
-		r, ok := d.Round(id)
-		if !ok {
-			return fiber.NewError(http.StatusNotFound, "This survey has no round called "+id)
+		i := slices.IndexFunc(comparable, func(r survey.Round) bool { return r.ID == id })
+		if i < 0 {
+			return fiber.NewError(http.StatusNotFound, "This survey has no round called "+id+" to compare (practice rounds are left out)")
 		}
-		rounds = append(rounds, r)
+		rounds = append(rounds, comparable[i])
 	}
 	if len(rounds) == 2 && rounds[0].ID == rounds[1].ID {
 		rounds = rounds[:1]
 	}
-	cmp, err := report.Count(c.UserContext(), d, rounds, s.store.EachResponse)
+	filter := store.Filter{}
+	var pickers []filterPicker
+	query := url.Values{}
+	for _, name := range survey.Breakdowns {
+		q, ok := d.BreakdownQuestion(name)
+		if !ok {
+			continue
+		}
+		v := c.Query(name)
+		// A co-ordinator's report is their own organisation's, whatever the
+		// address says.
+		if u := staffOf(c).User; name == "organisation" && u.Role != "" && !u.CanSeeAllOrganisations() {
+			v = u.Organisation
+		}
+		pickers = append(pickers, filterPicker{Name: name, Question: q, Selected: v})
+		if v != "" {
+			filter[name] = v
+			query.Set(name, v)
+		}
+	}
+	cmp, err := s.compare(c.UserContext(), d, rounds, filter)
 	if err != nil {
 		return err
 	}
@@ -65,7 +125,59 @@ func (s *Server) report(c *fiber.Ctx) error {
 	}
 	return s.render(c, http.StatusOK, "report.html", reportPage{
 		page:   page{Title: d.Title + ": report"},
-		Survey: d, Pickers: []roundPicker{{"a", "Compare", a}, {"b", "with", b}}, Comparison: cmp,
+		Survey: d, Rounds: comparable, Pickers: []roundPicker{{"a", "Compare", a}, {"b", "with", b}},
+		Filters: pickers, Filtered: len(filter) > 0, Query: query.Encode(), Comparison: cmp,
 		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(),
 	})
+}
+
+// compare builds the comparison from the store's tallies, or, for a store
+// that keeps none, by counting every response.
+func (s *Server) compare(ctx context.Context, d *survey.Definition, rounds []survey.Round, f store.Filter) (*report.Comparison, error) {
+	tr, ok := s.store.(talliesReader)
+	if !ok {
+		if len(f) > 0 {
+			return nil, fiber.NewError(http.StatusNotImplemented, "This store cannot filter reports")
+		}
+		return report.Count(ctx, d, rounds, s.store.EachResponse)
+	}
+	ids := make([]string, len(rounds))
+	for i, r := range rounds {
+		ids[i] = r.ID
+	}
+	counts, err := tr.Tallies(ctx, store.PlanFor(d), ids, f)
+	if err != nil {
+		return nil, err
+	}
+	tallies := make([]*report.Tally, len(rounds))
+	for i, r := range rounds {
+		c := counts[r.ID]
+		if c == nil {
+			c = store.NewCounts()
+		}
+		tallies[i] = report.FromCounts(c.Responses, c.Answers)
+	}
+	return report.Compare(d, rounds, tallies), nil
+}
+
+// responsesCSV streams a survey's raw responses as CSV, for the roles that
+// may see raw responses and free text. Rows are written as they are read.
+func (s *Server) responsesCSV(c *fiber.Ctx) error {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+	}
+	if err := s.audit(c, staffOf(c).Account.Email, "downloaded raw responses", d.ID); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+d.ID+`-responses.csv"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	ctx := c.UserContext()
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		if err := report.WriteCSV(ctx, w, d, nil, s.store.EachResponse); err != nil {
+			s.log.Error("responses CSV cut short", "survey", d.ID, "error", err)
+		}
+	})
+	return nil
 }

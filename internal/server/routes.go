@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	app.Get("/i/:token", s.invitation)
 
 	app.Get("/r/:survey", s.staffOnly(auth.User.CanSeeReports, s.viewReport))
+	app.Get("/r/:survey/responses.csv", s.staffOnly(auth.User.CanSeeRawResponses, s.responsesCSV))
 	s.staffRoutes(app)
 	s.adminRoutes(app)
 	s.invitationRoutes(app)

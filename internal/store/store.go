@@ -65,6 +65,7 @@ type Store interface {
 	// Completion counts a round's invitations and the responses that came
 	// through them, by organisation.
 	Completion(ctx context.Context, surveyID, round string) ([]survey.Completion, error)
+	Tallier // counts kept as responses are stored: see tally.go
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -40,6 +40,7 @@ type Store struct {
 	drafts      *mongo.Collection
 	invitations *mongo.Collection
 	uses        *mongo.Collection
+	tally       tallyState // see tally.go
 }
 
 var _ store.Store = (*Store)(nil)
@@ -101,6 +102,7 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.responses, "survey_round_submitted", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}, {Key: "submitted", Value: 1}}, options.Index()},
 		{s.invitations, "survey_round_created", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}, {Key: "created", Value: 1}}, options.Index()},
 		{s.uses, "survey_round", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}}, options.Index()},
+		{s.responses, "survey_tallied", bson.D{{Key: "survey_id", Value: 1}, {Key: "tallied", Value: 1}}, options.Index()},
 		{s.drafts, "expires_ttl", bson.D{{Key: "expires", Value: 1}}, options.Index().SetExpireAfterSeconds(0)},
 	}
 	for _, ix := range indexes {

@@ -28,6 +28,7 @@ type responseDoc struct {
 	SubmissionKey string            `bson:"submission_key"`
 	RespondentKey string            `bson:"respondent_key"`
 	Invitation    string            `bson:"invitation"`
+	Tallied       string            `bson:"tallied"` // the plan it was counted under: see tally.go
 }
 
 func toResponseDoc(r survey.Response) responseDoc {
@@ -81,7 +82,9 @@ func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response,
 	if err := s.useInvitation(ctx, r); err != nil {
 		return survey.Response{}, err
 	}
-	if _, err := s.responses.InsertOne(ctx, doc); err != nil {
+	if res, err := s.responses.InsertOne(ctx, doc); err == nil {
+		s.tallyNew(ctx, res.InsertedID, stored)
+	} else {
 		if !mongo.IsDuplicateKeyError(err) {
 			return survey.Response{}, fmt.Errorf("mongo: insert response: %w", err)
 		}

@@ -123,8 +123,10 @@ func (s *Store) CountResponses(ctx context.Context, surveyID, round string) (int
 
 // DeleteResponse deletes one response by its reference.
 func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
-	// TODO(tallies): once Submit keeps pre-computed tallies (branch report),
-	// decrement the response's tallies here, after the delete succeeds.
+	r, err := s.Response(ctx, reference)
+	if err != nil {
+		return err
+	}
 	res, err := s.responses.DeleteOne(ctx, bson.D{{Key: "reference", Value: reference}})
 	if err != nil {
 		return fmt.Errorf("mongo: delete response: %w", err)
@@ -132,18 +134,16 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 	if res.DeletedCount == 0 {
 		return fmt.Errorf("mongo: delete response %s: %w", reference, store.ErrNotFound)
 	}
-	return nil
+	return s.recountAfterDelete(ctx, r.SurveyID, r.Round)
 }
 
 // DeleteResponses deletes every response to a round.
 func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (int, error) {
-	// TODO(tallies): once Submit keeps pre-computed tallies (branch report),
-	// delete the round's tallies here too.
 	res, err := s.responses.DeleteMany(ctx, bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}})
 	if err != nil {
 		return 0, fmt.Errorf("mongo: delete responses: %w", err)
 	}
-	return int(res.DeletedCount), nil
+	return int(res.DeletedCount), s.recountAfterDelete(ctx, surveyID, round)
 }
 
 // each streams a collection in the given order through decode.
@@ -210,6 +210,22 @@ func (s *Store) updateAccount(ctx context.Context, op, id string, set bson.D) er
 	}
 	if res.MatchedCount == 0 {
 		return fmt.Errorf("mongo: %s: %w", op, store.ErrNotFound)
+	}
+	return nil
+}
+
+// recountAfterDelete brings a round's tallies back in line with its
+// responses after some were deleted. A deletion is rare (erasure,
+// retention), so the round is recounted rather than decremented: one
+// mechanism, the same as the recount command, which also repairs the
+// tallies if the service stops between the delete and the recount.
+func (s *Store) recountAfterDelete(ctx context.Context, surveyID, round string) error {
+	p, ok := s.plan(surveyID)
+	if !ok {
+		return nil // nothing tallied for this survey by this process
+	}
+	if _, err := s.Recount(ctx, p, round); err != nil {
+		return fmt.Errorf("mongo: recount after delete: %w", err)
 	}
 	return nil
 }

@@ -108,8 +108,10 @@ func (s *Store) CountResponses(ctx context.Context, surveyID, round string) (int
 
 // DeleteResponse deletes one response by its reference.
 func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
-	// TODO(tallies): once Submit keeps pre-computed tallies (branch report),
-	// read the response and decrement its tallies in the same transaction.
+	r, err := s.Response(ctx, reference)
+	if err != nil {
+		return err
+	}
 	res, err := s.write.ExecContext(ctx, `DELETE FROM responses WHERE reference = ?`, reference)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete response: %w", err)
@@ -117,19 +119,20 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("sqlite: delete response %s: %w", reference, errors.Join(err, store.ErrNotFound))
 	}
-	return nil
+	return s.recountAfterDelete(ctx, r.SurveyID, r.Round)
 }
 
 // DeleteResponses deletes every response to a round.
 func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (int, error) {
-	// TODO(tallies): once Submit keeps pre-computed tallies (branch report),
-	// delete the round's tallies in the same transaction.
 	res, err := s.write.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = ? AND round = ?`, surveyID, round)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete responses: %w", err)
 	}
 	n, err := res.RowsAffected()
-	return int(n), err
+	if err != nil {
+		return 0, err
+	}
+	return int(n), s.recountAfterDelete(ctx, surveyID, round)
 }
 
 // AllResponses streams every response, oldest first.
@@ -213,6 +216,22 @@ func (s *Store) updateAccount(ctx context.Context, op, query string, args ...any
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("sqlite: %s: %w", op, errors.Join(err, store.ErrNotFound))
+	}
+	return nil
+}
+
+// recountAfterDelete brings a round's tallies back in line with its
+// responses after some were deleted. A deletion is rare (erasure,
+// retention), so the round is recounted rather than decremented: one
+// mechanism, the same as the recount command, which also repairs the
+// tallies if the service stops between the delete and the recount.
+func (s *Store) recountAfterDelete(ctx context.Context, surveyID, round string) error {
+	p, ok := s.plan(surveyID)
+	if !ok {
+		return nil // nothing tallied for this survey by this process
+	}
+	if _, err := s.Recount(ctx, p, round); err != nil {
+		return fmt.Errorf("sqlite: recount after delete: %w", err)
 	}
 	return nil
 }

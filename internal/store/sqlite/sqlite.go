@@ -31,6 +31,7 @@ const FileName = "iwtoolkit.db"
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
+	tally tallyState // see tally.go
 }
 
 var _ store.Store = (*Store)(nil)
@@ -142,6 +143,7 @@ CREATE TABLE invitation_uses (
 	4: staffSchema,
 	5: roundsSchema,
 	6: definitionsSchema,
+	7: tallySchema, // see tally.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -244,6 +246,11 @@ ON CONFLICT (submission_key) DO NOTHING`,
 		stored = n == 1
 		if stored && r.Invitation != "" {
 			if err := useInvitation(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		if id, err := res.LastInsertId(); stored && err == nil {
+			if err := s.tallyNew(ctx, tx, id, r); err != nil {
 				return err
 			}
 		}
@@ -366,6 +373,10 @@ func encode(m map[string]string) string {
 }
 
 func decode(m *map[string]string, text string) error {
+	if flat, ok := decodeFlat(text); ok { // answers.go
+		*m = flat
+		return nil
+	}
 	if err := json.Unmarshal([]byte(text), m); err != nil {
 		return fmt.Errorf("decode stored answers: %w", err)
 	}

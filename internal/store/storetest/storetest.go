@@ -39,6 +39,7 @@ func Run(t *testing.T, h Harness) {
 		{"EachResponse", testEachResponse},
 		{"Reopen", testReopen},
 		{"ConcurrentSubmits", testConcurrentSubmits},
+		{"TalliesExact", testTalliesExact}, {"TalliesWithoutPlan", testTalliesWithoutPlan}, // tally.go
 	}
 	tests = append(tests, staffTests...)
 	tests = append(tests, adminTests...)

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A co-ordinator's report is their own organisation's, whatever the address
+// asks for; raw responses (with their free text) are for admins and
+// analysts only, as a CSV that a spreadsheet reads safely.
+func TestReportAccess(t *testing.T) {
+	d := bundled(t)
+	svc := start(t, sqliteEnv(t))
+	respond(t, svc.URL, d, "baseline", respondent{Level: "2", Comment: "=HYPERLINK(\"http://evil\")"}, 0)
+
+	coordinator := staffBrowser(t, svc, "coordinator", "police")
+	p := coordinator.get("/r/"+d.ID+"?organisation=council-childrens-services").must(t, http.StatusOK)
+	if !strings.Contains(p.Body, `<option value="police" selected>`) || strings.Contains(p.Body, `<option value="council-childrens-services" selected>`) {
+		t.Error("a co-ordinator's report was not limited to their own organisation")
+	}
+	if other, ok := bundledCatalogue(t).Survey("children"); ok {
+		if _, split := other.BreakdownQuestion("organisation"); !split {
+			coordinator.get("/r/"+other.ID).must(t, http.StatusForbidden)
+		}
+	}
+
+	csv := "/r/" + d.ID + "/responses.csv"
+	for _, role := range []string{"board-viewer", "coordinator"} {
+		org := ""
+		if role == "coordinator" {
+			org = "police"
+		}
+		staffBrowser(t, svc, role, org).get(csv).must(t, http.StatusForbidden)
+	}
+	p = staffBrowser(t, svc, "analyst", "").get(csv).must(t, http.StatusOK)
+	if !strings.HasPrefix(p.Body, "\ufeffreference,round,submitted,") {
+		t.Errorf("CSV starts %q", p.Body[:min(60, len(p.Body))])
+	}
+	if !strings.Contains(p.Body, `'=HYPERLINK(""http://evil"")`) {
+		t.Errorf("the formula in a comment was not neutralised:\n%s", p.Body)
+	}
+}

@@ -1,0 +1,68 @@
+package sqlite
+
+import "strconv"
+
+// decodeFlat decodes the answers as encode writes them (json.Marshal of a
+// map of strings: one flat object of string values) several times faster
+// than encoding/json, which matters when an export reads every response.
+// Anything it does not expect makes it give up (ok false), and decode falls
+// back to encoding/json.
+func decodeFlat(s string) (m map[string]string, ok bool) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, false
+	}
+	m = map[string]string{}
+	i := 1
+	if s[i] == '}' {
+		return m, i == len(s)-1
+	}
+	for {
+		k, next, ok := flatString(s, i)
+		if !ok || next >= len(s) || s[next] != ':' {
+			return nil, false
+		}
+		v, next, ok := flatString(s, next+1)
+		if !ok || next >= len(s) {
+			return nil, false
+		}
+		m[k] = v
+		switch s[next] {
+		case ',':
+			i = next + 1
+		case '}':
+			return m, next == len(s)-1
+		default:
+			return nil, false
+		}
+	}
+}
+
+// flatString reads the JSON string starting at s[i] and returns it and the
+// index after it.
+func flatString(s string, i int) (string, int, bool) {
+	if i >= len(s) || s[i] != '"' {
+		return "", 0, false
+	}
+	escaped := false
+	j := i + 1
+	for j < len(s) && s[j] != '"' {
+		if s[j] == '\\' {
+			escaped = true
+			j++
+		} else if s[j] < 0x20 {
+			return "", 0, false
+		}
+		j++
+	}
+	if j >= len(s) {
+		return "", 0, false
+	}
+	if !escaped {
+		return s[i+1 : j], j + 1, true
+	}
+	u, err := strconv.Unquote(s[i : j+1])
+	if err != nil {
+		return "", 0, false
+	}
+	return u, j + 1, true
+}

@@ -1,0 +1,84 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/store/sqlite"
+	"iwtoolkit/internal/store/storetest"
+	"iwtoolkit/internal/survey"
+)
+
+// killPlan is what the child process tallies.
+var killPlan = store.TallyPlan{SurveyID: "iw", Breakdowns: [6]string{"sector", "", "role"}, Keys: []string{"caf-1", "caf-2", "tac-1"},
+	Strands: []store.Strand{{ID: "caf", Items: []string{"caf-1", "caf-2"}}}}
+
+// TestKillDuringSubmissions runs a child process that submits without end,
+// kills it with SIGKILL mid-stream, reopens the database and checks that
+// the tallies equal a recount of the responses that were stored.
+func TestKillDuringSubmissions(t *testing.T) {
+	if dir := os.Getenv("IWT_KILL_CHILD_DIR"); dir != "" {
+		submitForever(dir)
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestKillDuringSubmissions$")
+	cmd.Env = append(os.Environ(), "IWT_KILL_CHILD_DIR="+dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	got, err := s.Tallies(ctx, killPlan, []string{"baseline"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.NewCounts()
+	if err := s.EachResponse(ctx, "iw", []string{"baseline"}, func(r survey.Response) error { want.AddResponse(killPlan, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if want.Responses == 0 {
+		t.Fatal("the child stored nothing before it was killed")
+	}
+	if got["baseline"].Responses != want.Responses || fmt.Sprint(got["baseline"].Answers) != fmt.Sprint(want.Answers) {
+		t.Errorf("after kill -9: tallies %d responses, recount %d; counts equal: %v", got["baseline"].Responses, want.Responses, fmt.Sprint(got["baseline"].Answers) == fmt.Sprint(want.Answers))
+	}
+	res, err := s.Recount(ctx, killPlan, "baseline")
+	if err != nil || res.Differences != 0 {
+		t.Errorf("Recount after kill -9 = %+v, %v; want no differences", res, err)
+	}
+	t.Logf("%d responses stored before the kill", want.Responses)
+}
+
+func submitForever(dir string) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		os.Exit(3)
+	}
+	s.PlanTallies(killPlan)
+	for i := 0; ; i++ {
+		r := storetest.Response(i, "iw", "baseline", time.Now())
+		r.Answers["caf-1"] = fmt.Sprint(1 + i%5)
+		if _, err := s.Submit(ctx, r); err != nil {
+			os.Exit(4)
+		}
+	}
+}

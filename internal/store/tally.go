@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strconv"
+	"strings"
+
+	"iwtoolkit/internal/survey"
+)
+
+// TallyPlan says what a store counts for one survey as each response is
+// stored: the questions whose answers split a report (its breakdown cell)
+// and the answer keys counted per value. A plan is derived from the survey
+// definition, so a changed definition gives a changed plan, and a store
+// that finds its tallies were kept to another plan rebuilds them.
+type TallyPlan struct {
+	SurveyID string
+	// Breakdowns are the question IDs giving each of survey.Breakdowns, in
+	// that order; "" where the survey has no such question.
+	Breakdowns [6]string
+	// Keys are the answer keys counted, in definition order.
+	Keys []string
+	// Strands are the rated items of each section. For each, a response's
+	// strand score (the mean of its ratings on the strand's items, times
+	// StrandScale to keep it a whole number) is counted under the key
+	// StrandKey(id): the per-respondent figure the tests of change need,
+	// as a respondent's ratings within a strand are not independent.
+	Strands []Strand
+}
+
+// Strand is a section's rated items.
+type Strand struct {
+	ID    string
+	Items []string
+}
+
+// StrandScale multiplies strand scores to whole numbers: it is divisible by
+// every number of ratings from 1 to 12, so the mean of up to 12 ratings is
+// kept exactly (longer strands are rounded to 1/27720 of a level).
+const StrandScale = 27720
+
+// StrandKey is the tally key of a strand's scores.
+func StrandKey(sectionID string) string { return "strand:" + sectionID }
+
+// PlanFor returns the tally plan of a survey: its breakdown questions, and
+// every rated item (scale questions and grid statements).
+func PlanFor(d *survey.Definition) TallyPlan {
+	p := TallyPlan{SurveyID: d.ID}
+	for i, name := range survey.Breakdowns {
+		if q, ok := d.BreakdownQuestion(name); ok {
+			p.Breakdowns[i] = q.ID
+		}
+	}
+	for _, s := range d.Sections {
+		items, _ := s.Rated()
+		st := Strand{ID: s.ID}
+		for _, it := range items {
+			p.Keys = append(p.Keys, it.ID)
+			st.Items = append(st.Items, it.ID)
+		}
+		if len(st.Items) > 0 {
+			p.Strands = append(p.Strands, st)
+		}
+	}
+	return p
+}
+
+// Fingerprint identifies the plan: tallies kept to one plan are not read
+// under another.
+func (p TallyPlan) Fingerprint() string {
+	keys := append([]string(nil), p.Keys...)
+	sort.Strings(keys)
+	text := strings.Join(p.Breakdowns[:], "\x1f") + "\x1e" + strings.Join(keys, "\x1f")
+	for _, st := range p.Strands {
+		text += "\x1e" + st.ID + "\x1d" + strings.Join(st.Items, "\x1f")
+	}
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Cell is a response's breakdown cell: its answers to the survey's
+// breakdown questions, in survey.Breakdowns order ("" where unanswered or
+// not asked).
+type Cell [6]string
+
+// CellOf returns the breakdown cell of a response.
+func (p TallyPlan) CellOf(r survey.Response) Cell {
+	var c Cell
+	for i, q := range p.Breakdowns {
+		if q != "" {
+			c[i] = r.Answers[q]
+		}
+	}
+	return c
+}
+
+// Filter keeps the cells whose answer to each named breakdown (a name of
+// survey.Breakdowns) is the value given. An empty filter keeps every cell.
+type Filter map[string]string
+
+// Match reports whether the filter keeps a cell.
+func (f Filter) Match(c Cell) bool {
+	for i, name := range survey.Breakdowns {
+		if v, ok := f[name]; ok && v != "" && c[i] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// Counts are the tallied answers of a set of responses.
+type Counts struct {
+	Responses int
+	Answers   map[string]map[string]int // answer key → value → count
+}
+
+// NewCounts returns empty counts.
+func NewCounts() *Counts { return &Counts{Answers: map[string]map[string]int{}} }
+
+// Add counts n of an answer.
+func (c *Counts) Add(key, value string, n int) {
+	m := c.Answers[key]
+	if m == nil {
+		m = map[string]int{}
+		c.Answers[key] = m
+	}
+	m[value] += n
+}
+
+// AddResponse counts one response under a plan.
+func (c *Counts) AddResponse(p TallyPlan, r survey.Response) {
+	c.Responses++
+	for _, k := range p.Keys {
+		if v, ok := r.Answers[k]; ok && v != "" {
+			c.Add(k, v, 1)
+		}
+	}
+	for _, st := range p.Strands {
+		sum, n := 0, 0
+		for _, k := range st.Items {
+			if v, err := strconv.Atoi(r.Answers[k]); err == nil {
+				sum, n = sum+v, n+1
+			}
+		}
+		if n > 0 {
+			score := (sum*StrandScale + n/2) / n
+			c.Add(StrandKey(st.ID), strconv.Itoa(score), 1)
+		}
+	}
+}
+
+// RecountResult says what a recount found: how many responses it counted,
+// and how many tally counts (one per cell, answer key and value, and one per
+// cell for the number of responses) differed from the kept tallies and
+// were repaired.
+type RecountResult struct {
+	Responses   int
+	Differences int
+}
+
+// Tallier keeps counts per (survey, round, breakdown cell, answer key,
+// value) up to date as responses are stored, so that a report reads a few
+// thousand counts instead of every response.
+type Tallier interface {
+	// PlanTallies tells the store what to count for each survey as its
+	// responses are stored. A response to a survey with no plan is stored
+	// untallied and counted at the next Tallies or Recount.
+	PlanTallies(plans ...TallyPlan)
+	// Tallies returns, per round (all the survey's rounds when rounds is
+	// empty), the counts of the responses whose cell the filter keeps. They
+	// equal a count over the stored responses exactly: responses not yet
+	// tallied are counted first.
+	Tallies(ctx context.Context, p TallyPlan, rounds []string, f Filter) (map[string]*Counts, error)
+	// Recount recomputes a round's tallies from its stored responses,
+	// repairs any that differ, and says how many did.
+	Recount(ctx context.Context, p TallyPlan, round string) (RecountResult, error)
+}
+
+// Differences counts the counts that differ between two sets of tallies by
+// cell, taking a missing count as 0: what Recount reports.
+func Differences(kept, recounted map[Cell]*Counts) int {
+	diff := 0
+	seen := map[Cell]bool{}
+	for c, a := range kept {
+		seen[c] = true
+		diff += countsDiffer(a, recounted[c])
+	}
+	for c, b := range recounted {
+		if !seen[c] {
+			diff += countsDiffer(nil, b)
+		}
+	}
+	return diff
+}
+
+func countsDiffer(a, b *Counts) int {
+	if a == nil {
+		a = NewCounts()
+	}
+	if b == nil {
+		b = NewCounts()
+	}
+	diff := 0
+	if a.Responses != b.Responses {
+		diff++
+	}
+	for k, m := range a.Answers {
+		for v, n := range m {
+			if b.Answers[k][v] != n {
+				diff++
+			}
+		}
+	}
+	for k, m := range b.Answers {
+		for v, n := range m {
+			if _, ok := a.Answers[k][v]; !ok && n != 0 {
+				diff++
+			}
+		}
+	}
+	return diff
+}

@@ -1,0 +1,66 @@
+// Package synthetic makes made-up responses to a survey, for the seed
+// command and the benchmarks: spread across rounds and across every answer
+// of the breakdown questions, with ratings that drift upwards from round
+// to round so that reports have changes to find.
+package synthetic
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"iwtoolkit/internal/survey"
+)
+
+// Response returns the n-th synthetic response to d in one of rounds,
+// drawn from rng. Every question the respondent is asked gets an answer
+// from its options or scale; text questions are left unanswered.
+func Response(d *survey.Definition, rng *rand.Rand, n int, rounds []survey.Round, at time.Time) survey.Response {
+	round := n % len(rounds)
+	draft := survey.Draft{
+		Key:      fmt.Sprintf("synthetic-%d-%d", at.UnixNano(), n),
+		SurveyID: d.ID,
+		Round:    rounds[round].ID,
+		Answers:  map[string]string{},
+	}
+	for _, s := range d.Sections {
+		for _, q := range s.Questions {
+			switch q.Type {
+			case survey.TypeChoice, survey.TypeYesNo:
+				if len(q.Options) > 0 {
+					draft.Answers[q.ID] = q.Options[rng.IntN(len(q.Options))].Value
+				} else if q.Type == survey.TypeYesNo {
+					draft.Answers[q.ID] = []string{"yes", "no"}[rng.IntN(2)]
+				}
+			case survey.TypeScale, survey.TypeGrid:
+				scale := d.Scales[q.Scale]
+				if scale == nil || len(scale.Levels) == 0 {
+					continue
+				}
+				for _, k := range q.Keys() {
+					draft.Answers[k] = rating(rng, scale, round)
+				}
+			}
+		}
+	}
+	r := d.Response(draft)
+	r.Reference = fmt.Sprintf("S%09d", n)
+	r.Submitted = at
+	return r
+}
+
+// rating picks a level, a little higher in later rounds, or now and then
+// Don't know or Not applicable when the scale offers them.
+func rating(rng *rand.Rand, scale *survey.Scale, round int) string {
+	values := scale.Values()
+	levels := len(scale.Levels)
+	if len(values) > levels && rng.IntN(20) == 0 {
+		return values[levels+rng.IntN(len(values)-levels)]
+	}
+	i := rng.IntN(levels)
+	if round > 0 && i < levels-1 && rng.IntN(5) == 0 {
+		i++
+	}
+	return strconv.Itoa(scale.Levels[i].Value)
+}
