@@ -64,22 +64,15 @@ func (s *Store) SaveDefinition(ctx context.Context, v store.DefinitionVersion) (
 
 // DefinitionVersions returns a survey's stored versions, oldest first.
 func (s *Store) DefinitionVersions(ctx context.Context, surveyID string) ([]store.DefinitionVersion, error) {
-	cur, err := s.definitions().Find(ctx, bson.D{{Key: "survey_id", Value: surveyID}},
-		options.Find().SetSort(bson.D{{Key: "served", Value: 1}, {Key: "version", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("mongo: definition versions: %w", err)
-	}
-	var docs []definitionDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("mongo: definition versions: %w", err)
-	}
-	out := make([]store.DefinitionVersion, 0, len(docs))
-	for _, d := range docs {
+	var out []store.DefinitionVersion
+	sort := bson.D{{Key: "served", Value: 1}, {Key: "version", Value: 1}}
+	err := eachWhere(ctx, s.definitions(), bson.D{{Key: "survey_id", Value: surveyID}}, sort, func(d definitionDoc) error {
 		v := store.DefinitionVersion{SurveyID: d.SurveyID, Version: d.Version, Served: d.Served.UTC()}
 		for _, f := range d.Fingerprints {
 			v.Fingerprints = append(v.Fingerprints, store.Fingerprint(f))
 		}
 		out = append(out, v)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }

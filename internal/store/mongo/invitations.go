@@ -10,7 +10,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
@@ -103,22 +102,10 @@ func (s *Store) Invitation(ctx context.Context, key string) (survey.Invitation, 
 
 // Invitations calls fn for each invitation to a round, oldest first.
 func (s *Store) Invitations(ctx context.Context, surveyID, round string, fn func(survey.Invitation) error) error {
-	cur, err := s.invitations.Find(ctx, bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}},
-		options.Find().SetSort(bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return fmt.Errorf("mongo: invitations: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d invitationDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("mongo: invitations: %w", err)
-		}
-		if err := fn(d.invitation()); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+	filter := bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}}
+	return eachWhere(ctx, s.invitations, filter, bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}, func(d invitationDoc) error {
+		return fn(d.invitation())
+	})
 }
 
 // Completion counts invitations and their uses by organisation, with one

@@ -97,19 +97,12 @@ func (s *Store) RoundStates(ctx context.Context, surveyID string) ([]store.Round
 	if surveyID != "" {
 		filter = bson.D{{Key: "survey_id", Value: surveyID}}
 	}
-	cur, err := s.rounds().Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("mongo: round states: %w", err)
-	}
-	var docs []roundDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("mongo: round states: %w", err)
-	}
-	out := make([]store.RoundState, 0, len(docs))
-	for _, d := range docs {
+	var out []store.RoundState
+	err := eachWhere(ctx, s.rounds(), filter, bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}, func(d roundDoc) error {
 		out = append(out, d.state())
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // CountResponses counts a round's responses.
@@ -148,7 +141,12 @@ func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (in
 
 // each streams a collection in the given order through decode.
 func each[T any](ctx context.Context, coll *mongo.Collection, sort bson.D, fn func(T) error) error {
-	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(sort))
+	return eachWhere(ctx, coll, bson.D{}, sort, fn)
+}
+
+// eachWhere streams the documents matching filter, in the given order.
+func eachWhere[T any](ctx context.Context, coll *mongo.Collection, filter, sort bson.D, fn func(T) error) error {
+	cur, err := coll.Find(ctx, filter, options.Find().SetSort(sort))
 	if err != nil {
 		return fmt.Errorf("mongo: read %s: %w", coll.Name(), err)
 	}

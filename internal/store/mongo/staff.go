@@ -125,19 +125,12 @@ func (d accountDoc) account() store.Account {
 
 // Accounts returns every account by email.
 func (s *Store) Accounts(ctx context.Context) ([]store.Account, error) {
-	cur, err := s.accounts().Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "email", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("mongo: accounts: %w", err)
-	}
-	var docs []accountDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("mongo: accounts: %w", err)
-	}
-	out := make([]store.Account, 0, len(docs))
-	for _, d := range docs {
+	var out []store.Account
+	err := each(ctx, s.accounts(), bson.D{{Key: "email", Value: 1}}, func(d accountDoc) error {
 		out = append(out, d.account())
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 type sessionDoc struct {
