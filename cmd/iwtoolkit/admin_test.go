@@ -326,12 +326,22 @@ func TestChangeOwnPassword(t *testing.T) {
 	svc := start(t, sqliteEnv(t))
 	b := newBrowser(t, svc.URL)
 	email := signInStaff(t, b, svc.env, "board-viewer", "")
+	// A second browser signed in with the old password is signed out by
+	// the change.
+	elsewhere := newBrowser(t, svc.URL)
+	elsewhere.postWithToken("/staff/sign-in", url.Values{"email": {email}, "password": {staffPassword}}).must(t, http.StatusOK)
 	const newPassword = "a brand new password"
 	b.postWithToken("/staff/password", url.Values{"current": {"wrong password!"}, "password": {newPassword}, "confirm_password": {newPassword}}).must(t, http.StatusUnprocessableEntity)
 	b.postWithToken("/staff/password", url.Values{"current": {staffPassword}, "password": {newPassword}, "confirm_password": {"different"}}).must(t, http.StatusUnprocessableEntity)
 	p := b.postWithToken("/staff/password", url.Values{"current": {staffPassword}, "password": {newPassword}, "confirm_password": {newPassword}}).must(t, http.StatusOK)
 	if !strings.Contains(text(p.Body), "Your password was changed") {
 		t.Errorf("after changing: %s", text(p.Body))
+	}
+	if p := b.get("/staff").must(t, http.StatusOK); p.URL.Path != "/staff" {
+		t.Errorf("the browser that changed the password was signed out: at %s", p.URL.Path)
+	}
+	if p := elsewhere.get("/staff").must(t, http.StatusOK); p.URL.Path != "/staff/sign-in" {
+		t.Errorf("another browser stayed signed in after the password changed: at %s", p.URL.Path)
 	}
 	other := newBrowser(t, svc.URL)
 	other.postWithToken("/staff/sign-in", url.Values{"email": {email}, "password": {staffPassword}}).must(t, http.StatusUnauthorized)

@@ -133,6 +133,10 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	if err := s.store.SetPasswordHash(c.UserContext(), who.Account.ID, hash); err != nil {
 		return err
 	}
+	// Anyone signed in with the old password is signed out.
+	if err := s.store.DeleteOtherSessions(c.UserContext(), who.Account.ID, auth.TokenHash(c.Cookies(sessionCookie))); err != nil {
+		return err
+	}
 	if err := s.audit(c, who.Account.Email, "changed own password", ""); err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ type staffStore interface {
 	CreateSession(ctx context.Context, s store.Session) error
 	Session(ctx context.Context, tokenHash string) (store.Session, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteOtherSessions(ctx context.Context, accountID, keep string) error
 	Increment(ctx context.Context, key string, now, expires time.Time) (int64, error)
 	Count(ctx context.Context, key string, now time.Time) (int64, error)
 	Audit(ctx context.Context, e store.AuditEntry) error

@@ -67,6 +67,9 @@ type Staff interface {
 	// DeleteSession removes a session; removing one that is not there is
 	// not an error.
 	DeleteSession(ctx context.Context, tokenHash string) error
+	// DeleteOtherSessions signs an account out everywhere but the session
+	// kept (none when keep is ""), after its password changes.
+	DeleteOtherSessions(ctx context.Context, accountID, keep string) error
 
 	// Increment adds one to the counter with the given key, creating it
 	// with the given expiry if it is absent or expired at now, and returns

@@ -175,6 +175,15 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	return nil
 }
 
+// DeleteOtherSessions deletes an account's sessions but one.
+func (s *Store) DeleteOtherSessions(ctx context.Context, accountID, keep string) error {
+	filter := bson.D{{Key: "account_id", Value: accountID}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}}}
+	if _, err := s.sessions().DeleteMany(ctx, filter); err != nil {
+		return fmt.Errorf("mongo: delete other sessions: %w", err)
+	}
+	return nil
+}
+
 type counterDoc struct {
 	Key     string    `bson:"_id"`
 	N       int64     `bson:"n"`

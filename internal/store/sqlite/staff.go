@@ -166,6 +166,14 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	return nil
 }
 
+// DeleteOtherSessions deletes an account's sessions but one.
+func (s *Store) DeleteOtherSessions(ctx context.Context, accountID, keep string) error {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND token_hash != ?`, accountID, keep); err != nil {
+		return fmt.Errorf("sqlite: delete other sessions: %w", err)
+	}
+	return nil
+}
+
 // Increment clears expired counters and adds one to a counter, in one
 // transaction.
 func (s *Store) Increment(ctx context.Context, key string, now, expires time.Time) (int64, error) {

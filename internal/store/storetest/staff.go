@@ -115,6 +115,21 @@ func testSessions(t *testing.T, open func(t *testing.T) store.Store) {
 	if _, err := s.Session(ctx, "hash-2"); err != nil {
 		t.Errorf("another session after DeleteSession: %v", err)
 	}
+
+	// A password change signs the account out everywhere else.
+	for _, h := range []string{"hash-3", "hash-4"} {
+		if err := s.CreateSession(ctx, store.Session{TokenHash: h, AccountID: "acct-1", Created: t0, Expires: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteOtherSessions(ctx, "acct-1", "hash-3"); err != nil {
+		t.Fatal(err)
+	}
+	for h, want := range map[string]error{"hash-2": store.ErrNotFound, "hash-3": nil, "hash-4": store.ErrNotFound} {
+		if _, err := s.Session(ctx, h); !errors.Is(err, want) {
+			t.Errorf("after DeleteOtherSessions keeping hash-3: %s: %v, want %v", h, err, want)
+		}
+	}
 }
 
 func testCounters(t *testing.T, open func(t *testing.T) store.Store) {
