@@ -58,8 +58,8 @@ type AggregateChange struct {
 // AggregateStatement is one statement's answers in each round, by answer
 // value (Don't know and Not applicable included); null where suppressed.
 type AggregateStatement struct {
-	ID     string                    `json:"id"`
-	Text   string                    `json:"text"`
+	ID     string                     `json:"id"`
+	Text   string                     `json:"text"`
 	Rounds []*AggregateStatementRound `json:"rounds"`
 }
 

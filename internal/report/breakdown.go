@@ -112,3 +112,6 @@ func (t *Tally) addTally(o *Tally) {
 		}
 	}
 }
+
+// Rows are the groups and then the total, as a table shows them.
+func (b *Breakdown) Rows() []BreakdownGroup { return append(slices.Clip(b.Groups), b.Total) }
