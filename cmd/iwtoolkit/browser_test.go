@@ -45,7 +45,7 @@ import (
 var axeSource string
 
 // browserTimeout bounds everything one test does in the browser.
-const browserTimeout = 60 * time.Second
+const browserTimeout = 90 * time.Second // the report views added seven pages
 
 // navigateTimeout bounds the wait for one page to load, so that a click
 // that leads nowhere fails with the page it was made on.
@@ -731,6 +731,9 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Errorf("report has %d charts drawn of %d, want both the bar and radar charts", charts.Drawn, charts.Total)
 	}
 	b.check(seen, "report", rep)
+	for _, v := range []string{"overview", "trend", "statements", "breakdown", "at-least", "changes", "cross-reference"} {
+		b.check(seen, "report view "+v, want(b.open(svc.URL+"/r/"+d.ID+"/views/"+v), http.StatusOK, "/r/"+d.ID+"/views/"+v))
+	}
 
 	b.check(seen, "not found", want(b.open(svc.URL+"/no-such-page"), http.StatusNotFound, "/no-such-page"))
 

@@ -175,6 +175,11 @@ func chartJSON(ch chart, adjust func(map[string]any) error) ([]byte, error) {
 	// Rich-text tooltips need no inline HTML styles, which the CSP blocks;
 	// go-echarts has no field for the render mode.
 	options["tooltip"] = map[string]any{"show": true, "renderMode": "richText"}
+	// A button to download the chart as an image. The charts are drawn as
+	// SVG, which is what ECharts saves from an SVG chart.
+	options["toolbox"] = map[string]any{"show": true, "right": 10, "feature": map[string]any{
+		"saveAsImage": map[string]any{"show": true, "type": "svg", "title": "Download as image"},
+	}}
 	if adjust != nil {
 		if err := adjust(options); err != nil {
 			return nil, fmt.Errorf("report: chart options: %w", err)
@@ -195,4 +200,13 @@ func asMap(v any) (map[string]any, error) {
 	}
 	m := map[string]any{}
 	return m, json.Unmarshal(b, &m)
+}
+
+// roundTrip copies v into out through JSON.
+func roundTrip(v, out any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
 }

@@ -55,10 +55,18 @@ type StatementRound struct {
 
 // Compare builds the report of rounds, one tally each, in the given order.
 func Compare(d *survey.Definition, rounds []survey.Round, tallies []*Tally) *Comparison {
+	return CompareHiding(d, rounds, tallies, nil)
+}
+
+// CompareHiding is Compare with some rounds hidden whatever their size:
+// hide[i] is set where the round's group was hidden by secondary
+// suppression (see Suppress) in a wider table, as when the report is
+// filtered to one sector and that sector is hidden among the sectors.
+func CompareHiding(d *survey.Definition, rounds []survey.Round, tallies []*Tally, hide []bool) *Comparison {
 	c := &Comparison{}
 	shown := make([]bool, len(rounds))
 	for i, r := range rounds {
-		shown[i] = tallies[i].Responses >= d.GroupSize()
+		shown[i] = !Suppress([]int{tallies[i].Responses}, d.GroupSize())[0] && (hide == nil || !hide[i])
 		c.Rounds = append(c.Rounds, RoundColumn{Round: r, Responses: tallies[i].Responses, Suppressed: !shown[i]})
 	}
 	for _, s := range d.Sections {

@@ -3,9 +3,8 @@ package server
 import (
 	"bufio"
 	"context"
+	"html/template"
 	"net/http"
-	"net/url"
-	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -40,11 +39,12 @@ type reportPage struct {
 	Pickers    []roundPicker  // the two rounds compared
 	Filters    []filterPicker // one per breakdown the survey has
 	Filtered   bool           // some filter is set
-	Query      string         // the filters as a query string, for links
+	Query      template.URL   // the rounds and filters as a query string, for links
 	Comparison *report.Comparison
 	Rounds     []survey.Round // the rounds a report may compare: practice rounds are left out
 	Bar, Radar string         // chart options as JSON, for data attributes
 	MinGroup   int
+	Views      []reportView // links to the report's other views
 }
 
 // report compares two rounds of a survey:
@@ -54,64 +54,12 @@ type reportPage struct {
 // come from the tallies the store keeps as responses are stored, summed
 // over the breakdown cells the filters keep.
 func (s *Server) report(c *fiber.Ctx) error {
-	d, ok := s.surveys.Survey(c.Params("survey"))
-	if !ok {
-		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
-	}
-	if u := staffOf(c).User; u.Role != "" && !u.CanSeeAllOrganisations() {
-		if _, ok := d.BreakdownQuestion("organisation"); !ok {
-			return fiber.NewError(http.StatusForbidden, "This survey's results are not split by organisation, so its report is not open to organisation co-ordinators")
-		}
-	}
-	comparable, err := s.comparableRounds(c.UserContext(), d)
+	sc, err := s.scopeOf(c)
 	if err != nil {
 		return err
 	}
-	if len(comparable) == 0 {
-		return fiber.NewError(http.StatusNotFound, "This survey has no rounds to report on")
-	}
-	a, b := c.Query("a"), c.Query("b")
-	if a == "" && b == "" && len(comparable) > 1 {
-		b = comparable[1].ID
-	}
-	if a == "" {
-		a = comparable[0].ID
-	}
-	var rounds []survey.Round
-	for _, id := range []string{a, b} {
-		if id == "" {
-			continue
-		}
-		i := slices.IndexFunc(comparable, func(r survey.Round) bool { return r.ID == id })
-		if i < 0 {
-			return fiber.NewError(http.StatusNotFound, "This survey has no round called "+id+" to compare (practice rounds are left out)")
-		}
-		rounds = append(rounds, comparable[i])
-	}
-	if len(rounds) == 2 && rounds[0].ID == rounds[1].ID {
-		rounds = rounds[:1]
-	}
-	filter := store.Filter{}
-	var pickers []filterPicker
-	query := url.Values{}
-	for _, name := range survey.Breakdowns {
-		q, ok := d.BreakdownQuestion(name)
-		if !ok {
-			continue
-		}
-		v := c.Query(name)
-		// A co-ordinator's report is their own organisation's, whatever the
-		// address says.
-		if u := staffOf(c).User; name == "organisation" && u.Role != "" && !u.CanSeeAllOrganisations() {
-			v = u.Organisation
-		}
-		pickers = append(pickers, filterPicker{Name: name, Question: q, Selected: v})
-		if v != "" {
-			filter[name] = v
-			query.Set(name, v)
-		}
-	}
-	cmp, err := s.compare(c.UserContext(), d, rounds, filter)
+	d := sc.Survey
+	cmp, err := s.compare(c.UserContext(), d, sc.Rounds, sc.Filter)
 	if err != nil {
 		return err
 	}
@@ -125,9 +73,9 @@ func (s *Server) report(c *fiber.Ctx) error {
 	}
 	return s.render(c, http.StatusOK, "report.html", reportPage{
 		page:   page{Title: d.Title + ": report"},
-		Survey: d, Rounds: comparable, Pickers: []roundPicker{{"a", "Compare", a}, {"b", "with", b}},
-		Filters: pickers, Filtered: len(filter) > 0, Query: query.Encode(), Comparison: cmp,
-		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(),
+		Survey: d, Rounds: sc.Comparable, Pickers: []roundPicker{{"a", "Compare", sc.A}, {"b", "with", sc.B}},
+		Filters: sc.Pickers, Filtered: len(sc.Filter) > 0, Query: sc.links(), Comparison: cmp,
+		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews,
 	})
 }
 
@@ -149,6 +97,10 @@ func (s *Server) compare(ctx context.Context, d *survey.Definition, rounds []sur
 	if err != nil {
 		return nil, err
 	}
+	hide, err := s.hiddenByFilters(ctx, d, ids, f)
+	if err != nil {
+		return nil, err
+	}
 	tallies := make([]*report.Tally, len(rounds))
 	for i, r := range rounds {
 		c := counts[r.ID]
@@ -157,7 +109,7 @@ func (s *Server) compare(ctx context.Context, d *survey.Definition, rounds []sur
 		}
 		tallies[i] = report.FromCounts(c.Responses, c.Answers)
 	}
-	return report.Compare(d, rounds, tallies), nil
+	return report.CompareHiding(d, rounds, tallies, hide), nil
 }
 
 // responsesCSV streams a survey's raw responses as CSV, for the roles that

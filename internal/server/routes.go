@@ -47,6 +47,9 @@ func (s *Server) routes() {
 
 	app.Get("/r/:survey", s.staffOnly(auth.User.CanSeeReports, s.viewReport))
 	app.Get("/r/:survey/responses.csv", s.staffOnly(auth.User.CanSeeRawResponses, s.responsesCSV))
+	app.Get("/r/:survey/aggregates.csv", s.staffOnly(auth.User.CanSeeReports, s.aggregatesCSV))
+	app.Get("/r/:survey/views/:view", s.staffOnly(auth.User.CanSeeReports, s.reportViewPage))
+	app.Get("/api/surveys/:survey/report", s.staffOnly(auth.User.CanSeeReports, s.reportAPI))
 	s.staffRoutes(app)
 	s.adminRoutes(app)
 	s.invitationRoutes(app)

@@ -1,0 +1,145 @@
+package report
+
+import (
+	"sort"
+	"strconv"
+
+	"iwtoolkit/internal/survey"
+)
+
+// ShareRow is, for one strand, the share of its ratings at or above a
+// level in each round: "established or better".
+type ShareRow struct {
+	Section *survey.Section
+	Rounds  []Share // one per round of the comparison
+}
+
+// Share is how many ratings were at or above the level out of how many
+// were on the scale. Don't know and Not applicable are left out.
+type Share struct {
+	AtLeast, Scored int
+	Hidden          bool // the round is suppressed
+}
+
+// Percent is the share as a percentage.
+func (s Share) Percent() float64 {
+	if s.Scored == 0 {
+		return 0
+	}
+	return 100 * float64(s.AtLeast) / float64(s.Scored)
+}
+
+// SharesAtLeast counts, from the comparison's (already suppressed)
+// statement counts, the share of each strand's ratings at or above level.
+func (c *Comparison) SharesAtLeast(level int) []ShareRow {
+	var rows []ShareRow
+	for _, sd := range c.Sections {
+		row := ShareRow{Section: sd.Section, Rounds: make([]Share, len(c.Rounds))}
+		for i, r := range c.Rounds {
+			row.Rounds[i].Hidden = r.Suppressed
+		}
+		for _, st := range sd.Rows {
+			for i, sr := range st.Rounds {
+				for j, v := range sd.Values {
+					if i >= len(row.Rounds) || sr.Counts == nil {
+						continue
+					}
+					x, err := strconv.Atoi(v)
+					if err != nil {
+						continue // Don't know, Not applicable
+					}
+					row.Rounds[i].Scored += sr.Counts[j]
+					if x >= level {
+						row.Rounds[i].AtLeast += sr.Counts[j]
+					}
+				}
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// Changes are the strands whose change between the first and last round
+// could be tested, largest improvement first: what changed most. Strands
+// whose change could not be tested (a round suppressed, no scores) are
+// left out.
+func (c *Comparison) Changes() (improvements, declines []StrandRow) {
+	var tested []StrandRow
+	for _, s := range c.Strands {
+		if s.Test != nil {
+			tested = append(tested, s)
+		}
+	}
+	sort.SliceStable(tested, func(i, j int) bool { return tested[i].Test.Change > tested[j].Test.Change })
+	for _, s := range tested {
+		switch {
+		case s.Test.Change > 0:
+			improvements = append(improvements, s)
+		case s.Test.Change < 0:
+			declines = append(declines, s)
+		}
+	}
+	// Largest decline first.
+	for i, j := 0, len(declines)-1; i < j; i, j = i+1, j-1 {
+		declines[i], declines[j] = declines[j], declines[i]
+	}
+	return improvements, declines
+}
+
+// CrossReference groups strands by one kind of section tag: Every Child
+// Matters outcome, workforce priority or Joint Area Review area.
+type CrossReference struct {
+	Kind   string // "ECM outcome", "Workforce priority", "JAR area for improvement"
+	Groups []CrossGroup
+}
+
+// CrossGroup is the strands tagged with one tag, with their figures.
+type CrossGroup struct {
+	Tag     string
+	Strands []StrandRow
+}
+
+// CrossReferences groups the comparison's strands by each kind of tag, in
+// the order tags first appear in the survey.
+func (c *Comparison) CrossReferences() []CrossReference {
+	kinds := []struct {
+		name string
+		tags func(*survey.Section) []string
+	}{
+		{"Every Child Matters outcome", func(s *survey.Section) []string { return ecmLabels(s.Tags.ECMOutcomes) }},
+		{"Workforce priority", func(s *survey.Section) []string { return s.Tags.WorkforcePriorities }},
+		{"Joint Area Review area for improvement", func(s *survey.Section) []string { return s.Tags.JARAreas }},
+	}
+	var out []CrossReference
+	for _, k := range kinds {
+		x := CrossReference{Kind: k.name}
+		index := map[string]int{}
+		for _, s := range c.Strands {
+			for _, tag := range k.tags(s.Section) {
+				i, ok := index[tag]
+				if !ok {
+					i = len(x.Groups)
+					index[tag] = i
+					x.Groups = append(x.Groups, CrossGroup{Tag: tag})
+				}
+				x.Groups[i].Strands = append(x.Groups[i].Strands, s)
+			}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func ecmLabels(values []string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = v
+		for _, o := range survey.ECMOutcomes {
+			if o.Value == v {
+				out[i] = o.Label
+			}
+		}
+	}
+	return out
+}

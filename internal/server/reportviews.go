@@ -1,0 +1,394 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// reportView is one of the report's views, each a page of its own at
+// /r/{survey}/views/{slug}, taking the report's filters from its address.
+type reportView struct{ Slug, Title string }
+
+var reportViews = []reportView{
+	{"overview", "Overview: responses and completion"},
+	{"trend", "Trend across rounds"},
+	{"statements", "Answers to each statement"},
+	{"breakdown", "Breakdown by group"},
+	{"at-least", "Share at or above a level"},
+	{"changes", "What changed most"},
+	{"cross-reference", "Cross-reference: outcomes, priorities and areas"},
+}
+
+// viewPage is the page of one view. Only the fields of its view are set.
+type viewPage struct {
+	page
+	Survey   *survey.Definition
+	View     reportView
+	Views    []reportView
+	Scope    *reportScope
+	Query    template.URL // the rounds and filters, for links between views
+	MinGroup int
+	Hidden   string // what a hidden group shows
+
+	Comparison *report.Comparison
+	Charts     []string // chart options as JSON, in the order the view shows them
+
+	Overview *overview
+
+	Breakdown   *report.Breakdown
+	By          string
+	ByQuestions []filterPicker
+
+	Level  int
+	Levels []survey.Level
+	Shares []report.ShareRow
+
+	Improvements, Declines []report.StrandRow
+	Paired                 map[string]*report.PairedTest
+
+	CrossReferences []report.CrossReference
+}
+
+// overview is responses per round and per organisation, and completion
+// against invitations where a round has invitations.
+type overview struct {
+	Rounds        []report.RoundColumn
+	Organisations []string // labels, in order
+	ByOrg         [][]overviewCell
+	Completion    []completionRound
+}
+
+type overviewCell struct {
+	Responses int
+	Hidden    bool
+}
+
+type completionRound struct {
+	Round survey.Round
+	Rows  []overviewCompletion
+}
+
+type overviewCompletion struct {
+	Organisation       string
+	Invited, Responded int
+	Hidden             bool
+}
+
+// Percent is the share of invitations answered.
+func (r overviewCompletion) Percent() float64 {
+	if r.Invited == 0 {
+		return 0
+	}
+	return 100 * float64(r.Responded) / float64(r.Invited)
+}
+
+// reportViewPage serves one view.
+func (s *Server) reportViewPage(c *fiber.Ctx) error {
+	i := slices.IndexFunc(reportViews, func(v reportView) bool { return v.Slug == c.Params("view") })
+	if i < 0 {
+		return fiber.NewError(http.StatusNotFound, "The report has no view at this address")
+	}
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	d := sc.Survey
+	ctx := c.UserContext()
+	p := viewPage{
+		page: page{Title: d.Title + ": " + reportViews[i].Title}, Survey: d, View: reportViews[i], Views: reportViews,
+		Scope: sc, Query: sc.links(), MinGroup: d.GroupSize(),
+	}
+	var charts [][]byte
+	switch p.View.Slug {
+	case "overview":
+		p.Overview, err = s.overview(ctx, sc)
+	case "trend":
+		p.Comparison, err = s.compare(ctx, d, sc.Comparable, sc.Filter)
+		if err == nil && len(sc.Comparable) >= 3 {
+			charts, err = collect(p.Comparison.TrendChart)
+		}
+	case "statements":
+		p.Comparison, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
+		for i := 0; err == nil && i < len(p.Comparison.Sections); i++ {
+			var ch []byte
+			ch, err = p.Comparison.DistributionChart(i)
+			charts = append(charts, ch)
+		}
+	case "breakdown":
+		err = s.breakdown(ctx, sc, c.Query("by"), &p)
+		if err == nil {
+			charts, err = collect(func() ([]byte, error) { return p.Breakdown.HeatmapChart(scaleBounds(d)) })
+		}
+	case "at-least":
+		p.Comparison, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
+		if err == nil {
+			p.Levels = firstScale(d).Levels
+			p.Level = p.Levels[len(p.Levels)-1].Value
+			if len(p.Levels) > 1 {
+				p.Level = p.Levels[len(p.Levels)-2].Value
+			}
+			if v, e := strconv.Atoi(c.Query("at_least")); e == nil {
+				p.Level = v
+			}
+			p.Shares = p.Comparison.SharesAtLeast(p.Level)
+			charts, err = collect(func() ([]byte, error) {
+				return p.Comparison.SharesChart(p.Shares, "at or above level "+strconv.Itoa(p.Level))
+			})
+		}
+	case "changes":
+		p.Comparison, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
+		if err == nil {
+			p.Improvements, p.Declines = p.Comparison.Changes()
+			if len(sc.Rounds) == 2 {
+				p.Paired, err = s.paired(ctx, sc)
+			}
+		}
+	case "cross-reference":
+		p.Comparison, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
+		if err == nil {
+			p.CrossReferences = p.Comparison.CrossReferences()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, ch := range charts {
+		p.Charts = append(p.Charts, string(ch))
+	}
+	if err := s.render(c, http.StatusOK, "report-view.html", p); err != nil {
+		return err
+	}
+	return s.audit(c, staffOf(c).Account.Email, "viewed report", d.ID)
+}
+
+func collect(fns ...func() ([]byte, error)) ([][]byte, error) {
+	var out [][]byte
+	for _, fn := range fns {
+		b, err := fn()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// firstScale is the scale of the survey's first rated section.
+func firstScale(d *survey.Definition) *survey.Scale {
+	for _, s := range d.Sections {
+		if _, name := s.Rated(); d.Scales[name] != nil {
+			return d.Scales[name]
+		}
+	}
+	return &survey.Scale{Levels: []survey.Level{{Value: 1}}}
+}
+
+func scaleBounds(d *survey.Definition) (int, int) {
+	l := firstScale(d).Levels
+	return l[0].Value, l[len(l)-1].Value
+}
+
+// breakdown fills a breakdown of round a by ?by= (sector by default).
+func (s *Server) breakdown(ctx context.Context, sc *reportScope, by string, p *viewPage) error {
+	d := sc.Survey
+	for _, f := range sc.Pickers {
+		p.ByQuestions = append(p.ByQuestions, f)
+	}
+	if by == "" && len(p.ByQuestions) > 0 {
+		by = p.ByQuestions[0].Name
+	}
+	q, ok := d.BreakdownQuestion(by)
+	if !ok {
+		return fiber.NewError(http.StatusNotFound, "This survey's results cannot be split by "+by)
+	}
+	tb, ok := s.store.(talliesByReader)
+	if !ok {
+		return fiber.NewError(http.StatusNotImplemented, "This store cannot split reports")
+	}
+	round := sc.Rounds[0]
+	counts, err := tb.TalliesBy(ctx, store.PlanFor(d), []string{round.ID}, sc.Filter, by, true)
+	if err != nil {
+		return err
+	}
+	groups := map[string]*report.Tally{}
+	for v, c := range counts[round.ID] {
+		groups[v] = report.FromCounts(c.Responses, c.Answers)
+	}
+	b := report.NewBreakdown(d, by, q, round, groups)
+	// When the filtered whole is itself hidden, so is every part of it.
+	hide, err := s.hiddenByFilters(ctx, d, []string{round.ID}, sc.Filter)
+	if err != nil {
+		return err
+	}
+	if hide[0] || b.Total.Hidden {
+		for i := range b.Groups {
+			b.Groups[i].Hidden, b.Groups[i].Means = true, make([]report.Figures, len(b.Strands))
+		}
+		b.Total.Hidden, b.Total.Means = true, make([]report.Figures, len(b.Strands))
+	}
+	p.Breakdown, p.By = b, by
+	return nil
+}
+
+// overview counts responses per round and per organisation, and
+// completion against invitations.
+func (s *Server) overview(ctx context.Context, sc *reportScope) (*overview, error) {
+	d := sc.Survey
+	ids := make([]string, len(sc.Comparable))
+	for i, r := range sc.Comparable {
+		ids[i] = r.ID
+	}
+	cmp, err := s.compare(ctx, d, sc.Comparable, sc.Filter)
+	if err != nil {
+		return nil, err
+	}
+	o := &overview{Rounds: cmp.Rounds}
+	if q, ok := d.BreakdownQuestion("organisation"); ok {
+		if tb, ok := s.store.(talliesByReader); ok {
+			by, err := tb.TalliesBy(ctx, store.PlanFor(d), ids, sc.Filter, "organisation", false)
+			if err != nil {
+				return nil, err
+			}
+			var values []string
+			for _, opt := range q.Options {
+				values = append(values, opt.Value)
+			}
+			for _, m := range by {
+				for v := range m {
+					if !slices.Contains(values, v) {
+						values = append(values, v)
+					}
+				}
+			}
+			slices.Sort(values[len(q.Options):])
+			for _, v := range values {
+				label := q.OptionLabel(v)
+				if label == "" {
+					label = v
+				}
+				if v == "" {
+					label = "Not answered"
+				}
+				o.Organisations = append(o.Organisations, label)
+			}
+			o.ByOrg = make([][]overviewCell, len(values))
+			for i := range values {
+				o.ByOrg[i] = make([]overviewCell, len(ids))
+			}
+			for j, id := range ids {
+				sizes := make([]int, len(values))
+				for i, v := range values {
+					if c := by[id][v]; c != nil {
+						sizes[i] = c.Responses
+					}
+				}
+				hidden := report.Suppress(sizes, d.GroupSize())
+				for i := range values {
+					o.ByOrg[i][j] = overviewCell{Responses: sizes[i], Hidden: hidden[i] || cmp.Rounds[j].Suppressed}
+				}
+			}
+		}
+	}
+	for _, r := range sc.Comparable {
+		comp, err := s.store.Completion(ctx, d.ID, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(comp) == 0 {
+			continue
+		}
+		cr := completionRound{Round: r}
+		sizes := make([]int, len(comp))
+		for i, x := range comp {
+			sizes[i] = x.Responded
+		}
+		hidden := report.Suppress(sizes, d.GroupSize())
+		for i, x := range comp {
+			if org := sc.Filter["organisation"]; org != "" && x.Organisation != org {
+				continue
+			}
+			cr.Rows = append(cr.Rows, overviewCompletion{Organisation: x.Organisation, Invited: x.Invited, Responded: x.Responded, Hidden: hidden[i]})
+		}
+		o.Completion = append(o.Completion, cr)
+	}
+	return o, nil
+}
+
+// reportAPI is the JSON API of aggregates:
+// /api/surveys/{survey}/report?a=&b=&<filters>, with the same scope and the
+// same suppression as the report page.
+func (s *Server) reportAPI(c *fiber.Ctx) error {
+	agg, err := s.aggregates(c)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(agg)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("json", "utf-8")
+	return c.Send(b)
+}
+
+// aggregatesCSV is the same figures as CSV.
+func (s *Server) aggregatesCSV(c *fiber.Ctx) error {
+	agg, err := s.aggregates(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+agg.Survey+`-aggregates.csv"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return report.WriteAggregatesCSV(c, agg)
+}
+
+func (s *Server) aggregates(c *fiber.Ctx) (report.Aggregates, error) {
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return report.Aggregates{}, err
+	}
+	cmp, err := s.compare(c.UserContext(), sc.Survey, sc.Rounds, sc.Filter)
+	if err != nil {
+		return report.Aggregates{}, err
+	}
+	if err := s.audit(c, staffOf(c).Account.Email, "downloaded report figures", sc.Survey.ID); err != nil {
+		return report.Aggregates{}, err
+	}
+	return cmp.Aggregates(sc.Survey.ID, sc.Survey.GroupSize(), sc.Filter), nil
+}
+
+// paired runs the paired test of the two rounds for the respondents the
+// filters keep, unless the filtered group is hidden.
+func (s *Server) paired(ctx context.Context, sc *reportScope) (map[string]*report.PairedTest, error) {
+	d := sc.Survey
+	ids := []string{sc.Rounds[0].ID, sc.Rounds[1].ID}
+	hide, err := s.hiddenByFilters(ctx, d, ids, sc.Filter)
+	if err != nil || hide[0] || hide[1] {
+		return nil, err
+	}
+	plan := store.PlanFor(d)
+	return report.Paired(ctx, d, ids[0], ids[1], s.store.EachResponse, func(r survey.Response) bool {
+		return sc.Filter.Match(plan.CellOf(r))
+	})
+}
+
+type changeTable struct {
+	Title, ID string
+	Rows      []report.StrandRow
+}
+
+// ChangeTables are the improvements and the declines, as two tables.
+func (p viewPage) ChangeTables() []changeTable {
+	return []changeTable{{"Largest improvements", "improvements", p.Improvements}, {"Largest declines", "declines", p.Declines}}
+}

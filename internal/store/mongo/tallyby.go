@@ -1,0 +1,57 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// TalliesBy is Tallies split by one breakdown (a name of
+// survey.Breakdowns): per round, per answer to the breakdown's question
+// ("" for no answer), the counts of the cells the filter keeps, summed in
+// the client as Tallies does. With answers false only the numbers of
+// responses are summed.
+func (s *Store) TalliesBy(ctx context.Context, p store.TallyPlan, rounds []string, f store.Filter, by string, answers bool) (map[string]map[string]*store.Counts, error) {
+	col := slices.Index(survey.Breakdowns, by)
+	if col < 0 {
+		return nil, fmt.Errorf("mongo: tallies by %q: no such breakdown", by)
+	}
+	if err := s.catchUp(ctx, p); err != nil {
+		return nil, err
+	}
+	kept, _, err := s.keptCells(ctx, p, rounds)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]*store.Counts{}
+	for round, cells := range kept {
+		for cell, c := range cells {
+			if !f.Match(cell) {
+				continue
+			}
+			byValue := out[round]
+			if byValue == nil {
+				byValue = map[string]*store.Counts{}
+				out[round] = byValue
+			}
+			sum := byValue[cell[col]]
+			if sum == nil {
+				sum = store.NewCounts()
+				byValue[cell[col]] = sum
+			}
+			sum.Responses += c.Responses
+			if !answers {
+				continue
+			}
+			for k, m := range c.Answers {
+				for v, n := range m {
+					sum.Add(k, v, n)
+				}
+			}
+		}
+	}
+	return out, nil
+}

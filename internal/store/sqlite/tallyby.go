@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// TalliesBy is Tallies split by one breakdown (a name of
+// survey.Breakdowns): per round, per answer to the breakdown's question
+// ("" for no answer), the counts of the cells the filter keeps. It reads
+// the same rows as Tallies, so a breakdown costs one read, not one per
+// answer. With answers false only the numbers of responses are read,
+// which needs no counts decoded.
+func (s *Store) TalliesBy(ctx context.Context, p store.TallyPlan, rounds []string, f store.Filter, by string, answers bool) (map[string]map[string]*store.Counts, error) {
+	col := slices.Index(survey.Breakdowns, by)
+	if col < 0 {
+		return nil, fmt.Errorf("sqlite: tallies by %q: no such breakdown", by)
+	}
+	need, err := s.needsCatchUp(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tallies by: %w", err)
+	}
+	if need {
+		if err := s.inTx(ctx, func(tx *sql.Tx) error { return catchUp(ctx, tx, p) }); err != nil {
+			return nil, fmt.Errorf("sqlite: tallies by: catch up: %w", err)
+		}
+	}
+	blob := `counts`
+	if !answers {
+		blob = `NULL`
+	}
+	query := `SELECT round, ` + cellColumns[col] + `, responses, ` + blob + ` FROM tallies WHERE survey_id = ?`
+	args := []any{p.SurveyID}
+	if len(rounds) > 0 {
+		query += ` AND round IN (?` + strings.Repeat(`, ?`, len(rounds)-1) + `)`
+		for _, r := range rounds {
+			args = append(args, r)
+		}
+	}
+	for i, name := range survey.Breakdowns {
+		if v := f[name]; v != "" {
+			query += ` AND ` + cellColumns[i] + ` = ?`
+			args = append(args, v)
+		}
+	}
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tallies by: %w", err)
+	}
+	defer rows.Close()
+	type group struct{ round, value string }
+	out := map[string]map[string]*store.Counts{}
+	accs := map[group]*accumulator{}
+	for rows.Next() {
+		var g group
+		var n int
+		var counts sql.RawBytes
+		if err := rows.Scan(&g.round, &g.value, &n, &counts); err != nil {
+			return nil, fmt.Errorf("sqlite: tallies by: %w", err)
+		}
+		byValue := out[g.round]
+		if byValue == nil {
+			byValue = map[string]*store.Counts{}
+			out[g.round] = byValue
+		}
+		c := byValue[g.value]
+		if c == nil {
+			c = store.NewCounts()
+			byValue[g.value] = c
+		}
+		c.Responses += n
+		if !answers {
+			continue
+		}
+		acc := accs[g]
+		if acc == nil {
+			acc = &accumulator{}
+			accs[g] = acc
+		}
+		if err := acc.add(counts); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: tallies by: %w", err)
+	}
+	for g, acc := range accs {
+		acc.into(out[g.round][g.value])
+	}
+	return out, nil
+}
