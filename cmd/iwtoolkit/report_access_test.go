@@ -41,3 +41,27 @@ func TestReportAccess(t *testing.T) {
 		t.Errorf("the formula in a comment was not neutralised:\n%s", p.Body)
 	}
 }
+
+// Comments are listed question by question for the roles that may read
+// free text, escaped, and only for rounds of at least the minimum group.
+func TestComments(t *testing.T) {
+	d := bundled(t)
+	svc := start(t, sqliteEnv(t))
+	path := "/r/" + d.ID + "/comments?round=baseline"
+	analyst := staffBrowser(t, svc, "analyst", "")
+	respond(t, svc.URL, d, "baseline", respondent{Level: "2", Comment: "<b>More</b> joint training"}, 0)
+	if p := analyst.get(path).must(t, http.StatusOK); strings.Contains(p.Body, "joint training") || !strings.Contains(p.Body, "comments_suppressed") {
+		t.Error("comments shown for a round of one response")
+	}
+	for i := 1; i < 5; i++ {
+		respond(t, svc.URL, d, "baseline", respondent{Level: "3"}, i)
+	}
+	p := analyst.get(path).must(t, http.StatusOK)
+	if !strings.Contains(p.Body, "&lt;b&gt;More&lt;/b&gt; joint training") {
+		t.Errorf("comment not listed, or not escaped:\n%s", text(p.Body))
+	}
+	staffBrowser(t, svc, "board-viewer", "").get(path).must(t, http.StatusForbidden)
+	if rep := staffBrowser(t, svc, "board-viewer", "").get("/r/" + d.ID).must(t, http.StatusOK); strings.Contains(rep.Body, "/comments") || strings.Contains(rep.Body, "responses.csv") {
+		t.Error("the board viewer's report links to free text")
+	}
+}

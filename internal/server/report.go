@@ -44,6 +44,7 @@ type reportPage struct {
 	Rounds     []survey.Round // the rounds a report may compare: practice rounds are left out
 	Bar, Radar string         // chart options as JSON, for data attributes
 	MinGroup   int
+	FreeText   bool         // the reader may see free text and raw responses
 	Views      []reportView // links to the report's other views
 }
 
@@ -76,6 +77,7 @@ func (s *Server) report(c *fiber.Ctx) error {
 		Survey: d, Rounds: sc.Comparable, Pickers: []roundPicker{{"a", "Compare", sc.A}, {"b", "with", sc.B}},
 		Filters: sc.Pickers, Filtered: len(sc.Filter) > 0, Query: sc.links(), Comparison: cmp,
 		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews,
+		FreeText: staffOf(c).User.CanSeeFreeText(),
 	})
 }
 

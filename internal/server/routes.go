@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	app.Get("/r/:survey/responses.csv", s.staffOnly(auth.User.CanSeeRawResponses, s.responsesCSV))
 	app.Get("/r/:survey/aggregates.csv", s.staffOnly(auth.User.CanSeeReports, s.aggregatesCSV))
 	app.Get("/r/:survey/views/:view", s.staffOnly(auth.User.CanSeeReports, s.reportViewPage))
+	app.Get("/r/:survey/comments", s.staffOnly(auth.User.CanSeeFreeText, s.comments))
 	app.Get("/api/surveys/:survey/report", s.staffOnly(auth.User.CanSeeReports, s.reportAPI))
 	s.staffRoutes(app)
 	s.adminRoutes(app)
