@@ -61,7 +61,7 @@ func TestComments(t *testing.T) {
 		t.Errorf("comment not listed, or not escaped:\n%s", text(p.Body))
 	}
 	staffBrowser(t, svc, "board-viewer", "").get(path).must(t, http.StatusForbidden)
-	if rep := staffBrowser(t, svc, "board-viewer", "").get("/r/" + d.ID).must(t, http.StatusOK); strings.Contains(rep.Body, "/comments") || strings.Contains(rep.Body, "responses.csv") {
+	if rep := staffBrowser(t, svc, "board-viewer", "").get("/r/"+d.ID).must(t, http.StatusOK); strings.Contains(rep.Body, "/comments") || strings.Contains(rep.Body, "responses.csv") {
 		t.Error("the board viewer's report links to free text")
 	}
 }

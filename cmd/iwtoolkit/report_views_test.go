@@ -27,7 +27,7 @@ func TestReportViewsSuppressed(t *testing.T) {
 	}
 	b := staffBrowser(t, svc, "analyst", "")
 
-	p := b.get("/r/" + d.ID + "/views/breakdown?a=baseline&by=sector").must(t, http.StatusOK)
+	p := b.get("/r/"+d.ID+"/views/breakdown?a=baseline&by=sector").must(t, http.StatusOK)
 	for _, o := range []string{first.Label, second.Label} {
 		if strings.Contains(p.Body, o+" (") {
 			t.Errorf("breakdown shows the figures of %s, which should be hidden", o)
@@ -39,11 +39,11 @@ func TestReportViewsSuppressed(t *testing.T) {
 
 	for _, v := range []string{first.Value, second.Value} {
 		filtered := "a=baseline&sector=" + v
-		page := b.get("/r/" + d.ID + "?" + filtered).must(t, http.StatusOK)
+		page := b.get("/r/"+d.ID+"?"+filtered).must(t, http.StatusOK)
 		if strings.Contains(page.Body, ">6<") || strings.Contains(page.Body, ">3<") {
 			t.Errorf("the report filtered to %s shows its number of responses", v)
 		}
-		api := b.get("/api/surveys/" + d.ID + "/report?" + filtered).must(t, http.StatusOK)
+		api := b.get("/api/surveys/"+d.ID+"/report?"+filtered).must(t, http.StatusOK)
 		var agg struct {
 			Rounds []struct {
 				Responses  *int
@@ -62,7 +62,7 @@ func TestReportViewsSuppressed(t *testing.T) {
 				t.Errorf("API for %s shows a suppressed round's figures: %s", v, api.Body)
 			}
 		}
-		csv := b.get("/r/" + d.ID + "/aggregates.csv?" + filtered).must(t, http.StatusOK)
+		csv := b.get("/r/"+d.ID+"/aggregates.csv?"+filtered).must(t, http.StatusOK)
 		if !strings.HasPrefix(csv.Body, "\ufeffround,strand,statement,measure,value\n") {
 			t.Errorf("aggregates CSV starts %q", csv.Body[:min(60, len(csv.Body))])
 		}
@@ -72,11 +72,11 @@ func TestReportViewsSuppressed(t *testing.T) {
 	}
 
 	// The shown sector and everyone are shown, the same in the API and CSV.
-	api := b.get("/api/surveys/" + d.ID + "/report?a=baseline&sector=" + third.Value).must(t, http.StatusOK)
+	api := b.get("/api/surveys/"+d.ID+"/report?a=baseline&sector="+third.Value).must(t, http.StatusOK)
 	if !strings.Contains(api.Body, `"responses":7`) {
 		t.Errorf("API for the third sector does not show its 7 responses: %s", api.Body)
 	}
-	csv := b.get("/r/" + d.ID + "/aggregates.csv?a=baseline").must(t, http.StatusOK)
+	csv := b.get("/r/"+d.ID+"/aggregates.csv?a=baseline").must(t, http.StatusOK)
 	if !strings.Contains(csv.Body, "baseline,,,responses,16") || !strings.Contains(csv.Body, ",mean,3.0000") {
 		t.Errorf("aggregates CSV of everyone:\n%s", csv.Body)
 	}
@@ -84,14 +84,14 @@ func TestReportViewsSuppressed(t *testing.T) {
 	// Every view renders, with and without filters.
 	for _, v := range []string{"overview", "trend", "statements", "breakdown", "at-least", "changes", "cross-reference"} {
 		for _, q := range []string{"", "?a=baseline&b=follow-up&sector=" + third.Value, "?at_least=4&by=organisation"} {
-			b.get("/r/" + d.ID + "/views/" + v + q).must(t, http.StatusOK)
+			b.get("/r/"+d.ID+"/views/"+v+q).must(t, http.StatusOK)
 		}
 	}
-	b.get("/r/" + d.ID + "/views/nothing").must(t, http.StatusNotFound)
+	b.get("/r/"+d.ID+"/views/nothing").must(t, http.StatusNotFound)
 
 	// A co-ordinator's API and CSV are their own organisation's.
 	coordinator := staffBrowser(t, svc, "coordinator", "police")
-	api = coordinator.get("/api/surveys/" + d.ID + "/report?organisation=" + "someone-else").must(t, http.StatusOK)
+	api = coordinator.get("/api/surveys/"+d.ID+"/report?organisation="+"someone-else").must(t, http.StatusOK)
 	if !strings.Contains(api.Body, `"filters":{"organisation":"police"}`) {
 		t.Errorf("co-ordinator's API is not limited to their organisation: %s", api.Body)
 	}
