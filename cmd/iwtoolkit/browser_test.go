@@ -734,6 +734,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	for _, v := range []string{"overview", "trend", "statements", "breakdown", "at-least", "changes", "cross-reference"} {
 		b.check(seen, "report view "+v, want(b.open(svc.URL+"/r/"+d.ID+"/views/"+v), http.StatusOK, "/r/"+d.ID+"/views/"+v))
 	}
+	b.check(seen, "comments", want(b.open(svc.URL+"/r/"+d.ID+"/comments"), http.StatusOK, "/r/"+d.ID+"/comments"))
 
 	b.check(seen, "not found", want(b.open(svc.URL+"/no-such-page"), http.StatusNotFound, "/no-such-page"))
 
