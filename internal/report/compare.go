@@ -1,6 +1,9 @@
 package report
 
-import "iwtoolkit/internal/survey"
+import (
+	"fmt"
+	"iwtoolkit/internal/survey"
+)
 
 // Comparison is one survey's report over one or more rounds: baseline
 // against follow-up, strand by strand and statement by statement.
@@ -15,8 +18,17 @@ type RoundColumn struct {
 	Round     survey.Round
 	Responses int
 	// Suppressed is set when the round has fewer responses than the
-	// survey's minimum group size: none of its figures are shown.
+	// survey's minimum group size, or is hidden so that a smaller group
+	// cannot be worked out from it: none of its figures are shown.
 	Suppressed bool
+}
+
+// Hidden says why a suppressed round's figures are not shown.
+func (r RoundColumn) Hidden(min int) string {
+	if r.Responses < min {
+		return fmt.Sprintf("fewer than %d responses", min)
+	}
+	return "hidden, so that a smaller group cannot be worked out"
 }
 
 // StrandRow is one strand's figures in each round.
