@@ -13,7 +13,7 @@ import (
 	"iwtoolkit/internal/store"
 )
 
-func (s *Store) commentary() *mongo.Collection { return s.staffCollection("board_commentary") }
+func (s *Store) commentary() *mongo.Collection  { return s.staffCollection("board_commentary") }
 func (s *Store) actionsColl() *mongo.Collection { return s.staffCollection("board_actions") }
 
 // commentaryDoc is the commentary on one strand in one round, keyed by
