@@ -91,7 +91,7 @@ func TestBoardPack(t *testing.T) {
 	followPack := pack + "?a=baseline&b=follow-up"
 	p = viewer.get(followPack).must(t, http.StatusOK)
 	section := element(t, p.Body, "section", "strand-"+strand.ID)
-	if !strings.Contains(section, "Train every health visitor in the CAF") || !strings.Contains(section, "From Baseline, autumn 2026") {
+	if !strings.Contains(section, "Train every health visitor in the CAF") || !strings.Contains(section, "Carried from Baseline, autumn 2026") {
 		t.Errorf("the follow-up's pack does not carry the open action:\n%s", text(section))
 	}
 	if strings.Contains(section, "Write a CAF leaflet") {

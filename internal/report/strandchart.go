@@ -63,13 +63,13 @@ type ChartSeries struct {
 // Strand chart geometry, in SVG user units (pixels at 100%).
 const (
 	chartWidth  = 720
-	labelWidth  = 280 // statement labels, right-aligned before the bars
+	labelWidth  = 300 // statement labels, right-aligned before the bars
 	valueWidth  = 70  // the value written after each bar
 	barHeight   = 16
 	barGap      = 3
 	rowGap      = 14
 	lineHeight  = 14
-	labelChars  = 42
+	labelChars  = 36
 	chartTop    = 10
 	axisSpace   = 44 // tick labels and the axis title
 	legendSpace = 22 // per series
