@@ -13,10 +13,16 @@ import (
 // analyst, and checks who may do what, that open actions are carried into
 // the follow-up's pack and closed ones are not, that a small round stays
 // hidden in the pack as in the report, and that the pack prints with its
-// own stylesheet.
+// own stylesheet, on both stores.
 func TestBoardPack(t *testing.T) {
+	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
+		t.Run(name, func(t *testing.T) { testBoardPack(t, newEnv(t)) })
+	}
+}
+
+func testBoardPack(t *testing.T, e env) {
 	d := bundled(t)
-	svc := start(t, sqliteEnv(t))
+	svc := start(t, e)
 	for i := range 5 {
 		respond(t, svc.URL, d, "baseline", baseline[i], i)
 	}
@@ -33,7 +39,11 @@ func TestBoardPack(t *testing.T) {
 	analyst := staffBrowser(t, svc, "analyst", "")
 	viewer := staffBrowser(t, svc, "board-viewer", "")
 
-	// A board viewer reads the pack but cannot write in it.
+	// A board viewer finds the pack on the dashboard, reads it, and
+	// cannot write in it.
+	if !strings.Contains(viewer.get("/staff").must(t, http.StatusOK).Body, `href="`+pack+`"`) {
+		t.Error("the dashboard does not link to the Board pack")
+	}
 	p := viewer.get(basePack).must(t, http.StatusOK)
 	if strings.Contains(p.Body, "/pack/commentary/") || strings.Contains(p.Body, "/pack/actions/new") {
 		t.Error("a board viewer's pack offers links to edit it")
