@@ -735,6 +735,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		b.check(seen, "report view "+v, want(b.open(svc.URL+"/r/"+d.ID+"/views/"+v), http.StatusOK, "/r/"+d.ID+"/views/"+v))
 	}
 	b.check(seen, "comments", want(b.open(svc.URL+"/r/"+d.ID+"/comments"), http.StatusOK, "/r/"+d.ID+"/comments"))
+	packPath := "/r/" + d.ID + "/pack"
+	b.check(seen, "board pack", want(b.open(svc.URL+packPath), http.StatusOK, packPath))
+	b.check(seen, "board pack commentary", want(b.open(svc.URL+packPath+"/commentary/follow-up/"+rated(d)[0].ID), http.StatusOK, packPath+"/commentary/follow-up/"+rated(d)[0].ID))
+	b.check(seen, "board pack action", want(b.open(svc.URL+packPath+"/actions/new?round=follow-up"), http.StatusOK, packPath+"/actions/new"))
 
 	b.check(seen, "not found", want(b.open(svc.URL+"/no-such-page"), http.StatusNotFound, "/no-such-page"))
 

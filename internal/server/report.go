@@ -45,6 +45,7 @@ type reportPage struct {
 	Bar, Radar string         // chart options as JSON, for data attributes
 	MinGroup   int
 	FreeText   bool         // the reader may see free text and raw responses
+	Pack       bool         // the reader may read the Board pack
 	Views      []reportView // links to the report's other views
 }
 
@@ -77,7 +78,7 @@ func (s *Server) report(c *fiber.Ctx) error {
 		Survey: d, Rounds: sc.Comparable, Pickers: []roundPicker{{"a", "Compare", sc.A}, {"b", "with", sc.B}},
 		Filters: sc.Pickers, Filtered: len(sc.Filter) > 0, Query: sc.links(), Comparison: cmp,
 		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews,
-		FreeText: staffOf(c).User.CanSeeFreeText(),
+		FreeText: staffOf(c).User.CanSeeFreeText(), Pack: staffOf(c).User.CanReadBoardPack(),
 	})
 }
 

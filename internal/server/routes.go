@@ -54,6 +54,7 @@ func (s *Server) routes() {
 	s.staffRoutes(app)
 	s.adminRoutes(app)
 	s.invitationRoutes(app)
+	s.boardRoutes(app) // board.go
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
 }

@@ -28,6 +28,7 @@ type Store interface {
 	Staff
 	Admin
 	Definitions
+	Board // the Board pack: see board.go
 	// SaveDraft creates or replaces the draft with d.Key.
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	// Draft returns the draft with the given key, or ErrNotFound. A draft

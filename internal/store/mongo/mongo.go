@@ -126,6 +126,9 @@ func (s *Store) createIndexes(ctx context.Context) error {
 	if err := s.createStaffIndexes(ctx); err != nil {
 		return err
 	}
+	if err := s.createBoardIndexes(ctx); err != nil { // board.go
+		return err
+	}
 	return s.createAdminIndexes(ctx)
 }
 

@@ -144,6 +144,7 @@ CREATE TABLE invitation_uses (
 	5: roundsSchema,
 	6: definitionsSchema,
 	7: tallySchema, // see tally.go
+	8: boardSchema, // see board.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {
