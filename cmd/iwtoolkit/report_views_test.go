@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"iwtoolkit/internal/survey"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The report's views, its JSON API and its CSV of aggregates hide the same
@@ -94,5 +98,69 @@ func TestReportViewsSuppressed(t *testing.T) {
 	api = coordinator.get("/api/surveys/"+d.ID+"/report?organisation="+"someone-else").must(t, http.StatusOK)
 	if !strings.Contains(api.Body, `"filters":{"organisation":"police"}`) {
 		t.Errorf("co-ordinator's API is not limited to their organisation: %s", api.Body)
+	}
+}
+
+// Crossing two breakdowns cannot reveal a small group by subtraction: in
+// the first sector 10 leaders and 2 frontline staff answer, in the second
+// 10 and 10, in the third 10 and 6. Every single-breakdown total is large,
+// but sector × role has a group of 2, so every report crossing sector and
+// role is hidden (the attack: frontline − second sector's frontline −
+// (third sector − third sector's leaders) = the 2).
+func TestCrossedBreakdownsSuppressed(t *testing.T) {
+	d := bundled(t)
+	sector, _ := d.BreakdownQuestion("sector")
+	if _, ok := d.BreakdownQuestion("audience"); !ok {
+		t.Skip("the bundled survey has no role question")
+	}
+	e := sqliteEnv(t)
+	svc := start(t, e)
+	st := storeOf(t, e)
+	n := 0
+	for i, groups := range [][2]int{{10, 2}, {10, 10}, {10, 6}} {
+		for j, role := range []string{"leader-manager", "frontline"} {
+			for range groups[j] {
+				n++
+				answers := map[string]string{}
+				for _, sec := range d.Sections {
+					if sec.ShowIf.Holds(answers) {
+						for k, v := range answer(d, sec, answers, respondent{Level: "3"}, n) {
+							answers[k] = v[0]
+						}
+					}
+				}
+				answers["sector"], answers["role"] = sector.Options[i].Value, role
+				r := d.Response(survey.Draft{Key: fmt.Sprint("k", n), Round: "baseline", Answers: answers})
+				r.Reference, r.Submitted = fmt.Sprintf("CROSS-%05d", n), time.Now()
+				if _, err := st.Submit(context.Background(), r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	b := staffBrowser(t, svc, "board-viewer", "")
+	hidden := func(query string) bool {
+		var agg struct{ Rounds []struct{ Suppressed bool } }
+		api := b.get("/api/surveys/"+d.ID+"/report?a=baseline&"+query).must(t, http.StatusOK)
+		if err := json.Unmarshal([]byte(api.Body), &agg); err != nil {
+			t.Fatal(err)
+		}
+		return len(agg.Rounds) == 1 && agg.Rounds[0].Suppressed
+	}
+	if hidden("audience=frontline") || hidden("sector="+sector.Options[2].Value) {
+		t.Error("a single-breakdown group of 18 or 16 was hidden")
+	}
+	for _, q := range []string{
+		"sector=" + sector.Options[1].Value + "&audience=frontline",
+		"sector=" + sector.Options[2].Value + "&audience=leader-manager",
+		"sector=" + sector.Options[0].Value + "&audience=frontline",
+	} {
+		if !hidden(q) {
+			t.Errorf("%s is shown, though sector × role has a group of 2", q)
+		}
+	}
+	p := b.get("/r/"+d.ID+"/views/breakdown?a=baseline&by=sector&audience=leader-manager").must(t, http.StatusOK)
+	if strings.Contains(p.Body, sector.Options[0].Label+" (10)") {
+		t.Error("the breakdown by sector of leaders shows a group, though sector × role has a group of 2")
 	}
 }

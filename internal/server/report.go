@@ -100,7 +100,7 @@ func (s *Server) compare(ctx context.Context, d *survey.Definition, rounds []sur
 	if err != nil {
 		return nil, err
 	}
-	hide, err := s.hiddenByFilters(ctx, d, ids, f)
+	hide, err := s.hiddenByFilters(ctx, d, ids, f, "")
 	if err != nil {
 		return nil, err
 	}

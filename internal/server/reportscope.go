@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -104,7 +105,12 @@ type talliesByReader interface {
 // answers (the other filters kept), and report.Suppress decides over those
 // parts. Without this, a group of 7 shown on its own could give away a
 // hidden group of 2 beside it by subtraction from the unfiltered report.
-func (s *Server) hiddenByFilters(ctx context.Context, d *survey.Definition, rounds []string, f store.Filter) ([]bool, error) {
+//
+// A report that crosses breakdowns (two filters, or a filter and a
+// breakdown view's by) is hidden too when the cross-table of those
+// breakdowns has any group of 1 to min-1 responses: otherwise crossed
+// totals shown in different reports could be subtracted to reach it.
+func (s *Server) hiddenByFilters(ctx context.Context, d *survey.Definition, rounds []string, f store.Filter, by string) ([]bool, error) {
 	hide := make([]bool, len(rounds))
 	if len(f) == 0 {
 		return hide, nil
@@ -114,6 +120,19 @@ func (s *Server) hiddenByFilters(ctx context.Context, d *survey.Definition, roun
 		return nil, fiber.NewError(http.StatusNotImplemented, "This store cannot filter reports")
 	}
 	p := store.PlanFor(d)
+	crossed := slices.Sorted(maps.Keys(f))
+	if by != "" && !slices.Contains(crossed, by) {
+		crossed = append(crossed, by)
+	}
+	if len(crossed) >= 2 {
+		small, err := crossHasSmallGroup(ctx, tb, p, rounds, crossed, d.GroupSize())
+		if err != nil {
+			return nil, err
+		}
+		for i := range hide {
+			hide[i] = hide[i] || small[i]
+		}
+	}
 	for name, v := range f {
 		others := store.Filter{}
 		for k, x := range f {
@@ -142,6 +161,55 @@ func (s *Server) hiddenByFilters(ctx context.Context, d *survey.Definition, roun
 		}
 	}
 	return hide, nil
+}
+
+// crossHasSmallGroup says, per round, whether the cross-table of the named
+// breakdowns (no other filter) has a group of 1 to min-1 responses. Two
+// breakdowns are checked group by group: a row for each answer to the
+// first, split by the second, and the row of people who did not answer the
+// first worked out from the total. Three or more are always counted as
+// having one: their groups are too many to check and too small to show.
+func crossHasSmallGroup(ctx context.Context, tb talliesByReader, p store.TallyPlan, rounds []string, names []string, min int) ([]bool, error) {
+	small := make([]bool, len(rounds))
+	if len(names) > 2 {
+		for i := range small {
+			small[i] = true
+		}
+		return small, nil
+	}
+	first, second := names[0], names[1]
+	for i, r := range rounds {
+		rows, err := tb.TalliesBy(ctx, p, []string{r}, store.Filter{}, first, false)
+		if err != nil {
+			return nil, err
+		}
+		total, err := tb.TalliesBy(ctx, p, []string{r}, store.Filter{}, second, false)
+		if err != nil {
+			return nil, err
+		}
+		unanswered := map[string]int{} // the row of people with no answer to first
+		for v, c := range total[r] {
+			unanswered[v] = c.Responses
+		}
+		check := func(n int) { small[i] = small[i] || (n > 0 && n < min) }
+		for v := range rows[r] {
+			if v == "" {
+				continue // a filter cannot pick "no answer": worked out below
+			}
+			row, err := tb.TalliesBy(ctx, p, []string{r}, store.Filter{first: v}, second, false)
+			if err != nil {
+				return nil, err
+			}
+			for w, c := range row[r] {
+				check(c.Responses)
+				unanswered[w] -= c.Responses
+			}
+		}
+		for _, n := range unanswered {
+			check(n)
+		}
+	}
+	return small, nil
 }
 
 // links is the scope as a query string (rounds and filters), safe to put

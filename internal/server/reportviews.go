@@ -226,7 +226,7 @@ func (s *Server) breakdown(ctx context.Context, sc *reportScope, by string, p *v
 	}
 	b := report.NewBreakdown(d, by, q, round, groups)
 	// When the filtered whole is itself hidden, so is every part of it.
-	hide, err := s.hiddenByFilters(ctx, d, []string{round.ID}, sc.Filter)
+	hide, err := s.hiddenByFilters(ctx, d, []string{round.ID}, sc.Filter, by)
 	if err != nil {
 		return err
 	}
@@ -373,7 +373,7 @@ func (s *Server) aggregates(c *fiber.Ctx) (report.Aggregates, error) {
 func (s *Server) paired(ctx context.Context, sc *reportScope) (map[string]*report.PairedTest, error) {
 	d := sc.Survey
 	ids := []string{sc.Rounds[0].ID, sc.Rounds[1].ID}
-	hide, err := s.hiddenByFilters(ctx, d, ids, sc.Filter)
+	hide, err := s.hiddenByFilters(ctx, d, ids, sc.Filter, "")
 	if err != nil || hide[0] || hide[1] {
 		return nil, err
 	}
