@@ -287,3 +287,19 @@ func TestInvitationsTypedOrganisation(t *testing.T) {
 		}
 	}
 }
+
+// Invitations follow the rounds as staff have set them: none for a round
+// staff closed, and a round staff added can be invited to once open.
+func TestInvitationsFollowRoundState(t *testing.T) {
+	d := bundled(t)
+	svc := start(t, sqliteEnv(t))
+	admin := staffBrowser(t, svc, "admin", "")
+	base := "/staff/surveys/" + d.ID + "/rounds/baseline"
+	admin.postWithToken(base+"/close", url.Values{"confirm": {"yes"}}).must(t, http.StatusOK)
+	form := url.Values{"survey": {d.ID}, "round": {"baseline"}, "organisation": {"police"}, "how": {"new"}, "count": {"2"}}
+	form.Set("csrf_token", csrfOf(t, admin.get("/staff/invitations?survey="+d.ID)))
+	p := admin.post("/staff/invitations", form).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(text(p.Body), "This round is closed") {
+		t.Errorf("inviting to a round staff closed: %s", text(p.Body))
+	}
+}

@@ -102,7 +102,14 @@ func (s *Server) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsP
 	if !ok {
 		return p, fiber.NewError(http.StatusNotFound, "Page not found")
 	}
-	p.Survey, p.Rounds, p.Back = d, d.Rounds, "/staff/invitations"
+	now, err := s.roundsFor(c.UserContext(), d)
+	if err != nil {
+		return p, err
+	}
+	for _, r := range now {
+		p.Rounds = append(p.Rounds, r.Round) // as staff have set them, with any they added
+	}
+	p.Survey, p.Back = d, "/staff/invitations"
 	p.Title = "Invitations: " + d.Title
 	who := staffOf(c).User
 	q, hasQuestion := d.BreakdownQuestion("organisation")
@@ -118,7 +125,7 @@ func (s *Server) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsP
 	} else if hasQuestion {
 		p.Organisations = q.Options
 	}
-	for _, r := range d.Rounds {
+	for _, r := range p.Rounds {
 		counts, err := s.store.Completion(c.UserContext(), d.ID, r.ID)
 		if err != nil {
 			return p, err
@@ -170,7 +177,10 @@ func (s *Server) createInvitations(c *fiber.Ctx) error {
 	if p.CannotInvite != "" {
 		add("organisation", p.CannotInvite)
 	}
-	round, ok := d.Round(p.Round)
+	round, ok, err := s.roundOf(c.UserContext(), d, p.Round)
+	if err != nil {
+		return err
+	}
 	switch {
 	case !ok:
 		add("round", "Select the round to invite people to")
@@ -196,7 +206,7 @@ func (s *Server) createInvitations(c *fiber.Ctx) error {
 			keys = append(keys, newRespondentKey())
 		}
 	case "follow-on":
-		if _, ok := d.Round(p.FromRound); !ok || p.FromRound == p.Round {
+		if _, ok, err := s.roundOf(c.UserContext(), d, p.FromRound); err != nil || !ok || p.FromRound == p.Round {
 			add("from_round", "Select an earlier round to follow on from, not the round you are inviting people to")
 			break
 		}
