@@ -120,6 +120,9 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.markDirty(ctx, r.SurveyID, r.Round); err != nil {
+		return err
+	}
 	res, err := s.responses.DeleteOne(ctx, bson.D{{Key: "reference", Value: reference}})
 	if err != nil {
 		return fmt.Errorf("mongo: delete response: %w", err)
@@ -132,6 +135,9 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 
 // DeleteResponses deletes every response to a round.
 func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (int, error) {
+	if err := s.markDirty(ctx, surveyID, round); err != nil {
+		return 0, err
+	}
 	res, err := s.responses.DeleteMany(ctx, bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}})
 	if err != nil {
 		return 0, fmt.Errorf("mongo: delete responses: %w", err)
@@ -212,15 +218,30 @@ func (s *Store) updateAccount(ctx context.Context, op, id string, set bson.D) er
 	return nil
 }
 
-// recountAfterDelete brings a round's tallies back in line with its
-// responses after some were deleted. A deletion is rare (erasure,
-// retention), so the round is recounted rather than decremented: one
-// mechanism, the same as the recount command, which also repairs the
-// tallies if the service stops between the delete and the recount.
+// A deletion is rare (erasure, retention), so the round's tallies are
+// rebuilt rather than decremented. Without transactions, the round is first
+// marked dirty in tally_plans; catch-up, which every read and recount runs
+// first, rebuilds a dirty round and then clears the mark. So a crash
+// between the delete and the rebuild is repaired at the next read.
+
+// markDirty records that a round's tallies must be rebuilt.
+func (s *Store) markDirty(ctx context.Context, surveyID, round string) error {
+	plans := s.responses.Database().Collection(tallyPlansCollection)
+	_, err := plans.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}},
+		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "dirty", Value: round}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("mongo: mark tallies dirty: %w", err)
+	}
+	return nil
+}
+
+// recountAfterDelete rebuilds the round now (catch-up) and checks it
+// (Recount), when this process knows the survey's plan; otherwise the next
+// read with a plan rebuilds it.
 func (s *Store) recountAfterDelete(ctx context.Context, surveyID, round string) error {
 	p, ok := s.plan(surveyID)
 	if !ok {
-		return nil // nothing tallied for this survey by this process
+		return nil
 	}
 	if _, err := s.Recount(ctx, p, round); err != nil {
 		return fmt.Errorf("mongo: recount after delete: %w", err)

@@ -145,7 +145,8 @@ func (s *Store) catchUp(ctx context.Context, p store.TallyPlan) error {
 	fp := p.Fingerprint()
 	plans := s.responses.Database().Collection(tallyPlansCollection)
 	var kept struct {
-		Fingerprint string `bson:"fingerprint"`
+		Fingerprint string   `bson:"fingerprint"`
+		Dirty       []string `bson:"dirty"` // rounds to rebuild after a deletion
 	}
 	err := plans.FindOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}).Decode(&kept)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
@@ -161,6 +162,39 @@ func (s *Store) catchUp(ctx context.Context, p store.TallyPlan) error {
 			return fmt.Errorf("mongo: mark responses untallied: %w", err)
 		}
 	}
+	for _, round := range kept.Dirty {
+		if err := s.rebuild(ctx, p, round); err != nil {
+			return err
+		}
+	}
+	if err := s.applyPending(ctx, p); err != nil {
+		return err
+	}
+	if len(kept.Dirty) > 0 {
+		_, err := plans.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}, bson.D{{Key: "$pullAll", Value: bson.D{{Key: "dirty", Value: kept.Dirty}}}})
+		if err != nil {
+			return fmt.Errorf("mongo: clear dirty tallies: %w", err)
+		}
+	}
+	return nil
+}
+
+// rebuild deletes a round's tally documents and marks its responses
+// untallied, for catch-up to count them again.
+func (s *Store) rebuild(ctx context.Context, p store.TallyPlan, round string) error {
+	_, err := s.tallies().DeleteMany(ctx, bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "round", Value: round}, {Key: "fingerprint", Value: p.Fingerprint()}})
+	if err != nil {
+		return fmt.Errorf("mongo: rebuild tallies: %w", err)
+	}
+	_, err = s.responses.UpdateMany(ctx, bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "round", Value: round}}, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: ""}}}})
+	if err != nil {
+		return fmt.Errorf("mongo: rebuild tallies: %w", err)
+	}
+	return nil
+}
+
+// applyPending counts every untallied response of the survey.
+func (s *Store) applyPending(ctx context.Context, p store.TallyPlan) error {
 	filter := bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "tallied", Value: ""}}
 	cur, err := s.responses.Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "round", Value: 1}, {Key: "answers", Value: 1}}))
 	if err != nil {
@@ -267,30 +301,48 @@ func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (s
 	if err != nil {
 		return res, err
 	}
+	fresh, n, err := s.freshCells(ctx, p, round)
+	if err != nil {
+		return res, err
+	}
+	res.Responses = n
+	res.Differences = store.Differences(kept[round], fresh)
+	// A submission that tallies itself while the round is being rebuilt
+	// can be marked tallied after the rebuild marked it untallied, and so
+	// be missed: the repair is checked, and repeated if it has to be.
+	for diff, try := res.Differences, 0; diff > 0; try++ {
+		if try == 3 {
+			return res, fmt.Errorf("mongo: recount %s %s: still %d differences after %d repairs", p.SurveyID, round, diff, try)
+		}
+		if err := s.rebuild(ctx, p, round); err != nil {
+			return res, err
+		}
+		if err := s.catchUp(ctx, p); err != nil {
+			return res, err
+		}
+		if kept, _, err = s.keptCells(ctx, p, []string{round}); err != nil {
+			return res, err
+		}
+		if fresh, _, err = s.freshCells(ctx, p, round); err != nil {
+			return res, err
+		}
+		diff = store.Differences(kept[round], fresh)
+	}
+	return res, nil
+}
+
+// freshCells counts a round from its stored responses, cell by cell.
+func (s *Store) freshCells(ctx context.Context, p store.TallyPlan, round string) (map[store.Cell]*store.Counts, int, error) {
 	fresh := map[store.Cell]*store.Counts{}
-	err = s.EachResponse(ctx, p.SurveyID, []string{round}, func(r survey.Response) error {
+	n := 0
+	err := s.EachResponse(ctx, p.SurveyID, []string{round}, func(r survey.Response) error {
 		cell := p.CellOf(r)
 		if fresh[cell] == nil {
 			fresh[cell] = store.NewCounts()
 		}
 		fresh[cell].AddResponse(p, r)
-		res.Responses++
+		n++
 		return nil
 	})
-	if err != nil {
-		return res, err
-	}
-	res.Differences = store.Differences(kept[round], fresh)
-	if res.Differences == 0 {
-		return res, nil
-	}
-	_, err = s.tallies().DeleteMany(ctx, bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "round", Value: round}, {Key: "fingerprint", Value: p.Fingerprint()}})
-	if err != nil {
-		return res, fmt.Errorf("mongo: recount: %w", err)
-	}
-	_, err = s.responses.UpdateMany(ctx, bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "round", Value: round}}, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: ""}}}})
-	if err != nil {
-		return res, fmt.Errorf("mongo: recount: %w", err)
-	}
-	return res, s.catchUp(ctx, p)
+	return fresh, n, err
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -112,27 +113,21 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.write.ExecContext(ctx, `DELETE FROM responses WHERE reference = ?`, reference)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete response: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("sqlite: delete response %s: %w", reference, errors.Join(err, store.ErrNotFound))
-	}
-	return s.recountAfterDelete(ctx, r.SurveyID, r.Round)
+	return s.deleteAndRecount(ctx, r.SurveyID, r.Round, `DELETE FROM responses WHERE reference = ?`, reference)
 }
 
 // DeleteResponses deletes every response to a round.
 func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (int, error) {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = ? AND round = ?`, surveyID, round)
+	var n int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = s.deleteTx(ctx, tx, surveyID, round, `DELETE FROM responses WHERE survey_id = ? AND round = ?`, surveyID, round)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete responses: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, err
-	}
-	return int(n), s.recountAfterDelete(ctx, surveyID, round)
+	return n, nil
 }
 
 // AllResponses streams every response, oldest first.
@@ -220,18 +215,37 @@ func (s *Store) updateAccount(ctx context.Context, op, query string, args ...any
 	return nil
 }
 
-// recountAfterDelete brings a round's tallies back in line with its
-// responses after some were deleted. A deletion is rare (erasure,
-// retention), so the round is recounted rather than decremented: one
-// mechanism, the same as the recount command, which also repairs the
-// tallies if the service stops between the delete and the recount.
-func (s *Store) recountAfterDelete(ctx context.Context, surveyID, round string) error {
-	p, ok := s.plan(surveyID)
-	if !ok {
-		return nil // nothing tallied for this survey by this process
-	}
-	if _, err := s.Recount(ctx, p, round); err != nil {
-		return fmt.Errorf("sqlite: recount after delete: %w", err)
+// deleteAndRecount deletes responses of one round and recounts the
+// round's tallies in the same transaction: a deletion is rare (erasure,
+// retention), so the round is recounted rather than decremented, and a
+// crash keeps both or neither.
+func (s *Store) deleteAndRecount(ctx context.Context, surveyID, round, query string, args ...any) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n, err := s.deleteTx(ctx, tx, surveyID, round, query, args...)
+		if err == nil && n == 0 {
+			err = store.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete response: %w", err)
 	}
 	return nil
+}
+
+func (s *Store) deleteTx(ctx context.Context, tx *sql.Tx, surveyID, round, query string, args ...any) (int, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return int(n), err
+	}
+	if p, ok := s.plan(surveyID); ok {
+		if _, err := recountTx(ctx, tx, p, round); err != nil {
+			return 0, err
+		}
+	}
+	return int(n), nil
 }

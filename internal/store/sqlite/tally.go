@@ -380,6 +380,21 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (store.RecountResult, error) {
 	var res store.RecountResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = recountTx(ctx, tx, p, round)
+		return err
+	})
+	if err != nil {
+		return store.RecountResult{}, fmt.Errorf("sqlite: recount %s %s: %w", p.SurveyID, round, err)
+	}
+	return res, nil
+}
+
+// recountTx is Recount inside a transaction, so that a deletion and the
+// recount after it commit together.
+func recountTx(ctx context.Context, tx *sql.Tx, p store.TallyPlan, round string) (store.RecountResult, error) {
+	var res store.RecountResult
+	err := func() error {
 		if err := catchUp(ctx, tx, p); err != nil {
 			return err
 		}
@@ -407,11 +422,8 @@ func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (s
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return store.RecountResult{}, fmt.Errorf("sqlite: recount %s %s: %w", p.SurveyID, round, err)
-	}
-	return res, nil
+	}()
+	return res, err
 }
 
 func keptCells(ctx context.Context, tx *sql.Tx, surveyID, round string) (map[store.Cell]*store.Counts, error) {
