@@ -23,12 +23,11 @@ type RoundColumn struct {
 	Suppressed bool
 }
 
-// Hidden says why a suppressed round's figures are not shown.
+// Hidden says why a suppressed round's figures are not shown. It reads the
+// same whichever the reason, so that it does not tell which side of the
+// minimum the group is.
 func (r RoundColumn) Hidden(min int) string {
-	if r.Responses < min {
-		return fmt.Sprintf("fewer than %d responses", min)
-	}
-	return "hidden, so that a smaller group cannot be worked out"
+	return fmt.Sprintf("fewer than %d responses, or hidden to protect a smaller group", min)
 }
 
 // StrandRow is one strand's figures in each round.

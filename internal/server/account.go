@@ -55,6 +55,12 @@ func (s *Server) disableUser(c *fiber.Ctx) error {
 	if err := s.store.SetAccountDisabled(c.UserContext(), a.ID, !enable); err != nil {
 		return err
 	}
+	if !enable {
+		// Its sessions end now, so enabling it later does not revive them.
+		if err := s.store.DeleteOtherSessions(c.UserContext(), a.ID, ""); err != nil {
+			return err
+		}
+	}
 	action := "disabled user"
 	if enable {
 		action = "enabled user"

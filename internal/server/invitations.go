@@ -52,9 +52,10 @@ const MaxInvitations = 2000
 // survey's form and completion tables.
 type invitationsPage struct {
 	staffPage
-	Surveys []*survey.Definition
-	Survey  *survey.Definition
-	Rounds  []survey.Round
+	Surveys  []*survey.Definition
+	Survey   *survey.Definition
+	Rounds   []survey.Round
+	MinGroup int // responses per organisation below this are not shown
 	// Organisations are the choices for an administrator; empty when the
 	// survey asks no organisation question (they type one) or for a
 	// co-ordinator (who has only their own, Fixed).
@@ -79,6 +80,7 @@ type completionRow struct {
 	Organisation       string
 	Invited, Responded int
 	Percent            int
+	Hidden             bool // too few responses to show, or hidden to protect such a group
 }
 
 func (s *Server) invitationsPage(c *fiber.Ctx) error {
@@ -109,7 +111,7 @@ func (s *Server) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsP
 	for _, r := range now {
 		p.Rounds = append(p.Rounds, r.Round) // as staff have set them, with any they added
 	}
-	p.Survey, p.Back = d, "/staff/invitations"
+	p.Survey, p.Back, p.MinGroup = d, "/staff/invitations", d.GroupSize()
 	p.Title = "Invitations: " + d.Title
 	who := staffOf(c).User
 	q, hasQuestion := d.BreakdownQuestion("organisation")
@@ -131,7 +133,15 @@ func (s *Server) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsP
 			return p, err
 		}
 		rc := roundCompletion{Round: r}
-		for _, n := range counts {
+		// Responses per organisation are suppressed as in reports,
+		// across every organisation, before a co-ordinator's own row is
+		// picked out.
+		sizes := make([]int, len(counts))
+		for i, n := range counts {
+			sizes[i] = n.Responded
+		}
+		hidden := report.Suppress(sizes, d.GroupSize())
+		for i, n := range counts {
 			if !who.CanSeeOrganisation(n.Organisation) {
 				continue
 			}
@@ -139,8 +149,10 @@ func (s *Server) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsP
 			if hasQuestion && q.OptionLabel(n.Organisation) != "" {
 				label = q.OptionLabel(n.Organisation)
 			}
-			row := completionRow{Organisation: label, Invited: n.Invited, Responded: n.Responded}
-			if n.Invited > 0 {
+			row := completionRow{Organisation: label, Invited: n.Invited, Responded: n.Responded, Hidden: hidden[i]}
+			if row.Hidden {
+				row.Responded = 0
+			} else if n.Invited > 0 {
 				row.Percent = 100 * n.Responded / n.Invited
 			}
 			rc.Rows = append(rc.Rows, row)
