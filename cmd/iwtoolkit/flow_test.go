@@ -52,8 +52,16 @@ func TestSaveAndResume(t *testing.T) {
 			if p.URL.Path != flow+"/tasks" || !strings.Contains(text(p.Body), "Completed") {
 				t.Errorf("after resuming with %q: at %s: %s", typed, p.URL.Path, text(p.Body))
 			}
-			// The link works too, in a third browser.
-			p = newBrowser(t, svc.URL).get(flow+"/resume?code="+url.QueryEscape(code)).must(t, http.StatusOK)
+			// The code is spent once used: the link no longer opens the draft.
+			newBrowser(t, svc.URL).get(flow+"/resume?code="+url.QueryEscape(code)).must(t, http.StatusUnprocessableEntity)
+			// A new code, used as a link.
+			form.Set("next_step", "later")
+			again := other.postWithToken(flow+"/section/"+first.ID, form).must(t, http.StatusOK)
+			m = resumeCode.FindStringSubmatch(again.Body)
+			if m == nil {
+				t.Fatalf("no second resume code:\n%s", text(again.Body))
+			}
+			p = newBrowser(t, svc.URL).get(flow+"/resume?code="+url.QueryEscape(m[1])).must(t, http.StatusOK)
 			if p.URL.Path != flow+"/tasks" {
 				t.Errorf("resume link led to %s", p.URL.Path)
 			}

@@ -195,8 +195,20 @@ func (s *Server) resume(c *fiber.Ctx, f *flow) error {
 		p.Errors = []survey.FieldError{{Field: "resume_code", Message: f.msg("err-resume-unknown")}}
 		return s.render(c, http.StatusUnprocessableEntity, "resume.html", p)
 	}
-	f.draft, f.token = dr, code
-	s.setDraftCookie(c, f, code)
+	// The code is spent: the draft moves to a new token in this browser's
+	// cookie, and the code's copy expires now, so nobody else can open it
+	// with the code (or a link someone was sent) from here on.
+	f.draft = dr
+	f.token, f.draft.Key = survey.NewToken()
+	if err := s.saveDraft(c, f); err != nil {
+		return err
+	}
+	spent := dr
+	spent.Expires = s.now().UTC()
+	if err := s.store.SaveDraft(c.UserContext(), spent); err != nil {
+		return err
+	}
+	s.setDraftCookie(c, f, f.token)
 	if f.survey.TaskList {
 		return c.Redirect(f.tasksURL(), http.StatusSeeOther)
 	}

@@ -36,6 +36,17 @@ func (s *Server) invitation(c *fiber.Ctx) error {
 		return fiber.NewError(http.StatusGone, "This invitation is for a survey that is closed.")
 	}
 	f := &flow{survey: d, round: r.Round, lang: "en"}
+	// Opening the link again (the way back from the email) carries on the
+	// draft this browser already has for it.
+	if token := c.Cookies(draftCookie); token != "" {
+		dr, err := s.store.Draft(c.UserContext(), survey.DraftKey(token))
+		if err == nil && dr.Invitation == inv.Key && s.now().Before(dr.Expires) {
+			return c.Redirect(f.base(), http.StatusSeeOther)
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
 	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID, Answers: map[string]string{}, Invitation: inv.Key, RespondentKey: inv.RespondentKey}
 	if q, ok := d.BreakdownQuestion("organisation"); ok && q.OptionLabel(inv.Organisation) != "" {
 		f.draft.Answers[q.ID] = inv.Organisation
