@@ -157,7 +157,13 @@ func TestEveryQuestionType(t *testing.T) {
 	if strings.Contains(about.Body, `name="team-size"`) {
 		t.Error("the leaders-only number question is shown before the role is known")
 	}
-	p := b.postWithToken(flow+"/section/about-you", url.Values{"sector": {"health"}, "role": {"leader-manager"}, "team-size": {"600"}}).must(t, http.StatusUnprocessableEntity)
+	// Choosing the leader's role reveals the number question on the same
+	// page: it comes back to be answered, with no error for it yet.
+	p := b.postWithToken(flow+"/section/about-you", url.Values{"sector": {"health"}, "role": {"leader-manager"}}).must(t, http.StatusOK)
+	if p.URL.Path != flow+"/section/about-you" || !strings.Contains(p.Body, `name="team-size"`) || strings.Contains(p.Body, "There is a problem") {
+		t.Errorf("after revealing a question: at %s:\n%s", p.URL.Path, text(p.Body))
+	}
+	p = b.postWithToken(flow+"/section/about-you", url.Values{"sector": {"health"}, "role": {"leader-manager"}, "team-size": {"600"}}).must(t, http.StatusUnprocessableEntity)
 	if !strings.Contains(p.Body, "‘How many people do you manage?’ must be 500 or less") || !strings.Contains(p.Body, `value="600"`) {
 		t.Errorf("number out of bounds: %s", text(p.Body))
 	}
@@ -252,4 +258,29 @@ func TestInvitationOnly(t *testing.T) {
 	}
 	// The link works once.
 	newBrowser(t, svc.URL).get("/i/"+token).must(t, http.StatusGone)
+}
+
+// Stopping shows where to get help, the survey's own words included; the
+// language links keep the page's address.
+func TestStopAndHelp(t *testing.T) {
+	yp, ok := bundledCatalogue(t).Survey("young-people")
+	if !ok || yp.Help == nil {
+		t.Skip("no young-people survey with help bundled")
+	}
+	svc := start(t, sqliteEnv(t))
+	flow := "/s/" + yp.ID + "/baseline"
+	b := newBrowser(t, svc.URL)
+	first := yp.Sections[0]
+	b.postWithToken(flow+"/section/"+first.ID, answer(yp, first, map[string]string{}, respondent{Level: "2"}, 0)).must(t, http.StatusOK)
+	p := b.get(flow+"/stop").must(t, http.StatusOK)
+	firstLine := strings.SplitN(strings.TrimSpace(yp.Help.Text), "\n", 2)[0]
+	for _, want := range []string{"Childline", "0800 1111", firstLine} {
+		if !strings.Contains(text(p.Body), want) {
+			t.Errorf("stop page lacks %q", want)
+		}
+	}
+	p = b.get(flow+"/section/"+first.ID+"?return=check").must(t, http.StatusOK)
+	if !strings.Contains(p.Body, `return=check&amp;lang=pl`) && !strings.Contains(p.Body, `lang=pl&amp;return=check`) {
+		t.Errorf("the language link drops the page's query:\n%s", p.Body)
+	}
 }

@@ -113,6 +113,7 @@ type donePage struct {
 	Survey    *survey.Definition
 	Round     survey.Round
 	Reference string
+	HelpText  string
 	Help      []helpContact
 }
 
@@ -127,7 +128,7 @@ func (s *Server) done(c *fiber.Ctx, f *flow) error {
 	p := f.page(f.msg("done-title"), nil, "")
 	p.StopURL = ""
 	return s.render(c, http.StatusOK, "done.html", donePage{
-		page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, Help: helpFor(f),
+		page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, HelpText: helpText(f), Help: helpFor(f),
 	})
 }
 

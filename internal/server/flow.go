@@ -37,7 +37,8 @@ type flow struct {
 	// the check-answers page: the page then leads back there.
 	returning bool
 	lang      string
-	path      string // the request's path, for the language links
+	path      string     // the request's path, for the language links
+	query     url.Values // and its query, which they keep
 }
 
 // base is the path of the round's flow.
@@ -85,11 +86,21 @@ func (f *flow) page(title string, errs []survey.FieldError, back string) page {
 			i := slices.IndexFunc(survey.Languages, func(o survey.Option) bool { return o.Value == code })
 			p.Languages = append(p.Languages, languageLink{
 				Code: code, Label: survey.Languages[i].Label, Current: code == f.lang,
-				URL: f.path + "?lang=" + code,
+				URL: f.path + "?" + withLang(f.query, code),
 			})
 		}
 	}
 	return p
+}
+
+// withLang is a query with its language set to lang.
+func withLang(q url.Values, lang string) string {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	out.Set("lang", lang)
+	return out.Encode()
 }
 
 // inFlow runs a handler of the flow with the request's flow opened.
@@ -138,7 +149,8 @@ func (s *Server) openFlow(c *fiber.Ctx) (*flow, error) {
 	if translated, ok := d.Round(r.ID); ok { // a round staff added has no translations
 		r.Label = translated.Label
 	}
-	f := &flow{survey: d, round: r, returning: c.Query("return") == "check", lang: lang, path: c.Path()}
+	query, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	f := &flow{survey: d, round: r, returning: c.Query("return") == "check", lang: lang, path: c.Path(), query: query}
 	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID}
 	if token := c.Cookies(draftCookie); token != "" {
 		dr, err := s.store.Draft(c.UserContext(), survey.DraftKey(token))
@@ -280,18 +292,26 @@ func (s *Server) privacy(c *fiber.Ctx, f *flow) error {
 
 type stopPage struct {
 	page
-	Survey *survey.Definition
-	Help   []helpContact
+	Survey   *survey.Definition
+	HelpText string
+	Help     []helpContact
 }
 
 // stop is the way out on every page of a survey for children and young
 // people: nothing is sent, the draft is forgotten by this browser (and
 // expires in the store), and the help contacts are shown.
 func (s *Server) stop(c *fiber.Ctx, f *flow) error {
+	if f.token != "" {
+		// The answers so far are given up: the draft expires now.
+		f.draft.Expires = s.now().UTC()
+		if err := s.store.SaveDraft(c.UserContext(), f.draft); err != nil {
+			return err
+		}
+	}
 	s.setDraftCookie(c, f, "")
 	p := f.page(f.msg("stop-title"), nil, "")
 	p.StopURL = ""
-	return s.render(c, http.StatusOK, "stop.html", stopPage{page: p, Survey: f.survey, Help: helpFor(f)})
+	return s.render(c, http.StatusOK, "stop.html", stopPage{page: p, Survey: f.survey, HelpText: helpText(f), Help: helpFor(f)})
 }
 
 // helpContact is a place to get help, as shown at the end of a survey.
@@ -301,6 +321,14 @@ type helpContact struct {
 
 // childline is always shown to children and young people.
 var childline = survey.Contact{Name: "Childline", Phone: "0800 1111", Website: "https://www.childline.org.uk"}
+
+// helpText is the survey's own words about getting help, if any.
+func helpText(f *flow) string {
+	if f.survey.Help == nil {
+		return ""
+	}
+	return f.survey.Help.Text
+}
 
 func helpFor(f *flow) []helpContact {
 	var contacts []survey.Contact

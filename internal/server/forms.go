@@ -184,7 +184,18 @@ func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
 		}
 		return out
 	}
-	f.draft.Answers = sec.Collect(f.draft.Answers, values)
+	// The questions the page showed, before this post's answers: a post
+	// whose answers reveal more questions comes back to be answered, with
+	// errors only for the questions that were there.
+	shown := map[string]bool{}
+	for _, q := range sec.Shown(f.draft.Answers) {
+		shown[q.ID] = true
+	}
+	f.draft.Answers = f.survey.Asked(sec.Collect(f.draft.Answers, values))
+	revealed := false
+	for _, q := range sec.Shown(f.draft.Answers) {
+		revealed = revealed || !shown[q.ID]
+	}
 	if err := s.keepInvitedOrganisation(c, f); err != nil {
 		return err
 	}
@@ -194,7 +205,21 @@ func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
 	if c.FormValue("next_step") == "later" && f.survey.TaskList {
 		return s.saveForLater(c, f)
 	}
-	if errs := sec.Check(f.survey, f.draft.Answers, f.lang); len(errs) > 0 {
+	errs := sec.Check(f.survey, f.draft.Answers, f.lang)
+	if revealed {
+		var before []survey.FieldError
+		for _, e := range errs {
+			if q, _, ok := f.survey.QuestionOf(e.Field); ok && shown[q.ID] {
+				before = append(before, e)
+			}
+		}
+		status := http.StatusOK
+		if len(before) > 0 {
+			status = http.StatusUnprocessableEntity
+		}
+		return s.render(c, status, "form.html", sectionPage(f, sec, before))
+	}
+	if len(errs) > 0 {
 		return s.render(c, http.StatusUnprocessableEntity, "form.html", sectionPage(f, sec, errs))
 	}
 	return c.Redirect(f.next(sec.ID), http.StatusSeeOther)
@@ -226,7 +251,11 @@ func (s *Server) tasks(c *fiber.Ctx, f *flow) error {
 				t.Started = t.Started || f.draft.Answers[k] != ""
 			}
 		}
-		t.Complete = t.Started && len(sec.Check(f.survey, f.draft.Answers, f.lang)) == 0
+		optional := true
+		for _, q := range sec.Shown(f.draft.Answers) {
+			optional = optional && q.Optional
+		}
+		t.Complete = (t.Started || optional) && len(sec.Check(f.survey, f.draft.Answers, f.lang)) == 0
 		switch {
 		case t.Complete:
 			t.Status = f.msg("task-complete")

@@ -79,6 +79,9 @@ func (s *Section) Collect(answers map[string]string, values func(field string) [
 			if q.Type == TypeText || q.Type == TypeLongText || q.Type == TypeNumber {
 				v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
 			}
+			if n, err := strconv.Atoi(strings.ReplaceAll(v, ",", "")); q.Type == TypeNumber && err == nil {
+				v = strconv.Itoa(n) // "1,200" and "+5" are kept as 1200 and 5
+			}
 			if v != "" {
 				out[k] = v
 			}
@@ -170,12 +173,37 @@ func (s *Section) Check(d *Definition, answers map[string]string, lang string) [
 	return errs
 }
 
+// Asked keeps the answers to questions the respondent is asked, working
+// through the survey in order: a condition holds only on answers that were
+// themselves asked, so an answer left behind when an earlier answer changed
+// neither shows nor hides anything, and is dropped.
+func (d *Definition) Asked(answers map[string]string) map[string]string {
+	out := make(map[string]string, len(answers))
+	for _, s := range d.Sections {
+		if !s.ShowIf.Holds(out) {
+			continue
+		}
+		for _, q := range s.Questions {
+			if !q.ShowIf.Holds(out) {
+				continue
+			}
+			for _, k := range q.Keys() {
+				if v, ok := answers[k]; ok && v != "" {
+					out[k] = v
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Pages are the sections a respondent is asked, in order, given the
 // answers so far: a section whose condition does not hold is skipped.
 func (d *Definition) Pages(answers map[string]string) []*Section {
+	asked := d.Asked(answers)
 	var pages []*Section
 	for _, s := range d.Sections {
-		if s.ShowIf.Holds(answers) {
+		if s.ShowIf.Holds(asked) {
 			pages = append(pages, s)
 		}
 	}
@@ -186,8 +214,9 @@ func (d *Definition) Pages(answers map[string]string) []*Section {
 // flow order, so that the check-answers page can send the respondent back.
 func (d *Definition) Incomplete(dr Draft) []*Section {
 	var pages []*Section
-	for _, s := range d.Pages(dr.Answers) {
-		if len(s.Check(d, dr.Answers, "en")) > 0 {
+	asked := d.Asked(dr.Answers)
+	for _, s := range d.Pages(asked) {
+		if len(s.Check(d, asked, "en")) > 0 {
 			pages = append(pages, s)
 		}
 	}
@@ -207,14 +236,8 @@ func (d *Definition) Response(dr Draft) Response {
 		RespondentKey: dr.RespondentKey,
 		Invitation:    dr.Invitation,
 	}
-	for _, s := range d.Pages(dr.Answers) {
-		for _, q := range s.Shown(dr.Answers) {
-			for _, k := range q.Keys() {
-				if v := dr.Answers[k]; v != "" {
-					r.Answers[k] = v
-				}
-			}
-		}
+	for k, v := range d.Asked(dr.Answers) {
+		r.Answers[k] = v
 	}
 	return r
 }

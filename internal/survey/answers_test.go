@@ -61,7 +61,7 @@ func TestQuestionTypes(t *testing.T) {
 			[]string{"sector: Wybierz odpowiedź na pytanie „Which sector do you work in?”"}, map[string]string{"role": "frontline"}},
 		{"number shown for managers, in bounds", about, nil, map[string][]string{"sector": {"health"}, "role": {"leader-manager"}, "team-size": {" 1,200 "}}, "en",
 			[]string{"team-size: ‘How many people do you manage?’ must be 500 or less"},
-			map[string]string{"sector": "health", "role": "leader-manager", "team-size": "1,200"}},
+			map[string]string{"sector": "health", "role": "leader-manager", "team-size": "1200"}},
 		{"number not a number", about, nil, map[string][]string{"sector": {"health"}, "role": {"leader-manager"}, "team-size": {"ten"}}, "en",
 			[]string{"team-size: Enter ‘How many people do you manage?’ as a whole number, like 12"},
 			map[string]string{"sector": "health", "role": "leader-manager", "team-size": "ten"}},
@@ -181,5 +181,49 @@ func TestMessagesComplete(t *testing.T) {
 				t.Errorf("%s has no message %q", l.Value, key)
 			}
 		}
+	}
+}
+
+// A condition holds only on answers that were themselves asked: when an
+// earlier answer hides a section, a later question that depended on an
+// answer in it is hidden too, and neither answer is kept.
+func TestChainedConditions(t *testing.T) {
+	d, ps := Parse("chain.yaml", []byte(`
+title: Chain
+audience: staff
+introduction: x
+how_answers_are_used: x
+rounds: [{id: r, label: R, open: true}]
+scales: {s: {levels: [{value: 1, label: A}, {value: 2, label: B}]}}
+sections:
+  - id: a
+    title: A
+    questions:
+      - {id: role, type: choice, text: Role, options: [{value: x, label: X}, {value: y, label: Y}]}
+  - id: b
+    title: B
+    show_if: {question: role, answer_is: [x]}
+    questions:
+      - {id: gate, type: yes-no, text: Gate}
+  - id: c
+    title: C
+    questions:
+      - {id: follow, type: text, text: Follow, show_if: {question: gate, answer_is: ["yes"]}}
+      - {id: always, type: text, text: Always, optional: true}
+`))
+	if ps != nil {
+		t.Fatal(ps)
+	}
+	answers := map[string]string{"role": "y", "gate": "yes", "follow": "hello", "always": "kept"}
+	r := d.Response(Draft{Key: "k", Round: "r", Answers: answers})
+	if diff := cmp.Diff(map[string]string{"role": "y", "always": "kept"}, r.Answers); diff != "" {
+		t.Errorf("answers kept (-want +got):\n%s", diff)
+	}
+	c, _ := d.Section("c")
+	if shown := c.Shown(d.Asked(answers)); len(shown) != 1 || shown[0].ID != "always" {
+		t.Errorf("section c shows %d questions, want only the unconditional one", len(shown))
+	}
+	if inc := d.Incomplete(Draft{Answers: answers}); len(inc) != 0 {
+		t.Errorf("incomplete: %v", inc[0].ID)
 	}
 }

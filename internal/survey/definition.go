@@ -4,6 +4,7 @@
 package survey
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -298,6 +299,19 @@ func (d *Definition) Question(id string) (*Question, *Section, bool) {
 	for _, s := range d.Sections {
 		for _, q := range s.Questions {
 			if q.ID == id {
+				return q, s, true
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+// QuestionOf returns the question an answer key belongs to: the question
+// with that ID, or the grid with that statement.
+func (d *Definition) QuestionOf(key string) (*Question, *Section, bool) {
+	for _, s := range d.Sections {
+		for _, q := range s.Questions {
+			if slices.Contains(q.Keys(), key) {
 				return q, s, true
 			}
 		}
