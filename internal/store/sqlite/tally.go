@@ -320,21 +320,8 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 			return nil, fmt.Errorf("sqlite: tallies: catch up: %w", err)
 		}
 	}
-	query := `SELECT round, responses, counts FROM tallies WHERE survey_id = ?`
-	args := []any{p.SurveyID}
-	if len(rounds) > 0 {
-		query += ` AND round IN (?` + strings.Repeat(`, ?`, len(rounds)-1) + `)`
-		for _, r := range rounds {
-			args = append(args, r)
-		}
-	}
-	for i, name := range survey.Breakdowns {
-		if v := f[name]; v != "" {
-			query += ` AND ` + cellColumns[i] + ` = ?`
-			args = append(args, v)
-		}
-	}
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	where, args := talliesWhere(p, rounds, f)
+	rows, err := s.read.QueryContext(ctx, `SELECT round, responses, counts FROM tallies WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tallies: %w", err)
 	}
@@ -462,3 +449,23 @@ CREATE TABLE tallies (
 ) WITHOUT ROWID;
 CREATE TABLE tally_plans (survey_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 `
+
+// talliesWhere selects a survey's tally rows in some rounds (all when
+// rounds is empty) whose cells a filter keeps.
+func talliesWhere(p store.TallyPlan, rounds []string, f store.Filter) (string, []any) {
+	where := `survey_id = ?`
+	args := []any{p.SurveyID}
+	if len(rounds) > 0 {
+		where += ` AND round IN (?` + strings.Repeat(`, ?`, len(rounds)-1) + `)`
+		for _, r := range rounds {
+			args = append(args, r)
+		}
+	}
+	for i, name := range survey.Breakdowns {
+		if v := f[name]; v != "" {
+			where += ` AND ` + cellColumns[i] + ` = ?`
+			args = append(args, v)
+		}
+	}
+	return where, args
+}

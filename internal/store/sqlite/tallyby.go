@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
@@ -35,21 +34,8 @@ func (s *Store) TalliesBy(ctx context.Context, p store.TallyPlan, rounds []strin
 	if !answers {
 		blob = `NULL`
 	}
-	query := `SELECT round, ` + cellColumns[col] + `, responses, ` + blob + ` FROM tallies WHERE survey_id = ?`
-	args := []any{p.SurveyID}
-	if len(rounds) > 0 {
-		query += ` AND round IN (?` + strings.Repeat(`, ?`, len(rounds)-1) + `)`
-		for _, r := range rounds {
-			args = append(args, r)
-		}
-	}
-	for i, name := range survey.Breakdowns {
-		if v := f[name]; v != "" {
-			query += ` AND ` + cellColumns[i] + ` = ?`
-			args = append(args, v)
-		}
-	}
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	where, args := talliesWhere(p, rounds, f)
+	rows, err := s.read.QueryContext(ctx, `SELECT round, `+cellColumns[col]+`, responses, `+blob+` FROM tallies WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tallies by: %w", err)
 	}
