@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"iwtoolkit/internal/survey"
 )
@@ -222,4 +223,31 @@ func countsDiffer(a, b *Counts) int {
 		}
 	}
 	return diff
+}
+
+// Plans are the tally plans a store counts to, by survey, safe for
+// concurrent use: both stores keep theirs in one.
+type Plans struct {
+	mu    sync.RWMutex
+	plans map[string]TallyPlan
+}
+
+// Set sets the plans of their surveys.
+func (ps *Plans) Set(plans ...TallyPlan) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.plans == nil {
+		ps.plans = map[string]TallyPlan{}
+	}
+	for _, p := range plans {
+		ps.plans[p.SurveyID] = p
+	}
+}
+
+// Get returns a survey's plan.
+func (ps *Plans) Get(surveyID string) (TallyPlan, bool) {
+	ps.mu.RLock()
+	defer ps.mu.RUnlock()
+	p, ok := ps.plans[surveyID]
+	return p, ok
 }

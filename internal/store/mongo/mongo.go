@@ -40,7 +40,7 @@ type Store struct {
 	drafts      *mongo.Collection
 	invitations *mongo.Collection
 	uses        *mongo.Collection
-	tally       tallyState // see tally.go
+	tally       store.Plans // see tally.go
 }
 
 var _ store.Store = (*Store)(nil)

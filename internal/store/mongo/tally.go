@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -48,29 +47,10 @@ const (
 	tallyPlansCollection = "tally_plans" // survey ID → the fingerprint tallied to
 )
 
-type tallyState struct {
-	mu    sync.RWMutex
-	plans map[string]store.TallyPlan
-}
-
 // PlanTallies sets what Submit counts for each survey.
-func (s *Store) PlanTallies(plans ...store.TallyPlan) {
-	s.tally.mu.Lock()
-	defer s.tally.mu.Unlock()
-	if s.tally.plans == nil {
-		s.tally.plans = map[string]store.TallyPlan{}
-	}
-	for _, p := range plans {
-		s.tally.plans[p.SurveyID] = p
-	}
-}
+func (s *Store) PlanTallies(plans ...store.TallyPlan) { s.tally.Set(plans...) }
 
-func (s *Store) plan(surveyID string) (store.TallyPlan, bool) {
-	s.tally.mu.RLock()
-	defer s.tally.mu.RUnlock()
-	p, ok := s.tally.plans[surveyID]
-	return p, ok
-}
+func (s *Store) plan(surveyID string) (store.TallyPlan, bool) { return s.tally.Get(surveyID) }
 
 func (s *Store) tallies() *mongo.Collection {
 	return s.responses.Database().Collection(talliesCollection)

@@ -31,7 +31,7 @@ const FileName = "iwtoolkit.db"
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
-	tally tallyState // see tally.go
+	tally store.Plans // see tally.go
 }
 
 var _ store.Store = (*Store)(nil)

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
@@ -23,33 +22,13 @@ import (
 // under another plan, keep tallied = 0 and are counted by the next Tallies
 // or Recount, in one transaction with marking them tallied.
 
-// tallyState holds the plans the store counts to.
-type tallyState struct {
-	mu    sync.RWMutex
-	plans map[string]store.TallyPlan
-}
-
 // cellColumns are the tallies columns of survey.Breakdowns, in order.
 var cellColumns = [6]string{"sector", "organisation", "audience", "workforce", "age_band", "locality"}
 
 // PlanTallies sets what Submit counts for each survey.
-func (s *Store) PlanTallies(plans ...store.TallyPlan) {
-	s.tally.mu.Lock()
-	defer s.tally.mu.Unlock()
-	if s.tally.plans == nil {
-		s.tally.plans = map[string]store.TallyPlan{}
-	}
-	for _, p := range plans {
-		s.tally.plans[p.SurveyID] = p
-	}
-}
+func (s *Store) PlanTallies(plans ...store.TallyPlan) { s.tally.Set(plans...) }
 
-func (s *Store) plan(surveyID string) (store.TallyPlan, bool) {
-	s.tally.mu.RLock()
-	defer s.tally.mu.RUnlock()
-	p, ok := s.tally.plans[surveyID]
-	return p, ok
-}
+func (s *Store) plan(surveyID string) (store.TallyPlan, bool) { return s.tally.Get(surveyID) }
 
 const upsertTally = `
 INSERT INTO tallies (survey_id, round, sector, organisation, audience, workforce, age_band, locality, responses, counts)
