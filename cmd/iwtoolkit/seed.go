@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"sync"
 	"time"
 
 	"iwtoolkit/internal/config"
@@ -41,27 +39,8 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	defer st.Close(context.WithoutCancel(ctx))
 	start := time.Now()
 	rounds := d.Rounds
-	const workers = 4 // the embedded store writes one at a time; this keeps it busy
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(start.UnixNano()), uint64(w)))
-			for i := w; i < *n; i += workers {
-				r := synthetic.Response(d, rng, i, rounds, time.Now())
-				if _, err := st.Submit(ctx, r); err != nil {
-					errs <- fmt.Errorf("seed: response %d: %w", i, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return err
+	if err := synthetic.Seed(ctx, st, d, rounds, *n, 4, uint64(start.UnixNano())); err != nil {
+		return fmt.Errorf("seed: %w", err)
 	}
 	fmt.Fprintf(stdout, "wrote %d responses to %s across %d rounds in %v\n", *n, d.ID, len(rounds), time.Since(start).Round(time.Millisecond))
 	return nil

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -60,26 +58,7 @@ func seeded(b *testing.B, d *survey.Definition, n int) *sqlite.Store {
 		return st
 	}
 	start := time.Now()
-	const workers = 2
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 2))
-			for i := w; i < n; i += workers {
-				r := synthetic.Response(d, rng, i, d.Rounds[:2], start)
-				if _, err := st.Submit(ctx, r); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	if err := synthetic.Seed(ctx, st, d, d.Rounds[:2], n, 2, 2); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d responses in %v", n, time.Since(start).Round(time.Millisecond))

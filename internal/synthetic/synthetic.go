@@ -5,9 +5,11 @@
 package synthetic
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"iwtoolkit/internal/survey"
@@ -63,4 +65,34 @@ func rating(rng *rand.Rand, scale *survey.Scale, round int) string {
 		i++
 	}
 	return strconv.Itoa(scale.Levels[i].Value)
+}
+
+// Submitter stores a response: both stores have it.
+type Submitter interface {
+	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
+}
+
+// Seed submits n synthetic responses to d, spread over rounds, from
+// workers goroutines (the embedded store writes one at a time; a few
+// keep it busy). The same seed gives the same answers.
+func Seed(ctx context.Context, st Submitter, d *survey.Definition, rounds []survey.Round, n, workers int, seed uint64) error {
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, uint64(w)))
+			for i := w; i < n; i += workers {
+				if _, err := st.Submit(ctx, Response(d, rng, i, rounds, start)); err != nil {
+					errs <- fmt.Errorf("synthetic response %d: %w", i, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
