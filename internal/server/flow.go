@@ -223,13 +223,21 @@ func (f *flow) next(current string) string {
 	case f.survey.TaskList:
 		return f.tasksURL()
 	}
-	pages := f.survey.Pages(f.draft.Answers)
-	for i, p := range pages {
-		if p.ID == current && i+1 < len(pages) {
-			return f.sectionURL(pages[i+1].ID)
-		}
+	if sec, ok := f.neighbour(current, +1); ok {
+		return f.sectionURL(sec.ID)
 	}
 	return f.checkURL()
+}
+
+// neighbour is the section step places after current among the sections
+// asked given the answers so far.
+func (f *flow) neighbour(current string, step int) (*survey.Section, bool) {
+	pages := f.survey.Pages(f.draft.Answers)
+	i := slices.IndexFunc(pages, func(p *survey.Section) bool { return p.ID == current })
+	if i < 0 || i+step < 0 || i+step >= len(pages) {
+		return nil, false
+	}
+	return pages[i+step], true
 }
 
 // back is the page before a section.
@@ -240,11 +248,8 @@ func (f *flow) back(current string) string {
 	case f.survey.TaskList:
 		return f.tasksURL()
 	}
-	pages := f.survey.Pages(f.draft.Answers)
-	for i, p := range pages {
-		if p.ID == current && i > 0 {
-			return f.sectionURL(pages[i-1].ID)
-		}
+	if sec, ok := f.neighbour(current, -1); ok {
+		return f.sectionURL(sec.ID)
 	}
 	if f.survey.ForYoungPeople() {
 		return f.privacyURL()
