@@ -97,6 +97,7 @@ func (s *Server) scopeOf(c *fiber.Ctx) (*reportScope, error) {
 // stores have it; see store/*/tallyby.go).
 type talliesByReader interface {
 	TalliesBy(ctx context.Context, p store.TallyPlan, rounds []string, f store.Filter, by string, answers bool) (map[string]map[string]*store.Counts, error)
+	CellSizes(ctx context.Context, p store.TallyPlan, rounds []string) (map[string]map[store.Cell]int, error)
 }
 
 // hiddenByFilters says, per round, whether the filtered group is hidden by
@@ -164,11 +165,10 @@ func (s *Server) hiddenByFilters(ctx context.Context, d *survey.Definition, roun
 }
 
 // crossHasSmallGroup says, per round, whether the cross-table of the named
-// breakdowns (no other filter) has a group of 1 to min-1 responses. Two
-// breakdowns are checked group by group: a row for each answer to the
-// first, split by the second, and the row of people who did not answer the
-// first worked out from the total. Three or more are always counted as
-// having one: their groups are too many to check and too small to show.
+// breakdowns (no other filter) has a group of 1 to min-1 responses, "no
+// answer" included. The table is summed from the responses per cell, read
+// once. Three or more breakdowns are always counted as having one: their
+// groups are too many and too small to show.
 func crossHasSmallGroup(ctx context.Context, tb talliesByReader, p store.TallyPlan, rounds []string, names []string, min int) ([]bool, error) {
 	small := make([]bool, len(rounds))
 	if len(names) > 2 {
@@ -177,36 +177,18 @@ func crossHasSmallGroup(ctx context.Context, tb talliesByReader, p store.TallyPl
 		}
 		return small, nil
 	}
-	first, second := names[0], names[1]
+	a, b := slices.Index(survey.Breakdowns, names[0]), slices.Index(survey.Breakdowns, names[1])
+	sizes, err := tb.CellSizes(ctx, p, rounds)
+	if err != nil {
+		return nil, err
+	}
 	for i, r := range rounds {
-		rows, err := tb.TalliesBy(ctx, p, []string{r}, store.Filter{}, first, false)
-		if err != nil {
-			return nil, err
+		groups := map[[2]string]int{}
+		for cell, n := range sizes[r] {
+			groups[[2]string{cell[a], cell[b]}] += n
 		}
-		total, err := tb.TalliesBy(ctx, p, []string{r}, store.Filter{}, second, false)
-		if err != nil {
-			return nil, err
-		}
-		unanswered := map[string]int{} // the row of people with no answer to first
-		for v, c := range total[r] {
-			unanswered[v] = c.Responses
-		}
-		check := func(n int) { small[i] = small[i] || (n > 0 && n < min) }
-		for v := range rows[r] {
-			if v == "" {
-				continue // a filter cannot pick "no answer": worked out below
-			}
-			row, err := tb.TalliesBy(ctx, p, []string{r}, store.Filter{first: v}, second, false)
-			if err != nil {
-				return nil, err
-			}
-			for w, c := range row[r] {
-				check(c.Responses)
-				unanswered[w] -= c.Responses
-			}
-		}
-		for _, n := range unanswered {
-			check(n)
+		for _, n := range groups {
+			small[i] = small[i] || (n > 0 && n < min)
 		}
 	}
 	return small, nil

@@ -14,6 +14,7 @@ import (
 // by one breakdown in one read. Both stores have it.
 type talliesByReader interface {
 	TalliesBy(ctx context.Context, p store.TallyPlan, rounds []string, f store.Filter, by string, answers bool) (map[string]map[string]*store.Counts, error)
+	CellSizes(ctx context.Context, p store.TallyPlan, rounds []string) (map[string]map[store.Cell]int, error)
 }
 
 var talliesByTests = []struct {
@@ -21,6 +22,49 @@ var talliesByTests = []struct {
 	fn   func(t *testing.T, open func(t *testing.T) store.Store)
 }{
 	{"TalliesBy", testTalliesBy},
+	{"CellSizes", testCellSizes},
+}
+
+// testCellSizes checks that the responses per cell, summed by each
+// breakdown, equal TalliesBy's.
+func testCellSizes(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	tb, ok := s.(talliesByReader)
+	if !ok {
+		t.Fatal("the store has no CellSizes")
+	}
+	s.PlanTallies(tallyPlan)
+	rng := rand.New(rand.NewPCG(10, 11))
+	rounds := []string{"baseline", "follow-up"}
+	for i := range 60 {
+		if _, err := s.Submit(ctx, randomResponse(rng, i, rounds[i%2])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sizes, err := tb.CellSizes(ctx, tallyPlan, rounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for col, by := range []string{"sector", "organisation", "audience"} {
+		bare, err := tb.TalliesBy(ctx, tallyPlan, rounds, nil, by, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rounds {
+			summed := map[string]int{}
+			for cell, n := range sizes[r] {
+				summed[cell[col]] += n
+			}
+			want := map[string]int{}
+			for v, c := range bare[r] {
+				want[v] = c.Responses
+			}
+			if diff := cmp.Diff(want, summed); diff != "" {
+				t.Errorf("CellSizes by %s in %s (-TalliesBy +CellSizes):\n%s", by, r, diff)
+			}
+		}
+	}
 }
 
 // testTalliesBy checks TalliesBy against Tallies filtered to each answer
