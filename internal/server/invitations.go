@@ -66,21 +66,52 @@ type invitationsPage struct {
 	CannotInvite string
 	// The form as entered.
 	Round, Organisation, How, Count, FromRound string
-	Completion                                 []roundCompletion
+	Completion                                 []completionRound
 	Max                                        int
 }
 
-// roundCompletion is one round's completion table.
-type roundCompletion struct {
-	Round survey.Round
-	Rows  []completionRow
+// completionRound is one round's completion table.
+// completionRow is one organisation's invitations and responses in a round.
+type completionRow struct {
+	Organisation       string // the organisation's value, as stored
+	Label              string // as the survey words it
+	Invited, Responded int
+	Hidden             bool // too few responses to show, or hidden to protect such a group: Responded is 0
 }
 
-type completionRow struct {
-	Organisation       string
-	Invited, Responded int
-	Percent            int
-	Hidden             bool // too few responses to show, or hidden to protect such a group
+// Percent is the share of invitations answered.
+func (r completionRow) Percent() float64 {
+	if r.Invited == 0 {
+		return 0
+	}
+	return 100 * float64(r.Responded) / float64(r.Invited)
+}
+
+// completion is a round's invitations and responses by organisation, with
+// responses suppressed as in reports, across every organisation, so that a
+// caller may then pick out the rows its reader may see.
+func (s *Server) completion(ctx context.Context, d *survey.Definition, round string) ([]completionRow, error) {
+	counts, err := s.store.Completion(ctx, d.ID, round)
+	if err != nil {
+		return nil, err
+	}
+	sizes := make([]int, len(counts))
+	for i, n := range counts {
+		sizes[i] = n.Responded
+	}
+	hidden := report.Suppress(sizes, d.GroupSize())
+	q, hasQuestion := d.BreakdownQuestion("organisation")
+	rows := make([]completionRow, len(counts))
+	for i, n := range counts {
+		rows[i] = completionRow{Organisation: n.Organisation, Label: n.Organisation, Invited: n.Invited, Responded: n.Responded, Hidden: hidden[i]}
+		if hasQuestion && q.OptionLabel(n.Organisation) != "" {
+			rows[i].Label = q.OptionLabel(n.Organisation)
+		}
+		if rows[i].Hidden {
+			rows[i].Responded = 0
+		}
+	}
+	return rows, nil
 }
 
 func (s *Server) invitationsPage(c *fiber.Ctx) error {
@@ -128,34 +159,15 @@ func (s *Server) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsP
 		p.Organisations = q.Options
 	}
 	for _, r := range p.Rounds {
-		counts, err := s.store.Completion(c.UserContext(), d.ID, r.ID)
+		rows, err := s.completion(c.UserContext(), d, r.ID)
 		if err != nil {
 			return p, err
 		}
-		rc := roundCompletion{Round: r}
-		// Responses per organisation are suppressed as in reports,
-		// across every organisation, before a co-ordinator's own row is
-		// picked out.
-		sizes := make([]int, len(counts))
-		for i, n := range counts {
-			sizes[i] = n.Responded
-		}
-		hidden := report.Suppress(sizes, d.GroupSize())
-		for i, n := range counts {
-			if !who.CanSeeOrganisation(n.Organisation) {
-				continue
+		rc := completionRound{Round: r}
+		for _, row := range rows {
+			if who.CanSeeOrganisation(row.Organisation) {
+				rc.Rows = append(rc.Rows, row)
 			}
-			label := n.Organisation
-			if hasQuestion && q.OptionLabel(n.Organisation) != "" {
-				label = q.OptionLabel(n.Organisation)
-			}
-			row := completionRow{Organisation: label, Invited: n.Invited, Responded: n.Responded, Hidden: hidden[i]}
-			if row.Hidden {
-				row.Responded = 0
-			} else if n.Invited > 0 {
-				row.Percent = 100 * n.Responded / n.Invited
-			}
-			rc.Rows = append(rc.Rows, row)
 		}
 		p.Completion = append(p.Completion, rc)
 	}

@@ -75,21 +75,7 @@ type overviewCell struct {
 
 type completionRound struct {
 	Round survey.Round
-	Rows  []overviewCompletion
-}
-
-type overviewCompletion struct {
-	Organisation       string
-	Invited, Responded int
-	Hidden             bool
-}
-
-// Percent is the share of invitations answered.
-func (r overviewCompletion) Percent() float64 {
-	if r.Invited == 0 {
-		return 0
-	}
-	return 100 * float64(r.Responded) / float64(r.Invited)
+	Rows  []completionRow
 }
 
 // reportViewPage serves one view.
@@ -300,24 +286,18 @@ func (s *Server) overview(ctx context.Context, sc *reportScope) (*overview, erro
 		}
 	}
 	for _, r := range sc.Comparable {
-		comp, err := s.store.Completion(ctx, d.ID, r.ID)
+		rows, err := s.completion(ctx, d, r.ID)
 		if err != nil {
 			return nil, err
 		}
-		if len(comp) == 0 {
+		if len(rows) == 0 {
 			continue
 		}
 		cr := completionRound{Round: r}
-		sizes := make([]int, len(comp))
-		for i, x := range comp {
-			sizes[i] = x.Responded
-		}
-		hidden := report.Suppress(sizes, d.GroupSize())
-		for i, x := range comp {
-			if org := sc.Filter["organisation"]; org != "" && x.Organisation != org {
-				continue
+		for _, row := range rows {
+			if org := sc.Filter["organisation"]; org == "" || row.Organisation == org {
+				cr.Rows = append(cr.Rows, row)
 			}
-			cr.Rows = append(cr.Rows, overviewCompletion{Organisation: x.Organisation, Invited: x.Invited, Responded: x.Responded, Hidden: hidden[i]})
 		}
 		o.Completion = append(o.Completion, cr)
 	}
