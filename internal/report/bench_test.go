@@ -35,6 +35,17 @@ func benchSizes(b *testing.B) []int {
 	return sizes
 }
 
+// benchSurvey is the bundled self-assessment the benchmarks report on.
+func benchSurvey(b *testing.B) *survey.Definition {
+	b.Helper()
+	c, err := survey.LoadDir(os.DirFS("../../surveys"), "surveys")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, _ := c.Survey("integrated-working")
+	return d
+}
+
 // seeded opens an embedded store holding n synthetic responses, half in
 // each of the first two rounds, submitted through the store so that its
 // tallies are kept as in service. Seeding 250,000 takes minutes, so each
@@ -85,11 +96,7 @@ var benchFilters = []struct {
 // filter keeps, build the comparison with its tests of change, and build
 // the charts.
 func BenchmarkReportEmbedded(b *testing.B) {
-	c, err := survey.LoadDir(os.DirFS("../../surveys"), "surveys")
-	if err != nil {
-		b.Fatal(err)
-	}
-	d, _ := c.Survey("integrated-working")
+	d := benchSurvey(b)
 	plan := store.PlanFor(d)
 	ids := []string{d.Rounds[0].ID, d.Rounds[1].ID}
 	for _, n := range benchSizes(b) {
@@ -124,11 +131,7 @@ func BenchmarkReportEmbedded(b *testing.B) {
 // BenchmarkResponsesCSV streams every response of the seeded store as the
 // raw-responses CSV, to nowhere.
 func BenchmarkResponsesCSV(b *testing.B) {
-	c, err := survey.LoadDir(os.DirFS("../../surveys"), "surveys")
-	if err != nil {
-		b.Fatal(err)
-	}
-	d, _ := c.Survey("integrated-working")
+	d := benchSurvey(b)
 	for _, n := range benchSizes(b) {
 		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
 			st := seeded(b, d, n)

@@ -3,12 +3,10 @@ package report_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/store"
-	"iwtoolkit/internal/survey"
 )
 
 // BenchmarkViewsEmbedded measures the tallies-based views on the seeded
@@ -17,11 +15,7 @@ import (
 // read a filtered report makes for secondary suppression (the responses of
 // the filtered group's neighbours, no counts decoded).
 func BenchmarkViewsEmbedded(b *testing.B) {
-	c, err := survey.LoadDir(os.DirFS("../../surveys"), "surveys")
-	if err != nil {
-		b.Fatal(err)
-	}
-	d, _ := c.Survey("integrated-working")
+	d := benchSurvey(b)
 	plan := store.PlanFor(d)
 	ids := []string{d.Rounds[0].ID, d.Rounds[1].ID}
 	for _, n := range benchSizes(b) {
