@@ -1,7 +1,6 @@
 package survey
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,7 +160,7 @@ func (s *Section) Check(d *Definition, answers map[string]string, lang string) [
 		case TypeText, TypeLongText:
 			if n := utf8.RuneCountInString(v); n > q.MaxLength {
 				add(q.ID, "err-length", q.Text, q.MaxLength, n)
-			} else if q.Pattern != "" && !regexp.MustCompile(`^(?:`+q.Pattern+`)$`).MatchString(v) {
+			} else if q.pattern != nil && !q.pattern.MatchString(v) {
 				if q.PatternMessage != "" {
 					errs = append(errs, FieldError{q.ID, q.PatternMessage})
 				} else {

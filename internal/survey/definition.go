@@ -4,6 +4,7 @@
 package survey
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -187,8 +188,9 @@ type Question struct {
 	MaxLength int `yaml:"max_length"`
 	// Pattern is a regular expression a text answer must match whole, and
 	// PatternMessage what to tell a respondent whose answer does not.
-	Pattern        string `yaml:"pattern"`
-	PatternMessage string `yaml:"pattern_message"`
+	Pattern        string         `yaml:"pattern"`
+	PatternMessage string         `yaml:"pattern_message"`
+	pattern        *regexp.Regexp // Pattern matching the whole answer, compiled once by the loader
 	// ShowIf asks the question only when an earlier answer matches.
 	ShowIf *Condition `yaml:"show_if"`
 	// Breakdown names the report breakdown this question's answer gives:

@@ -268,9 +268,11 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 			v.add(a.key("max_length"), "max_length must be between 1 and %d", DefaultLongTextLength*5)
 		}
 		if q.Pattern != "" {
-			if _, err := regexp.Compile(q.Pattern); err != nil {
+			re, err := regexp.Compile(`^(?:` + q.Pattern + `)$`)
+			if err != nil {
 				v.add(a.key("pattern"), "pattern is not a regular expression: %v", err)
 			}
+			q.pattern = re
 		}
 		if d.ForYoungPeople() && !q.Optional {
 			v.add(a, "question %q: free-text questions for children and young people must be optional", q.ID)
