@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -95,4 +96,42 @@ func Seed(ctx context.Context, st Submitter, d *survey.Definition, rounds []surv
 	wg.Wait()
 	close(errs)
 	return <-errs
+}
+
+// Form is a made-up answer to every question of a section that is shown
+// given the answers so far, as a browser would post it; it adds them to
+// answers, so that later sections' conditions see them. The ratings are
+// spread over the scale's levels; now and then an optional comment is
+// written.
+func Form(d *survey.Definition, sec *survey.Section, answers map[string]string, rng *rand.Rand) url.Values {
+	form := url.Values{}
+	for _, q := range sec.Shown(answers) {
+		switch q.Type {
+		case survey.TypeGrid, survey.TypeScale:
+			scale := d.ScaleOf(q)
+			for _, k := range q.Keys() {
+				form.Set(k, rating(rng, scale, 0))
+			}
+		case survey.TypeChoice, survey.TypeYesNo:
+			form.Set(q.ID, q.Options[rng.IntN(len(q.Options))].Value)
+		case survey.TypeMultiple:
+			form.Set(q.ID, q.Options[rng.IntN(len(q.Options))].Value)
+		case survey.TypeNumber:
+			v := 1
+			if q.Min != nil {
+				v = *q.Min
+			}
+			form.Set(q.ID, strconv.Itoa(v))
+		case survey.TypeText, survey.TypeLongText:
+			if !q.Optional || rng.IntN(5) == 0 {
+				form.Set(q.ID, "Some words about how we work together")
+			}
+		}
+		for _, k := range q.Keys() {
+			if v := form.Get(k); v != "" {
+				answers[k] = v
+			}
+		}
+	}
+	return form
 }

@@ -29,8 +29,8 @@ const FileName = "iwtoolkit.db"
 // allows one writer at a time; reads use a pool and, in WAL mode, never
 // wait for the writer.
 type Store struct {
-	write *sql.DB
-	read  *sql.DB
+	write *pool
+	read  *pool
 	tally store.Plans // see tally.go
 }
 
@@ -62,7 +62,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(8)
-	s := &Store{write: write, read: read}
+	s := &Store{write: newPool(write), read: newPool(read)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close(ctx)
 		return nil, err

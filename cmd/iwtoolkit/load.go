@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"iwtoolkit/internal/config"
+	"iwtoolkit/internal/load"
+)
+
+const loadHelp = `Usage: iwtoolkit load [--target URL]... [--survey ID] [--round R]
+                      [--respondents N] [--responses N] [--duration D] [--watch-pid PID]
+
+Drives made-up respondents through a survey on a running service, as a
+browser with JavaScript off would: start page, every question page and its
+form, check answers, send, confirmation. It reports responses confirmed per
+second and latency percentiles for each kind of page. It only drives a
+service on this machine (loopback addresses) and stops by itself after
+--responses responses or --duration, whichever comes first.
+
+With several --target URLs every request goes to one of them at random, as
+behind a load balancer without sticky sessions. With --watch-pid it prints
+the service's resident memory every 10 seconds.
+
+The responses it sends are stored as real ones: never point it at a
+service holding real responses. Set IWT_SUBMIT_LIMIT=0 on the service, or
+its rate limit will refuse the load.
+`
+
+// repeated is a flag that may be given more than once.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+func runLoad(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flagSet("load", loadHelp, stdout)
+	var targets repeated
+	fs.Var(&targets, "target", "the service's base URL, on this machine (default http://127.0.0.1:8080); repeat for several instances")
+	surveyID := fs.String("survey", "integrated-working", "the survey to answer")
+	roundID := fs.String("round", "", "the round to answer (default: the survey's first open round)")
+	respondents := fs.Int("respondents", 50, "how many respondents answer at once")
+	responses := fs.Int("responses", 0, "stop after this many confirmed responses (0: no limit)")
+	duration := fs.Duration("duration", time.Minute, "stop after this long (at most "+load.MaxDuration.String()+")")
+	watch := fs.Int("watch-pid", 0, "print this process's resident memory every 10 seconds")
+	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "seed for the made-up answers")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if len(targets) == 0 {
+		targets = repeated{"http://127.0.0.1:8080"}
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	surveys, err := loadSurveys(cfg.SurveysDir)
+	if err != nil {
+		return err
+	}
+	d, ok := surveys.Survey(*surveyID)
+	if !ok {
+		return fmt.Errorf("there is no survey %q in %s", *surveyID, cfg.SurveysDir)
+	}
+	round := *roundID
+	for _, r := range d.Rounds {
+		if round == "" && r.Open {
+			round = r.ID
+		}
+	}
+	run := load.Config{
+		Targets: targets, Survey: d, Round: round,
+		Respondents: *respondents, Responses: *responses, Duration: *duration, Seed: *seed,
+	}
+	if *watch > 0 {
+		stopWatching := watchMemory(ctx, *watch, stdout)
+		defer stopWatching()
+	}
+	fmt.Fprintf(stdout, "%d respondents answering %s, round %s, on %s, for up to %s\n", *respondents, d.ID, round, strings.Join(targets, " "), *duration)
+	res, err := load.Run(ctx, run)
+	if err != nil {
+		return err
+	}
+	res.Report(stdout)
+	return nil
+}
+
+// watchMemory prints a process's resident memory every 10 seconds until
+// the returned function is called.
+func watchMemory(ctx context.Context, pid int, w io.Writer) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		start := time.Now()
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			if kb, err := residentKB(pid); err == nil {
+				fmt.Fprintf(w, "memory at %3.0f s: %.1f MB resident\n", time.Since(start).Seconds(), float64(kb)/1024)
+			} else {
+				fmt.Fprintf(w, "memory: %v\n", err)
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// residentKB reads VmRSS from /proc (Linux).
+func residentKB(pid int) (int, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for process %d", pid)
+}
+
+var _ flag.Value = (*repeated)(nil)
