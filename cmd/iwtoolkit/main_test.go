@@ -46,6 +46,7 @@ type service struct {
 	URL  string
 	env  env
 	stop func()
+	logs *listenLog // everything the service logged
 }
 
 // listenLog watches the service's JSON log for the line that says where it
@@ -54,6 +55,13 @@ type listenLog struct {
 	mu   sync.Mutex
 	buf  bytes.Buffer
 	addr chan string
+}
+
+// String is everything logged so far.
+func (l *listenLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func (l *listenLog) Write(p []byte) (int, error) {
@@ -78,7 +86,7 @@ func start(t *testing.T, e env) *service {
 	logs := &listenLog{addr: make(chan string, 1)}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, e.getenv, io.Discard, logs) }()
-	s := service{env: e}
+	s := service{env: e, logs: logs}
 	select {
 	case addr := <-logs.addr:
 		s.URL = "http://" + addr
@@ -115,10 +123,11 @@ func newBrowser(t *testing.T, base string) *browser {
 	return &browser{t: t, client: &http.Client{Jar: jar, Timeout: 30 * time.Second}, base: base}
 }
 
-// page is a fetched page: its status, final address and body.
+// page is a fetched page: its status, final address, headers and body.
 type page struct {
 	Status int
 	URL    *url.URL
+	Header http.Header
 	Body   string
 }
 
@@ -133,7 +142,7 @@ func (b *browser) do(req *http.Request) page {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	return page{Status: resp.StatusCode, URL: resp.Request.URL, Body: string(body)}
+	return page{Status: resp.StatusCode, URL: resp.Request.URL, Header: resp.Header, Body: string(body)}
 }
 
 func (b *browser) get(path string) page {

@@ -39,6 +39,10 @@ type flow struct {
 	lang      string
 	path      string     // the request's path, for the language links
 	query     url.Values // and its query, which they keep
+	// fromFile is set on a flow made from the survey file alone, when the
+	// store could not be read: the draft (the earlier answers) and the
+	// round's state are not known. See fileFlow.
+	fromFile bool
 }
 
 // base is the path of the round's flow.
@@ -103,6 +107,10 @@ func withLang(q url.Values, lang string) string {
 	return out.Encode()
 }
 
+// flowLocal holds the request's flow once it is opened, for a page shown
+// when the store fails after that (storeDown).
+const flowLocal = "flow"
+
 // inFlow runs a handler of the flow with the request's flow opened.
 func (s *Server) inFlow(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
@@ -110,6 +118,7 @@ func (s *Server) inFlow(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		c.Locals(flowLocal, f)
 		return h(c, f)
 	}
 }
@@ -144,14 +153,7 @@ func (s *Server) openFlow(c *fiber.Ctx) (*flow, error) {
 	if !r.Open {
 		return nil, fiber.NewError(http.StatusGone, fmt.Sprintf("%s: %s is closed", d.Title, r.Label))
 	}
-	lang := s.language(c, d)
-	d = d.In(lang)
-	if translated, ok := d.Round(r.ID); ok { // a round staff added has no translations
-		r.Label = translated.Label
-	}
-	query, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
-	f := &flow{survey: d, round: r, returning: c.Query("return") == "check", lang: lang, path: c.Path(), query: query}
-	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID}
+	f := s.newFlow(c, d, r)
 	if token := c.Cookies(draftCookie); token != "" {
 		dr, err := s.store.Draft(c.UserContext(), survey.DraftKey(token))
 		switch {
@@ -162,6 +164,20 @@ func (s *Server) openFlow(c *fiber.Ctx) (*flow, error) {
 		}
 	}
 	return f, nil
+}
+
+// newFlow is the request's flow through round r of survey d, in the
+// respondent's language, with an empty draft.
+func (s *Server) newFlow(c *fiber.Ctx, d *survey.Definition, r survey.Round) *flow {
+	lang := s.language(c, d)
+	d = d.In(lang)
+	if translated, ok := d.Round(r.ID); ok { // a round staff added has no translations
+		r.Label = translated.Label
+	}
+	query, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	f := &flow{survey: d, round: r, returning: c.Query("return") == "check", lang: lang, path: c.Path(), query: query}
+	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID}
+	return f
 }
 
 // language is the respondent's language for a survey: ?lang= (remembered in

@@ -142,14 +142,19 @@ func section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
 func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPage {
 	pages := f.survey.Pages(f.draft.Answers)
 	number := slices.Index(pages, sec) + 1
+	caption, back := f.msg("part-of", f.survey.Title, number, len(pages)), f.back(sec.ID)
+	if f.fromFile {
+		// Which pages are asked depends on earlier answers, not known here.
+		caption, back = f.survey.Title, ""
+	}
 	p := formPage{
-		page:        f.page(sec.Title, errs, f.back(sec.ID)),
-		Caption:     f.msg("part-of", f.survey.Title, number, len(pages)),
+		page:        f.page(sec.Title, errs, back),
+		Caption:     caption,
 		Description: sec.Description,
 		Action:      f.action(sec.ID),
 		CanSave:     f.survey.TaskList,
 	}
-	for _, q := range sec.Shown(f.draft.Answers) {
+	for _, q := range f.shown(sec) {
 		if q.Type == survey.TypeGrid || q.Type == survey.TypeScale {
 			if scale := f.survey.ScaleOf(q); !scale.Faces() {
 				p.Scale = scale
@@ -158,6 +163,27 @@ func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPag
 		p.Questions = append(p.Questions, viewQuestion(f, q, errs))
 	}
 	return p
+}
+
+// shown are the questions a section's page shows: those asked given the
+// answers so far, and, when the earlier answers are not known (fromFile),
+// also every question answered on the page, so that nothing the respondent
+// entered goes missing from it.
+func (f *flow) shown(sec *survey.Section) []*survey.Question {
+	if !f.fromFile {
+		return sec.Shown(f.draft.Answers)
+	}
+	var qs []*survey.Question
+	for _, q := range sec.Questions {
+		answered := false
+		for _, k := range q.Keys() {
+			answered = answered || f.draft.Answers[k] != ""
+		}
+		if answered || q.ShowIf.Holds(f.draft.Answers) {
+			qs = append(qs, q)
+		}
+	}
+	return qs
 }
 
 func (s *Server) sectionForm(c *fiber.Ctx, f *flow) error {
@@ -176,14 +202,7 @@ func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
 	if err != nil {
 		return err
 	}
-	// checkForm let through only URL-encoded forms of valid UTF-8.
-	values := func(field string) []string {
-		var out []string
-		for _, v := range c.Request().PostArgs().PeekMulti(field) {
-			out = append(out, string(v))
-		}
-		return out
-	}
+	values := postedValues(c)
 	// The questions the page showed, before this post's answers: a post
 	// whose answers reveal more questions comes back to be answered, with
 	// errors only for the questions that were there.
@@ -223,6 +242,18 @@ func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
 		return s.render(c, http.StatusUnprocessableEntity, "form.html", sectionPage(f, sec, errs))
 	}
 	return c.Redirect(f.next(sec.ID), http.StatusSeeOther)
+}
+
+// postedValues are the values a form sent for each field name. checkForm
+// let through only URL-encoded forms of valid UTF-8.
+func postedValues(c *fiber.Ctx) func(field string) []string {
+	return func(field string) []string {
+		var out []string
+		for _, v := range c.Request().PostArgs().PeekMulti(field) {
+			out = append(out, string(v))
+		}
+		return out
+	}
 }
 
 // taskListPage is the GOV.UK task list of a long survey's sections.

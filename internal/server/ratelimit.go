@@ -30,16 +30,16 @@ func (s *Server) limitSubmissions(c *fiber.Ctx) error {
 	if c.Method() != fiber.MethodPost || s.submitLimit <= 0 || !strings.HasPrefix(c.Path(), "/s/") {
 		return c.Next()
 	}
-	ctx := c.UserContext()
-	ip, err := s.keyedHash(ctx, "ip:"+c.IP())
-	if err != nil {
-		return err
-	}
 	now := s.now()
 	window := now.Truncate(submitWindow)
-	n, err := s.store.Increment(ctx, fmt.Sprintf("submit-client:%s:%d", ip, window.Unix()), now, window.Add(submitWindow))
+	n, err := s.countSubmission(c, now, window)
 	if err != nil {
-		return err
+		// A count the store cannot keep does not turn anyone away: the
+		// handler meets the same store and, if it has failed, shows the
+		// page again with the answers (storeDown). Nothing is stored
+		// while it is down, which is what the limit protects.
+		s.log.Warn("submissions not counted", "request_id", c.Locals("requestid"), "error", err)
+		return c.Next()
 	}
 	if n > int64(s.submitLimit) {
 		wait := window.Add(submitWindow).Sub(now)
@@ -48,4 +48,15 @@ func (s *Server) limitSubmissions(c *fiber.Ctx) error {
 			"Too many answers have been sent from your network in the last few minutes. Your answers on this page have not been saved. Wait 10 minutes, then go back and send them again.")
 	}
 	return c.Next()
+}
+
+// countSubmission counts a respondent's post in the window's shared
+// counter for their address, and returns the count so far.
+func (s *Server) countSubmission(c *fiber.Ctx, now, window time.Time) (int64, error) {
+	ctx := c.UserContext()
+	ip, err := s.keyedHash(ctx, "ip:"+c.IP())
+	if err != nil {
+		return 0, err
+	}
+	return s.store.Increment(ctx, fmt.Sprintf("submit-client:%s:%d", ip, window.Unix()), now, window.Add(submitWindow))
 }

@@ -102,12 +102,12 @@ func parsePages() (*pages, error) {
 func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
 	t, ok := s.pages.byName[name]
 	if !ok {
-		return fmt.Errorf("server: no template %s", name)
+		return fmt.Errorf("%w: no template %s", errInternal, name)
 	}
 	data = withCSRF(data, csrfToken(c))
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		return fmt.Errorf("server: render %s: %w", name, err)
+		return fmt.Errorf("%w: render %s: %w", errInternal, name, err)
 	}
 	c.Type("html", "utf-8")
 	return c.Status(status).Send(buf.Bytes())
@@ -145,4 +145,5 @@ type errorPage struct {
 	page
 	Status  int
 	Message string
+	Detail  string // what to do, when the status's usual words do not fit
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -8,22 +9,28 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"iwtoolkit/internal/auth"
 	"iwtoolkit/web"
 )
 
+// The respondent flow's routes that storeDown tells apart.
+const (
+	flowRoute    = "/s/:survey/:round" // and every route under it
+	sectionRoute = flowRoute + "/section/:section"
+	checkRoute   = flowRoute + "/check"
+)
+
 // routes lists every route of the service.
 func (s *Server) routes() {
 	app := s.app
 	app.Use(requestid.New()) // X-Request-ID, also in error log lines
-	// A panic in a handler becomes a 500 page through handleError, not a crash.
-	app.Use(recover.New())
+	app.Use(recoverPanic)
 	app.Use(securityHeaders)
 	static, _ := fs.Sub(web.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
+	app.Use(respondentDeadline) // unavailable.go
 	app.Use(checkForm)
 	app.Use(s.csrfProtect)
 
@@ -31,16 +38,16 @@ func (s *Server) routes() {
 
 	// The respondent flow of one round of one survey.
 	app.Use("/s/", s.limitSubmissions)
-	app.Get("/s/:survey/:round", s.inFlow(s.start))
+	app.Get(flowRoute, s.inFlow(s.start))
 	app.Get("/s/:survey/:round/privacy", s.answering(s.privacy))
 	app.Get("/s/:survey/:round/tasks", s.answering(s.tasks))
 	app.Get("/s/:survey/:round/stop", s.inFlow(s.stop))
 	app.Get("/s/:survey/:round/resume", s.inFlow(s.resume))
 	app.Post("/s/:survey/:round/resume", s.inFlow(s.resume))
-	app.Get("/s/:survey/:round/section/:section", s.answering(s.sectionForm))
-	app.Post("/s/:survey/:round/section/:section", s.answering(s.saveSection))
-	app.Get("/s/:survey/:round/check", s.answering(s.checkAnswers))
-	app.Post("/s/:survey/:round/check", s.answering(s.submit))
+	app.Get(sectionRoute, s.answering(s.sectionForm))
+	app.Post(sectionRoute, s.answering(s.saveSection))
+	app.Get(checkRoute, s.answering(s.checkAnswers))
+	app.Post(checkRoute, s.answering(s.submit))
 	app.Get("/s/:survey/:round/done", s.inFlow(s.done))
 
 	app.Get("/i/:token", s.invitation)
@@ -57,6 +64,18 @@ func (s *Server) routes() {
 	s.boardRoutes(app) // board.go
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
+}
+
+// recoverPanic turns a panic in a handler into an error for handleError: a
+// 500 page and a log line, not a crash. A panic is the service's own fault
+// (errInternal), never taken for the store being down.
+func recoverPanic(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: panic: %v", errInternal, r)
+		}
+	}()
+	return c.Next()
 }
 
 // contentSecurityPolicy allows nothing inline: pages load their scripts and

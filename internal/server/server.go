@@ -134,9 +134,16 @@ func (s *Server) SweepDrafts(ctx context.Context, interval time.Duration) {
 func (s *Server) App() *fiber.App { return s.app }
 
 // handleError is the one place that turns an error into a status and an
-// error page. Store "not found" is a 404; anything unexpected is a 500 and
-// is logged, with the request but never the answers.
+// error page. Store "not found" is a 404; the store failing is a 503 (see
+// storeDown); anything else unexpected is a 500. 5xx are logged, with the
+// request but never the answers.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	// Errors raised before any middleware ran (a body or header too large)
+	// need the headers too.
+	setSecurityHeaders(c)
+	if storeFailed(err) {
+		return s.storeDown(c, err) // unavailable.go
+	}
 	status := http.StatusInternalServerError
 	message := "Sorry, there is a problem with the service. Try again later."
 	var fe *fiber.Error
@@ -151,8 +158,5 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
-	// Errors raised before any middleware ran (a body or header too large)
-	// need the headers too.
-	setSecurityHeaders(c)
 	return s.render(c, status, "error.html", errorPage{page: page{Title: message}, Status: status, Message: message})
 }

@@ -61,32 +61,55 @@ func (s *Section) Collect(answers map[string]string, values func(field string) [
 			continue
 		}
 		for _, k := range q.Keys() {
-			vs := values(k)
-			var v string
-			switch {
-			case q.Type == TypeMultiple:
-				// Split as Check and the conditions will, so that blank
-				// values cannot stand for an answer.
-				var chosen []string
-				for _, c := range vs {
-					chosen = append(chosen, Choices(c)...)
-				}
-				v = strings.Join(slices.Compact(slices.Sorted(slices.Values(chosen))), " ")
-			case len(vs) > 0:
-				v = vs[0]
-			}
-			if q.Type == TypeText || q.Type == TypeLongText || q.Type == TypeNumber {
-				v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
-			}
-			if n, err := strconv.Atoi(strings.ReplaceAll(v, ",", "")); q.Type == TypeNumber && err == nil {
-				v = strconv.Itoa(n) // "1,200" and "+5" are kept as 1200 and 5
-			}
-			if v != "" {
+			if v := q.read(k, values); v != "" {
 				out[k] = v
 			}
 		}
 	}
 	return out
+}
+
+// Posted is what a form sent for a section's questions, read as Collect
+// reads it but whatever the conditions say: the page as the respondent
+// filled it in, to show it to them again when their earlier answers (which
+// the conditions look at) cannot be read. It is for showing, never for
+// storing: Collect decides what is kept.
+func (s *Section) Posted(values func(field string) []string) map[string]string {
+	out := map[string]string{}
+	for _, q := range s.Questions {
+		for _, k := range q.Keys() {
+			if v := q.read(k, values); v != "" {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+// read is the answer a form sent for the key k of q. Text loses
+// surrounding space, and a browser's CR LF counts as one new line.
+func (q *Question) read(k string, values func(field string) []string) string {
+	vs := values(k)
+	var v string
+	switch {
+	case q.Type == TypeMultiple:
+		// Split as Check and the conditions will, so that blank values
+		// cannot stand for an answer.
+		var chosen []string
+		for _, c := range vs {
+			chosen = append(chosen, Choices(c)...)
+		}
+		v = strings.Join(slices.Compact(slices.Sorted(slices.Values(chosen))), " ")
+	case len(vs) > 0:
+		v = vs[0]
+	}
+	if q.Type == TypeText || q.Type == TypeLongText || q.Type == TypeNumber {
+		v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
+	}
+	if n, err := strconv.Atoi(strings.ReplaceAll(v, ",", "")); q.Type == TypeNumber && err == nil {
+		v = strconv.Itoa(n) // "1,200" and "+5" are kept as 1200 and 5
+	}
+	return v
 }
 
 // Check checks the answers to a section's shown questions, with messages in

@@ -227,3 +227,31 @@ sections:
 		t.Errorf("incomplete: %v", inc[0].ID)
 	}
 }
+
+// Posted reads a page as the respondent sent it, whatever the conditions
+// say (Collect would drop team-size here), and only the page's questions.
+func TestPostedIgnoresConditions(t *testing.T) {
+	d := mini(t)
+	about, _ := d.Section("about-you")
+	more, _ := d.Section("more")
+	for _, tt := range []struct {
+		name    string
+		section *Section
+		form    map[string][]string
+		want    map[string]string
+	}{
+		{"a question whose condition does not hold", about,
+			map[string][]string{"sector": {"health"}, "role": {"frontline"}, "team-size": {" 1,200 "}, "not-a-question": {"x"}},
+			map[string]string{"sector": "health", "role": "frontline", "team-size": "1200"}},
+		{"read as Collect reads", more,
+			map[string][]string{"trained": {"yes"}, "topics": {"sharing", "caf", "caf"}, "postcode": {"  N17\r\n"}},
+			map[string]string{"trained": "yes", "topics": "caf sharing", "postcode": "N17"}},
+		{"nothing sent", more, nil, map[string]string{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, tt.section.Posted(form(tt.form))); diff != "" {
+				t.Errorf("posted answers (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -92,6 +92,13 @@ var messages = map[string]map[string]string{
 		"footer":              "Integrated Working Toolkit: self-assessment and consultation for the Children's Trust partnership.",
 		"invitation-used":     "This invitation link has been used already: answers were sent with it. Each link can be used once.",
 		"err-resume-unknown":  "That code does not match saved answers to this survey, or they have expired. Check the code, or start again",
+		// When the store cannot be reached or cannot write: see
+		// server/unavailable.go.
+		"unavailable":       "Sorry, there is a problem with the service",
+		"unavailable-later": "Please try again in a few minutes. Answers you saved before are kept.",
+		"not-saved":         "Sorry, there is a problem with the service. Your answers on this page have not been saved yet. Please try again.",
+		"not-sent-title":    "Your answers have not been sent yet",
+		"not-sent":          "Sorry, there is a problem with the service. Nothing you entered has been lost. Please try again, now or in a few minutes.",
 	},
 	"pl": {
 		"continue":            "Dalej",
@@ -171,6 +178,11 @@ var messages = map[string]map[string]string{
 		"footer":              "Integrated Working Toolkit: samoocena i konsultacje partnerstwa Children's Trust.",
 		"invitation-used":     "Ten link z zaproszeniem został już użyty: wysłano z nim odpowiedzi. Każdego linku można użyć raz.",
 		"err-resume-unknown":  "Ten kod nie pasuje do zapisanych odpowiedzi w tej ankiecie albo stracił ważność. Sprawdź kod lub zacznij od nowa",
+		"unavailable":         "Przepraszamy, wystąpił problem z serwisem",
+		"unavailable-later":   "Spróbuj ponownie za kilka minut. Odpowiedzi zapisane wcześniej nie przepadły.",
+		"not-saved":           "Przepraszamy, wystąpił problem z serwisem. Twoje odpowiedzi z tej strony nie zostały jeszcze zapisane. Spróbuj ponownie.",
+		"not-sent-title":      "Twoje odpowiedzi nie zostały jeszcze wysłane",
+		"not-sent":            "Przepraszamy, wystąpił problem z serwisem. Nic z tego, co wpisano, nie przepadło. Spróbuj ponownie teraz albo za kilka minut.",
 	},
 }
 

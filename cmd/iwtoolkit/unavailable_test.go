@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"iwtoolkit/internal/survey"
+)
+
+// cutProxy is a TCP proxy between the service and MongoDB that a test can
+// cut, as a network fault or a database going down would: every open
+// connection is closed, and new ones are closed as soon as they are
+// accepted. Restoring it lets connections through again.
+type cutProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	cut    bool
+	conns  map[net.Conn]bool
+}
+
+func newCutProxy(t *testing.T, target string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
+	go p.serve()
+	t.Cleanup(func() {
+		ln.Close()
+		p.setCut(true)
+	})
+	return p
+}
+
+func (p *cutProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return // closed at the end of the test
+		}
+		go p.pipe(c)
+	}
+}
+
+// pipe joins a client's connection to the target's, unless the proxy is cut.
+func (p *cutProxy) pipe(c net.Conn) {
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	if !p.track(c, up) {
+		c.Close()
+		up.Close()
+		return
+	}
+	go func() {
+		io.Copy(up, c)
+		up.Close()
+	}()
+	io.Copy(c, up)
+	c.Close()
+}
+
+// track remembers open connections so that a cut can close them; it says
+// false when the proxy is cut.
+func (p *cutProxy) track(conns ...net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cut {
+		return false
+	}
+	for _, c := range conns {
+		p.conns[c] = true
+	}
+	return true
+}
+
+func (p *cutProxy) setCut(cut bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = cut
+	if cut {
+		for c := range p.conns {
+			c.Close()
+		}
+		clear(p.conns)
+	}
+}
+
+// throughProxy is e with MongoDB reached through a new cutProxy.
+func throughProxy(t *testing.T, e env) (env, *cutProxy) {
+	t.Helper()
+	u, err := url.Parse(e["MONGODB_URI"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(u.Host, ",") {
+		t.Skip("MONGODB_URI names more than one host: the proxy stands in for one")
+	}
+	p := newCutProxy(t, u.Host)
+	u.Host = p.ln.Addr().String()
+	out := env{}
+	for k, v := range e {
+		out[k] = v
+	}
+	out["MONGODB_URI"] = u.String()
+	return out, p
+}
+
+// timed is a request and how long it took.
+func timed[T any](took *[]string, what string, do func() T) T {
+	start := time.Now()
+	v := do()
+	*took = append(*took, what+" "+time.Since(start).Round(10*time.Millisecond).String())
+	return v
+}
+
+// While MongoDB cannot be reached, readiness fails, a section's answers
+// come back on the page with a "not saved yet" message, and sending the
+// answers says they are not sent yet; nothing is lost. Once MongoDB is
+// back, the same post saves, and the respondent finishes with one response
+// holding every answer, the ones saved before the cut included.
+func TestMongoDBUnavailable(t *testing.T) {
+	direct := mongoEnv(t)
+	e, proxy := throughProxy(t, direct)
+	svc := start(t, e)
+	d := bundled(t)
+	flow := "/s/" + d.ID + "/baseline"
+	b := newBrowser(t, svc.URL)
+	b.get(flow).must(t, http.StatusOK)
+
+	// The sections a frontline respondent is asked, in order.
+	var pages []*survey.Section
+	answers := map[string]string{"role": "frontline"}
+	for _, sec := range d.Sections {
+		if sec.ShowIf.Holds(answers) {
+			pages = append(pages, sec)
+		}
+	}
+	delete(answers, "role")
+	who := respondent{Level: "3"}
+	for _, sec := range pages[:2] {
+		b.postWithToken(flow+"/section/"+sec.ID, answer(d, sec, answers, who, 0)).must(t, http.StatusOK)
+	}
+
+	// The third section's form, filled in, with a comment that must not
+	// reach the log.
+	sec := pages[2]
+	sectionURL := flow + "/section/" + sec.ID
+	token := csrfOf(t, b.get(sectionURL))
+	form := answer(d, sec, answers, who, 0)
+	comment := "Our <team> meets \"weekly\" & shares plans"
+	form.Set(commentOf(sec).ID, comment)
+	answers[commentOf(sec).ID] = comment
+	form.Set("csrf_token", token)
+
+	proxy.setCut(true)
+	var took []string
+	ready := timed(&took, "GET /readyz", func() page { return b.get("/readyz") })
+	if ready.Status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with MongoDB cut: %d, want 503", ready.Status)
+	}
+
+	// The section's post: the page again, with what was entered.
+	p := timed(&took, "POST section", func() page { return b.post(sectionURL, form) }).must(t, http.StatusServiceUnavailable)
+	if p.Header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
+	notSaved := "Sorry, there is a problem with the service. Your answers on this page have not been saved yet. Please try again."
+	for _, want := range []string{
+		`<title>Error: ` + html.EscapeString(sec.Title),
+		`There is a problem`,
+		`<li>` + notSaved + `</li>`,
+		`<form method="post" action="` + sectionURL + `"`,
+		`name="csrf_token" value="` + token + `"`,
+		`>` + html.EscapeString(comment) + `</textarea>`,
+	} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("section page shown with MongoDB cut lacks %s", want)
+		}
+	}
+	for k, v := range form {
+		if k == "csrf_token" || k == commentOf(sec).ID {
+			continue
+		}
+		if want := `name="` + k + `" type="radio" value="` + v[0] + `" checked`; !strings.Contains(p.Body, want) {
+			t.Errorf("section page shown with MongoDB cut lacks %s", want)
+		}
+	}
+
+	// Sending: not sent yet, and the same button again.
+	p = timed(&took, "POST check (send)", func() page {
+		return b.post(flow+"/check", url.Values{"csrf_token": {token}})
+	}).must(t, http.StatusServiceUnavailable)
+	for _, want := range []string{
+		"Your answers have not been sent yet",
+		"Nothing you entered has been lost. Please try again",
+		`<form method="post" action="` + flow + `/check"`,
+		`name="csrf_token" value="` + token + `"`,
+		"Send your answers</button>",
+	} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("send with MongoDB cut: page lacks %s\n%s", want, text(p.Body))
+		}
+	}
+
+	// Any other page says to try again.
+	p = timed(&took, "GET tasks", func() page { return b.get(flow + "/tasks") }).must(t, http.StatusServiceUnavailable)
+	if got := text(p.Body); !strings.Contains(got, "Sorry, there is a problem with the service Please try again in a few minutes.") {
+		t.Errorf("task list with MongoDB cut says %q", got)
+	}
+	// Readiness again, now that the driver knows the server is gone.
+	if p := timed(&took, "GET /readyz", func() page { return b.get("/readyz") }); p.Status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with MongoDB cut: %d, want 503", p.Status)
+	}
+	t.Logf("with MongoDB cut: %s", strings.Join(took, ", "))
+
+	logs := svc.logs.String()
+	if !strings.Contains(logs, "store unavailable") {
+		t.Error("the store failure was not logged")
+	}
+	if strings.Contains(logs, "weekly") {
+		t.Error("the log holds a respondent's answer")
+	}
+
+	// Back: ready again, as soon as the driver finds the server.
+	proxy.setCut(false)
+	for i := 0; b.get("/readyz").Status != http.StatusOK; i++ {
+		if i == 600 {
+			t.Fatal("/readyz did not answer 200 within a minute of MongoDB coming back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if p := b.post(sectionURL, form).must(t, http.StatusOK); p.URL.Path != flow+"/tasks" {
+		t.Fatalf("the same post once MongoDB is back: at %s, want the task list", p.URL.Path)
+	}
+	for _, sec := range pages[3:] {
+		b.postWithToken(flow+"/section/"+sec.ID, answer(d, sec, answers, who, 0)).must(t, http.StatusOK)
+	}
+	if check := b.get(flow+"/check").must(t, http.StatusOK); strings.Contains(check.Body, "Not answered") {
+		t.Fatalf("check answers shows unanswered questions:\n%s", text(check.Body))
+	}
+	ref := send(t, b, flow)
+
+	var stored []survey.Response
+	err := storeOf(t, direct).EachResponse(context.Background(), d.ID, nil, func(r survey.Response) error {
+		stored = append(stored, r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != 1 || stored[0].Reference != ref {
+		t.Fatalf("stored %d responses, want the one with reference %s", len(stored), ref)
+	}
+	if diff := cmp.Diff(answers, stored[0].Answers); diff != "" {
+		t.Errorf("stored answers (-want +got):\n%s", diff)
+	}
+}

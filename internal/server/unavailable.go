@@ -1,0 +1,139 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// When the store fails (MongoDB unreachable, a disk full), nothing a
+// respondent entered may be lost, and no page may hang. Every store call
+// of a respondent's request shares one deadline (respondentDeadline), and
+// handleError sends every store failure here, to storeDown, which answers
+// 503 with Retry-After:
+//
+//   - a section's form sent: the page again, with what was entered and a
+//     "not saved yet, try again" error summary;
+//   - "Send your answers": a page saying they are not sent yet, with the
+//     same button;
+//   - anything else: a "try again in a few minutes" page.
+//
+// Readiness (/readyz) fails at the same time, so a load balancer stops
+// sending people to an instance that cannot reach its store.
+
+// RespondentTimeout bounds the store calls of one respondent request: well
+// above a healthy store's answer, well below a person giving up on a page.
+const RespondentTimeout = 5 * time.Second
+
+// retryAfter is the Retry-After of a 503, in seconds.
+const retryAfter = "30"
+
+// errInternal marks an error that is the service's own fault, not the
+// store's (a page that would not render, a panic): a 500, not a 503.
+var errInternal = errors.New("server: internal error")
+
+// respondentDeadline gives a respondent's request (the survey pages and
+// invitation links) its deadline for the store. Staff pages, whose reports
+// may take longer, wait on the store's own timeouts.
+func respondentDeadline(c *fiber.Ctx) error {
+	if p := c.Path(); !strings.HasPrefix(p, "/s/") && !strings.HasPrefix(p, "/i/") {
+		return c.Next()
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), RespondentTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// storeFailed reports whether err is the store failing to do its work:
+// down, slower than the request's deadline, full or read-only. Handlers do
+// little but call the store, so that is any error other than a page's own
+// refusal (a *fiber.Error), one of the store's answers (not found,
+// conflict, invitation used) or the service's own fault (errInternal).
+func storeFailed(err error) bool {
+	var fe *fiber.Error
+	return err != nil && !errors.As(err, &fe) && !errors.Is(err, errInternal) &&
+		!errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrInvitationUsed)
+}
+
+// unsentPage is shown when "Send your answers" could not store them.
+type unsentPage struct {
+	page
+	Survey *survey.Definition
+	Action string
+}
+
+// storeDown answers a request whose store call failed: see the top of this
+// file. It logs where the request went and why it failed, never the
+// answers.
+func (s *Server) storeDown(c *fiber.Ctx, err error) error {
+	const status = http.StatusServiceUnavailable
+	s.log.Error("store unavailable", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
+	c.Set(fiber.HeaderRetryAfter, retryAfter)
+	f := s.failedFlow(c)
+	if f == nil {
+		message := survey.Message("en", "unavailable")
+		return s.render(c, status, "error.html", errorPage{page: page{Title: message}, Status: status, Message: message})
+	}
+	post := c.Method() == fiber.MethodPost
+	switch route := c.Route().Path; {
+	case post && route == sectionRoute:
+		sec, ok := f.survey.Section(c.Params("section"))
+		// Without the draft, an invitation cannot be checked: a survey
+		// for invited people only shows its questions to a browser that
+		// has a draft, as every invited one does.
+		if !ok || f.fromFile && f.survey.InvitationOnly && c.Cookies(draftCookie) == "" {
+			break
+		}
+		if f.fromFile {
+			f.draft.Answers = sec.Posted(postedValues(c))
+		}
+		notSaved := []survey.FieldError{{Message: f.msg("not-saved")}} // no Field: the summary links nowhere
+		return s.render(c, status, "form.html", sectionPage(f, sec, notSaved))
+	case post && route == checkRoute:
+		return s.render(c, status, "unsent.html", unsentPage{
+			page: f.page(f.msg("not-sent-title"), nil, ""), Survey: f.survey, Action: f.checkURL(),
+		})
+	}
+	p := f.page(f.msg("unavailable"), nil, "")
+	return s.render(c, status, "error.html", errorPage{page: p, Status: status, Message: p.Title, Detail: f.msg("unavailable-later")})
+}
+
+// failedFlow is the flow of a respondent's request whose store call failed:
+// as it was opened, when the store failed after that, or else as the
+// survey file gives it (fileFlow). It is nil outside the survey pages.
+func (s *Server) failedFlow(c *fiber.Ctx) *flow {
+	if f, ok := c.Locals(flowLocal).(*flow); ok {
+		return f
+	}
+	if !strings.HasPrefix(c.Route().Path, flowRoute) {
+		return nil
+	}
+	return s.fileFlow(c)
+}
+
+// fileFlow is the request's flow as the survey file alone gives it, when
+// the store cannot say which rounds are open or what the draft holds: the
+// file's round (or only its id, for a round staff added) and no draft. It
+// is only for showing a page again: nothing is taken or stored through it,
+// so whether staff have closed the round does not matter.
+func (s *Server) fileFlow(c *fiber.Ctx) *flow {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return nil
+	}
+	r, ok := d.Round(c.Params("round"))
+	if !ok {
+		r = survey.Round{ID: c.Params("round")}
+	}
+	f := s.newFlow(c, d, r)
+	f.fromFile = true
+	return f
+}
