@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,4 +133,115 @@ func checkIntact(t *testing.T, s *sqlite.Store, dir string, stored []survey.Resp
 	if res, err := s.Recount(ctx, killPlan, "baseline"); err != nil || res.Differences != 0 || res.Responses != len(stored) {
 		t.Errorf("Recount = %+v, %v; want %d responses and no differences", res, err, len(stored))
 	}
+}
+
+// TestOpenOnFullDisk: the database cannot be set up on a full disk, new or
+// not (SQLite needs room for its shared-memory file even to read), and
+// Open says that the disk is full. It opens once there is room again.
+func TestOpenOnFullDisk(t *testing.T) {
+	ctx := context.Background()
+	disk := tmpfs.Mount(t, "1m")
+	fresh := filepath.Join(disk.Dir, "fresh")
+	if err := os.Mkdir(fresh, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	existing := filepath.Join(disk.Dir, "existing")
+	s, err := sqlite.Open(ctx, existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := storetest.Response(1, "iw", "baseline", time.Now())
+	if _, err := s.Submit(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+	disk.Fill(t)
+
+	for _, dir := range []string{fresh, existing} {
+		_, err = sqlite.Open(ctx, dir)
+		want := "sqlite: cannot set up the database in " + dir + ": the disk is full: "
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !errors.Is(err, store.ErrUnavailable) {
+			t.Fatalf("Open on a full disk: %v\nwant store.ErrUnavailable beginning %q", err, want)
+		}
+		t.Logf("Open on a full disk: %v", err)
+	}
+
+	disk.Free(t)
+	s, err = sqlite.Open(ctx, existing)
+	if err != nil {
+		t.Fatalf("Open once there is room again: %v", err)
+	}
+	defer s.Close(ctx)
+	if _, err := s.Response(ctx, r.Reference); err != nil {
+		t.Errorf("the response stored before the disk filled: %v", err)
+	}
+}
+
+// TestOpenReadOnly: a data folder on a read-only disk is refused at once,
+// in words that say so, and nothing in it is created or changed.
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	disk := tmpfs.Mount(t, "2m")
+	s, err := sqlite.Open(ctx, disk.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Submit(ctx, storetest.Response(1, "iw", "baseline", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	disk.ReadOnly(t)
+	before := listing(t, disk.Dir)
+
+	_, err = sqlite.Open(ctx, disk.Dir)
+	want := "sqlite: data directory " + disk.Dir + " is not writable: "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "read-only file system") {
+		t.Fatalf("Open on a read-only disk: %v\nwant an error beginning %q", err, want)
+	}
+	t.Logf("Open on a read-only disk: %v", err)
+	if after := listing(t, disk.Dir); after != before {
+		t.Errorf("Open on a read-only disk changed the folder:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+
+	// A folder that would have to be made there cannot be.
+	sub := filepath.Join(disk.Dir, "data")
+	_, err = sqlite.Open(ctx, sub)
+	want = "sqlite: data directory " + sub + " cannot be created: mkdir " + sub + ": read-only file system"
+	if err == nil || err.Error() != want {
+		t.Errorf("Open of a new folder on a read-only disk: %v\nwant %q", err, want)
+	}
+}
+
+// TestOpenCannotCreate: a data folder whose parent is a file.
+func TestOpenCannotCreate(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(file, "data")
+	_, err := sqlite.Open(context.Background(), dir)
+	want := "sqlite: data directory " + dir + " cannot be created: mkdir " + file + ": not a directory"
+	if err == nil || err.Error() != want {
+		t.Errorf("Open under a file: %v\nwant %q", err, want)
+	}
+}
+
+// listing is each file in dir with its size and modification time.
+func listing(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %d %s\n", e.Name(), info.Size(), info.ModTime().Format(time.RFC3339Nano))
+	}
+	return b.String()
 }

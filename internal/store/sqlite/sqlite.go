@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -29,19 +28,34 @@ const FileName = "iwtoolkit.db"
 // allows one writer at a time; reads use a pool and, in WAL mode, never
 // wait for the writer.
 type Store struct {
-	write *sql.DB
-	read  *sql.DB
-	tally store.Plans // see tally.go
+	write  *sql.DB
+	read   *sql.DB
+	tally  store.Plans  // see tally.go
+	unlock func() error // releases the data folder: see lock.go
 }
 
 var _ store.Store = (*Store)(nil)
 
 // Open opens (creating if need be) the database in dir and brings its
-// schema up to date.
+// schema up to date. It holds the data folder's lock until Close, so that
+// a second process on the same folder is refused at once with a message
+// that says so; a folder that cannot be created or written is refused
+// before anything is created in it.
 func Open(ctx context.Context, dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, errorf("sqlite: create data folder: %w", err)
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
 	}
+	s, err := open(ctx, dir)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	s.unlock = unlock
+	return s, nil
+}
+
+func open(ctx context.Context, dir string) (*Store, error) {
 	path := filepath.Join(dir, FileName)
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -65,6 +79,12 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	s := &Store{write: write, read: read}
 	if err := s.migrate(ctx); err != nil {
 		s.Close(ctx)
+		if kind, ok := fault(err); ok {
+			if diskFull(dir) {
+				kind = "the disk is full"
+			}
+			return nil, errorf("sqlite: cannot set up the database in %s: %s: %w", dir, kind, err)
+		}
 		return nil, err
 	}
 	return s, nil
@@ -360,9 +380,13 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database.
+// Close closes the database and then releases the data folder.
 func (s *Store) Close(context.Context) error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	err := errors.Join(s.read.Close(), s.write.Close())
+	if s.unlock != nil {
+		err = errors.Join(err, s.unlock())
+	}
+	return err
 }
 
 func encode(m map[string]string) string {
