@@ -22,7 +22,13 @@ import (
 	"iwtoolkit/internal/testenv"
 )
 
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv("IWT_TEST_AS_BINARY") == "1" { // the test binary as the service: see runBinary
+		main()
+		os.Exit(0)
+	}
+	os.Exit(testenv.Main(m))
+}
 
 // env is a test's environment for run.
 type env map[string]string

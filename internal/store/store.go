@@ -20,6 +20,13 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvitationUsed: a response came through the invitation already.
 	ErrInvitationUsed = errors.New("invitation used")
+	// ErrUnavailable: the fault is the store's, not the request's. The
+	// database cannot be reached, or cannot write just now: the disk is
+	// full or read-only, an I/O error, the database busy past its timeout.
+	// Errors that match it keep the database's own message in their chain,
+	// for the log. The call may not have taken effect; trying it again later
+	// is safe where the call is idempotent, as Submit and SaveDraft are.
+	ErrUnavailable = errors.New("the store cannot be reached or cannot write just now; try again")
 )
 
 // Store is the storage contract. Times are kept to the millisecond and

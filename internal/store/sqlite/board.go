@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -58,7 +57,7 @@ func (s *Store) SetCommentary(ctx context.Context, c store.Commentary) error {
 INSERT OR REPLACE INTO board_commentary (survey_id, round, strand, know, how, next, updated)
 VALUES (?, ?, ?, ?, ?, ?, ?)`, c.SurveyID, c.Round, c.Strand, c.Know, c.How, c.Next, millis(c.Updated))
 	if err != nil {
-		return fmt.Errorf("sqlite: set commentary %s/%s/%s: %w", c.SurveyID, c.Round, c.Strand, err)
+		return errorf("sqlite: set commentary %s/%s/%s: %w", c.SurveyID, c.Round, c.Strand, err)
 	}
 	return nil
 }
@@ -70,7 +69,7 @@ func (s *Store) Commentary(ctx context.Context, surveyID, round, strand string) 
 		return store.Commentary{}, err
 	}
 	if len(all) == 0 {
-		return store.Commentary{}, fmt.Errorf("sqlite: commentary %s/%s/%s: %w", surveyID, round, strand, store.ErrNotFound)
+		return store.Commentary{}, errorf("sqlite: commentary %s/%s/%s: %w", surveyID, round, strand, store.ErrNotFound)
 	}
 	return all[0], nil
 }
@@ -83,7 +82,7 @@ func (s *Store) Commentaries(ctx context.Context, surveyID, round string) ([]sto
 func (s *Store) commentaries(ctx context.Context, where string, args ...any) ([]store.Commentary, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT survey_id, round, strand, know, how, next, updated FROM board_commentary WHERE `+where+` ORDER BY strand`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: commentary: %w", err)
+		return nil, errorf("sqlite: commentary: %w", err)
 	}
 	defer rows.Close()
 	var out []store.Commentary
@@ -91,13 +90,13 @@ func (s *Store) commentaries(ctx context.Context, where string, args ...any) ([]
 		var c store.Commentary
 		var updated int64
 		if err := rows.Scan(&c.SurveyID, &c.Round, &c.Strand, &c.Know, &c.How, &c.Next, &updated); err != nil {
-			return nil, fmt.Errorf("sqlite: commentary: %w", err)
+			return nil, errorf("sqlite: commentary: %w", err)
 		}
 		c.Updated = fromMillis(updated)
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: commentary: %w", err)
+		return nil, errorf("sqlite: commentary: %w", err)
 	}
 	return out, nil
 }
@@ -116,10 +115,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	})
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
-		return fmt.Errorf("sqlite: add action %s: %w", a.ID, store.ErrConflict)
+		return errorf("sqlite: add action %s: %w", a.ID, store.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: add action %s: %w", a.ID, err)
+		return errorf("sqlite: add action %s: %w", a.ID, err)
 	}
 	return nil
 }
@@ -145,7 +144,7 @@ func (s *Store) UpdateAction(ctx context.Context, id string, ch store.ActionChan
 		return addChange(ctx, tx, id, ch)
 	})
 	if err != nil {
-		return store.Action{}, fmt.Errorf("sqlite: update action %s: %w", id, err)
+		return store.Action{}, errorf("sqlite: update action %s: %w", id, err)
 	}
 	return s.Action(ctx, id)
 }
@@ -157,7 +156,7 @@ func (s *Store) Action(ctx context.Context, id string) (store.Action, error) {
 		return store.Action{}, err
 	}
 	if len(all) == 0 {
-		return store.Action{}, fmt.Errorf("sqlite: action %s: %w", id, store.ErrNotFound)
+		return store.Action{}, errorf("sqlite: action %s: %w", id, store.ErrNotFound)
 	}
 	return all[0], nil
 }
@@ -172,7 +171,7 @@ func (s *Store) actions(ctx context.Context, where string, arg any) ([]store.Act
 SELECT id, survey_id, strand, text, owner, due, status, round, created, updated
 FROM board_actions WHERE `+where+` ORDER BY created, id`, arg)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: actions: %w", err)
+		return nil, errorf("sqlite: actions: %w", err)
 	}
 	var out []store.Action
 	byID := map[string]int{}
@@ -182,7 +181,7 @@ FROM board_actions WHERE `+where+` ORDER BY created, id`, arg)
 		var status string
 		if err := rows.Scan(&a.ID, &a.SurveyID, &a.Strand, &a.Text, &a.Owner, &due, &status, &a.Round, &created, &updated); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("sqlite: actions: %w", err)
+			return nil, errorf("sqlite: actions: %w", err)
 		}
 		a.Status, a.Due, a.Created, a.Updated = store.ActionStatus(status), fromMillis(due), fromMillis(created), fromMillis(updated)
 		byID[a.ID] = len(out)
@@ -191,7 +190,7 @@ FROM board_actions WHERE `+where+` ORDER BY created, id`, arg)
 	err = rows.Err()
 	rows.Close()
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: actions: %w", err)
+		return nil, errorf("sqlite: actions: %w", err)
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -201,7 +200,7 @@ SELECT c.action_id, c.at, c.round, c.status, c.owner, c.due, c.note
 FROM board_action_changes c JOIN board_actions a ON a.id = c.action_id
 WHERE a.`+where+` ORDER BY c.id`, arg)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: action history: %w", err)
+		return nil, errorf("sqlite: action history: %w", err)
 	}
 	defer changes.Close()
 	for changes.Next() {
@@ -209,7 +208,7 @@ WHERE a.`+where+` ORDER BY c.id`, arg)
 		var ch store.ActionChange
 		var at, due int64
 		if err := changes.Scan(&id, &at, &ch.Round, &status, &ch.Owner, &due, &ch.Note); err != nil {
-			return nil, fmt.Errorf("sqlite: action history: %w", err)
+			return nil, errorf("sqlite: action history: %w", err)
 		}
 		ch.At, ch.Status, ch.Due = fromMillis(at), store.ActionStatus(status), fromMillis(due)
 		if i, ok := byID[id]; ok {
@@ -217,7 +216,7 @@ WHERE a.`+where+` ORDER BY c.id`, arg)
 		}
 	}
 	if err := changes.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: action history: %w", err)
+		return nil, errorf("sqlite: action history: %w", err)
 	}
 	return out, nil
 }

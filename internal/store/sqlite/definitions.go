@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"iwtoolkit/internal/store"
@@ -25,16 +24,16 @@ CREATE TABLE survey_versions (
 func (s *Store) SaveDefinition(ctx context.Context, v store.DefinitionVersion) (bool, error) {
 	fps, err := json.Marshal(v.Fingerprints)
 	if err != nil {
-		return false, fmt.Errorf("sqlite: save definition: %w", err)
+		return false, errorf("sqlite: save definition: %w", err)
 	}
 	res, err := s.write.ExecContext(ctx, `INSERT INTO survey_versions (survey_id, version, served, fingerprints) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		v.SurveyID, v.Version, v.Served.UnixMilli(), string(fps))
 	if err != nil {
-		return false, fmt.Errorf("sqlite: save definition: %w", err)
+		return false, errorf("sqlite: save definition: %w", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("sqlite: save definition: %w", err)
+		return false, errorf("sqlite: save definition: %w", err)
 	}
 	return n > 0, nil
 }
@@ -43,7 +42,7 @@ func (s *Store) SaveDefinition(ctx context.Context, v store.DefinitionVersion) (
 func (s *Store) DefinitionVersions(ctx context.Context, surveyID string) ([]store.DefinitionVersion, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT version, served, fingerprints FROM survey_versions WHERE survey_id = ? ORDER BY served, version`, surveyID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: definition versions: %w", err)
+		return nil, errorf("sqlite: definition versions: %w", err)
 	}
 	defer rows.Close()
 	var out []store.DefinitionVersion
@@ -52,16 +51,16 @@ func (s *Store) DefinitionVersions(ctx context.Context, surveyID string) ([]stor
 		var served int64
 		var fps string
 		if err := rows.Scan(&v.Version, &served, &fps); err != nil {
-			return nil, fmt.Errorf("sqlite: definition versions: %w", err)
+			return nil, errorf("sqlite: definition versions: %w", err)
 		}
 		v.Served = time.UnixMilli(served).UTC()
 		if err := json.Unmarshal([]byte(fps), &v.Fingerprints); err != nil {
-			return nil, fmt.Errorf("sqlite: definition versions: %w", err)
+			return nil, errorf("sqlite: definition versions: %w", err)
 		}
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: definition versions: %w", err)
+		return nil, errorf("sqlite: definition versions: %w", err)
 	}
 	return out, nil
 }

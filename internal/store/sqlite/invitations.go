@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"iwtoolkit/internal/store"
@@ -37,7 +36,7 @@ func (s *Store) CreateInvitations(ctx context.Context, invs []survey.Invitation)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: create invitations: %w", err)
+		return errorf("sqlite: create invitations: %w", err)
 	}
 	return nil
 }
@@ -56,14 +55,14 @@ func scanInvitation(row interface{ Scan(...any) error }) (survey.Invitation, err
 func (s *Store) Invitation(ctx context.Context, key string) (survey.Invitation, bool, error) {
 	inv, err := scanInvitation(s.read.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE key = ?`, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return survey.Invitation{}, false, fmt.Errorf("sqlite: invitation: %w", store.ErrNotFound)
+		return survey.Invitation{}, false, errorf("sqlite: invitation: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return survey.Invitation{}, false, fmt.Errorf("sqlite: invitation: %w", err)
+		return survey.Invitation{}, false, errorf("sqlite: invitation: %w", err)
 	}
 	var used int
 	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM invitation_uses WHERE key = ?`, key).Scan(&used); err != nil {
-		return survey.Invitation{}, false, fmt.Errorf("sqlite: invitation use: %w", err)
+		return survey.Invitation{}, false, errorf("sqlite: invitation use: %w", err)
 	}
 	return inv, used > 0, nil
 }
@@ -72,13 +71,13 @@ func (s *Store) Invitation(ctx context.Context, key string) (survey.Invitation, 
 func (s *Store) Invitations(ctx context.Context, surveyID, round string, fn func(survey.Invitation) error) error {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE survey_id = ? AND round = ? ORDER BY created, key`, surveyID, round)
 	if err != nil {
-		return fmt.Errorf("sqlite: invitations: %w", err)
+		return errorf("sqlite: invitations: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		inv, err := scanInvitation(rows)
 		if err != nil {
-			return fmt.Errorf("sqlite: invitations: %w", err)
+			return errorf("sqlite: invitations: %w", err)
 		}
 		if err := fn(inv); err != nil {
 			return err
@@ -95,14 +94,14 @@ FROM invitations i LEFT JOIN invitation_uses u ON u.key = i.key
 WHERE i.survey_id = ? AND i.round = ?
 GROUP BY i.organisation ORDER BY i.organisation`, surveyID, round)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: completion: %w", err)
+		return nil, errorf("sqlite: completion: %w", err)
 	}
 	defer rows.Close()
 	var out []survey.Completion
 	for rows.Next() {
 		var c survey.Completion
 		if err := rows.Scan(&c.Organisation, &c.Invited, &c.Responded); err != nil {
-			return nil, fmt.Errorf("sqlite: completion: %w", err)
+			return nil, errorf("sqlite: completion: %w", err)
 		}
 		out = append(out, c)
 	}

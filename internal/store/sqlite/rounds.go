@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	sqlite "modernc.org/sqlite"
@@ -56,7 +55,7 @@ func roundArgs(r store.RoundState) []any {
 func (s *Store) SetRoundState(ctx context.Context, r store.RoundState) error {
 	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO rounds (`+roundColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, roundArgs(r)...)
 	if err != nil {
-		return fmt.Errorf("sqlite: set round state %s/%s: %w", r.SurveyID, r.Round, err)
+		return errorf("sqlite: set round state %s/%s: %w", r.SurveyID, r.Round, err)
 	}
 	return nil
 }
@@ -66,10 +65,10 @@ func (s *Store) AddRound(ctx context.Context, r store.RoundState) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO rounds (`+roundColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, roundArgs(r)...)
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
-		return fmt.Errorf("sqlite: add round %s/%s: %w", r.SurveyID, r.Round, store.ErrConflict)
+		return errorf("sqlite: add round %s/%s: %w", r.SurveyID, r.Round, store.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: add round %s/%s: %w", r.SurveyID, r.Round, err)
+		return errorf("sqlite: add round %s/%s: %w", r.SurveyID, r.Round, err)
 	}
 	return nil
 }
@@ -79,7 +78,7 @@ func (s *Store) AddRound(ctx context.Context, r store.RoundState) error {
 func (s *Store) RoundStates(ctx context.Context, surveyID string) ([]store.RoundState, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+roundColumns+` FROM rounds WHERE ? = '' OR survey_id = ? ORDER BY created, survey_id, round`, surveyID, surveyID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: round states: %w", err)
+		return nil, errorf("sqlite: round states: %w", err)
 	}
 	defer rows.Close()
 	var out []store.RoundState
@@ -87,13 +86,13 @@ func (s *Store) RoundStates(ctx context.Context, surveyID string) ([]store.Round
 		var r store.RoundState
 		var opens, closes, created, updated int64
 		if err := rows.Scan(&r.SurveyID, &r.Round, &r.Label, &r.Added, &r.Open, &r.Practice, &opens, &closes, &created, &updated); err != nil {
-			return nil, fmt.Errorf("sqlite: round states: %w", err)
+			return nil, errorf("sqlite: round states: %w", err)
 		}
 		r.OpensAt, r.ClosesAt, r.Created, r.Updated = fromMillis(opens), fromMillis(closes), fromMillis(created), fromMillis(updated)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: round states: %w", err)
+		return nil, errorf("sqlite: round states: %w", err)
 	}
 	return out, nil
 }
@@ -102,7 +101,7 @@ func (s *Store) RoundStates(ctx context.Context, surveyID string) ([]store.Round
 func (s *Store) CountResponses(ctx context.Context, surveyID, round string) (int, error) {
 	var n int
 	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM responses WHERE survey_id = ? AND round = ?`, surveyID, round).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlite: count responses: %w", err)
+		return 0, errorf("sqlite: count responses: %w", err)
 	}
 	return n, nil
 }
@@ -125,7 +124,7 @@ func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (in
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete responses: %w", err)
+		return 0, errorf("sqlite: delete responses: %w", err)
 	}
 	return n, nil
 }
@@ -134,13 +133,13 @@ func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (in
 func (s *Store) AllResponses(ctx context.Context, fn func(survey.Response) error) error {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+responseColumns+` FROM responses ORDER BY submitted, id`)
 	if err != nil {
-		return fmt.Errorf("sqlite: all responses: %w", err)
+		return errorf("sqlite: all responses: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		r, err := scanResponse(rows)
 		if err != nil {
-			return fmt.Errorf("sqlite: all responses: %w", err)
+			return errorf("sqlite: all responses: %w", err)
 		}
 		if err := fn(r); err != nil {
 			return err
@@ -155,7 +154,7 @@ func (s *Store) AllInvitations(ctx context.Context, fn func(survey.Invitation, b
 SELECT i.key, i.survey_id, i.round, i.organisation, i.respondent_key, i.created, u.key IS NOT NULL
 FROM invitations i LEFT JOIN invitation_uses u ON u.key = i.key ORDER BY i.created, i.key`)
 	if err != nil {
-		return fmt.Errorf("sqlite: all invitations: %w", err)
+		return errorf("sqlite: all invitations: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -163,7 +162,7 @@ FROM invitations i LEFT JOIN invitation_uses u ON u.key = i.key ORDER BY i.creat
 		var created int64
 		var used bool
 		if err := rows.Scan(&inv.Key, &inv.SurveyID, &inv.Round, &inv.Organisation, &inv.RespondentKey, &created, &used); err != nil {
-			return fmt.Errorf("sqlite: all invitations: %w", err)
+			return errorf("sqlite: all invitations: %w", err)
 		}
 		inv.Created = time.UnixMilli(created).UTC()
 		if err := fn(inv, used); err != nil {
@@ -177,14 +176,14 @@ FROM invitations i LEFT JOIN invitation_uses u ON u.key = i.key ORDER BY i.creat
 func (s *Store) AllAudit(ctx context.Context, fn func(store.AuditEntry) error) error {
 	rows, err := s.read.QueryContext(ctx, `SELECT at, actor, action, target FROM audit ORDER BY at, id`)
 	if err != nil {
-		return fmt.Errorf("sqlite: all audit: %w", err)
+		return errorf("sqlite: all audit: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var e store.AuditEntry
 		var at int64
 		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Target); err != nil {
-			return fmt.Errorf("sqlite: all audit: %w", err)
+			return errorf("sqlite: all audit: %w", err)
 		}
 		e.At = time.UnixMilli(at).UTC()
 		if err := fn(e); err != nil {
@@ -207,10 +206,10 @@ func (s *Store) SetPasswordHash(ctx context.Context, id, hash string) error {
 func (s *Store) updateAccount(ctx context.Context, op, query string, args ...any) error {
 	res, err := s.write.ExecContext(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("sqlite: %s: %w", op, err)
+		return errorf("sqlite: %s: %w", op, err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("sqlite: %s: %w", op, errors.Join(err, store.ErrNotFound))
+		return errorf("sqlite: %s: %w", op, errors.Join(err, store.ErrNotFound))
 	}
 	return nil
 }
@@ -228,7 +227,7 @@ func (s *Store) deleteAndRecount(ctx context.Context, surveyID, round, query str
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: delete response: %w", err)
+		return errorf("sqlite: delete response: %w", err)
 	}
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -29,19 +28,34 @@ const FileName = "iwtoolkit.db"
 // allows one writer at a time; reads use a pool and, in WAL mode, never
 // wait for the writer.
 type Store struct {
-	write *pool
-	read  *pool
-	tally store.Plans // see tally.go
+	write  *pool
+	read   *pool
+	tally  store.Plans  // see tally.go
+	unlock func() error // releases the data folder: see lock.go
 }
 
 var _ store.Store = (*Store)(nil)
 
 // Open opens (creating if need be) the database in dir and brings its
-// schema up to date.
+// schema up to date. It holds the data folder's lock until Close, so that
+// a second process on the same folder is refused at once with a message
+// that says so; a folder that cannot be created or written is refused
+// before anything is created in it.
 func Open(ctx context.Context, dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("sqlite: create data folder: %w", err)
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
 	}
+	s, err := open(ctx, dir)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	s.unlock = unlock
+	return s, nil
+}
+
+func open(ctx context.Context, dir string) (*Store, error) {
 	path := filepath.Join(dir, FileName)
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -53,18 +67,24 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 
 	write, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, errorf("sqlite: open %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
 	read, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		write.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, errorf("sqlite: open %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(8)
 	s := &Store{write: newPool(write), read: newPool(read)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close(ctx)
+		if kind, ok := fault(err); ok {
+			if diskFull(dir) {
+				kind = "the disk is full"
+			}
+			return nil, errorf("sqlite: cannot set up the database in %s: %s: %w", dir, kind, err)
+		}
 		return nil, err
 	}
 	return s, nil
@@ -149,7 +169,7 @@ CREATE TABLE invitation_uses (
 
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return errorf("sqlite: migrate: %w", err)
 	}
 	for v := 1; v < len(migrations); v++ {
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -164,7 +184,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("sqlite: migrate to version %d: %w", v, err)
+			return errorf("sqlite: migrate to version %d: %w", v, err)
 		}
 	}
 	return nil
@@ -192,7 +212,7 @@ ON CONFLICT (key) DO UPDATE SET survey_id = excluded.survey_id, round = excluded
 	respondent_key = excluded.respondent_key, invitation = excluded.invitation`,
 		d.Key, d.SurveyID, d.Round, encode(d.Answers), d.Updated.UnixMilli(), d.Expires.UnixMilli(), d.RespondentKey, d.Invitation)
 	if err != nil {
-		return fmt.Errorf("sqlite: save draft: %w", err)
+		return errorf("sqlite: save draft: %w", err)
 	}
 	return nil
 }
@@ -205,14 +225,14 @@ func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
 	err := s.read.QueryRowContext(ctx, `SELECT survey_id, round, answers, updated, expires, respondent_key, invitation FROM drafts WHERE key = ?`, key).
 		Scan(&d.SurveyID, &d.Round, &answers, &updated, &expires, &d.RespondentKey, &d.Invitation)
 	if errors.Is(err, sql.ErrNoRows) {
-		return survey.Draft{}, fmt.Errorf("sqlite: draft: %w", store.ErrNotFound)
+		return survey.Draft{}, errorf("sqlite: draft: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return survey.Draft{}, fmt.Errorf("sqlite: draft: %w", err)
+		return survey.Draft{}, errorf("sqlite: draft: %w", err)
 	}
 	d.Updated, d.Expires = time.UnixMilli(updated).UTC(), time.UnixMilli(expires).UTC()
 	if err := decode(&d.Answers, answers); err != nil {
-		return survey.Draft{}, fmt.Errorf("sqlite: draft: %w", err)
+		return survey.Draft{}, errorf("sqlite: draft: %w", err)
 	}
 	return d, nil
 }
@@ -221,7 +241,7 @@ func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
 func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error) {
 	res, err := s.write.ExecContext(ctx, `DELETE FROM drafts WHERE expires < ?`, t.UnixMilli())
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete expired drafts: %w", err)
+		return 0, errorf("sqlite: delete expired drafts: %w", err)
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
@@ -260,13 +280,13 @@ ON CONFLICT (submission_key) DO NOTHING`,
 	})
 	var se *sqlite.Error
 	if errors.Is(err, store.ErrInvitationUsed) {
-		return survey.Response{}, fmt.Errorf("sqlite: submit: %w", err)
+		return survey.Response{}, errorf("sqlite: submit: %w", err)
 	}
 	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
-		return survey.Response{}, fmt.Errorf("sqlite: submit: reference %s: %w", r.Reference, store.ErrConflict)
+		return survey.Response{}, errorf("sqlite: submit: reference %s: %w", r.Reference, store.ErrConflict)
 	}
 	if err != nil {
-		return survey.Response{}, fmt.Errorf("sqlite: submit: %w", err)
+		return survey.Response{}, errorf("sqlite: submit: %w", err)
 	}
 	if stored {
 		r.Submitted = time.UnixMilli(r.Submitted.UnixMilli()).UTC()
@@ -279,7 +299,7 @@ ON CONFLICT (submission_key) DO NOTHING`,
 func (s *Store) Response(ctx context.Context, reference string) (survey.Response, error) {
 	r, err := s.one(ctx, `reference = ?`, reference)
 	if err != nil {
-		return survey.Response{}, fmt.Errorf("sqlite: response %s: %w", reference, err)
+		return survey.Response{}, errorf("sqlite: response %s: %w", reference, err)
 	}
 	return r, nil
 }
@@ -288,7 +308,7 @@ func (s *Store) Response(ctx context.Context, reference string) (survey.Response
 func (s *Store) SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error) {
 	r, err := s.one(ctx, `submission_key = ?`, submissionKey)
 	if err != nil {
-		return survey.Response{}, fmt.Errorf("sqlite: submitted response: %w", err)
+		return survey.Response{}, errorf("sqlite: submitted response: %w", err)
 	}
 	return r, nil
 }
@@ -323,20 +343,20 @@ func (s *Store) EachResponse(ctx context.Context, surveyID string, rounds []stri
 	query += ` ORDER BY submitted, id`
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("sqlite: responses: %w", err)
+		return errorf("sqlite: responses: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		r, err := scanResponse(rows)
 		if err != nil {
-			return fmt.Errorf("sqlite: responses: %w", err)
+			return errorf("sqlite: responses: %w", err)
 		}
 		if err := fn(r); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: responses: %w", err)
+		return errorf("sqlite: responses: %w", err)
 	}
 	return nil
 }
@@ -355,14 +375,18 @@ func scanResponse(rows *sql.Rows) (survey.Response, error) {
 // Ping checks that the database file can be read.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.read.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
+		return errorf("sqlite: ping: %w", err)
 	}
 	return nil
 }
 
-// Close closes the database.
+// Close closes the database and then releases the data folder.
 func (s *Store) Close(context.Context) error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	err := errors.Join(s.read.Close(), s.write.Close())
+	if s.unlock != nil {
+		err = errors.Join(err, s.unlock())
+	}
+	return err
 }
 
 func encode(m map[string]string) string {

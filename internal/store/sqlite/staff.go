@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	sqlite "modernc.org/sqlite"
@@ -62,10 +61,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, store.NormaliseEmail(a.Email), a.Name, a.Role, a.Organisation, a.PasswordHash, a.Created.UnixMilli(), a.Disabled)
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
-		return fmt.Errorf("sqlite: create account %s: %w", store.NormaliseEmail(a.Email), store.ErrConflict)
+		return errorf("sqlite: create account %s: %w", store.NormaliseEmail(a.Email), store.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: create account: %w", err)
+		return errorf("sqlite: create account: %w", err)
 	}
 	return nil
 }
@@ -76,7 +75,7 @@ const accountColumns = `id, email, name, role, organisation, password_hash, crea
 func (s *Store) Account(ctx context.Context, id string) (store.Account, error) {
 	a, err := scanAccount(s.read.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 	if err != nil {
-		return store.Account{}, fmt.Errorf("sqlite: account: %w", err)
+		return store.Account{}, errorf("sqlite: account: %w", err)
 	}
 	return a, nil
 }
@@ -85,7 +84,7 @@ func (s *Store) Account(ctx context.Context, id string) (store.Account, error) {
 func (s *Store) AccountByEmail(ctx context.Context, email string) (store.Account, error) {
 	a, err := scanAccount(s.read.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE email = ?`, store.NormaliseEmail(email)))
 	if err != nil {
-		return store.Account{}, fmt.Errorf("sqlite: account by email: %w", err)
+		return store.Account{}, errorf("sqlite: account by email: %w", err)
 	}
 	return a, nil
 }
@@ -94,19 +93,19 @@ func (s *Store) AccountByEmail(ctx context.Context, email string) (store.Account
 func (s *Store) Accounts(ctx context.Context) ([]store.Account, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY email`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: accounts: %w", err)
+		return nil, errorf("sqlite: accounts: %w", err)
 	}
 	defer rows.Close()
 	var out []store.Account
 	for rows.Next() {
 		a, err := scanAccount(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: accounts: %w", err)
+			return nil, errorf("sqlite: accounts: %w", err)
 		}
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: accounts: %w", err)
+		return nil, errorf("sqlite: accounts: %w", err)
 	}
 	return out, nil
 }
@@ -137,7 +136,7 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: create session: %w", err)
+		return errorf("sqlite: create session: %w", err)
 	}
 	return nil
 }
@@ -149,10 +148,10 @@ func (s *Store) Session(ctx context.Context, tokenHash string) (store.Session, e
 	err := s.read.QueryRowContext(ctx, `SELECT account_id, created, expires FROM sessions WHERE token_hash = ?`, tokenHash).
 		Scan(&sess.AccountID, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Session{}, fmt.Errorf("sqlite: session: %w", store.ErrNotFound)
+		return store.Session{}, errorf("sqlite: session: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Session{}, fmt.Errorf("sqlite: session: %w", err)
+		return store.Session{}, errorf("sqlite: session: %w", err)
 	}
 	sess.Created, sess.Expires = time.UnixMilli(created).UTC(), time.UnixMilli(expires).UTC()
 	return sess, nil
@@ -161,7 +160,7 @@ func (s *Store) Session(ctx context.Context, tokenHash string) (store.Session, e
 // DeleteSession removes a session.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	if _, err := s.write.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
-		return fmt.Errorf("sqlite: delete session: %w", err)
+		return errorf("sqlite: delete session: %w", err)
 	}
 	return nil
 }
@@ -169,7 +168,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 // DeleteOtherSessions deletes an account's sessions but one.
 func (s *Store) DeleteOtherSessions(ctx context.Context, accountID, keep string) error {
 	if _, err := s.write.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = ? AND token_hash != ?`, accountID, keep); err != nil {
-		return fmt.Errorf("sqlite: delete other sessions: %w", err)
+		return errorf("sqlite: delete other sessions: %w", err)
 	}
 	return nil
 }
@@ -188,7 +187,7 @@ ON CONFLICT (key) DO UPDATE SET n = n + 1
 RETURNING n`, key, expires.UnixMilli()).Scan(&n)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: increment: %w", err)
+		return 0, errorf("sqlite: increment: %w", err)
 	}
 	return n, nil
 }
@@ -201,7 +200,7 @@ func (s *Store) Count(ctx context.Context, key string, now time.Time) (int64, er
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: count: %w", err)
+		return 0, errorf("sqlite: count: %w", err)
 	}
 	return n, nil
 }
@@ -211,7 +210,7 @@ func (s *Store) Audit(ctx context.Context, e store.AuditEntry) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO audit (at, actor, action, target) VALUES (?, ?, ?, ?)`,
 		e.At.UnixMilli(), e.Actor, e.Action, e.Target)
 	if err != nil {
-		return fmt.Errorf("sqlite: audit: %w", err)
+		return errorf("sqlite: audit: %w", err)
 	}
 	return nil
 }
@@ -220,7 +219,7 @@ func (s *Store) Audit(ctx context.Context, e store.AuditEntry) error {
 func (s *Store) AuditLog(ctx context.Context, limit int) ([]store.AuditEntry, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT at, actor, action, target FROM audit ORDER BY at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: audit log: %w", err)
+		return nil, errorf("sqlite: audit log: %w", err)
 	}
 	defer rows.Close()
 	var out []store.AuditEntry
@@ -228,13 +227,13 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]store.AuditEntry, er
 		var e store.AuditEntry
 		var at int64
 		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Target); err != nil {
-			return nil, fmt.Errorf("sqlite: audit log: %w", err)
+			return nil, errorf("sqlite: audit log: %w", err)
 		}
 		e.At = time.UnixMilli(at).UTC()
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: audit log: %w", err)
+		return nil, errorf("sqlite: audit log: %w", err)
 	}
 	return out, nil
 }
@@ -246,11 +245,11 @@ func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
 	v := make([]byte, 32)
 	rand.Read(v)
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, v); err != nil {
-		return nil, fmt.Errorf("sqlite: secret %s: %w", name, err)
+		return nil, errorf("sqlite: secret %s: %w", name, err)
 	}
 	var got []byte
 	if err := s.write.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&got); err != nil {
-		return nil, fmt.Errorf("sqlite: secret %s: %w", name, err)
+		return nil, errorf("sqlite: secret %s: %w", name, err)
 	}
 	return got, nil
 }

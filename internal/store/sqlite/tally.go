@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -292,17 +291,17 @@ func countResponses(ctx context.Context, tx *sql.Tx, p store.TallyPlan, where st
 func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string, f store.Filter) (map[string]*store.Counts, error) {
 	need, err := s.needsCatchUp(ctx, p)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: tallies: %w", err)
+		return nil, errorf("sqlite: tallies: %w", err)
 	}
 	if need {
 		if err := s.inTx(ctx, func(tx *sql.Tx) error { return catchUp(ctx, tx, p) }); err != nil {
-			return nil, fmt.Errorf("sqlite: tallies: catch up: %w", err)
+			return nil, errorf("sqlite: tallies: catch up: %w", err)
 		}
 	}
 	where, args := talliesWhere(p, rounds, f)
 	rows, err := s.read.QueryContext(ctx, `SELECT round, responses, counts FROM tallies WHERE `+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: tallies: %w", err)
+		return nil, errorf("sqlite: tallies: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]*store.Counts{}
@@ -315,7 +314,7 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 	for rows.Next() {
 		var n int
 		if err := rows.Scan(&round, &n, &blob); err != nil {
-			return nil, fmt.Errorf("sqlite: tallies: %w", err)
+			return nil, errorf("sqlite: tallies: %w", err)
 		}
 		c := out[round]
 		if c == nil {
@@ -333,7 +332,7 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: tallies: %w", err)
+		return nil, errorf("sqlite: tallies: %w", err)
 	}
 	for round, acc := range accs {
 		acc.into(out[round])
@@ -351,7 +350,7 @@ func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (s
 		return err
 	})
 	if err != nil {
-		return store.RecountResult{}, fmt.Errorf("sqlite: recount %s %s: %w", p.SurveyID, round, err)
+		return store.RecountResult{}, errorf("sqlite: recount %s %s: %w", p.SurveyID, round, err)
 	}
 	return res, nil
 }

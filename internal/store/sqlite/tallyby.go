@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -20,15 +19,15 @@ import (
 func (s *Store) TalliesBy(ctx context.Context, p store.TallyPlan, rounds []string, f store.Filter, by string, answers bool) (map[string]map[string]*store.Counts, error) {
 	col := slices.Index(survey.Breakdowns, by)
 	if col < 0 {
-		return nil, fmt.Errorf("sqlite: tallies by %q: no such breakdown", by)
+		return nil, errorf("sqlite: tallies by %q: no such breakdown", by)
 	}
 	need, err := s.needsCatchUp(ctx, p)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: tallies by: %w", err)
+		return nil, errorf("sqlite: tallies by: %w", err)
 	}
 	if need {
 		if err := s.inTx(ctx, func(tx *sql.Tx) error { return catchUp(ctx, tx, p) }); err != nil {
-			return nil, fmt.Errorf("sqlite: tallies by: catch up: %w", err)
+			return nil, errorf("sqlite: tallies by: catch up: %w", err)
 		}
 	}
 	blob := `counts`
@@ -38,7 +37,7 @@ func (s *Store) TalliesBy(ctx context.Context, p store.TallyPlan, rounds []strin
 	where, args := talliesWhere(p, rounds, f)
 	rows, err := s.read.QueryContext(ctx, `SELECT round, `+cellColumns[col]+`, responses, `+blob+` FROM tallies WHERE `+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: tallies by: %w", err)
+		return nil, errorf("sqlite: tallies by: %w", err)
 	}
 	defer rows.Close()
 	type group struct{ round, value string }
@@ -49,7 +48,7 @@ func (s *Store) TalliesBy(ctx context.Context, p store.TallyPlan, rounds []strin
 		var n int
 		var counts sql.RawBytes
 		if err := rows.Scan(&g.round, &g.value, &n, &counts); err != nil {
-			return nil, fmt.Errorf("sqlite: tallies by: %w", err)
+			return nil, errorf("sqlite: tallies by: %w", err)
 		}
 		byValue := out[g.round]
 		if byValue == nil {
@@ -75,7 +74,7 @@ func (s *Store) TalliesBy(ctx context.Context, p store.TallyPlan, rounds []strin
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: tallies by: %w", err)
+		return nil, errorf("sqlite: tallies by: %w", err)
 	}
 	for g, acc := range accs {
 		acc.into(out[g.round][g.value])
@@ -88,17 +87,17 @@ func (s *Store) TalliesBy(ctx context.Context, p store.TallyPlan, rounds []strin
 func (s *Store) CellSizes(ctx context.Context, p store.TallyPlan, rounds []string) (map[string]map[store.Cell]int, error) {
 	need, err := s.needsCatchUp(ctx, p)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: cell sizes: %w", err)
+		return nil, errorf("sqlite: cell sizes: %w", err)
 	}
 	if need {
 		if err := s.inTx(ctx, func(tx *sql.Tx) error { return catchUp(ctx, tx, p) }); err != nil {
-			return nil, fmt.Errorf("sqlite: cell sizes: catch up: %w", err)
+			return nil, errorf("sqlite: cell sizes: catch up: %w", err)
 		}
 	}
 	where, args := talliesWhere(p, rounds, nil)
 	rows, err := s.read.QueryContext(ctx, `SELECT round, `+strings.Join(cellColumns[:], ", ")+`, responses FROM tallies WHERE `+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: cell sizes: %w", err)
+		return nil, errorf("sqlite: cell sizes: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]map[store.Cell]int{}
@@ -107,7 +106,7 @@ func (s *Store) CellSizes(ctx context.Context, p store.TallyPlan, rounds []strin
 		var c store.Cell
 		var n int
 		if err := rows.Scan(&round, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &n); err != nil {
-			return nil, fmt.Errorf("sqlite: cell sizes: %w", err)
+			return nil, errorf("sqlite: cell sizes: %w", err)
 		}
 		if out[round] == nil {
 			out[round] = map[store.Cell]int{}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"iwtoolkit/internal/testenv/tmpfs"
+)
+
+// runBinary runs the program as its own process, as an operator would (the
+// test binary, told to run main), with the environment e and stdin, and
+// returns its exit code and what it wrote to standard output and error. A
+// serve that starts listening is stopped and reported: no command here
+// should.
+func runBinary(t *testing.T, e env, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "IWT_TEST_AS_BINARY=1", "MONGODB_URI=")
+	for k, v := range e {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdin = strings.NewReader(stdin)
+	var so strings.Builder
+	cmd.Stdout = &so
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	sc := bufio.NewScanner(pipe)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), `"msg":"listening"`) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("iwtoolkit %s started serving:\n%s", strings.Join(args, " "), out.String())
+		}
+	}
+	io.Copy(io.Discard, pipe)
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), so.String(), out.String()
+}
+
+// Two processes on one data folder: while a service runs, every command
+// that opens the embedded store is refused at once, exits 1 and says why;
+// once the service stops, the folder is free again.
+func TestSecondProcessRefused(t *testing.T) {
+	e := sqliteEnv(t)
+	svc := start(t, e)
+	want := fmt.Sprintf("sqlite: data directory %s is in use by another iwtoolkit process (pid %d); only one process at a time may use a data directory\n", e["IWT_DATA_DIR"], os.Getpid())
+	recount := []string{"recount", "--survey", "integrated-working", "--round", "baseline"}
+	for _, args := range [][]string{
+		{"serve"},
+		{"seed", "--responses", "1"},
+		recount,
+		{"add-user", "--email", "second@example.org", "--name", "Second", "--role", "admin"},
+	} {
+		code, _, stderr := runBinary(t, e, "a long admin password\n", args...)
+		if code != 1 || stderr != want {
+			t.Errorf("iwtoolkit %s while a service uses the folder: exit %d\n%s\nwant exit 1 and %q", strings.Join(args, " "), code, stderr, want)
+		}
+	}
+	// check still checks the files, and says why it compares them with nothing.
+	code, stdout, stderr := runBinary(t, e, "", "check", "../../surveys")
+	if code != 0 || !strings.Contains(stdout, "not compared with the versions served: could not open the sqlite store: "+strings.TrimSpace(want)) {
+		t.Errorf("iwtoolkit check while a service uses the folder: exit %d\n%s%s", code, stdout, stderr)
+	}
+	svc.stop()
+	if code, _, stderr := runBinary(t, e, "", recount...); code != 0 {
+		t.Errorf("iwtoolkit recount after the service stopped: exit %d\n%s", code, stderr)
+	}
+	start(t, e) // and a service starts there again
+}
+
+// A service whose disk fills up keeps running: a respondent's answers
+// that cannot be saved get an error page, not a crash or a page that says
+// they were saved; /readyz stays ready (see below); and once there is room
+// again the same answers are saved without a restart.
+//
+// /readyz checks that the store answers (a read). It does not fail on a
+// full disk: the embedded store serves one instance, so a load balancer
+// that took it out would turn every page, reports and the respondent's
+// "try again" alike, into its own error; the log has each failed write.
+func TestServiceOnFullDisk(t *testing.T) {
+	disk := tmpfs.Mount(t, "4m")
+	e := sqliteEnv(t)
+	e["IWT_DATA_DIR"] = disk.Dir
+	svc := start(t, e)
+	d := bundled(t)
+	flow := "/s/" + d.ID + "/baseline"
+	first, second := d.Sections[0], d.Sections[1]
+	b := newBrowser(t, svc.URL)
+	b.postWithToken(flow+"/section/"+first.ID, answer(d, first, map[string]string{}, respondent{Level: "3"}, 0)).must(t, http.StatusOK)
+
+	disk.Fill(t)
+	form := answer(d, second, map[string]string{}, respondent{Level: "2"}, 0)
+	p := b.postWithToken(flow+"/section/"+second.ID, form)
+	retry := p.Status == http.StatusOK && strings.Contains(text(p.Body), "try again") // the re-render to come
+	if p.Status < 500 && !retry {
+		t.Errorf("saving answers on a full disk: status %d at %s, want an error page\n%s", p.Status, p.URL.Path, text(p.Body))
+	}
+	t.Logf("saving answers on a full disk: %d: %.200s", p.Status, text(p.Body))
+	newBrowser(t, svc.URL).get("/healthz").must(t, http.StatusOK)
+	if r := b.get("/readyz"); r.Status != http.StatusOK || r.Body != "ready\n" {
+		t.Errorf("/readyz on a full disk: %d %q, want 200 ready", r.Status, r.Body)
+	}
+
+	disk.Free(t)
+	p = b.postWithToken(flow+"/section/"+second.ID, form).must(t, http.StatusOK)
+	if p.URL.Path == flow+"/section/"+second.ID {
+		t.Errorf("saving the same answers once there is room: still on the section\n%s", text(p.Body))
+	}
+}
+
+// serve refuses at once, in words that say why, a data folder on a disk
+// too full to set up the database, and one on a read-only disk.
+func TestServeRefusesUnusableDataDir(t *testing.T) {
+	disk := tmpfs.Mount(t, "1m")
+	e := sqliteEnv(t)
+	e["IWT_DATA_DIR"] = filepath.Join(disk.Dir, "data")
+	disk.Fill(t)
+	err := run(context.Background(), nil, e.getenv, io.Discard, io.Discard)
+	if want := "sqlite: cannot set up the database in " + e["IWT_DATA_DIR"] + ": the disk is full: "; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("serve on a full disk: %v\nwant an error beginning %q", err, want)
+	}
+	t.Logf("serve on a full disk: %v", err)
+
+	disk.Free(t)
+	disk.ReadOnly(t)
+	err = run(context.Background(), nil, e.getenv, io.Discard, io.Discard)
+	if want := "sqlite: data directory " + e["IWT_DATA_DIR"] + " is not writable: "; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("serve on a read-only disk: %v\nwant an error beginning %q", err, want)
+	}
+	t.Logf("serve on a read-only disk: %v", err)
+}

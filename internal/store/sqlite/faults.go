@@ -1,0 +1,52 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"iwtoolkit/internal/store"
+)
+
+// errorf is fmt.Errorf for the store's errors. When the cause is a fault of
+// the disk or the database file rather than of the request (see fault),
+// the error also matches store.ErrUnavailable; its message is unchanged,
+// as SQLite's own words ("database or disk is full") say what happened.
+func errorf(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	if _, ok := fault(err); ok {
+		return unavailable{err}
+	}
+	return err
+}
+
+// unavailable is an error that also matches store.ErrUnavailable.
+type unavailable struct{ error }
+
+func (u unavailable) Unwrap() []error { return []error{u.error, store.ErrUnavailable} }
+
+// fault says whether err comes from SQLite failing to read or write its
+// files, and what kind of failure it is, in words for a message. These are
+// the failures that trying again later may cure (space freed, a disk
+// remounted, another writer gone); a constraint or a bad query is not one.
+func fault(err error) (kind string, ok bool) {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return "", false
+	}
+	switch se.Code() & 0xff { // the primary code, without the extended part
+	case sqlite3.SQLITE_FULL:
+		return "the disk is full", true
+	case sqlite3.SQLITE_READONLY:
+		return "the database is read-only", true
+	case sqlite3.SQLITE_IOERR:
+		return "a disk I/O error", true
+	case sqlite3.SQLITE_CANTOPEN:
+		return "the database file cannot be opened", true
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return "the database is busy", true
+	}
+	return "", false
+}
