@@ -10,6 +10,7 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +19,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"slices"
@@ -126,8 +126,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(cfg.Seed, uint64(w)))
 			for ctx.Err() == nil && claim() {
-				r := &respondent{cfg: &cfg, rng: rng, transport: transport, saved: map[string]string{}}
-				r.jar, _ = cookiejar.New(nil)
+				r := &respondent{cfg: &cfg, rng: rng, transport: transport, saved: map[string]string{}, jar: jar{}}
 				ref, err := r.respond(ctx)
 				mu.Lock()
 				for k, h := range r.latency {
@@ -210,7 +209,8 @@ type respondent struct {
 	cfg       *Config
 	rng       *rand.Rand
 	transport *http.Transport
-	jar       http.CookieJar
+	jar       jar
+	buf       bytes.Buffer // the last response's body
 	latency   map[string]*Histogram
 	saved     map[string]string // answers the service acknowledged
 	csrf      string            // the last page's form token
@@ -368,8 +368,8 @@ func (r *respondent) do(kind string, req *http.Request) (*http.Response, string,
 		return nil, "", err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
+	r.buf.Reset()
+	if _, err := r.buf.ReadFrom(resp.Body); err != nil {
 		return nil, "", err
 	}
 	if r.latency == nil {
@@ -381,20 +381,40 @@ func (r *respondent) do(kind string, req *http.Request) (*http.Response, string,
 		r.latency[kind] = h
 	}
 	h.Add(time.Since(began))
-	return resp, string(body), nil
+	return resp, r.buf.String(), nil
 }
 
 // token is the respondent's draft cookie, if the service gave one.
 func (r *respondent) token() string {
-	for _, t := range r.cfg.Targets {
-		u, _ := url.Parse(t + "/s/" + r.cfg.Survey.ID + "/" + r.cfg.Round + "/")
-		for _, c := range r.jar.Cookies(u) {
-			if c.Name == "iwt_draft" {
-				return c.Value
-			}
-		}
+	if c, ok := r.jar["iwt_draft"]; ok {
+		return c.Value
 	}
 	return ""
+}
+
+// jar is one respondent's cookies. Every request goes to the service, on
+// paths every cookie it sets covers, so names are enough; a cookie the
+// service removes (an expired one, or Max-Age below 0) goes. It stands in
+// for net/http/cookiejar, which cost the load generator more CPU than the
+// rest of a request.
+type jar map[string]*http.Cookie
+
+func (j jar) SetCookies(_ *url.URL, cookies []*http.Cookie) {
+	for _, c := range cookies {
+		if c.MaxAge < 0 || !c.Expires.IsZero() && c.Expires.Before(time.Now()) {
+			delete(j, c.Name)
+			continue
+		}
+		j[c.Name] = c
+	}
+}
+
+func (j jar) Cookies(*url.URL) []*http.Cookie {
+	out := make([]*http.Cookie, 0, len(j))
+	for _, c := range j {
+		out = append(out, &http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	return out
 }
 
 // between is the text of s after the first start, up to end.

@@ -42,15 +42,18 @@ func assetVersions() (map[string]string, error) {
 
 // templateFuncs are the functions templates may call.
 func templateFuncs(versions map[string]string) template.FuncMap {
+	// static links to a static file with its version.
+	static := func(path string) (string, error) {
+		v, ok := versions[path]
+		if !ok {
+			return "", fmt.Errorf("no static file %s", path)
+		}
+		return path + "?v=" + v, nil
+	}
 	return template.FuncMap{
-		// static links to a static file with its version.
-		"static": func(path string) (string, error) {
-			v, ok := versions[path]
-			if !ok {
-				return "", fmt.Errorf("no static file %s", path)
-			}
-			return path + "?v=" + v, nil
-		},
+		"static": static,
+		// choiceItems are a fieldset's radios or checkboxes: choices.go.
+		"choiceItems": func(q question) (template.HTML, error) { return choiceItems(q, static) },
 		// paragraphs splits text on blank lines, for introductions written
 		// in survey files.
 		"paragraphs": func(s string) []string {

@@ -30,6 +30,7 @@ const FileName = "iwtoolkit.db"
 type Store struct {
 	write  *pool
 	read   *pool
+	batch  *batcher     // drafts and responses, committed in groups: batch.go
 	tally  store.Plans  // see tally.go
 	unlock func() error // releases the data folder: see lock.go
 }
@@ -76,7 +77,9 @@ func open(ctx context.Context, dir string) (*Store, error) {
 		return nil, errorf("sqlite: open %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8) // kept open, with their prepared statements
 	s := &Store{write: newPool(write), read: newPool(read)}
+	s.batch = newBatcher(s.write)
 	if err := s.migrate(ctx); err != nil {
 		s.Close(ctx)
 		if kind, ok := fault(err); ok {
@@ -204,13 +207,16 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // SaveDraft creates or replaces a draft.
 func (s *Store) SaveDraft(ctx context.Context, d survey.Draft) error {
-	_, err := s.write.ExecContext(ctx, `
+	err := s.batch.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
 INSERT INTO drafts (key, survey_id, round, answers, updated, expires, respondent_key, invitation)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET survey_id = excluded.survey_id, round = excluded.round,
 	answers = excluded.answers, updated = excluded.updated, expires = excluded.expires,
 	respondent_key = excluded.respondent_key, invitation = excluded.invitation`,
-		d.Key, d.SurveyID, d.Round, encode(d.Answers), d.Updated.UnixMilli(), d.Expires.UnixMilli(), d.RespondentKey, d.Invitation)
+			d.Key, d.SurveyID, d.Round, encode(d.Answers), d.Updated.UnixMilli(), d.Expires.UnixMilli(), d.RespondentKey, d.Invitation)
+		return err
+	})
 	if err != nil {
 		return errorf("sqlite: save draft: %w", err)
 	}
@@ -250,7 +256,7 @@ func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, erro
 // Submit stores a response and deletes its draft in one transaction.
 func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
 	var stored bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.batch.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 INSERT INTO responses (reference, survey_id, version, round, answers, submitted, submission_key, respondent_key, invitation)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -382,6 +388,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database and then releases the data folder.
 func (s *Store) Close(context.Context) error {
+	s.batch.close()
 	err := errors.Join(s.read.Close(), s.write.Close())
 	if s.unlock != nil {
 		err = errors.Join(err, s.unlock())
