@@ -7,20 +7,55 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// choiceItems writes the inputs of a fieldset of radios or checkboxes: the
-// GOV.UK markup of each option, its label, face and hint, with "or" before
-// Don't know and the like. It is Go rather than template because a grid
-// has dozens of options, and html/template evaluating them by reflection
-// was most of the cost of a page. Every text goes through
-// template.HTMLEscapeString, which escapes what html/template would in
-// these quoted attributes and in text; TestHostileTextIsEscaped checks it.
-func choiceItems(q question, static func(string) (string, error)) (template.HTML, error) {
+// choices writes a fieldset of radios or checkboxes in the GOV.UK
+// markup: its legend, hint and error, then each option with its label,
+// face and hint, and "or" before Don't know and the like. It is Go rather
+// than template because a grid has dozens of options, and html/template
+// evaluating them by reflection was most of the cost of a page. Every
+// text goes through template.HTMLEscapeString, which escapes what
+// html/template would in these quoted attributes and in text;
+// TestHostileTextIsEscaped checks it.
+func choices(q question, static func(string) (string, error)) (template.HTML, error) {
 	kind, input := "checkboxes", "checkbox"
 	if q.Radios() {
 		kind, input = "radios", "radio"
 	}
 	esc := template.HTMLEscapeString
 	var b strings.Builder
+	b.WriteString(`<div class="govuk-form-group`)
+	if q.Error != "" {
+		b.WriteString(` govuk-form-group--error`)
+	}
+	b.WriteString(`">` + "\n" + `<fieldset class="govuk-fieldset"`)
+	if q.Hint != "" || q.Error != "" {
+		var ids []string
+		if q.Hint != "" {
+			ids = append(ids, esc(q.ID)+"_hint")
+		}
+		if q.Error != "" {
+			ids = append(ids, esc(q.ID)+"_error")
+		}
+		b.WriteString(` aria-describedby="` + strings.Join(ids, " ") + `"`)
+	}
+	b.WriteString(">\n" + `<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">` + esc(q.Legend))
+	if q.Optional {
+		b.WriteString(" " + esc(survey.Message(q.Lang, "optional")))
+	}
+	b.WriteString("</legend>\n")
+	if q.Hint != "" {
+		b.WriteString(`<div id="` + esc(q.ID) + `_hint" class="govuk-hint">` + esc(q.Hint) + "</div>\n")
+	}
+	if q.Error != "" {
+		b.WriteString(`<p id="` + esc(q.ID) + `_error" class="govuk-error-message"><span class="govuk-visually-hidden">` + esc(survey.Message(q.Lang, "error")) + ":</span> " + esc(q.Error) + "</p>\n")
+	}
+	b.WriteString(`<div class="govuk-` + kind)
+	if kind == "radios" && !q.Faces && len(q.Options) > 3 {
+		b.WriteString(" govuk-radios--small")
+	}
+	if q.Faces {
+		b.WriteString(" app-faces")
+	}
+	b.WriteString(`" data-module="govuk-` + kind + `">` + "\n")
 	for _, o := range q.Options {
 		if o.OrBefore {
 			b.WriteString(`<div class="govuk-` + kind + `__divider">` + esc(survey.Message(q.Lang, "or")) + "</div>\n")
@@ -51,5 +86,6 @@ func choiceItems(q question, static func(string) (string, error)) (template.HTML
 		}
 		b.WriteString("</div>\n")
 	}
+	b.WriteString("</div>\n</fieldset>\n</div>\n")
 	return template.HTML(b.String()), nil
 }

@@ -52,8 +52,8 @@ func templateFuncs(versions map[string]string) template.FuncMap {
 	}
 	return template.FuncMap{
 		"static": static,
-		// choiceItems are a fieldset's radios or checkboxes: choices.go.
-		"choiceItems": func(q question) (template.HTML, error) { return choiceItems(q, static) },
+		// choices is a fieldset of radios or checkboxes: choices.go.
+		"choices": func(q question) (template.HTML, error) { return choices(q, static) },
 		// paragraphs splits text on blank lines, for introductions written
 		// in survey files.
 		"paragraphs": func(s string) []string {

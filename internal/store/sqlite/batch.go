@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -28,7 +27,7 @@ type batcher struct {
 
 type job struct {
 	ctx  context.Context
-	fn   func(context.Context, *sql.Tx) error
+	fn   func(context.Context, *txn) error
 	done chan error // buffered: the batcher never waits for the caller
 }
 
@@ -48,7 +47,7 @@ var errClosed = errors.New("sqlite: the store is closed")
 // while it waits gets ctx's error; its write may still be committed, as
 // it may be when a reply is lost, so writes through here are safe to
 // repeat (an upsert, an idempotent send).
-func (b *batcher) do(ctx context.Context, fn func(context.Context, *sql.Tx) error) (err error) {
+func (b *batcher) do(ctx context.Context, fn func(context.Context, *txn) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -91,7 +90,7 @@ func (b *batcher) run() {
 func (b *batcher) commit(batch []*job) {
 	results := make([]error, len(batch))
 	ctx := context.Background()
-	tx, err := b.db.BeginTx(ctx, nil)
+	tx, err := b.db.begin(ctx)
 	if err == nil {
 		for i, j := range batch {
 			if err := j.ctx.Err(); err != nil {
@@ -100,7 +99,7 @@ func (b *batcher) commit(batch []*job) {
 			}
 			results[i] = savepoint(ctx, tx, j)
 		}
-		err = tx.Commit()
+		err = tx.end(ctx, false)
 	}
 	for i, j := range batch {
 		if results[i] == nil {
@@ -111,7 +110,7 @@ func (b *batcher) commit(batch []*job) {
 }
 
 // savepoint runs one write, undoing it alone if it fails.
-func savepoint(ctx context.Context, tx *sql.Tx, j *job) error {
+func savepoint(ctx context.Context, tx *txn, j *job) error {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
 		return err
 	}

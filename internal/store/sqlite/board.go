@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 
 	sqlite "modernc.org/sqlite"
@@ -104,7 +103,7 @@ func (s *Store) commentaries(ctx context.Context, where string, args ...any) ([]
 // AddAction stores a new action and the first entry of its history in one
 // transaction.
 func (s *Store) AddAction(ctx context.Context, a store.Action) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `
 INSERT INTO board_actions (id, survey_id, strand, text, owner, due, status, round, created, updated)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -123,7 +122,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	return nil
 }
 
-func addChange(ctx context.Context, tx *sql.Tx, id string, ch store.ActionChange) error {
+func addChange(ctx context.Context, tx *txn, id string, ch store.ActionChange) error {
 	_, err := tx.ExecContext(ctx, `
 INSERT INTO board_action_changes (action_id, at, round, status, owner, due, note) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		id, millis(ch.At), ch.Round, string(ch.Status), ch.Owner, millis(ch.Due), ch.Note)
@@ -132,7 +131,7 @@ INSERT INTO board_action_changes (action_id, at, round, status, owner, due, note
 
 // UpdateAction changes an action and records the change in one transaction.
 func (s *Store) UpdateAction(ctx context.Context, id string, ch store.ActionChange) (store.Action, error) {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE board_actions SET status = ?, owner = ?, due = ?, updated = ? WHERE id = ?`,
 			string(ch.Status), ch.Owner, millis(ch.Due), millis(ch.At), id)
 		if err != nil {

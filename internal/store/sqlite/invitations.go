@@ -12,7 +12,7 @@ import (
 
 // useInvitation records that r came through its invitation, in Submit's
 // transaction: a second response through it finds the use taken.
-func useInvitation(ctx context.Context, tx *sql.Tx, r survey.Response) error {
+func useInvitation(ctx context.Context, tx *txn, r survey.Response) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO invitation_uses (key, submission_key) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, r.Invitation, r.SubmissionKey)
 	if err != nil {
 		return err
@@ -25,7 +25,7 @@ func useInvitation(ctx context.Context, tx *sql.Tx, r survey.Response) error {
 
 // CreateInvitations stores new invitations in one transaction.
 func (s *Store) CreateInvitations(ctx context.Context, invs []survey.Invitation) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		for _, inv := range invs {
 			_, err := tx.ExecContext(ctx, `INSERT INTO invitations (key, survey_id, round, organisation, respondent_key, created) VALUES (?, ?, ?, ?, ?, ?)`,
 				inv.Key, inv.SurveyID, inv.Round, inv.Organisation, inv.RespondentKey, inv.Created.UnixMilli())

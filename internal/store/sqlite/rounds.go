@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
@@ -118,7 +117,7 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 // DeleteResponses deletes every response to a round.
 func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (int, error) {
 	var n int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		n, err = s.deleteTx(ctx, tx, surveyID, round, `DELETE FROM responses WHERE survey_id = ? AND round = ?`, surveyID, round)
 		return err
@@ -219,7 +218,7 @@ func (s *Store) updateAccount(ctx context.Context, op, query string, args ...any
 // retention), so the round is recounted rather than decremented, and a
 // crash keeps both or neither.
 func (s *Store) deleteAndRecount(ctx context.Context, surveyID, round, query string, args ...any) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		n, err := s.deleteTx(ctx, tx, surveyID, round, query, args...)
 		if err == nil && n == 0 {
 			err = store.ErrNotFound
@@ -232,7 +231,7 @@ func (s *Store) deleteAndRecount(ctx context.Context, surveyID, round, query str
 	return nil
 }
 
-func (s *Store) deleteTx(ctx context.Context, tx *sql.Tx, surveyID, round, query string, args ...any) (int, error) {
+func (s *Store) deleteTx(ctx context.Context, tx *txn, surveyID, round, query string, args ...any) (int, error) {
 	res, err := tx.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, err

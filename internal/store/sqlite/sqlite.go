@@ -175,7 +175,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return errorf("sqlite: migrate: %w", err)
 	}
 	for v := 1; v < len(migrations); v++ {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.inTx(ctx, func(tx *txn) error {
 			var done int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&done); err != nil || done > 0 {
 				return err
@@ -193,21 +193,21 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+func (s *Store) inTx(ctx context.Context, fn func(*txn) error) error {
+	tx, err := s.write.begin(ctx)
 	if err != nil {
 		return err
 	}
 	if err := fn(tx); err != nil {
-		tx.Rollback()
+		tx.end(ctx, true)
 		return err
 	}
-	return tx.Commit()
+	return tx.end(ctx, false)
 }
 
 // SaveDraft creates or replaces a draft.
 func (s *Store) SaveDraft(ctx context.Context, d survey.Draft) error {
-	err := s.batch.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.batch.do(ctx, func(ctx context.Context, tx *txn) error {
 		_, err := tx.ExecContext(ctx, `
 INSERT INTO drafts (key, survey_id, round, answers, updated, expires, respondent_key, invitation)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -256,7 +256,7 @@ func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, erro
 // Submit stores a response and deletes its draft in one transaction.
 func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
 	var stored bool
-	err := s.batch.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.batch.do(ctx, func(ctx context.Context, tx *txn) error {
 		res, err := tx.ExecContext(ctx, `
 INSERT INTO responses (reference, survey_id, version, round, answers, submitted, submission_key, respondent_key, invitation)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

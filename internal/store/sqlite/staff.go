@@ -127,7 +127,7 @@ func scanAccount(row interface{ Scan(...any) error }) (store.Account, error) {
 // CreateSession stores a session, and clears out sessions that have
 // expired, so that the table does not grow without end.
 func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires < ?`, sess.Created.UnixMilli()); err != nil {
 			return err
 		}
@@ -177,7 +177,7 @@ func (s *Store) DeleteOtherSessions(ctx context.Context, accountID, keep string)
 // transaction.
 func (s *Store) Increment(ctx context.Context, key string, now, expires time.Time) (int64, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM counters WHERE expires <= ?`, now.UnixMilli()); err != nil {
 			return err
 		}

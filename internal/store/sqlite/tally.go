@@ -36,7 +36,7 @@ ON CONFLICT DO UPDATE SET responses = excluded.responses, counts = excluded.coun
 
 // tallyNew counts a response just inserted with row id, inside Submit's
 // transaction, if the survey has a plan.
-func (s *Store) tallyNew(ctx context.Context, tx *sql.Tx, id int64, r survey.Response) error {
+func (s *Store) tallyNew(ctx context.Context, tx *txn, id int64, r survey.Response) error {
 	p, ok := s.plan(r.SurveyID)
 	if !ok {
 		return nil
@@ -62,7 +62,7 @@ func (s *Store) tallyNew(ctx context.Context, tx *sql.Tx, id int64, r survey.Res
 
 // addCounts adds c to a cell's row: read, add, write, inside the caller's
 // write transaction, so no other writer comes between.
-func addCounts(ctx context.Context, tx *sql.Tx, surveyID, round string, cell store.Cell, c *store.Counts) error {
+func addCounts(ctx context.Context, tx *txn, surveyID, round string, cell store.Cell, c *store.Counts) error {
 	key := []any{surveyID, round, cell[0], cell[1], cell[2], cell[3], cell[4], cell[5]}
 	var responses int
 	var blob []byte
@@ -219,7 +219,7 @@ func (s *Store) needsCatchUp(ctx context.Context, p store.TallyPlan) (bool, erro
 
 // catchUp, inside a write transaction, rebuilds the survey's tallies if
 // they were kept to another plan, then counts every untallied response.
-func catchUp(ctx context.Context, tx *sql.Tx, p store.TallyPlan) error {
+func catchUp(ctx context.Context, tx *txn, p store.TallyPlan) error {
 	var kept string
 	err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM tally_plans WHERE survey_id = ?`, p.SurveyID).Scan(&kept)
 	if err != nil && err != sql.ErrNoRows {
@@ -256,7 +256,7 @@ ON CONFLICT (survey_id) DO UPDATE SET fingerprint = excluded.fingerprint`, p.Sur
 
 // countResponses counts the responses matching where from scratch, by
 // round and cell.
-func countResponses(ctx context.Context, tx *sql.Tx, p store.TallyPlan, where string, args ...any) (map[string]map[store.Cell]*store.Counts, error) {
+func countResponses(ctx context.Context, tx *txn, p store.TallyPlan, where string, args ...any) (map[string]map[store.Cell]*store.Counts, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT round, answers FROM responses WHERE `+where, args...)
 	if err != nil {
 		return nil, err
@@ -294,7 +294,7 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 		return nil, errorf("sqlite: tallies: %w", err)
 	}
 	if need {
-		if err := s.inTx(ctx, func(tx *sql.Tx) error { return catchUp(ctx, tx, p) }); err != nil {
+		if err := s.inTx(ctx, func(tx *txn) error { return catchUp(ctx, tx, p) }); err != nil {
 			return nil, errorf("sqlite: tallies: catch up: %w", err)
 		}
 	}
@@ -344,7 +344,7 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 // tallies equal to it, in one transaction.
 func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (store.RecountResult, error) {
 	var res store.RecountResult
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		res, err = recountTx(ctx, tx, p, round)
 		return err
@@ -357,7 +357,7 @@ func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (s
 
 // recountTx is Recount inside a transaction, so that a deletion and the
 // recount after it commit together.
-func recountTx(ctx context.Context, tx *sql.Tx, p store.TallyPlan, round string) (store.RecountResult, error) {
+func recountTx(ctx context.Context, tx *txn, p store.TallyPlan, round string) (store.RecountResult, error) {
 	var res store.RecountResult
 	err := func() error {
 		if err := catchUp(ctx, tx, p); err != nil {
@@ -391,7 +391,7 @@ func recountTx(ctx context.Context, tx *sql.Tx, p store.TallyPlan, round string)
 	return res, err
 }
 
-func keptCells(ctx context.Context, tx *sql.Tx, surveyID, round string) (map[store.Cell]*store.Counts, error) {
+func keptCells(ctx context.Context, tx *txn, surveyID, round string) (map[store.Cell]*store.Counts, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+strings.Join(cellColumns[:], ", ")+`, responses, counts FROM tallies WHERE survey_id = ? AND round = ?`, surveyID, round)
 	if err != nil {
 		return nil, err

@@ -26,7 +26,7 @@ func (s *Store) TalliesBy(ctx context.Context, p store.TallyPlan, rounds []strin
 		return nil, errorf("sqlite: tallies by: %w", err)
 	}
 	if need {
-		if err := s.inTx(ctx, func(tx *sql.Tx) error { return catchUp(ctx, tx, p) }); err != nil {
+		if err := s.inTx(ctx, func(tx *txn) error { return catchUp(ctx, tx, p) }); err != nil {
 			return nil, errorf("sqlite: tallies by: catch up: %w", err)
 		}
 	}
@@ -90,7 +90,7 @@ func (s *Store) CellSizes(ctx context.Context, p store.TallyPlan, rounds []strin
 		return nil, errorf("sqlite: cell sizes: %w", err)
 	}
 	if need {
-		if err := s.inTx(ctx, func(tx *sql.Tx) error { return catchUp(ctx, tx, p) }); err != nil {
+		if err := s.inTx(ctx, func(tx *txn) error { return catchUp(ctx, tx, p) }); err != nil {
 			return nil, errorf("sqlite: cell sizes: catch up: %w", err)
 		}
 	}
