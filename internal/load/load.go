@@ -49,6 +49,10 @@ type Config struct {
 	Responses int
 	Duration  time.Duration
 	Seed      uint64
+	// Confirmed, when set, is called with each reference as a respondent
+	// sees it on a confirmation page, one call at a time: to follow a run,
+	// for instance to stop the service part of the way through.
+	Confirmed func(reference string)
 }
 
 // Kinds of page, in the order a respondent meets them.
@@ -60,8 +64,11 @@ type Result struct {
 	// References are the references on the confirmation pages respondents
 	// saw: each must be stored exactly once.
 	References []string
-	// Unfinished are the respondents that had not sent their answers when
-	// the run stopped, with the answers the service acknowledged saving.
+	// Unfinished are the respondents that had a draft but no confirmation
+	// when the run stopped or a request of theirs failed (the service went
+	// away, say), with the answers the service acknowledged saving: each
+	// must find them in their draft, or their response stored if the send
+	// was cut off after the service had stored it.
 	Unfinished []Unfinished
 	Latency    map[string]*Histogram // by kind
 	Failures   map[string]int        // by kind and status, e.g. "save 503"
@@ -132,14 +139,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				for k, h := range r.latency {
 					res.Latency[k].Merge(h)
 				}
-				switch {
-				case err == nil:
+				if err == nil {
 					res.References = append(res.References, ref)
-				case ctx.Err() != nil: // stopped part of the way through
-					if token := r.token(); token != "" {
-						res.Unfinished = append(res.Unfinished, Unfinished{Token: token, Saved: r.saved})
+					if cfg.Confirmed != nil {
+						cfg.Confirmed(ref)
 					}
-				default:
+				} else if token := r.token(); token != "" {
+					res.Unfinished = append(res.Unfinished, Unfinished{Token: token, Saved: r.saved})
+				}
+				if err != nil && ctx.Err() == nil { // a failure, not the run stopping
 					var f *failure
 					if errors.As(err, &f) {
 						res.Failures[f.kind+" "+f.status]++
@@ -336,10 +344,14 @@ func (r *respondent) get(ctx context.Context, kind, path string) (string, error)
 }
 
 // post sends a form with the last page's token, expecting the service to
-// accept it and say where to go next (303).
+// accept it and say where to go next (303). The form itself is left as it
+// was: it is the answers, which respond keeps.
 func (r *respondent) post(ctx context.Context, kind, path string, form url.Values) (string, error) {
-	form.Set("csrf_token", r.csrf)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.target()+path, strings.NewReader(form.Encode()))
+	sent := url.Values{"csrf_token": {r.csrf}}
+	for k, v := range form {
+		sent[k] = v
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.target()+path, strings.NewReader(sent.Encode()))
 	if err != nil {
 		return "", err
 	}
