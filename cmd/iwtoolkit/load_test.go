@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The load command drives respondents through a running service until it
+// has the responses asked for, reports per kind of page, and every
+// response it reports is stored. It refuses a service not on this
+// machine.
+func TestLoadCommand(t *testing.T) {
+	e := sqliteEnv(t)
+	e["IWT_SUBMIT_LIMIT"] = "0"
+	svc := start(t, e)
+	var out bytes.Buffer
+	args := []string{"load", "--target", svc.URL, "--respondents", "3", "--responses", "7", "--duration", "5m"}
+	if err := run(context.Background(), args, e.getenv, &out, &out); err != nil {
+		t.Fatalf("load: %v\n%s", err, out.String())
+	}
+	report := out.String()
+	if !strings.Contains(report, "\n7 responses confirmed in ") {
+		t.Errorf("load report does not say 7 responses were confirmed:\n%s", report)
+	}
+	for _, kind := range []string{"start", "tasks", "section", "save", "check", "send", "done", "all"} {
+		if !regexp.MustCompile(`(?m)^` + kind + ` +\d+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+$`).MatchString(report) {
+			t.Errorf("load report has no latency line for %s:\n%s", kind, report)
+		}
+	}
+	if strings.Contains(report, "failed") {
+		t.Errorf("load report shows failures:\n%s", report)
+	}
+	if got := len(responses(t, e, "integrated-working")); got != 7 {
+		t.Errorf("%d responses stored, want the 7 confirmed", got)
+	}
+
+	out.Reset()
+	args = []string{"load", "--target", "http://192.0.2.1:8080", "--duration", "1s"}
+	err := run(context.Background(), args, e.getenv, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "192.0.2.1 is not on the loopback interface") {
+		t.Errorf("load against another machine: %v, want a refusal", err)
+	}
+}
