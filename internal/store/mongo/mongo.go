@@ -41,6 +41,7 @@ type Store struct {
 	invitations *mongo.Collection
 	uses        *mongo.Collection
 	tally       store.Plans // see tally.go
+	now         func() time.Time
 }
 
 var _ store.Store = (*Store)(nil)
@@ -71,6 +72,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		drafts:      db.Collection(draftsCollection),
 		invitations: db.Collection(invitationsCollection),
 		uses:        db.Collection(usesCollection),
+		now:         time.Now,
 	}
 	if err := s.createIndexes(ctx); err != nil {
 		_ = client.Disconnect(ctx)
