@@ -41,6 +41,7 @@ type Store struct {
 	invitations *mongo.Collection
 	uses        *mongo.Collection
 	tally       store.Plans // see tally.go
+	claims      planClaims  // see rebuild.go
 	now         func() time.Time
 }
 

@@ -2,14 +2,20 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"iwtoolkit/internal/store"
 )
 
-// Rebuilding a round's tallies, after a deletion or a failed recount. See tally.go for why a rebuild is
+// Rebuilding tallies: a round's after a deletion or a failed recount, a
+// whole survey's after a change of plan. See tally.go for why a rebuild is
 // exact while others count. What it must survive is a crash between
 // deleting the tally documents and making the responses pending: the
 // responses would stay marked counted with their counts gone. So a
@@ -106,6 +112,82 @@ func (s *Store) redoAbandonedRebuilds(ctx context.Context, surveyID string) erro
 		if err := s.finishRebuild(ctx, d, ids...); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// Every instance must tally to the same plan, made from identical survey
+// files. If each read recorded its reader's plan, two instances with
+// different files would take turns to count the whole survey again, on
+// every other read. Instead an instance claims a survey for its plan once: on its first read of the survey after
+// it starts (or after its plan for it changes). If the recorded plan
+// differs, the claim records its own and rebuilds the whole survey. Later
+// reads that find another plan recorded mean another instance, with
+// different survey files, has claimed the survey since: they fail with an
+// error saying so, and change nothing. The instance that started last
+// wins; the others' reports fail until they run the same files.
+//
+// A claim's rebuild deletes the tally documents of every plan, so those of
+// an older plan do not pile up.
+
+// errPlanConflict: the survey's tallies are kept to another plan than the
+// caller's, by another instance whose survey files differ.
+var errPlanConflict = errors.New("the instances' survey files differ (docs/deployment.md, Survey files)")
+
+// planClaims are the plans this process has claimed, by survey.
+type planClaims struct {
+	mu sync.Mutex
+	fp map[string]string
+}
+
+func (c *planClaims) get(surveyID string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fp[surveyID]
+}
+
+func (c *planClaims) set(surveyID, fp string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fp == nil {
+		c.fp = map[string]string{}
+	}
+	c.fp[surveyID] = fp
+}
+
+// claimPlan makes sure the survey's tallies are kept to p, or says why
+// they cannot be.
+func (s *Store) claimPlan(ctx context.Context, p store.TallyPlan) error {
+	fp := p.Fingerprint()
+	plans := s.responses.Database().Collection(tallyPlansCollection)
+	var kept struct {
+		Fingerprint string `bson:"fingerprint"`
+	}
+	err := plans.FindOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}).Decode(&kept)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return fmt.Errorf("mongo: find tally plan: %w", err)
+	}
+	claimed := s.claims.get(p.SurveyID)
+	switch {
+	case kept.Fingerprint == fp:
+	case claimed == fp:
+		return fmt.Errorf("mongo: tallies of %s: another instance keeps them to plan %s, this instance's plan is %s: %w", p.SurveyID, kept.Fingerprint, fp, errPlanConflict)
+	default:
+		_, err := plans.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "fingerprint", Value: fp}}}}, options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return fmt.Errorf("mongo: set tally plan: %w", err)
+		}
+		// With no plan recorded yet, the responses marked counted were
+		// counted under this plan or are pending under it: nothing to
+		// rebuild.
+		if kept.Fingerprint != "" {
+			if err := s.rebuild(ctx, p.SurveyID, ""); err != nil {
+				return err
+			}
+		}
+	}
+	if claimed != fp {
+		s.claims.set(p.SurveyID, fp)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -121,6 +122,44 @@ func TestAbandonedRebuildRedone(t *testing.T) {
 	wantBaseline(t, b, 2, "after a deletion cut short")
 	if n, err := b.rebuilds().CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
 		t.Errorf("rebuild records left: %d, %v", n, err)
+	}
+}
+
+// Two instances with different survey files do not take turns to recount:
+// the one that claimed the survey last keeps it, the other's reads fail
+// with an error that says why, and change nothing.
+func TestPlanConflict(t *testing.T) {
+	ctx := context.Background()
+	st := instances(t, 3)
+	a, b := st[0], st[1]
+	other := rebuildPlan
+	other.Keys = []string{"caf-1", "caf-2"}
+	a.PlanTallies(rebuildPlan)
+	b.PlanTallies(other)
+	submit(t, a, 0, 2)
+	wantBaseline(t, a, 2, "a's first read")
+	if _, err := b.Tallies(ctx, other, nil, nil); err != nil {
+		t.Fatalf("b's first read: %v", err)
+	}
+	_, err := a.Tallies(ctx, rebuildPlan, nil, nil)
+	if !errors.Is(err, errPlanConflict) {
+		t.Fatalf("a's read after b claimed the survey: error %v, want errPlanConflict", err)
+	}
+	t.Logf("a: %v", err)
+	var kept struct{ Fingerprint string }
+	if err := a.responses.Database().Collection(tallyPlansCollection).FindOne(ctx, bson.D{{Key: "_id", Value: "iw"}}).Decode(&kept); err != nil || kept.Fingerprint != other.Fingerprint() {
+		t.Errorf("recorded plan %q, %v; want b's", kept.Fingerprint, err)
+	}
+	if n, err := a.responses.CountDocuments(ctx, bson.D{{Key: "tallied", Value: other.Fingerprint()}}); err != nil || n != 2 {
+		t.Errorf("%d responses counted under b's plan after a's read, %v; want 2", n, err)
+	}
+	// A restarted instance with a's files claims the survey back.
+	c := st[2]
+	c.PlanTallies(rebuildPlan)
+	submit(t, b, 2, 1)
+	wantBaseline(t, c, 3, "a restarted instance's read")
+	if _, err := b.Tallies(ctx, other, nil, nil); !errors.Is(err, errPlanConflict) {
+		t.Errorf("b's read after the restart: error %v, want errPlanConflict", err)
 	}
 }
 

@@ -48,13 +48,14 @@ import (
 // response would be marked counted with its count deleted. So a rebuild
 // needs no check afterwards, and two at once are as safe as one.
 //
-// All instances must run the same survey files: two instances with
-// different plans each find the other's responses pending and count them
-// again under their own.
+// Each instance tallies to the plan made from its own survey files. The
+// plan the survey's tallies are kept to is recorded in tally_plans: see
+// claimPlan for what happens when instances' plans differ.
 
 const (
-	talliesCollection  = "tallies"
-	rebuildsCollection = "tally_rebuilds" // rebuilds under way: see beginRebuild
+	talliesCollection    = "tallies"
+	tallyPlansCollection = "tally_plans"    // survey ID → the fingerprint tallied to
+	rebuildsCollection   = "tally_rebuilds" // rebuilds under way: see beginRebuild
 )
 
 // PlanTallies sets what Submit counts for each survey.
@@ -150,8 +151,12 @@ func (s *Store) tallyNew(ctx context.Context, id any, r survey.Response) {
 }
 
 // catchUp makes the survey's tallies whole under p before a read: it
-// redoes any rebuild whose process died, and counts every pending response.
+// claims the survey for p, redoes any rebuild whose process died, and
+// counts every pending response.
 func (s *Store) catchUp(ctx context.Context, p store.TallyPlan) error {
+	if err := s.claimPlan(ctx, p); err != nil {
+		return err
+	}
 	if err := s.redoAbandonedRebuilds(ctx, p.SurveyID); err != nil {
 		return err
 	}
