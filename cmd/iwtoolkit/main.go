@@ -201,13 +201,24 @@ func loadSurveys(dir string) (*survey.Catalogue, error) {
 	return c, err
 }
 
+// How long opening the store may take at start-up. MongoDB's Open gives
+// connecting 10 s of its own; the rest is for creating missing indexes,
+// which on a large collection means building one, and must not fail
+// start-up half-way (docs/deployment.md, Start-up).
+const (
+	sqliteOpenBudget = 30 * time.Second
+	mongoOpenBudget  = 15 * time.Minute
+)
+
 func openStore(ctx context.Context, cfg config.Config) (store.Store, string, error) {
-	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
 	if cfg.MongoURI != "" {
+		openCtx, cancel := context.WithTimeout(ctx, mongoOpenBudget)
+		defer cancel()
 		s, err := mongostore.Open(openCtx, cfg.MongoURI, cfg.Database)
 		return s, "mongodb", err
 	}
+	openCtx, cancel := context.WithTimeout(ctx, sqliteOpenBudget)
+	defer cancel()
 	s, err := sqlite.Open(openCtx, cfg.DataDir)
 	return s, "sqlite", err
 }

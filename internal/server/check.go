@@ -187,27 +187,25 @@ func (s *Server) resume(c *fiber.Ctx, f *flow) error {
 		}
 		return s.render(c, http.StatusOK, "resume.html", p)
 	}
+	// The code is spent here, once: the store takes its draft away in one
+	// step, so of two uses at the same moment (two browsers, two
+	// instances) only one gets the answers. They move to a new token in
+	// this browser's cookie, so a link someone was sent opens nothing from
+	// here on.
 	code := survey.NormalResumeCode(typed)
-	dr, err := s.store.Draft(c.UserContext(), survey.DraftKey(code))
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	if err != nil || dr.SurveyID != f.survey.ID || dr.Round != f.round.ID || !s.now().Before(dr.Expires) {
+	dr, err := s.store.TakeDraft(c.UserContext(), survey.DraftKey(code), f.survey.ID, f.round.ID, s.now().UTC())
+	if errors.Is(err, store.ErrNotFound) {
 		p.Errors = []survey.FieldError{{Field: "resume_code", Message: f.msg("err-resume-unknown")}}
 		return s.render(c, http.StatusUnprocessableEntity, "resume.html", p)
 	}
-	// The code is spent: the draft moves to a new token in this browser's
-	// cookie, and the code's copy expires now, so nobody else can open it
-	// with the code (or a link someone was sent) from here on.
+	if err != nil {
+		return err
+	}
 	f.draft = dr
 	f.token, f.draft.Key = survey.NewToken()
 	if err := s.saveDraft(c, f); err != nil {
-		return err
-	}
-	spent := dr
-	spent.Expires = s.now().UTC()
-	if err := s.store.SaveDraft(c.UserContext(), spent); err != nil {
-		return err
+		// Put the answers back under the code, to be tried again.
+		return errors.Join(err, s.store.SaveDraft(c.UserContext(), dr))
 	}
 	s.setDraftCookie(c, f, f.token)
 	if f.survey.TaskList {

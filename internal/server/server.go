@@ -22,6 +22,7 @@ type Store interface {
 	invitationStore
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	Draft(ctx context.Context, key string) (survey.Draft, error)
+	TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error)
 	DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error)
 	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
 	Response(ctx context.Context, reference string) (survey.Response, error)

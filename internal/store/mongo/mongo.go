@@ -41,6 +41,8 @@ type Store struct {
 	invitations *mongo.Collection
 	uses        *mongo.Collection
 	tally       store.Plans // see tally.go
+	claims      planClaims  // see rebuild.go
+	now         func() time.Time
 }
 
 var _ store.Store = (*Store)(nil)
@@ -71,6 +73,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		drafts:      db.Collection(draftsCollection),
 		invitations: db.Collection(invitationsCollection),
 		uses:        db.Collection(usesCollection),
+		now:         time.Now,
 	}
 	if err := s.createIndexes(ctx); err != nil {
 		_ = client.Disconnect(ctx)
@@ -102,7 +105,11 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.responses, "survey_round_submitted", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}, {Key: "submitted", Value: 1}}, options.Index()},
 		{s.invitations, "survey_round_created", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}, {Key: "created", Value: 1}}, options.Index()},
 		{s.uses, "survey_round", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}}, options.Index()},
+		// Catch-up: a survey's responses not counted under its plan.
 		{s.responses, "survey_tallied", bson.D{{Key: "survey_id", Value: 1}, {Key: "tallied", Value: 1}}, options.Index()},
+		// Every report: a survey's tally documents under its plan, some
+		// rounds or all; a rebuild deletes a round's of every plan.
+		{s.tallies(), "survey_fingerprint_round", bson.D{{Key: "survey_id", Value: 1}, {Key: "fingerprint", Value: 1}, {Key: "round", Value: 1}}, options.Index()},
 		{s.drafts, "expires_ttl", bson.D{{Key: "expires", Value: 1}}, options.Index().SetExpireAfterSeconds(0)},
 	}
 	for _, ix := range indexes {

@@ -120,29 +120,34 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.markDirty(ctx, r.SurveyID, r.Round); err != nil {
+	rb, err := s.beginRebuild(ctx, r.SurveyID, r.Round)
+	if err != nil {
 		return err
 	}
 	res, err := s.responses.DeleteOne(ctx, bson.D{{Key: "reference", Value: reference}})
 	if err != nil {
 		return fmt.Errorf("mongo: delete response: %w", err)
 	}
+	if err := s.rebuildAfterDelete(ctx, rb); err != nil {
+		return err
+	}
 	if res.DeletedCount == 0 {
 		return fmt.Errorf("mongo: delete response %s: %w", reference, store.ErrNotFound)
 	}
-	return s.recountAfterDelete(ctx, r.SurveyID, r.Round)
+	return nil
 }
 
 // DeleteResponses deletes every response to a round.
 func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (int, error) {
-	if err := s.markDirty(ctx, surveyID, round); err != nil {
+	rb, err := s.beginRebuild(ctx, surveyID, round)
+	if err != nil {
 		return 0, err
 	}
 	res, err := s.responses.DeleteMany(ctx, bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}})
 	if err != nil {
 		return 0, fmt.Errorf("mongo: delete responses: %w", err)
 	}
-	return int(res.DeletedCount), s.recountAfterDelete(ctx, surveyID, round)
+	return int(res.DeletedCount), s.rebuildAfterDelete(ctx, rb)
 }
 
 // each streams a collection in the given order through decode.
@@ -219,32 +224,19 @@ func (s *Store) updateAccount(ctx context.Context, op, id string, set bson.D) er
 }
 
 // A deletion is rare (erasure, retention), so the round's tallies are
-// rebuilt rather than decremented. Without transactions, the round is first
-// marked dirty in tally_plans; catch-up, which every read and recount runs
-// first, rebuilds a dirty round and then clears the mark. So a crash
-// between the delete and the rebuild is repaired at the next read.
+// rebuilt rather than decremented. The rebuild is recorded before the
+// deletion (beginRebuild), so a crash after the deletion is repaired by a
+// later read (rebuild.go).
 
-// markDirty records that a round's tallies must be rebuilt.
-func (s *Store) markDirty(ctx context.Context, surveyID, round string) error {
-	plans := s.responses.Database().Collection(tallyPlansCollection)
-	_, err := plans.UpdateOne(ctx, bson.D{{Key: "_id", Value: surveyID}},
-		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "dirty", Value: round}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("mongo: mark tallies dirty: %w", err)
+// rebuildAfterDelete finishes the rebuild a deletion began and counts the
+// round again now, when this process knows the survey's plan. Counting is
+// left to the next read if it fails, as the deletion has happened.
+func (s *Store) rebuildAfterDelete(ctx context.Context, rb rebuildDoc) error {
+	if err := s.finishRebuild(ctx, rb); err != nil {
+		return err
 	}
-	return nil
-}
-
-// recountAfterDelete rebuilds the round now (catch-up) and checks it
-// (Recount), when this process knows the survey's plan; otherwise the next
-// read with a plan rebuilds it.
-func (s *Store) recountAfterDelete(ctx context.Context, surveyID, round string) error {
-	p, ok := s.plan(surveyID)
-	if !ok {
-		return nil
-	}
-	if _, err := s.Recount(ctx, p, round); err != nil {
-		return fmt.Errorf("mongo: recount after delete: %w", err)
+	if p, ok := s.plan(rb.SurveyID); ok {
+		_ = s.catchUp(ctx, p)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -26,25 +25,37 @@ import (
 //     second attempt (a retry, a crash and catch-up, another instance
 //     catching up at the same time) matches nothing, or fails on the
 //     duplicate _id of the upsert: it cannot count the response twice.
-//  3. It marks the response tallied: <plan fingerprint>.
+//  3. It marks the response tallied: <plan fingerprint>, on condition that
+//     tallied still holds the value read before step 2.
 //
-// A crash between 1 and 2, or 2 and 3, leaves the response untallied;
-// every Tallies and Recount first catches up the survey's untallied
-// responses through step 2, which is idempotent. applied is never pruned,
-// so the guarantee does not depend on timing; to bound its size, tally
-// documents are per (survey, round, cell, plan, day of the response's
-// ObjectID), so applied holds one cell's responses of one day.
+// A response whose tallied is not the plan's fingerprint is pending: every
+// Tallies and Recount first catches up the survey's pending responses
+// through steps 2 and 3, which are idempotent. So a crash between steps
+// leaves a response pending, not lost, and after a change of plan every
+// response is pending under the new one. applied is never pruned, so the
+// guarantee does not depend on timing; to bound its size, tally documents
+// are per (survey, round, cell, plan, day of the response's ObjectID), so
+// applied holds one cell's responses of one day.
 //
-// Tally documents carry the plan fingerprint, and "tallied" holds the
-// fingerprint the response was counted under. After a change of plan,
-// catch-up marks every response untallied once and counts them into new
-// documents. All instances must run the same survey files: an instance
-// still on the old plan would mark responses counted under it, which the
-// reads (new plan) do not see until a recount.
+// A deletion (erasure, retention) rebuilds the round rather than decrement
+// it: the round's tally documents are deleted, then every response of the
+// round is given a tallied value nobody has read, which makes it pending,
+// and catch-up counts the round again (rebuild.go). The condition in
+// step 3 is what makes this exact while other requests and instances
+// count: a step 3 whose step 2 went into a document the rebuild deleted
+// either comes before the rebuild changes tallied (which then undoes it) or
+// finds tallied changed and leaves the response pending. Without it, the
+// response would be marked counted with its count deleted. So a rebuild
+// needs no check afterwards, and two at once are as safe as one.
+//
+// Each instance tallies to the plan made from its own survey files. The
+// plan the survey's tallies are kept to is recorded in tally_plans: see
+// claimPlan for what happens when instances' plans differ.
 
 const (
 	talliesCollection    = "tallies"
-	tallyPlansCollection = "tally_plans" // survey ID → the fingerprint tallied to
+	tallyPlansCollection = "tally_plans"    // survey ID → the fingerprint tallied to
+	rebuildsCollection   = "tally_rebuilds" // rebuilds under way: see beginRebuild
 )
 
 // PlanTallies sets what Submit counts for each survey.
@@ -67,11 +78,28 @@ type tallyDoc struct {
 	Counts      map[string]map[string]int `bson:"counts"`
 }
 
+// storedResponse is what counting a response reads of it.
+type storedResponse struct {
+	ID      bson.ObjectID     `bson:"_id"`
+	Round   string            `bson:"round"`
+	Answers map[string]string `bson:"answers"`
+	Tallied string            `bson:"tallied"` // as read, before counting
+}
+
 // apply counts one stored response under p: steps 2 and 3 above.
-func (s *Store) apply(ctx context.Context, p store.TallyPlan, id bson.ObjectID, r survey.Response) error {
+func (s *Store) apply(ctx context.Context, p store.TallyPlan, d storedResponse) error {
+	if err := s.count(ctx, p, d); err != nil {
+		return err
+	}
+	return s.markCounted(ctx, p, d)
+}
+
+// count adds a response to its tally document, once: step 2.
+func (s *Store) count(ctx context.Context, p store.TallyPlan, d storedResponse) error {
 	fp := p.Fingerprint()
+	r := survey.Response{SurveyID: p.SurveyID, Round: d.Round, Answers: d.Answers}
 	cell := p.CellOf(r)
-	docID := strings.Join([]string{p.SurveyID, r.Round, fp, strings.Join(cell[:], "\x1f"), id.Timestamp().UTC().Format("2006-01-02")}, "\x1e")
+	docID := strings.Join([]string{p.SurveyID, r.Round, fp, strings.Join(cell[:], "\x1f"), d.ID.Timestamp().UTC().Format("2006-01-02")}, "\x1e")
 	inc := bson.D{{Key: "responses", Value: 1}}
 	c := store.NewCounts()
 	c.AddResponse(p, r)
@@ -82,18 +110,30 @@ func (s *Store) apply(ctx context.Context, p store.TallyPlan, id bson.ObjectID, 
 	}
 	update := bson.D{
 		{Key: "$inc", Value: inc},
-		{Key: "$push", Value: bson.D{{Key: "applied", Value: id}}},
+		{Key: "$push", Value: bson.D{{Key: "applied", Value: d.ID}}},
 		{Key: "$setOnInsert", Value: bson.D{
 			{Key: "survey_id", Value: p.SurveyID}, {Key: "round", Value: r.Round},
 			{Key: "fingerprint", Value: fp}, {Key: "cell", Value: cell[:]},
 		}},
 	}
-	filter := bson.D{{Key: "_id", Value: docID}, {Key: "applied", Value: bson.D{{Key: "$ne", Value: id}}}}
+	filter := bson.D{{Key: "_id", Value: docID}, {Key: "applied", Value: bson.D{{Key: "$ne", Value: d.ID}}}}
 	_, err := s.tallies().UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
 	if err != nil && !mongo.IsDuplicateKeyError(err) { // duplicate: already counted
 		return fmt.Errorf("mongo: tally response: %w", err)
 	}
-	_, err = s.responses.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: fp}}}})
+	return nil
+}
+
+// markCounted marks a response counted under p if its tallied field is
+// still what it was before count: step 3. If a rebuild changed it since,
+// the response stays pending and catch-up counts it again.
+func (s *Store) markCounted(ctx context.Context, p store.TallyPlan, d storedResponse) error {
+	var seen any = d.Tallied
+	if d.Tallied == "" { // "" or no field: stored before tallies existed
+		seen = bson.D{{Key: "$in", Value: bson.A{nil, ""}}}
+	}
+	filter := bson.D{{Key: "_id", Value: d.ID}, {Key: "tallied", Value: seen}}
+	_, err := s.responses.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: p.Fingerprint()}}}})
 	if err != nil {
 		return fmt.Errorf("mongo: mark response tallied: %w", err)
 	}
@@ -106,91 +146,53 @@ func (s *Store) tallyNew(ctx context.Context, id any, r survey.Response) {
 	p, ok := s.plan(r.SurveyID)
 	oid, isOID := id.(bson.ObjectID)
 	if ok && isOID {
-		_ = s.apply(ctx, p, oid, r)
+		_ = s.apply(ctx, p, storedResponse{ID: oid, Round: r.Round, Answers: r.Answers})
 	}
 }
 
-type storedResponse struct {
-	ID      bson.ObjectID     `bson:"_id"`
-	Round   string            `bson:"round"`
-	Answers map[string]string `bson:"answers"`
-}
-
-// catchUp counts every response of the survey not yet counted under p.
-// Untallied responses are found by equality (tallied: ""), which the
-// index on (survey_id, tallied) answers without reading the others. When
-// the survey's plan has changed (its fingerprint in tally_plans differs),
-// every response is first marked untallied, once.
+// catchUp makes the survey's tallies whole under p before a read: it
+// claims the survey for p, redoes any rebuild whose process died, and
+// counts every pending response.
 func (s *Store) catchUp(ctx context.Context, p store.TallyPlan) error {
-	fp := p.Fingerprint()
-	plans := s.responses.Database().Collection(tallyPlansCollection)
-	var kept struct {
-		Fingerprint string   `bson:"fingerprint"`
-		Dirty       []string `bson:"dirty"` // rounds to rebuild after a deletion
-	}
-	err := plans.FindOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}).Decode(&kept)
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return fmt.Errorf("mongo: find tally plan: %w", err)
-	}
-	if kept.Fingerprint != fp {
-		_, err := plans.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "fingerprint", Value: fp}}}}, options.UpdateOne().SetUpsert(true))
-		if err != nil {
-			return fmt.Errorf("mongo: set tally plan: %w", err)
-		}
-		_, err = s.responses.UpdateMany(ctx, bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "tallied", Value: bson.D{{Key: "$ne", Value: fp}}}}, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: ""}}}})
-		if err != nil {
-			return fmt.Errorf("mongo: mark responses untallied: %w", err)
-		}
-	}
-	for _, round := range kept.Dirty {
-		if err := s.rebuild(ctx, p, round); err != nil {
-			return err
-		}
-	}
-	if err := s.applyPending(ctx, p); err != nil {
+	if err := s.claimPlan(ctx, p); err != nil {
 		return err
 	}
-	if len(kept.Dirty) > 0 {
-		_, err := plans.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}, bson.D{{Key: "$pullAll", Value: bson.D{{Key: "dirty", Value: kept.Dirty}}}})
-		if err != nil {
-			return fmt.Errorf("mongo: clear dirty tallies: %w", err)
-		}
+	if err := s.redoAbandonedRebuilds(ctx, p.SurveyID); err != nil {
+		return err
 	}
-	return nil
+	return s.applyPending(ctx, p)
 }
 
-// rebuild deletes a round's tally documents and marks its responses
-// untallied, for catch-up to count them again.
-func (s *Store) rebuild(ctx context.Context, p store.TallyPlan, round string) error {
-	_, err := s.tallies().DeleteMany(ctx, bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "round", Value: round}, {Key: "fingerprint", Value: p.Fingerprint()}})
-	if err != nil {
-		return fmt.Errorf("mongo: rebuild tallies: %w", err)
-	}
-	_, err = s.responses.UpdateMany(ctx, bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "round", Value: round}}, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: ""}}}})
-	if err != nil {
-		return fmt.Errorf("mongo: rebuild tallies: %w", err)
-	}
-	return nil
-}
-
-// applyPending counts every untallied response of the survey.
+// applyPending counts every pending response of the survey: those whose
+// tallied is not p's fingerprint, which the index on (survey_id, tallied)
+// finds without reading the others. They are read through a cursor, a
+// batch at a time, so that counting a whole survey again (after a change of
+// plan) does not hold it in memory.
 func (s *Store) applyPending(ctx context.Context, p store.TallyPlan) error {
-	filter := bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "tallied", Value: ""}}
-	cur, err := s.responses.Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "round", Value: 1}, {Key: "answers", Value: 1}}))
+	filter := bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "tallied", Value: bson.D{{Key: "$ne", Value: p.Fingerprint()}}}}
+	opts := options.Find().SetProjection(bson.D{{Key: "round", Value: 1}, {Key: "answers", Value: 1}, {Key: "tallied", Value: 1}}).SetBatchSize(pendingBatch)
+	cur, err := s.responses.Find(ctx, filter, opts)
 	if err != nil {
 		return fmt.Errorf("mongo: find untallied responses: %w", err)
 	}
-	var pending []storedResponse
-	if err := cur.All(ctx, &pending); err != nil {
-		return fmt.Errorf("mongo: read untallied responses: %w", err)
-	}
-	for _, d := range pending {
-		if err := s.apply(ctx, p, d.ID, survey.Response{SurveyID: p.SurveyID, Round: d.Round, Answers: d.Answers}); err != nil {
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d storedResponse
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("mongo: decode untallied response: %w", err)
+		}
+		if err := s.apply(ctx, p, d); err != nil {
 			return err
 		}
 	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("mongo: read untallied responses: %w", err)
+	}
 	return nil
 }
+
+// pendingBatch is how many pending responses applyPending reads at a time.
+const pendingBatch = 500
 
 // keptCells reads a survey's tally documents under p, by round and cell.
 func (s *Store) keptCells(ctx context.Context, p store.TallyPlan, rounds []string) (map[string]map[store.Cell]*store.Counts, []tallyDoc, error) {
@@ -266,12 +268,10 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 }
 
 // Recount recounts a round from its responses and compares. Any
-// difference is repaired by rebuilding the round's tally documents under p
-// from scratch: they are deleted, then every response of the round is
-// marked untallied, and catch-up counts them again. In that order, a
-// response submitted during the repair is counted once all the same: if
-// it lands in a new document before being marked untallied, catch-up finds
-// it in applied and skips it.
+// difference is repaired by rebuilding the round (rebuild.go), which is
+// exact with submissions and reads going on, so the repair needs no check.
+// A response submitted during the recount, not yet counted when the kept
+// tallies were read, shows as a difference and costs a needless rebuild.
 func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (store.RecountResult, error) {
 	var res store.RecountResult
 	if err := s.catchUp(ctx, p); err != nil {
@@ -287,28 +287,13 @@ func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (s
 	}
 	res.Responses = n
 	res.Differences = store.Differences(kept[round], fresh)
-	// A submission that tallies itself while the round is being rebuilt
-	// can be marked tallied after the rebuild marked it untallied, and so
-	// be missed: the repair is checked, and repeated if it has to be.
-	for diff, try := res.Differences, 0; diff > 0; try++ {
-		if try == 3 {
-			return res, fmt.Errorf("mongo: recount %s %s: still %d differences after %d repairs", p.SurveyID, round, diff, try)
-		}
-		if err := s.rebuild(ctx, p, round); err != nil {
-			return res, err
-		}
-		if err := s.catchUp(ctx, p); err != nil {
-			return res, err
-		}
-		if kept, _, err = s.keptCells(ctx, p, []string{round}); err != nil {
-			return res, err
-		}
-		if fresh, _, err = s.freshCells(ctx, p, round); err != nil {
-			return res, err
-		}
-		diff = store.Differences(kept[round], fresh)
+	if res.Differences == 0 {
+		return res, nil
 	}
-	return res, nil
+	if err := s.rebuild(ctx, p.SurveyID, round); err != nil {
+		return res, err
+	}
+	return res, s.catchUp(ctx, p)
 }
 
 // freshCells counts a round from its stored responses, cell by cell.

@@ -225,20 +225,34 @@ ON CONFLICT (key) DO UPDATE SET survey_id = excluded.survey_id, round = excluded
 
 // Draft returns a draft by key.
 func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
+	row := s.read.QueryRowContext(ctx, `SELECT survey_id, round, answers, updated, expires, respondent_key, invitation FROM drafts WHERE key = ?`, key)
+	return scanDraft(row, key, "draft")
+}
+
+// TakeDraft deletes the draft if it is the round's and unexpired, in one
+// statement on the one write connection.
+func (s *Store) TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error) {
+	row := s.write.QueryRowContext(ctx, `
+DELETE FROM drafts WHERE key = ? AND survey_id = ? AND round = ? AND expires > ?
+RETURNING survey_id, round, answers, updated, expires, respondent_key, invitation`,
+		key, surveyID, round, t.UnixMilli())
+	return scanDraft(row, key, "take draft")
+}
+
+func scanDraft(row *sql.Row, key, op string) (survey.Draft, error) {
 	d := survey.Draft{Key: key}
 	var answers string
 	var updated, expires int64
-	err := s.read.QueryRowContext(ctx, `SELECT survey_id, round, answers, updated, expires, respondent_key, invitation FROM drafts WHERE key = ?`, key).
-		Scan(&d.SurveyID, &d.Round, &answers, &updated, &expires, &d.RespondentKey, &d.Invitation)
+	err := row.Scan(&d.SurveyID, &d.Round, &answers, &updated, &expires, &d.RespondentKey, &d.Invitation)
 	if errors.Is(err, sql.ErrNoRows) {
-		return survey.Draft{}, errorf("sqlite: draft: %w", store.ErrNotFound)
+		return survey.Draft{}, errorf("sqlite: %s: %w", op, store.ErrNotFound)
 	}
 	if err != nil {
-		return survey.Draft{}, errorf("sqlite: draft: %w", err)
+		return survey.Draft{}, errorf("sqlite: %s: %w", op, err)
 	}
 	d.Updated, d.Expires = time.UnixMilli(updated).UTC(), time.UnixMilli(expires).UTC()
 	if err := decode(&d.Answers, answers); err != nil {
-		return survey.Draft{}, errorf("sqlite: draft: %w", err)
+		return survey.Draft{}, errorf("sqlite: %s: %w", op, err)
 	}
 	return d, nil
 }

@@ -35,6 +35,7 @@ func Run(t *testing.T, h Harness) {
 		{"NotFound", testNotFound},
 		{"Drafts", testDrafts},
 		{"DraftsExpire", testDraftsExpire},
+		{"TakeDraft", testTakeDraft}, // drafts.go
 		{"Invitations", testInvitations},
 		{"EachResponse", testEachResponse},
 		{"Reopen", testReopen},
