@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"iwtoolkit/internal/config"
 	"iwtoolkit/internal/load"
 )
 
@@ -57,11 +56,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if len(targets) == 0 {
 		targets = repeated{"http://127.0.0.1:8080"}
 	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	surveys, err := loadSurveys(cfg.SurveysDir)
+	cfg, surveys, err := settingsAndSurveys(getenv)
 	if err != nil {
 		return err
 	}

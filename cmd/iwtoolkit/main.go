@@ -125,11 +125,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// megabytes (docs/performance.md). GOGC, when set, still decides.
 		debug.SetGCPercent(400)
 	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	surveys, err := loadSurveys(cfg.SurveysDir)
+	cfg, surveys, err := settingsAndSurveys(getenv)
 	if err != nil {
 		return err
 	}
@@ -190,6 +186,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			ln.CloseSilent(time.Second)
 		}
 	}
+}
+
+// settingsAndSurveys loads the settings and the surveys they point to.
+func settingsAndSurveys(getenv func(string) string) (config.Config, *survey.Catalogue, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return cfg, nil, err
+	}
+	surveys, err := loadSurveys(cfg.SurveysDir)
+	return cfg, surveys, err
 }
 
 func loadSurveys(dir string) (*survey.Catalogue, error) {

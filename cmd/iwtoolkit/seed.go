@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"iwtoolkit/internal/config"
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/synthetic"
@@ -49,11 +48,7 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 // openWithSurvey loads the settings and surveys, picks a survey (the first
 // when id is ""), opens the store and tells it what to tally.
 func openWithSurvey(ctx context.Context, getenv func(string) string, id string) (store.Store, *survey.Definition, error) {
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return nil, nil, err
-	}
-	surveys, err := loadSurveys(cfg.SurveysDir)
+	cfg, surveys, err := settingsAndSurveys(getenv)
 	if err != nil {
 		return nil, nil, err
 	}
