@@ -1,5 +1,6 @@
 // Package synthetic makes made-up responses to a survey, for the seed
-// command and the benchmarks: spread across rounds and across every answer
+// command and the benchmarks, and made-up answers to its pages, for the
+// load generator: spread across rounds and across every answer
 // of the breakdown questions, with ratings that drift upwards from round
 // to round so that reports have changes to find.
 package synthetic
