@@ -246,19 +246,19 @@ func (r *respondent) respond(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	m := startLink.FindStringSubmatch(body)
+	m := startLink.FindSubmatch(body)
 	if m == nil {
 		return "", &failure{"start", "200", "no Start now button"}
 	}
-	at := m[1] // where the respondent is
+	at := string(m[1]) // where the respondent is
 	if d.ForYoungPeople() {
 		if body, err = r.get(ctx, "privacy", at); err != nil {
 			return "", err
 		}
-		if m = startLink.FindStringSubmatch(body); m == nil {
+		if m = startLink.FindSubmatch(body); m == nil {
 			return "", &failure{"privacy", "200", "no Continue button"}
 		}
-		at = m[1]
+		at = string(m[1])
 	}
 	// at is the page the last answer led to, not yet loaded: the
 	// browser loads it, then goes on from there as the respondent would.
@@ -290,10 +290,10 @@ func (r *respondent) respond(ctx context.Context) (string, error) {
 	if body, err = r.get(ctx, "done", done); err != nil {
 		return "", err
 	}
-	if m = reference.FindStringSubmatch(body); m == nil {
+	if m = reference.FindSubmatch(body); m == nil {
 		return "", &failure{"done", "200", "no reference on the confirmation page"}
 	}
-	return m[1], nil
+	return string(m[1]), nil
 }
 
 // visit loads the page at, where the respondent was sent, and then page
@@ -324,21 +324,22 @@ func (r *respondent) target() string {
 	return t[r.rng.IntN(len(t))]
 }
 
-// get fetches a page, expecting 200, and keeps its form token.
-func (r *respondent) get(ctx context.Context, kind, path string) (string, error) {
+// get fetches a page, expecting 200, and keeps its form token. The body
+// is good until the respondent's next request.
+func (r *respondent) get(ctx context.Context, kind, path string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.target()+path, nil)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	resp, body, err := r.do(kind, req)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", &failure{kind, resp.Status, path}
+		return nil, &failure{kind, resp.Status, path}
 	}
 	if token, ok := between(body, `name="csrf_token" value="`, `"`); ok {
-		r.csrf = token
+		r.csrf = string(token)
 	}
 	return body, nil
 }
@@ -361,13 +362,13 @@ func (r *respondent) post(ctx context.Context, kind, path string, form url.Value
 		return "", err
 	}
 	if resp.StatusCode != http.StatusSeeOther {
-		return "", &failure{kind, resp.Status, path + ": " + summary(body)}
+		return "", &failure{kind, resp.Status, path + ": " + summary(string(body))}
 	}
 	return resp.Header.Get("Location"), nil
 }
 
 // do makes one request, timing it to the end of the body.
-func (r *respondent) do(kind string, req *http.Request) (*http.Response, string, error) {
+func (r *respondent) do(kind string, req *http.Request) (*http.Response, []byte, error) {
 	client := http.Client{
 		Transport:     r.transport,
 		Jar:           r.jar,
@@ -377,12 +378,12 @@ func (r *respondent) do(kind string, req *http.Request) (*http.Response, string,
 	began := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	r.buf.Reset()
 	if _, err := r.buf.ReadFrom(resp.Body); err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	if r.latency == nil {
 		r.latency = map[string]*Histogram{}
@@ -393,7 +394,7 @@ func (r *respondent) do(kind string, req *http.Request) (*http.Response, string,
 		r.latency[kind] = h
 	}
 	h.Add(time.Since(began))
-	return resp, r.buf.String(), nil
+	return resp, r.buf.Bytes(), nil
 }
 
 // token is the respondent's draft cookie, if the service gave one.
@@ -430,12 +431,12 @@ func (j jar) Cookies(*url.URL) []*http.Cookie {
 }
 
 // between is the text of s after the first start, up to end.
-func between(s, start, end string) (string, bool) {
-	_, after, ok := strings.Cut(s, start)
+func between(s []byte, start, end string) ([]byte, bool) {
+	_, after, ok := bytes.Cut(s, []byte(start))
 	if !ok {
-		return "", false
+		return nil, false
 	}
-	v, _, ok := strings.Cut(after, end)
+	v, _, ok := bytes.Cut(after, []byte(end))
 	return v, ok
 }
 
