@@ -162,6 +162,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 					}
 				}
 				mu.Unlock()
+				if err != nil { // a moment before starting again, not a spin against a failing service
+					select {
+					case <-ctx.Done():
+					case <-time.After(100 * time.Millisecond):
+					}
+				}
 			}
 		}()
 	}
