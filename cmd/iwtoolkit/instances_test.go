@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"maps"
@@ -76,9 +75,7 @@ func TestTwoInstancesOneStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var table bytes.Buffer
-		res.Report(&table)
-		t.Logf("load across %s and %s:\n%s", a.URL, b.URL, table.String())
+		t.Logf("load across %s and %s:\n%s", a.URL, b.URL, loadReport(res))
 		if len(res.Failures) > 0 || len(res.References) != want || len(res.Unfinished) > 0 {
 			t.Fatalf("%d of %d responses confirmed, %d unfinished, failures %v; first: %s",
 				len(res.References), want, len(res.Unfinished), res.Failures, res.FirstFailure)

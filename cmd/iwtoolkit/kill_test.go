@@ -138,7 +138,7 @@ func testKillMidLoad(t *testing.T, e env, respondents, kill int) {
 		// at their start; with many, it makes no odds.
 		time.Sleep(pace / 2)
 	case o := <-ran:
-		t.Fatalf("the load stopped before %d responses were confirmed: %v\n%s", kill, o.err, report(o.res))
+		t.Fatalf("the load stopped before %d responses were confirmed: %v\n%s", kill, o.err, loadReport(o.res))
 	}
 	svc.kill() // with every respondent's request in flight or about to be
 	cancel()
@@ -148,13 +148,13 @@ func testKillMidLoad(t *testing.T, e env, respondents, kill int) {
 	}
 	res := o.res
 	if respondents > 1 && len(res.Unfinished) == 0 {
-		t.Errorf("the kill cut off no respondent part of the way through:\n%s", report(res))
+		t.Errorf("the kill cut off no respondent part of the way through:\n%s", loadReport(res))
 	}
 	// The kill cuts requests off or refuses them; a page that came back
 	// with a status a browser does not expect came from the live service.
 	for kind := range res.Failures {
 		if kind != "error" {
-			t.Errorf("failures other than the kill's:\n%s", report(res))
+			t.Errorf("failures other than the kill's:\n%s", loadReport(res))
 			break
 		}
 	}
@@ -302,8 +302,8 @@ func testKillMidLoad(t *testing.T, e env, respondents, kill int) {
 		respondents, len(res.References), len(storedResponses), len(res.Unfinished), len(resumed), len(sentBeforeKill), res.Failures)
 }
 
-// report is a load result's figures, for a failure message.
-func report(res *load.Result) string {
+// loadReport is a load result's figures, for a failure message.
+func loadReport(res *load.Result) string {
 	if res == nil {
 		return ""
 	}
