@@ -117,8 +117,18 @@ func (s *Store) count(ctx context.Context, p store.TallyPlan, d storedResponse) 
 		}},
 	}
 	filter := bson.D{{Key: "_id", Value: docID}, {Key: "applied", Value: bson.D{{Key: "$ne", Value: d.ID}}}}
-	_, err := s.tallies().UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
-	if err != nil && !mongo.IsDuplicateKeyError(err) { // duplicate: already counted
+	// A duplicate key means the document exists but the filter did not
+	// match it: either the response is counted already, or another
+	// request created the cell's document first. Once more tells which:
+	// the document is there now, so only "counted already" is a duplicate.
+	var err error
+	for try := 0; try < 2; try++ {
+		_, err = s.tallies().UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+		if !mongo.IsDuplicateKeyError(err) {
+			break
+		}
+	}
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("mongo: tally response: %w", err)
 	}
 	return nil
