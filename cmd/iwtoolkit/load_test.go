@@ -10,8 +10,8 @@ import (
 
 // The load command drives respondents through a running service until it
 // has the responses asked for, reports per kind of page, and every
-// response it reports is stored. It refuses a service not on this
-// machine.
+// response it reports is stored; it answers every open bundled survey. It
+// refuses a service not on this machine.
 func TestLoadCommand(t *testing.T) {
 	e := sqliteEnv(t)
 	e["IWT_SUBMIT_LIMIT"] = "0"
@@ -35,6 +35,22 @@ func TestLoadCommand(t *testing.T) {
 	}
 	if got := len(responses(t, e, "integrated-working")); got != 7 {
 		t.Errorf("%d responses stored, want the 7 confirmed", got)
+	}
+
+	// Every open bundled survey: the privacy notice before young people's,
+	// questions a page's own answers reveal, faces, task lists.
+	for _, d := range bundledCatalogue(t).All() {
+		if d.InvitationOnly || d.ID == "integrated-working" {
+			continue
+		}
+		out.Reset()
+		args := []string{"load", "--target", svc.URL, "--survey", d.ID, "--respondents", "2", "--responses", "3", "--duration", "5m"}
+		if err := run(context.Background(), args, e.getenv, &out, &out); err != nil {
+			t.Fatalf("load %s: %v\n%s", d.ID, err, out.String())
+		}
+		if report := out.String(); !strings.Contains(report, "\n3 responses confirmed in ") || strings.Contains(report, "failed") {
+			t.Errorf("load %s: want 3 responses confirmed and no failures:\n%s", d.ID, report)
+		}
 	}
 
 	out.Reset()

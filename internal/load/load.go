@@ -195,6 +195,9 @@ func (cfg *Config) check() error {
 	case cfg.Responses < 0:
 		return errors.New("load: the number of responses cannot be negative")
 	}
+	if cfg.Survey.InvitationOnly {
+		return fmt.Errorf("load: survey %s is answered only through invitations; the load generator answers open surveys", cfg.Survey.ID)
+	}
 	if _, ok := cfg.Survey.Round(cfg.Round); !ok {
 		return fmt.Errorf("load: survey %s has no round %q", cfg.Survey.ID, cfg.Round)
 	}
@@ -233,12 +236,16 @@ type respondent struct {
 // failure is a page that did not answer as a browser expects.
 type failure struct {
 	kind, status, detail string
+	err                  error // what it is, where that matters
 }
 
 func (f *failure) Error() string { return fmt.Sprintf("%s: %s: %s", f.kind, f.status, f.detail) }
+func (f *failure) Unwrap() error { return f.err }
 
 var (
-	startLink = regexp.MustCompile(`href="([^"]+)"[^>]*class="govuk-button`)
+	// The start and continue buttons are links with role="button"; the
+	// stop link on young people's pages is not.
+	startLink = regexp.MustCompile(`href="([^"]+)" role="button"`)
 	markup    = regexp.MustCompile(`<[^>]+>|\s+`)
 	reference = regexp.MustCompile(`<strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>`)
 )
@@ -254,7 +261,7 @@ func (r *respondent) respond(ctx context.Context) (string, error) {
 	}
 	m := startLink.FindSubmatch(body)
 	if m == nil {
-		return "", &failure{"start", "200", "no Start now button"}
+		return "", &failure{"start", "200", "no Start now button", nil}
 	}
 	at := string(m[1]) // where the respondent is
 	if d.ForYoungPeople() {
@@ -262,7 +269,7 @@ func (r *respondent) respond(ctx context.Context) (string, error) {
 			return "", err
 		}
 		if m = startLink.FindSubmatch(body); m == nil {
-			return "", &failure{"privacy", "200", "no Continue button"}
+			return "", &failure{"privacy", "200", "no Continue button", nil}
 		}
 		at = string(m[1])
 	}
@@ -278,7 +285,16 @@ func (r *respondent) respond(ctx context.Context) (string, error) {
 			return "", err
 		}
 		form := synthetic.Form(d, sec, answers, r.rng)
-		if at, err = r.post(ctx, "save", page, form); err != nil {
+		// Answers that reveal a question on the same page bring the page
+		// back (200) to answer it; a browser with JavaScript off then
+		// sends the page again, the new answer with it.
+		for shown := 0; ; shown++ {
+			at, err = r.post(ctx, "save", page, form)
+			if !errors.Is(err, errShownAgain) || shown == 2 {
+				break
+			}
+		}
+		if err != nil {
 			return "", err
 		}
 		for k := range form {
@@ -297,7 +313,7 @@ func (r *respondent) respond(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if m = reference.FindSubmatch(body); m == nil {
-		return "", &failure{"done", "200", "no reference on the confirmation page"}
+		return "", &failure{"done", "200", "no reference on the confirmation page", nil}
 	}
 	return string(m[1]), nil
 }
@@ -342,7 +358,7 @@ func (r *respondent) get(ctx context.Context, kind, path string) ([]byte, error)
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &failure{kind, resp.Status, path}
+		return nil, &failure{kind, resp.Status, path, nil}
 	}
 	if token, ok := between(body, `name="csrf_token" value="`, `"`); ok {
 		r.csrf = string(token)
@@ -367,11 +383,21 @@ func (r *respondent) post(ctx context.Context, kind, path string, form url.Value
 	if err != nil {
 		return "", err
 	}
+	if resp.StatusCode == http.StatusOK && kind == "save" {
+		if token, ok := between(body, `name="csrf_token" value="`, `"`); ok {
+			r.csrf = string(token)
+		}
+		return "", &failure{kind, resp.Status, path + ": shown again: " + summary(string(body)), errShownAgain}
+	}
 	if resp.StatusCode != http.StatusSeeOther {
-		return "", &failure{kind, resp.Status, path + ": " + summary(string(body))}
+		return "", &failure{kind, resp.Status, path + ": " + summary(string(body)), nil}
 	}
 	return resp.Header.Get("Location"), nil
 }
+
+// errShownAgain is a page sent back to answer a question its answers
+// revealed.
+var errShownAgain = errors.New("load: the page came back with more to answer")
 
 // do makes one request, timing it to the end of the body.
 func (r *respondent) do(kind string, req *http.Request) (*http.Response, []byte, error) {

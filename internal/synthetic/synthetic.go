@@ -100,13 +100,17 @@ func Seed(ctx context.Context, st Submitter, d *survey.Definition, rounds []surv
 }
 
 // Form is a made-up answer to every question of a section that is shown
-// given the answers so far, as a browser would post it; it adds them to
+// given the answers so far (those on the page above it included), as a
+// browser would post it; it adds them to
 // answers, so that later sections' conditions see them. The ratings are
 // spread over the scale's levels; now and then an optional comment is
 // written.
 func Form(d *survey.Definition, sec *survey.Section, answers map[string]string, rng *rand.Rand) url.Values {
 	form := url.Values{}
-	for _, q := range sec.Shown(answers) {
+	for _, q := range sec.Questions {
+		if !q.ShowIf.Holds(answers) { // as answered so far, this page's answers too
+			continue
+		}
 		switch q.Type {
 		case survey.TypeGrid, survey.TypeScale:
 			scale := d.ScaleOf(q)
