@@ -14,7 +14,7 @@ import (
 // evaluating them by reflection was most of the cost of a page. Every
 // text goes through template.HTMLEscapeString, which escapes what
 // html/template would in these quoted attributes and in text;
-// TestHostileTextIsEscaped checks it.
+// TestChoicesEscapeEveryText checks it.
 func choices(q question, static func(string) (string, error)) (template.HTML, error) {
 	kind, input := "checkboxes", "checkbox"
 	if q.Radios() {

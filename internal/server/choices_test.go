@@ -1,0 +1,45 @@
+package server
+
+import (
+	"strings"
+	"testing"
+)
+
+// choices writes its markup by hand, so every text in it, from survey files
+// or from the request, must come out escaped.
+func TestChoicesEscapeEveryText(t *testing.T) {
+	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
+	q := question{
+		ID: "q" + hostile, Type: "multiple-choice", Legend: hostile, Hint: hostile, Error: hostile, Optional: true, Lang: "en",
+		Options: []option{
+			{ID: "o" + hostile, Value: hostile, Label: hostile, Hint: hostile, Checked: true},
+			{ID: "none", Value: "none", Label: "None of these", OrBefore: true, Exclusive: true},
+		},
+	}
+	static := func(path string) (string, error) { return path + "?v=1", nil }
+	for _, radios := range []bool{false, true} {
+		if radios {
+			q.Type = "choice"
+		}
+		out, err := choices(q, static)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html := string(out)
+		for _, raw := range []string{"<script", "<img", "alert(2) '"} {
+			if strings.Contains(html, raw) {
+				t.Errorf("%s: %q comes out unescaped:\n%s", q.Type, raw, html)
+			}
+		}
+		if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) < 8 {
+			t.Errorf("%s: the hostile text is not there, escaped, in every place it goes:\n%s", q.Type, html)
+		}
+		kind := map[bool]string{false: `type="checkbox"`, true: `type="radio"`}[radios]
+		if strings.Count(html, kind) != 2 || !strings.Contains(html, " checked") {
+			t.Errorf("%s: want two inputs %s, one checked:\n%s", q.Type, kind, html)
+		}
+		if exclusive := strings.Contains(html, `data-behaviour="exclusive"`); exclusive == radios {
+			t.Errorf("%s: exclusive behaviour %v, want it on checkboxes only", q.Type, exclusive)
+		}
+	}
+}
