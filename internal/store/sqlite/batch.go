@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 )
 
@@ -22,7 +21,10 @@ type batcher struct {
 	db   *pool
 	jobs chan *job
 	wg   sync.WaitGroup
-	once sync.Once
+	// mu guards closing jobs against a send: do holds it to read, close
+	// to write.
+	mu     sync.RWMutex
+	closed bool
 }
 
 type job struct {
@@ -47,17 +49,20 @@ var errClosed = errors.New("sqlite: the store is closed")
 // while it waits gets ctx's error; its write may still be committed, as
 // it may be when a reply is lost, so writes through here are safe to
 // repeat (an upsert, an idempotent send).
-func (b *batcher) do(ctx context.Context, fn func(context.Context, *txn) error) (err error) {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+func (b *batcher) do(ctx context.Context, fn func(context.Context, *txn) error) error {
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	defer func() {
-		if recover() != nil { // sent on the closed channel: the store is closed
-			err = errClosed
-		}
-	}()
-	b.jobs <- j
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return errClosed
+	}
+	select {
+	case b.jobs <- j:
+	case <-ctx.Done():
+		b.mu.RUnlock()
+		return ctx.Err()
+	}
+	b.mu.RUnlock()
 	select {
 	case err := <-j.done:
 		return err
@@ -86,7 +91,11 @@ func (b *batcher) run() {
 	}
 }
 
-// commit runs a group of writes in one transaction.
+// commit runs a group of writes in one transaction. When the transaction
+// itself fails part of the way (SQLite rolls it back whole on a full disk
+// or an I/O error, and then a savepoint cannot be undone or released),
+// none of the group's writes holds: each is told so with that error, and
+// the rest are not run.
 func (b *batcher) commit(batch []*job) {
 	results := make([]error, len(batch))
 	ctx := context.Background()
@@ -97,9 +106,18 @@ func (b *batcher) commit(batch []*job) {
 				results[i] = err // given up on before it began
 				continue
 			}
-			results[i] = savepoint(ctx, tx, j)
+			broken, werr := savepoint(ctx, tx, j)
+			if results[i] = werr; broken {
+				err = werr
+				break
+			}
 		}
-		err = tx.end(ctx, false)
+		if err != nil {
+			tx.end(ctx, true)
+			clear(results) // every write gets the transaction's error
+		} else {
+			err = tx.end(ctx, false)
+		}
 	}
 	for i, j := range batch {
 		if results[i] == nil {
@@ -109,24 +127,35 @@ func (b *batcher) commit(batch []*job) {
 	}
 }
 
-// savepoint runs one write, undoing it alone if it fails.
-func savepoint(ctx context.Context, tx *txn, j *job) error {
+// savepoint runs one write, undoing it alone if it fails. broken reports
+// that the transaction cannot go on: a savepoint that could not be made,
+// undone or released.
+func savepoint(ctx context.Context, tx *txn, j *job) (broken bool, err error) {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
-		return err
+		return true, err
 	}
 	if err := j.fn(context.WithoutCancel(j.ctx), tx); err != nil {
 		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO write`); rerr != nil {
-			return fmt.Errorf("%w (and undoing it: %w)", err, rerr)
+			return true, err // the write's own error says why: a full disk, say
 		}
-		_, _ = tx.ExecContext(ctx, `RELEASE write`)
-		return err
+		if _, rerr := tx.ExecContext(ctx, `RELEASE write`); rerr != nil {
+			return true, err
+		}
+		return false, err
 	}
-	_, err := tx.ExecContext(ctx, `RELEASE write`)
-	return err
+	if _, err := tx.ExecContext(ctx, `RELEASE write`); err != nil {
+		return true, err
+	}
+	return false, nil
 }
 
-// close finishes the writes queued and stops.
+// close finishes the writes queued and stops; later writes get errClosed.
 func (b *batcher) close() {
-	b.once.Do(func() { close(b.jobs) })
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		close(b.jobs)
+	}
+	b.mu.Unlock()
 	b.wg.Wait()
 }
