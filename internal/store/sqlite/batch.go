@@ -6,8 +6,8 @@ import (
 	"sync"
 )
 
-// The busiest writes, a respondent's draft and response, are committed in
-// groups: SQLite allows one writer at a time, and under load a write spent
+// The busiest writes, a respondent's draft, response and submission count,
+// are committed in groups: SQLite allows one writer at a time, and under load a write spent
 // longer waiting for the connection than writing. The batcher takes every
 // write waiting when it begins a transaction, runs each under its own
 // savepoint (so one that fails is undone alone), commits once, and only

@@ -174,10 +174,12 @@ func (s *Store) DeleteOtherSessions(ctx context.Context, accountID, keep string)
 }
 
 // Increment clears expired counters and adds one to a counter, in one
-// transaction.
+// transaction: one of a group, as every respondent's post counts one
+// (batch.go). Counted twice when a caller gives up just as it commits is
+// harmless to a limit.
 func (s *Store) Increment(ctx context.Context, key string, now, expires time.Time) (int64, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *txn) error {
+	err := s.batch.do(ctx, func(ctx context.Context, tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM counters WHERE expires <= ?`, now.UnixMilli()); err != nil {
 			return err
 		}
