@@ -25,3 +25,20 @@ func BenchmarkLayout(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLayoutAlone renders an error page: the layout with a heading
+// and a line.
+func BenchmarkLayoutAlone(b *testing.B) {
+	p, err := parsePages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := p.byName["error.html"]
+	data := errorPage{page: page{Title: "Page not found", CSRF: "token"}, Status: 404, Message: "Page not found"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := t.ExecuteTemplate(io.Discard, "layout", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
