@@ -43,3 +43,26 @@ func TestChoicesEscapeEveryText(t *testing.T) {
 		}
 	}
 }
+
+func TestSummaryRowsEscapeEveryText(t *testing.T) {
+	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
+	rows := []checkRow{
+		{Key: hostile, Value: hostile + "\n" + hostile, ChangeURL: "/s/x/y/section/a?return=check#q" + hostile},
+		{Key: "Optional", Optional: true, ChangeURL: "/c"},
+		{Key: "Required", ChangeURL: "/c"},
+	}
+	html := string(summaryRows(rows, "en"))
+	for _, raw := range []string{"<script", "<img", "alert(2) '"} {
+		if strings.Contains(html, raw) {
+			t.Errorf("%q comes out unescaped:\n%s", raw, html)
+		}
+	}
+	if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) != 5 {
+		t.Errorf("the hostile text is not there, escaped, in each of its 5 places:\n%s", html)
+	}
+	for _, want := range []string{"&#39;<br>&#34;", ">None given<", `<span class="app-not-answered">Not answered</span>`, `<span class="govuk-visually-hidden"> Required</span>`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("no %s in:\n%s", want, html)
+		}
+	}
+}

@@ -7,14 +7,17 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
+// The parts of pages that repeat dozens of times are written in Go rather
+// than template: html/template evaluates every action by reflection, and
+// these were most of the cost of the pages that hold them (a grid's
+// options; check answers' rows). Every text goes through
+// template.HTMLEscapeString, which escapes what html/template would in
+// these quoted attributes and in text; markup_test.go checks it. Every
+// address in them is one the service built.
+
 // choices writes a fieldset of radios or checkboxes in the GOV.UK
 // markup: its legend, hint and error, then each option with its label,
-// face and hint, and "or" before Don't know and the like. It is Go rather
-// than template because a grid has dozens of options, and html/template
-// evaluating them by reflection was most of the cost of a page. Every
-// text goes through template.HTMLEscapeString, which escapes what
-// html/template would in these quoted attributes and in text;
-// TestChoicesEscapeEveryText checks it.
+// face and hint, and "or" before Don't know and the like.
 func choices(q question, static func(string) (string, error)) (template.HTML, error) {
 	kind, input := "checkboxes", "checkbox"
 	if q.Radios() {
@@ -88,4 +91,36 @@ func choices(q question, static func(string) (string, error)) (template.HTML, er
 	}
 	b.WriteString("</div>\n</fieldset>\n</div>\n")
 	return template.HTML(b.String()), nil
+}
+
+// summaryRows writes check answers' rows for one part of a survey: each
+// question or statement, the answer (a line each for several), or that
+// none was given, and a link to change it.
+func summaryRows(rows []checkRow, lang string) template.HTML {
+	esc := template.HTMLEscapeString
+	change := esc(survey.Message(lang, "change"))
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(`<div class="govuk-summary-list__row">` + "\n")
+		b.WriteString(`<dt class="govuk-summary-list__key">` + esc(r.Key) + "</dt>\n")
+		b.WriteString(`<dd class="govuk-summary-list__value">`)
+		switch {
+		case r.Value != "":
+			for i, line := range strings.Split(r.Value, "\n") {
+				if i > 0 {
+					b.WriteString("<br>")
+				}
+				b.WriteString(esc(line))
+			}
+		case r.Optional:
+			b.WriteString(esc(survey.Message(lang, "none-given")))
+		default:
+			b.WriteString(`<span class="app-not-answered">` + esc(survey.Message(lang, "not-answered")) + "</span>")
+		}
+		b.WriteString("</dd>\n")
+		b.WriteString(`<dd class="govuk-summary-list__actions">` + "\n")
+		b.WriteString(`<a class="govuk-link" href="` + esc(r.ChangeURL) + `">` + change + `<span class="govuk-visually-hidden"> ` + esc(r.Key) + "</span></a>\n")
+		b.WriteString("</dd>\n</div>\n")
+	}
+	return template.HTML(b.String())
 }
