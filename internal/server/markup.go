@@ -7,10 +7,11 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// The parts of pages that repeat dozens of times are written in Go rather
-// than template: html/template evaluates every action by reflection, and
-// these were most of the cost of the pages that hold them (a grid's
-// options; check answers' rows). Every text goes through
+// The parts of pages that repeat, or that come back many times in a
+// survey, are written in Go rather than template: html/template evaluates
+// every action by reflection, and these were most of the cost of the
+// pages that hold them (a grid's options; check answers' rows; the task
+// list, shown after every part of a long survey). Every text goes through
 // template.HTMLEscapeString, which escapes what html/template would in
 // these quoted attributes and in text; markup_test.go checks it. Every
 // address in them is one the service built.
@@ -121,6 +122,30 @@ func summaryRows(rows []checkRow, lang string) template.HTML {
 		b.WriteString(`<dd class="govuk-summary-list__actions">` + "\n")
 		b.WriteString(`<a class="govuk-link" href="` + esc(r.ChangeURL) + `">` + change + `<span class="govuk-visually-hidden"> ` + esc(r.Key) + "</span></a>\n")
 		b.WriteString("</dd>\n</div>\n")
+	}
+	return template.HTML(b.String())
+}
+
+// taskItems writes the task list's items: each part, linked, with its
+// status, as a tag until it is complete.
+func taskItems(tasks []task) template.HTML {
+	esc := template.HTMLEscapeString
+	var b strings.Builder
+	for _, t := range tasks {
+		id := esc(t.ID) + "_status"
+		b.WriteString(`<li class="govuk-task-list__item govuk-task-list__item--with-link">` + "\n")
+		b.WriteString(`<div class="govuk-task-list__name-and-hint">` + "\n")
+		b.WriteString(`<a class="govuk-link govuk-task-list__link" href="` + esc(t.URL) + `" aria-describedby="` + id + `">` + esc(t.Title) + "</a>\n</div>\n")
+		b.WriteString(`<div class="govuk-task-list__status" id="` + id + `">`)
+		switch {
+		case t.Complete:
+			b.WriteString(esc(t.Status))
+		case t.Started:
+			b.WriteString(`<strong class="govuk-tag govuk-tag--light-blue">` + esc(t.Status) + "</strong>")
+		default:
+			b.WriteString(`<strong class="govuk-tag govuk-tag--blue">` + esc(t.Status) + "</strong>")
+		}
+		b.WriteString("</div>\n</li>\n")
 	}
 	return template.HTML(b.String())
 }

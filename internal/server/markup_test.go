@@ -66,3 +66,25 @@ func TestSummaryRowsEscapeEveryText(t *testing.T) {
 		}
 	}
 }
+
+func TestTaskItemsEscapeEveryText(t *testing.T) {
+	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
+	html := string(taskItems([]task{
+		{ID: "a" + hostile, Title: hostile, URL: "/s/x/y/section/a" + hostile, Status: hostile, Complete: true},
+		{ID: "b", Title: "B", URL: "/b", Status: "In progress", Started: true},
+		{ID: "c", Title: "C", URL: "/c", Status: "Not yet started"},
+	}))
+	for _, raw := range []string{"<script", "<img", "alert(2) '"} {
+		if strings.Contains(html, raw) {
+			t.Errorf("%q comes out unescaped:\n%s", raw, html)
+		}
+	}
+	if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) != 5 {
+		t.Errorf("the hostile text is not there, escaped, in each of its 5 places:\n%s", html)
+	}
+	for _, want := range []string{`aria-describedby="b_status">B</a>`, `id="b_status"><strong class="govuk-tag govuk-tag--light-blue">In progress</strong>`, `<strong class="govuk-tag govuk-tag--blue">Not yet started</strong>`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("no %s in:\n%s", want, html)
+		}
+	}
+}

@@ -53,9 +53,10 @@ func templateFuncs(versions map[string]string) template.FuncMap {
 	return template.FuncMap{
 		"static": static,
 		// choices is a fieldset of radios or checkboxes, summaryRows check
-		// answers' rows: markup.go.
+		// answers' rows, taskItems the task list: markup.go.
 		"choices":     func(q question) (template.HTML, error) { return choices(q, static) },
 		"summaryRows": summaryRows,
+		"taskItems":   taskItems,
 		// paragraphs splits text on blank lines, for introductions written
 		// in survey files.
 		"paragraphs": func(s string) []string {
