@@ -70,6 +70,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 			round = r.ID
 		}
 	}
+	if round == "" {
+		return fmt.Errorf("survey %s has no round open in its file: give one with --round", d.ID)
+	}
 	run := load.Config{
 		Targets: targets, Survey: d, Round: round,
 		Respondents: *respondents, Responses: *responses, Duration: *duration, Seed: *seed,
