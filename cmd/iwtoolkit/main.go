@@ -89,22 +89,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
-// flags parses a command's flags, after define adds any the command has;
-// --help prints its help to stdout.
-func flags(name, help string, args []string, stdout io.Writer, define ...func(*flag.FlagSet)) (*flag.FlagSet, error) {
+// flagSet makes a command's flag set; --help prints its help to stdout.
+func flagSet(name, help string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	for _, d := range define {
-		d(fs)
-	}
 	fs.Usage = func() { fmt.Fprint(stdout, help+"\nSettings (environment variables):\n"+config.Help()) }
+	return fs
+}
+
+// parse parses a command's flags; --help gives flag.ErrHelp, a bad flag
+// errUsage.
+func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
+			return err
 		}
-		return nil, errUsage
+		return errUsage
 	}
-	return fs, nil
+	return nil
 }
 
 const serveHelp = `Usage: iwtoolkit serve
@@ -115,7 +117,7 @@ invalid survey file stops start-up with every problem as file:line: message.
 `
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if _, err := flags("serve", serveHelp, args, stdout); err != nil {
+	if err := parse(flagSet("serve", serveHelp, stdout), args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
@@ -245,11 +247,9 @@ reported as info: old responses keep them. Warnings exit 0 unless --strict.
 `
 
 func check(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	var strict bool
-	fs, err := flags("check", checkHelp, args, stdout, func(fs *flag.FlagSet) {
-		fs.BoolVar(&strict, "strict", false, "exit 1 when there are warnings")
-	})
-	if err != nil {
+	fs := flagSet("check", checkHelp, stdout)
+	strict := fs.Bool("strict", false, "exit 1 when there are warnings")
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := config.Load(getenv)
@@ -272,7 +272,7 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	fmt.Fprintf(stdout, "%d surveys, no problems, %d warnings about changes to live surveys\n", len(c.All()), warnings)
-	if strict && warnings > 0 {
+	if *strict && warnings > 0 {
 		return fmt.Errorf("check: %d warnings (--strict)", warnings)
 	}
 	return nil

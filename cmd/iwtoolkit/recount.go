@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
-	"iwtoolkit/internal/config"
 	"iwtoolkit/internal/store"
 )
 
@@ -46,24 +43,5 @@ func recount(ctx context.Context, args []string, getenv func(string) string, std
 		return nil
 	}
 	fmt.Fprintf(stdout, "%s %s: %d responses; %d tallied counts differed from a recount and were repaired\n", d.ID, *round, res.Responses, res.Differences)
-	return nil
-}
-
-// flagSet makes a command's flag set; --help prints its help to stdout.
-func flagSet(name, help string, stdout io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	fs.Usage = func() { fmt.Fprint(stdout, help+"\nSettings (environment variables):\n"+config.Help()) }
-	return fs
-}
-
-// parse parses a command's flags as flags does.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
 	return nil
 }

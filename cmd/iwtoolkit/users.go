@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -38,18 +37,13 @@ Roles: admin, analyst, board-viewer, coordinator (needs --organisation).
 // addUser is the add-user command. It takes stdin from its caller, rather
 // than run's, so that tests can give it a password.
 func addUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
-	fs := flag.NewFlagSet("add-user", flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	fs.Usage = func() { fmt.Fprint(stdout, addUserHelp+"\nSettings (environment variables):\n"+config.Help()) }
+	fs := flagSet("add-user", addUserHelp, stdout)
 	email := fs.String("email", "", "the person's email address, which they sign in with")
 	name := fs.String("name", "", "the person's name, as pages show it")
 	role := fs.String("role", "", "admin, analyst, board-viewer or coordinator")
 	org := fs.String("organisation", "", "the co-ordinator's organisation")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	if err := parse(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("add-user: unexpected argument %q (flags are --email, --name, --role, --organisation)", fs.Arg(0))
