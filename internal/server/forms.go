@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -57,7 +56,7 @@ func options(field string, choices []option, chosen []string) []option {
 	for i := range out {
 		out[i].ID = field
 		if i > 0 {
-			out[i].ID = fmt.Sprintf("%s_%d", field, i+1)
+			out[i].ID = field + "_" + strconv.Itoa(i+1)
 		}
 		out[i].Checked = slices.Contains(chosen, out[i].Value)
 	}

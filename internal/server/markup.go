@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"html/template"
+	"strconv"
 	"strings"
 
 	"iwtoolkit/internal/survey"
@@ -10,142 +12,376 @@ import (
 // The parts of pages that repeat, or that come back many times in a
 // survey, are written in Go rather than template: html/template evaluates
 // every action by reflection, and these were most of the cost of the
-// pages that hold them (a grid's options; check answers' rows; the task
-// list, shown after every part of a long survey). Every text goes through
-// template.HTMLEscapeString, which escapes what html/template would in
-// these quoted attributes and in text; markup_test.go checks it. Every
-// address in them is one the service built.
+// pages that hold them (a part's questions and a grid's options; check
+// answers' rows; the task list, shown after every part of a long survey;
+// the layout, layout.go). Every text goes through escape, which escapes
+// what html/template would in these quoted attributes and in text;
+// markup_test.go checks it. Every address in them is one the service
+// built.
+
+// escape writes s with the characters that could end a quoted attribute
+// or start a tag or entity escaped, as template.HTMLEscapeString does,
+// without making a copy when there are none.
+func escape(w *bytes.Buffer, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var to string
+		switch s[i] {
+		case '"':
+			to = "&#34;"
+		case '\'':
+			to = "&#39;"
+		case '&':
+			to = "&amp;"
+		case '<':
+			to = "&lt;"
+		case '>':
+			to = "&gt;"
+		case 0:
+			to = "\uFFFD"
+		default:
+			continue
+		}
+		w.WriteString(s[last:i])
+		w.WriteString(to)
+		last = i + 1
+	}
+	w.WriteString(s[last:])
+}
+
+// questions writes a part's questions by type. A grid is a heading and a
+// fieldset of radios for each statement; radios and checkboxes are a
+// fieldset (choices); a number or a text is a label and an input, and a
+// long text a textarea with a character count.
+func questions(qs []question, static func(string) (string, error)) (template.HTML, error) {
+	w := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(w)
+	w.Reset()
+	for _, q := range qs {
+		var err error
+		switch {
+		case q.Type == survey.TypeGrid:
+			w.WriteString(`<h2 class="govuk-heading-m">`)
+			escape(w, q.Legend)
+			w.WriteString("</h2>\n")
+			if q.Hint != "" {
+				w.WriteString(`<p class="govuk-hint">`)
+				escape(w, q.Hint)
+				w.WriteString("</p>\n")
+			}
+			for _, row := range q.Rows {
+				if err = choices(w, row, static); err != nil {
+					break
+				}
+			}
+		case q.Radios() || q.Type == survey.TypeMultiple:
+			err = choices(w, q, static)
+		default:
+			input(w, q)
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return template.HTML(w.String()), nil
+}
+
+// input writes a number, a text or a long text, with its label, hint and
+// error.
+func input(w *bytes.Buffer, q question) {
+	id := func(suffix string) {
+		escape(w, q.ID)
+		w.WriteString(suffix)
+	}
+	long := q.Type == survey.TypeLongText
+	w.WriteString(`<div class="govuk-form-group`)
+	if long {
+		w.WriteString(` govuk-character-count`)
+	}
+	if q.Error != "" {
+		w.WriteString(` govuk-form-group--error`)
+	}
+	w.WriteString(`"`)
+	if long {
+		w.WriteString(` data-module="govuk-character-count" data-maxlength="`)
+		w.WriteString(strconv.Itoa(q.Max))
+		w.WriteString(`"`)
+	}
+	w.WriteString(">\n" + `<label class="govuk-label govuk-label--s" for="`)
+	id(`">`)
+	escape(w, q.Legend)
+	if q.Optional {
+		w.WriteString(" ")
+		escape(w, survey.Message(q.Lang, "optional"))
+	}
+	w.WriteString("</label>\n")
+	if q.Hint != "" {
+		w.WriteString(`<div id="`)
+		id(`_hint" class="govuk-hint">`)
+		escape(w, q.Hint)
+		w.WriteString("</div>\n")
+	}
+	if q.Error != "" {
+		w.WriteString(`<p id="`)
+		id(`_error" class="govuk-error-message"><span class="govuk-visually-hidden">`)
+		escape(w, survey.Message(q.Lang, "error"))
+		w.WriteString(":</span> ")
+		escape(w, q.Error)
+		w.WriteString("</p>\n")
+	}
+	// described lists the hint's and the error's ids, after the
+	// character count's.
+	described := func(first bool) {
+		for _, part := range []struct {
+			on     bool
+			suffix string
+		}{{q.Hint != "", "_hint"}, {q.Error != "", "_error"}} {
+			if part.on {
+				if !first {
+					w.WriteString(" ")
+				}
+				id(part.suffix)
+				first = false
+			}
+		}
+	}
+	switch {
+	case long:
+		w.WriteString(`<textarea class="govuk-textarea govuk-js-character-count`)
+		if q.Error != "" {
+			w.WriteString(` govuk-textarea--error`)
+		}
+		w.WriteString(`" id="`)
+		id(`" name="`)
+		id(`" rows="5" aria-describedby="`)
+		id(`_info`)
+		described(false)
+		w.WriteString(`">`)
+		escape(w, q.Value)
+		w.WriteString("</textarea>\n" + `<div id="`)
+		id(`_info" class="govuk-hint govuk-character-count__message">`)
+		escape(w, survey.Message(q.Lang, "up-to-chars", q.Max))
+		w.WriteString("</div>\n")
+	default:
+		w.WriteString(`<input class="govuk-input`)
+		if q.Type == survey.TypeNumber {
+			w.WriteString(` govuk-input--width-5`)
+		}
+		if q.Error != "" {
+			w.WriteString(` govuk-input--error`)
+		}
+		w.WriteString(`" id="`)
+		id(`" name="`)
+		id(`" type="text"`)
+		if q.Type == survey.TypeNumber {
+			w.WriteString(` inputmode="numeric" spellcheck="false"`)
+		} else {
+			w.WriteString(` maxlength="`)
+			w.WriteString(strconv.Itoa(q.Max))
+			w.WriteString(`"`)
+		}
+		w.WriteString(` value="`)
+		escape(w, q.Value)
+		w.WriteString(`"`)
+		if q.Hint != "" || q.Error != "" {
+			w.WriteString(` aria-describedby="`)
+			described(true)
+			w.WriteString(`"`)
+		}
+		w.WriteString(">\n")
+	}
+	w.WriteString("</div>\n")
+}
 
 // choices writes a fieldset of radios or checkboxes in the GOV.UK
 // markup: its legend, hint and error, then each option with its label,
 // face and hint, and "or" before Don't know and the like.
-func choices(q question, static func(string) (string, error)) (template.HTML, error) {
-	kind, input := "checkboxes", "checkbox"
+// choiceMarkup is the markup that differs between radios and checkboxes.
+type choiceMarkup struct{ open, module, divider, item, typ, label, hint string }
+
+var radios, checkboxes = newChoiceMarkup("radios", "radio"), newChoiceMarkup("checkboxes", "checkbox")
+
+func newChoiceMarkup(kind, input string) choiceMarkup {
+	return choiceMarkup{
+		open:    `<div class="govuk-` + kind,
+		module:  `" data-module="govuk-` + kind + `">` + "\n",
+		divider: `<div class="govuk-` + kind + `__divider">`,
+		item:    `<div class="govuk-` + kind + `__item">` + "\n" + `<input class="govuk-` + kind + `__input" id="`,
+		typ:     `" type="` + input + `" value="`,
+		label:   ">\n" + `<label class="govuk-label govuk-` + kind + `__label" for="`,
+		hint:    `_item_hint" class="govuk-hint govuk-` + kind + `__hint">`,
+	}
+}
+
+func choices(w *bytes.Buffer, q question, static func(string) (string, error)) error {
+	k := &checkboxes
 	if q.Radios() {
-		kind, input = "radios", "radio"
+		k = &radios
 	}
-	esc := template.HTMLEscapeString
-	var b strings.Builder
-	b.WriteString(`<div class="govuk-form-group`)
+	w.WriteString(`<div class="govuk-form-group`)
 	if q.Error != "" {
-		b.WriteString(` govuk-form-group--error`)
+		w.WriteString(` govuk-form-group--error`)
 	}
-	b.WriteString(`">` + "\n" + `<fieldset class="govuk-fieldset"`)
+	w.WriteString(`">` + "\n" + `<fieldset class="govuk-fieldset"`)
 	if q.Hint != "" || q.Error != "" {
-		var ids []string
+		w.WriteString(` aria-describedby="`)
 		if q.Hint != "" {
-			ids = append(ids, esc(q.ID)+"_hint")
+			escape(w, q.ID)
+			w.WriteString("_hint")
 		}
 		if q.Error != "" {
-			ids = append(ids, esc(q.ID)+"_error")
+			if q.Hint != "" {
+				w.WriteString(" ")
+			}
+			escape(w, q.ID)
+			w.WriteString("_error")
 		}
-		b.WriteString(` aria-describedby="` + strings.Join(ids, " ") + `"`)
+		w.WriteString(`"`)
 	}
-	b.WriteString(">\n" + `<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">` + esc(q.Legend))
+	w.WriteString(">\n" + `<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">`)
+	escape(w, q.Legend)
 	if q.Optional {
-		b.WriteString(" " + esc(survey.Message(q.Lang, "optional")))
+		w.WriteString(" ")
+		escape(w, survey.Message(q.Lang, "optional"))
 	}
-	b.WriteString("</legend>\n")
+	w.WriteString("</legend>\n")
 	if q.Hint != "" {
-		b.WriteString(`<div id="` + esc(q.ID) + `_hint" class="govuk-hint">` + esc(q.Hint) + "</div>\n")
+		w.WriteString(`<div id="`)
+		escape(w, q.ID)
+		w.WriteString(`_hint" class="govuk-hint">`)
+		escape(w, q.Hint)
+		w.WriteString("</div>\n")
 	}
 	if q.Error != "" {
-		b.WriteString(`<p id="` + esc(q.ID) + `_error" class="govuk-error-message"><span class="govuk-visually-hidden">` + esc(survey.Message(q.Lang, "error")) + ":</span> " + esc(q.Error) + "</p>\n")
+		w.WriteString(`<p id="`)
+		escape(w, q.ID)
+		w.WriteString(`_error" class="govuk-error-message"><span class="govuk-visually-hidden">`)
+		escape(w, survey.Message(q.Lang, "error"))
+		w.WriteString(":</span> ")
+		escape(w, q.Error)
+		w.WriteString("</p>\n")
 	}
-	b.WriteString(`<div class="govuk-` + kind)
-	if kind == "radios" && !q.Faces && len(q.Options) > 3 {
-		b.WriteString(" govuk-radios--small")
+	w.WriteString(k.open)
+	if k == &radios && !q.Faces && len(q.Options) > 3 {
+		w.WriteString(" govuk-radios--small")
 	}
 	if q.Faces {
-		b.WriteString(" app-faces")
+		w.WriteString(" app-faces")
 	}
-	b.WriteString(`" data-module="govuk-` + kind + `">` + "\n")
+	w.WriteString(k.module)
 	for _, o := range q.Options {
 		if o.OrBefore {
-			b.WriteString(`<div class="govuk-` + kind + `__divider">` + esc(survey.Message(q.Lang, "or")) + "</div>\n")
+			w.WriteString(k.divider)
+			escape(w, survey.Message(q.Lang, "or"))
+			w.WriteString("</div>\n")
 		}
-		b.WriteString(`<div class="govuk-` + kind + `__item">` + "\n")
-		b.WriteString(`<input class="govuk-` + kind + `__input" id="` + esc(o.ID) + `" name="` + esc(q.ID) + `" type="` + input + `" value="` + esc(o.Value) + `"`)
+		w.WriteString(k.item)
+		escape(w, o.ID)
+		w.WriteString(`" name="`)
+		escape(w, q.ID)
+		w.WriteString(k.typ)
+		escape(w, o.Value)
+		w.WriteString(`"`)
 		if o.Checked {
-			b.WriteString(" checked")
+			w.WriteString(" checked")
 		}
-		if o.Exclusive && kind == "checkboxes" {
-			b.WriteString(` data-behaviour="exclusive"`)
+		if o.Exclusive && k == &checkboxes {
+			w.WriteString(` data-behaviour="exclusive"`)
 		}
 		if o.Hint != "" {
-			b.WriteString(` aria-describedby="` + esc(o.ID) + `_item_hint"`)
+			w.WriteString(` aria-describedby="`)
+			escape(w, o.ID)
+			w.WriteString(`_item_hint"`)
 		}
-		b.WriteString(">\n")
-		b.WriteString(`<label class="govuk-label govuk-` + kind + `__label" for="` + esc(o.ID) + `">`)
+		w.WriteString(k.label)
+		escape(w, o.ID)
+		w.WriteString(`">`)
 		if o.Face != "" {
 			src, err := static("/static/app/face-" + o.Face + ".svg")
 			if err != nil {
-				return "", err
+				return err
 			}
-			b.WriteString(`<img class="app-face" src="` + esc(src) + `" alt="" width="40" height="40">`)
+			w.WriteString(`<img class="app-face" src="`)
+			escape(w, src)
+			w.WriteString(`" alt="" width="40" height="40">`)
 		}
-		b.WriteString(esc(o.Label) + "</label>\n")
+		escape(w, o.Label)
+		w.WriteString("</label>\n")
 		if o.Hint != "" {
-			b.WriteString(`<div id="` + esc(o.ID) + `_item_hint" class="govuk-hint govuk-` + kind + `__hint">` + esc(o.Hint) + "</div>\n")
+			w.WriteString(`<div id="`)
+			escape(w, o.ID)
+			w.WriteString(k.hint)
+			escape(w, o.Hint)
+			w.WriteString("</div>\n")
 		}
-		b.WriteString("</div>\n")
+		w.WriteString("</div>\n")
 	}
-	b.WriteString("</div>\n</fieldset>\n</div>\n")
-	return template.HTML(b.String()), nil
+	w.WriteString("</div>\n</fieldset>\n</div>\n")
+	return nil
 }
 
 // summaryRows writes check answers' rows for one part of a survey: each
 // question or statement, the answer (a line each for several), or that
 // none was given, and a link to change it.
 func summaryRows(rows []checkRow, lang string) template.HTML {
-	esc := template.HTMLEscapeString
-	change := esc(survey.Message(lang, "change"))
-	var b strings.Builder
+	var w bytes.Buffer
 	for _, r := range rows {
-		b.WriteString(`<div class="govuk-summary-list__row">` + "\n")
-		b.WriteString(`<dt class="govuk-summary-list__key">` + esc(r.Key) + "</dt>\n")
-		b.WriteString(`<dd class="govuk-summary-list__value">`)
+		w.WriteString(`<div class="govuk-summary-list__row">` + "\n" + `<dt class="govuk-summary-list__key">`)
+		escape(&w, r.Key)
+		w.WriteString("</dt>\n" + `<dd class="govuk-summary-list__value">`)
 		switch {
 		case r.Value != "":
 			for i, line := range strings.Split(r.Value, "\n") {
 				if i > 0 {
-					b.WriteString("<br>")
+					w.WriteString("<br>")
 				}
-				b.WriteString(esc(line))
+				escape(&w, line)
 			}
 		case r.Optional:
-			b.WriteString(esc(survey.Message(lang, "none-given")))
+			escape(&w, survey.Message(lang, "none-given"))
 		default:
-			b.WriteString(`<span class="app-not-answered">` + esc(survey.Message(lang, "not-answered")) + "</span>")
+			w.WriteString(`<span class="app-not-answered">`)
+			escape(&w, survey.Message(lang, "not-answered"))
+			w.WriteString("</span>")
 		}
-		b.WriteString("</dd>\n")
-		b.WriteString(`<dd class="govuk-summary-list__actions">` + "\n")
-		b.WriteString(`<a class="govuk-link" href="` + esc(r.ChangeURL) + `">` + change + `<span class="govuk-visually-hidden"> ` + esc(r.Key) + "</span></a>\n")
-		b.WriteString("</dd>\n</div>\n")
+		w.WriteString("</dd>\n" + `<dd class="govuk-summary-list__actions">` + "\n" + `<a class="govuk-link" href="`)
+		escape(&w, r.ChangeURL)
+		w.WriteString(`">`)
+		escape(&w, survey.Message(lang, "change"))
+		w.WriteString(`<span class="govuk-visually-hidden"> `)
+		escape(&w, r.Key)
+		w.WriteString("</span></a>\n</dd>\n</div>\n")
 	}
-	return template.HTML(b.String())
+	return template.HTML(w.String())
 }
 
 // taskItems writes the task list's items: each part, linked, with its
 // status, as a tag until it is complete.
 func taskItems(tasks []task) template.HTML {
-	esc := template.HTMLEscapeString
-	var b strings.Builder
+	var w bytes.Buffer
 	for _, t := range tasks {
-		id := esc(t.ID) + "_status"
-		b.WriteString(`<li class="govuk-task-list__item govuk-task-list__item--with-link">` + "\n")
-		b.WriteString(`<div class="govuk-task-list__name-and-hint">` + "\n")
-		b.WriteString(`<a class="govuk-link govuk-task-list__link" href="` + esc(t.URL) + `" aria-describedby="` + id + `">` + esc(t.Title) + "</a>\n</div>\n")
-		b.WriteString(`<div class="govuk-task-list__status" id="` + id + `">`)
+		w.WriteString(`<li class="govuk-task-list__item govuk-task-list__item--with-link">` + "\n" + `<div class="govuk-task-list__name-and-hint">` + "\n" + `<a class="govuk-link govuk-task-list__link" href="`)
+		escape(&w, t.URL)
+		w.WriteString(`" aria-describedby="`)
+		escape(&w, t.ID)
+		w.WriteString(`_status">`)
+		escape(&w, t.Title)
+		w.WriteString("</a>\n</div>\n" + `<div class="govuk-task-list__status" id="`)
+		escape(&w, t.ID)
+		w.WriteString(`_status">`)
 		switch {
 		case t.Complete:
-			b.WriteString(esc(t.Status))
+			escape(&w, t.Status)
 		case t.Started:
-			b.WriteString(`<strong class="govuk-tag govuk-tag--light-blue">` + esc(t.Status) + "</strong>")
+			w.WriteString(`<strong class="govuk-tag govuk-tag--light-blue">`)
+			escape(&w, t.Status)
+			w.WriteString("</strong>")
 		default:
-			b.WriteString(`<strong class="govuk-tag govuk-tag--blue">` + esc(t.Status) + "</strong>")
+			w.WriteString(`<strong class="govuk-tag govuk-tag--blue">`)
+			escape(&w, t.Status)
+			w.WriteString("</strong>")
 		}
-		b.WriteString("</div>\n</li>\n")
+		w.WriteString("</div>\n</li>\n")
 	}
-	return template.HTML(b.String())
+	return template.HTML(w.String())
 }

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"bytes"
+	"html/template"
+	"iwtoolkit/internal/survey"
 	"strings"
 	"testing"
 )
@@ -21,7 +24,7 @@ func TestChoicesEscapeEveryText(t *testing.T) {
 		if radios {
 			q.Type = "choice"
 		}
-		out, err := choices(q, static)
+		out, err := questions([]question{q}, static)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,5 +89,65 @@ func TestTaskItemsEscapeEveryText(t *testing.T) {
 		if !strings.Contains(html, want) {
 			t.Errorf("no %s in:\n%s", want, html)
 		}
+	}
+}
+
+func TestEscapeAsHTMLTemplateDoes(t *testing.T) {
+	var all strings.Builder
+	for b := 0; b < 256; b++ {
+		all.WriteByte(byte(b))
+	}
+	for _, s := range []string{"", "plain", `"><script>alert(1)</script>' & &amp;`, "Cymraeg: ŵ ŷ, 😀", all.String()} {
+		var w bytes.Buffer
+		escape(&w, s)
+		if want := template.HTMLEscapeString(s); w.String() != want {
+			t.Errorf("escape(%q) = %q, want %q", s, w.String(), want)
+		}
+	}
+}
+
+func TestInputsEscapeEveryText(t *testing.T) {
+	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
+	for _, typ := range []string{"number", "text", "long-text"} {
+		q := question{ID: "q" + hostile, Type: typ, Legend: hostile, Hint: hostile, Error: hostile, Value: hostile, Max: 500, Optional: true, Lang: "en"}
+		out, err := questions([]question{q}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html := string(out)
+		for _, raw := range []string{"<script", "<img", "alert(2) '"} {
+			if strings.Contains(html, raw) {
+				t.Errorf("%s: %q comes out unescaped:\n%s", typ, raw, html)
+			}
+		}
+		if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) < 10 {
+			t.Errorf("%s: the hostile text is not there, escaped, in every place it goes:\n%s", typ, html)
+		}
+	}
+}
+
+func TestLayoutEscapesEveryText(t *testing.T) {
+	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
+	p, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := errorPage{page: page{
+		Title: hostile, Back: "/b" + hostile, StopURL: "/s" + hostile, CSRF: hostile,
+		Errors:    []survey.FieldError{{Field: "f" + hostile, Message: hostile}, {Message: hostile}},
+		Languages: []languageLink{{Code: "en" + hostile, Label: hostile, URL: "/l" + hostile}, {Code: "cy", Label: hostile, Current: true}},
+	}, Status: 400, Message: "Bad request"}
+	var w bytes.Buffer
+	if err := p.write(&w, "error.html", data); err != nil {
+		t.Fatal(err)
+	}
+	html := w.String()
+	for _, raw := range []string{"<script>", "<img", "alert(2) '"} {
+		if strings.Contains(html, raw) {
+			t.Errorf("%q comes out unescaped:\n%s", raw, html)
+		}
+	}
+	if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) != 11 {
+		t.Errorf("the hostile text is not there, escaped, in each of its 11 places (%d):\n%s", strings.Count(html, want), html)
 	}
 }

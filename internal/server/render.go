@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,9 +16,11 @@ import (
 	"iwtoolkit/web"
 )
 
-// pages are the parsed templates, one set per page, parsed once at start-up.
+// pages are the parsed templates, one set per page, parsed once at
+// start-up, and the layout around them (layout.go).
 type pages struct {
 	byName map[string]*template.Template
+	layout *layout
 }
 
 // assetVersions holds a short hash of each static file, so that pages link
@@ -52,9 +55,9 @@ func templateFuncs(versions map[string]string) template.FuncMap {
 	}
 	return template.FuncMap{
 		"static": static,
-		// choices is a fieldset of radios or checkboxes, summaryRows check
-		// answers' rows, taskItems the task list: markup.go.
-		"choices":     func(q question) (template.HTML, error) { return choices(q, static) },
+		// questions are a part's questions, summaryRows check answers'
+		// rows, taskItems the task list: markup.go.
+		"questions":   func(qs []question) (template.HTML, error) { return questions(qs, static) },
 		"summaryRows": summaryRows,
 		"taskItems":   taskItems,
 		// paragraphs splits text on blank lines, for introductions written
@@ -88,15 +91,19 @@ func parsePages() (*pages, error) {
 		return nil, fmt.Errorf("server: static files: %w", err)
 	}
 	funcs := templateFuncs(versions)
-	p := &pages{byName: map[string]*template.Template{}}
+	l, err := newLayout(funcs["static"].(func(string) (string, error)))
+	if err != nil {
+		return nil, fmt.Errorf("server: static files: %w", err)
+	}
+	p := &pages{byName: map[string]*template.Template{}, layout: l}
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "templates/")
-		if base == "layout.html" {
-			continue
-		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(web.Templates, "templates/layout.html", "templates/partials/*.html", name)
+		t, err := template.New(base).Funcs(funcs).ParseFS(web.Templates, "templates/partials/*.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("server: parse template %s: %w", base, err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("server: template %s has no content", base)
 		}
 		p.byName[base] = t
 	}
@@ -106,17 +113,44 @@ func parsePages() (*pages, error) {
 // render writes a page. The page is rendered into a buffer first, so that a
 // template error becomes a clean 500 rather than half a page.
 func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
-	t, ok := s.pages.byName[name]
-	if !ok {
-		return fmt.Errorf("%w: no template %s", errInternal, name)
-	}
-	data = withCSRF(data, csrfToken(c))
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		return fmt.Errorf("%w: render %s: %w", errInternal, name, err)
+	buf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(buf)
+	buf.Reset()
+	if err := s.pages.write(buf, name, withCSRF(data, csrfToken(c))); err != nil {
+		return fmt.Errorf("%w: %w", errInternal, err)
 	}
 	c.Type("html", "utf-8")
-	return c.Status(status).Send(buf.Bytes())
+	c.Status(status).Response().SetBody(buf.Bytes()) // a copy: buf goes back to the pool
+	return nil
+}
+
+// buffers are render's, kept between requests: a page is 10 to 60 KB.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// write writes a page: the layout with the template's "head", if it has
+// one, and its "content". Every page's model embeds page.
+func (p *pages) write(w *bytes.Buffer, name string, data any) error {
+	t, ok := p.byName[name]
+	if !ok {
+		return fmt.Errorf("no template %s", name)
+	}
+	m, ok := data.(interface{ layoutPage() *page })
+	if !ok {
+		return fmt.Errorf("render %s: %T does not embed page", name, data)
+	}
+	pg := m.layoutPage()
+	p.layout.head(w, pg)
+	if head := t.Lookup("head"); head != nil {
+		if err := head.Execute(w, data); err != nil {
+			return fmt.Errorf("render %s: %w", name, err)
+		}
+	}
+	p.layout.top(w, pg)
+	if err := t.ExecuteTemplate(w, "content", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	p.layout.bottom(w, pg)
+	return nil
 }
 
 // page is what every page has.
@@ -138,6 +172,9 @@ type languageLink struct {
 	Code, Label, URL string
 	Current          bool
 }
+
+// layoutPage is the page, for the layout, in any model that embeds it.
+func (p page) layoutPage() *page { return &p }
 
 // Language is the page's language.
 func (p page) Language() string {

@@ -1,7 +1,11 @@
 package server
 
 import (
-	"io"
+	"bytes"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/synthetic"
+	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -12,15 +16,17 @@ func BenchmarkLayout(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	t := p.byName["tasks.html"]
+	name := "tasks.html"
 	data := taskListPage{page: page{Title: "Integrated working self-assessment", Back: "/s/x/y", CSRF: "token"}, Tasks: []task{
 		{ID: "a", Title: "About you", URL: "/s/x/y/section/a", Status: "Completed", Complete: true},
 		{ID: "b", Title: "The CAF", URL: "/s/x/y/section/b", Status: "In progress", Started: true},
 		{ID: "c", Title: "Information sharing", URL: "/s/x/y/section/c", Status: "Not yet started"},
 	}}
+	var buf bytes.Buffer
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := t.ExecuteTemplate(io.Discard, "layout", data); err != nil {
+		buf.Reset()
+		if err := p.write(&buf, name, data); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -33,12 +39,53 @@ func BenchmarkLayoutAlone(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	t := p.byName["error.html"]
+	name := "error.html"
 	data := errorPage{page: page{Title: "Page not found", CSRF: "token"}, Status: 404, Message: "Page not found"}
+	var buf bytes.Buffer
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := t.ExecuteTemplate(io.Discard, "layout", data); err != nil {
+		buf.Reset()
+		if err := p.write(&buf, name, data); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkSectionPages renders every part of the integrated working
+// self-assessment, half answered: the pages respondents load most.
+func BenchmarkSectionPages(b *testing.B) {
+	p, err := parsePages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := survey.LoadDir(os.DirFS("../../surveys"), "surveys")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, _ := c.Survey("integrated-working")
+	f := &flow{survey: d, round: d.Rounds[0], lang: "en", path: "/s/x/y", draft: survey.Draft{Answers: map[string]string{}}}
+	var pages []formPage
+	for i, sec := range d.Sections {
+		if i%2 == 0 {
+			form := synthetic.Form(d, sec, f.draft.Answers, rand.New(rand.NewPCG(1, 2)))
+			f.draft.Answers = d.Asked(sec.Collect(f.draft.Answers, func(k string) []string { return form[k] }))
+		}
+	}
+	for _, sec := range d.Sections {
+		pg := sectionPage(f, sec, nil)
+		pg.CSRF = "token"
+		pages = append(pages, pg)
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		for _, pg := range pages {
+			buf.Reset()
+			if err := p.write(&buf, "form.html", pg); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(pages)), "µs/page")
 }
