@@ -190,7 +190,7 @@ func (s *Server) sectionForm(c *fiber.Ctx, f *flow) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "form.html", sectionPage(f, sec, nil))
+	return s.render(c, http.StatusOK, "form", sectionPage(f, sec, nil))
 }
 
 // saveSection keeps what the respondent entered, valid or not, so that
@@ -235,10 +235,10 @@ func (s *Server) saveSection(c *fiber.Ctx, f *flow) error {
 		if len(before) > 0 {
 			status = http.StatusUnprocessableEntity
 		}
-		return s.render(c, status, "form.html", sectionPage(f, sec, before))
+		return s.render(c, status, "form", sectionPage(f, sec, before))
 	}
 	if len(errs) > 0 {
-		return s.render(c, http.StatusUnprocessableEntity, "form.html", sectionPage(f, sec, errs))
+		return s.render(c, http.StatusUnprocessableEntity, "form", sectionPage(f, sec, errs))
 	}
 	return c.Redirect(f.next(sec.ID), http.StatusSeeOther)
 }
@@ -300,7 +300,7 @@ func (s *Server) tasks(c *fiber.Ctx, f *flow) error {
 	if p.Done == len(p.Tasks) {
 		p.CheckURL = f.checkURL()
 	}
-	return s.render(c, http.StatusOK, "tasks.html", p)
+	return s.render(c, http.StatusOK, "tasks", p)
 }
 
 // answerLabel is an answer as the check-answers page shows it.

@@ -12,9 +12,9 @@ import (
 // The parts of pages that repeat, or that come back many times in a
 // survey, are written in Go rather than template: html/template evaluates
 // every action by reflection, and these were most of the cost of the
-// pages that hold them (a part's questions and a grid's options; check
-// answers' rows; the task list, shown after every part of a long survey;
-// the layout, layout.go). Every text goes through escape, which escapes
+// pages that hold them (a part's page, with its questions and a grid's
+// options; check answers' rows; the task list, shown after every part of a
+// long survey; the layout, layout.go). Every text goes through escape, which escapes
 // what html/template would in these quoted attributes and in text;
 // markup_test.go checks it. Every address in them is one the service
 // built.
@@ -49,41 +49,123 @@ func escape(w *bytes.Buffer, s string) {
 	w.WriteString(s[last:])
 }
 
-// questions writes a part's questions by type. A grid is a heading and a
+// writeForm writes a part's page: its caption, heading and introduction,
+// what the scale's levels mean, and the form with every question.
+func writeForm(w *bytes.Buffer, p formPage, static func(string) (string, error)) error {
+	lang := p.Language()
+	w.WriteString(`
+<div class="govuk-grid-row">
+  <div class="govuk-grid-column-two-thirds">
+    <span class="govuk-caption-l">`)
+	escape(w, p.Caption)
+	w.WriteString(`</span>
+    <h1 class="govuk-heading-l">`)
+	escape(w, p.Title)
+	w.WriteString("</h1>\n")
+	for _, para := range paragraphs(p.Description) {
+		w.WriteString(`    <p class="govuk-body">`)
+		escape(w, para)
+		w.WriteString("</p>\n")
+	}
+	if sc := p.Scale; sc != nil {
+		w.WriteString(`    <details class="govuk-details">
+      <summary class="govuk-details__summary"><span class="govuk-details__summary-text">`)
+		escape(w, survey.Message(lang, "what-ratings-mean"))
+		w.WriteString(`</span></summary>
+      <div class="govuk-details__text">
+        <dl class="govuk-summary-list">
+`)
+		for _, l := range sc.Levels {
+			w.WriteString(`          <div class="govuk-summary-list__row">
+            <dt class="govuk-summary-list__key">`)
+			w.WriteString(strconv.Itoa(l.Value))
+			w.WriteString(" – ")
+			escape(w, l.Label)
+			w.WriteString(`</dt>
+            <dd class="govuk-summary-list__value">`)
+			escape(w, l.Descriptor)
+			w.WriteString(`</dd>
+          </div>
+`)
+		}
+		w.WriteString("        </dl>\n")
+		if sc.DontKnow || sc.NotApplicable {
+			w.WriteString(`        <p class="govuk-body">`)
+			escape(w, survey.Message(lang, "dont-know-explained"))
+			w.WriteString("</p>\n")
+		}
+		w.WriteString(`      </div>
+    </details>
+`)
+	}
+	w.WriteString(`    <form method="post" action="`)
+	escape(w, p.Action)
+	w.WriteString(`" novalidate>
+      <input type="hidden" name="csrf_token" value="`)
+	escape(w, p.CSRF)
+	w.WriteString("\">\n")
+	for _, q := range p.Questions {
+		if err := writeQuestion(w, q, static); err != nil {
+			return err
+		}
+	}
+	w.WriteString(`      <div class="govuk-button-group">
+        <button type="submit" class="govuk-button" data-module="govuk-button" name="next_step" value="continue">`)
+	if p.CanSave {
+		escape(w, survey.Message(lang, "save-and-continue"))
+		w.WriteString(`</button>
+        <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" name="next_step" value="later">`)
+		escape(w, survey.Message(lang, "save-and-return"))
+	} else {
+		escape(w, survey.Message(lang, "continue"))
+	}
+	w.WriteString(`</button>
+      </div>
+    </form>
+  </div>
+</div>
+`)
+	return nil
+}
+
+// writeQuestion writes a question by type. A grid is a heading and a
 // fieldset of radios for each statement; radios and checkboxes are a
 // fieldset (choices); a number or a text is a label and an input, and a
 // long text a textarea with a character count.
-func questions(qs []question, static func(string) (string, error)) (template.HTML, error) {
-	w := buffers.Get().(*bytes.Buffer)
-	defer buffers.Put(w)
-	w.Reset()
-	for _, q := range qs {
-		var err error
-		switch {
-		case q.Type == survey.TypeGrid:
-			w.WriteString(`<h2 class="govuk-heading-m">`)
-			escape(w, q.Legend)
-			w.WriteString("</h2>\n")
-			if q.Hint != "" {
-				w.WriteString(`<p class="govuk-hint">`)
-				escape(w, q.Hint)
-				w.WriteString("</p>\n")
-			}
-			for _, row := range q.Rows {
-				if err = choices(w, row, static); err != nil {
-					break
-				}
-			}
-		case q.Radios() || q.Type == survey.TypeMultiple:
-			err = choices(w, q, static)
-		default:
-			input(w, q)
+func writeQuestion(w *bytes.Buffer, q question, static func(string) (string, error)) error {
+	switch {
+	case q.Type == survey.TypeGrid:
+		w.WriteString(`<h2 class="govuk-heading-m">`)
+		escape(w, q.Legend)
+		w.WriteString("</h2>\n")
+		if q.Hint != "" {
+			w.WriteString(`<p class="govuk-hint">`)
+			escape(w, q.Hint)
+			w.WriteString("</p>\n")
 		}
-		if err != nil {
-			return "", err
+		for _, row := range q.Rows {
+			if err := choices(w, row, static); err != nil {
+				return err
+			}
+		}
+	case q.Radios() || q.Type == survey.TypeMultiple:
+		return choices(w, q, static)
+	default:
+		input(w, q)
+	}
+	return nil
+}
+
+// paragraphs splits text on blank lines, for introductions written in
+// survey files.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
 		}
 	}
-	return template.HTML(w.String()), nil
+	return out
 }
 
 // input writes a number, a text or a long text, with its label, hint and
@@ -355,33 +437,59 @@ func summaryRows(rows []checkRow, lang string) template.HTML {
 	return template.HTML(w.String())
 }
 
-// taskItems writes the task list's items: each part, linked, with its
-// status, as a tag until it is complete.
-func taskItems(tasks []task) template.HTML {
-	var w bytes.Buffer
-	for _, t := range tasks {
+// writeTasks writes the task list page: how many parts are done, each
+// part, linked, with its status (a tag until it is complete), and the way
+// on to check answers once every part is.
+func writeTasks(w *bytes.Buffer, p taskListPage) {
+	lang := p.Language()
+	w.WriteString(`
+<div class="govuk-grid-row">
+  <div class="govuk-grid-column-two-thirds">
+    <h1 class="govuk-heading-l">`)
+	escape(w, p.Title)
+	w.WriteString(`</h1>
+    <p class="govuk-body">`)
+	escape(w, survey.Message(lang, "tasks-done", p.Done, len(p.Tasks)))
+	w.WriteString(`</p>
+    <ul class="govuk-task-list">
+`)
+	for _, t := range p.Tasks {
 		w.WriteString(`<li class="govuk-task-list__item govuk-task-list__item--with-link">` + "\n" + `<div class="govuk-task-list__name-and-hint">` + "\n" + `<a class="govuk-link govuk-task-list__link" href="`)
-		escape(&w, t.URL)
+		escape(w, t.URL)
 		w.WriteString(`" aria-describedby="`)
-		escape(&w, t.ID)
+		escape(w, t.ID)
 		w.WriteString(`_status">`)
-		escape(&w, t.Title)
+		escape(w, t.Title)
 		w.WriteString("</a>\n</div>\n" + `<div class="govuk-task-list__status" id="`)
-		escape(&w, t.ID)
+		escape(w, t.ID)
 		w.WriteString(`_status">`)
 		switch {
 		case t.Complete:
-			escape(&w, t.Status)
+			escape(w, t.Status)
 		case t.Started:
 			w.WriteString(`<strong class="govuk-tag govuk-tag--light-blue">`)
-			escape(&w, t.Status)
+			escape(w, t.Status)
 			w.WriteString("</strong>")
 		default:
 			w.WriteString(`<strong class="govuk-tag govuk-tag--blue">`)
-			escape(&w, t.Status)
+			escape(w, t.Status)
 			w.WriteString("</strong>")
 		}
 		w.WriteString("</div>\n</li>\n")
 	}
-	return template.HTML(w.String())
+	w.WriteString("    </ul>\n")
+	if p.CheckURL != "" {
+		w.WriteString(`    <a href="`)
+		escape(w, p.CheckURL)
+		w.WriteString(`" role="button" draggable="false" class="govuk-button" data-module="govuk-button">`)
+		escape(w, survey.Message(lang, "check-and-send"))
+		w.WriteString("</a>\n")
+	} else {
+		w.WriteString(`    <p class="govuk-body">`)
+		escape(w, survey.Message(lang, "tasks-then-send"))
+		w.WriteString("</p>\n")
+	}
+	w.WriteString(`  </div>
+</div>
+`)
 }

@@ -24,11 +24,11 @@ func TestChoicesEscapeEveryText(t *testing.T) {
 		if radios {
 			q.Type = "choice"
 		}
-		out, err := questions([]question{q}, static)
-		if err != nil {
+		var w bytes.Buffer
+		if err := writeQuestion(&w, q, static); err != nil {
 			t.Fatal(err)
 		}
-		html := string(out)
+		html := w.String()
 		for _, raw := range []string{"<script", "<img", "alert(2) '"} {
 			if strings.Contains(html, raw) {
 				t.Errorf("%s: %q comes out unescaped:\n%s", q.Type, raw, html)
@@ -70,20 +70,22 @@ func TestSummaryRowsEscapeEveryText(t *testing.T) {
 	}
 }
 
-func TestTaskItemsEscapeEveryText(t *testing.T) {
+func TestTaskListEscapesEveryText(t *testing.T) {
 	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
-	html := string(taskItems([]task{
+	var w bytes.Buffer
+	writeTasks(&w, taskListPage{page: page{Title: hostile}, CheckURL: "/check" + hostile, Tasks: []task{
 		{ID: "a" + hostile, Title: hostile, URL: "/s/x/y/section/a" + hostile, Status: hostile, Complete: true},
 		{ID: "b", Title: "B", URL: "/b", Status: "In progress", Started: true},
 		{ID: "c", Title: "C", URL: "/c", Status: "Not yet started"},
-	}))
+	}})
+	html := w.String()
 	for _, raw := range []string{"<script", "<img", "alert(2) '"} {
 		if strings.Contains(html, raw) {
 			t.Errorf("%q comes out unescaped:\n%s", raw, html)
 		}
 	}
-	if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) != 5 {
-		t.Errorf("the hostile text is not there, escaped, in each of its 5 places:\n%s", html)
+	if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) != 7 {
+		t.Errorf("the hostile text is not there, escaped, in each of its 7 places:\n%s", html)
 	}
 	for _, want := range []string{`aria-describedby="b_status">B</a>`, `id="b_status"><strong class="govuk-tag govuk-tag--light-blue">In progress</strong>`, `<strong class="govuk-tag govuk-tag--blue">Not yet started</strong>`} {
 		if !strings.Contains(html, want) {
@@ -110,11 +112,11 @@ func TestInputsEscapeEveryText(t *testing.T) {
 	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
 	for _, typ := range []string{"number", "text", "long-text"} {
 		q := question{ID: "q" + hostile, Type: typ, Legend: hostile, Hint: hostile, Error: hostile, Value: hostile, Max: 500, Optional: true, Lang: "en"}
-		out, err := questions([]question{q}, nil)
-		if err != nil {
+		var w bytes.Buffer
+		if err := writeQuestion(&w, q, nil); err != nil {
 			t.Fatal(err)
 		}
-		html := string(out)
+		html := w.String()
 		for _, raw := range []string{"<script", "<img", "alert(2) '"} {
 			if strings.Contains(html, raw) {
 				t.Errorf("%s: %q comes out unescaped:\n%s", typ, raw, html)

@@ -17,10 +17,12 @@ import (
 )
 
 // pages are the parsed templates, one set per page, parsed once at
-// start-up, and the layout around them (layout.go).
+// start-up; the pages written in Go instead (markup.go); and the layout
+// around them all (layout.go).
 type pages struct {
-	byName map[string]*template.Template
-	layout *layout
+	byName  map[string]*template.Template
+	written map[string]func(w *bytes.Buffer, data any) error
+	layout  *layout
 }
 
 // assetVersions holds a short hash of each static file, so that pages link
@@ -55,22 +57,9 @@ func templateFuncs(versions map[string]string) template.FuncMap {
 	}
 	return template.FuncMap{
 		"static": static,
-		// questions are a part's questions, summaryRows check answers'
-		// rows, taskItems the task list: markup.go.
-		"questions":   func(qs []question) (template.HTML, error) { return questions(qs, static) },
+		// summaryRows are check answers' rows: markup.go.
 		"summaryRows": summaryRows,
-		"taskItems":   taskItems,
-		// paragraphs splits text on blank lines, for introductions written
-		// in survey files.
-		"paragraphs": func(s string) []string {
-			var out []string
-			for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
-				if p = strings.TrimSpace(p); p != "" {
-					out = append(out, p)
-				}
-			}
-			return out
-		},
+		"paragraphs":  paragraphs,
 		"decimal": func(f float64) string { return fmt.Sprintf("%.2f", f) },
 		"signed":  func(f float64) string { return fmt.Sprintf("%+.2f", f) },
 		"add":     func(a, b int) int { return a + b },
@@ -95,7 +84,11 @@ func parsePages() (*pages, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: static files: %w", err)
 	}
-	p := &pages{byName: map[string]*template.Template{}, layout: l}
+	static := funcs["static"].(func(string) (string, error))
+	p := &pages{byName: map[string]*template.Template{}, layout: l, written: map[string]func(*bytes.Buffer, any) error{
+		"form":  func(w *bytes.Buffer, data any) error { return writeForm(w, data.(formPage), static) },
+		"tasks": func(w *bytes.Buffer, data any) error { writeTasks(w, data.(taskListPage)); return nil },
+	}}
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "templates/")
 		t, err := template.New(base).Funcs(funcs).ParseFS(web.Templates, "templates/partials/*.html", name)
@@ -128,11 +121,13 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // write writes a page: the layout with the template's "head", if it has
-// one, and its "content". Every page's model embeds page.
+// one, and its "content", or the page written in Go. Every page's model
+// embeds page.
 func (p *pages) write(w *bytes.Buffer, name string, data any) error {
-	t, ok := p.byName[name]
-	if !ok {
-		return fmt.Errorf("no template %s", name)
+	t, isTemplate := p.byName[name]
+	written, isWritten := p.written[name]
+	if !isTemplate && !isWritten {
+		return fmt.Errorf("no page %s", name)
 	}
 	m, ok := data.(interface{ layoutPage() *page })
 	if !ok {
@@ -140,13 +135,19 @@ func (p *pages) write(w *bytes.Buffer, name string, data any) error {
 	}
 	pg := m.layoutPage()
 	p.layout.head(w, pg)
-	if head := t.Lookup("head"); head != nil {
-		if err := head.Execute(w, data); err != nil {
+	if isTemplate && t.Lookup("head") != nil {
+		if err := t.ExecuteTemplate(w, "head", data); err != nil {
 			return fmt.Errorf("render %s: %w", name, err)
 		}
 	}
 	p.layout.top(w, pg)
-	if err := t.ExecuteTemplate(w, "content", data); err != nil {
+	var err error
+	if isWritten {
+		err = written(w, data)
+	} else {
+		err = t.ExecuteTemplate(w, "content", data)
+	}
+	if err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	p.layout.bottom(w, pg)

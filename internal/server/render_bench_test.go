@@ -9,14 +9,14 @@ import (
 	"testing"
 )
 
-// BenchmarkLayout renders the simplest page: the layout and a heading, the
-// cost every page pays.
-func BenchmarkLayout(b *testing.B) {
+// BenchmarkTaskList renders the task list, shown after every part of a
+// long survey.
+func BenchmarkTaskList(b *testing.B) {
 	p, err := parsePages()
 	if err != nil {
 		b.Fatal(err)
 	}
-	name := "tasks.html"
+	name := "tasks"
 	data := taskListPage{page: page{Title: "Integrated working self-assessment", Back: "/s/x/y", CSRF: "token"}, Tasks: []task{
 		{ID: "a", Title: "About you", URL: "/s/x/y/section/a", Status: "Completed", Complete: true},
 		{ID: "b", Title: "The CAF", URL: "/s/x/y/section/b", Status: "In progress", Started: true},
@@ -32,9 +32,9 @@ func BenchmarkLayout(b *testing.B) {
 	}
 }
 
-// BenchmarkLayoutAlone renders an error page: the layout with a heading
-// and a line.
-func BenchmarkLayoutAlone(b *testing.B) {
+// BenchmarkLayout renders an error page: the layout with a heading and a
+// line, the least a page costs.
+func BenchmarkLayout(b *testing.B) {
 	p, err := parsePages()
 	if err != nil {
 		b.Fatal(err)
@@ -82,7 +82,7 @@ func BenchmarkSectionPages(b *testing.B) {
 		buf.Reset()
 		for _, pg := range pages {
 			buf.Reset()
-			if err := p.write(&buf, "form.html", pg); err != nil {
+			if err := p.write(&buf, "form", pg); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -96,7 +96,7 @@ func (s *Server) storeDown(c *fiber.Ctx, err error) error {
 			f.draft.Answers = sec.Posted(postedValues(c))
 		}
 		notSaved := []survey.FieldError{{Message: f.msg("not-saved")}} // no Field: the summary links nowhere
-		return s.render(c, status, "form.html", sectionPage(f, sec, notSaved))
+		return s.render(c, status, "form", sectionPage(f, sec, notSaved))
 	case post && route == checkRoute:
 		return s.render(c, status, "unsent.html", unsentPage{
 			page: f.page(f.msg("not-sent-title"), nil, ""), Survey: f.survey, Action: f.checkURL(),
