@@ -60,9 +60,9 @@ func templateFuncs(versions map[string]string) template.FuncMap {
 		// summaryRows are check answers' rows: markup.go.
 		"summaryRows": summaryRows,
 		"paragraphs":  paragraphs,
-		"decimal": func(f float64) string { return fmt.Sprintf("%.2f", f) },
-		"signed":  func(f float64) string { return fmt.Sprintf("%+.2f", f) },
-		"add":     func(a, b int) int { return a + b },
+		"decimal":     func(f float64) string { return fmt.Sprintf("%.2f", f) },
+		"signed":      func(f float64) string { return fmt.Sprintf("%+.2f", f) },
+		"add":         func(a, b int) int { return a + b },
 		// msg is the service's wording in a language: {{msg .Language "continue"}}.
 		"msg": survey.Message,
 		// lines splits an answer of several lines or choices.
