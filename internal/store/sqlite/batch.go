@@ -18,9 +18,10 @@ import (
 const maxBatch = 128
 
 type batcher struct {
-	db   *pool
-	jobs chan *job
-	wg   sync.WaitGroup
+	db    *pool
+	cache *cache // the drafts' cache, changed as each group ends: cache.go
+	jobs  chan *job
+	wg    sync.WaitGroup
 	// mu guards closing jobs against a send: do holds it to read, close
 	// to write.
 	mu     sync.RWMutex
@@ -28,13 +29,14 @@ type batcher struct {
 }
 
 type job struct {
-	ctx  context.Context
-	fn   func(context.Context, *txn) error
-	done chan error // buffered: the batcher never waits for the caller
+	ctx   context.Context
+	fn    func(context.Context, *txn) error
+	draft *draftChange // what fn does to a draft, for the cache; or nil
+	done  chan error   // buffered: the batcher never waits for the caller
 }
 
-func newBatcher(db *pool) *batcher {
-	b := &batcher{db: db, jobs: make(chan *job, maxBatch)}
+func newBatcher(db *pool, c *cache) *batcher {
+	b := &batcher{db: db, cache: c, jobs: make(chan *job, maxBatch)}
 	b.wg.Add(1)
 	go b.run()
 	return b
@@ -48,9 +50,10 @@ var errClosed = errors.New("sqlite: the store is closed")
 // would roll back the whole group's transaction. A caller whose ctx ends
 // while it waits gets ctx's error; its write may still be committed, as
 // it may be when a reply is lost, so writes through here are safe to
-// repeat (an upsert, an idempotent send).
-func (b *batcher) do(ctx context.Context, fn func(context.Context, *txn) error) error {
-	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+// repeat (an upsert, an idempotent send). draft, if not nil, is what fn
+// does to a draft: the cache is changed to match before do returns.
+func (b *batcher) do(ctx context.Context, draft *draftChange, fn func(context.Context, *txn) error) error {
+	j := &job{ctx: ctx, fn: fn, draft: draft, done: make(chan error, 1)}
 	b.mu.RLock()
 	if b.closed {
 		b.mu.RUnlock()
@@ -95,12 +98,16 @@ func (b *batcher) run() {
 // itself fails part of the way (SQLite rolls it back whole on a full disk
 // or an I/O error, and then a savepoint cannot be undone or released),
 // none of the group's writes holds: each is told so with that error, and
-// the rest are not run.
+// the rest are not run. The drafts' cache is changed to match before
+// anyone is told (cache.go).
 func (b *batcher) commit(batch []*job) {
 	results := make([]error, len(batch))
 	ctx := context.Background()
 	tx, err := b.db.begin(ctx)
 	if err == nil {
+		// BEGIN IMMEDIATE has the write lock: no other write commits
+		// until this group ends.
+		since := b.cache.draftsSeen()
 		for i, j := range batch {
 			if err := j.ctx.Err(); err != nil {
 				results[i] = err // given up on before it began
@@ -118,12 +125,33 @@ func (b *batcher) commit(batch []*job) {
 		} else {
 			err = tx.end(ctx, false)
 		}
+		b.changeDrafts(since, batch, results, err == nil)
 	}
 	for i, j := range batch {
 		if results[i] == nil {
 			results[i] = err
 		}
 		j.done <- results[i]
+	}
+}
+
+// changeDrafts tells the cache what the group did to drafts: a job's
+// change if the group committed and the job succeeded, else to forget its
+// key, as it is not sure what the database holds.
+func (b *batcher) changeDrafts(since uint64, batch []*job, results []error, committed bool) {
+	var changes []draftChange
+	for i, j := range batch {
+		if j.draft == nil {
+			continue
+		}
+		ch := *j.draft
+		if !committed || results[i] != nil {
+			ch.draft = nil
+		}
+		changes = append(changes, ch)
+	}
+	if changes != nil {
+		b.cache.groupDone(since, changes)
 	}
 }
 

@@ -20,17 +20,20 @@ import (
 // removing it could let two processes lock two different files.
 const LockName = "iwtoolkit.lock"
 
-// dirLock is one data folder's lock, held by this process.
+// dirLock is one data folder's lock, held by this process, and the cache
+// of the stores that share it: the cache is right only while every write
+// to the folder's database is made by those stores (cache.go).
 type dirLock struct {
 	file  *os.File
 	users int
+	cache *cache
 }
 
 // locks are the data folders this process holds, by path. A flock belongs
 // to an open file, so a second store opened on the folder in the same
 // process (a test looking at a running service's data) shares the first
-// one's lock instead of refusing itself; the lock is released when the
-// last of them closes.
+// one's lock, and its cache, instead of refusing itself; the lock is
+// released, and the cache dropped, when the last of them closes.
 var locks = struct {
 	sync.Mutex
 	held map[string]*dirLock
@@ -38,18 +41,18 @@ var locks = struct {
 
 // lockDir takes the data folder's lock for this process, or says why it
 // cannot: the folder cannot be created, is not writable, or another
-// process holds it. The returned function releases this store's share of
-// the lock.
-func lockDir(dir string) (unlock func() error, err error) {
+// process holds it. It returns the folder's cache, and a function that
+// releases this store's share of the lock.
+func lockDir(dir string) (c *cache, unlock func() error, err error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("sqlite: data directory %s cannot be created: %w", dir, err)
+		return nil, nil, fmt.Errorf("sqlite: data directory %s cannot be created: %w", dir, err)
 	}
 	key, err := filepath.Abs(dir)
 	if err == nil {
 		key, err = filepath.EvalSymlinks(key)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: data directory %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("sqlite: data directory %s: %w", dir, err)
 	}
 	locks.Lock()
 	defer locks.Unlock()
@@ -57,14 +60,14 @@ func lockDir(dir string) (unlock func() error, err error) {
 	if l == nil {
 		f, err := lockFile(dir)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		l = &dirLock{file: f}
+		l = &dirLock{file: f, cache: newCache()}
 		locks.held[key] = l
 	}
 	l.users++
 	var once sync.Once
-	return func() error {
+	return l.cache, func() error {
 		var err error
 		once.Do(func() {
 			locks.Lock()

@@ -53,6 +53,7 @@ func roundArgs(r store.RoundState) []any {
 // SetRoundState creates or replaces a round's state.
 func (s *Store) SetRoundState(ctx context.Context, r store.RoundState) error {
 	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO rounds (`+roundColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, roundArgs(r)...)
+	s.cache.roundsChanged()
 	if err != nil {
 		return errorf("sqlite: set round state %s/%s: %w", r.SurveyID, r.Round, err)
 	}
@@ -62,6 +63,7 @@ func (s *Store) SetRoundState(ctx context.Context, r store.RoundState) error {
 // AddRound stores a new round's state; one already stored is ErrConflict.
 func (s *Store) AddRound(ctx context.Context, r store.RoundState) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO rounds (`+roundColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, roundArgs(r)...)
+	s.cache.roundsChanged()
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
 		return errorf("sqlite: add round %s/%s: %w", r.SurveyID, r.Round, store.ErrConflict)
@@ -73,9 +75,24 @@ func (s *Store) AddRound(ctx context.Context, r store.RoundState) error {
 }
 
 // RoundStates returns the stored states of a survey's rounds (every
-// survey's when surveyID is empty), oldest first.
+// survey's when surveyID is empty), oldest first. Every survey page asks,
+// so the table, which is small, is kept in the cache between writes.
 func (s *Store) RoundStates(ctx context.Context, surveyID string) ([]store.RoundState, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+roundColumns+` FROM rounds WHERE ? = '' OR survey_id = ? ORDER BY created, survey_id, round`, surveyID, surveyID)
+	states, ok, version := s.cache.roundStates(surveyID)
+	if ok {
+		return states, nil
+	}
+	all, err := s.allRoundStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.keepRoundStates(version, all)
+	return roundsOf(all, surveyID), nil
+}
+
+// allRoundStates reads every survey's round states from the database.
+func (s *Store) allRoundStates(ctx context.Context) ([]store.RoundState, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+roundColumns+` FROM rounds ORDER BY created, survey_id, round`)
 	if err != nil {
 		return nil, errorf("sqlite: round states: %w", err)
 	}

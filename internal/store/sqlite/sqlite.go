@@ -31,6 +31,7 @@ type Store struct {
 	write  *pool
 	read   *pool
 	batch  *batcher     // drafts and responses, committed in groups: batch.go
+	cache  *cache       // round states and drafts, shared by the folder's stores: cache.go
 	tally  store.Plans  // see tally.go
 	unlock func() error // releases the data folder: see lock.go
 }
@@ -43,11 +44,11 @@ var _ store.Store = (*Store)(nil)
 // that says so; a folder that cannot be created or written is refused
 // before anything is created in it.
 func Open(ctx context.Context, dir string) (*Store, error) {
-	unlock, err := lockDir(dir)
+	c, unlock, err := lockDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	s, err := open(ctx, dir)
+	s, err := open(ctx, dir, c)
 	if err != nil {
 		unlock()
 		return nil, err
@@ -56,7 +57,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	return s, nil
 }
 
-func open(ctx context.Context, dir string) (*Store, error) {
+func open(ctx context.Context, dir string, c *cache) (*Store, error) {
 	path := filepath.Join(dir, FileName)
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -78,9 +79,11 @@ func open(ctx context.Context, dir string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8) // kept open, with their prepared statements
-	s := &Store{write: newPool(write), read: newPool(read)}
-	s.batch = newBatcher(s.write)
-	if err := s.migrate(ctx); err != nil {
+	s := &Store{write: newPool(write), read: newPool(read), cache: c}
+	s.batch = newBatcher(s.write, c)
+	err = s.migrate(ctx)
+	c.forgetAll() // a migration may change any table
+	if err != nil {
 		s.Close(ctx)
 		if kind, ok := fault(err); ok {
 			if diskFull(dir) {
@@ -205,9 +208,9 @@ func (s *Store) inTx(ctx context.Context, fn func(*txn) error) error {
 	return tx.end(ctx, false)
 }
 
-// SaveDraft creates or replaces a draft.
+// SaveDraft creates or replaces a draft, and puts it in the cache.
 func (s *Store) SaveDraft(ctx context.Context, d survey.Draft) error {
-	err := s.batch.do(ctx, func(ctx context.Context, tx *txn) error {
+	err := s.batch.do(ctx, saved(d), func(ctx context.Context, tx *txn) error {
 		_, err := tx.ExecContext(ctx, `
 INSERT INTO drafts (key, survey_id, round, answers, updated, expires, respondent_key, invitation)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -223,8 +226,12 @@ ON CONFLICT (key) DO UPDATE SET survey_id = excluded.survey_id, round = excluded
 	return nil
 }
 
-// Draft returns a draft by key.
+// Draft returns a draft by key, from the cache if it is there: drafts are
+// read on every page of the answering flow.
 func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
+	if d, ok := s.cache.draft(key); ok {
+		return d, nil
+	}
 	row := s.read.QueryRowContext(ctx, `SELECT survey_id, round, answers, updated, expires, respondent_key, invitation FROM drafts WHERE key = ?`, key)
 	return scanDraft(row, key, "draft")
 }
@@ -236,7 +243,9 @@ func (s *Store) TakeDraft(ctx context.Context, key, surveyID, round string, t ti
 DELETE FROM drafts WHERE key = ? AND survey_id = ? AND round = ? AND expires > ?
 RETURNING survey_id, round, answers, updated, expires, respondent_key, invitation`,
 		key, surveyID, round, t.UnixMilli())
-	return scanDraft(row, key, "take draft")
+	d, err := scanDraft(row, key, "take draft")
+	s.cache.forgetDraft(key)
+	return d, err
 }
 
 func scanDraft(row *sql.Row, key, op string) (survey.Draft, error) {
@@ -260,6 +269,7 @@ func scanDraft(row *sql.Row, key, op string) (survey.Draft, error) {
 // DeleteExpiredDrafts deletes the drafts that expired before t.
 func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error) {
 	res, err := s.write.ExecContext(ctx, `DELETE FROM drafts WHERE expires < ?`, t.UnixMilli())
+	s.cache.forgetExpired(t)
 	if err != nil {
 		return 0, errorf("sqlite: delete expired drafts: %w", err)
 	}
@@ -270,7 +280,7 @@ func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, erro
 // Submit stores a response and deletes its draft in one transaction.
 func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
 	var stored bool
-	err := s.batch.do(ctx, func(ctx context.Context, tx *txn) error {
+	err := s.batch.do(ctx, &draftChange{key: r.SubmissionKey}, func(ctx context.Context, tx *txn) error {
 		res, err := tx.ExecContext(ctx, `
 INSERT INTO responses (reference, survey_id, version, round, answers, submitted, submission_key, respondent_key, invitation)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -179,7 +179,7 @@ func (s *Store) DeleteOtherSessions(ctx context.Context, accountID, keep string)
 // harmless to a limit.
 func (s *Store) Increment(ctx context.Context, key string, now, expires time.Time) (int64, error) {
 	var n int64
-	err := s.batch.do(ctx, func(ctx context.Context, tx *txn) error {
+	err := s.batch.do(ctx, nil, func(ctx context.Context, tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM counters WHERE expires <= ?`, now.UnixMilli()); err != nil {
 			return err
 		}
