@@ -9,15 +9,15 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// The parts of pages that repeat, or that come back many times in a
-// survey, are written in Go rather than template: html/template evaluates
-// every action by reflection, and these were most of the cost of the
-// pages that hold them (a part's page, with its questions and a grid's
-// options; check answers' rows; the task list, shown after every part of a
-// long survey; the layout, layout.go). Every text goes through escape, which escapes
-// what html/template would in these quoted attributes and in text;
-// markup_test.go checks it. Every address in them is one the service
-// built.
+// The pages and parts of pages that every respondent loads many times are
+// written in Go rather than template: a part's page, with its questions
+// and a grid's options; the task list, shown after every part of a long
+// survey; check answers' rows; and the layout around every page
+// (layout.go). html/template evaluates every action by a reflective call,
+// and that was most of the service's time under load. Every text goes
+// through escape, which escapes what html/template would in these quoted
+// attributes and in text; markup_test.go checks it. Every address in them
+// is one the service built.
 
 // escape writes s with the characters that could end a quoted attribute
 // or start a tag or entity escaped, as template.HTMLEscapeString does,

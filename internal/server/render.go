@@ -80,14 +80,17 @@ func parsePages() (*pages, error) {
 		return nil, fmt.Errorf("server: static files: %w", err)
 	}
 	funcs := templateFuncs(versions)
-	l, err := newLayout(funcs["static"].(func(string) (string, error)))
+	static := funcs["static"].(func(string) (string, error))
+	l, err := newLayout(static)
 	if err != nil {
 		return nil, fmt.Errorf("server: static files: %w", err)
 	}
-	static := funcs["static"].(func(string) (string, error))
 	p := &pages{byName: map[string]*template.Template{}, layout: l, written: map[string]func(*bytes.Buffer, any) error{
-		"form":  func(w *bytes.Buffer, data any) error { return writeForm(w, data.(formPage), static) },
-		"tasks": func(w *bytes.Buffer, data any) error { writeTasks(w, data.(taskListPage)); return nil },
+		"form": writes(func(w *bytes.Buffer, p formPage) error { return writeForm(w, p, static) }),
+		"tasks": writes(func(w *bytes.Buffer, p taskListPage) error {
+			writeTasks(w, p)
+			return nil
+		}),
 	}}
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "templates/")
@@ -115,6 +118,17 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
 	c.Type("html", "utf-8")
 	c.Status(status).Response().SetBody(buf.Bytes()) // a copy: buf goes back to the pool
 	return nil
+}
+
+// writes is a Go-written page's content, for a model of type T.
+func writes[T any](content func(*bytes.Buffer, T) error) func(*bytes.Buffer, any) error {
+	return func(w *bytes.Buffer, data any) error {
+		m, ok := data.(T)
+		if !ok {
+			return fmt.Errorf("the model is a %T, not a %T", data, m)
+		}
+		return content(w, m)
+	}
 }
 
 // buffers are render's, kept between requests: a page is 10 to 60 KB.
