@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"html"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,13 +19,17 @@ import (
 // cutProxy is a TCP proxy between the service and MongoDB that a test can
 // cut, as a network fault or a database going down would: every open
 // connection is closed, and new ones are closed as soon as they are
-// accepted. Restoring it lets connections through again.
+// accepted. Restoring it lets connections through again. It can also
+// stall, as a network that drops packets or a database that stopped
+// answering would: connections stay open, but nothing is passed on until
+// it is restored.
 type cutProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	cut    bool
-	conns  map[net.Conn]bool
+	ln      net.Listener
+	target  string
+	mu      sync.Mutex
+	cut     bool
+	stalled bool
+	conns   map[net.Conn]bool
 }
 
 func newCutProxy(t *testing.T, target string) *cutProxy {
@@ -66,12 +69,43 @@ func (p *cutProxy) pipe(c net.Conn) {
 		up.Close()
 		return
 	}
-	go func() {
-		io.Copy(up, c)
-		up.Close()
-	}()
-	io.Copy(c, up)
-	c.Close()
+	go p.copy(up, c)
+	p.copy(c, up)
+}
+
+// copy passes what src sends on to dst, holding it while the proxy is
+// stalled, and closes dst when src ends.
+func (p *cutProxy) copy(dst, src net.Conn) {
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		for p.isStalled() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n > 0 {
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// isStalled reports whether the proxy holds what passes through it; a cut
+// ends a stall.
+func (p *cutProxy) isStalled() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stalled && !p.cut
+}
+
+func (p *cutProxy) setStalled(stalled bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stalled = stalled
 }
 
 // track remembers open connections so that a cut can close them; it says
@@ -269,4 +303,45 @@ func TestMongoDBUnavailable(t *testing.T) {
 	if diff := cmp.Diff(answers, stored[0].Answers); diff != "" {
 		t.Errorf("stored answers (-want +got):\n%s", diff)
 	}
+}
+
+// A MongoDB that stops answering on connections already open (a network
+// dropping packets) must not hold a request for ever: the page is a 503,
+// for respondents within RespondentTimeout, and for staff within the
+// driver's own limits (its monitor gives up on a server whose heartbeat
+// does not answer, about 10 s here) or StaffTimeout, whichever comes
+// first. StaffTimeout is for waits the monitor cannot see, such as a write
+// waiting for a majority that a replica set cannot give. Once MongoDB
+// answers again, so does the service.
+func TestMongoDBStalled(t *testing.T) {
+	e, proxy := throughProxy(t, mongoEnv(t))
+	svc := start(t, e)
+	flow := "/s/" + bundled(t).ID + "/baseline"
+	respondent := newBrowser(t, svc.URL)
+	respondent.get(flow).must(t, http.StatusOK)
+	staff := staffBrowser(t, svc, "admin", "")
+	staff.client.Timeout = 2 * time.Minute // past StaffTimeout: the service must answer first
+	staff.get("/staff").must(t, http.StatusOK)
+
+	proxy.setStalled(true)
+	var took []string
+	timed(&took, "GET tasks", func() page { return respondent.get(flow + "/tasks") }).must(t, http.StatusServiceUnavailable)
+	p := timed(&took, "GET /staff", func() page { return staff.get("/staff") }).must(t, http.StatusServiceUnavailable)
+	if got := text(p.Body); !strings.Contains(got, "Try again in a few minutes.") {
+		t.Errorf("staff page with MongoDB stalled says %q", got)
+	}
+	if p := timed(&took, "GET /readyz", func() page { return respondent.get("/readyz") }); p.Status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with MongoDB stalled: %d, want 503", p.Status)
+	}
+	t.Logf("with MongoDB stalled: %s", strings.Join(took, ", "))
+
+	proxy.setStalled(false)
+	for i := 0; respondent.get("/readyz").Status != http.StatusOK; i++ {
+		if i == 600 {
+			t.Fatal("/readyz did not answer 200 within a minute of MongoDB answering again")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	staff.get("/staff").must(t, http.StatusOK)
+	respondent.get(flow+"/tasks").must(t, http.StatusOK)
 }

@@ -128,8 +128,11 @@ func (s *Server) responsesCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+d.ID+`-responses.csv"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	ctx := c.UserContext()
+	// The writer runs after the handler returns, past the request's
+	// deadline: it gets its own.
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		ctx, cancel := context.WithTimeout(context.Background(), downloadTimeout)
+		defer cancel()
 		if err := report.WriteCSV(ctx, w, d, nil, s.store.EachResponse); err != nil {
 			s.log.Error("responses CSV cut short", "survey", d.ID, "error", err)
 		}

@@ -15,7 +15,7 @@ import (
 
 // When the store fails (MongoDB unreachable, a disk full), nothing a
 // respondent entered may be lost, and no page may hang. Every store call
-// of a respondent's request shares one deadline (respondentDeadline), and
+// of a request shares one deadline (requestDeadline), and
 // handleError sends every store failure here, to storeDown, which answers
 // 503 with Retry-After:
 //
@@ -30,7 +30,15 @@ import (
 
 // RespondentTimeout bounds the store calls of one respondent request: well
 // above a healthy store's answer, well below a person giving up on a page.
-const RespondentTimeout = 5 * time.Second
+// StaffTimeout bounds those of any other request: a report reads for a few
+// hundred milliseconds at most, but no request may wait for ever on a
+// store that stopped answering (a MongoDB replica set that cannot
+// acknowledge a majority write, say). Downloads streamed after their
+// handler returns take their own, longer deadline (downloadTimeout).
+const (
+	RespondentTimeout = 5 * time.Second
+	StaffTimeout      = 30 * time.Second
+)
 
 // retryAfter is the Retry-After of a 503, in seconds.
 const retryAfter = "30"
@@ -39,14 +47,15 @@ const retryAfter = "30"
 // store's (a page that would not render, a panic): a 500, not a 503.
 var errInternal = errors.New("server: internal error")
 
-// respondentDeadline gives a respondent's request (the survey pages and
-// invitation links) its deadline for the store. Staff pages, whose reports
-// may take longer, wait on the store's own timeouts.
-func respondentDeadline(c *fiber.Ctx) error {
-	if p := c.Path(); !strings.HasPrefix(p, "/s/") && !strings.HasPrefix(p, "/i/") {
-		return c.Next()
+// requestDeadline gives a request its deadline for the store: a
+// respondent's (the survey pages and invitation links) RespondentTimeout,
+// any other StaffTimeout.
+func requestDeadline(c *fiber.Ctx) error {
+	timeout := StaffTimeout
+	if p := c.Path(); strings.HasPrefix(p, "/s/") || strings.HasPrefix(p, "/i/") {
+		timeout = RespondentTimeout
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), RespondentTimeout)
+	ctx, cancel := context.WithTimeout(c.UserContext(), timeout)
 	defer cancel()
 	c.SetUserContext(ctx)
 	return c.Next()
