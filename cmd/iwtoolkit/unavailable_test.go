@@ -327,7 +327,7 @@ func TestMongoDBStalled(t *testing.T) {
 	var took []string
 	timed(&took, "GET tasks", func() page { return respondent.get(flow + "/tasks") }).must(t, http.StatusServiceUnavailable)
 	p := timed(&took, "GET /staff", func() page { return staff.get("/staff") }).must(t, http.StatusServiceUnavailable)
-	if got := text(p.Body); !strings.Contains(got, "Try again in a few minutes.") {
+	if got := text(p.Body); !strings.Contains(got, "tell whoever runs the service: it cannot reach its database") {
 		t.Errorf("staff page with MongoDB stalled says %q", got)
 	}
 	if p := timed(&took, "GET /readyz", func() page { return respondent.get("/readyz") }); p.Status != http.StatusServiceUnavailable {

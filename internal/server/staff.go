@@ -367,10 +367,15 @@ func safeNext(next string) string {
 	if strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
 		return ""
 	}
-	if next == "/staff" || strings.HasPrefix(next, "/staff/") || strings.HasPrefix(next, "/r/") {
+	if isStaffPath(next) {
 		return next
 	}
 	return ""
+}
+
+// isStaffPath reports whether path is a staff page or a report.
+func isStaffPath(path string) bool {
+	return path == "/staff" || strings.HasPrefix(path, "/staff/") || strings.HasPrefix(path, "/r/")
 }
 
 func (s *Server) signOut(c *fiber.Ctx) error {

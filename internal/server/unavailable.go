@@ -89,7 +89,11 @@ func (s *Server) storeDown(c *fiber.Ctx, err error) error {
 	f := s.failedFlow(c)
 	if f == nil {
 		message := survey.Message("en", "unavailable")
-		return s.render(c, status, "error.html", errorPage{page: page{Title: message}, Status: status, Message: message})
+		p := errorPage{page: page{Title: message}, Status: status, Message: message}
+		if isStaffPath(c.Path()) {
+			p.Detail = "Please try again in a few minutes. If it keeps happening, tell whoever runs the service: it cannot reach its database."
+		}
+		return s.render(c, status, "error.html", p)
 	}
 	post := c.Method() == fiber.MethodPost
 	switch route := c.Route().Path; {
