@@ -74,7 +74,7 @@ func (p packContext) Query() string {
 // PackURL is the pack's address, at a strand when one is given.
 func (p packContext) PackURL(strand string) string {
 	u := "/r/" + p.Survey.ID + "/pack?" + p.Query()
-	if strand != "" {
+	if _, ok := strandOf(p.Survey, strand); ok {
 		u += "#strand-" + strand
 	}
 	return u

@@ -98,7 +98,8 @@ func (s *Server) erase(c *fiber.Ctx) error {
 			Fields: map[string]string{"reference": r.Reference},
 		})
 	}
-	err = s.store.DeleteResponse(ctx, r.Reference)
+	defer detach(c)()
+	err = s.store.DeleteResponse(c.UserContext(), r.Reference)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound() // deleted by someone else in between
 	}
@@ -153,6 +154,7 @@ func (s *Server) deleteResponses(c *fiber.Ctx) error {
 	if c.FormValue("confirm") != "yes" {
 		return c.Redirect(roundBase(d, r)+"/delete-responses", http.StatusSeeOther)
 	}
+	defer detach(c)()
 	n, err := s.store.DeleteResponses(c.UserContext(), d.ID, r.ID)
 	if err != nil {
 		return err

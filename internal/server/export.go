@@ -14,11 +14,6 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// downloadTimeout bounds one streamed download (the export, the raw
-// responses). A national-scale store streams in minutes; the bound only
-// stops a stuck download holding a cursor for ever.
-const downloadTimeout = time.Hour
-
 // Export records: one JSON object a line, each with its "type".
 type (
 	exportHeader struct {
@@ -119,7 +114,7 @@ func (s *Server) export(c *fiber.Ctx) error {
 	// The writer runs after the handler returns, when the request's Ctx
 	// is no longer ours: it gets its own context.
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		ctx, cancel := context.WithTimeout(context.Background(), downloadTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), longTimeout)
 		defer cancel()
 		if err := s.writeExport(ctx, w, at); err != nil {
 			s.log.Error("export failed", "actor", who, "error", err)

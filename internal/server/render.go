@@ -110,7 +110,7 @@ func parsePages() (*pages, error) {
 // template error becomes a clean 500 rather than half a page.
 func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
 	buf := buffers.Get().(*bytes.Buffer)
-	defer buffers.Put(buf)
+	defer keep(buf)
 	buf.Reset()
 	if err := s.pages.write(buf, name, withCSRF(data, csrfToken(c))); err != nil {
 		return fmt.Errorf("%w: %w", errInternal, err)
@@ -131,8 +131,18 @@ func writes[T any](content func(*bytes.Buffer, T) error) func(*bytes.Buffer, any
 	}
 }
 
-// buffers are render's, kept between requests: a page is 10 to 60 KB.
+// buffers are render's, kept between requests: a respondent's page is 10
+// to 60 KB.
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// keep puts a buffer back in the pool, unless a page of many megabytes (a
+// staff page listing every comment) grew it: the pool would keep that size
+// for every page after.
+func keep(buf *bytes.Buffer) {
+	if buf.Cap() <= 256<<10 {
+		buffers.Put(buf)
+	}
+}
 
 // write writes a page: the layout with the template's "head", if it has
 // one, and its "content", or the page written in Go. Every page's model

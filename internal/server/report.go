@@ -131,7 +131,7 @@ func (s *Server) responsesCSV(c *fiber.Ctx) error {
 	// The writer runs after the handler returns, past the request's
 	// deadline: it gets its own.
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		ctx, cancel := context.WithTimeout(context.Background(), downloadTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), longTimeout)
 		defer cancel()
 		if err := report.WriteCSV(ctx, w, d, nil, s.store.EachResponse); err != nil {
 			s.log.Error("responses CSV cut short", "survey", d.ID, "error", err)

@@ -31,13 +31,16 @@ import (
 // RespondentTimeout bounds the store calls of one respondent request: well
 // above a healthy store's answer, well below a person giving up on a page.
 // StaffTimeout bounds those of any other request: a report reads for a few
-// hundred milliseconds at most, but no request may wait for ever on a
+// hundred milliseconds, pages that read every response of a round (comments,
+// safeguarding) for longer at scale, but no request may wait for ever on a
 // store that stopped answering (a MongoDB replica set that cannot
-// acknowledge a majority write, say). Downloads streamed after their
-// handler returns take their own, longer deadline (downloadTimeout).
+// acknowledge a majority write, say). longTimeout is for work that must not
+// be cut off half done: downloads streamed after their handler returns,
+// and a deletion with its audit entry (detach).
 const (
 	RespondentTimeout = 5 * time.Second
-	StaffTimeout      = 30 * time.Second
+	StaffTimeout      = 2 * time.Minute
+	longTimeout       = time.Hour
 )
 
 // retryAfter is the Retry-After of a 503, in seconds.
@@ -59,6 +62,16 @@ func requestDeadline(c *fiber.Ctx) error {
 	defer cancel()
 	c.SetUserContext(ctx)
 	return c.Next()
+}
+
+// detach gives the rest of a request its own deadline, longTimeout, in
+// place of the request's: a deletion cut off by StaffTimeout could leave
+// responses deleted with no audit entry (on MongoDB a deletion also
+// recounts the round's tallies, which takes longer the bigger the round).
+func detach(c *fiber.Ctx) context.CancelFunc {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), longTimeout)
+	c.SetUserContext(ctx)
+	return cancel
 }
 
 // storeFailed reports whether err is the store failing to do its work:
@@ -144,7 +157,13 @@ func (s *Server) fileFlow(c *fiber.Ctx) *flow {
 	}
 	r, ok := d.Round(c.Params("round"))
 	if !ok {
-		r = survey.Round{ID: c.Params("round")}
+		// A round staff added: its id is not in the file, but its form is
+		// known, and the page's links are built from it.
+		if id := c.Params("round"); roundID.MatchString(id) && len(id) <= 40 {
+			r = survey.Round{ID: id}
+		} else {
+			return nil
+		}
 	}
 	f := s.newFlow(c, d, r)
 	f.fromFile = true
