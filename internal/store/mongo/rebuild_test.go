@@ -92,11 +92,35 @@ func TestRebuildBetweenCountAndMark(t *testing.T) {
 	if err := b.rebuild(ctx, "iw", "baseline"); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.markCounted(ctx, rebuildPlan, d); err != nil {
-		t.Fatal(err)
+	if marked, err := a.markCounted(ctx, rebuildPlan, d); err != nil || marked {
+		t.Fatalf("marked %v (%v), want false: a rebuild came between count and mark", marked, err)
 	}
 	wantBaseline(t, a, 4, "after a rebuild between count and mark")
 	wantBaseline(t, b, 4, "read again on the other instance")
+}
+
+// A reader that read a pending response before it was deleted, and counts
+// it only after the deletion's rebuild, must not leave it counted: its
+// count goes into a document the rebuild has already cleared, so apply,
+// finding the response gone, rebuilds the round again.
+func TestCountAfterDeletionsRebuild(t *testing.T) {
+	ctx := context.Background()
+	st := instances(t, 3)
+	a, b, planless := st[0], st[1], st[2]
+	a.PlanTallies(rebuildPlan)
+	b.PlanTallies(rebuildPlan)
+	submit(t, a, 0, 3)
+	submit(t, planless, 3, 1) // pending
+	d := stored(t, a, "REBUILD-00003")
+	if err := b.DeleteResponse(ctx, "REBUILD-00003"); err != nil {
+		t.Fatal(err)
+	}
+	wantBaseline(t, b, 3, "after the deletion")
+	if err := a.apply(ctx, rebuildPlan, d); err != nil {
+		t.Fatal(err)
+	}
+	wantBaseline(t, a, 3, "after a late count of the deleted response")
+	wantBaseline(t, b, 3, "read again on the other instance")
 }
 
 // A deletion cut short after the delete (a crash) is repaired once its

@@ -46,7 +46,10 @@ import (
 // either comes before the rebuild changes tallied (which then undoes it) or
 // finds tallied changed and leaves the response pending. Without it, the
 // response would be marked counted with its count deleted. So a rebuild
-// needs no check afterwards, and two at once are as safe as one.
+// needs no check afterwards, and two at once are as safe as one. The one
+// count a rebuild cannot undo is of a response deleted before the count
+// (read while pending, deleted, its round rebuilt, then counted): step 3
+// finds it gone, and apply rebuilds the round again.
 //
 // Each instance tallies to the plan made from its own survey files. The
 // plan the survey's tallies are kept to is recorded in tally_plans: see
@@ -86,12 +89,27 @@ type storedResponse struct {
 	Tallied string            `bson:"tallied"` // as read, before counting
 }
 
-// apply counts one stored response under p: steps 2 and 3 above.
+// apply counts one stored response under p: steps 2 and 3 above. If the
+// mark finds the response gone, it was deleted after it was read, and the
+// count may have gone in after the deletion's rebuild, into a document
+// that rebuild had already cleared: the round is rebuilt again, which
+// drops it.
 func (s *Store) apply(ctx context.Context, p store.TallyPlan, d storedResponse) error {
 	if err := s.count(ctx, p, d); err != nil {
 		return err
 	}
-	return s.markCounted(ctx, p, d)
+	marked, err := s.markCounted(ctx, p, d)
+	if err != nil || marked {
+		return err
+	}
+	n, err := s.responses.CountDocuments(ctx, bson.D{{Key: "_id", Value: d.ID}})
+	if err != nil {
+		return fmt.Errorf("mongo: find counted response: %w", err)
+	}
+	if n == 0 {
+		return s.rebuild(ctx, p.SurveyID, d.Round)
+	}
+	return nil
 }
 
 // count adds a response to its tally document, once: step 2.
@@ -136,18 +154,19 @@ func (s *Store) count(ctx context.Context, p store.TallyPlan, d storedResponse) 
 
 // markCounted marks a response counted under p if its tallied field is
 // still what it was before count: step 3. If a rebuild changed it since,
-// the response stays pending and catch-up counts it again.
-func (s *Store) markCounted(ctx context.Context, p store.TallyPlan, d storedResponse) error {
+// the response stays pending and catch-up counts it again. It reports
+// whether it marked the response.
+func (s *Store) markCounted(ctx context.Context, p store.TallyPlan, d storedResponse) (bool, error) {
 	var seen any = d.Tallied
 	if d.Tallied == "" { // "" or no field: stored before tallies existed
 		seen = bson.D{{Key: "$in", Value: bson.A{nil, ""}}}
 	}
 	filter := bson.D{{Key: "_id", Value: d.ID}, {Key: "tallied", Value: seen}}
-	_, err := s.responses.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: p.Fingerprint()}}}})
+	res, err := s.responses.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: p.Fingerprint()}}}})
 	if err != nil {
-		return fmt.Errorf("mongo: mark response tallied: %w", err)
+		return false, fmt.Errorf("mongo: mark response tallied: %w", err)
 	}
-	return nil
+	return res.MatchedCount == 1, nil
 }
 
 // tallyNew counts a response Submit has just inserted, if its survey has a
