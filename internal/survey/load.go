@@ -100,7 +100,7 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	var langs struct {
 		Languages []string `yaml:"languages"`
 	}
-	_ = yaml.NodeToValue(documentBody(tree), &langs) // a bad list is reported below
+	_ = nodeToValue(documentBody(tree), &langs) // a bad list is reported below
 	// Texts must have every language of the survey the service speaks (the
 	// validator reports any other).
 	want := slices.DeleteFunc(slices.Clone(langs.Languages), func(l string) bool {
@@ -150,11 +150,25 @@ func decode(tree *ast.File, tr *translator, lang string) (*Definition, Problems)
 	tr.lang = lang
 	tr.walk(body)
 	var d Definition
-	if err := yaml.NodeToValue(body, &d, yaml.DisallowUnknownField()); err != nil {
+	if err := nodeToValue(body, &d, yaml.DisallowUnknownField()); err != nil {
 		return nil, Problems{{File: tr.file, Line: yamlErrorLine(err), Message: yamlErrorMessage(err)}}
 	}
 	d.Lang = lang
 	return &d, nil
+}
+
+// nodeToValue is yaml.NodeToValue, with a panic in the YAML library
+// returned as an error: go-yaml v1.19.2 dereferences nil on some malformed
+// files (FuzzParse found one: testdata/fuzz/FuzzParse), and a bad survey
+// file must stop start-up with a message, not a crash. Where in the file
+// the library failed is not known, so the error has no line (line 1).
+func nodeToValue(node ast.Node, v any, opts ...yaml.DecodeOption) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errors.New("this file cannot be read as YAML: check its indentation, that each item of a list starts with a dash, and its quotes")
+		}
+	}()
+	return yaml.NodeToValue(node, v, opts...)
 }
 
 // textFields are the fields whose wording respondents read. Each may be a

@@ -9,9 +9,10 @@ import (
 )
 
 // Each folder under testdata holds survey files and, for invalid ones,
-// want.txt: the exact problems the loader must report.
+// want.txt: the exact problems the loader must report. crash holds a file
+// that made the YAML library panic (found by FuzzParse).
 func TestLoadDirProblems(t *testing.T) {
-	for _, dir := range []string{"invalid", "syntax", "unknown"} {
+	for _, dir := range []string{"invalid", "syntax", "unknown", "crash"} {
 		t.Run(dir, func(t *testing.T) {
 			path := filepath.Join("testdata", dir)
 			_, err := LoadDir(os.DirFS(path), path)
