@@ -93,7 +93,7 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	problemAt := func(line int, msg string) Problems {
 		return Problems{{File: file, Line: line, Message: msg}}
 	}
-	tree, err := parser.ParseBytes(data, 0)
+	tree, err := parseBytes(data)
 	if err != nil {
 		return nil, problemAt(yamlErrorLine(err), yamlErrorMessage(err))
 	}
@@ -131,7 +131,7 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	// language's wording; it was checked complete above.
 	d.translations = map[string]*Definition{"en": d}
 	for _, lang := range d.Languages[1:] {
-		t, _ := parser.ParseBytes(data, 0)
+		t, _ := parseBytes(data)
 		td, ps := decode(t, &translator{file: file}, lang)
 		if ps != nil {
 			return nil, ps
@@ -157,18 +157,26 @@ func decode(tree *ast.File, tr *translator, lang string) (*Definition, Problems)
 	return &d, nil
 }
 
-// nodeToValue is yaml.NodeToValue, with a panic in the YAML library
-// returned as an error: go-yaml v1.19.2 dereferences nil on some malformed
-// files (FuzzParse found one: testdata/fuzz/FuzzParse), and a bad survey
-// file must stop start-up with a message, not a crash. Where in the file
-// the library failed is not known, so the error has no line (line 1).
+// parseBytes and nodeToValue are the YAML library's parser and decoder,
+// with a panic in the library returned as an error: go-yaml v1.19.2
+// dereferences nil in NodeToValue on some malformed files (FuzzParse
+// found one: testdata/crash), and a bad survey file must stop start-up
+// with a message, not a crash. Where in the file the library failed is not
+// known, so the error has no line (line 1).
+func parseBytes(data []byte) (f *ast.File, err error) {
+	defer recoverYAML(&err)
+	return parser.ParseBytes(data, 0)
+}
+
 func nodeToValue(node ast.Node, v any, opts ...yaml.DecodeOption) (err error) {
-	defer func() {
-		if recover() != nil {
-			err = errors.New("this file cannot be read as YAML: check its indentation, that each item of a list starts with a dash, and its quotes")
-		}
-	}()
+	defer recoverYAML(&err)
 	return yaml.NodeToValue(node, v, opts...)
+}
+
+func recoverYAML(err *error) {
+	if recover() != nil {
+		*err = errors.New("this file cannot be read as YAML: check its indentation, that each item of a list starts with a dash, and its quotes")
+	}
 }
 
 // textFields are the fields whose wording respondents read. Each may be a
