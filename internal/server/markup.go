@@ -197,36 +197,7 @@ func input(w *bytes.Buffer, q question) {
 		escape(w, survey.Message(q.Lang, "optional"))
 	}
 	w.WriteString("</label>\n")
-	if q.Hint != "" {
-		w.WriteString(`<div id="`)
-		id(`_hint" class="govuk-hint">`)
-		escape(w, q.Hint)
-		w.WriteString("</div>\n")
-	}
-	if q.Error != "" {
-		w.WriteString(`<p id="`)
-		id(`_error" class="govuk-error-message"><span class="govuk-visually-hidden">`)
-		escape(w, survey.Message(q.Lang, "error"))
-		w.WriteString(":</span> ")
-		escape(w, q.Error)
-		w.WriteString("</p>\n")
-	}
-	// described lists the hint's and the error's ids, after the
-	// character count's.
-	described := func(first bool) {
-		for _, part := range []struct {
-			on     bool
-			suffix string
-		}{{q.Hint != "", "_hint"}, {q.Error != "", "_error"}} {
-			if part.on {
-				if !first {
-					w.WriteString(" ")
-				}
-				id(part.suffix)
-				first = false
-			}
-		}
-	}
+	hintAndError(w, q)
 	switch {
 	case long:
 		w.WriteString(`<textarea class="govuk-textarea govuk-js-character-count`)
@@ -235,10 +206,9 @@ func input(w *bytes.Buffer, q question) {
 		}
 		w.WriteString(`" id="`)
 		id(`" name="`)
-		id(`" rows="5" aria-describedby="`)
-		id(`_info`)
-		described(false)
-		w.WriteString(`">`)
+		id(`" rows="5"`)
+		describedBy(w, q, "_info")
+		w.WriteString(`>`)
 		escape(w, q.Value)
 		w.WriteString("</textarea>\n" + `<div id="`)
 		id(`_info" class="govuk-hint govuk-character-count__message">`)
@@ -265,19 +235,54 @@ func input(w *bytes.Buffer, q question) {
 		w.WriteString(` value="`)
 		escape(w, q.Value)
 		w.WriteString(`"`)
-		if q.Hint != "" || q.Error != "" {
-			w.WriteString(` aria-describedby="`)
-			described(true)
-			w.WriteString(`"`)
-		}
+		describedBy(w, q, "")
 		w.WriteString(">\n")
 	}
 	w.WriteString("</div>\n")
 }
 
-// choices writes a fieldset of radios or checkboxes in the GOV.UK
-// markup: its legend, hint and error, then each option with its label,
-// face and hint, and "or" before Don't know and the like.
+// hintAndError writes a question's hint and error message, if it has
+// them, with the ids describedBy names.
+func hintAndError(w *bytes.Buffer, q question) {
+	if q.Hint != "" {
+		w.WriteString(`<div id="`)
+		escape(w, q.ID)
+		w.WriteString(`_hint" class="govuk-hint">`)
+		escape(w, q.Hint)
+		w.WriteString("</div>\n")
+	}
+	if q.Error != "" {
+		w.WriteString(`<p id="`)
+		escape(w, q.ID)
+		w.WriteString(`_error" class="govuk-error-message"><span class="govuk-visually-hidden">`)
+		escape(w, survey.Message(q.Lang, "error"))
+		w.WriteString(":</span> ")
+		escape(w, q.Error)
+		w.WriteString("</p>\n")
+	}
+}
+
+// describedBy writes a question's aria-describedby: the element with the
+// id suffix first, if one is given (a character count's message), then
+// its hint and its error; nothing when there are none.
+func describedBy(w *bytes.Buffer, q question, first string) {
+	sep := ` aria-describedby="`
+	for _, part := range []struct {
+		on     bool
+		suffix string
+	}{{first != "", first}, {q.Hint != "", "_hint"}, {q.Error != "", "_error"}} {
+		if part.on {
+			w.WriteString(sep)
+			escape(w, q.ID)
+			w.WriteString(part.suffix)
+			sep = " "
+		}
+	}
+	if sep == " " {
+		w.WriteString(`"`)
+	}
+}
+
 // choiceMarkup is the markup that differs between radios and checkboxes.
 type choiceMarkup struct{ open, module, divider, item, typ, label, hint string }
 
@@ -295,6 +300,9 @@ func newChoiceMarkup(kind, input string) choiceMarkup {
 	}
 }
 
+// choices writes a fieldset of radios or checkboxes in the GOV.UK
+// markup: its legend, hint and error, then each option with its label,
+// face and hint, and "or" before Don't know and the like.
 func choices(w *bytes.Buffer, q question, static func(string) (string, error)) error {
 	k := &checkboxes
 	if q.Radios() {
@@ -305,21 +313,7 @@ func choices(w *bytes.Buffer, q question, static func(string) (string, error)) e
 		w.WriteString(` govuk-form-group--error`)
 	}
 	w.WriteString(`">` + "\n" + `<fieldset class="govuk-fieldset"`)
-	if q.Hint != "" || q.Error != "" {
-		w.WriteString(` aria-describedby="`)
-		if q.Hint != "" {
-			escape(w, q.ID)
-			w.WriteString("_hint")
-		}
-		if q.Error != "" {
-			if q.Hint != "" {
-				w.WriteString(" ")
-			}
-			escape(w, q.ID)
-			w.WriteString("_error")
-		}
-		w.WriteString(`"`)
-	}
+	describedBy(w, q, "")
 	w.WriteString(">\n" + `<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">`)
 	escape(w, q.Legend)
 	if q.Optional {
@@ -327,22 +321,7 @@ func choices(w *bytes.Buffer, q question, static func(string) (string, error)) e
 		escape(w, survey.Message(q.Lang, "optional"))
 	}
 	w.WriteString("</legend>\n")
-	if q.Hint != "" {
-		w.WriteString(`<div id="`)
-		escape(w, q.ID)
-		w.WriteString(`_hint" class="govuk-hint">`)
-		escape(w, q.Hint)
-		w.WriteString("</div>\n")
-	}
-	if q.Error != "" {
-		w.WriteString(`<p id="`)
-		escape(w, q.ID)
-		w.WriteString(`_error" class="govuk-error-message"><span class="govuk-visually-hidden">`)
-		escape(w, survey.Message(q.Lang, "error"))
-		w.WriteString(":</span> ")
-		escape(w, q.Error)
-		w.WriteString("</p>\n")
-	}
+	hintAndError(w, q)
 	w.WriteString(k.open)
 	if k == &radios && !q.Faces && len(q.Options) > 3 {
 		w.WriteString(" govuk-radios--small")
