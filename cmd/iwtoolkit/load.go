@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"iwtoolkit/internal/load"
+	"iwtoolkit/internal/survey"
 )
 
 const loadHelp = `Usage: iwtoolkit load [--target URL]... [--survey ID] [--round R]
@@ -65,10 +67,8 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("there is no survey %q in %s", *surveyID, cfg.SurveysDir)
 	}
 	round := *roundID
-	for _, r := range d.Rounds {
-		if round == "" && r.Open {
-			round = r.ID
-		}
+	if i := slices.IndexFunc(d.Rounds, func(r survey.Round) bool { return r.Open }); round == "" && i >= 0 {
+		round = d.Rounds[i].ID
 	}
 	if round == "" {
 		return fmt.Errorf("survey %s has no round open in its file: give one with --round", d.ID)

@@ -133,7 +133,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(cfg.Seed, uint64(w)))
 			for ctx.Err() == nil && claim() {
-				r := &respondent{cfg: &cfg, rng: rng, transport: transport, saved: map[string]string{}, jar: jar{}}
+				r := newRespondent(&cfg, rng, transport)
 				ref, err := r.respond(ctx)
 				mu.Lock()
 				for k, h := range r.latency {
@@ -223,14 +223,25 @@ func Loopback(target string) error {
 
 // respondent is one made-up person going through the pages.
 type respondent struct {
-	cfg       *Config
-	rng       *rand.Rand
-	transport *http.Transport
-	jar       jar
-	buf       bytes.Buffer // the last response's body
-	latency   map[string]*Histogram
-	saved     map[string]string // answers the service acknowledged
-	csrf      string            // the last page's form token
+	cfg     *Config
+	rng     *rand.Rand
+	client  http.Client
+	jar     jar
+	buf     bytes.Buffer // the last response's body
+	latency map[string]*Histogram
+	saved   map[string]string // answers the service acknowledged
+	csrf    string            // the last page's form token
+}
+
+func newRespondent(cfg *Config, rng *rand.Rand, transport *http.Transport) *respondent {
+	r := &respondent{cfg: cfg, rng: rng, jar: jar{}, latency: map[string]*Histogram{}, saved: map[string]string{}}
+	r.client = http.Client{
+		Transport:     transport,
+		Jar:           r.jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       time.Minute,
+	}
+	return r
 }
 
 // failure is a page that did not answer as a browser expects.
@@ -360,10 +371,15 @@ func (r *respondent) get(ctx context.Context, kind, path string) ([]byte, error)
 	if resp.StatusCode != http.StatusOK {
 		return nil, &failure{kind, resp.Status, path, nil}
 	}
-	if token, ok := between(body, `name="csrf_token" value="`, `"`); ok {
+	r.keepToken(body)
+	return body, nil
+}
+
+// keepToken keeps a page's form token, for the next post.
+func (r *respondent) keepToken(page []byte) {
+	if token, ok := between(page, `name="csrf_token" value="`, `"`); ok {
 		r.csrf = string(token)
 	}
-	return body, nil
 }
 
 // post sends a form with the last page's token, expecting the service to
@@ -384,9 +400,7 @@ func (r *respondent) post(ctx context.Context, kind, path string, form url.Value
 		return "", err
 	}
 	if resp.StatusCode == http.StatusOK && kind == "save" {
-		if token, ok := between(body, `name="csrf_token" value="`, `"`); ok {
-			r.csrf = string(token)
-		}
+		r.keepToken(body)
 		return "", &failure{kind, resp.Status, path + ": shown again: " + summary(string(body)), errShownAgain}
 	}
 	if resp.StatusCode != http.StatusSeeOther {
@@ -401,14 +415,8 @@ var errShownAgain = errors.New("load: the page came back with more to answer")
 
 // do makes one request, timing it to the end of the body.
 func (r *respondent) do(kind string, req *http.Request) (*http.Response, []byte, error) {
-	client := http.Client{
-		Transport:     r.transport,
-		Jar:           r.jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Timeout:       time.Minute,
-	}
 	began := time.Now()
-	resp, err := client.Do(req)
+	resp, err := r.client.Do(req)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -416,9 +424,6 @@ func (r *respondent) do(kind string, req *http.Request) (*http.Response, []byte,
 	r.buf.Reset()
 	if _, err := r.buf.ReadFrom(resp.Body); err != nil {
 		return nil, nil, err
-	}
-	if r.latency == nil {
-		r.latency = map[string]*Histogram{}
 	}
 	h := r.latency[kind]
 	if h == nil {

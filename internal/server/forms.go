@@ -174,10 +174,7 @@ func (f *flow) shown(sec *survey.Section) []*survey.Question {
 	}
 	var qs []*survey.Question
 	for _, q := range sec.Questions {
-		answered := false
-		for _, k := range q.Keys() {
-			answered = answered || f.draft.Answers[k] != ""
-		}
+		answered := slices.ContainsFunc(q.Keys(), func(k string) bool { return f.draft.Answers[k] != "" })
 		if answered || q.ShowIf.Holds(f.draft.Answers) {
 			qs = append(qs, q)
 		}

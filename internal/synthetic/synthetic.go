@@ -117,9 +117,7 @@ func Form(d *survey.Definition, sec *survey.Section, answers map[string]string, 
 			for _, k := range q.Keys() {
 				form.Set(k, rating(rng, scale, 0))
 			}
-		case survey.TypeChoice, survey.TypeYesNo:
-			form.Set(q.ID, q.Options[rng.IntN(len(q.Options))].Value)
-		case survey.TypeMultiple:
+		case survey.TypeChoice, survey.TypeYesNo, survey.TypeMultiple:
 			form.Set(q.ID, q.Options[rng.IntN(len(q.Options))].Value)
 		case survey.TypeNumber:
 			v := 1
