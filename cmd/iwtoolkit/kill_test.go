@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 
 	"iwtoolkit/internal/load"
 	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/store/storetest"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/synthetic"
 )
@@ -227,27 +227,7 @@ func testKillMidLoad(t *testing.T, e env, respondents, kill int) {
 
 	// The tallies equal a count of the stored responses, and a recount
 	// finds nothing to repair.
-	checkTallies := func(when string) {
-		t.Helper()
-		plan := store.PlanFor(d)
-		tallies, err := st.Tallies(bg, plan, []string{round}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := store.NewCounts()
-		err = st.EachResponse(bg, d.ID, []string{round}, func(r survey.Response) error { want.AddResponse(plan, r); return nil })
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := tallies[round]
-		if got == nil || got.Responses != want.Responses || fmt.Sprint(got.Answers) != fmt.Sprint(want.Answers) {
-			t.Errorf("%s: the tallies differ from a count of the %d stored responses: %+v", when, want.Responses, got)
-		}
-		if rc, err := st.Recount(bg, plan, round); err != nil || rc.Differences != 0 || rc.Responses != want.Responses {
-			t.Errorf("%s: recount = %+v, %v; want %d responses and no differences", when, rc, err, want.Responses)
-		}
-	}
-	checkTallies("after the kill")
+	storetest.TalliesMatchResponses(t, st, store.PlanFor(d), round)
 
 	// After the restart the cut-off respondents carry on with their
 	// cookie: those with a draft answer the rest and send; those whose
@@ -297,7 +277,7 @@ func testKillMidLoad(t *testing.T, e env, respondents, kill int) {
 	if n != len(storedResponses)+len(resumed) {
 		t.Errorf("after the cut-off respondents carried on: %d responses stored, want %d", n, len(storedResponses)+len(resumed))
 	}
-	checkTallies("after the restart")
+	storetest.TalliesMatchResponses(t, st, store.PlanFor(d), round)
 	t.Logf("%d respondents: %d responses confirmed before the kill, %d stored; %d cut off: %d drafts checked and sent after the restart, %d sent before the kill; failures %v",
 		respondents, len(res.References), len(storedResponses), len(res.Unfinished), len(resumed), len(sentBeforeKill), res.Failures)
 }

@@ -67,15 +67,36 @@ var tallyFilters = []store.Filter{
 	{"sector": "nowhere"},
 }
 
-func checkTallies(t *testing.T, s store.Store, p store.TallyPlan, rounds []string) {
+// checkTallies compares the tallies of rounds with a recount, under each
+// of filters (tallyFilters when none are given).
+func checkTallies(t *testing.T, s store.Store, p store.TallyPlan, rounds []string, filters ...store.Filter) {
 	t.Helper()
-	for _, f := range tallyFilters {
+	if len(filters) == 0 {
+		filters = tallyFilters
+	}
+	for _, f := range filters {
 		got, err := s.Tallies(context.Background(), p, rounds, f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(recount(t, s, p, rounds, f), got, equateEmpty); diff != "" {
 			t.Errorf("tallies with filter %v differ from a recount (-recount +tallies):\n%s", f, diff)
+		}
+	}
+}
+
+// TalliesMatchResponses fails t unless the tallies of rounds under p equal
+// a count of the stored responses, and Recount of each round counts the
+// same responses and finds nothing to repair: the check after a crash or a
+// fault that nothing was counted twice or lost.
+func TalliesMatchResponses(t *testing.T, s store.Store, p store.TallyPlan, rounds ...string) {
+	t.Helper()
+	want := recount(t, s, p, rounds, nil)
+	checkTallies(t, s, p, rounds, nil)
+	for _, round := range rounds {
+		res, err := s.Recount(context.Background(), p, round)
+		if err != nil || res.Differences != 0 || res.Responses != want[round].Responses {
+			t.Errorf("Recount of %s = %+v, %v; want %d responses and no differences", round, res, err, want[round].Responses)
 		}
 	}
 }
