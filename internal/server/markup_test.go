@@ -3,15 +3,37 @@ package server
 import (
 	"bytes"
 	"html/template"
-	"iwtoolkit/internal/survey"
 	"strings"
 	"testing"
+
+	"iwtoolkit/internal/survey"
 )
+
+// hostile is a text that would run script if it came out unescaped
+// anywhere, in text or in a quoted attribute; escapedHostile is how it
+// must come out.
+const (
+	hostile        = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
+	escapedHostile = "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"
+)
+
+// checkEscaped fails unless html holds hostile escaped in exactly places
+// places, and nowhere unescaped.
+func checkEscaped(t *testing.T, what, html string, places int) {
+	t.Helper()
+	for _, raw := range []string{"<script>", "<img", "alert(2) '"} {
+		if strings.Contains(html, raw) {
+			t.Errorf("%s: %q comes out unescaped:\n%s", what, raw, html)
+		}
+	}
+	if n := strings.Count(html, escapedHostile); n != places {
+		t.Errorf("%s: the hostile text is there, escaped, in %d places, want %d:\n%s", what, n, places, html)
+	}
+}
 
 // choices writes its markup by hand, so every text in it, from survey files
 // or from the request, must come out escaped.
 func TestChoicesEscapeEveryText(t *testing.T) {
-	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
 	q := question{
 		ID: "q" + hostile, Type: "multiple-choice", Legend: hostile, Hint: hostile, Error: hostile, Optional: true, Lang: "en",
 		Options: []option{
@@ -29,14 +51,7 @@ func TestChoicesEscapeEveryText(t *testing.T) {
 			t.Fatal(err)
 		}
 		html := w.String()
-		for _, raw := range []string{"<script", "<img", "alert(2) '"} {
-			if strings.Contains(html, raw) {
-				t.Errorf("%s: %q comes out unescaped:\n%s", q.Type, raw, html)
-			}
-		}
-		if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) < 8 {
-			t.Errorf("%s: the hostile text is not there, escaped, in every place it goes:\n%s", q.Type, html)
-		}
+		checkEscaped(t, q.Type, html, 16)
 		kind := map[bool]string{false: `type="checkbox"`, true: `type="radio"`}[radios]
 		if strings.Count(html, kind) != 2 || !strings.Contains(html, " checked") {
 			t.Errorf("%s: want two inputs %s, one checked:\n%s", q.Type, kind, html)
@@ -48,21 +63,13 @@ func TestChoicesEscapeEveryText(t *testing.T) {
 }
 
 func TestSummaryRowsEscapeEveryText(t *testing.T) {
-	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
 	rows := []checkRow{
 		{Key: hostile, Value: hostile + "\n" + hostile, ChangeURL: "/s/x/y/section/a?return=check#q" + hostile},
 		{Key: "Optional", Optional: true, ChangeURL: "/c"},
 		{Key: "Required", ChangeURL: "/c"},
 	}
 	html := string(summaryRows(rows, "en"))
-	for _, raw := range []string{"<script", "<img", "alert(2) '"} {
-		if strings.Contains(html, raw) {
-			t.Errorf("%q comes out unescaped:\n%s", raw, html)
-		}
-	}
-	if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) != 5 {
-		t.Errorf("the hostile text is not there, escaped, in each of its 5 places:\n%s", html)
-	}
+	checkEscaped(t, "check answers", html, 5)
 	for _, want := range []string{"&#39;<br>&#34;", ">None given<", `<span class="app-not-answered">Not answered</span>`, `<span class="govuk-visually-hidden"> Required</span>`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("no %s in:\n%s", want, html)
@@ -71,7 +78,6 @@ func TestSummaryRowsEscapeEveryText(t *testing.T) {
 }
 
 func TestTaskListEscapesEveryText(t *testing.T) {
-	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
 	var w bytes.Buffer
 	writeTasks(&w, taskListPage{page: page{Title: hostile}, CheckURL: "/check" + hostile, Tasks: []task{
 		{ID: "a" + hostile, Title: hostile, URL: "/s/x/y/section/a" + hostile, Status: hostile, Complete: true},
@@ -79,14 +85,7 @@ func TestTaskListEscapesEveryText(t *testing.T) {
 		{ID: "c", Title: "C", URL: "/c", Status: "Not yet started"},
 	}})
 	html := w.String()
-	for _, raw := range []string{"<script", "<img", "alert(2) '"} {
-		if strings.Contains(html, raw) {
-			t.Errorf("%q comes out unescaped:\n%s", raw, html)
-		}
-	}
-	if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) != 7 {
-		t.Errorf("the hostile text is not there, escaped, in each of its 7 places:\n%s", html)
-	}
+	checkEscaped(t, "task list", html, 7)
 	for _, want := range []string{`aria-describedby="b_status">B</a>`, `id="b_status"><strong class="govuk-tag govuk-tag--light-blue">In progress</strong>`, `<strong class="govuk-tag govuk-tag--blue">Not yet started</strong>`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("no %s in:\n%s", want, html)
@@ -109,7 +108,6 @@ func TestEscapeAsHTMLTemplateDoes(t *testing.T) {
 }
 
 func TestInputsEscapeEveryText(t *testing.T) {
-	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
 	for _, typ := range []string{"number", "text", "long-text"} {
 		q := question{ID: "q" + hostile, Type: typ, Legend: hostile, Hint: hostile, Error: hostile, Value: hostile, Max: 500, Optional: true, Lang: "en"}
 		var w bytes.Buffer
@@ -117,19 +115,11 @@ func TestInputsEscapeEveryText(t *testing.T) {
 			t.Fatal(err)
 		}
 		html := w.String()
-		for _, raw := range []string{"<script", "<img", "alert(2) '"} {
-			if strings.Contains(html, raw) {
-				t.Errorf("%s: %q comes out unescaped:\n%s", typ, raw, html)
-			}
-		}
-		if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) < 10 {
-			t.Errorf("%s: the hostile text is not there, escaped, in every place it goes:\n%s", typ, html)
-		}
+		checkEscaped(t, typ, html, map[string]int{"number": 11, "text": 11, "long-text": 13}[typ])
 	}
 }
 
 func TestLayoutEscapesEveryText(t *testing.T) {
-	const hostile = `"><script>alert(1)</script><img src=x onerror=alert(2) '`
 	p, err := parsePages()
 	if err != nil {
 		t.Fatal(err)
@@ -144,12 +134,5 @@ func TestLayoutEscapesEveryText(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := w.String()
-	for _, raw := range []string{"<script>", "<img", "alert(2) '"} {
-		if strings.Contains(html, raw) {
-			t.Errorf("%q comes out unescaped:\n%s", raw, html)
-		}
-	}
-	if want := "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2) &#39;"; strings.Count(html, want) != 11 {
-		t.Errorf("the hostile text is not there, escaped, in each of its 11 places (%d):\n%s", strings.Count(html, want), html)
-	}
+	checkEscaped(t, "layout", html, 11)
 }
