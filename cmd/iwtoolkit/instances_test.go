@@ -152,18 +152,7 @@ func TestTwoInstancesOneStore(t *testing.T) {
 			t.Errorf("B's task list after saving on A: %s", tasks)
 		}
 		page := onB.get(flow+"/section/"+first.ID).must(t, http.StatusOK).Body
-		shown := 0
-		for k := range form {
-			radio := `name="` + k + `" type="radio"`
-			if !strings.Contains(page, radio) {
-				continue
-			}
-			shown++
-			if !strings.Contains(page, radio+` value="`+form.Get(k)+`" checked`) {
-				t.Errorf("B does not show the answer %s=%s saved on A", k, form.Get(k))
-			}
-		}
-		if shown == 0 {
+		if checkedRadios(t, page, form, "B's page of answers saved on A") == 0 {
 			t.Errorf("section %s has no radios to check the saved answers by", first.ID)
 		}
 		// A form from A's page, sent to B: the token is good on both.

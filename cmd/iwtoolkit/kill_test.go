@@ -35,11 +35,7 @@ type process struct {
 // at the end of the test if it still runs.
 func startProcess(t *testing.T, e env) *process {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve")
-	cmd.Env = append(os.Environ(), "IWT_TEST_AS_BINARY=1", "MONGODB_URI=")
-	for k, v := range e { // the last of a repeated name counts
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
+	cmd := binaryCmd(e, "serve")
 	p := &process{cmd: cmd, logs: &listenLog{addr: make(chan string, 1)}, done: make(chan error, 1)}
 	cmd.Stderr = p.logs
 	if err := cmd.Start(); err != nil {
@@ -270,11 +266,7 @@ func testKillMidLoad(t *testing.T, e env, respondents, kill int) {
 			}
 		}
 	}
-	n := 0
-	if err := st.EachResponse(bg, d.ID, nil, func(survey.Response) error { n++; return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if n != len(storedResponses)+len(resumed) {
+	if n := len(responses(t, e, d.ID)); n != len(storedResponses)+len(resumed) {
 		t.Errorf("after the cut-off respondents carried on: %d responses stored, want %d", n, len(storedResponses)+len(resumed))
 	}
 	storetest.TalliesMatchResponses(t, st, store.PlanFor(d), round)

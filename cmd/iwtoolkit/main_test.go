@@ -13,6 +13,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -253,4 +254,43 @@ func TestServeRefusesInvalidSurveys(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "testdata/syntax/broken.yaml:4: ") {
 		t.Errorf("start-up with a broken survey file: error %v, want file:line", err)
 	}
+}
+
+// checkedRadios checks that every answer in form that the page shows as
+// radios is the one checked, and says how many it found shown.
+func checkedRadios(t *testing.T, body string, form url.Values, why string) (shown int) {
+	t.Helper()
+	for k, v := range form {
+		radio := `name="` + k + `" type="radio"`
+		if len(v) != 1 || !strings.Contains(body, radio) {
+			continue
+		}
+		shown++
+		if !strings.Contains(body, radio+` value="`+v[0]+`" checked`) {
+			t.Errorf("%s: the page lost the answer %s=%s", why, k, v[0])
+		}
+	}
+	return shown
+}
+
+// waitReady waits for /readyz to answer 200, for a minute at most.
+func waitReady(t *testing.T, b *browser, why string) {
+	t.Helper()
+	for i := 0; b.get("/readyz").Status != http.StatusOK; i++ {
+		if i == 600 {
+			t.Fatalf("/readyz did not answer 200 within a minute %s", why)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// binaryCmd is the program (the test binary, told to run main) run as its
+// own process, as an operator would, with the environment e.
+func binaryCmd(e env, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "IWT_TEST_AS_BINARY=1", "MONGODB_URI=")
+	for k, v := range e { // the last of a repeated name counts
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return cmd
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"context"
 	"html"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -146,16 +146,13 @@ func throughProxy(t *testing.T, e env) (env, *cutProxy) {
 	}
 	p := newCutProxy(t, u.Host)
 	u.Host = p.ln.Addr().String()
-	out := env{}
-	for k, v := range e {
-		out[k] = v
-	}
+	out := maps.Clone(e)
 	out["MONGODB_URI"] = u.String()
 	return out, p
 }
 
 // timed is a request and how long it took.
-func timed[T any](took *[]string, what string, do func() T) T {
+func timed(took *[]string, what string, do func() page) page {
 	start := time.Now()
 	v := do()
 	*took = append(*took, what+" "+time.Since(start).Round(10*time.Millisecond).String())
@@ -226,13 +223,9 @@ func TestMongoDBUnavailable(t *testing.T) {
 			t.Errorf("section page shown with MongoDB cut lacks %s", want)
 		}
 	}
-	for k, v := range form {
-		if k == "csrf_token" || k == commentOf(sec).ID {
-			continue
-		}
-		if want := `name="` + k + `" type="radio" value="` + v[0] + `" checked`; !strings.Contains(p.Body, want) {
-			t.Errorf("section page shown with MongoDB cut lacks %s", want)
-		}
+	// Every answer but the token and the comment is a radio, checked.
+	if shown := checkedRadios(t, p.Body, form, "section page shown with MongoDB cut"); shown != len(form)-2 {
+		t.Errorf("section page shown with MongoDB cut shows %d of the %d answers as radios", shown, len(form)-2)
 	}
 
 	// Sending: not sent yet, and the same button again.
@@ -272,12 +265,7 @@ func TestMongoDBUnavailable(t *testing.T) {
 
 	// Back: ready again, as soon as the driver finds the server.
 	proxy.setCut(false)
-	for i := 0; b.get("/readyz").Status != http.StatusOK; i++ {
-		if i == 600 {
-			t.Fatal("/readyz did not answer 200 within a minute of MongoDB coming back")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitReady(t, b, "of MongoDB coming back")
 	if p := b.post(sectionURL, form).must(t, http.StatusOK); p.URL.Path != flow+"/tasks" {
 		t.Fatalf("the same post once MongoDB is back: at %s, want the task list", p.URL.Path)
 	}
@@ -289,14 +277,7 @@ func TestMongoDBUnavailable(t *testing.T) {
 	}
 	ref := send(t, b, flow)
 
-	var stored []survey.Response
-	err := storeOf(t, direct).EachResponse(context.Background(), d.ID, nil, func(r survey.Response) error {
-		stored = append(stored, r)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	stored := responses(t, direct, d.ID)
 	if len(stored) != 1 || stored[0].Reference != ref {
 		t.Fatalf("stored %d responses, want the one with reference %s", len(stored), ref)
 	}
@@ -336,12 +317,7 @@ func TestMongoDBStalled(t *testing.T) {
 	t.Logf("with MongoDB stalled: %s", strings.Join(took, ", "))
 
 	proxy.setStalled(false)
-	for i := 0; respondent.get("/readyz").Status != http.StatusOK; i++ {
-		if i == 600 {
-			t.Fatal("/readyz did not answer 200 within a minute of MongoDB answering again")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitReady(t, respondent, "of MongoDB answering again")
 	staff.get("/staff").must(t, http.StatusOK)
 	respondent.get(flow+"/tasks").must(t, http.StatusOK)
 }
