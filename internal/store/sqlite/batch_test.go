@@ -24,45 +24,25 @@ import (
 // were lost.)
 func TestDiskFillsDuringGroups(t *testing.T) {
 	ctx := context.Background()
-	disk := tmpfs.Mount(t, "1m")
-	s, err := Open(ctx, disk.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(ctx) })
-	if _, err := s.write.ExecContext(ctx, `PRAGMA cache_size = 2`); err != nil {
-		t.Fatal(err)
-	}
+	s := fillingStore(t)
 	var (
-		mu       sync.Mutex
-		acked    []string
-		failures []error
-		wg       sync.WaitGroup
+		mu    sync.Mutex
+		acked []string
 	)
-	const writers = 24
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i, failed := w, 0; failed < 5 && i < 100000; i += writers {
-				r := survey.Response{
-					Reference: fmt.Sprintf("R%d", i), SurveyID: "iw", Version: "1", Round: "baseline",
-					Answers:   map[string]string{"comment": strings.Repeat(fmt.Sprintf("words %d; ", i), 50+(i%7)*100)},
-					Submitted: time.Now(), SubmissionKey: fmt.Sprintf("key-%d", i),
-				}
-				_, err := s.Submit(ctx, r)
-				mu.Lock()
-				if err == nil {
-					acked = append(acked, r.Reference)
-				} else {
-					failed++
-					failures = append(failures, err)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	failures := writeUntilRefused(5, func(i int) error {
+		r := survey.Response{
+			Reference: fmt.Sprintf("R%d", i), SurveyID: "iw", Version: "1", Round: "baseline",
+			Answers:   map[string]string{"comment": strings.Repeat(fmt.Sprintf("words %d; ", i), 50+(i%7)*100)},
+			Submitted: time.Now(), SubmissionKey: fmt.Sprintf("key-%d", i),
+		}
+		_, err := s.Submit(ctx, r)
+		if err == nil {
+			mu.Lock()
+			acked = append(acked, r.Reference)
+			mu.Unlock()
+		}
+		return err
+	})
 	if len(failures) == 0 {
 		t.Fatal("the disk never filled")
 	}
@@ -81,4 +61,44 @@ func TestDiskFillsDuringGroups(t *testing.T) {
 		t.Errorf("integrity check: %q, %v", check, err)
 	}
 	t.Logf("%d responses acknowledged, %d writes refused; first refusal: %v", len(acked), len(failures), failures[0])
+}
+
+// fillingStore is a store on a 1 MB disk with a page cache of two pages,
+// so that SQLite writes to the disk part of the way through a group of
+// writes, which is where the disk fills.
+func fillingStore(t *testing.T) *Store {
+	t.Helper()
+	s := openStore(t, tmpfs.Mount(t, "1m").Dir)
+	if _, err := s.write.ExecContext(context.Background(), `PRAGMA cache_size = 2`); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// writeUntilRefused runs write(i) for i = 0, 1, 2… from 24 goroutines at
+// once, each stopping once it has been refused maxRefused times, and
+// returns every refusal.
+func writeUntilRefused(maxRefused int, write func(i int) error) []error {
+	const writers = 24
+	var (
+		mu      sync.Mutex
+		refused []error
+		wg      sync.WaitGroup
+	)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, n := w, 0; n < maxRefused && i < 100000; i += writers {
+				if err := write(i); err != nil {
+					n++
+					mu.Lock()
+					refused = append(refused, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return refused
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"iwtoolkit/internal/store"
-	"iwtoolkit/internal/store/sqlite"
 	"iwtoolkit/internal/survey"
 )
 
@@ -16,7 +15,7 @@ import (
 
 func BenchmarkRoundStates(b *testing.B) {
 	ctx := context.Background()
-	s := benchStore(b)
+	s := openIn(b, b.TempDir())
 	now := time.Now()
 	for i, id := range []string{"iw", "young-people", "staff"} {
 		for j, round := range []string{"baseline", "follow-up", "spring"} {
@@ -37,7 +36,7 @@ func BenchmarkRoundStates(b *testing.B) {
 
 func BenchmarkDraft(b *testing.B) {
 	ctx := context.Background()
-	s := benchStore(b)
+	s := openIn(b, b.TempDir())
 	const drafts = 200
 	for i := range drafts {
 		if err := s.SaveDraft(ctx, benchDraft(i)); err != nil {
@@ -54,16 +53,6 @@ func BenchmarkDraft(b *testing.B) {
 			}
 		}
 	})
-}
-
-func benchStore(b *testing.B) *sqlite.Store {
-	b.Helper()
-	s, err := sqlite.Open(context.Background(), b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close(context.Background()) })
-	return s
 }
 
 // benchDraft is a draft part of the way through a survey: 40 answers,

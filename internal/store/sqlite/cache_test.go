@@ -13,7 +13,6 @@ import (
 
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
-	"iwtoolkit/internal/testenv/tmpfs"
 )
 
 // The cache's tests check the store against SQLite itself: dbDraft reads
@@ -207,37 +206,16 @@ func TestExpiredDraftsDeleted(t *testing.T) {
 // written from many goroutines until the disk has refused many groups.
 func TestFailedGroupsLeaveNoCachedDraft(t *testing.T) {
 	ctx := context.Background()
-	disk := tmpfs.Mount(t, "1m")
-	s := openStore(t, disk.Dir)
-	if _, err := s.write.ExecContext(ctx, `PRAGMA cache_size = 2`); err != nil {
-		t.Fatal(err)
-	}
-	const writers, keys = 24, 200
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	refused := 0
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i, failed := w, 0; failed < 10 && i < 100000; i += writers {
-				key := fmt.Sprintf("k%d", i%keys)
-				var err error
-				if i%5 == 0 {
-					_, err = s.Submit(ctx, survey.Response{Reference: fmt.Sprintf("R%d", i), SurveyID: "iw", Version: "1", Round: "baseline", Submitted: t0, SubmissionKey: key})
-				} else {
-					err = s.SaveDraft(ctx, draftFor(key, map[string]string{"comment": strings.Repeat(fmt.Sprintf("words %d; ", i), 20+(i%7)*60)}))
-				}
-				if err != nil {
-					failed++
-					mu.Lock()
-					refused++
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	s := fillingStore(t)
+	const keys = 200
+	refused := len(writeUntilRefused(10, func(i int) error {
+		key := fmt.Sprintf("k%d", i%keys)
+		if i%5 == 0 {
+			_, err := s.Submit(ctx, survey.Response{Reference: fmt.Sprintf("R%d", i), SurveyID: "iw", Version: "1", Round: "baseline", Submitted: t0, SubmissionKey: key})
+			return err
+		}
+		return s.SaveDraft(ctx, draftFor(key, map[string]string{"comment": strings.Repeat(fmt.Sprintf("words %d; ", i), 20+(i%7)*60)}))
+	}))
 	if refused == 0 {
 		t.Fatal("the disk never filled")
 	}

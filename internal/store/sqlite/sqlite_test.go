@@ -9,16 +9,28 @@ import (
 	"iwtoolkit/internal/store/storetest"
 )
 
+// openIn opens a store on dir, closed at the end of the test.
+func openIn(tb testing.TB, dir string) *sqlite.Store {
+	tb.Helper()
+	s, err := sqlite.Open(context.Background(), dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) func(t *testing.T) store.Store {
 		dir := t.TempDir()
-		return func(t *testing.T) store.Store {
-			s, err := sqlite.Open(context.Background(), dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close(context.Background()) })
-			return s
-		}
+		return func(t *testing.T) store.Store { return openIn(t, dir) }
 	})
+}
+
+func TestConcurrentIncrements(t *testing.T) {
+	storetest.ConcurrentIncrements(t, openIn(t, t.TempDir()))
+}
+
+func TestConcurrentTakeDraft(t *testing.T) {
+	storetest.ConcurrentTakeDraft(t, openIn(t, t.TempDir()))
 }

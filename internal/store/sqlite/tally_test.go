@@ -14,14 +14,7 @@ import (
 
 func TestConcurrentTallies(t *testing.T) {
 	dir := t.TempDir()
-	storetest.TestConcurrentTallies(t, func(t *testing.T) store.Store {
-		s, err := sqlite.Open(context.Background(), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close(context.Background()) })
-		return s
-	})
+	storetest.TestConcurrentTallies(t, func(t *testing.T) store.Store { return openIn(t, dir) })
 }
 
 // TestRecountRepairs spoils a kept count behind the store's back and
