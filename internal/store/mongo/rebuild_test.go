@@ -36,6 +36,18 @@ func instances(t *testing.T, n int) []*Store {
 	return out
 }
 
+// twoWithPlan opens two instances with the tallies' plan, and one without,
+// on one database holding 3 counted responses.
+func twoWithPlan(t *testing.T) (a, b, planless *Store) {
+	t.Helper()
+	st := instances(t, 3)
+	a, b, planless = st[0], st[1], st[2]
+	a.PlanTallies(rebuildPlan)
+	b.PlanTallies(rebuildPlan)
+	submit(t, a, 0, 3)
+	return a, b, planless
+}
+
 // submit stores n responses to the baseline, each rating caf-1 3.
 func submit(t *testing.T, s *Store, from, n int) {
 	t.Helper()
@@ -76,11 +88,7 @@ func stored(t *testing.T, s *Store, reference string) storedResponse {
 // counted (step 3). The mark must not stick, or the count is lost.
 func TestRebuildBetweenCountAndMark(t *testing.T) {
 	ctx := context.Background()
-	st := instances(t, 3)
-	a, b, planless := st[0], st[1], st[2]
-	a.PlanTallies(rebuildPlan)
-	b.PlanTallies(rebuildPlan)
-	submit(t, a, 0, 3)
+	a, b, planless := twoWithPlan(t)
 	wantBaseline(t, b, 3, "before")
 	// An instance with no plan stores a response pending; A's catch-up
 	// counts it, with B's rebuild between its two steps.
@@ -105,11 +113,7 @@ func TestRebuildBetweenCountAndMark(t *testing.T) {
 // finding the response gone, rebuilds the round again.
 func TestCountAfterDeletionsRebuild(t *testing.T) {
 	ctx := context.Background()
-	st := instances(t, 3)
-	a, b, planless := st[0], st[1], st[2]
-	a.PlanTallies(rebuildPlan)
-	b.PlanTallies(rebuildPlan)
-	submit(t, a, 0, 3)
+	a, b, planless := twoWithPlan(t)
 	submit(t, planless, 3, 1) // pending
 	d := stored(t, a, "REBUILD-00003")
 	if err := b.DeleteResponse(ctx, "REBUILD-00003"); err != nil {
