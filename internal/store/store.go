@@ -79,7 +79,8 @@ type Store interface {
 	// Completion counts a round's invitations and the responses that came
 	// through them, by organisation.
 	Completion(ctx context.Context, surveyID, round string) ([]survey.Completion, error)
-	Tallier // counts kept as responses are stored: see tally.go
+	Tallier      // counts kept as responses are stored: see tally.go
+	Publications // what reports show of each round: see publications.go
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -25,11 +25,15 @@ type TallyPlan struct {
 	// Keys are the answer keys counted, in definition order.
 	Keys []string
 	// Strands are the rated items of each section. For each, a response's
-	// strand score (the mean of its ratings on the strand's items, times
-	// StrandScale to keep it a whole number) is counted under the key
-	// StrandKey(id): the per-respondent figure the tests of change need,
-	// as a respondent's ratings within a strand are not independent.
+	// strand score (survey.StrandScore) is counted under the key
+	// survey.StrandKey(id): the per-respondent figure the tests of change
+	// need, as a respondent's ratings within a strand are not independent.
 	Strands []Strand
+	// Populations are the survey's conditional populations: under the key
+	// AskedKey, each response is counted by which of them it is in (see
+	// Asked), so that a report knows how many people were asked each
+	// conditional strand in every cell.
+	Populations []survey.Population
 }
 
 // Strand is a section's rated items.
@@ -38,18 +42,34 @@ type Strand struct {
 	Items []string
 }
 
-// StrandScale multiplies strand scores to whole numbers: it is divisible by
-// every number of ratings from 1 to 12, so the mean of up to 12 ratings is
-// kept exactly (longer strands are rounded to 1/27720 of a level).
-const StrandScale = 27720
+// AskedKey is the tally key of the populations a response is in: its
+// value is Asked's.
+const AskedKey = "asked"
 
-// StrandKey is the tally key of a strand's scores.
-func StrandKey(sectionID string) string { return "strand:" + sectionID }
+// Asked says which of the plan's populations a response is in, and whether
+// it came through an invitation: one character per population, in order,
+// then one for the invitation, each "1" or "0". Reports take the people
+// who came through invitations as one more population, for completion.
+func (p TallyPlan) Asked(r survey.Response) string {
+	b := make([]byte, 0, len(p.Populations)+1)
+	for _, pop := range p.Populations {
+		b = append(b, bit(pop.Holds(r.Answers)))
+	}
+	return string(append(b, bit(r.Invitation != "")))
+}
 
-// PlanFor returns the tally plan of a survey: its breakdown questions, and
-// every rated item (scale questions and grid statements).
+func bit(b bool) byte {
+	if b {
+		return '1'
+	}
+	return '0'
+}
+
+// PlanFor returns the tally plan of a survey: its breakdown questions,
+// every rated item (scale questions and grid statements) and its
+// conditional populations.
 func PlanFor(d *survey.Definition) TallyPlan {
-	p := TallyPlan{SurveyID: d.ID}
+	p := TallyPlan{SurveyID: d.ID, Populations: d.Populations()}
 	for i, name := range survey.Breakdowns {
 		if q, ok := d.BreakdownQuestion(name); ok {
 			p.Breakdowns[i] = q.ID
@@ -77,6 +97,12 @@ func (p TallyPlan) Fingerprint() string {
 	text := strings.Join(p.Breakdowns[:], "\x1f") + "\x1e" + strings.Join(keys, "\x1f")
 	for _, st := range p.Strands {
 		text += "\x1e" + st.ID + "\x1d" + strings.Join(st.Items, "\x1f")
+	}
+	// The populations change what AskedKey counts; the key is there
+	// whatever they are, since the invitation is always counted.
+	text += "\x1c" + AskedKey
+	for _, pop := range p.Populations {
+		text += "\x1d" + pop.ID
 	}
 	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:8])
@@ -140,17 +166,11 @@ func (c *Counts) AddResponse(p TallyPlan, r survey.Response) {
 		}
 	}
 	for _, st := range p.Strands {
-		sum, n := 0, 0
-		for _, k := range st.Items {
-			if v, err := strconv.Atoi(r.Answers[k]); err == nil {
-				sum, n = sum+v, n+1
-			}
-		}
-		if n > 0 {
-			score := (sum*StrandScale + n/2) / n
-			c.Add(StrandKey(st.ID), strconv.Itoa(score), 1)
+		if score, ok := survey.StrandScore(r.Answers, st.Items); ok {
+			c.Add(survey.StrandKey(st.ID), strconv.Itoa(score), 1)
 		}
 	}
+	c.Add(AskedKey, p.Asked(r), 1)
 }
 
 // RecountResult says what a recount found: how many responses it counted,
@@ -175,6 +195,10 @@ type Tallier interface {
 	// equal a count over the stored responses exactly: responses not yet
 	// tallied are counted first.
 	Tallies(ctx context.Context, p TallyPlan, rounds []string, f Filter) (map[string]*Counts, error)
+	// CellTallies returns a round's counts per breakdown cell, after
+	// counting any responses not yet tallied: what a publication is made
+	// from.
+	CellTallies(ctx context.Context, p TallyPlan, round string) (map[Cell]*Counts, error)
 	// Recount recomputes a round's tallies from its stored responses,
 	// repairs any that differ, and says how many did.
 	Recount(ctx context.Context, p TallyPlan, round string) (RecountResult, error)

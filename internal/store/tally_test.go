@@ -13,8 +13,8 @@ func TestStrandScore(t *testing.T) {
 	c := store.NewCounts()
 	c.AddResponse(p, survey.Response{Answers: map[string]string{"a": "2", "b": "3", "c": survey.DontKnow}})
 	c.AddResponse(p, survey.Response{Answers: map[string]string{"c": survey.NotApplicable}})
-	want := 5 * store.StrandScale / 2 // the mean of 2 and 3; Don't know left out
-	if got := c.Answers[store.StrandKey("s")]; len(got) != 1 || got[strconv.Itoa(want)] != 1 {
+	want := 5 * survey.StrandScale / 2 // the mean of 2 and 3; Don't know left out
+	if got := c.Answers[survey.StrandKey("s")]; len(got) != 1 || got[strconv.Itoa(want)] != 1 {
 		t.Errorf("strand scores %v, want one of %d", got, want)
 	}
 	if c.Responses != 2 || c.Answers["c"][survey.DontKnow] != 1 || c.Answers["c"][survey.NotApplicable] != 1 {

@@ -83,10 +83,11 @@ type tallyDoc struct {
 
 // storedResponse is what counting a response reads of it.
 type storedResponse struct {
-	ID      bson.ObjectID     `bson:"_id"`
-	Round   string            `bson:"round"`
-	Answers map[string]string `bson:"answers"`
-	Tallied string            `bson:"tallied"` // as read, before counting
+	ID         bson.ObjectID     `bson:"_id"`
+	Round      string            `bson:"round"`
+	Answers    map[string]string `bson:"answers"`
+	Invitation string            `bson:"invitation"`
+	Tallied    string            `bson:"tallied"` // as read, before counting
 }
 
 // apply counts one stored response under p: steps 2 and 3 above. If the
@@ -115,7 +116,7 @@ func (s *Store) apply(ctx context.Context, p store.TallyPlan, d storedResponse) 
 // count adds a response to its tally document, once: step 2.
 func (s *Store) count(ctx context.Context, p store.TallyPlan, d storedResponse) error {
 	fp := p.Fingerprint()
-	r := survey.Response{SurveyID: p.SurveyID, Round: d.Round, Answers: d.Answers}
+	r := survey.Response{SurveyID: p.SurveyID, Round: d.Round, Answers: d.Answers, Invitation: d.Invitation}
 	cell := p.CellOf(r)
 	docID := strings.Join([]string{p.SurveyID, r.Round, fp, strings.Join(cell[:], "\x1f"), d.ID.Timestamp().UTC().Format("2006-01-02")}, "\x1e")
 	inc := bson.D{{Key: "responses", Value: 1}}
@@ -175,7 +176,7 @@ func (s *Store) tallyNew(ctx context.Context, id any, r survey.Response) {
 	p, ok := s.plan(r.SurveyID)
 	oid, isOID := id.(bson.ObjectID)
 	if ok && isOID {
-		_ = s.apply(ctx, p, storedResponse{ID: oid, Round: r.Round, Answers: r.Answers})
+		_ = s.apply(ctx, p, storedResponse{ID: oid, Round: r.Round, Answers: r.Answers, Invitation: r.Invitation})
 	}
 }
 
@@ -199,7 +200,7 @@ func (s *Store) catchUp(ctx context.Context, p store.TallyPlan) error {
 // plan) does not hold it in memory.
 func (s *Store) applyPending(ctx context.Context, p store.TallyPlan) error {
 	filter := bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "tallied", Value: bson.D{{Key: "$ne", Value: p.Fingerprint()}}}}
-	opts := options.Find().SetProjection(bson.D{{Key: "round", Value: 1}, {Key: "answers", Value: 1}, {Key: "tallied", Value: 1}}).SetBatchSize(pendingBatch)
+	opts := options.Find().SetProjection(bson.D{{Key: "round", Value: 1}, {Key: "answers", Value: 1}, {Key: "invitation", Value: 1}, {Key: "tallied", Value: 1}}).SetBatchSize(pendingBatch)
 	cur, err := s.responses.Find(ctx, filter, opts)
 	if err != nil {
 		return fmt.Errorf("mongo: find untallied responses: %w", err)

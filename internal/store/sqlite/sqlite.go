@@ -169,8 +169,9 @@ CREATE TABLE invitation_uses (
 	4: staffSchema,
 	5: roundsSchema,
 	6: definitionsSchema,
-	7: tallySchema, // see tally.go
-	8: boardSchema, // see board.go
+	7: tallySchema,        // see tally.go
+	8: boardSchema,        // see board.go
+	9: publicationsSchema, // see publications.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -257,7 +257,7 @@ ON CONFLICT (survey_id) DO UPDATE SET fingerprint = excluded.fingerprint`, p.Sur
 // countResponses counts the responses matching where from scratch, by
 // round and cell.
 func countResponses(ctx context.Context, tx *txn, p store.TallyPlan, where string, args ...any) (map[string]map[store.Cell]*store.Counts, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT round, answers FROM responses WHERE `+where, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT round, answers, invitation FROM responses WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +266,7 @@ func countResponses(ctx context.Context, tx *txn, p store.TallyPlan, where strin
 	for rows.Next() {
 		var r survey.Response
 		var answers string
-		if err := rows.Scan(&r.Round, &answers); err != nil {
+		if err := rows.Scan(&r.Round, &answers, &r.Invitation); err != nil {
 			return nil, err
 		}
 		if err := decode(&r.Answers, answers); err != nil {
@@ -391,8 +391,14 @@ func recountTx(ctx context.Context, tx *txn, p store.TallyPlan, round string) (s
 	return res, err
 }
 
-func keptCells(ctx context.Context, tx *txn, surveyID, round string) (map[store.Cell]*store.Counts, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+strings.Join(cellColumns[:], ", ")+`, responses, counts FROM tallies WHERE survey_id = ? AND round = ?`, surveyID, round)
+// querier is the read pool or a write transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// keptCells reads a round's tally rows, cell by cell.
+func keptCells(ctx context.Context, q querier, surveyID, round string) (map[store.Cell]*store.Counts, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+strings.Join(cellColumns[:], ", ")+`, responses, counts FROM tallies WHERE survey_id = ? AND round = ?`, surveyID, round)
 	if err != nil {
 		return nil, err
 	}
