@@ -12,11 +12,17 @@ type Pattern struct {
 	Min    int
 	sizes  map[Key]int
 	hidden map[Key]bool
+	groups []GroupOf
 }
 
+// Groups lists every group of the round that has people, shown or not:
+// what a publication sums each shown group's figures over.
+func (p *Pattern) Groups() []GroupOf { return p.groups }
+
 // Shown reports whether a group's figures may be shown. A group with no
-// people is shown, as none.
-func (p *Pattern) Shown(k Key) bool { return !p.hidden[k] }
+// people is not: a service shows it as hidden too, so that hidden says
+// nothing of whether a group has anyone in it (Check relies on that).
+func (p *Pattern) Shown(k Key) bool { _, ok := p.sizes[k]; return ok && !p.hidden[k] }
 
 // Size is a group's number of people (0 when it has none). Only a shown
 // group's size may be published.
@@ -77,6 +83,7 @@ func Protect(pr *Problem) *Pattern {
 	p := &Pattern{Min: pr.Min, sizes: map[Key]int{}, hidden: map[Key]bool{}}
 	for i, g := range u.groups {
 		p.sizes[g.key] = g.size
+		p.groups = append(p.groups, GroupOf{Key: g.key, Cells: g.cells, Size: g.size})
 		if hidden[i] {
 			p.hidden[g.key] = true
 		}

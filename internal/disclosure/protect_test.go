@@ -173,6 +173,7 @@ func TestCheckFindsLeaks(t *testing.T) {
 	pat := &Pattern{Min: 5, sizes: map[Key]int{}, hidden: map[Key]bool{}}
 	u := newUniverse(pr)
 	for _, g := range u.groups {
+		pat.sizes[g.key] = g.size
 		if g.key.Matches([]string{"criminal-justice", "police"}) && g.key.Way() > 0 {
 			pat.hidden[g.key] = true
 		}

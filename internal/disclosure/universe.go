@@ -330,3 +330,10 @@ func (u *universe) sets(p int) []set {
 	u.setsOf[p] = out
 	return out
 }
+
+// GroupOf is one group of a round, as Pattern.Groups lists them.
+type GroupOf struct {
+	Key   Key
+	Cells []int // indexes in Problem.Cells of the cells with people in it
+	Size  int
+}

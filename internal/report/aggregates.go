@@ -6,16 +6,18 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // Aggregates are a comparison's figures for the JSON API and the CSV of
-// aggregates. They are made from a Comparison, which has already hidden
-// every suppressed group (see Suppress), so they show exactly what the
-// page shows: a suppressed round has no figures at all, only
-// "suppressed": true.
+// aggregates. They are made from a Comparison, which holds only what the
+// round's publication shows, so they show exactly what the page shows: a
+// hidden group has no figures at all, only "suppressed": true, and a
+// strand hidden in a shown round is null.
 type Aggregates struct {
 	Survey       string            `json:"survey"`
 	MinGroupSize int               `json:"min_group_size"`
+	RoundedTo    int               `json:"counts_rounded_to,omitempty"`
 	Filters      map[string]string `json:"filters"`
 	Rounds       []AggregateRound  `json:"rounds"`
 	Strands      []AggregateStrand `json:"strands"`
@@ -27,6 +29,9 @@ type AggregateRound struct {
 	Label      string `json:"label"`
 	Responses  *int   `json:"responses,omitempty"`
 	Suppressed bool   `json:"suppressed"`
+	// AsOf is when the figures were made (RFC 3339): an open round's move
+	// in steps.
+	AsOf string `json:"figures_as_of,omitempty"`
 }
 
 // AggregateStrand is one strand's figures in each round, the change and
@@ -34,7 +39,7 @@ type AggregateRound struct {
 type AggregateStrand struct {
 	ID         string               `json:"id"`
 	Title      string               `json:"title"`
-	Rounds     []*AggregateFigures  `json:"rounds"` // null where suppressed
+	Rounds     []*AggregateFigures  `json:"rounds"` // null where hidden
 	Change     *AggregateChange     `json:"change,omitempty"`
 	Statements []AggregateStatement `json:"statements"`
 }
@@ -56,7 +61,7 @@ type AggregateChange struct {
 }
 
 // AggregateStatement is one statement's answers in each round, by answer
-// value (Don't know and Not applicable included); null where suppressed.
+// value (Don't know and Not applicable included); null where hidden.
 type AggregateStatement struct {
 	ID     string                     `json:"id"`
 	Text   string                     `json:"text"`
@@ -71,7 +76,7 @@ type AggregateStatementRound struct {
 
 func figuresOf(f Figures) AggregateFigures {
 	a := AggregateFigures{Scored: f.Scored}
-	if f.Scored > 0 {
+	if f.exact > 0 {
 		m, md := f.Mean, f.Median
 		a.Mean, a.Median = &m, &md
 	}
@@ -83,19 +88,22 @@ func (c *Comparison) Aggregates(surveyID string, minGroup int, filters map[strin
 	if filters == nil {
 		filters = map[string]string{}
 	}
-	a := Aggregates{Survey: surveyID, MinGroupSize: minGroup, Filters: filters}
+	a := Aggregates{Survey: surveyID, MinGroupSize: minGroup, RoundedTo: c.rounding, Filters: filters}
 	for _, r := range c.Rounds {
 		ar := AggregateRound{ID: r.Round.ID, Label: r.Round.Label, Suppressed: r.Suppressed}
 		if !r.Suppressed {
 			n := r.Responses
 			ar.Responses = &n
 		}
+		if !r.AsOf.IsZero() {
+			ar.AsOf = r.AsOf.UTC().Format(time.RFC3339)
+		}
 		a.Rounds = append(a.Rounds, ar)
 	}
 	for i, s := range c.Strands {
 		as := AggregateStrand{ID: s.Section.ID, Title: s.Section.Title, Rounds: make([]*AggregateFigures, len(c.Rounds))}
-		for j, r := range c.Rounds {
-			if !r.Suppressed {
+		for j := range c.Rounds {
+			if !s.Figures[j].Hidden {
 				f := figuresOf(s.Figures[j])
 				as.Rounds[j] = &f
 			}
@@ -115,8 +123,8 @@ func (c *Comparison) Aggregates(surveyID string, minGroup int, filters map[strin
 		sd := c.Sections[i]
 		for _, row := range sd.Rows {
 			st := AggregateStatement{ID: row.Statement.ID, Text: row.Statement.Text, Rounds: make([]*AggregateStatementRound, len(c.Rounds))}
-			for j, r := range c.Rounds {
-				if r.Suppressed || row.Rounds[j].Counts == nil {
+			for j := range c.Rounds {
+				if row.Rounds[j].Hidden {
 					continue
 				}
 				sr := &AggregateStatementRound{Counts: map[string]int{}, AggregateFigures: figuresOf(row.Rounds[j].Figures)}
@@ -132,9 +140,21 @@ func (c *Comparison) Aggregates(surveyID string, minGroup int, filters map[strin
 	return a
 }
 
+// The Government Statistical Service's shorthand for a value a table does
+// not give, in the CSV (and every output meant for a spreadsheet).
+const (
+	Confidential  = "[c]" // hidden to protect people: too few, or it would let a smaller group be worked out
+	NotApplicable = "[z]" // there is no such figure: the change of a report of one round
+	NotAvailable  = "[x]" // the figure cannot be worked out: a mean with no ratings
+)
+
 // WriteAggregatesCSV writes aggregates as CSV, one figure a row (round,
 // strand, statement, measure, value), UTF-8 with a byte-order mark so that
-// Excel reads it. A suppressed round has one row saying so and no figures.
+// Excel reads it. Every row is there whatever is hidden, so that the file
+// has the same shape each time: a hidden value is [c], one that does not
+// apply [z] and one that cannot be worked out [x], as the Government
+// Statistical Service writes them; rows headed "notes" at the end say so,
+// with the suppression rule and the rounding.
 func WriteAggregatesCSV(w io.Writer, a Aggregates) error {
 	bw := bufio.NewWriter(w)
 	if _, err := bw.WriteString("\ufeff"); err != nil {
@@ -148,54 +168,118 @@ func WriteAggregatesCSV(w io.Writer, a Aggregates) error {
 		cw.Write(cells) // errors are kept by the writer, checked below
 	}
 	num := func(f float64) string { return strconv.FormatFloat(f, 'f', 4, 64) }
+	mean := func(f *AggregateFigures) (string, string) {
+		switch {
+		case f == nil:
+			return Confidential, Confidential
+		case f.Mean == nil:
+			return NotAvailable, NotAvailable
+		}
+		return num(*f.Mean), num(*f.Median)
+	}
 	write("round", "strand", "statement", "measure", "value")
 	for i, r := range a.Rounds {
-		if r.Suppressed {
-			write(r.ID, "", "", "suppressed", "fewer than "+strconv.Itoa(a.MinGroupSize)+" responses, or hidden to protect a smaller group")
-			continue
+		if r.AsOf != "" {
+			write(r.ID, "", "", "figures_as_of", r.AsOf)
 		}
-		write(r.ID, "", "", "responses", strconv.Itoa(*r.Responses))
+		if r.Suppressed {
+			write(r.ID, "", "", "responses", Confidential)
+		} else {
+			write(r.ID, "", "", "responses", strconv.Itoa(*r.Responses))
+		}
 		for _, s := range a.Strands {
-			if f := s.Rounds[i]; f != nil {
-				write(r.ID, s.ID, "", "scored", strconv.Itoa(f.Scored))
-				if f.Mean != nil {
-					write(r.ID, s.ID, "", "mean", num(*f.Mean))
-					write(r.ID, s.ID, "", "median", num(*f.Median))
-				}
+			f := s.Rounds[i]
+			scored := Confidential
+			if f != nil {
+				scored = strconv.Itoa(f.Scored)
 			}
+			m, md := mean(f)
+			write(r.ID, s.ID, "", "scored", scored)
+			write(r.ID, s.ID, "", "mean", m)
+			write(r.ID, s.ID, "", "median", md)
 			for _, st := range s.Statements {
 				sr := st.Rounds[i]
-				if sr == nil {
-					continue
+				values := strandValues(s)
+				for _, v := range values {
+					cell := Confidential
+					if sr != nil {
+						cell = strconv.Itoa(sr.Counts[v])
+					}
+					write(r.ID, s.ID, st.ID, "count:"+v, cell)
 				}
-				for _, v := range sortedKeys(sr.Counts) {
-					write(r.ID, s.ID, st.ID, "count:"+v, strconv.Itoa(sr.Counts[v]))
+				var af *AggregateFigures
+				if sr != nil {
+					af = &sr.AggregateFigures
 				}
-				if sr.Mean != nil {
-					write(r.ID, s.ID, st.ID, "mean", num(*sr.Mean))
-				}
+				m, _ := mean(af)
+				write(r.ID, s.ID, st.ID, "mean", m)
 			}
 		}
 	}
+	from, to := a.Rounds[0].ID, a.Rounds[len(a.Rounds)-1].ID
 	for _, s := range a.Strands {
-		if ch := s.Change; ch != nil {
-			from, to := a.Rounds[0].ID, a.Rounds[len(a.Rounds)-1].ID
-			write(from+" to "+to, s.ID, "", "change", num(ch.Change))
-			if ch.Low != nil {
-				write(from+" to "+to, s.ID, "", "ci95_low", num(*ch.Low))
-				write(from+" to "+to, s.ID, "", "ci95_high", num(*ch.High))
+		span := from + " to " + to
+		ch := s.Change
+		value := func(f func(*AggregateChange) string) string {
+			switch {
+			case len(a.Rounds) < 2:
+				return NotApplicable
+			case ch == nil:
+				if s.Rounds[0] == nil || s.Rounds[len(s.Rounds)-1] == nil {
+					return Confidential
+				}
+				return NotAvailable
 			}
-			if ch.P != nil {
-				write(from+" to "+to, s.ID, "", "mann_whitney_p", num(*ch.P))
-			}
-			write(from+" to "+to, s.ID, "", "more_than_chance", strconv.FormatBool(ch.MoreThanChance))
+			return f(ch)
 		}
+		opt := func(x *float64) string {
+			if x == nil {
+				return NotAvailable
+			}
+			return num(*x)
+		}
+		write(span, s.ID, "", "change", value(func(c *AggregateChange) string { return num(c.Change) }))
+		write(span, s.ID, "", "ci95_low", value(func(c *AggregateChange) string { return opt(c.Low) }))
+		write(span, s.ID, "", "ci95_high", value(func(c *AggregateChange) string { return opt(c.High) }))
+		write(span, s.ID, "", "mann_whitney_p", value(func(c *AggregateChange) string { return opt(c.P) }))
+		write(span, s.ID, "", "more_than_chance", value(func(c *AggregateChange) string { return strconv.FormatBool(c.MoreThanChance) }))
+	}
+	for _, note := range Notes(a.MinGroupSize, a.RoundedTo) {
+		write("notes", "", "", "", note)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// strandValues are the answer values a strand's statements are counted
+// by, in the order the first statement gives them.
+func strandValues(s AggregateStrand) []string {
+	for _, st := range s.Statements {
+		for _, r := range st.Rounds {
+			if r != nil {
+				return sortedKeys(r.Counts)
+			}
+		}
+	}
+	return nil
+}
+
+// Notes explain the shorthand and the rules, for the notes rows of a CSV
+// and the notes of any table meant for a spreadsheet.
+func Notes(min, rounding int) []string {
+	notes := []string{
+		Confidential + " confidential: hidden because fewer than " + strconv.Itoa(min) + " people are behind it, or because it would let a smaller group's figures be worked out from the others.",
+		NotApplicable + " not applicable: there is no such figure (a change needs two rounds).",
+		NotAvailable + " not available: the figure cannot be worked out (no ratings on the scale, or a test that cannot be run).",
+		"An open round's figures are as of the time given, and change only once at least " + strconv.Itoa(min) + " more responses have come in, so that no one response can be worked out.",
+	}
+	if rounding > 1 {
+		notes = append(notes, "Counts are rounded to the nearest "+strconv.Itoa(rounding)+"; means, medians and percentages are worked out from the exact counts.")
+	}
+	return notes
 }
 
 func sortedKeys(m map[string]int) []string {

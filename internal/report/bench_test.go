@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -90,31 +91,62 @@ var benchFilters = []struct {
 	{"all-four", store.Filter{"sector": "education", "organisation": "primary-school", "audience": "frontline", "workforce": "core"}},
 }
 
-// BenchmarkReportEmbedded measures what the report page does on every
-// request, through the same functions: read the tallies of a survey's
-// baseline and follow-up from the embedded store, summed over the cells a
-// filter keeps, build the comparison with its tests of change, and build
-// the charts.
-func BenchmarkReportEmbedded(b *testing.B) {
+// publish makes a round's publication from the store's tallies, as the
+// server does when a round's figures move.
+func publish(b *testing.B, st *sqlite.Store, d *survey.Definition, round string) *report.Publication {
+	b.Helper()
+	tallies, err := st.CellTallies(context.Background(), store.PlanFor(d), round)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cells := make([]report.CellCounts, 0, len(tallies))
+	for c, n := range tallies {
+		cells = append(cells, report.CellCounts{Cell: c, Responses: n.Responses, Answers: n.Answers})
+	}
+	return report.Publish(d, round, cells, time.Now())
+}
+
+// BenchmarkPublishEmbedded measures making a round's publication: reading
+// its tallies cell by cell, choosing the groups to hide across every table
+// and population (disclosure.Protect), and summing the shown groups'
+// figures. It runs once per step of a round's figures, not per request.
+func BenchmarkPublishEmbedded(b *testing.B) {
 	d := benchSurvey(b)
-	plan := store.PlanFor(d)
-	ids := []string{d.Rounds[0].ID, d.Rounds[1].ID}
 	for _, n := range benchSizes(b) {
 		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
 			st := seeded(b, d, n)
+			for b.Loop() {
+				publish(b, st, d, d.Rounds[0].ID)
+			}
+		})
+	}
+}
+
+// BenchmarkReportEmbedded measures what the report page does on every
+// request once the rounds are published: count each round's responses
+// now (to see whether its figures move), build the comparison of the
+// filtered group from the two publications, with its tests of change, and
+// build the charts.
+func BenchmarkReportEmbedded(b *testing.B) {
+	d := benchSurvey(b)
+	plan := store.PlanFor(d)
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
+			st := seeded(b, d, n)
+			pubs := []*report.Publication{publish(b, st, d, d.Rounds[0].ID), publish(b, st, d, d.Rounds[1].ID)}
 			for _, f := range benchFilters {
 				b.Run("filter="+f.name, func(b *testing.B) {
 					ctx := context.Background()
 					for b.Loop() {
-						counts, err := st.Tallies(ctx, plan, ids, f.filter)
-						if err != nil {
-							b.Fatal(err)
+						for _, r := range d.Rounds[:2] {
+							if _, err := st.CellSizes(ctx, plan, []string{r.ID}); err != nil {
+								b.Fatal(err)
+							}
+							if _, err := st.Publication(ctx, d.ID, r.ID, false); err != nil && !errors.Is(err, store.ErrNotFound) {
+								b.Fatal(err)
+							}
 						}
-						tallies := []*report.Tally{
-							report.FromCounts(counts[ids[0]].Responses, counts[ids[0]].Answers),
-							report.FromCounts(counts[ids[1]].Responses, counts[ids[1]].Answers),
-						}
-						cmp := report.Compare(d, d.Rounds[:2], tallies)
+						cmp := report.Compare(d, d.Rounds[:2], pubs, f.filter)
 						if _, err := cmp.BarChart(); err != nil {
 							b.Fatal(err)
 						}

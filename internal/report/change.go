@@ -7,15 +7,6 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// StrandScale and StrandKey match store.StrandScale and store.StrandKey
-// (report does not import store): the tallies hold, per strand, how many
-// respondents had each strand score, the mean of their ratings on the
-// strand times StrandScale. A test checks they agree.
-const StrandScale = 27720
-
-// StrandKey is the tally key of a strand's scores.
-func StrandKey(sectionID string) string { return "strand:" + sectionID }
-
 // ChangeTest is the change in a strand between the first and last round
 // of a comparison, tested honestly: each respondent counts once, by their
 // strand score, since one person's ratings within a strand are not
@@ -33,7 +24,7 @@ type ChangeTest struct {
 // strandHistogram is the histogram of a strand's scores in one round.
 func (t *Tally) strandHistogram(sectionID string) stats.Histogram {
 	h := stats.Histogram{}
-	for v, n := range t.counts[StrandKey(sectionID)] {
+	for v, n := range t.counts[survey.StrandKey(sectionID)] {
 		if x, err := strconv.Atoi(v); err == nil {
 			h[x] += n
 		}
@@ -55,13 +46,13 @@ func changeTest(s *survey.Section, from, to *Tally) *ChangeTest {
 		if ct.Respondents[i] == 0 {
 			return nil
 		}
-		ct.Means[i] = float64(sum) / float64(ct.Respondents[i]) / StrandScale
+		ct.Means[i] = float64(sum) / float64(ct.Respondents[i]) / survey.StrandScale
 	}
 	ct.Change = ct.Means[1] - ct.Means[0]
 	ct.Mean = stats.Welch(a, b)
 	// Back from scores times StrandScale to levels.
 	for _, x := range []*float64{&ct.Mean.Difference, &ct.Mean.Low, &ct.Mean.High, &ct.Mean.SE} {
-		*x /= StrandScale
+		*x /= survey.StrandScale
 	}
 	ct.Rank = stats.MannWhitney(a, b)
 	ct.MoreThanChance = ct.Rank.MoreThanChance()

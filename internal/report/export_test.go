@@ -82,9 +82,9 @@ func loadSurvey(t *testing.T) *survey.Definition {
 	return d
 }
 
-// TestStrandKeysMatchStore: report reads the strand scores store keeps.
-func TestStrandKeysMatchStore(t *testing.T) {
-	if report.StrandScale != store.StrandScale || report.StrandKey("caf") != store.StrandKey("caf") {
-		t.Error("report and store disagree on strand score keys or scale")
+// TestAskedKeyMatchesStore: report reads the populations store counts.
+func TestAskedKeyMatchesStore(t *testing.T) {
+	if report.AskedKey != store.AskedKey {
+		t.Error("report and store disagree on the key of who was asked what")
 	}
 }

@@ -2,8 +2,13 @@ package report
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
+	"iwtoolkit/internal/disclosure"
 	"iwtoolkit/internal/stats"
 	"iwtoolkit/internal/survey"
 )
@@ -13,8 +18,8 @@ import (
 // person is compared with themselves (Wilcoxon signed-rank test on their
 // change in strand score), which the independent test cannot do.
 type PairedTest struct {
-	Pairs  int        // respondents with a strand score in both rounds
-	Hidden bool       // fewer pairs than the survey's minimum group size
+	Pairs  int        // respondents with a strand score in both rounds, rounded as the survey asks
+	Hidden bool       // the group of pairs is hidden: too few, or to protect a smaller one
 	Means  [2]float64 // the pairs' mean strand score in each round
 	Mean   stats.MeanDifference
 	Rank   stats.SignedRankTest
@@ -31,83 +36,145 @@ func (p *PairedTest) PValue() string {
 	return strconv.FormatFloat(p.Rank.P, 'f', 3, 64)
 }
 
-// Paired reads the responses of two rounds that keep returns true for and
-// pairs those that share a respondent key, strand by strand. It reads
-// every response of the two rounds, so its cost grows with them (see
-// docs/performance.md). A strand with fewer pairs than the survey's
-// minimum group size is hidden.
-func Paired(ctx context.Context, d *survey.Definition, from, to string, each EachResponse, keep func(survey.Response) bool) (map[string]*PairedTest, error) {
-	type strand struct {
-		id    string
-		items []survey.Statement
-	}
-	var strands []strand
+// Pairs are the people who answered both of two rounds through
+// invitations with the same respondent key, each with their strand scores
+// in both and the breakdown cell of their later response (a filter keeps a
+// pair by the later answers), with the groups of pairs that may be shown
+// chosen as a publication's are (disclosure.Protect): the pairs with a
+// score on each strand, by every filter of up to two breakdowns, protected
+// together so that no small group of pairs can be worked out from others.
+type Pairs struct {
+	d       *survey.Definition
+	strands []survey.Section
+	items   [][]string
+	dims    []int
+	pairs   []pair
+	pattern *disclosure.Pattern
+}
+
+type pair struct {
+	cell   []string // the later response's answers to the breakdowns, by dims
+	scores [2][]int // per round, per strand: score, or -1
+}
+
+// ReadPairs reads the responses of two rounds submitted up to cutoff (the
+// earlier of the two publications' times, so that pairs move with the
+// published figures) and pairs them. It reads every response of the two
+// rounds, so its cost grows with them (see docs/performance.md).
+func ReadPairs(ctx context.Context, d *survey.Definition, from, to string, cutoff time.Time, each EachResponse) (*Pairs, error) {
+	p := &Pairs{d: d, dims: dimsOf(d)}
 	for _, s := range d.Sections {
 		items, scale := s.Rated()
-		if d.Scales[scale] != nil {
-			strands = append(strands, strand{s.ID, items})
+		if d.Scales[scale] == nil {
+			continue
 		}
+		p.strands = append(p.strands, *s)
+		var keys []string
+		for _, it := range items {
+			keys = append(keys, it.ID)
+		}
+		p.items = append(p.items, keys)
 	}
-	// scores[respondent][round 0 or 1][strand] = score × StrandScale, or -1.
-	scores := map[string]*[2][]int{}
+	byKey := map[string]*pair{}
 	err := each(ctx, d.ID, []string{from, to}, func(r survey.Response) error {
-		if r.RespondentKey == "" || !keep(r) {
+		if r.RespondentKey == "" || r.Submitted.After(cutoff) {
 			return nil
 		}
 		side := 0
 		if r.Round == to {
 			side = 1
 		}
-		p := scores[r.RespondentKey]
-		if p == nil {
-			p = &[2][]int{}
-			scores[r.RespondentKey] = p
+		pr := byKey[r.RespondentKey]
+		if pr == nil {
+			pr = &pair{}
+			byKey[r.RespondentKey] = pr
 		}
-		row := make([]int, len(strands))
-		for i, s := range strands {
-			sum, n := 0, 0
-			for _, it := range s.items {
-				if v, err := strconv.Atoi(r.Answers[it.ID]); err == nil {
-					sum, n = sum+v, n+1
+		row := make([]int, len(p.strands))
+		for i, items := range p.items {
+			row[i] = -1
+			if score, ok := survey.StrandScore(r.Answers, items); ok {
+				row[i] = score
+			}
+		}
+		pr.scores[side] = row // a second response in a round replaces the first
+		if side == 1 {
+			pr.cell = make([]string, len(p.dims))
+			for j, dim := range p.dims {
+				if q, ok := d.BreakdownQuestion(survey.Breakdowns[dim]); ok {
+					pr.cell[j] = r.Answers[q.ID]
 				}
 			}
-			row[i] = -1
-			if n > 0 {
-				row[i] = (sum*StrandScale + n/2) / n
-			}
 		}
-		p[side] = row // a second response in a round replaces the first
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]*PairedTest{}
-	for i, s := range strands {
-		diffs := stats.Histogram{}
-		pairs, sum0, sum1 := 0, 0, 0
-		for _, p := range scores {
-			if p[0] == nil || p[1] == nil || p[0][i] < 0 || p[1][i] < 0 {
-				continue
-			}
-			diffs[p[1][i]-p[0][i]]++
-			pairs++
-			sum0, sum1 = sum0+p[0][i], sum1+p[1][i]
-		}
-		pt := &PairedTest{Pairs: pairs, Hidden: Suppress([]int{pairs}, d.GroupSize())[0]}
-		if pairs == 0 || pt.Hidden {
-			out[s.id] = pt
+	keys := slices.Sorted(maps.Keys(byKey))
+	// Population 0: every pair; 1+i: the pairs with a score on strand i in
+	// both rounds.
+	pr := &disclosure.Problem{Dims: len(p.dims), Min: d.GroupSize()}
+	pr.Pops = append(pr.Pops, disclosure.Population{Name: "pairs", MaxWay: 2})
+	for _, s := range p.strands {
+		pr.Pops = append(pr.Pops, disclosure.Population{Name: s.ID, MaxWay: 2})
+	}
+	cells := map[string]int{}
+	for _, k := range keys {
+		x := byKey[k]
+		if x.scores[0] == nil || x.scores[1] == nil {
 			continue
 		}
+		p.pairs = append(p.pairs, *x)
+		var pops disclosure.Pops = 1
+		for i := range p.strands {
+			if x.scores[0][i] >= 0 && x.scores[1][i] >= 0 {
+				pops |= 1 << (i + 1)
+			}
+		}
+		ck := strings.Join(x.cell, "\x1f")
+		ci, ok := cells[ck]
+		if !ok {
+			ci = len(pr.Cells)
+			cells[ck] = ci
+			pr.Cells = append(pr.Cells, disclosure.Cell{Values: x.cell, Sizes: map[disclosure.Pops]int{}})
+		}
+		pr.Cells[ci].Sizes[pops]++
+	}
+	p.pattern = disclosure.Protect(pr)
+	return p, nil
+}
+
+// Tests are the paired test of each strand for the pairs a filter keeps;
+// a strand whose group of pairs is hidden has Hidden set and no figures.
+func (p *Pairs) Tests(filter map[string]string) map[string]*PairedTest {
+	out := map[string]*PairedTest{}
+	layout := &Publication{Dims: p.dims}
+	for i, s := range p.strands {
+		k, ok := layout.Key(filter, i+1)
+		if !ok || !p.pattern.Shown(k) {
+			out[s.ID] = &PairedTest{Hidden: true}
+			continue
+		}
+		diffs := stats.Histogram{}
+		pairs, sum0, sum1 := 0, 0, 0
+		for _, x := range p.pairs {
+			if !k.Matches(x.cell) || x.scores[0][i] < 0 || x.scores[1][i] < 0 {
+				continue
+			}
+			diffs[x.scores[1][i]-x.scores[0][i]]++
+			pairs++
+			sum0, sum1 = sum0+x.scores[0][i], sum1+x.scores[1][i]
+		}
+		pt := &PairedTest{Pairs: roundCount(pairs, p.d.RoundCountsTo)}
 		pt.Mean = stats.PairedT(diffs)
 		for _, x := range []*float64{&pt.Mean.Difference, &pt.Mean.Low, &pt.Mean.High, &pt.Mean.SE} {
-			*x /= StrandScale
+			*x /= survey.StrandScale
 		}
 		pt.Rank = stats.SignedRank(diffs)
 		pt.MoreThanChance = pt.Rank.MoreThanChance()
-		pt.Means = [2]float64{float64(sum0) / float64(pairs) / StrandScale, float64(sum1) / float64(pairs) / StrandScale}
+		pt.Means = [2]float64{float64(sum0) / float64(pairs) / survey.StrandScale, float64(sum1) / float64(pairs) / survey.StrandScale}
 		pt.Sentence = pt.Rank.Sentence(pt.Means[0], pt.Means[1])
-		out[s.id] = pt
+		out[s.ID] = pt
 	}
-	return out, nil
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"iwtoolkit/internal/survey"
 )
@@ -41,12 +42,11 @@ func TestPaired(t *testing.T) {
 		}
 		return nil
 	}
-	all := func(survey.Response) bool { return true }
-	got, err := Paired(context.Background(), d, "baseline", "follow-up", each, all)
+	pairs, err := ReadPairs(context.Background(), d, "baseline", "follow-up", time.Now(), each)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := got["caf"]
+	p := pairs.Tests(nil)["caf"]
 	if p == nil || p.Hidden || p.Pairs != 6 {
 		t.Fatalf("caf: %+v, want 6 pairs shown", p)
 	}
@@ -60,11 +60,12 @@ func TestPaired(t *testing.T) {
 		t.Errorf("caf: means %v", p.Means)
 	}
 	// Fewer pairs than the minimum group size: hidden, no figures.
-	few, err := Paired(context.Background(), d, "baseline", "follow-up", each, func(r survey.Response) bool { return r.RespondentKey < "p4" })
+	rs = rs[4:]
+	few, err := ReadPairs(context.Background(), d, "baseline", "follow-up", time.Now(), each)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := few["caf"]; !f.Hidden || f.Rank.Computable || f.Mean.Computable {
+	if f := few.Tests(nil)["caf"]; !f.Hidden || f.Rank.Computable || f.Mean.Computable || f.Pairs != 0 {
 		t.Errorf("4 pairs: %+v, want hidden with no figures", f)
 	}
 }
@@ -72,23 +73,23 @@ func TestPaired(t *testing.T) {
 // A breakdown hides the small group and the next smallest, and totals.
 func TestBreakdownSuppresses(t *testing.T) {
 	d := mini(t)
-	q := &survey.Question{Options: []survey.Option{{Value: "a", Label: "A"}, {Value: "b", Label: "B"}, {Value: "c", Label: "C"}}}
-	group := func(n int, level string) *Tally {
-		var as []map[string]string
-		for range n {
-			as = append(as, map[string]string{"caf-1": level})
-		}
-		return tally(as...)
+	q, _ := d.BreakdownQuestion("sector")
+	a, b, c := q.Options[0].Value, q.Options[1].Value, q.Options[2].Value
+	cell := func(sector string, n int, level string) CellCounts {
+		cc := CellCounts{Responses: n, Answers: map[string]map[string]int{"caf-1": {level: n}}}
+		cc.Cell[0] = sector
+		return cc
 	}
-	b := NewBreakdown(d, "sector", q, survey.Round{ID: "baseline"}, map[string]*Tally{"a": group(6, "1"), "b": group(2, "2"), "c": group(9, "3")})
-	hidden := [3]bool{b.Groups[0].Hidden, b.Groups[1].Hidden, b.Groups[2].Hidden}
+	pub := Publish(d, "baseline", []CellCounts{cell(a, 6, "1"), cell(b, 2, "2"), cell(c, 9, "3")}, time.Time{})
+	br := NewBreakdown(d, "sector", q, survey.Round{ID: "baseline"}, pub, nil)
+	hidden := [3]bool{br.Groups[0].Hidden, br.Groups[1].Hidden, br.Groups[2].Hidden}
 	if hidden != [3]bool{true, true, false} {
-		t.Errorf("hidden %v, want a and b hidden", hidden)
+		t.Errorf("hidden %v, want the first two hidden", hidden)
 	}
-	if b.Groups[0].Means[0].Scored != 0 || b.Groups[1].Means[0].Scored != 0 {
+	if br.Groups[0].Means[0].Scored != 0 || br.Groups[1].Means[0].Scored != 0 {
 		t.Error("a hidden group has figures")
 	}
-	if b.Total.Responses != 17 || b.Total.Hidden || b.Groups[2].Means[0].Mean != 3 {
-		t.Errorf("total %+v, c %+v", b.Total, b.Groups[2])
+	if br.Total.Responses != 17 || br.Total.Hidden || br.Groups[2].Means[0].Mean != 3 {
+		t.Errorf("total %+v, third %+v", br.Total, br.Groups[2])
 	}
 }

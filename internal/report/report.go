@@ -4,6 +4,7 @@
 package report
 
 import (
+	"fmt"
 	"strconv"
 
 	"iwtoolkit/internal/survey"
@@ -47,9 +48,20 @@ func (t *Tally) Count(statement, value string) int { return t.counts[statement][
 // Figures are the scored answers (levels, not Don't know or Not applicable)
 // to one statement or strand in one round.
 type Figures struct {
-	Scored int     // answers on the scale
+	// Hidden is set where the group is hidden: too few people were asked,
+	// or it protects a smaller group. Nothing else is set then.
+	Hidden bool
+	Scored int     // answers on the scale, rounded as the survey asks
 	Mean   float64 // mean level of the scored answers
 	Median float64
+	exact  int // Scored before rounding
+}
+
+// Why says why hidden figures are not shown. It reads the same whatever
+// the reason, so that it does not tell which side of the minimum the group
+// is.
+func (f Figures) Why(min int) string {
+	return fmt.Sprintf("not shown: fewer than %d people were asked this, or hidden to protect a smaller group", min)
 }
 
 // figures computes Figures over the given statements of a scale.

@@ -24,7 +24,7 @@ func TestStrandChart(t *testing.T) {
 		{"second suppressed", small, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := Compare(d, rounds, []*Tally{tally(big...), tc.second})
+			c := compareTallies(d, rounds, []*Tally{tally(big...), tc.second})
 			ch := c.StrandChart(0)
 			if len(ch.Series) != tc.series {
 				t.Fatalf("%d series, want %d", len(ch.Series), tc.series)

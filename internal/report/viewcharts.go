@@ -75,7 +75,7 @@ func (c *Comparison) DistributionChart(section int) ([]byte, error) {
 	for j, v := range sd.Values {
 		data := make([]opts.BarData, len(bars))
 		for k, b := range bars {
-			counts := sd.Rows[b.row].Rounds[b.round].Counts
+			counts := sd.Rows[b.row].Rounds[b.round].exact // percentages from exact counts
 			total := 0
 			for _, n := range counts {
 				total += n
@@ -135,7 +135,7 @@ func (b *Breakdown) HeatmapChart(min, max int) ([]byte, error) {
 			continue
 		}
 		for x, f := range g.Means {
-			if f.Scored > 0 {
+			if f.exact > 0 {
 				data = append(data, opts.HeatMapData{Value: [3]any{x, y, round2(f.Mean)}})
 			}
 		}

@@ -15,45 +15,48 @@ type ShareRow struct {
 }
 
 // Share is how many ratings were at or above the level out of how many
-// were on the scale. Don't know and Not applicable are left out.
+// were on the scale. Don't know and Not applicable are left out. The
+// counts are rounded as the survey asks; the percentage is worked from
+// the exact counts.
 type Share struct {
 	AtLeast, Scored int
-	Hidden          bool // the round is suppressed
+	Hidden          bool // the round's group, or the strand's, is hidden
+	percent         float64
 }
 
 // Percent is the share as a percentage.
-func (s Share) Percent() float64 {
-	if s.Scored == 0 {
-		return 0
-	}
-	return 100 * float64(s.AtLeast) / float64(s.Scored)
-}
+func (s Share) Percent() float64 { return s.percent }
 
 // SharesAtLeast counts, from the comparison's (already suppressed)
 // statement counts, the share of each strand's ratings at or above level.
 func (c *Comparison) SharesAtLeast(level int) []ShareRow {
 	var rows []ShareRow
-	for _, sd := range c.Sections {
+	for si, sd := range c.Sections {
 		row := ShareRow{Section: sd.Section, Rounds: make([]Share, len(c.Rounds))}
-		for i, r := range c.Rounds {
-			row.Rounds[i].Hidden = r.Suppressed
-		}
-		for _, st := range sd.Rows {
-			for i, sr := range st.Rounds {
+		for i := range c.Rounds {
+			sh := &row.Rounds[i]
+			sh.Hidden = c.Strands[si].Figures[i].Hidden
+			if sh.Hidden {
+				continue
+			}
+			atLeast, scored := 0, 0
+			for _, st := range sd.Rows {
 				for j, v := range sd.Values {
-					if i >= len(row.Rounds) || sr.Counts == nil {
-						continue
-					}
 					x, err := strconv.Atoi(v)
 					if err != nil {
 						continue // Don't know, Not applicable
 					}
-					row.Rounds[i].Scored += sr.Counts[j]
+					n := st.Rounds[i].exact[j]
+					scored += n
 					if x >= level {
-						row.Rounds[i].AtLeast += sr.Counts[j]
+						atLeast += n
 					}
 				}
 			}
+			if scored > 0 {
+				sh.percent = 100 * float64(atLeast) / float64(scored)
+			}
+			sh.AtLeast, sh.Scored = roundCount(atLeast, c.rounding), roundCount(scored, c.rounding)
 		}
 		rows = append(rows, row)
 	}

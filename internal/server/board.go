@@ -241,7 +241,7 @@ func (s *Server) boardPack(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	cmp, err := s.compare(ctx, p.Survey, p.Chosen, store.Filter{})
+	cmp, _, err := s.compare(ctx, p.Survey, p.Chosen, store.Filter{})
 	if err != nil {
 		return err
 	}

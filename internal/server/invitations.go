@@ -77,38 +77,42 @@ type completionRow struct {
 	Label              string // as the survey words it
 	Invited, Responded int
 	Hidden             bool // too few responses to show, or hidden to protect such a group: Responded is 0
+	percent            float64
 }
 
-// Percent is the share of invitations answered.
-func (r completionRow) Percent() float64 {
-	if r.Invited == 0 {
-		return 0
-	}
-	return 100 * float64(r.Responded) / float64(r.Invited)
-}
+// Percent is the share of invitations answered, worked from the exact
+// count.
+func (r completionRow) Percent() float64 { return r.percent }
 
-// completion is a round's invitations and responses by organisation, with
-// responses suppressed as in reports, across every organisation, so that a
-// caller may then pick out the rows its reader may see.
-func (s *Server) completion(ctx context.Context, d *survey.Definition, round string) ([]completionRow, error) {
+// completion is a round's invitations and responses by organisation:
+// how many invitations were made for each organisation (staff's own
+// figure) and how many people who came through an invitation said they
+// work there, from the round's publication, hidden as it hides them (so
+// that a count of a few invited people, or one that differenced with the
+// organisation's responses gives one away, is not shown). Every
+// organisation is listed, so that a caller may then pick out the rows its
+// reader may see.
+func (s *Server) completion(ctx context.Context, d *survey.Definition, round string, pub published) ([]completionRow, error) {
 	counts, err := s.store.Completion(ctx, d.ID, round)
 	if err != nil {
 		return nil, err
 	}
-	sizes := make([]int, len(counts))
-	for i, n := range counts {
-		sizes[i] = n.Responded
+	invited := -1
+	if pub.Publication != nil {
+		invited = pub.PopIndex(report.InvitedPopulation)
 	}
-	hidden := report.Suppress(sizes, d.GroupSize())
 	q, hasQuestion := d.BreakdownQuestion("organisation")
 	rows := make([]completionRow, len(counts))
 	for i, n := range counts {
-		rows[i] = completionRow{Organisation: n.Organisation, Label: n.Organisation, Invited: n.Invited, Responded: n.Responded, Hidden: hidden[i]}
+		rows[i] = completionRow{Organisation: n.Organisation, Label: n.Organisation, Invited: n.Invited, Hidden: true}
 		if hasQuestion && q.OptionLabel(n.Organisation) != "" {
 			rows[i].Label = q.OptionLabel(n.Organisation)
 		}
-		if rows[i].Hidden {
-			rows[i].Responded = 0
+		if invited >= 0 {
+			if g := pub.Group(map[string]string{"organisation": n.Organisation}, invited); g != nil {
+				rows[i].Responded, rows[i].Hidden = pub.Count(g.Size), false
+				rows[i].percent = 100 * float64(g.Size) / float64(max(n.Invited, 1))
+			}
 		}
 	}
 	return rows, nil
@@ -159,7 +163,11 @@ func (s *Server) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsP
 		p.Organisations = q.Options
 	}
 	for _, r := range p.Rounds {
-		rows, err := s.completion(c.UserContext(), d, r.ID)
+		pub, err := s.publication(c.UserContext(), d, r.ID)
+		if err != nil {
+			return invitationsPage{}, err
+		}
+		rows, err := s.completion(c.UserContext(), d, r.ID, pub)
 		if err != nil {
 			return p, err
 		}

@@ -13,12 +13,6 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// talliesReader is what the report needs of a store: the counts it keeps
-// as responses are stored (see store.Tallier).
-type talliesReader interface {
-	Tallies(ctx context.Context, p store.TallyPlan, rounds []string, f store.Filter) (map[string]*store.Counts, error)
-}
-
 // roundPicker is a select of the survey's rounds: query parameter name,
 // label and the round chosen.
 type roundPicker struct{ Name, Label, Selected string }
@@ -47,6 +41,26 @@ type reportPage struct {
 	FreeText   bool         // the reader may see free text and raw responses
 	Pack       bool         // the reader may read the Board pack
 	Views      []reportView // links to the report's other views
+	States     []roundState // when each round's figures are from
+}
+
+// roundState says when a round's published figures were made, and how
+// many responses have come in since.
+type roundState struct {
+	Label   string
+	AsOf    string // "14:05 on 1 December 2026", UK time; "" when not yet published
+	Pending int
+}
+
+func statesOf(rounds []survey.Round, pubs []published) []roundState {
+	out := make([]roundState, len(rounds))
+	for i, r := range rounds {
+		out[i] = roundState{Label: r.Label, Pending: pubs[i].Pending}
+		if p := pubs[i].Publication; p != nil {
+			out[i].AsOf = p.At.In(london).Format("15:04 on 2 January 2006")
+		}
+	}
+	return out
 }
 
 // report compares two rounds of a survey:
@@ -61,7 +75,7 @@ func (s *Server) report(c *fiber.Ctx) error {
 		return err
 	}
 	d := sc.Survey
-	cmp, err := s.compare(c.UserContext(), d, sc.Rounds, sc.Filter)
+	cmp, pubs, err := s.compare(c.UserContext(), d, sc.Rounds, sc.Filter)
 	if err != nil {
 		return err
 	}
@@ -77,42 +91,23 @@ func (s *Server) report(c *fiber.Ctx) error {
 		page:   page{Title: d.Title + ": report"},
 		Survey: d, Rounds: sc.Comparable, Pickers: []roundPicker{{"a", "Compare", sc.A}, {"b", "with", sc.B}},
 		Filters: sc.Pickers, Filtered: len(sc.Filter) > 0, Query: sc.links(), Comparison: cmp,
-		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews,
+		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews, States: statesOf(sc.Rounds, pubs),
 		FreeText: staffOf(c).User.CanSeeFreeText(), Pack: staffOf(c).User.CanReadBoardPack(),
 	})
 }
 
-// compare builds the comparison from the store's tallies, or, for a store
-// that keeps none, by counting every response.
-func (s *Server) compare(ctx context.Context, d *survey.Definition, rounds []survey.Round, f store.Filter) (*report.Comparison, error) {
-	tr, ok := s.store.(talliesReader)
-	if !ok {
-		if len(f) > 0 {
-			return nil, fiber.NewError(http.StatusNotImplemented, "This store cannot filter reports")
-		}
-		return report.Count(ctx, d, rounds, s.store.EachResponse)
-	}
-	ids := make([]string, len(rounds))
-	for i, r := range rounds {
-		ids[i] = r.ID
-	}
-	counts, err := tr.Tallies(ctx, store.PlanFor(d), ids, f)
+// compare builds the comparison of rounds for the group a filter names,
+// from the rounds' publications.
+func (s *Server) compare(ctx context.Context, d *survey.Definition, rounds []survey.Round, f store.Filter) (*report.Comparison, []published, error) {
+	pubs, err := s.publicationsOf(ctx, d, rounds)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	hide, err := s.hiddenByFilters(ctx, d, ids, f, "")
-	if err != nil {
-		return nil, err
+	list := make([]*report.Publication, len(pubs))
+	for i, p := range pubs {
+		list[i] = p.Publication
 	}
-	tallies := make([]*report.Tally, len(rounds))
-	for i, r := range rounds {
-		c := counts[r.ID]
-		if c == nil {
-			c = store.NewCounts()
-		}
-		tallies[i] = report.FromCounts(c.Responses, c.Answers)
-	}
-	return report.CompareHiding(d, rounds, tallies, hide), nil
+	return report.Compare(d, rounds, list, f), pubs, nil
 }
 
 // responsesCSV streams a survey's raw responses as CSV, for the roles that

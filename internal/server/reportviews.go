@@ -99,12 +99,12 @@ func (s *Server) reportViewPage(c *fiber.Ctx) error {
 	case "overview":
 		p.Overview, err = s.overview(ctx, sc)
 	case "trend":
-		p.Comparison, err = s.compare(ctx, d, sc.Comparable, sc.Filter)
+		p.Comparison, _, err = s.compare(ctx, d, sc.Comparable, sc.Filter)
 		if err == nil && len(sc.Comparable) >= 3 {
 			charts, err = collect(p.Comparison.TrendChart)
 		}
 	case "statements":
-		p.Comparison, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
+		p.Comparison, _, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
 		for i := 0; err == nil && i < len(p.Comparison.Sections); i++ {
 			var ch []byte
 			ch, err = p.Comparison.DistributionChart(i)
@@ -116,7 +116,7 @@ func (s *Server) reportViewPage(c *fiber.Ctx) error {
 			charts, err = collect(func() ([]byte, error) { return p.Breakdown.HeatmapChart(scaleBounds(d)) })
 		}
 	case "at-least":
-		p.Comparison, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
+		p.Comparison, _, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
 		if err == nil {
 			p.Levels = firstScale(d).Levels
 			p.Level = p.Levels[len(p.Levels)-1].Value
@@ -132,7 +132,7 @@ func (s *Server) reportViewPage(c *fiber.Ctx) error {
 			})
 		}
 	case "changes":
-		p.Comparison, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
+		p.Comparison, _, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
 		if err == nil {
 			p.Improvements, p.Declines = p.Comparison.Changes()
 			if len(sc.Rounds) == 2 {
@@ -140,7 +140,7 @@ func (s *Server) reportViewPage(c *fiber.Ctx) error {
 			}
 		}
 	case "cross-reference":
-		p.Comparison, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
+		p.Comparison, _, err = s.compare(ctx, d, sc.Rounds, sc.Filter)
 		if err == nil {
 			p.CrossReferences = p.Comparison.CrossReferences()
 		}
@@ -187,9 +187,7 @@ func scaleBounds(d *survey.Definition) (int, int) {
 // breakdown fills a breakdown of round a by ?by= (sector by default).
 func (s *Server) breakdown(ctx context.Context, sc *reportScope, by string, p *viewPage) error {
 	d := sc.Survey
-	for _, f := range sc.Pickers {
-		p.ByQuestions = append(p.ByQuestions, f)
-	}
+	p.ByQuestions = append(p.ByQuestions, sc.Pickers...)
 	if by == "" && len(p.ByQuestions) > 0 {
 		by = p.ByQuestions[0].Name
 	}
@@ -197,96 +195,54 @@ func (s *Server) breakdown(ctx context.Context, sc *reportScope, by string, p *v
 	if !ok {
 		return fiber.NewError(http.StatusNotFound, "This survey's results cannot be split by "+by)
 	}
-	tb, ok := s.store.(talliesByReader)
-	if !ok {
-		return fiber.NewError(http.StatusNotImplemented, "This store cannot split reports")
-	}
 	round := sc.Rounds[0]
-	counts, err := tb.TalliesBy(ctx, store.PlanFor(d), []string{round.ID}, sc.Filter, by, true)
+	pub, err := s.publication(ctx, d, round.ID)
 	if err != nil {
 		return err
 	}
-	groups := map[string]*report.Tally{}
-	for v, c := range counts[round.ID] {
-		groups[v] = report.FromCounts(c.Responses, c.Answers)
-	}
-	b := report.NewBreakdown(d, by, q, round, groups)
-	// When the filtered whole is itself hidden, so is every part of it.
-	hide, err := s.hiddenByFilters(ctx, d, []string{round.ID}, sc.Filter, by)
-	if err != nil {
-		return err
-	}
-	if hide[0] || b.Total.Hidden {
-		for i := range b.Groups {
-			b.Groups[i].Hidden, b.Groups[i].Means = true, make([]report.Figures, len(b.Strands))
-		}
-		b.Total.Hidden, b.Total.Means = true, make([]report.Figures, len(b.Strands))
-	}
-	p.Breakdown, p.By = b, by
+	p.Breakdown, p.By = report.NewBreakdown(d, by, q, round, pub.Publication, sc.Filter), by
 	return nil
 }
 
 // overview counts responses per round and per organisation, and
-// completion against invitations.
+// completion against invitations, from the rounds' publications.
 func (s *Server) overview(ctx context.Context, sc *reportScope) (*overview, error) {
 	d := sc.Survey
-	ids := make([]string, len(sc.Comparable))
-	for i, r := range sc.Comparable {
-		ids[i] = r.ID
-	}
-	cmp, err := s.compare(ctx, d, sc.Comparable, sc.Filter)
+	cmp, pubs, err := s.compare(ctx, d, sc.Comparable, sc.Filter)
 	if err != nil {
 		return nil, err
 	}
 	o := &overview{Rounds: cmp.Rounds}
 	if q, ok := d.BreakdownQuestion("organisation"); ok {
-		if tb, ok := s.store.(talliesByReader); ok {
-			by, err := tb.TalliesBy(ctx, store.PlanFor(d), ids, sc.Filter, "organisation", false)
-			if err != nil {
-				return nil, err
+		var values []string
+		for _, opt := range q.Options {
+			values = append(values, opt.Value)
+		}
+		for _, v := range values {
+			o.Organisations = append(o.Organisations, q.OptionLabel(v))
+		}
+		o.ByOrg = make([][]overviewCell, len(values))
+		for i, v := range values {
+			o.ByOrg[i] = make([]overviewCell, len(pubs))
+			f := store.Filter{"organisation": v}
+			for k, x := range sc.Filter {
+				if k != "organisation" {
+					f[k] = x
+				}
 			}
-			var values []string
-			for _, opt := range q.Options {
-				values = append(values, opt.Value)
-			}
-			for _, m := range by {
-				for v := range m {
-					if !slices.Contains(values, v) {
-						values = append(values, v)
+			for j, pub := range pubs {
+				cell := overviewCell{Hidden: true}
+				if x := sc.Filter["organisation"]; x == "" || x == v {
+					if g := pub.Group(f, 0); g != nil {
+						cell = overviewCell{Responses: pub.Count(g.Size)}
 					}
 				}
-			}
-			slices.Sort(values[len(q.Options):])
-			for _, v := range values {
-				label := q.OptionLabel(v)
-				if label == "" {
-					label = v
-				}
-				if v == "" {
-					label = "Not answered"
-				}
-				o.Organisations = append(o.Organisations, label)
-			}
-			o.ByOrg = make([][]overviewCell, len(values))
-			for i := range values {
-				o.ByOrg[i] = make([]overviewCell, len(ids))
-			}
-			for j, id := range ids {
-				sizes := make([]int, len(values))
-				for i, v := range values {
-					if c := by[id][v]; c != nil {
-						sizes[i] = c.Responses
-					}
-				}
-				hidden := report.Suppress(sizes, d.GroupSize())
-				for i := range values {
-					o.ByOrg[i][j] = overviewCell{Responses: sizes[i], Hidden: hidden[i] || cmp.Rounds[j].Suppressed}
-				}
+				o.ByOrg[i][j] = cell
 			}
 		}
 	}
-	for _, r := range sc.Comparable {
-		rows, err := s.completion(ctx, d, r.ID)
+	for j, r := range sc.Comparable {
+		rows, err := s.completion(ctx, d, r.ID, pubs[j])
 		if err != nil {
 			return nil, err
 		}
@@ -338,7 +294,7 @@ func (s *Server) aggregates(c *fiber.Ctx) (report.Aggregates, error) {
 	if err != nil {
 		return report.Aggregates{}, err
 	}
-	cmp, err := s.compare(c.UserContext(), sc.Survey, sc.Rounds, sc.Filter)
+	cmp, _, err := s.compare(c.UserContext(), sc.Survey, sc.Rounds, sc.Filter)
 	if err != nil {
 		return report.Aggregates{}, err
 	}
@@ -348,19 +304,44 @@ func (s *Server) aggregates(c *fiber.Ctx) (report.Aggregates, error) {
 	return cmp.Aggregates(sc.Survey.ID, sc.Survey.GroupSize(), sc.Filter), nil
 }
 
-// paired runs the paired test of the two rounds for the respondents the
-// filters keep, unless the filtered group is hidden.
+// paired runs the paired test of the two rounds for the pairs the filters
+// keep, from the responses the rounds' publications were made from (those
+// submitted before the earlier of them), protected as publications are.
+// The pairs are read once per pair of publications and kept.
 func (s *Server) paired(ctx context.Context, sc *reportScope) (map[string]*report.PairedTest, error) {
 	d := sc.Survey
-	ids := []string{sc.Rounds[0].ID, sc.Rounds[1].ID}
-	hide, err := s.hiddenByFilters(ctx, d, ids, sc.Filter, "")
-	if err != nil || hide[0] || hide[1] {
+	a, b := sc.Rounds[0].ID, sc.Rounds[1].ID
+	pa, err := s.publication(ctx, d, a)
+	if err != nil {
 		return nil, err
 	}
-	plan := store.PlanFor(d)
-	return report.Paired(ctx, d, ids[0], ids[1], s.store.EachResponse, func(r survey.Response) bool {
-		return sc.Filter.Match(plan.CellOf(r))
-	})
+	pb, err := s.publication(ctx, d, b)
+	if err != nil {
+		return nil, err
+	}
+	if pa.Publication == nil || pb.Publication == nil {
+		return nil, nil
+	}
+	key := pairsKey{d.ID, a, b, pa.At, pb.At}
+	s.pubs.mu.Lock()
+	pairs := s.pubs.pairs[key]
+	s.pubs.mu.Unlock()
+	if pairs == nil {
+		cutoff := pa.At
+		if pb.At.Before(cutoff) {
+			cutoff = pb.At
+		}
+		if pairs, err = report.ReadPairs(ctx, d, a, b, cutoff, s.store.EachResponse); err != nil {
+			return nil, err
+		}
+		s.pubs.mu.Lock()
+		if s.pubs.pairs == nil || len(s.pubs.pairs) > 64 {
+			s.pubs.pairs = map[pairsKey]*report.Pairs{}
+		}
+		s.pubs.pairs[key] = pairs
+		s.pubs.mu.Unlock()
+	}
+	return pairs.Tests(sc.Filter), nil
 }
 
 type changeTable struct {

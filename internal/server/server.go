@@ -20,6 +20,7 @@ type Store interface {
 	staffStore
 	adminStore
 	invitationStore
+	publicationStore // publications.go
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	Draft(ctx context.Context, key string) (survey.Draft, error)
 	TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error)
@@ -68,6 +69,7 @@ type Server struct {
 	app           *fiber.App
 	staff         staffState
 	submitLimit   int
+	pubs          publications // publications.go
 }
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with

@@ -195,6 +195,10 @@ type Tallier interface {
 	// equal a count over the stored responses exactly: responses not yet
 	// tallied are counted first.
 	Tallies(ctx context.Context, p TallyPlan, rounds []string, f Filter) (map[string]*Counts, error)
+	// CellSizes returns the number of responses per breakdown cell, by
+	// round, after counting any responses not yet tallied: how many a
+	// round has now, read without its counts.
+	CellSizes(ctx context.Context, p TallyPlan, rounds []string) (map[string]map[Cell]int, error)
 	// CellTallies returns a round's counts per breakdown cell, after
 	// counting any responses not yet tallied: what a publication is made
 	// from.

@@ -54,6 +54,11 @@ type Definition struct {
 	// MinGroupSize is the smallest group whose figures a report shows;
 	// smaller groups are suppressed. Zero means DefaultMinGroupSize.
 	MinGroupSize int `yaml:"min_group_size"`
+	// RoundCountsTo rounds every count a report publishes to the nearest
+	// multiple of it (5, say), as UK official statistics often do; means
+	// and percentages are worked from the exact counts. Zero publishes
+	// exact counts.
+	RoundCountsTo int `yaml:"round_counts_to"`
 
 	Rounds   []Round           `yaml:"rounds"`
 	Scales   map[string]*Scale `yaml:"scales"`

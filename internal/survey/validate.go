@@ -61,6 +61,9 @@ func (v *validator) definition(d *Definition) {
 	if d.MinGroupSize != 0 && d.MinGroupSize < DefaultMinGroupSize {
 		v.add(root.key("min_group_size"), "min_group_size must be %d or more (or left out for %d): smaller groups could let people be identified", DefaultMinGroupSize, DefaultMinGroupSize)
 	}
+	if d.RoundCountsTo != 0 && (d.RoundCountsTo < 2 || d.RoundCountsTo > 10) {
+		v.add(root.key("round_counts_to"), "round_counts_to must be from 2 to 10, for example 5 (or left out for exact counts)")
+	}
 
 	if len(d.Rounds) == 0 {
 		v.add(root, "rounds: at least one round is required")
