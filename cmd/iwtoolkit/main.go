@@ -54,6 +54,7 @@ Usage:
   iwtoolkit add-user ...     add a staff account, reading its password from standard input (add-user --help)
   iwtoolkit seed --responses N [--survey ID]   write N made-up responses, for trying reports at scale
   iwtoolkit recount --survey ID --round R     recount a round from its responses; report and repair differences
+  iwtoolkit audit --survey ID [--round R]     check that no figure about a group below the minimum can be worked out
   iwtoolkit load [--respondents N] [--duration D]   drive made-up respondents through a running service on this machine, and time it
   iwtoolkit help             show this help; every command also takes --help
 
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return seed(ctx, args, getenv, stdout)
 	case "recount": // recount.go
 		return recount(ctx, args, getenv, stdout)
+	case "audit": // audit.go
+		return audit(ctx, args, getenv, stdout)
 	case "load": // load.go
 		return runLoad(ctx, args, getenv, stdout)
 	case "help":

@@ -49,6 +49,7 @@ type Pairs struct {
 	items   [][]string
 	dims    []int
 	pairs   []pair
+	problem *disclosure.Problem
 	pattern *disclosure.Pattern
 }
 
@@ -140,8 +141,29 @@ func ReadPairs(ctx context.Context, d *survey.Definition, from, to string, cutof
 		}
 		pr.Cells[ci].Sizes[pops]++
 	}
-	p.pattern = disclosure.Protect(pr)
+	p.problem, p.pattern = pr, disclosure.Protect(pr)
 	return p, nil
+}
+
+// Audit runs the auditor on the pairs: every number of pairs the paired
+// comparison shows, for every filter, against the pairs themselves.
+func (p *Pairs) Audit() []disclosure.Leak {
+	layout := &Publication{Dims: p.dims, Groups: map[disclosure.Key]*Group{}}
+	for _, g := range p.pattern.Groups() {
+		layout.Groups[g.Key] = &Group{Size: g.Size}
+	}
+	var pub disclosure.Published
+	for _, f := range Filters(p.d, layout) {
+		tests := p.Tests(f)
+		for i, s := range p.strands {
+			t := tests[s.ID]
+			if k, ok := layout.Key(f, i+1); ok && !t.Hidden {
+				pub.Figures = append(pub.Figures, disclosure.Figure{Key: k, Measure: -1, Value: t.Pairs})
+			}
+		}
+	}
+	pub.Rounding = p.d.RoundCountsTo
+	return disclosure.Check(p.problem, pub)
 }
 
 // Tests are the paired test of each strand for the pairs a filter keeps;

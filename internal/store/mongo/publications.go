@@ -89,3 +89,22 @@ func (s *Store) CellTallies(ctx context.Context, p store.TallyPlan, round string
 	}
 	return kept[round], nil
 }
+
+// CellSizes are the numbers of responses per breakdown cell, by round.
+func (s *Store) CellSizes(ctx context.Context, p store.TallyPlan, rounds []string) (map[string]map[store.Cell]int, error) {
+	if err := s.catchUp(ctx, p); err != nil {
+		return nil, err
+	}
+	kept, _, err := s.keptCells(ctx, p, rounds)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[store.Cell]int{}
+	for round, cells := range kept {
+		out[round] = map[store.Cell]int{}
+		for cell, c := range cells {
+			out[round][cell] += c.Responses
+		}
+	}
+	return out, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"iwtoolkit/internal/store"
 )
@@ -83,4 +84,38 @@ func (s *Store) CellTallies(ctx context.Context, p store.TallyPlan, round string
 		return nil, errorf("sqlite: cell tallies: %w", err)
 	}
 	return cells, nil
+}
+
+// CellSizes are the numbers of responses per breakdown cell, by round: what
+// a check of crossed breakdowns needs, in one read with no counts decoded.
+func (s *Store) CellSizes(ctx context.Context, p store.TallyPlan, rounds []string) (map[string]map[store.Cell]int, error) {
+	need, err := s.needsCatchUp(ctx, p)
+	if err != nil {
+		return nil, errorf("sqlite: cell sizes: %w", err)
+	}
+	if need {
+		if err := s.inTx(ctx, func(tx *txn) error { return catchUp(ctx, tx, p) }); err != nil {
+			return nil, errorf("sqlite: cell sizes: catch up: %w", err)
+		}
+	}
+	where, args := talliesWhere(p, rounds, nil)
+	rows, err := s.read.QueryContext(ctx, `SELECT round, `+strings.Join(cellColumns[:], ", ")+`, responses FROM tallies WHERE `+where, args...)
+	if err != nil {
+		return nil, errorf("sqlite: cell sizes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]map[store.Cell]int{}
+	for rows.Next() {
+		var round string
+		var c store.Cell
+		var n int
+		if err := rows.Scan(&round, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &n); err != nil {
+			return nil, errorf("sqlite: cell sizes: %w", err)
+		}
+		if out[round] == nil {
+			out[round] = map[store.Cell]int{}
+		}
+		out[round][c] += n
+	}
+	return out, rows.Err()
 }

@@ -73,7 +73,8 @@ func testPublications(t *testing.T, open func(t *testing.T) store.Store) {
 }
 
 // testCellTallies: a round's counts per cell add up to its tallies under
-// every filter, and count responses submitted before any read.
+// every filter, and count responses submitted before any read; CellSizes
+// gives each cell's number of responses.
 func testCellTallies(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 	s := open(t)
@@ -123,6 +124,17 @@ func testCellTallies(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		if round == "none" && len(cells) != 0 {
 			t.Errorf("cells of a round with no responses: %v", cells)
+		}
+		sizes, err := s.CellSizes(ctx, p, []string{round})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bySize := map[store.Cell]int{}
+		for cell, c := range cells {
+			bySize[cell] = c.Responses
+		}
+		if diff := cmp.Diff(bySize, sizes[round], equateEmpty); diff != "" {
+			t.Errorf("%s: CellSizes differ from CellTallies (-tallies +sizes):\n%s", round, diff)
 		}
 	}
 }

@@ -42,7 +42,6 @@ func Run(t *testing.T, h Harness) {
 		{"ConcurrentSubmits", testConcurrentSubmits},
 		{"TalliesExact", testTalliesExact}, {"TalliesWithoutPlan", testTalliesWithoutPlan}, // tally.go
 	}
-	tests = append(tests, talliesByTests...) // tallyby.go
 	tests = append(tests, staffTests...)
 	tests = append(tests, adminTests...)
 	tests = append(tests, definitionTests...)

@@ -1,0 +1,354 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"iwtoolkit/internal/disclosure"
+	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// The four ways a determined reader broke the promise that no figure
+// about fewer than the minimum group can be worked out, each tried again
+// through the real HTTP API on both stores; after each, every figure the
+// API gives for every filter is handed to the auditor with the round's
+// true cells.
+
+// member is one made-up respondent: breakdown answers and one level for
+// every rating.
+type member struct {
+	sector, org, role, level string
+	invited                  bool
+}
+
+// submitMembers stores a response for each member directly through the
+// store, as the forms would: every section the member is asked, answered.
+func submitMembers(t *testing.T, st store.Store, d *survey.Definition, round string, members []member, from int) {
+	t.Helper()
+	id := func(name string) string {
+		q, ok := d.BreakdownQuestion(name)
+		if !ok {
+			t.Fatalf("the survey has no %s question", name)
+		}
+		return q.ID
+	}
+	for i, m := range members {
+		n := from + i
+		answers := map[string]string{id("sector"): m.sector, id("organisation"): m.org, id("audience"): m.role, id("workforce"): "core"}
+		for _, sec := range d.Sections {
+			if !sec.ShowIf.Holds(answers) {
+				continue
+			}
+			for k, v := range answer(d, sec, answers, respondent{Level: m.level}, n) {
+				if _, set := answers[k]; !set {
+					answers[k] = v[0]
+				}
+			}
+		}
+		r := d.Response(survey.Draft{Key: fmt.Sprint("member-", n), SurveyID: d.ID, Round: round, Answers: answers})
+		r.Reference, r.Submitted = fmt.Sprintf("M%09d", n), time.Now()
+		if m.invited {
+			r.Invitation = fmt.Sprint("invitation-", n)
+		}
+		if _, err := st.Submit(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// levels spreads members' answers over the scale, so that the figures are
+// not all alike.
+func levels(n int, m member) []member {
+	out := make([]member, n)
+	for i := range out {
+		out[i] = m
+		out[i].level = fmt.Sprint(1 + (i*3+len(m.org))%5)
+	}
+	return out
+}
+
+// apiFigures reads the JSON API of one round for a filter.
+func apiFigures(t *testing.T, b *browser, d *survey.Definition, round string, f map[string]string) report.Aggregates {
+	t.Helper()
+	q := url.Values{"a": {round}}
+	for k, v := range f {
+		q.Set(k, v)
+	}
+	var agg report.Aggregates
+	body := b.get("/api/surveys/"+d.ID+"/report?"+q.Encode()).must(t, http.StatusOK).Body
+	if err := json.Unmarshal([]byte(body), &agg); err != nil {
+		t.Fatal(err)
+	}
+	return agg
+}
+
+// auditAPI gathers every figure the JSON API gives of a round, for every
+// filter of up to two breakdown answers, and runs the auditor on them
+// against the round's cells as the store holds them. It fails t on any
+// figure about fewer than the minimum that is shown or can be worked out
+// by adding and subtracting.
+func auditAPI(t *testing.T, b *browser, st store.Store, d *survey.Definition, round string) {
+	t.Helper()
+	tallies, err := st.CellTallies(context.Background(), store.PlanFor(d), round)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []report.CellCounts
+	for c, n := range tallies {
+		cells = append(cells, report.CellCounts{Cell: c, Responses: n.Responses, Answers: n.Answers})
+	}
+	pr, layout := report.Problem(d, round, cells)
+	var pub disclosure.Published
+	filters := report.Filters(d, layout)
+	for _, f := range filters {
+		if strings.Contains(fmt.Sprint(f), report.NotAnswered) {
+			continue // the API is asked for answers, not for no answer
+		}
+		agg := apiFigures(t, b, d, round, f)
+		pub.Figures = append(pub.Figures, report.FiguresOfAggregates(d, layout, agg, 0, f)...)
+	}
+	zeros := 0
+	for _, l := range disclosure.Check(pr, pub) {
+		if l.ThroughZeros {
+			zeros++
+			continue
+		}
+		t.Errorf("leak: %v", l)
+	}
+	t.Logf("audited %d figures over %d filters; counts fixed only through shown zeros: %d", len(pub.Figures), len(filters), zeros)
+}
+
+func onBothStores(t *testing.T, fn func(t *testing.T, e env)) {
+	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
+		t.Run(name, func(t *testing.T) { fn(t, newEnv(t)) })
+	}
+}
+
+// TestConditionalStrandCountsWhoWasAsked is the first case: a round of 22,
+// 20 frontline and 2 leaders. The strand for leaders and managers only is
+// about the 2 who were asked it: hidden on the page, in the API, the CSV
+// and the pack, while the round's other figures are shown.
+func TestConditionalStrandCountsWhoWasAsked(t *testing.T) {
+	onBothStores(t, func(t *testing.T, e env) {
+		d := bundled(t)
+		svc := start(t, e)
+		st := storeOf(t, e)
+		var leaders *survey.Section
+		for _, s := range d.Sections {
+			if s.ShowIf != nil {
+				leaders = s
+			}
+		}
+		members := append(levels(20, member{sector: "health", org: "community-health-trust", role: "frontline"}),
+			levels(2, member{sector: "health", org: "community-health-trust", role: "leader-manager"})...)
+		submitMembers(t, st, d, "baseline", members, 0)
+		b := staffBrowser(t, svc, "analyst", "")
+		agg := apiFigures(t, b, d, "baseline", nil)
+		if agg.Rounds[0].Responses == nil || *agg.Rounds[0].Responses != 22 {
+			t.Errorf("responses %+v, want 22 shown", agg.Rounds[0])
+		}
+		for _, s := range agg.Strands {
+			if s.ID == leaders.ID {
+				if s.Rounds[0] != nil || s.Statements[0].Rounds[0] != nil {
+					t.Errorf("the leaders' strand (2 asked) is shown: %+v", s.Rounds[0])
+				}
+			} else if s.Rounds[0] == nil {
+				t.Errorf("strand %s (22 asked) is hidden", s.ID)
+			}
+		}
+		csv := b.get("/r/"+d.ID+"/aggregates.csv?a=baseline").must(t, http.StatusOK).Body
+		rows, err := readCSV(csv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			if row[1] == leaders.ID && row[4] != report.Confidential && row[4] != report.NotApplicable {
+				t.Errorf("aggregates CSV shows the leaders' strand: %v", row)
+			}
+		}
+		pack := text(b.get("/r/"+d.ID+"/pack?a=baseline").must(t, http.StatusOK).Body)
+		if !strings.Contains(pack, "fewer than 5 people were asked this") {
+			t.Errorf("the Board pack does not say the leaders' strand is hidden:\n%s", pack)
+		}
+		auditAPI(t, b, st, d, "baseline")
+	})
+}
+
+// TestDifferencingAcrossBreakdowns is the second case: police 3, council
+// 6, primary school 7, health trust 8 (5 in health, 3 in sport). With
+// each breakdown choosing its own hidden cells, total − primary school −
+// health trust − the social-care sector gave the police group's counts.
+func TestDifferencingAcrossBreakdowns(t *testing.T) {
+	onBothStores(t, func(t *testing.T, e env) {
+		d := bundled(t)
+		svc := start(t, e)
+		st := storeOf(t, e)
+		var members []member
+		members = append(members, levels(3, member{sector: "justice-crime-prevention", org: "police", role: "frontline"})...)
+		members = append(members, levels(6, member{sector: "social-family-community-support", org: "council-childrens-services", role: "frontline"})...)
+		members = append(members, levels(7, member{sector: "education", org: "primary-school", role: "frontline"})...)
+		members = append(members, levels(5, member{sector: "health", org: "community-health-trust", role: "frontline"})...)
+		members = append(members, levels(3, member{sector: "sport-culture", org: "community-health-trust", role: "frontline"})...)
+		submitMembers(t, st, d, "baseline", members, 0)
+		b := staffBrowser(t, svc, "analyst", "")
+		shown := func(f map[string]string) bool {
+			return !apiFigures(t, b, d, "baseline", f).Rounds[0].Suppressed
+		}
+		if shown(map[string]string{"organisation": "police"}) {
+			t.Error("police (3) is shown")
+		}
+		attack := []map[string]string{nil, {"organisation": "primary-school"}, {"organisation": "community-health-trust"}, {"sector": "social-family-community-support"}}
+		all := true
+		for _, f := range attack {
+			all = all && shown(f)
+		}
+		if all {
+			t.Error("total, primary school, health trust and social care are all shown: their difference is the police")
+		}
+		auditAPI(t, b, st, d, "baseline")
+	})
+}
+
+// TestOpenRoundMovesInSteps is the third case: the figures of an open round
+// read just before and just after one more response are the same; they
+// move once at least the minimum number of responses have come in since,
+// and the report says when they are from and how many wait.
+func TestOpenRoundMovesInSteps(t *testing.T) {
+	onBothStores(t, func(t *testing.T, e env) {
+		d := bundled(t)
+		svc := start(t, e)
+		st := storeOf(t, e)
+		b := staffBrowser(t, svc, "analyst", "")
+		group := member{sector: "health", org: "community-health-trust", role: "frontline"}
+		submitMembers(t, st, d, "baseline", levels(4, group), 0)
+		page := text(b.get("/r/"+d.ID+"?a=baseline").must(t, http.StatusOK).Body)
+		if !strings.Contains(page, "Baseline, autumn 2026 fewer than 5") {
+			t.Errorf("with 4 responses the report says:\n%s", page)
+		}
+		submitMembers(t, st, d, "baseline", levels(8, group), 4)
+		before := apiFigures(t, b, d, "baseline", nil)
+		submitMembers(t, st, d, "baseline", levels(1, member{sector: "health", org: "community-health-trust", role: "frontline", level: "5"}), 12)
+		after := apiFigures(t, b, d, "baseline", nil)
+		if b1, b2 := mustJSON(t, before), mustJSON(t, after); b1 != b2 {
+			t.Errorf("one response moved the figures:\nbefore %s\nafter  %s", b1, b2)
+		}
+		if *after.Rounds[0].Responses != 12 || after.Rounds[0].AsOf == "" {
+			t.Errorf("after one more: %+v, want the 12 of the last step with its time", after.Rounds[0])
+		}
+		page = text(b.get("/r/"+d.ID+"?a=baseline").must(t, http.StatusOK).Body)
+		if !strings.Contains(page, "1 later response is not included yet") {
+			t.Errorf("the report does not say one response waits:\n%s", page)
+		}
+		submitMembers(t, st, d, "baseline", levels(4, group), 13)
+		moved := apiFigures(t, b, d, "baseline", nil)
+		if *moved.Rounds[0].Responses != 17 {
+			t.Errorf("after 5 more: %d responses, want 17", *moved.Rounds[0].Responses)
+		}
+	})
+}
+
+// TestCompletionIsOneTable is the fourth case: the completion of
+// invitations shown with and without a filter is one table, hidden the same
+// way, and protected with the report's groups: a small number of invited
+// respondents, or one that with their organisation's responses gives a
+// small group away, is not shown.
+func TestCompletionIsOneTable(t *testing.T) {
+	onBothStores(t, func(t *testing.T, e env) {
+		d := bundled(t)
+		svc := start(t, e)
+		st := storeOf(t, e)
+		var members []member
+		members = append(members, levels(9, member{sector: "health", org: "community-health-trust", role: "frontline", invited: true})...)
+		members = append(members, levels(2, member{sector: "health", org: "community-health-trust", role: "frontline"})...)
+		members = append(members, levels(6, member{sector: "education", org: "primary-school", role: "frontline", invited: true})...)
+		members = append(members, levels(7, member{sector: "education", org: "secondary-school", role: "frontline"})...)
+		submitMembers(t, st, d, "baseline", members, 0)
+		invs := []survey.Invitation{}
+		for i, org := range []string{"community-health-trust", "primary-school"} {
+			for j := range 10 {
+				invs = append(invs, survey.Invitation{Key: fmt.Sprint("k", i, j), SurveyID: d.ID, Round: "baseline", Organisation: org, Created: time.Now()})
+			}
+		}
+		if err := st.CreateInvitations(context.Background(), invs); err != nil {
+			t.Fatal(err)
+		}
+		b := staffBrowser(t, svc, "admin", "")
+		completion := func(query string) string {
+			return text(element(t, b.get("/r/"+d.ID+"/views/overview?a=baseline"+query).must(t, http.StatusOK).Body, "table", "completion-baseline"))
+		}
+		all := completion("")
+		for _, org := range []string{"community-health-trust", "primary-school"} {
+			one := completion("&organisation=" + org)
+			q, _ := d.BreakdownQuestion("organisation")
+			label := q.OptionLabel(org)
+			if row := rowOf(all, label); row == "" || row != rowOf(one, label) {
+				t.Errorf("completion of %s: %q unfiltered, %q filtered", org, row, rowOf(one, label))
+			}
+		}
+		// Health trust: 11 responses, 9 through invitations: showing 9
+		// would give away the 2 who came another way.
+		if strings.Contains(rowOf(all, "Community health trust"), " 9 ") {
+			t.Errorf("completion shows 9 for the health trust, which with its 11 responses gives away 2: %q", all)
+		}
+	})
+}
+
+// rowOf is the part of a table's text from label to the next row's label.
+func rowOf(table, label string) string {
+	i := strings.Index(table, label)
+	if i < 0 {
+		return ""
+	}
+	row := table[i:]
+	if j := strings.Index(row, "%"); j >= 0 {
+		row = row[:j+1]
+	} else if j := strings.Index(row, "not shown"); j >= 0 {
+		row = row[:j+len("not shown")]
+	}
+	return row
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestAuditCommand runs iwtoolkit audit on a round holding the second
+// case's groups and pairs with a follow-up: no leak, and the command says
+// so for each round and pair of rounds.
+func TestAuditCommand(t *testing.T) {
+	d := bundled(t)
+	e := sqliteEnv(t)
+	st := storeOf(t, e)
+	var members []member
+	members = append(members, levels(3, member{sector: "justice-crime-prevention", org: "police", role: "frontline"})...)
+	members = append(members, levels(6, member{sector: "social-family-community-support", org: "council-childrens-services", role: "leader-manager"})...)
+	members = append(members, levels(9, member{sector: "education", org: "primary-school", role: "frontline"})...)
+	submitMembers(t, st, d, "baseline", members, 0)
+	submitMembers(t, st, d, "follow-up", members[2:], 100)
+	var out strings.Builder
+	if err := run(context.Background(), []string{"audit", "--survey", d.ID}, e.getenv, &out, &out); err != nil {
+		t.Fatalf("audit: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"integrated-working baseline (18 responses", "integrated-working follow-up (16 responses", "pairs baseline and follow-up: 0 leaks"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("audit output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := run(context.Background(), []string{"audit"}, e.getenv, &out, &out); !errors.Is(err, errUsage) {
+		t.Errorf("audit without --survey: %v", err)
+	}
+}
