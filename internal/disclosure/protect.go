@@ -188,6 +188,32 @@ func (u *universe) shownInOrder(hidden []bool, pop int) []int {
 // unlink hides more groups where a small hidden group, or a small atom,
 // is a combination of shown groups. It reports whether it hid any.
 func (u *universe) unlink(hidden []bool) bool {
+	// The small sets and atoms to look for, each once: when a round has
+	// none (a large one), there is nothing to work out.
+	var small [][]uint64
+	seen := map[string]bool{}
+	for p := range u.pr.Pops {
+		for _, st := range u.sets(p) {
+			if k := fmt.Sprint(st.atoms); st.size < u.pr.Min && !seen[k] {
+				seen[k] = true
+				v := make([]uint64, len(u.atoms))
+				for _, a := range st.atoms {
+					v[a] = 1
+				}
+				small = append(small, v)
+			}
+		}
+	}
+	for i, a := range u.atoms {
+		if a.n < u.pr.Min {
+			v := make([]uint64, len(u.atoms))
+			v[i] = 1
+			small = append(small, v)
+		}
+	}
+	if len(small) == 0 {
+		return false
+	}
 	shown := u.shownInOrder(hidden, -1)
 	b := newBasis(len(u.atoms))
 	for i, g := range shown {
@@ -195,14 +221,15 @@ func (u *universe) unlink(hidden []bool) bool {
 	}
 	var victims bitset
 	changed := false
-	check := func(v []uint64) {
+	for _, v := range small {
 		in, used := b.contains(v)
 		if !in {
-			return
+			continue
 		}
+		broken := false
 		for i, x := range victims {
 			if i < len(used) && used[i]&x != 0 {
-				return // a group hidden for another breaks this one too, most likely
+				broken = true // a group hidden for another breaks this one too, most likely
 			}
 		}
 		victim := -1
@@ -215,31 +242,11 @@ func (u *universe) unlink(hidden []bool) bool {
 				victim = i
 			}
 		})
-		if victim < 0 {
-			return // only everyone: the group is the whole round, hidden as small
+		if broken || victim < 0 {
+			continue // victim < 0: only everyone, the whole round, hidden as small
 		}
 		victims = victims.with(victim)
 		hidden[shown[victim]], changed = true, true
-	}
-	seen := map[string]bool{}
-	for p := range u.pr.Pops {
-		for _, st := range u.sets(p) {
-			if k := fmt.Sprint(st.atoms); st.size < u.pr.Min && !seen[k] {
-				seen[k] = true
-				v := make([]uint64, len(u.atoms))
-				for _, a := range st.atoms {
-					v[a] = 1
-				}
-				check(v)
-			}
-		}
-	}
-	for i, a := range u.atoms {
-		if a.n < u.pr.Min {
-			v := make([]uint64, len(u.atoms))
-			v[i] = 1
-			check(v)
-		}
 	}
 	return changed
 }
