@@ -38,7 +38,8 @@ type viewPage struct {
 	Scope    *reportScope
 	Query    template.URL // the rounds and filters, for links between views
 	MinGroup int
-	Hidden   string // what a hidden group shows
+	Hidden   string       // what a hidden group shows
+	States   []roundState // when the rounds' figures are from
 
 	Comparison *report.Comparison
 	Charts     []string // chart options as JSON, in the order the view shows them
@@ -94,6 +95,15 @@ func (s *Server) reportViewPage(c *fiber.Ctx) error {
 		page: page{Title: d.Title + ": " + reportViews[i].Title}, Survey: d, View: reportViews[i], Views: reportViews,
 		Scope: sc, Query: sc.links(), MinGroup: d.GroupSize(),
 	}
+	shownRounds := sc.Rounds
+	if p.View.Slug == "overview" || p.View.Slug == "trend" {
+		shownRounds = sc.Comparable
+	}
+	pubs, err := s.publicationsOf(ctx, d, shownRounds)
+	if err != nil {
+		return err
+	}
+	p.States = statesOf(shownRounds, pubs)
 	var charts [][]byte
 	switch p.View.Slug {
 	case "overview":
