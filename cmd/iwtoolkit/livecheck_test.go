@@ -53,7 +53,7 @@ func testCheckWarnsAboutLiveChanges(t *testing.T, e env) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("check output (-want +got):\n%s\n%s", diff, out.String())
 	}
-	if !strings.Contains(out.String(), "1 surveys, no problems, 4 warnings about changes to live surveys") {
+	if !strings.Contains(out.String(), "1 surveys, no problems, 0 warnings in the files, 4 warnings about changes to live surveys") {
 		t.Errorf("check summary:\n%s", out.String())
 	}
 	err = run(context.Background(), []string{"check", "--strict", "testdata/live/after"}, e.getenv, io.Discard, io.Discard)

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
@@ -134,6 +135,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	for _, d := range surveys.All() {
+		for _, w := range d.Warnings {
+			log.Warn("survey file", "problem", w.String())
+		}
+	}
 	st, kind, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -203,8 +209,15 @@ func settingsAndSurveys(getenv func(string) string) (config.Config, *survey.Cata
 	return cfg, surveys, err
 }
 
+// loadSurveys reads a folder of survey files, or one file.
 func loadSurveys(dir string) (*survey.Catalogue, error) {
-	c, err := survey.LoadDir(os.DirFS(dir), dir)
+	var c *survey.Catalogue
+	var err error
+	if fi, statErr := os.Stat(dir); statErr == nil && !fi.IsDir() {
+		c, err = survey.LoadFile(os.DirFS(filepath.Dir(dir)), filepath.Base(dir), filepath.Dir(dir))
+	} else {
+		c, err = survey.LoadDir(os.DirFS(dir), dir)
+	}
 	var problems survey.Problems
 	if errors.As(err, &problems) {
 		return nil, fmt.Errorf("the survey files have problems:\n%w", err)
@@ -267,14 +280,20 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	inFiles := 0
 	for _, d := range c.All() {
 		fmt.Fprintf(stdout, "%s: %s, version %s, %d sections, %d rounds\n", d.File, d.Title, d.Version, len(d.Sections), len(d.Rounds))
+		for _, w := range d.Warnings {
+			fmt.Fprintln(stdout, w)
+			inFiles++
+		}
 	}
 	warnings, err := checkLive(ctx, cfg, c, func(line string) { fmt.Fprintln(stdout, line) })
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d surveys, no problems, %d warnings about changes to live surveys\n", len(c.All()), warnings)
+	fmt.Fprintf(stdout, "%d surveys, no problems, %d warnings in the files, %d warnings about changes to live surveys\n", len(c.All()), inFiles, warnings)
+	warnings += inFiles
 	if *strict && warnings > 0 {
 		return fmt.Errorf("check: %d warnings (--strict)", warnings)
 	}

@@ -244,6 +244,15 @@ func TestCheck(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), problems) {
 		t.Errorf("check of invalid files: error\n%v\nwant it to list\n%s", err, problems)
 	}
+	// One file, rather than a folder.
+	out.Reset()
+	if err := run(context.Background(), []string{"check", "../../surveys/children.yaml"}, env{}.getenv, &out, io.Discard); err != nil || !strings.Contains(out.String(), "1 surveys, no problems") {
+		t.Errorf("check of one file: %v\n%s", err, out.String())
+	}
+	err = run(context.Background(), []string{"check", "../../internal/survey/testdata/syntax/broken.yaml"}, env{}.getenv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "broken.yaml:4: this line's indentation") {
+		t.Errorf("check of one broken file: %v", err)
+	}
 }
 
 // An invalid survey file stops start-up with its problems.

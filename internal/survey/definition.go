@@ -22,6 +22,10 @@ type Definition struct {
 	File    string `yaml:"-"`
 	// Lang is the language this copy of the definition is in.
 	Lang string `yaml:"-"`
+	// Warnings are things in the file that are probably mistakes but
+	// need not be (a # cutting a text short): check prints them, serve
+	// logs them.
+	Warnings Problems `yaml:"-"`
 
 	Title        string `yaml:"title"`
 	Audience     string `yaml:"audience"` // who answers: see Audiences

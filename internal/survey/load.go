@@ -87,6 +87,20 @@ func LoadDir(fsys fs.FS, dir string) (*Catalogue, error) {
 	return c, nil
 }
 
+// LoadFile reads one survey file of fsys, as LoadDir reads a folder of
+// them; dir is used in the problems' file names.
+func LoadFile(fsys fs.FS, name, dir string) (*Catalogue, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("survey: %w", err)
+	}
+	d, ps := Parse(path.Join(dir, name), data)
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return &Catalogue{byID: map[string]*Definition{d.ID: d}, all: []*Definition{d}}, nil
+}
+
 // Parse reads one survey file. The survey's ID is the file's base name
 // without .yaml. It returns the definition, or nil and every problem found.
 func Parse(file string, data []byte) (*Definition, Problems) {
@@ -95,7 +109,7 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	}
 	tree, err := parseBytes(data)
 	if err != nil {
-		return nil, problemAt(yamlErrorLine(err), yamlErrorMessage(err))
+		return nil, problemAt(plainYAML(data, yamlErrorLine(err), yamlErrorMessage(err)))
 	}
 	var langs struct {
 		Languages []string `yaml:"languages"`
@@ -109,10 +123,14 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	tr := &translator{file: file, report: true, want: slices.Compact(want)}
 	d, ps := decode(tree, tr, "en")
 	if ps != nil {
+		for i := range ps {
+			ps[i].Line, ps[i].Message = plainYAML(data, ps[i].Line, ps[i].Message)
+		}
 		return nil, ps
 	}
 	sum := sha256.Sum256(data)
 	d.Version = hex.EncodeToString(sum[:6])
+	d.Warnings = hashWarnings(file, data)
 	d.ID = strings.TrimSuffix(path.Base(file), ".yaml")
 	d.File = file
 

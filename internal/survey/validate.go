@@ -121,6 +121,21 @@ func (v *validator) definition(d *Definition) {
 	for i, s := range d.Sections {
 		v.section(root.key("sections").index(i), d, s, sections, answers, breakdowns)
 	}
+	// A section's id names its page and its strand's figures; a question's
+	// names an answer. One name for two things would mix them up in links
+	// and reports.
+	for i, s := range d.Sections {
+		if s == nil {
+			continue
+		}
+		if q, ok := answers[s.ID]; ok && s.ID != "" {
+			what := "question"
+			if q.ID != s.ID {
+				what = "grid statement"
+			}
+			v.add(root.key("sections").index(i).key("id"), "section id %q is also the id of a %s: give the section a name of its own", s.ID, what)
+		}
+	}
 }
 
 func (v *validator) scale(a at, name string, s *Scale) {
@@ -336,6 +351,10 @@ func (v *validator) condition(a at, d *Definition, c *Condition, answers map[str
 	}
 	if len(c.AnswerIs) == 0 {
 		v.add(a, "show_if needs answer_is: the answers that show this")
+	}
+	if q.Type == TypeLongText {
+		v.add(a.key("question"), "show_if: question %q is a long text, whose answers are free writing that no condition can match reliably: base the condition on a question with options", c.Question)
+		return
 	}
 	offered := func(v string) bool { return q.OptionLabel(v) != "" }
 	switch {

@@ -1,0 +1,70 @@
+package survey
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// The YAML mistakes a survey writer makes, each reported at the line of
+// the mistake in words that say what to do.
+func TestYAMLMistakesInPlainWords(t *testing.T) {
+	base, err := os.ReadFile("testdata/valid/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(base), "\n")
+	for _, tc := range []struct {
+		name string
+		line int // 1-based line to change
+		to   func(string) string
+		want int
+		says string
+	}{
+		{"indented too far", 36, func(l string) string { return "   " + l }, 36, "indented further"},
+		{"indented too little", 37, func(l string) string { return l[2:] }, 37, "indentation does not match"},
+		{"quote never closed", 4, func(string) string { return `audience: "staff` }, 4, "never closed"},
+		{"quote never closed in a question", 47, func(string) string { return `        text: "How many people do you manage?` }, 47, "never closed"},
+		{"no space after a colon", 46, func(string) string { return "        type:number" }, 46, `write "type: number"`},
+		{"yes for true", 45, func(l string) string { return "        optional: yes\n" + l }, 45, `optional must be true or false, not "yes"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ls := append([]string(nil), lines...)
+			ls[tc.line-1] = tc.to(ls[tc.line-1])
+			_, ps := Parse("mini.yaml", []byte(strings.Join(ls, "\n")))
+			if len(ps) == 0 {
+				t.Fatal("no problem reported")
+			}
+			if ps[0].Line != tc.want || !strings.Contains(ps[0].Message, tc.says) {
+				t.Errorf("reported %v, want line %d saying %q", ps[0], tc.want, tc.says)
+			}
+			for _, library := range []string{"pre-defined", "non-map", "cannot unmarshal", "Go struct"} {
+				if strings.Contains(ps[0].Message, library) {
+					t.Errorf("the message has the library's words %q: %v", library, ps[0])
+				}
+			}
+		})
+	}
+}
+
+// A # after a space starts a comment, cutting an unquoted text short: a
+// warning, at its line.
+func TestHashCutsTextWarning(t *testing.T) {
+	base, err := os.ReadFile("testdata/valid/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(base), "audience: staff", "audience: staff", 1)
+	src = strings.Replace(src, "  en: Only group results are reported.", "  en: Only group results are reported #1 rule", 1)
+	d, ps := Parse("mini.yaml", []byte(src))
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	if len(d.Warnings) != 1 || d.Warnings[0].Line != 12 || !strings.Contains(d.Warnings[0].Message, "quotation marks") {
+		t.Errorf("warnings %v, want one at line 12", d.Warnings)
+	}
+	quoted := strings.Replace(src, "  en: Only group results are reported #1 rule", `  en: "Only group results are reported #1 rule"`, 1)
+	if d, _ := Parse("mini.yaml", []byte(quoted)); d == nil || len(d.Warnings) != 0 {
+		t.Errorf("a quoted text with a # is warned about: %v", d.Warnings)
+	}
+}

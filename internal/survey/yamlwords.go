@@ -1,0 +1,110 @@
+package survey
+
+import (
+	"regexp"
+	"strings"
+)
+
+// plainYAML turns the YAML library's account of a mistake into what a
+// survey writer can act on: the line the mistake is on (the library often
+// names a line before or long after it) and what to do, in plain words.
+// Anything it does not recognise keeps the library's words.
+func plainYAML(data []byte, line int, message string) (int, string) {
+	lines := strings.Split(string(data), "\n")
+	text := func(n int) string {
+		if n >= 1 && n <= len(lines) {
+			return lines[n-1]
+		}
+		return ""
+	}
+	indent := func(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
+	// An opening quote never closed swallows the lines after it, and the
+	// library notices only where the text runs into a key.
+	if open := unclosedQuote(lines, line); open > 0 &&
+		(strings.Contains(message, "pre-defined") || strings.Contains(message, "could not find end character") || strings.Contains(message, "not allowed in this context")) {
+		return open, "this text opens a quotation mark (\") that is never closed: end the text with a closing quotation mark on the same line"
+	}
+	switch {
+	case strings.Contains(message, "mapping value is not allowed in this context"):
+		// The library names the line before the one indented too far.
+		if next := text(line + 1); next != "" && indent(next) > indent(text(line)) && !strings.HasSuffix(strings.TrimSpace(text(line)), ":") {
+			line++
+		}
+		return line, "this line is indented further than the line above allows: line it up with the other fields of the same question or section (count the spaces at the start of the line), or put a colon and space after the field above"
+	case strings.Contains(message, "value is not allowed in this context"):
+		return line, "this line's indentation does not match the lines around it: line it up with the other fields of the same question or section (count the spaces at the start of the line)"
+	case strings.Contains(message, "non-map value is specified"):
+		if m := missingSpace.FindStringSubmatch(text(line)); m != nil {
+			return line, "put a space after the colon: write \"" + m[1] + ": " + m[2] + "\", not \"" + m[1] + ":" + m[2] + "\""
+		}
+		return line, "this line should be a field, written as name: value, with a space after the colon"
+	case strings.Contains(message, "cannot unmarshal"):
+		field, value := fieldOn(text(line))
+		switch {
+		case strings.HasSuffix(message, "of type bool"):
+			return line, field + " must be true or false, not " + quote(value)
+		case strings.Contains(message, "of type int"), strings.Contains(message, "of type *int"):
+			return line, field + " must be a whole number, not " + quote(value)
+		case strings.Contains(message, "of type []"):
+			return line, field + " must be a list: each item on its own line starting with \"- \", or [a, b] on one line"
+		case strings.Contains(message, "into Go struct field") || strings.Contains(message, "of type map"):
+			return line, field + " must be a group of fields (name: value) on the lines below it, indented, not " + quote(value)
+		}
+	case strings.Contains(message, "unknown field"):
+		if m := unknownField.FindStringSubmatch(message); m != nil {
+			return line, m[1] + " is not a field survey files have: check its spelling and its indentation (docs/surveys.md lists every field)"
+		}
+	}
+	return line, message
+}
+
+var (
+	missingSpace = regexp.MustCompile(`^\s*-?\s*([A-Za-z_]+):(\S.*)$`)
+	unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
+	fieldLine    = regexp.MustCompile(`^\s*-?\s*([A-Za-z_]+):\s*(.*)$`)
+)
+
+func fieldOn(s string) (field, value string) {
+	if m := fieldLine.FindStringSubmatch(s); m != nil {
+		return m[1], strings.TrimSpace(m[2])
+	}
+	return "this field", strings.TrimSpace(s)
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+// unclosedQuote finds, at or before line, the last line whose value opens a
+// double quotation mark it does not close; 0 if none.
+func unclosedQuote(lines []string, line int) int {
+	for n := min(line, len(lines)); n >= 1; n-- {
+		_, value := fieldOn(lines[n-1])
+		if v := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[n-1]), "- ")); value == "" {
+			value = v
+		}
+		if strings.HasPrefix(value, `"`) && strings.Count(strings.ReplaceAll(value, `\"`, ""), `"`)%2 == 1 {
+			return n
+		}
+	}
+	return 0
+}
+
+// hashWarnings finds unquoted texts that a # cuts short: in YAML " #"
+// starts a comment, so "Rate how well we work (# of meetings)" keeps only
+// "Rate how well we work (". They are warnings: a comment after a text
+// may be meant.
+func hashWarnings(file string, data []byte) Problems {
+	var out Problems
+	for i, l := range strings.Split(string(data), "\n") {
+		field, value := fieldOn(l)
+		if !textFields[field] && field != "en" && field != "pl" && field != "cy" {
+			continue
+		}
+		if value == "" || strings.HasPrefix(value, `"`) || strings.HasPrefix(value, "'") || strings.HasPrefix(value, "#") {
+			continue
+		}
+		if j := strings.Index(value, " #"); j >= 0 {
+			out = append(out, Problem{File: file, Line: i + 1, Message: "warning: " + field + ": the text stops at \" #\", since a # after a space starts a comment: put the whole text in quotation marks to keep \"" + strings.TrimSpace(value[j:]) + "\""})
+		}
+	}
+	return out
+}
