@@ -222,6 +222,9 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 		if !strings.Contains(out.String(), "MONGODB_URI") || !strings.Contains(out.String(), "IWT_DATA_DIR") {
 			t.Errorf("%v: help does not list the settings:\n%s", args, out.String())
 		}
+		if len(args) == 1 && !strings.Contains(out.String(), "iwtoolkit audit") {
+			t.Errorf("%v: help does not list the commands:\n%s", args, out.String())
+		}
 	}
 	if err := run(context.Background(), []string{"frobnicate"}, env{}.getenv, io.Discard, io.Discard); !errors.Is(err, errUsage) {
 		t.Errorf("unknown command: error %v, want usage", err)
