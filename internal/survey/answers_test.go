@@ -2,6 +2,7 @@ package survey
 
 import (
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -174,11 +175,28 @@ func TestResumeCode(t *testing.T) {
 }
 
 // Every language has every message English has, so no page mixes languages.
+// Every language's file has every key English has, and no other, with the
+// same formatting verbs in the same order (a missing %d would print
+// "%!d(MISSING)" to a respondent).
 func TestMessagesComplete(t *testing.T) {
+	if len(Languages) < 3 || Languages[0].Value != "en" {
+		t.Fatalf("languages %v, want English first and at least Welsh and Polish", Languages)
+	}
+	verbs := regexp.MustCompile(`%[sd]`)
 	for _, l := range Languages {
-		for key := range messages["en"] {
-			if _, ok := messages[l.Value][key]; !ok {
+		for key, en := range messages["en"] {
+			m, ok := messages[l.Value][key]
+			if !ok {
 				t.Errorf("%s has no message %q", l.Value, key)
+				continue
+			}
+			if a, b := verbs.FindAllString(en, -1), verbs.FindAllString(m, -1); !slices.Equal(a, b) {
+				t.Errorf("%s %q has %v, English has %v", l.Value, key, b, a)
+			}
+		}
+		for key := range messages[l.Value] {
+			if _, ok := messages["en"][key]; !ok {
+				t.Errorf("%s has %q, which English has not", l.Value, key)
 			}
 		}
 	}

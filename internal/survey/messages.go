@@ -1,189 +1,70 @@
 package survey
 
-import "fmt"
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+)
 
-// Languages the service's own words (buttons, error messages, headings) are
-// written in. A survey may be translated into any of them; its own wording
-// is in its file.
-var Languages = []Option{
-	{Value: "en", Label: "English"},
-	{Value: "pl", Label: "Polski"},
+// The service's own words (buttons, headings, error messages) are in
+// words/, one file per language, named by its code (en.json, pl.json,
+// cy.json): adding a language is adding a file. Each holds the language's
+// name, whether a native speaker has checked the wording, and every key
+// (a test checks none is missing).
+//
+//go:embed words/*.json
+var wordFiles embed.FS
+
+type wordFile struct {
+	Name    string            `json:"name"`
+	Checked bool              `json:"checked"`
+	Words   map[string]string `json:"words"`
 }
 
-// messages are the service's own words, by language and key. The Polish
-// wording must be checked by a native speaker before it is used with the
-// public (see docs/surveys.md).
-var messages = map[string]map[string]string{
-	"en": {
-		"continue":            "Continue",
-		"back":                "Back",
-		"save-and-continue":   "Save and continue",
-		"save-and-return":     "Save and come back later",
-		"start-now":           "Start now",
-		"send":                "Send your answers",
-		"check-title":         "Check your answers before sending them",
-		"change":              "Change",
-		"not-answered":        "Not answered",
-		"dont-know":           "Don't know",
-		"not-applicable":      "Not applicable",
-		"prefer-not-to-say":   "Prefer not to say",
-		"yes":                 "Yes",
-		"no":                  "No",
-		"or":                  "or",
-		"error":               "Error",
-		"problem":             "There is a problem",
-		"stop":                "Stop and leave this survey",
-		"part-of":             "%s: part %d of %d",
-		"optional":            "(optional)",
-		"select-all":          "Select all that apply.",
-		"no-names":            "Do not include names or anything that could identify a child, family or colleague.",
-		"up-to-chars":         "You can enter up to %d characters",
-		"err-required":        "Answer ‘%s’",
-		"err-choose":          "Select an answer to ‘%s’",
-		"err-rate":            "Select a rating for ‘%s’",
-		"err-not-offered":     "Select one of the answers given for ‘%s’",
-		"err-none-and-other":  "For ‘%s’, select “%s” or other answers, not both",
-		"err-number":          "Enter ‘%s’ as a whole number, like 12",
-		"err-min":             "‘%s’ must be %d or more",
-		"err-max":             "‘%s’ must be %d or less",
-		"err-length":          "‘%s’ must be %d characters or fewer: it has %d",
-		"err-pattern":         "Enter ‘%s’ in the form asked for",
-		"language":            "Language",
-		"skip":                "Skip to main content",
-		"what-ratings-mean":   "What the ratings mean",
-		"dont-know-explained": "Choose “Don't know” or “Not applicable” when you cannot rate a statement. These answers are counted, but left out of averages.",
-		"none-given":          "None given",
-		"now-send":            "Now send your answers",
-		"send-agree":          "By sending your answers you agree that they are used as described on the first page. You cannot change them after sending.",
-		"it-takes":            "It takes %s.",
-		"how-used":            "How your answers are used",
-		"resume-link":         "Carry on with answers you saved",
-		"help-title":          "Where to get help",
-		"phone":               "Phone",
-		"your-reference":      "Your reference",
-		"what-next":           "What happens next",
-		"done-part-of":        "Your answers are part of the %s round of the %s. They are reported only together with other people's answers.",
-		"keep-reference":      "Keep the reference if you may want to ask about your answers later: no one can find them without it.",
-		"back-to-list":        "Back to the list of surveys",
-		"stop-title":          "You have stopped",
-		"stop-body":           "Your answers have not been sent. You can close this page. If you want to talk to someone about anything, these people can help.",
-		"stop-any-time":       "You can stop at any time with the “Stop and leave this survey” button at the top of every page. Nothing is sent until you choose to send it at the end.",
-		"privacy-title":       "Before you start",
-		"childline":           "Free, private and confidential help for anyone under 19, any time, about anything.",
-		"done-title":          "Your answers have been sent",
-		"tasks-done":          "You have completed %d of %d parts.",
-		"check-and-send":      "Check and send your answers",
-		"tasks-then-send":     "When you have completed every part you can check and send your answers.",
-		"task-complete":       "Completed",
-		"task-in-progress":    "In progress",
-		"task-not-started":    "Not yet started",
-		"saved-title":         "Your answers have been saved",
-		"your-resume-code":    "Your code to carry on",
-		"saved-body":          "Your answers are kept until %s. To carry on, use the link below or go to the survey's start page, choose “Carry on with answers you saved” and enter your code.",
-		"warning":             "Warning",
-		"saved-once":          "Write down the code or keep the link now. We cannot show it again or send it to you.",
-		"saved-link":          "Your link to carry on:",
-		"resume-title":        "Enter your code to carry on",
-		"resume-hint":         "The 12-character code you were given when you saved your answers, for example 7KQ2-M9XP-TRB4",
-		"err-section":         "Answer every question in ‘%s’",
-		"err-resume-empty":    "Enter your code",
-		"service-information": "Service information",
-		"invitation-only":     "This survey is answered through an invitation link. Use the link your organisation's co-ordinator sent you.",
-		"footer":              "Integrated Working Toolkit: self-assessment and consultation for the Children's Trust partnership.",
-		"invitation-used":     "This invitation link has been used already: answers were sent with it. Each link can be used once.",
-		"err-resume-unknown":  "That code does not match saved answers to this survey, or they have expired. Check the code, or start again",
-		// When the store cannot be reached or cannot write: see
-		// server/unavailable.go.
-		"unavailable":       "Sorry, there is a problem with the service",
-		"unavailable-later": "Please try again in a few minutes. Answers you saved before are kept.",
-		"not-saved":         "Sorry, there is a problem with the service. Your answers on this page have not been saved yet. Please try again.",
-		"not-sent-title":    "Your answers have not been sent yet",
-		"not-sent":          "Sorry, there is a problem with the service. Nothing you entered has been lost. Please try again, now or in a few minutes.",
-	},
-	"pl": {
-		"continue":            "Dalej",
-		"back":                "Wstecz",
-		"save-and-continue":   "Zapisz i przejdź dalej",
-		"save-and-return":     "Zapisz i wróć później",
-		"start-now":           "Rozpocznij",
-		"send":                "Wyślij odpowiedzi",
-		"check-title":         "Sprawdź odpowiedzi przed wysłaniem",
-		"change":              "Zmień",
-		"not-answered":        "Brak odpowiedzi",
-		"dont-know":           "Nie wiem",
-		"not-applicable":      "Nie dotyczy",
-		"prefer-not-to-say":   "Wolę nie mówić",
-		"yes":                 "Tak",
-		"no":                  "Nie",
-		"or":                  "lub",
-		"error":               "Błąd",
-		"problem":             "Wystąpił problem",
-		"stop":                "Przerwij i opuść ankietę",
-		"part-of":             "%s: część %d z %d",
-		"optional":            "(opcjonalnie)",
-		"select-all":          "Zaznacz wszystkie pasujące odpowiedzi.",
-		"no-names":            "Nie podawaj imion ani niczego, co pozwoliłoby rozpoznać dziecko, rodzinę lub inną osobę.",
-		"up-to-chars":         "Możesz wpisać do %d znaków",
-		"err-required":        "Odpowiedz na pytanie „%s”",
-		"err-choose":          "Wybierz odpowiedź na pytanie „%s”",
-		"err-rate":            "Wybierz ocenę dla „%s”",
-		"err-not-offered":     "Wybierz jedną z podanych odpowiedzi na pytanie „%s”",
-		"err-none-and-other":  "W pytaniu „%s” zaznacz „%s” albo inne odpowiedzi, nie jedno i drugie",
-		"err-number":          "Wpisz odpowiedź na pytanie „%s” jako liczbę całkowitą, np. 12",
-		"err-min":             "Odpowiedź na pytanie „%s” musi wynosić co najmniej %d",
-		"err-max":             "Odpowiedź na pytanie „%s” może wynosić najwyżej %d",
-		"err-length":          "Odpowiedź na pytanie „%s” może mieć najwyżej %d znaków: ma %d",
-		"err-pattern":         "Wpisz odpowiedź na pytanie „%s” w podanej formie",
-		"language":            "Język",
-		"skip":                "Przejdź do treści",
-		"what-ratings-mean":   "Co oznaczają oceny",
-		"dont-know-explained": "Wybierz „Nie wiem” lub „Nie dotyczy”, jeśli nie możesz ocenić stwierdzenia. Te odpowiedzi są liczone, ale nie wchodzą do średnich.",
-		"none-given":          "Brak",
-		"now-send":            "Wyślij odpowiedzi",
-		"send-agree":          "Wysyłając odpowiedzi, zgadzasz się na ich wykorzystanie w sposób opisany na pierwszej stronie. Po wysłaniu nie można ich zmienić.",
-		"it-takes":            "Zajmie to %s.",
-		"how-used":            "Jak wykorzystamy Twoje odpowiedzi",
-		"resume-link":         "Wróć do zapisanych odpowiedzi",
-		"help-title":          "Gdzie szukać pomocy",
-		"phone":               "Telefon",
-		"your-reference":      "Twój numer referencyjny",
-		"what-next":           "Co dalej",
-		"done-part-of":        "Twoje odpowiedzi są częścią rundy „%s” ankiety „%s”. Podajemy je tylko razem z odpowiedziami innych osób.",
-		"keep-reference":      "Zachowaj numer, jeśli zechcesz później zapytać o swoje odpowiedzi: bez niego nikt ich nie znajdzie.",
-		"back-to-list":        "Wróć do listy ankiet",
-		"stop-title":          "Przerwano ankietę",
-		"stop-body":           "Twoje odpowiedzi nie zostały wysłane. Możesz zamknąć tę stronę. Jeśli chcesz z kimś porozmawiać, te osoby mogą pomóc.",
-		"stop-any-time":       "Możesz przerwać w każdej chwili przyciskiem „Przerwij i opuść ankietę” u góry każdej strony. Nic nie zostanie wysłane, dopóki nie zdecydujesz się wysłać odpowiedzi na końcu.",
-		"privacy-title":       "Zanim zaczniesz",
-		"childline":           "Bezpłatna, poufna pomoc dla osób poniżej 19 lat, o każdej porze, w każdej sprawie (po angielsku).",
-		"done-title":          "Twoje odpowiedzi zostały wysłane",
-		"tasks-done":          "Ukończono %d z %d części.",
-		"check-and-send":      "Sprawdź i wyślij odpowiedzi",
-		"tasks-then-send":     "Po ukończeniu wszystkich części możesz sprawdzić i wysłać odpowiedzi.",
-		"task-complete":       "Ukończono",
-		"task-in-progress":    "W trakcie",
-		"task-not-started":    "Nie rozpoczęto",
-		"saved-title":         "Twoje odpowiedzi zostały zapisane",
-		"your-resume-code":    "Twój kod do kontynuacji",
-		"saved-body":          "Twoje odpowiedzi przechowamy do %s. Aby kontynuować, użyj poniższego linku albo wejdź na stronę startową ankiety, wybierz „Wróć do zapisanych odpowiedzi” i wpisz kod.",
-		"warning":             "Uwaga",
-		"saved-once":          "Zapisz kod lub link teraz. Nie możemy pokazać go ponownie ani go wysłać.",
-		"saved-link":          "Twój link do kontynuacji:",
-		"resume-title":        "Wpisz kod, aby kontynuować",
-		"resume-hint":         "12-znakowy kod otrzymany przy zapisywaniu odpowiedzi, np. 7KQ2-M9XP-TRB4",
-		"err-section":         "Odpowiedz na wszystkie pytania w części „%s”",
-		"err-resume-empty":    "Wpisz kod",
-		"service-information": "Informacje o serwisie",
-		"invitation-only":     "Na tę ankietę odpowiada się przez link z zaproszeniem. Użyj linku od koordynatora swojej organizacji.",
-		"footer":              "Integrated Working Toolkit: samoocena i konsultacje partnerstwa Children's Trust.",
-		"invitation-used":     "Ten link z zaproszeniem został już użyty: wysłano z nim odpowiedzi. Każdego linku można użyć raz.",
-		"err-resume-unknown":  "Ten kod nie pasuje do zapisanych odpowiedzi w tej ankiecie albo stracił ważność. Sprawdź kod lub zacznij od nowa",
-		"unavailable":         "Przepraszamy, wystąpił problem z serwisem",
-		"unavailable-later":   "Spróbuj ponownie za kilka minut. Odpowiedzi zapisane wcześniej nie przepadły.",
-		"not-saved":           "Przepraszamy, wystąpił problem z serwisem. Twoje odpowiedzi z tej strony nie zostały jeszcze zapisane. Spróbuj ponownie.",
-		"not-sent-title":      "Twoje odpowiedzi nie zostały jeszcze wysłane",
-		"not-sent":            "Przepraszamy, wystąpił problem z serwisem. Nic z tego, co wpisano, nie przepadło. Spróbuj ponownie teraz albo za kilka minut.",
-	},
+// Languages the service's own words are written in, English first. A
+// survey may be translated into any of them; its own wording is in its
+// file.
+var Languages []Option
+
+// Unchecked are the languages whose words no native speaker has checked
+// yet: docs/surveys.md asks for that before they are used with the public.
+var Unchecked []string
+
+// messages are the service's own words, by language and key.
+var messages = map[string]map[string]string{}
+
+func init() {
+	entries, err := fs.ReadDir(wordFiles, "words")
+	if err != nil {
+		panic(err) // embedded: cannot fail
+	}
+	for _, e := range entries {
+		lang := strings.TrimSuffix(e.Name(), ".json")
+		data, _ := wordFiles.ReadFile("words/" + e.Name())
+		var f wordFile
+		if err := json.Unmarshal(data, &f); err != nil {
+			panic(fmt.Sprintf("survey: words/%s: %v", e.Name(), err)) // caught by the tests
+		}
+		messages[lang] = f.Words
+		Languages = append(Languages, Option{Value: lang, Label: f.Name})
+		if !f.Checked {
+			Unchecked = append(Unchecked, lang)
+		}
+	}
+	slices.SortStableFunc(Languages, func(a, b Option) int {
+		switch {
+		case a.Value == b.Value:
+			return 0
+		case a.Value == "en":
+			return -1
+		case b.Value == "en":
+			return 1
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
 }
 
 // Message returns the service's wording for key in lang (English when lang
