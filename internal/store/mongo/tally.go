@@ -141,12 +141,14 @@ func (s *Store) count(ctx context.Context, p store.TallyPlan, d storedResponse) 
 	// the document is there now, so only "counted already" is a duplicate.
 	var err error
 	for try := 0; try < 2; try++ {
-		_, err = s.tallies().UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
-		if !mongo.IsDuplicateKeyError(err) {
+		_, err = written(ctx, asWrite, func() (*mongo.UpdateResult, error) {
+			return s.tallies().UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+		})
+		if !isDuplicateKey(err) {
 			break
 		}
 	}
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
+	if err != nil && !isDuplicateKey(err) {
 		return fmt.Errorf("mongo: tally response: %w", err)
 	}
 	return nil
@@ -162,7 +164,9 @@ func (s *Store) markCounted(ctx context.Context, p store.TallyPlan, d storedResp
 		seen = bson.D{{Key: "$in", Value: bson.A{nil, ""}}}
 	}
 	filter := bson.D{{Key: "_id", Value: d.ID}, {Key: "tallied", Value: seen}}
-	res, err := s.responses.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: p.Fingerprint()}}}})
+	res, err := written(ctx, asWrite, func() (*mongo.UpdateResult, error) {
+		return s.responses.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: p.Fingerprint()}}}})
+	})
 	if err != nil {
 		return false, fmt.Errorf("mongo: mark response tallied: %w", err)
 	}
