@@ -150,6 +150,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),
 		BaseURL: cfg.BaseURL, DraftLifetime: cfg.DraftLifetime,
 		SubmitLimit: cfg.SubmitLimit, TrustedProxies: cfg.TrustedProxies(),
+		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
 	})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -49,6 +50,10 @@ type Options struct {
 	// whose X-Forwarded-For header gives the client's address; none when
 	// the service is reached directly.
 	TrustedProxies []string
+	// RespondentTimeout and StaffTimeout bound the store calls of one
+	// respondent's request and of any other (unavailable.go); the
+	// defaults when zero.
+	RespondentTimeout, StaffTimeout time.Duration
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
@@ -68,6 +73,8 @@ type Server struct {
 	app           *fiber.App
 	staff         staffState
 	submitLimit   int
+	// respondentTimeout and staffTimeout: see requestDeadline.
+	respondentTimeout, staffTimeout time.Duration
 }
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with
@@ -84,6 +91,7 @@ func New(o Options) (*Server, error) {
 	if s.draftLifetime <= 0 {
 		s.draftLifetime = DefaultDraftLifetime
 	}
+	s.respondentTimeout, s.staffTimeout = cmp.Or(o.RespondentTimeout, DefaultRespondentTimeout), cmp.Or(o.StaffTimeout, DefaultStaffTimeout)
 	if s.now == nil {
 		s.now = time.Now
 	}

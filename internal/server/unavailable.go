@@ -28,19 +28,22 @@ import (
 // Readiness (/readyz) fails at the same time, so a load balancer stops
 // sending people to an instance that cannot reach its store.
 
-// RespondentTimeout bounds the store calls of one respondent request: well
-// above a healthy store's answer, well below a person giving up on a page.
-// StaffTimeout bounds those of any other request: a report reads for a few
-// hundred milliseconds, pages that read every response of a round (comments,
-// safeguarding) for longer at scale, but no request may wait for ever on a
-// store that stopped answering (a MongoDB replica set that cannot
-// acknowledge a majority write, say). longTimeout is for work that must not
-// be cut off half done: downloads streamed after their handler returns,
-// and a deletion with its audit entry (detach).
+// DefaultRespondentTimeout bounds the store calls of one respondent
+// request: well above a healthy store's answer, well below a person giving
+// up on a page. DefaultStaffTimeout bounds those of any other request: a
+// report reads for a few hundred milliseconds, pages that read every
+// response of a round (comments, safeguarding) for longer at scale, but no
+// request may wait for ever on a store that stopped answering (a MongoDB
+// replica set that cannot acknowledge a majority write, say). Both are
+// settings (IWT_RESPONDENT_TIMEOUT, IWT_STAFF_TIMEOUT), so that a slow
+// store (a test stand-in on a busy machine) can be given longer.
+// longTimeout is for work that must not be cut off half done: downloads
+// streamed after their handler returns, and a deletion with its audit
+// entry (detach).
 const (
-	RespondentTimeout = 5 * time.Second
-	StaffTimeout      = 2 * time.Minute
-	longTimeout       = time.Hour
+	DefaultRespondentTimeout = 5 * time.Second
+	DefaultStaffTimeout      = 2 * time.Minute
+	longTimeout              = time.Hour
 )
 
 // retryAfter is the Retry-After of a 503, in seconds.
@@ -51,12 +54,12 @@ const retryAfter = "30"
 var errInternal = errors.New("server: internal error")
 
 // requestDeadline gives a request its deadline for the store: a
-// respondent's (the survey pages and invitation links) RespondentTimeout,
-// any other StaffTimeout.
-func requestDeadline(c *fiber.Ctx) error {
-	timeout := StaffTimeout
+// respondent's (the survey pages and invitation links) the respondent
+// timeout, any other the staff timeout.
+func (s *Server) requestDeadline(c *fiber.Ctx) error {
+	timeout := s.staffTimeout
 	if p := c.Path(); strings.HasPrefix(p, "/s/") || strings.HasPrefix(p, "/i/") {
-		timeout = RespondentTimeout
+		timeout = s.respondentTimeout
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), timeout)
 	defer cancel()
@@ -65,7 +68,7 @@ func requestDeadline(c *fiber.Ctx) error {
 }
 
 // detach gives the rest of a request its own deadline, longTimeout, in
-// place of the request's: a deletion cut off by StaffTimeout could leave
+// place of the request's: a deletion cut off by the staff timeout could leave
 // responses deleted with no audit entry (on MongoDB a deletion also
 // recounts the round's tallies, which takes longer the bigger the round).
 func detach(c *fiber.Ctx) context.CancelFunc {
