@@ -187,10 +187,9 @@ func testTalliesWithoutPlan(t *testing.T, open func(t *testing.T) store.Store) {
 	checkTallies(t, s, tallyPlan, []string{"baseline"})
 }
 
-// TestConcurrentTallies submits from several goroutines at once and checks
-// the tallies are exact. Run it on stores that update one record
-// atomically: not on the MongoDB stand-in.
-func TestConcurrentTallies(t *testing.T, open func(t *testing.T) store.Store) {
+// testConcurrentTallies submits from several goroutines at once and checks
+// the tallies are exact.
+func testConcurrentTallies(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 	s := open(t)
 	s.PlanTallies(tallyPlan)
