@@ -44,6 +44,7 @@ func (b *browser) on(svc *service) *browser {
 // figure is in the store, so two instances behave as one. (Two instances
 // on one embedded store are refused instead: TestSecondProcessRefused.)
 func TestTwoInstancesOneStore(t *testing.T) {
+	t.Parallel()
 	d := bundled(t)
 	flow := "/s/" + d.ID + "/baseline"
 	e := mongoEnv(t)

@@ -75,6 +75,7 @@ func (p *process) kill() {
 //   - after the restart, the cut-off respondents carry on with their
 //     cookie and send their answers.
 func TestKillMidLoad(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs a load against a service in a child process")
 	}

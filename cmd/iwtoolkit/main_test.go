@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +29,16 @@ func TestMain(m *testing.M) {
 	if os.Getenv("IWT_TEST_AS_BINARY") == "1" { // the test binary as the service: see runBinary
 		main()
 		os.Exit(0)
+	}
+	// The tests that run in parallel here mostly wait: on a store that
+	// stopped answering, on a browser, on the MongoDB stand-in. So more of
+	// them run at once than go test's default of one per CPU, unless
+	// -parallel says otherwise.
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(max(6, runtime.GOMAXPROCS(0))))
 	}
 	os.Exit(m.Run())
 }

@@ -197,6 +197,7 @@ func timed(took *[]string, what string, do func() page) page {
 // back, the same post saves, and the respondent finishes with one response
 // holding every answer, the ones saved before the cut included.
 func TestMongoDBUnavailable(t *testing.T) {
+	t.Parallel()
 	direct := mongoEnv(t)
 	e, proxy := throughProxy(t, withDeadlines(direct, "5s", "2m"))
 	svc := start(t, e)
@@ -334,6 +335,7 @@ func TestMongoDBUnavailable(t *testing.T) {
 // waiting for a majority that a replica set cannot give. Once MongoDB
 // answers again, so does the service.
 func TestMongoDBStalled(t *testing.T) {
+	t.Parallel()
 	// The staff deadline is shorter than the service's own (2 minutes),
 	// so that the test need not wait that long when the driver's monitor
 	// does not give up first.
