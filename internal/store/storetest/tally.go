@@ -101,9 +101,8 @@ func TalliesMatchResponses(t *testing.T, s store.Store, p store.TallyPlan, round
 	}
 }
 
-// testTalliesExact submits random responses one at a time (the MongoDB
-// stand-in loses concurrent updates to one document, so concurrency is
-// tested on SQLite only, by TestConcurrentTallies) and checks the tallies
+// testTalliesExact submits random responses one at a time (submissions at
+// once are testConcurrentTallies) and checks the tallies
 // against a from-scratch count, for several filters, before and after
 // reopening, and that Recount finds nothing to repair.
 func testTalliesExact(t *testing.T, open func(t *testing.T) store.Store) {
