@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -75,6 +76,8 @@ type Server struct {
 	submitLimit   int
 	// respondentTimeout and staffTimeout: see requestDeadline.
 	respondentTimeout, staffTimeout time.Duration
+	// damaged: the store reported its data damaged (noteDamage).
+	damaged atomic.Bool
 }
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with
@@ -126,7 +129,7 @@ func (s *Server) SweepDrafts(ctx context.Context, interval time.Duration) {
 	for {
 		n, err := s.store.DeleteExpiredDrafts(ctx, s.now())
 		switch {
-		case err != nil && ctx.Err() == nil:
+		case err != nil && ctx.Err() == nil && !s.noteDamage(err):
 			s.log.Error("sweep expired drafts", "error", err)
 		case n > 0:
 			s.log.Info("swept expired drafts", "deleted", n)

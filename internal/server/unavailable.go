@@ -100,7 +100,11 @@ type unsentPage struct {
 // answers.
 func (s *Server) storeDown(c *fiber.Ctx, err error) error {
 	const status = http.StatusServiceUnavailable
-	s.log.Error("store unavailable", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
+	if s.noteDamage(err) {
+		s.log.Warn("store damaged", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status)
+	} else {
+		s.log.Error("store unavailable", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
+	}
 	c.Set(fiber.HeaderRetryAfter, retryAfter)
 	f := s.failedFlow(c)
 	if f == nil {
@@ -108,6 +112,9 @@ func (s *Server) storeDown(c *fiber.Ctx, err error) error {
 		p := errorPage{page: page{Title: message}, Status: status, Message: message}
 		if isStaffPath(c.Path()) {
 			p.Detail = "Please try again in a few minutes. If it keeps happening, tell whoever runs the service: it cannot reach its database."
+			if s.damaged.Load() {
+				p.Detail = "Tell whoever runs the service: its database is damaged, and must be restored from a backup or repaired."
+			}
 		}
 		return s.render(c, status, "error.html", p)
 	}
@@ -133,6 +140,21 @@ func (s *Server) storeDown(c *fiber.Ctx, err error) error {
 	}
 	p := f.page(f.msg("unavailable"), nil, "")
 	return s.render(c, status, "error.html", errorPage{page: p, Status: status, Message: p.Title, Detail: f.msg("unavailable-later")})
+}
+
+// noteDamage says whether err is the store reporting its data damaged
+// (store.ErrDamaged: a broken page of the embedded store's file). The
+// first such error turns readiness off for good (restarting checks the
+// file and refuses it: docs/deployment.md) and is logged, in full and with
+// what to do, once; later ones are logged in a line without the detail.
+func (s *Server) noteDamage(err error) bool {
+	if !errors.Is(err, store.ErrDamaged) {
+		return false
+	}
+	if s.damaged.CompareAndSwap(false, true) {
+		s.log.Error("the store's data is damaged: this instance is not ready from now on; stop it, then restore the data from a backup or repair it (docs/deployment.md)", "error", err)
+	}
+	return true
 }
 
 // failedFlow is the flow of a respondent's request whose store call failed:
