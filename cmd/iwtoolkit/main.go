@@ -54,6 +54,8 @@ Usage:
   iwtoolkit add-user ...     add a staff account, reading its password from standard input (add-user --help)
   iwtoolkit seed --responses N [--survey ID]   write N made-up responses, for trying reports at scale
   iwtoolkit recount --survey ID --round R     recount a round from its responses; report and repair differences
+  iwtoolkit recount --all                     the same for every round; also rebuilds a damaged embedded store (recount --help)
+  iwtoolkit backup --to FILE                  copy the embedded store to FILE, consistent, while the service runs
   iwtoolkit load [--respondents N] [--duration D]   drive made-up respondents through a running service on this machine, and time it
   iwtoolkit help             show this help; every command also takes --help
 
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return seed(ctx, args, getenv, stdout)
 	case "recount": // recount.go
 		return recount(ctx, args, getenv, stdout)
+	case "backup": // backup.go
+		return backup(ctx, args, getenv, stdout)
 	case "load": // load.go
 		return runLoad(ctx, args, getenv, stdout)
 	case "help":
@@ -134,6 +138,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	st, kind, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if s, ok := st.(*sqlite.Store); ok {
+		if finished, took := s.Checked(); finished {
+			log.Info("database file checked", "took", took.Round(time.Millisecond).String())
+		} else {
+			log.Warn("the start-up check of the database file did not finish in time; serving without it, damage found later takes the service out of readiness", "took", took.Round(time.Millisecond).String())
+		}
 	}
 	planTallies(st, surveys) // seed.go
 	defer func() {
@@ -213,9 +224,10 @@ func loadSurveys(dir string) (*survey.Catalogue, error) {
 // How long opening the store may take at start-up. MongoDB's Open gives
 // connecting 10 s of its own; the rest is for creating missing indexes,
 // which on a large collection means building one, and must not fail
-// start-up half-way (docs/deployment.md, Start-up).
+// start-up half-way (docs/deployment.md, Start-up). The embedded store's
+// includes the check of its file, which has a minute of its own.
 const (
-	sqliteOpenBudget = 30 * time.Second
+	sqliteOpenBudget = 2 * time.Minute
 	mongoOpenBudget  = 15 * time.Minute
 )
 
