@@ -22,35 +22,28 @@ func (s *Store) TalliesBy(ctx context.Context, p store.TallyPlan, rounds []strin
 	if err := s.catchUp(ctx, p); err != nil {
 		return nil, err
 	}
-	kept, _, err := s.keptCells(ctx, p, rounds)
+	sums := map[string]map[string]*cellSum{}
+	err := s.sumTallies(ctx, p, rounds, f, answers, func(round string, cell store.Cell) *cellSum {
+		byValue := sums[round]
+		if byValue == nil {
+			byValue = map[string]*cellSum{}
+			sums[round] = byValue
+		}
+		sum := byValue[cell[col]]
+		if sum == nil {
+			sum = &cellSum{}
+			byValue[cell[col]] = sum
+		}
+		return sum
+	})
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]map[string]*store.Counts{}
-	for round, cells := range kept {
-		for cell, c := range cells {
-			if !f.Match(cell) {
-				continue
-			}
-			byValue := out[round]
-			if byValue == nil {
-				byValue = map[string]*store.Counts{}
-				out[round] = byValue
-			}
-			sum := byValue[cell[col]]
-			if sum == nil {
-				sum = store.NewCounts()
-				byValue[cell[col]] = sum
-			}
-			sum.Responses += c.Responses
-			if !answers {
-				continue
-			}
-			for k, m := range c.Answers {
-				for v, n := range m {
-					sum.Add(k, v, n)
-				}
-			}
+	for round, byValue := range sums {
+		out[round] = map[string]*store.Counts{}
+		for v, sum := range byValue {
+			out[round][v] = sum.result()
 		}
 	}
 	return out, nil
@@ -61,7 +54,7 @@ func (s *Store) CellSizes(ctx context.Context, p store.TallyPlan, rounds []strin
 	if err := s.catchUp(ctx, p); err != nil {
 		return nil, err
 	}
-	kept, _, err := s.keptCells(ctx, p, rounds)
+	kept, err := s.keptCells(ctx, p, rounds, false) // the numbers of responses only
 	if err != nil {
 		return nil, err
 	}
