@@ -32,6 +32,7 @@ import (
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -241,8 +242,8 @@ type visited struct {
 	URL    *url.URL
 }
 
-// navigate runs actions that load a page (a navigation, a click on a link
-// or a submit button) and waits until the page has loaded.
+// navigate runs actions that load a page (a navigation) and waits until
+// the page has loaded.
 func (b *tab) navigate(what string, actions ...chromedp.Action) visited {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
@@ -251,6 +252,12 @@ func (b *tab) navigate(what string, actions ...chromedp.Action) visited {
 	if err != nil {
 		b.t.Fatalf("%s: %v\n%s", what, err, b.describe())
 	}
+	return b.arrived(what, resp)
+}
+
+// arrived records a page the tab arrived at.
+func (b *tab) arrived(what string, resp *network.Response) visited {
+	b.t.Helper()
 	u, err := url.Parse(resp.URL)
 	if err != nil {
 		b.t.Fatalf("%s: address %q: %v", what, resp.URL, err)
@@ -273,10 +280,86 @@ func (b *tab) open(address string) visited {
 
 // click clicks the first element matching a CSS selector and waits for the
 // page it leads to.
+//
+// A click is a mouse press and release at the element's centre, as a person
+// clicks, and on a busy machine it can miss: the page's layout can change
+// between finding the element's box and the press (a reflow after a
+// screenshot's change of size, say), and then nothing happens. A click that
+// leads to no request for a page within clickRetry is therefore made again,
+// up to 3 times, saying so in the log; once a page has been asked for, the
+// wait for it is stepTimeout, and a page that does not come is the
+// service's fault, reported as such. (chromedp.RunResponse, used before,
+// could not tell the two apart: it waited for a load that was never to come
+// until its deadline.)
 func (b *tab) click(sel string) visited {
 	b.t.Helper()
-	return b.navigate("click "+sel, chromedp.Click(sel, chromedp.ByQuery))
+	what := "click " + sel
+	var mu sync.Mutex
+	var reqID network.RequestID
+	var resp *network.Response
+	var failed string
+	requested, loaded := make(chan struct{}, 1), make(chan struct{}, 1)
+	signal := func(c chan struct{}) {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+	lctx, cancel := context.WithCancel(b.ctx)
+	defer cancel()
+	chromedp.ListenTarget(lctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent: // the same request id through redirects
+			if ev.Type == network.ResourceTypeDocument && reqID == "" {
+				reqID = ev.RequestID
+				signal(requested)
+			}
+		case *network.EventResponseReceived:
+			if ev.RequestID == reqID {
+				resp = ev.Response
+			}
+		case *network.EventLoadingFailed:
+			if ev.RequestID == reqID {
+				failed = ev.ErrorText
+				signal(loaded)
+			}
+		case *cdppage.EventLoadEventFired:
+			if resp != nil {
+				signal(loaded)
+			}
+		}
+	})
+	for clicks := 1; ; clicks++ {
+		b.run(what, chromedp.Click(sel, chromedp.ByQuery))
+		select {
+		case <-requested:
+		case <-time.After(clickRetry):
+			if clicks < 3 {
+				b.t.Logf("%s: no page was asked for within %v; clicking again", what, clickRetry)
+				continue
+			}
+			b.t.Fatalf("%s: %d clicks, and no page was asked for\n%s", what, clicks, b.describe())
+		}
+		break
+	}
+	select {
+	case <-loaded:
+	case <-time.After(stepTimeout):
+		b.t.Fatalf("%s: the page asked for did not load within %v\n%s", what, stepTimeout, b.describe())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if failed != "" || resp == nil {
+		b.t.Fatalf("%s: the page did not load: %q\n%s", what, failed, b.describe())
+	}
+	return b.arrived(what, resp)
 }
+
+// clickRetry is how long a click may take to ask for a page before it is
+// taken as missed: far longer than a browser takes, even a busy one.
+const clickRetry = 15 * time.Second
 
 // clickLabel chooses a radio by clicking its label, as a person does (the
 // GOV.UK radio input itself is drawn by its label).
