@@ -49,6 +49,7 @@ func ukTime(t *testing.T, at time.Time) string {
 // TestAdminRounds runs a round through its states from the staff pages and
 // checks what respondents then get, on both stores.
 func TestAdminRounds(t *testing.T) {
+	t.Parallel()
 	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
 		t.Run(name, func(t *testing.T) {
 			d := bundled(t)
@@ -157,6 +158,7 @@ var respondent0 = respondent{Level: "3", Comment: "Private words about my team"}
 // TestAdminErasureAndRetention deletes one response by its reference and
 // then a round's responses, each after a confirmation, on both stores.
 func TestAdminErasureAndRetention(t *testing.T) {
+	t.Parallel()
 	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
 		t.Run(name, func(t *testing.T) {
 			d := bundled(t)

@@ -15,6 +15,7 @@ import (
 // hidden in the pack as in the report, and that the pack prints with its
 // own stylesheet, on both stores.
 func TestBoardPack(t *testing.T) {
+	t.Parallel()
 	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
 		t.Run(name, func(t *testing.T) { testBoardPack(t, newEnv(t)) })
 	}

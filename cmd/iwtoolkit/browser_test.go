@@ -32,6 +32,7 @@ import (
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -44,12 +45,14 @@ import (
 //go:embed testdata/axe/axe.min.js
 var axeSource string
 
-// browserTimeout bounds everything one test does in the browser.
-const browserTimeout = 90 * time.Second // the report views added seven pages
-
-// navigateTimeout bounds the wait for one page to load, so that a click
-// that leads nowhere fails with the page it was made on.
-const navigateTimeout = 15 * time.Second
+// stepTimeout bounds each step in the browser: starting it, loading one
+// page (so that a click that leads nowhere fails with the page it was made
+// on), one click, one axe run. It is a bound on a step that hangs, far
+// above what a step takes (tens of milliseconds on a quiet machine, a few
+// seconds on a busy one), not a speed: a test has no time limit of its
+// own, and its work is split into subtests, each in its own browser, so
+// that one page's failure does not fail the rest.
+const stepTimeout = 90 * time.Second
 
 // chromiumPath is the Chromium to run, or "" when there is none.
 func chromiumPath() string {
@@ -86,9 +89,8 @@ type tab struct {
 	expected map[string]bool // documents loaded with an error status on purpose
 }
 
-// newTab starts headless Chromium in a fresh profile. Every action of the
-// test in it must finish within browserTimeout; the browser stops at the
-// end of the test.
+// newTab starts headless Chromium in a fresh profile. Each step in it must
+// finish within stepTimeout; the browser stops at the end of the test.
 func newTab(t *testing.T) *tab {
 	t.Helper()
 	path := chromiumPath()
@@ -100,8 +102,7 @@ func newTab(t *testing.T) *tab {
 		t.Skip(msg)
 	}
 	profile := t.TempDir()
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -126,19 +127,29 @@ func newTab(t *testing.T) *tab {
 	// Cleanups run last first: this one, which closes the browser, runs
 	// before the profile folder is removed.
 	t.Cleanup(func() {
-		if err := chromedp.Cancel(tabCtx); err != nil && ctx.Err() == nil {
+		if err := chromedp.Cancel(tabCtx); err != nil {
 			t.Logf("closing the browser: %v", err)
 		}
 		cancelTab()
 		cancelAlloc()
-		cancelTimeout()
 		removeProfile(t, profile)
 	})
 	b := &tab{t: t, ctx: tabCtx}
 	chromedp.ListenTarget(tabCtx, b.listen)
 	start := time.Now()
-	if err := chromedp.Run(tabCtx, cdplog.Enable(), runtime.Enable()); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
+	// The first Run starts the browser, under tabCtx itself (a context
+	// derived for a timeout would close the browser when it ended), so
+	// the bound is kept here.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Run(tabCtx, cdplog.Enable(), runtime.Enable()) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("starting %s: %v", path, err)
+		}
+	case <-time.After(stepTimeout):
+		cancelTab()
+		t.Fatalf("starting %s: not started within %v", path, stepTimeout)
 	}
 	t.Logf("browser started in %v", time.Since(start).Round(time.Millisecond))
 	return b
@@ -213,11 +224,14 @@ func (b *tab) take() []consoleLine {
 	return out
 }
 
-// run runs actions in the tab, failing the test on an error.
+// run runs actions in the tab, one step (stepTimeout), failing the test
+// on an error.
 func (b *tab) run(what string, actions ...chromedp.Action) {
 	b.t.Helper()
-	if err := chromedp.Run(b.ctx, actions...); err != nil {
-		b.t.Fatalf("%s: %v", what, err)
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v\n%s", what, err, b.describe())
 	}
 }
 
@@ -228,16 +242,22 @@ type visited struct {
 	URL    *url.URL
 }
 
-// navigate runs actions that load a page (a navigation, a click on a link
-// or a submit button) and waits until the page has loaded.
+// navigate runs actions that load a page (a navigation) and waits until
+// the page has loaded.
 func (b *tab) navigate(what string, actions ...chromedp.Action) visited {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, navigateTimeout)
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, actions...)
 	if err != nil {
 		b.t.Fatalf("%s: %v\n%s", what, err, b.describe())
 	}
+	return b.arrived(what, resp)
+}
+
+// arrived records a page the tab arrived at.
+func (b *tab) arrived(what string, resp *network.Response) visited {
+	b.t.Helper()
 	u, err := url.Parse(resp.URL)
 	if err != nil {
 		b.t.Fatalf("%s: address %q: %v", what, resp.URL, err)
@@ -260,10 +280,86 @@ func (b *tab) open(address string) visited {
 
 // click clicks the first element matching a CSS selector and waits for the
 // page it leads to.
+//
+// A click is a mouse press and release at the element's centre, as a person
+// clicks, and on a busy machine it can miss: the page's layout can change
+// between finding the element's box and the press (a reflow after a
+// screenshot's change of size, say), and then nothing happens. A click that
+// leads to no request for a page within clickRetry is therefore made again,
+// up to 3 times, saying so in the log; once a page has been asked for, the
+// wait for it is stepTimeout, and a page that does not come is the
+// service's fault, reported as such. (chromedp.RunResponse, used before,
+// could not tell the two apart: it waited for a load that was never to come
+// until its deadline.)
 func (b *tab) click(sel string) visited {
 	b.t.Helper()
-	return b.navigate("click "+sel, chromedp.Click(sel, chromedp.ByQuery))
+	what := "click " + sel
+	var mu sync.Mutex
+	var reqID network.RequestID
+	var resp *network.Response
+	var failed string
+	requested, loaded := make(chan struct{}, 1), make(chan struct{}, 1)
+	signal := func(c chan struct{}) {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+	lctx, cancel := context.WithCancel(b.ctx)
+	defer cancel()
+	chromedp.ListenTarget(lctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent: // the same request id through redirects
+			if ev.Type == network.ResourceTypeDocument && reqID == "" {
+				reqID = ev.RequestID
+				signal(requested)
+			}
+		case *network.EventResponseReceived:
+			if ev.RequestID == reqID {
+				resp = ev.Response
+			}
+		case *network.EventLoadingFailed:
+			if ev.RequestID == reqID {
+				failed = ev.ErrorText
+				signal(loaded)
+			}
+		case *cdppage.EventLoadEventFired:
+			if resp != nil {
+				signal(loaded)
+			}
+		}
+	})
+	for clicks := 1; ; clicks++ {
+		b.run(what, chromedp.Click(sel, chromedp.ByQuery))
+		select {
+		case <-requested:
+		case <-time.After(clickRetry):
+			if clicks < 3 {
+				b.t.Logf("%s: no page was asked for within %v; clicking again", what, clickRetry)
+				continue
+			}
+			b.t.Fatalf("%s: %d clicks, and no page was asked for\n%s", what, clicks, b.describe())
+		}
+		break
+	}
+	select {
+	case <-loaded:
+	case <-time.After(stepTimeout):
+		b.t.Fatalf("%s: the page asked for did not load within %v\n%s", what, stepTimeout, b.describe())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if failed != "" || resp == nil {
+		b.t.Fatalf("%s: the page did not load: %q\n%s", what, failed, b.describe())
+	}
+	return b.arrived(what, resp)
 }
+
+// clickRetry is how long a click may take to ask for a page before it is
+// taken as missed: far longer than a browser takes, even a busy one.
+const clickRetry = 15 * time.Second
 
 // clickLabel chooses a radio by clicking its label, as a person does (the
 // GOV.UK radio input itself is drawn by its label).
@@ -276,7 +372,9 @@ func (b *tab) clickLabel(inputID string) {
 // for any to appear and without running script in the page.
 func (b *tab) query(sel string) ([]string, error) {
 	var out []string
-	err := chromedp.Run(b.ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
 		var nodes []*cdp.Node
 		if err := chromedp.Nodes(sel, &nodes, chromedp.ByQueryAll, chromedp.AtLeast(0)).Do(ctx); err != nil {
 			return err
@@ -316,7 +414,9 @@ func (b *tab) text(sel string) string {
 func (b *tab) location() (string, error) {
 	var current int64
 	var entries []*cdppage.NavigationEntry
-	if err := chromedp.Run(b.ctx, chromedp.NavigationEntries(&current, &entries)); err != nil {
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Run(ctx, chromedp.NavigationEntries(&current, &entries)); err != nil {
 		return "", err
 	}
 	if current < 0 || int(current) >= len(entries) {
@@ -529,60 +629,64 @@ func surveysToClick(t *testing.T) []*survey.Definition {
 // TestBrowserRespond completes the bundled self-assessment and the
 // children's consultation in Chromium by clicking what a person clicks,
 // once with JavaScript off and once on, and changes an answer from check
-// answers.
+// answers. Each is a subtest in a browser of its own.
 func TestBrowserRespond(t *testing.T) {
-	// The services start before the browser so that, cleanups running last
-	// first, the browser and its connections close before the services stop.
+	t.Parallel()
+	// The service starts before the browsers so that, cleanups running
+	// last first, each browser and its connections close before it stops.
 	svc := start(t, sqliteEnv(t))
-	b := newTab(t)
-	began := time.Now()
 	for _, js := range []bool{false, true} {
-		b.run("JavaScript on or off", emulation.SetScriptExecutionDisabled(!js))
 		for _, d := range surveysToClick(t) {
-			ref := b.completeByClicking(svc.URL, d, "baseline", nil)
-			t.Logf("%s with JavaScript %v: reference %s", d.ID, js, ref)
+			t.Run(fmt.Sprintf("%s with JavaScript %v", d.ID, js), func(t *testing.T) {
+				b := newTab(t)
+				b.run("JavaScript on or off", emulation.SetScriptExecutionDisabled(!js))
+				began := time.Now()
+				ref := b.completeByClicking(svc.URL, d, "baseline", nil)
+				t.Logf("reference %s, in %v", ref, time.Since(began).Round(time.Millisecond))
+				if !js && len(b.html("body.js-enabled")) > 0 {
+					t.Error("the page's script ran with JavaScript off")
+				}
+				for _, l := range b.take() {
+					t.Errorf("browser reported: %s", l)
+				}
+			})
 		}
-		if !js && len(b.html("body.js-enabled")) > 0 {
-			t.Fatal("the page's script ran with JavaScript off")
-		}
-	}
-	for _, l := range b.take() {
-		t.Errorf("browser reported: %s", l)
 	}
 
-	// Change one answer from check answers, and come back to it.
-	d := bundled(t)
-	flow := "/s/" + d.ID + "/follow-up"
-	b.run("JavaScript off", emulation.SetScriptExecutionDisabled(true))
-	answers := map[string]string{}
-	b.open(svc.URL + flow)
-	for _, sec := range d.Sections {
-		if !sec.ShowIf.Holds(answers) {
-			continue
+	t.Run("change an answer from check answers", func(t *testing.T) {
+		b := newTab(t)
+		d := bundled(t)
+		flow := "/s/" + d.ID + "/follow-up"
+		b.run("JavaScript off", emulation.SetScriptExecutionDisabled(true))
+		answers := map[string]string{}
+		b.open(svc.URL + flow)
+		for _, sec := range d.Sections {
+			if !sec.ShowIf.Holds(answers) {
+				continue
+			}
+			b.open(svc.URL + flow + "/section/" + sec.ID)
+			b.answerByClicking(d, sec, answers, 2)
+			b.click(`main form button[type=submit]`)
 		}
-		b.open(svc.URL + flow + "/section/" + sec.ID)
-		b.answerByClicking(d, sec, answers, 2)
-		b.click(`main form button[type=submit]`)
-	}
-	b.open(svc.URL + flow + "/check")
-	sec := rated(d)[1]
-	items, scaleName := sec.Rated()
-	st, scale := items[0], d.Scales[scaleName]
-	if check := b.text("main"); !strings.Contains(check, st.Text+" "+scale.AnswerLabel("en", "3")+" Change") {
-		t.Errorf("check answers does not show %q answered %q:\n%s", st.Text, scale.AnswerLabel("en", "3"), check)
-	}
-	change := b.click(`a[href="` + flow + "/section/" + sec.ID + "?return=check#" + st.ID + `"]`)
-	if change.URL.Path != flow+"/section/"+sec.ID || change.URL.Query().Get("return") != "check" {
-		t.Errorf("the Change link led to %s", change.URL)
-	}
-	b.clickLabel(optionID(st.ID, 4))
-	if back := b.click(`main form button[type=submit]`); back.URL.Path != flow+"/check" {
-		t.Errorf("after changing an answer from check answers, Continue led to %s, want %s/check", back.URL, flow)
-	}
-	if check := b.text("main"); !strings.Contains(check, st.Text+" "+scale.AnswerLabel("en", "5")+" Change") {
-		t.Errorf("after the change, check answers does not show %q answered %q:\n%s", st.Text, scale.AnswerLabel("en", "5"), check)
-	}
-	t.Logf("flows completed in %v", time.Since(began).Round(time.Millisecond))
+		b.open(svc.URL + flow + "/check")
+		sec := rated(d)[1]
+		items, scaleName := sec.Rated()
+		st, scale := items[0], d.Scales[scaleName]
+		if check := b.text("main"); !strings.Contains(check, st.Text+" "+scale.AnswerLabel("en", "3")+" Change") {
+			t.Errorf("check answers does not show %q answered %q:\n%s", st.Text, scale.AnswerLabel("en", "3"), check)
+		}
+		change := b.click(`a[href="` + flow + "/section/" + sec.ID + "?return=check#" + st.ID + `"]`)
+		if change.URL.Path != flow+"/section/"+sec.ID || change.URL.Query().Get("return") != "check" {
+			t.Errorf("the Change link led to %s", change.URL)
+		}
+		b.clickLabel(optionID(st.ID, 4))
+		if back := b.click(`main form button[type=submit]`); back.URL.Path != flow+"/check" {
+			t.Errorf("after changing an answer from check answers, Continue led to %s, want %s/check", back.URL, flow)
+		}
+		if check := b.text("main"); !strings.Contains(check, st.Text+" "+scale.AnswerLabel("en", "5")+" Change") {
+			t.Errorf("after the change, check answers does not show %q answered %q:\n%s", st.Text, scale.AnswerLabel("en", "5"), check)
+		}
+	})
 }
 
 // axeViolation is what the test keeps of an axe-core violation.
@@ -649,125 +753,167 @@ func (b *tab) audit(name string, page visited) {
 
 // TestBrowserAccessibility checks every kind of page with axe-core in
 // Chromium, with JavaScript on, and that the report's charts are drawn.
+// The pages are in subtests, each in a browser of its own, so that one
+// page that fails (or a step that hangs on a busy machine) does not keep
+// the others from being checked. Each kind of page is audited once, by
+// the first subtest that reaches it.
 func TestBrowserAccessibility(t *testing.T) {
+	t.Parallel()
 	d := bundled(t)
-	// The services start before the browser so that, cleanups running last
-	// first, the browser and its connections close before the services stop.
+	// The services start before the browsers so that, cleanups running
+	// last first, each browser and its connections close before they stop.
 	svc := start(t, sqliteEnv(t))
 	// The bundled survey has no closed round; the test survey "mini" does.
-	other := start(t, env{"IWT_LISTEN": "127.0.0.1:0", "IWT_DATA_DIR": t.TempDir(), "IWT_SURVEYS_DIR": "../../internal/survey/testdata/valid"})
-	b := newTab(t)
+	other := start(t, withTestTimeouts(env{"IWT_LISTEN": "127.0.0.1:0", "IWT_DATA_DIR": t.TempDir(), "IWT_SURVEYS_DIR": "../../internal/survey/testdata/valid"}))
 	// Enough responses in both rounds for the report to show figures and
 	// charts.
 	for i := range 5 {
 		respond(t, svc.URL, d, "baseline", baseline[i], i)
 		respond(t, svc.URL, d, "follow-up", followUp[i], i)
 	}
-	began := time.Now()
-	want := func(v visited, status int, path string) visited {
-		t.Helper()
-		if v.Status != status || v.URL.Path != path {
-			t.Fatalf("at %s with status %d, want %s with %d\n%s", v.URL, v.Status, path, status, b.describe())
-		}
-		return v
-	}
 	seen := pageKinds{}
-	b.check(seen, "home", want(b.open(svc.URL+"/"), http.StatusOK, "/"))
+	// page is a subtest with a browser of its own.
+	page := func(name string, fn func(t *testing.T, b *tab, want func(visited, int, string) visited)) {
+		t.Run(name, func(t *testing.T) {
+			b := newTab(t)
+			want := func(v visited, status int, path string) visited {
+				t.Helper()
+				if v.Status != status || v.URL.Path != path {
+					t.Fatalf("at %s with status %d, want %s with %d\n%s", v.URL, v.Status, path, status, b.describe())
+				}
+				return v
+			}
+			began := time.Now()
+			fn(t, b, want)
+			t.Logf("pages checked in %v", time.Since(began).Round(time.Millisecond))
+		})
+	}
+
+	page("home", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+		b.check(seen, "home", want(b.open(svc.URL+"/"), http.StatusOK, "/"))
+	})
 	for _, d := range surveysToClick(t) {
-		b.completeByClicking(svc.URL, d, "baseline", seen)
+		page(d.ID, func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+			b.completeByClicking(svc.URL, d, "baseline", seen)
+		})
 	}
 	for _, id := range []string{"young-people", "parents-carers", "training-needs", "organisation-self-assessment"} {
-		if other, ok := bundledCatalogue(t).Survey(id); ok && !other.InvitationOnly {
-			b.completeByClicking(svc.URL, other, "baseline", seen)
-		} else if ok {
-			path := "/s/" + other.ID + "/baseline"
-			b.check(seen, "start without the invitation it needs", want(b.open(svc.URL+path), http.StatusOK, path))
+		o, ok := bundledCatalogue(t).Survey(id)
+		if !ok {
+			continue
 		}
+		page(id, func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+			if !o.InvitationOnly {
+				b.completeByClicking(svc.URL, o, "baseline", seen)
+				return
+			}
+			path := "/s/" + o.ID + "/baseline"
+			b.check(seen, "start without the invitation it needs", want(b.open(svc.URL+path), http.StatusOK, path))
+		})
 	}
 	// Save and come back later, and the page to type the code into.
-	flow := "/s/" + d.ID + "/follow-up"
 	if d.TaskList {
-		b.open(svc.URL + flow + "/section/" + d.Sections[0].ID)
-		b.answerByClicking(d, d.Sections[0], map[string]string{}, 0)
-		saved := want(b.click(`main form button[value=later]`), http.StatusOK, flow+"/section/"+d.Sections[0].ID)
-		b.check(seen, "saved for later", saved)
-		code := b.text(".govuk-panel__body strong")
-		resume := want(b.open(svc.URL+flow+"/resume"), http.StatusOK, flow+"/resume")
-		b.check(seen, "resume", resume)
-		b.run("type the code", chromedp.SendKeys("#resume_code", strings.ToLower(code), chromedp.ByQuery))
-		want(b.click(`main form button[type=submit]`), http.StatusOK, flow+"/tasks")
-		if got := b.text(".govuk-task-list"); !strings.Contains(got, "Completed") {
-			t.Errorf("after resuming, the task list shows no completed part: %s", got)
+		page("save and come back later", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+			flow := "/s/" + d.ID + "/follow-up"
+			b.open(svc.URL + flow + "/section/" + d.Sections[0].ID)
+			b.answerByClicking(d, d.Sections[0], map[string]string{}, 0)
+			saved := want(b.click(`main form button[value=later]`), http.StatusOK, flow+"/section/"+d.Sections[0].ID)
+			b.check(seen, "saved for later", saved)
+			code := b.text(".govuk-panel__body strong")
+			resume := want(b.open(svc.URL+flow+"/resume"), http.StatusOK, flow+"/resume")
+			b.check(seen, "resume", resume)
+			b.run("type the code", chromedp.SendKeys("#resume_code", strings.ToLower(code), chromedp.ByQuery))
+			want(b.click(`main form button[type=submit]`), http.StatusOK, flow+"/tasks")
+			if got := b.text(".govuk-task-list"); !strings.Contains(got, "Completed") {
+				t.Errorf("after resuming, the task list shows no completed part: %s", got)
+			}
+		})
+	}
+	page("stop and languages", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+		if kids, ok := bundledCatalogue(t).Survey("children"); ok {
+			b.check(seen, "stop", want(b.open(svc.URL+"/s/"+kids.ID+"/baseline/stop"), http.StatusOK, "/s/"+kids.ID+"/baseline/stop"))
 		}
-	}
-	if kids, ok := bundledCatalogue(t).Survey("children"); ok {
-		b.check(seen, "stop", want(b.open(svc.URL+"/s/"+kids.ID+"/baseline/stop"), http.StatusOK, "/s/"+kids.ID+"/baseline/stop"))
-	}
-	if yp, ok := bundledCatalogue(t).Survey("young-people"); ok && len(yp.Languages) > 1 {
-		b.check(seen, "start in Polish", want(b.open(svc.URL+"/s/"+yp.ID+"/baseline?lang=pl"), http.StatusOK, "/s/"+yp.ID+"/baseline"))
-		if lang := b.html(`html[lang="pl"]`); len(lang) != 1 {
-			t.Error("the Polish start page does not say lang=pl")
+		if yp, ok := bundledCatalogue(t).Survey("young-people"); ok && len(yp.Languages) > 1 {
+			b.check(seen, "start in Polish", want(b.open(svc.URL+"/s/"+yp.ID+"/baseline?lang=pl"), http.StatusOK, "/s/"+yp.ID+"/baseline"))
+			if lang := b.html(`html[lang="pl"]`); len(lang) != 1 {
+				t.Error("the Polish start page does not say lang=pl")
+			}
 		}
-	}
+	})
 
-	b.audit("sign in", want(b.open(svc.URL+"/staff/sign-in"), http.StatusOK, "/staff/sign-in"))
-	b.audit("staff dashboard", want(b.signInStaff(t, svc, "admin"), http.StatusOK, "/staff"))
-	b.audit("users", want(b.open(svc.URL+"/staff/users"), http.StatusOK, "/staff/users"))
-	b.audit("add a user", want(b.open(svc.URL+"/staff/users/new"), http.StatusOK, "/staff/users/new"))
-	b.audit("audit log", want(b.open(svc.URL+"/staff/audit"), http.StatusOK, "/staff/audit"))
-	rep := want(b.open(svc.URL+"/r/"+d.ID), http.StatusOK, "/r/"+d.ID)
-	if got := b.text("table#responses"); strings.Contains(got, "fewer than") {
-		t.Errorf("report with at least 5 responses in each round: responses table says %q", got)
-	}
-	// The charts are drawn by a deferred script after the load event at the
-	// latest; wait until each has its SVG.
-	var charts struct{ Total, Drawn int }
-	b.run("wait for the charts", chromedp.Poll(`(() => {
-		const els = [...document.querySelectorAll('[data-echarts-option]')];
-		const drawn = els.filter(el => el.querySelector('svg')).length;
-		return els.length > 0 && drawn === els.length ? {Total: els.length, Drawn: drawn} : null;
-	})()`, &charts, chromedp.WithPollingTimeout(10*time.Second)))
-	if charts.Total < 2 {
-		t.Errorf("report has %d charts drawn of %d, want both the bar and radar charts", charts.Drawn, charts.Total)
-	}
-	b.check(seen, "report", rep)
-	for _, v := range []string{"overview", "trend", "statements", "breakdown", "at-least", "changes", "cross-reference"} {
-		b.check(seen, "report view "+v, want(b.open(svc.URL+"/r/"+d.ID+"/views/"+v), http.StatusOK, "/r/"+d.ID+"/views/"+v))
-	}
-	b.check(seen, "comments", want(b.open(svc.URL+"/r/"+d.ID+"/comments"), http.StatusOK, "/r/"+d.ID+"/comments"))
-	packPath := "/r/" + d.ID + "/pack"
-	b.check(seen, "board pack", want(b.open(svc.URL+packPath), http.StatusOK, packPath))
-	b.check(seen, "board pack commentary", want(b.open(svc.URL+packPath+"/commentary/follow-up/"+rated(d)[0].ID), http.StatusOK, packPath+"/commentary/follow-up/"+rated(d)[0].ID))
-	b.check(seen, "board pack action", want(b.open(svc.URL+packPath+"/actions/new?round=follow-up"), http.StatusOK, packPath+"/actions/new"))
-
-	b.check(seen, "not found", want(b.open(svc.URL+"/no-such-page"), http.StatusNotFound, "/no-such-page"))
-
-	b.check(seen, "closed round", want(b.open(other.URL+"/s/mini/follow-up"), http.StatusGone, "/s/mini/follow-up"))
+	page("staff pages", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+		b.audit("sign in", want(b.open(svc.URL+"/staff/sign-in"), http.StatusOK, "/staff/sign-in"))
+		b.audit("staff dashboard", want(b.signInStaff(t, svc, "admin"), http.StatusOK, "/staff"))
+		b.audit("users", want(b.open(svc.URL+"/staff/users"), http.StatusOK, "/staff/users"))
+		b.audit("add a user", want(b.open(svc.URL+"/staff/users/new"), http.StatusOK, "/staff/users/new"))
+		b.audit("audit log", want(b.open(svc.URL+"/staff/audit"), http.StatusOK, "/staff/audit"))
+	})
+	page("report", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+		want(b.signInStaff(t, svc, "admin"), http.StatusOK, "/staff")
+		rep := want(b.open(svc.URL+"/r/"+d.ID), http.StatusOK, "/r/"+d.ID)
+		if got := b.text("table#responses"); strings.Contains(got, "fewer than") {
+			t.Errorf("report with at least 5 responses in each round: responses table says %q", got)
+		}
+		// The charts are drawn by a deferred script after the load event
+		// at the latest; wait until each has its SVG.
+		var charts struct{ Total, Drawn int }
+		b.run("wait for the charts", chromedp.Poll(`(() => {
+			const els = [...document.querySelectorAll('[data-echarts-option]')];
+			const drawn = els.filter(el => el.querySelector('svg')).length;
+			return els.length > 0 && drawn === els.length ? {Total: els.length, Drawn: drawn} : null;
+		})()`, &charts, chromedp.WithPollingTimeout(stepTimeout)))
+		if charts.Total < 2 {
+			t.Errorf("report has %d charts drawn of %d, want both the bar and radar charts", charts.Drawn, charts.Total)
+		}
+		b.check(seen, "report", rep)
+	})
+	page("report views", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+		want(b.signInStaff(t, svc, "admin"), http.StatusOK, "/staff")
+		for _, v := range []string{"overview", "trend", "statements", "breakdown", "at-least", "changes", "cross-reference"} {
+			b.check(seen, "report view "+v, want(b.open(svc.URL+"/r/"+d.ID+"/views/"+v), http.StatusOK, "/r/"+d.ID+"/views/"+v))
+		}
+		b.check(seen, "comments", want(b.open(svc.URL+"/r/"+d.ID+"/comments"), http.StatusOK, "/r/"+d.ID+"/comments"))
+	})
+	page("board pack", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+		want(b.signInStaff(t, svc, "admin"), http.StatusOK, "/staff")
+		packPath := "/r/" + d.ID + "/pack"
+		b.check(seen, "board pack", want(b.open(svc.URL+packPath), http.StatusOK, packPath))
+		b.check(seen, "board pack commentary", want(b.open(svc.URL+packPath+"/commentary/follow-up/"+rated(d)[0].ID), http.StatusOK, packPath+"/commentary/follow-up/"+rated(d)[0].ID))
+		b.check(seen, "board pack action", want(b.open(svc.URL+packPath+"/actions/new?round=follow-up"), http.StatusOK, packPath+"/actions/new"))
+	})
+	page("error pages", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+		b.check(seen, "not found", want(b.open(svc.URL+"/no-such-page"), http.StatusNotFound, "/no-such-page"))
+		b.check(seen, "closed round", want(b.open(other.URL+"/s/mini/follow-up"), http.StatusGone, "/s/mini/follow-up"))
+	})
 
 	// The checks themselves find faults: plant an image with no text
 	// alternative, a text box with no label and an inline style, which the
 	// Content-Security-Policy refuses.
-	b.run("plant faults", chromedp.Evaluate(`document.querySelector('main').insertAdjacentHTML('beforeend',
-		'<img src="data:,"><input type="text" id="planted"><p style="color: red">planted</p>')`, nil))
-	found := map[string]bool{}
-	for _, v := range b.axe("planted faults").Violations {
-		found[v.ID] = true
-	}
-	if !found["image-alt"] || !found["label"] {
-		t.Errorf("axe did not find the planted faults: found %v, want image-alt and label", found)
-	}
-	csp := false
-	deadline := time.Now().Add(2 * time.Second)
-	for !csp && time.Now().Before(deadline) {
-		for _, l := range b.take() {
-			t.Logf("planted: %s", l)
-			csp = csp || strings.Contains(l.Text, "Content Security Policy")
+	page("planted faults", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+		want(b.open(svc.URL+"/no-such-page"), http.StatusNotFound, "/no-such-page")
+		b.take() // the 404's own log line
+		b.run("plant faults", chromedp.Evaluate(`document.querySelector('main').insertAdjacentHTML('beforeend',
+			'<img src="data:,"><input type="text" id="planted"><p style="color: red">planted</p>')`, nil))
+		found := map[string]bool{}
+		for _, v := range b.axe("planted faults").Violations {
+			found[v.ID] = true
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if !csp {
-		t.Error("the browser log did not report the planted inline style as a CSP violation")
-	}
-
-	t.Logf("pages checked in %v", time.Since(began).Round(time.Millisecond))
+		if !found["image-alt"] || !found["label"] {
+			t.Errorf("axe did not find the planted faults: found %v, want image-alt and label", found)
+		}
+		// The browser reports the refused style in its log, soon after;
+		// stepTimeout bounds the wait.
+		csp := false
+		deadline := time.Now().Add(stepTimeout)
+		for !csp && time.Now().Before(deadline) {
+			for _, l := range b.take() {
+				t.Logf("planted: %s", l)
+				csp = csp || strings.Contains(l.Text, "Content Security Policy")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !csp {
+			t.Error("the browser log did not report the planted inline style as a CSP violation")
+		}
+	})
 }

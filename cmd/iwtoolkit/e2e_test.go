@@ -170,6 +170,7 @@ var (
 // and the report's figures. It runs on the embedded store and on MongoDB
 // (MONGODB_URI, or the stand-in).
 func TestEndToEnd(t *testing.T) {
+	t.Parallel()
 	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
 		t.Run(name, func(t *testing.T) { testEndToEnd(t, newEnv(t)) })
 	}

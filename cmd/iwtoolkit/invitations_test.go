@@ -71,6 +71,7 @@ func tokenOf(t *testing.T, link string) string {
 }
 
 func TestInvitations(t *testing.T) {
+	t.Parallel()
 	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
 		t.Run(name, func(t *testing.T) { testInvitations(t, newEnv(t)) })
 	}

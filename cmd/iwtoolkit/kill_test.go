@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"slices"
 	"testing"
@@ -76,23 +75,12 @@ func (p *process) kill() {
 //   - after the restart, the cut-off respondents carry on with their
 //     cookie and send their answers.
 func TestKillMidLoad(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs a load against a service in a child process")
 	}
 	t.Run("sqlite", func(t *testing.T) { testKillMidLoad(t, sqliteEnv(t), 30, 50) })
-	t.Run("mongodb", func(t *testing.T) {
-		// The MongoDB stand-in (FerretDB) loses updates made at the same
-		// time to one document, and a tally document counts every response
-		// of its breakdown cell and day: with respondents sending at once
-		// its tallies would differ from a recount through no fault of the
-		// service. There one respondent at a time keeps the tally check
-		// honest; a real MongoDB (MONGODB_URI) gets the full load.
-		respondents := 30
-		if os.Getenv("MONGODB_URI") == "" {
-			respondents = 1
-		}
-		testKillMidLoad(t, mongoEnv(t), respondents, 10)
-	})
+	t.Run("mongodb", func(t *testing.T) { testKillMidLoad(t, mongoEnv(t), 30, 10) })
 }
 
 // testKillMidLoad runs the load with that many respondents and kills the
@@ -104,8 +92,10 @@ func testKillMidLoad(t *testing.T, e env, respondents, kill int) {
 	flow := "/s/" + d.ID + "/" + round
 	svc := startProcess(t, e)
 
-	// The load runs until the kill cancels it; it stops by itself after a
-	// minute only if the service never confirms enough responses.
+	// The load runs until the kill cancels it; it stops by itself after
+	// five minutes (a bound, not an expectation: on a quiet machine the
+	// kill comes within seconds) only if the service never confirms enough
+	// responses.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	began := time.Now()
@@ -118,7 +108,7 @@ func testKillMidLoad(t *testing.T, e env, respondents, kill int) {
 	go func() {
 		res, err := load.Run(ctx, load.Config{
 			Targets: []string{svc.URL}, Survey: d, Round: round,
-			Respondents: respondents, Duration: time.Minute, Seed: 1,
+			Respondents: respondents, Duration: 5 * time.Minute, Seed: 1,
 			Confirmed: func(string) { // called one at a time
 				if confirmed++; confirmed == kill {
 					enough <- time.Since(began) / time.Duration(kill) // the pace
@@ -190,27 +180,31 @@ func testKillMidLoad(t *testing.T, e env, respondents, kill int) {
 		t.Errorf("%d responses stored, %d confirmed: want between %[2]d and %d", len(storedResponses), len(res.References), len(res.References)+respondents)
 	}
 
-	// Each cut-off respondent's acknowledged answers are in their draft,
-	// or in the response stored from it.
+	// Each cut-off respondent's acknowledged answers are in the response
+	// stored from their draft, if the send was stored before the kill, or
+	// else in their draft. On MongoDB a draft outlives its response when
+	// the kill came between storing the response and deleting the draft
+	// (there is no transaction to do both): sending it again shows the
+	// stored response's confirmation.
 	drafts := map[string]survey.Draft{}   // token → draft, of those to carry on
 	sentBeforeKill := map[string]string{} // token → reference
 	for _, u := range res.Unfinished {
 		key := survey.DraftKey(u.Token)
-		dr, err := st.Draft(bg, key)
 		var got map[string]string
+		r, err := st.SubmittedResponse(bg, key)
 		switch {
 		case err == nil:
-			drafts[u.Token], got = dr, dr.Answers
-			if dr.SurveyID != d.ID || dr.Round != round || !time.Now().Before(dr.Expires) {
-				t.Errorf("draft %.8s… is for %s %s and expires %s", key, dr.SurveyID, dr.Round, dr.Expires)
-			}
+			sentBeforeKill[u.Token], got = r.Reference, r.Answers
 		case errors.Is(err, store.ErrNotFound):
-			r, err := st.SubmittedResponse(bg, key)
+			dr, err := st.Draft(bg, key)
 			if err != nil {
 				t.Errorf("cut-off respondent's draft %.8s…: neither the draft nor a response from it: %v", key, err)
 				continue
 			}
-			sentBeforeKill[u.Token], got = r.Reference, r.Answers
+			drafts[u.Token], got = dr, dr.Answers
+			if dr.SurveyID != d.ID || dr.Round != round || !time.Now().Before(dr.Expires) {
+				t.Errorf("draft %.8s… is for %s %s and expires %s", key, dr.SurveyID, dr.Round, dr.Expires)
+			}
 		default:
 			t.Fatal(err)
 		}

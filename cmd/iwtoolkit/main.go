@@ -56,6 +56,8 @@ Usage:
   iwtoolkit seed --responses N [--survey ID]   write N made-up responses, for trying reports at scale
   iwtoolkit recount --survey ID --round R     recount a round from its responses; report and repair differences
   iwtoolkit audit --survey ID [--round R]     check that no figure about a group below the minimum can be worked out
+  iwtoolkit recount --all                     the same for every round; also rebuilds a damaged embedded store (recount --help)
+  iwtoolkit backup --to FILE                  copy the embedded store to FILE, consistent, while the service runs
   iwtoolkit load [--respondents N] [--duration D]   drive made-up respondents through a running service on this machine, and time it
   iwtoolkit help             show this help; every command also takes --help
 
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return recount(ctx, args, getenv, stdout)
 	case "audit": // audit.go
 		return audit(ctx, args, getenv, stdout)
+	case "backup": // backup.go
+		return backup(ctx, args, getenv, stdout)
 	case "load": // load.go
 		return runLoad(ctx, args, getenv, stdout)
 	case "help":
@@ -147,6 +151,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if s, ok := st.(*sqlite.Store); ok {
+		if finished, took := s.Checked(); finished {
+			log.Info("database file checked", "took", took.Round(time.Millisecond).String())
+		} else {
+			log.Warn("the start-up check of the database file did not finish in time; serving without it, damage found later takes the service out of readiness", "took", took.Round(time.Millisecond).String())
+		}
+	}
 	planTallies(st, surveys) // seed.go
 	defer func() {
 		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -162,6 +173,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),
 		BaseURL: cfg.BaseURL, DraftLifetime: cfg.DraftLifetime,
 		SubmitLimit: cfg.SubmitLimit, TrustedProxies: cfg.TrustedProxies(),
+		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
 	})
 	if err != nil {
 		return err
@@ -231,9 +243,10 @@ func loadSurveys(dir string) (*survey.Catalogue, error) {
 // How long opening the store may take at start-up. MongoDB's Open gives
 // connecting 10 s of its own; the rest is for creating missing indexes,
 // which on a large collection means building one, and must not fail
-// start-up half-way (docs/deployment.md, Start-up).
+// start-up half-way (docs/deployment.md, Start-up). The embedded store's
+// includes the check of its file, which has a minute of its own.
 const (
-	sqliteOpenBudget = 30 * time.Second
+	sqliteOpenBudget = 2 * time.Minute
 	mongoOpenBudget  = 15 * time.Minute
 )
 

@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,7 +30,17 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(testenv.Main(m))
+	// The tests that run in parallel here mostly wait: on a store that
+	// stopped answering, on a browser, on the MongoDB stand-in. So more of
+	// them run at once than go test's default of one per CPU, unless
+	// -parallel says otherwise.
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(max(6, runtime.GOMAXPROCS(0))))
+	}
+	os.Exit(m.Run())
 }
 
 // env is a test's environment for run.
@@ -37,15 +49,32 @@ type env map[string]string
 func (e env) getenv(k string) string { return e[k] }
 
 // sqliteEnv is the environment of a service on the embedded store in a
-// fresh folder, serving the bundled surveys.
+// fresh folder, serving the bundled surveys, with testTimeouts.
 func sqliteEnv(t *testing.T) env {
-	return env{"IWT_LISTEN": "127.0.0.1:0", "IWT_DATA_DIR": t.TempDir(), "IWT_SURVEYS_DIR": "../../surveys"}
+	return withTestTimeouts(env{"IWT_LISTEN": "127.0.0.1:0", "IWT_DATA_DIR": t.TempDir(), "IWT_SURVEYS_DIR": "../../surveys"})
 }
 
-// mongoEnv is the same on MongoDB: MONGODB_URI when set, else the stand-in.
+// The store deadlines of services under test. A CI machine may be busy
+// (other jobs, the other packages' tests, the MongoDB stand-in), and a
+// page that waits longer than 5 s there is slow, not wrong: so the tests
+// give the store a minute for a respondent's page and five for any other.
+// Tests of what the deadlines do set their own.
+const (
+	testRespondentTimeout = "1m"
+	testStaffTimeout      = "5m"
+)
+
+func withTestTimeouts(e env) env {
+	e["IWT_RESPONDENT_TIMEOUT"], e["IWT_STAFF_TIMEOUT"] = testRespondentTimeout, testStaffTimeout
+	return e
+}
+
+// mongoEnv is the same on MongoDB, in a database of the test's own: the
+// server at MONGODB_URI (the stand-in in CI). Without MONGODB_URI the test
+// skips, saying how to run it.
 func mongoEnv(t *testing.T) env {
-	uri, db, _ := testenv.MongoDatabase(t)
-	return env{"IWT_LISTEN": "127.0.0.1:0", "MONGODB_URI": uri, "IWT_DATABASE": db, "IWT_SURVEYS_DIR": "../../surveys"}
+	srv, db := testenv.MongoDatabase(t)
+	return withTestTimeouts(env{"IWT_LISTEN": "127.0.0.1:0", "MONGODB_URI": srv.URI, "IWT_DATABASE": db, "IWT_SURVEYS_DIR": "../../surveys"})
 }
 
 // service is the whole program running in the test, on a free port.
@@ -127,7 +156,8 @@ type browser struct {
 
 func newBrowser(t *testing.T, base string) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, client: &http.Client{Jar: jar, Timeout: 30 * time.Second}, base: base}
+	// A bound on one request, past the services' testTimeouts, not a speed.
+	return &browser{t: t, client: &http.Client{Jar: jar, Timeout: 2 * time.Minute}, base: base}
 }
 
 // page is a fetched page: its status, final address, headers and body.

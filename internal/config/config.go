@@ -29,6 +29,9 @@ type Config struct {
 	// TrustedProxy lists, comma-separated, the load balancers whose
 	// X-Forwarded-For header names the client's address (TrustedProxies).
 	TrustedProxy string
+	// RespondentTimeout and StaffTimeout bound the store calls of one
+	// respondent's request and of any other.
+	RespondentTimeout, StaffTimeout time.Duration
 }
 
 // Var is one environment variable: its name, default and meaning. Vars is
@@ -61,6 +64,17 @@ var Vars = []Var{
 		c.SubmitLimit = n
 	}},
 	{"IWT_TRUSTED_PROXY", "", "comma-separated addresses or CIDR ranges of load balancers whose X-Forwarded-For gives the client's address (for rate limits and sign-in throttling); not set when clients connect directly", func(c *Config, v string) { c.TrustedProxy = v }},
+	{"IWT_RESPONDENT_TIMEOUT", "5s", "how long the store may take over one respondent's page before it answers 503 with what was entered (a Go duration: 5s, 1m)", func(c *Config, v string) { c.RespondentTimeout = duration(v) }},
+	{"IWT_STAFF_TIMEOUT", "2m", "the same for any other page: reports, staff pages", func(c *Config, v string) { c.StaffTimeout = duration(v) }},
+}
+
+// duration parses a positive duration, or gives -1 for Load to refuse.
+func duration(v string) time.Duration {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return -1
+	}
+	return d
 }
 
 // Load reads the settings through getenv (os.Getenv in the service, a map in
@@ -87,6 +101,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.SubmitLimit < 0 {
 		return Config{}, fmt.Errorf("config: IWT_SUBMIT_LIMIT must be a whole number, 0 or more")
+	}
+	if c.RespondentTimeout < 0 || c.StaffTimeout < 0 {
+		return Config{}, fmt.Errorf("config: IWT_RESPONDENT_TIMEOUT and IWT_STAFF_TIMEOUT must be durations above zero, such as 5s or 2m")
 	}
 	for _, p := range c.TrustedProxies() {
 		if net.ParseIP(p) == nil {

@@ -13,7 +13,8 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Listen: ":8080", Database: "iwtoolkit", DataDir: "./data", SurveysDir: "./surveys", BaseURL: "http://localhost:8080", DraftLifetime: 30 * 24 * time.Hour, SubmitLimit: 600}
+	want := Config{Listen: ":8080", Database: "iwtoolkit", DataDir: "./data", SurveysDir: "./surveys", BaseURL: "http://localhost:8080", DraftLifetime: 30 * 24 * time.Hour, SubmitLimit: 600,
+		RespondentTimeout: 5 * time.Second, StaffTimeout: 2 * time.Minute}
 	if c != want {
 		t.Errorf("defaults %+v, want %+v", c, want)
 	}
@@ -45,6 +46,8 @@ func TestLoadRefusesBadValues(t *testing.T) {
 	for name, env := range map[string]map[string]string{
 		"base URL without scheme": {"IWT_BASE_URL": "iwt.example.gov.uk"},
 		"missing secret file":     {"MONGODB_URI_FILE": "/no/such/file"},
+		"timeout without a unit":  {"IWT_RESPONDENT_TIMEOUT": "5"},
+		"timeout of zero":         {"IWT_STAFF_TIMEOUT": "0s"},
 	} {
 		if _, err := Load(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "config:") {
 			t.Errorf("%s: error %v", name, err)

@@ -17,9 +17,14 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 }
 
 // readyz answers 200 when the store answers a ping, and 503 otherwise:
-// readiness, for a load balancer to stop sending requests.
+// readiness, for a load balancer to stop sending requests. Once the store
+// has reported its data damaged (noteDamage) it answers 503 without
+// asking: a damaged file answers pings.
 func (s *Server) readyz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	if s.damaged.Load() {
+		return c.Status(http.StatusServiceUnavailable).SendString("not ready: the store's data is damaged\n")
+	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {

@@ -30,7 +30,7 @@ func (s *Server) routes() {
 	app.Use(securityHeaders)
 	static, _ := fs.Sub(web.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
-	app.Use(requestDeadline) // unavailable.go
+	app.Use(s.requestDeadline) // unavailable.go
 	app.Use(checkForm)
 	app.Use(s.csrfProtect)
 

@@ -3,10 +3,12 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -50,6 +52,10 @@ type Options struct {
 	// whose X-Forwarded-For header gives the client's address; none when
 	// the service is reached directly.
 	TrustedProxies []string
+	// RespondentTimeout and StaffTimeout bound the store calls of one
+	// respondent's request and of any other (unavailable.go); the
+	// defaults when zero.
+	RespondentTimeout, StaffTimeout time.Duration
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
@@ -70,6 +76,10 @@ type Server struct {
 	staff         staffState
 	submitLimit   int
 	pubs          publications // publications.go
+	// respondentTimeout and staffTimeout: see requestDeadline.
+	respondentTimeout, staffTimeout time.Duration
+	// damaged: the store reported its data damaged (noteDamage).
+	damaged atomic.Bool
 }
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with
@@ -86,6 +96,7 @@ func New(o Options) (*Server, error) {
 	if s.draftLifetime <= 0 {
 		s.draftLifetime = DefaultDraftLifetime
 	}
+	s.respondentTimeout, s.staffTimeout = cmp.Or(o.RespondentTimeout, DefaultRespondentTimeout), cmp.Or(o.StaffTimeout, DefaultStaffTimeout)
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -120,7 +131,7 @@ func (s *Server) SweepDrafts(ctx context.Context, interval time.Duration) {
 	for {
 		n, err := s.store.DeleteExpiredDrafts(ctx, s.now())
 		switch {
-		case err != nil && ctx.Err() == nil:
+		case err != nil && ctx.Err() == nil && !s.noteDamage(err):
 			s.log.Error("sweep expired drafts", "error", err)
 		case n > 0:
 			s.log.Info("swept expired drafts", "deleted", n)

@@ -28,19 +28,22 @@ import (
 // Readiness (/readyz) fails at the same time, so a load balancer stops
 // sending people to an instance that cannot reach its store.
 
-// RespondentTimeout bounds the store calls of one respondent request: well
-// above a healthy store's answer, well below a person giving up on a page.
-// StaffTimeout bounds those of any other request: a report reads for a few
-// hundred milliseconds, pages that read every response of a round (comments,
-// safeguarding) for longer at scale, but no request may wait for ever on a
-// store that stopped answering (a MongoDB replica set that cannot
-// acknowledge a majority write, say). longTimeout is for work that must not
-// be cut off half done: downloads streamed after their handler returns,
-// and a deletion with its audit entry (detach).
+// DefaultRespondentTimeout bounds the store calls of one respondent
+// request: well above a healthy store's answer, well below a person giving
+// up on a page. DefaultStaffTimeout bounds those of any other request: a
+// report reads for a few hundred milliseconds, pages that read every
+// response of a round (comments, safeguarding) for longer at scale, but no
+// request may wait for ever on a store that stopped answering (a MongoDB
+// replica set that cannot acknowledge a majority write, say). Both are
+// settings (IWT_RESPONDENT_TIMEOUT, IWT_STAFF_TIMEOUT), so that a slow
+// store (a test stand-in on a busy machine) can be given longer.
+// longTimeout is for work that must not be cut off half done: downloads
+// streamed after their handler returns, and a deletion with its audit
+// entry (detach).
 const (
-	RespondentTimeout = 5 * time.Second
-	StaffTimeout      = 2 * time.Minute
-	longTimeout       = time.Hour
+	DefaultRespondentTimeout = 5 * time.Second
+	DefaultStaffTimeout      = 2 * time.Minute
+	longTimeout              = time.Hour
 )
 
 // retryAfter is the Retry-After of a 503, in seconds.
@@ -51,12 +54,12 @@ const retryAfter = "30"
 var errInternal = errors.New("server: internal error")
 
 // requestDeadline gives a request its deadline for the store: a
-// respondent's (the survey pages and invitation links) RespondentTimeout,
-// any other StaffTimeout.
-func requestDeadline(c *fiber.Ctx) error {
-	timeout := StaffTimeout
+// respondent's (the survey pages and invitation links) the respondent
+// timeout, any other the staff timeout.
+func (s *Server) requestDeadline(c *fiber.Ctx) error {
+	timeout := s.staffTimeout
 	if p := c.Path(); strings.HasPrefix(p, "/s/") || strings.HasPrefix(p, "/i/") {
-		timeout = RespondentTimeout
+		timeout = s.respondentTimeout
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), timeout)
 	defer cancel()
@@ -65,7 +68,7 @@ func requestDeadline(c *fiber.Ctx) error {
 }
 
 // detach gives the rest of a request its own deadline, longTimeout, in
-// place of the request's: a deletion cut off by StaffTimeout could leave
+// place of the request's: a deletion cut off by the staff timeout could leave
 // responses deleted with no audit entry (on MongoDB a deletion also
 // recounts the round's tallies, which takes longer the bigger the round).
 func detach(c *fiber.Ctx) context.CancelFunc {
@@ -97,7 +100,11 @@ type unsentPage struct {
 // answers.
 func (s *Server) storeDown(c *fiber.Ctx, err error) error {
 	const status = http.StatusServiceUnavailable
-	s.log.Error("store unavailable", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
+	if s.noteDamage(err) {
+		s.log.Warn("store damaged", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status)
+	} else {
+		s.log.Error("store unavailable", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
+	}
 	c.Set(fiber.HeaderRetryAfter, retryAfter)
 	f := s.failedFlow(c)
 	if f == nil {
@@ -105,6 +112,9 @@ func (s *Server) storeDown(c *fiber.Ctx, err error) error {
 		p := errorPage{page: page{Title: message}, Status: status, Message: message}
 		if isStaffPath(c.Path()) {
 			p.Detail = "Please try again in a few minutes. If it keeps happening, tell whoever runs the service: it cannot reach its database."
+			if s.damaged.Load() {
+				p.Detail = "Tell whoever runs the service: its database is damaged, and must be restored from a backup or repaired."
+			}
 		}
 		return s.render(c, status, "error.html", p)
 	}
@@ -130,6 +140,21 @@ func (s *Server) storeDown(c *fiber.Ctx, err error) error {
 	}
 	p := f.page(f.msg("unavailable"), nil, "")
 	return s.render(c, status, "error.html", errorPage{page: p, Status: status, Message: p.Title, Detail: f.msg("unavailable-later")})
+}
+
+// noteDamage says whether err is the store reporting its data damaged
+// (store.ErrDamaged: a broken page of the embedded store's file). The
+// first such error turns readiness off for good (restarting checks the
+// file and refuses it: docs/deployment.md) and is logged, in full and with
+// what to do, once; later ones are logged in a line without the detail.
+func (s *Server) noteDamage(err error) bool {
+	if !errors.Is(err, store.ErrDamaged) {
+		return false
+	}
+	if s.damaged.CompareAndSwap(false, true) {
+		s.log.Error("the store's data is damaged: this instance is not ready from now on; stop it, then restore the data from a backup or repair it (docs/deployment.md)", "error", err)
+	}
+	return true
 }
 
 // failedFlow is the flow of a respondent's request whose store call failed:

@@ -27,6 +27,11 @@ var (
 	// for the log. The call may not have taken effect; trying it again later
 	// is safe where the call is idempotent, as Submit and SaveDraft are.
 	ErrUnavailable = errors.New("the store cannot be reached or cannot write just now; try again")
+	// ErrDamaged: the store's data is damaged (a database file with a
+	// broken page). Trying again does not help: it must be restored from
+	// a backup or repaired (docs/deployment.md). Errors that match it also
+	// match ErrUnavailable.
+	ErrDamaged = errors.New("the store's data is damaged: restore it from a backup or repair it")
 )
 
 // Store is the storage contract. Times are kept to the millisecond and

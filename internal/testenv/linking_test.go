@@ -8,10 +8,9 @@ import (
 	"testing"
 )
 
-// TestStandInNotLinked checks that the service binary links neither the
-// MongoDB stand-in nor this package: FerretDB brings some sixty modules
-// that production has no use for.
-func TestStandInNotLinked(t *testing.T) {
+// TestTestenvNotLinked checks that the service binary links neither this
+// package nor any MongoDB stand-in (FerretDB): they are for tests only.
+func TestTestenvNotLinked(t *testing.T) {
 	const binary = "iwtoolkit/cmd/iwtoolkit"
 	goTool, err := exec.LookPath("go")
 	if err != nil {

@@ -1,6 +1,12 @@
 // Package testenv gives tests the services they need. Only _test.go files
-// import it, so that the MongoDB stand-in (FerretDB) it embeds is never
-// linked into the service binary; linking_test.go checks that.
+// import it, so it is never linked into the service binary;
+// linking_test.go checks that.
+//
+// The MongoDB tests run against the server at MONGODB_URI. .ci/run starts
+// the stand-in in ../shared/mongo-standin (FerretDB v2 on PostgreSQL with
+// DocumentDB) and sets it; without MONGODB_URI the MongoDB tests skip,
+// saying how to run them, unless IWT_MONGODB_TESTS=required, when they
+// fail.
 package testenv
 
 import (
@@ -8,115 +14,112 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// standIn is the FerretDB instance shared by every test in one test binary:
-// starting it takes a while, and each test gets its own database anyway.
-var standIn struct {
-	once   sync.Once
-	uri    string
-	dir    string
-	err    error
-	cancel context.CancelFunc
-	done   chan struct{}
+// NoMongoDB is what a MongoDB test says when it skips for want of a server.
+const NoMongoDB = "MONGODB_URI not set, so the MongoDB tests skip: run them with MONGODB_URI=mongodb://… go test ./... " +
+	"(a stand-in: bash ../shared/mongo-standin/setup.sh start --port 27117 --data /tmp/mdb, as .ci/run does)"
+
+// Server is the MongoDB server the tests use.
+type Server struct {
+	URI string
+	// StandIn is true when the server is FerretDB (its buildInfo has a
+	// ferretdb document): the stand-in, which is correct but slow under
+	// concurrent load, so load tests size themselves for it and say so.
+	StandIn bool
+	// Version is what buildInfo reports (the stand-in reports a MongoDB
+	// version too), with FerretDB's own after it when StandIn.
+	Version string
 }
 
-// MongoURI returns the URI of a MongoDB server for tests. It is MONGODB_URI
-// when that is set (standIn false); otherwise it is FerretDB with the SQLite
-// backend, started in this process the first time it is asked for (standIn
-// true). FerretDB is slow with much data and loses concurrent updates to one
-// document, so tests that need either check standIn.
-func MongoURI(tb testing.TB) (uri string, standIn bool) {
+// server is the answer for MONGODB_URI, found once per test binary.
+var server struct {
+	once sync.Once
+	s    Server
+	err  error
+}
+
+// Mongo returns the MongoDB server for tests at MONGODB_URI. Without it the
+// test skips with NoMongoDB (fails when IWT_MONGODB_TESTS=required); a
+// server that does not answer fails the test.
+func Mongo(tb testing.TB) Server {
 	tb.Helper()
-	if uri := os.Getenv("MONGODB_URI"); uri != "" {
-		return uri, false
+	uri := os.Getenv("MONGODB_URI")
+	if uri == "" {
+		if os.Getenv("IWT_MONGODB_TESTS") == "required" {
+			tb.Fatal("IWT_MONGODB_TESTS=required but " + NoMongoDB)
+		}
+		tb.Skip(NoMongoDB)
 	}
-	uri, err := startStandIn()
+	server.once.Do(func() { server.s, server.err = identify(uri) })
+	if server.err != nil {
+		tb.Fatalf("testenv: %v", server.err)
+	}
+	return server.s
+}
+
+// identify asks the server at uri what it is.
+func identify(uri string) (Server, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
 	if err != nil {
-		tb.Fatalf("testenv: %v", err)
+		return Server{}, fmt.Errorf("MONGODB_URI: %w", err)
 	}
-	return uri, true
-}
-
-func startStandIn() (string, error) {
-	standIn.once.Do(func() {
-		dir, err := os.MkdirTemp("", "iwtoolkit-ferretdb-")
-		if err != nil {
-			standIn.err = fmt.Errorf("start MongoDB stand-in: %w", err)
-			return
-		}
-		f, err := ferretdb.New(&ferretdb.Config{
-			Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-			Handler:   "sqlite",
-			SQLiteURL: "file:" + dir + "/",
-			// FerretDB logs every connection at INFO and, at WARN, each
-			// command it lacks (endSessions on every disconnect). Errors
-			// and panics still show.
-			Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
-		})
-		if err != nil {
-			os.RemoveAll(dir)
-			standIn.err = fmt.Errorf("start MongoDB stand-in: %w", err)
-			return
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			f.Run(ctx)
-		}()
-		standIn.uri = f.MongoDBURI() // New has already bound the port
-		standIn.dir, standIn.cancel, standIn.done = dir, cancel, done
-	})
-	return standIn.uri, standIn.err
-}
-
-// Main runs a package's tests, then stops the MongoDB stand-in if they
-// started it and removes its files. A package whose tests use MongoURI
-// calls it from TestMain:
-//
-//	func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
-//
-// Without it the tests still pass, but the stand-in's temporary folder is
-// left behind.
-func Main(m *testing.M) int {
-	code := m.Run()
-	if standIn.cancel != nil {
-		standIn.cancel()
-		select {
-		case <-standIn.done:
-		case <-time.After(10 * time.Second):
-		}
-		os.RemoveAll(standIn.dir)
+	defer client.Disconnect(ctx)
+	var info struct {
+		Version  string `bson:"version"`
+		FerretDB *struct {
+			Version string `bson:"version"`
+		} `bson:"ferretdb"`
 	}
-	return code
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return Server{}, fmt.Errorf("MONGODB_URI: buildInfo: %w (is the server running?)", err)
+	}
+	s := Server{URI: uri, Version: info.Version}
+	if info.FerretDB != nil {
+		s.StandIn = true
+		s.Version += ", FerretDB " + info.FerretDB.Version
+	}
+	return s, nil
 }
 
-// MongoDatabase returns a MongoDB server URI (see MongoURI) and the name of
-// a database of its own for the test, which is dropped when the test ends.
-func MongoDatabase(tb testing.TB) (uri, database string, standIn bool) {
+// SizeFor returns onMongo, or onStandIn on the stand-in, saying so in the
+// test's log: what the stand-in is too slow for is a matter of load, not of
+// correctness, and a run on a real MongoDB takes the full size.
+func (s Server) SizeFor(tb testing.TB, what string, onMongo, onStandIn int) int {
 	tb.Helper()
-	uri, standIn = MongoURI(tb)
+	if !s.StandIn {
+		return onMongo
+	}
+	tb.Logf("on the MongoDB stand-in (%s): %d %s, not the %d of a real MongoDB, for its speed", s.Version, onStandIn, what, onMongo)
+	return onStandIn
+}
+
+// MongoDatabase returns the test's MongoDB server (see Mongo) and the name
+// of a database of its own, which is dropped when the test ends.
+func MongoDatabase(tb testing.TB) (s Server, database string) {
+	tb.Helper()
+	s = Mongo(tb)
 	database = databaseName(tb.Name())
 	tb.Cleanup(func() {
 		// The test's context is done by the time cleanups run.
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		if err := dropDatabase(ctx, uri, database); err != nil {
+		if err := dropDatabase(ctx, s.URI, database); err != nil {
 			tb.Errorf("testenv: %v", err)
 		}
 	})
-	return uri, database, standIn
+	return s, database
 }
 
 // databaseName makes a database name from a test name: "t_", the test

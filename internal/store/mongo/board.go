@@ -107,7 +107,10 @@ func (s *Store) createBoardIndexes(ctx context.Context) error {
 func (s *Store) SetCommentary(ctx context.Context, c store.Commentary) error {
 	doc := commentaryDoc{ID: c.SurveyID + "/" + c.Round + "/" + c.Strand, SurveyID: c.SurveyID, Round: c.Round, Strand: c.Strand,
 		Know: c.Know, How: c.How, Next: c.Next, Updated: ms(c.Updated)}
-	if _, err := s.commentary().ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true)); err != nil {
+	_, err := written(ctx, asUpsertByKey, func() (*mongo.UpdateResult, error) {
+		return s.commentary().ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
+	})
+	if err != nil {
 		return fmt.Errorf("mongo: set commentary %s: %w", doc.ID, err)
 	}
 	return nil
@@ -149,8 +152,8 @@ func (s *Store) AddAction(ctx context.Context, a store.Action) error {
 		Status: string(a.Status), Round: a.Round, Created: ms(a.Created), Updated: ms(a.Updated),
 		History: []changeDoc{toChangeDoc(store.ActionChange{At: a.Created, Round: a.Round, Status: a.Status, Owner: a.Owner, Due: a.Due})},
 	}
-	_, err := s.actionsColl().InsertOne(ctx, doc)
-	if mongo.IsDuplicateKeyError(err) {
+	_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.actionsColl().InsertOne(ctx, doc) })
+	if isDuplicateKey(err) {
 		return fmt.Errorf("mongo: add action %s: %w", a.ID, store.ErrConflict)
 	}
 	if err != nil {
@@ -172,8 +175,11 @@ func (s *Store) UpdateAction(ctx context.Context, id string, ch store.ActionChan
 	}
 	update = append(update, bson.E{Key: "$set", Value: set})
 	var d actionDoc
-	err := s.actionsColl().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, update,
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	res, _ := written(ctx, asWrite, func() (*mongo.SingleResult, error) {
+		r := s.actionsColl().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, update, options.FindOneAndUpdate().SetReturnDocument(options.After))
+		return r, r.Err()
+	})
+	err := res.Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return store.Action{}, fmt.Errorf("mongo: update action %s: %w", id, store.ErrNotFound)
 	}

@@ -52,8 +52,8 @@ func (s *Store) SaveDefinition(ctx context.Context, v store.DefinitionVersion) (
 	for _, f := range v.Fingerprints {
 		d.Fingerprints = append(d.Fingerprints, fingerprintDoc(f))
 	}
-	_, err := s.definitions().InsertOne(ctx, d)
-	if mongo.IsDuplicateKeyError(err) {
+	_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.definitions().InsertOne(ctx, d) })
+	if isDuplicateKey(err) {
 		return false, nil
 	}
 	if err != nil {

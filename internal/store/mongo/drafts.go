@@ -39,7 +39,9 @@ func (s *Store) SaveDraft(ctx context.Context, d survey.Draft) error {
 		RespondentKey: d.RespondentKey,
 		Invitation:    d.Invitation,
 	}
-	_, err := s.drafts.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.Key}}, doc, options.Replace().SetUpsert(true))
+	_, err := written(ctx, asUpsertByKey, func() (*mongo.UpdateResult, error) {
+		return s.drafts.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.Key}}, doc, options.Replace().SetUpsert(true))
+	})
 	if err != nil {
 		return fmt.Errorf("mongo: save draft: %w", err)
 	}
@@ -69,7 +71,11 @@ func (s *Store) TakeDraft(ctx context.Context, key, surveyID, round string, t ti
 		{Key: "expires", Value: bson.D{{Key: "$gt", Value: t.UTC()}}},
 	}
 	var doc draftDoc
-	err := s.drafts.FindOneAndDelete(ctx, filter).Decode(&doc)
+	res, _ := written(ctx, asWrite, func() (*mongo.SingleResult, error) {
+		r := s.drafts.FindOneAndDelete(ctx, filter)
+		return r, r.Err()
+	})
+	err := res.Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return survey.Draft{}, fmt.Errorf("mongo: take draft: %w", store.ErrNotFound)
 	}
@@ -96,7 +102,9 @@ func (doc draftDoc) draft() survey.Draft {
 // index on expires does this by itself about once a minute; this is for a
 // sweep that must be exact, and for tests.
 func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error) {
-	res, err := s.drafts.DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: t.UTC()}}}})
+	res, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) {
+		return s.drafts.DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: t.UTC()}}}})
+	})
 	if err != nil {
 		return 0, fmt.Errorf("mongo: delete expired drafts: %w", err)
 	}

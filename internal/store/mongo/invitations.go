@@ -47,8 +47,9 @@ func (s *Store) useInvitation(ctx context.Context, r survey.Response) error {
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return fmt.Errorf("mongo: invitation of a response: %w", err)
 	}
-	_, err = s.uses.InsertOne(ctx, useDoc{Key: r.Invitation, SubmissionKey: r.SubmissionKey, SurveyID: r.SurveyID, Round: r.Round, Organisation: inv.Organisation})
-	if !mongo.IsDuplicateKeyError(err) {
+	claim := useDoc{Key: r.Invitation, SubmissionKey: r.SubmissionKey, SurveyID: r.SurveyID, Round: r.Round, Organisation: inv.Organisation}
+	_, err = written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.uses.InsertOne(ctx, claim) })
+	if !isDuplicateKey(err) {
 		if err != nil {
 			return fmt.Errorf("mongo: use invitation: %w", err)
 		}
@@ -73,6 +74,9 @@ func (s *Store) CreateInvitations(ctx context.Context, invs []survey.Invitation)
 	for i, inv := range invs {
 		docs[i] = invitationDoc{inv.Key, inv.SurveyID, inv.Round, inv.Organisation, inv.RespondentKey, inv.Created.UTC().Truncate(time.Millisecond)}
 	}
+	// Not through written: a batch cut short half-way would fail again on
+	// its own first documents. A failure is the staff member's to retry,
+	// with new tokens.
 	if _, err := s.invitations.InsertMany(ctx, docs); err != nil {
 		return fmt.Errorf("mongo: create invitations: %w", err)
 	}

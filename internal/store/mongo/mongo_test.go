@@ -2,7 +2,6 @@ package mongo_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,23 +12,16 @@ import (
 	"iwtoolkit/internal/testenv"
 )
 
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
-
-// TestContract runs the storage contract against MONGODB_URI when it is set,
-// and otherwise against the in-process stand-in.
+// TestContract runs the storage contract, its concurrent parts included,
+// against MONGODB_URI (the stand-in in CI); without it, it skips.
 func TestContract(t *testing.T) {
-	// Nothing is skipped on the stand-in: ConcurrentSubmits inserts distinct
-	// documents and relies on unique indexes, not on concurrent updates to
-	// one document (which the stand-in loses), and it passed on FerretDB in
-	// every run (-count=5, -race, -cpu 1,8). storetest.ConcurrentTakeDraft
-	// is not run here: on the stand-in two takes of one draft at once can
-	// both succeed (seen in runs of it), which MongoDB's findAndModify does
-	// not allow; the contract's takes one after another run on both.
+	t.Parallel()     // beside TestTTLExpiry's wait
+	testenv.Mongo(t) // skips here, once, without MONGODB_URI
 	storetest.Run(t, func(t *testing.T) func(t *testing.T) store.Store {
-		uri, database, _ := testenv.MongoDatabase(t)
+		srv, database := testenv.MongoDatabase(t)
 		return func(t *testing.T) store.Store {
 			t.Helper()
-			return mustOpen(t, uri, database)
+			return mustOpen(t, srv.URI, database)
 		}
 	})
 }

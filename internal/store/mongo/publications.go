@@ -55,8 +55,8 @@ func (s *Store) Publish(ctx context.Context, p store.Publication, prev int64) (s
 	d := publicationDoc{ID: p.SurveyID + "/" + p.Round, SurveyID: p.SurveyID, Round: p.Round, Version: p.Version,
 		Basis: p.Basis, Responses: p.Responses, At: p.At, Data: p.Data}
 	if prev == 0 {
-		_, err := s.publications().InsertOne(ctx, d)
-		if mongo.IsDuplicateKeyError(err) {
+		_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.publications().InsertOne(ctx, d) })
+		if isDuplicateKey(err) {
 			return store.Publication{}, fmt.Errorf("mongo: publish %s: %w", d.ID, store.ErrConflict)
 		}
 		if err != nil {
@@ -64,7 +64,9 @@ func (s *Store) Publish(ctx context.Context, p store.Publication, prev int64) (s
 		}
 		return p, nil
 	}
-	res, err := s.publications().ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: prev}}, d)
+	res, err := written(ctx, asWrite, func() (*mongo.UpdateResult, error) {
+		return s.publications().ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: prev}}, d)
+	})
 	if err != nil {
 		return store.Publication{}, fmt.Errorf("mongo: publish %s: %w", d.ID, err)
 	}
@@ -80,7 +82,7 @@ func (s *Store) CellTallies(ctx context.Context, p store.TallyPlan, round string
 	if err := s.catchUp(ctx, p); err != nil {
 		return nil, err
 	}
-	kept, _, err := s.keptCells(ctx, p, []string{round})
+	kept, err := s.keptCells(ctx, p, []string{round}, true)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +97,7 @@ func (s *Store) CellSizes(ctx context.Context, p store.TallyPlan, rounds []strin
 	if err := s.catchUp(ctx, p); err != nil {
 		return nil, err
 	}
-	kept, _, err := s.keptCells(ctx, p, rounds)
+	kept, err := s.keptCells(ctx, p, rounds, false) // the numbers of responses only
 	if err != nil {
 		return nil, err
 	}

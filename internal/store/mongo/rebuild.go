@@ -50,7 +50,7 @@ func (s *Store) rebuilds() *mongo.Collection {
 // is repaired too.
 func (s *Store) beginRebuild(ctx context.Context, surveyID, round string) (rebuildDoc, error) {
 	d := rebuildDoc{ID: bson.NewObjectID(), SurveyID: surveyID, Round: round, Expires: s.now().Add(rebuildLease).UTC()}
-	if _, err := s.rebuilds().InsertOne(ctx, d); err != nil {
+	if _, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.rebuilds().InsertOne(ctx, d) }); err != nil {
 		return d, fmt.Errorf("mongo: record tally rebuild: %w", err)
 	}
 	return d, nil
@@ -65,15 +65,16 @@ func (s *Store) finishRebuild(ctx context.Context, d rebuildDoc, abandoned ...bs
 	if d.Round != "" {
 		filter = append(filter, bson.E{Key: "round", Value: d.Round})
 	}
-	if _, err := s.tallies().DeleteMany(ctx, filter); err != nil {
+	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.tallies().DeleteMany(ctx, filter) }); err != nil {
 		return fmt.Errorf("mongo: rebuild tallies: %w", err)
 	}
 	pending := bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: "~" + d.ID.Hex()}}}}
-	if _, err := s.responses.UpdateMany(ctx, filter, pending); err != nil {
+	if _, err := written(ctx, asWrite, func() (*mongo.UpdateResult, error) { return s.responses.UpdateMany(ctx, filter, pending) }); err != nil {
 		return fmt.Errorf("mongo: rebuild tallies: %w", err)
 	}
 	ids := append([]bson.ObjectID{d.ID}, abandoned...)
-	if _, err := s.rebuilds().DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+	done := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.rebuilds().DeleteMany(ctx, done) }); err != nil {
 		return fmt.Errorf("mongo: rebuild tallies: %w", err)
 	}
 	return nil
@@ -173,7 +174,9 @@ func (s *Store) claimPlan(ctx context.Context, p store.TallyPlan) error {
 	case claimed == fp:
 		return fmt.Errorf("mongo: tallies of %s: another instance keeps them to plan %s, this instance's plan is %s: %w", p.SurveyID, kept.Fingerprint, fp, errPlanConflict)
 	default:
-		_, err := plans.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "fingerprint", Value: fp}}}}, options.UpdateOne().SetUpsert(true))
+		_, err := written(ctx, asUpsertByKey, func() (*mongo.UpdateResult, error) {
+			return plans.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "fingerprint", Value: fp}}}}, options.UpdateOne().SetUpsert(true))
+		})
 		if err != nil {
 			return fmt.Errorf("mongo: set tally plan: %w", err)
 		}

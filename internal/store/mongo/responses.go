@@ -82,10 +82,11 @@ func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response,
 	if err := s.useInvitation(ctx, r); err != nil {
 		return survey.Response{}, err
 	}
-	if res, err := s.responses.InsertOne(ctx, doc); err == nil {
+	res, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.responses.InsertOne(ctx, doc) })
+	if err == nil {
 		s.tallyNew(ctx, res.InsertedID, stored)
 	} else {
-		if !mongo.IsDuplicateKeyError(err) {
+		if !isDuplicateKey(err) {
 			return survey.Response{}, fmt.Errorf("mongo: insert response: %w", err)
 		}
 		first, err := s.SubmittedResponse(ctx, r.SubmissionKey)
@@ -97,7 +98,8 @@ func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response,
 		}
 		stored = first
 	}
-	if _, err := s.drafts.DeleteOne(ctx, bson.D{{Key: "_id", Value: r.SubmissionKey}}); err != nil {
+	sent := bson.D{{Key: "_id", Value: r.SubmissionKey}}
+	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.drafts.DeleteOne(ctx, sent) }); err != nil {
 		return survey.Response{}, fmt.Errorf("mongo: delete submitted draft: %w", err)
 	}
 	return stored, nil

@@ -70,7 +70,9 @@ func (s *Store) createAdminIndexes(ctx context.Context) error {
 // SetRoundState creates or replaces a round's state.
 func (s *Store) SetRoundState(ctx context.Context, r store.RoundState) error {
 	doc := toRoundDoc(r)
-	_, err := s.rounds().ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
+	_, err := written(ctx, asUpsertByKey, func() (*mongo.UpdateResult, error) {
+		return s.rounds().ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
+	})
 	if err != nil {
 		return fmt.Errorf("mongo: set round state %s: %w", doc.ID, err)
 	}
@@ -80,8 +82,8 @@ func (s *Store) SetRoundState(ctx context.Context, r store.RoundState) error {
 // AddRound stores a new round's state; one already stored is ErrConflict.
 func (s *Store) AddRound(ctx context.Context, r store.RoundState) error {
 	doc := toRoundDoc(r)
-	_, err := s.rounds().InsertOne(ctx, doc)
-	if mongo.IsDuplicateKeyError(err) {
+	_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.rounds().InsertOne(ctx, doc) })
+	if isDuplicateKey(err) {
 		return fmt.Errorf("mongo: add round %s: %w", doc.ID, store.ErrConflict)
 	}
 	if err != nil {
@@ -124,7 +126,9 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.responses.DeleteOne(ctx, bson.D{{Key: "reference", Value: reference}})
+	res, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) {
+		return s.responses.DeleteOne(ctx, bson.D{{Key: "reference", Value: reference}})
+	})
 	if err != nil {
 		return fmt.Errorf("mongo: delete response: %w", err)
 	}
@@ -143,7 +147,9 @@ func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (in
 	if err != nil {
 		return 0, err
 	}
-	res, err := s.responses.DeleteMany(ctx, bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}})
+	res, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) {
+		return s.responses.DeleteMany(ctx, bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}})
+	})
 	if err != nil {
 		return 0, fmt.Errorf("mongo: delete responses: %w", err)
 	}
@@ -213,7 +219,9 @@ func (s *Store) SetPasswordHash(ctx context.Context, id, hash string) error {
 }
 
 func (s *Store) updateAccount(ctx context.Context, op, id string, set bson.D) error {
-	res, err := s.accounts().UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	res, err := written(ctx, asWrite, func() (*mongo.UpdateResult, error) {
+		return s.accounts().UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	})
 	if err != nil {
 		return fmt.Errorf("mongo: %s: %w", op, err)
 	}

@@ -44,15 +44,7 @@ func (s *Store) createStaffIndexes(ctx context.Context) error {
 	}
 	for _, ix := range indexes {
 		model := mongo.IndexModel{Keys: ix.keys, Options: ix.opts.SetName(ix.name)}
-		_, err := ix.coll.Indexes().CreateOne(ctx, model)
-		var ce mongo.CommandError
-		if errors.As(err, &ce) && ce.Name == "NotImplemented" {
-			// The stand-in has no TTL indexes: a plain index on expires
-			// serves the deletes that CreateSession does anyway.
-			model.Options = options.Index().SetName(ix.name)
-			_, err = ix.coll.Indexes().CreateOne(ctx, model)
-		}
-		if err != nil {
+		if _, err := ix.coll.Indexes().CreateOne(ctx, model); err != nil {
 			return fmt.Errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
 		}
 	}
@@ -76,8 +68,8 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 		ID: a.ID, Email: store.NormaliseEmail(a.Email), Name: a.Name, Role: a.Role, Organisation: a.Organisation,
 		PasswordHash: a.PasswordHash, Created: a.Created.UTC(), Disabled: a.Disabled,
 	}
-	_, err := s.accounts().InsertOne(ctx, doc)
-	if mongo.IsDuplicateKeyError(err) {
+	_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.accounts().InsertOne(ctx, doc) })
+	if isDuplicateKey(err) {
 		return fmt.Errorf("mongo: create account %s: %w", doc.Email, store.ErrConflict)
 	}
 	if err != nil {
@@ -140,15 +132,11 @@ type sessionDoc struct {
 	Expires   time.Time `bson:"expires"`
 }
 
-// CreateSession stores a session. It also removes expired sessions, as the
-// TTL index would, for a server that has none (the stand-in).
+// CreateSession stores a session. The TTL index on expires removes it
+// after it expires; the server checks the expiry itself before that.
 func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 	doc := sessionDoc{TokenHash: sess.TokenHash, AccountID: sess.AccountID, Created: sess.Created.UTC(), Expires: sess.Expires.UTC()}
-	expired := bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: doc.Created}}}}
-	if _, err := s.sessions().DeleteMany(ctx, expired); err != nil {
-		return fmt.Errorf("mongo: create session: clear expired: %w", err)
-	}
-	if _, err := s.sessions().InsertOne(ctx, doc); err != nil {
+	if _, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.sessions().InsertOne(ctx, doc) }); err != nil {
 		return fmt.Errorf("mongo: create session: %w", err)
 	}
 	return nil
@@ -169,7 +157,8 @@ func (s *Store) Session(ctx context.Context, tokenHash string) (store.Session, e
 
 // DeleteSession removes a session.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	if _, err := s.sessions().DeleteOne(ctx, bson.D{{Key: "_id", Value: tokenHash}}); err != nil {
+	gone := bson.D{{Key: "_id", Value: tokenHash}}
+	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.sessions().DeleteOne(ctx, gone) }); err != nil {
 		return fmt.Errorf("mongo: delete session: %w", err)
 	}
 	return nil
@@ -178,7 +167,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 // DeleteOtherSessions deletes an account's sessions but one.
 func (s *Store) DeleteOtherSessions(ctx context.Context, accountID, keep string) error {
 	filter := bson.D{{Key: "account_id", Value: accountID}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}}}
-	if _, err := s.sessions().DeleteMany(ctx, filter); err != nil {
+	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.sessions().DeleteMany(ctx, filter) }); err != nil {
 		return fmt.Errorf("mongo: delete other sessions: %w", err)
 	}
 	return nil
@@ -205,15 +194,19 @@ func (s *Store) Increment(ctx context.Context, key string, now, expires time.Tim
 	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
 	for attempt := 0; ; attempt++ {
 		var doc counterDoc
-		err := s.counters().FindOneAndUpdate(ctx, filter, update, opts).Decode(&doc)
+		res, _ := written(ctx, asWrite, func() (*mongo.SingleResult, error) {
+			r := s.counters().FindOneAndUpdate(ctx, filter, update, opts)
+			return r, r.Err()
+		})
+		err := res.Decode(&doc)
 		if err == nil {
 			return doc.N, nil
 		}
-		if !mongo.IsDuplicateKeyError(err) || attempt == 2 {
+		if !isDuplicateKey(err) || attempt == 2 {
 			return 0, fmt.Errorf("mongo: increment: %w", err)
 		}
 		stale := bson.D{{Key: "_id", Value: key}, {Key: "expires", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}}
-		if _, err := s.counters().DeleteOne(ctx, stale); err != nil {
+		if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.counters().DeleteOne(ctx, stale) }); err != nil {
 			return 0, fmt.Errorf("mongo: increment: clear expired counter: %w", err)
 		}
 	}
@@ -244,7 +237,7 @@ type auditDoc struct {
 // Audit appends an entry to the audit log.
 func (s *Store) Audit(ctx context.Context, e store.AuditEntry) error {
 	doc := auditDoc{ID: bson.NewObjectID(), At: e.At.UTC(), Actor: e.Actor, Action: e.Action, Target: e.Target}
-	if _, err := s.audit().InsertOne(ctx, doc); err != nil {
+	if _, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.audit().InsertOne(ctx, doc) }); err != nil {
 		return fmt.Errorf("mongo: audit: %w", err)
 	}
 	return nil
@@ -281,7 +274,10 @@ type secretDoc struct {
 func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
 	v := make([]byte, 32)
 	rand.Read(v)
-	if _, err := s.secrets().InsertOne(ctx, secretDoc{Name: name, Value: v}); err != nil && !mongo.IsDuplicateKeyError(err) {
+	_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) {
+		return s.secrets().InsertOne(ctx, secretDoc{Name: name, Value: v})
+	})
+	if err != nil && !isDuplicateKey(err) {
 		return nil, fmt.Errorf("mongo: secret %s: %w", name, err)
 	}
 	var doc secretDoc

@@ -70,17 +70,6 @@ func (s *Store) tallies() *mongo.Collection {
 	return s.responses.Database().Collection(talliesCollection)
 }
 
-// tallyDoc is one cell's counts for one day of responses.
-type tallyDoc struct {
-	ID          string                    `bson:"_id"`
-	SurveyID    string                    `bson:"survey_id"`
-	Round       string                    `bson:"round"`
-	Fingerprint string                    `bson:"fingerprint"`
-	Cell        []string                  `bson:"cell"`
-	Responses   int                       `bson:"responses"`
-	Counts      map[string]map[string]int `bson:"counts"`
-}
-
 // storedResponse is what counting a response reads of it.
 type storedResponse struct {
 	ID         bson.ObjectID     `bson:"_id"`
@@ -142,12 +131,14 @@ func (s *Store) count(ctx context.Context, p store.TallyPlan, d storedResponse) 
 	// the document is there now, so only "counted already" is a duplicate.
 	var err error
 	for try := 0; try < 2; try++ {
-		_, err = s.tallies().UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
-		if !mongo.IsDuplicateKeyError(err) {
+		_, err = written(ctx, asWrite, func() (*mongo.UpdateResult, error) {
+			return s.tallies().UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+		})
+		if !isDuplicateKey(err) {
 			break
 		}
 	}
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
+	if err != nil && !isDuplicateKey(err) {
 		return fmt.Errorf("mongo: tally response: %w", err)
 	}
 	return nil
@@ -163,7 +154,9 @@ func (s *Store) markCounted(ctx context.Context, p store.TallyPlan, d storedResp
 		seen = bson.D{{Key: "$in", Value: bson.A{nil, ""}}}
 	}
 	filter := bson.D{{Key: "_id", Value: d.ID}, {Key: "tallied", Value: seen}}
-	res, err := s.responses.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: p.Fingerprint()}}}})
+	res, err := written(ctx, asWrite, func() (*mongo.UpdateResult, error) {
+		return s.responses.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: p.Fingerprint()}}}})
+	})
 	if err != nil {
 		return false, fmt.Errorf("mongo: mark response tallied: %w", err)
 	}
@@ -224,51 +217,19 @@ func (s *Store) applyPending(ctx context.Context, p store.TallyPlan) error {
 // pendingBatch is how many pending responses applyPending reads at a time.
 const pendingBatch = 500
 
-// keptCells reads a survey's tally documents under p, by round and cell.
-func (s *Store) keptCells(ctx context.Context, p store.TallyPlan, rounds []string) (map[string]map[store.Cell]*store.Counts, []tallyDoc, error) {
-	filter := bson.D{{Key: "survey_id", Value: p.SurveyID}, {Key: "fingerprint", Value: p.Fingerprint()}}
-	if len(rounds) > 0 {
-		filter = append(filter, bson.E{Key: "round", Value: bson.D{{Key: "$in", Value: rounds}}})
-	}
-	cur, err := s.tallies().Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "applied", Value: 0}}))
-	if err != nil {
-		return nil, nil, fmt.Errorf("mongo: find tallies: %w", err)
-	}
-	var docs []tallyDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, nil, fmt.Errorf("mongo: read tallies: %w", err)
-	}
-	out := map[string]map[store.Cell]*store.Counts{}
-	for _, d := range docs {
-		var cell store.Cell
-		copy(cell[:], d.Cell)
-		cells := out[d.Round]
-		if cells == nil {
-			cells = map[store.Cell]*store.Counts{}
-			out[d.Round] = cells
-		}
-		c := cells[cell]
-		if c == nil {
-			c = store.NewCounts()
-			cells[cell] = c
-		}
-		c.Responses += d.Responses
-		for k, m := range d.Counts {
-			for v, n := range m {
-				c.Add(k, v, n)
-			}
-		}
-	}
-	return out, docs, nil
-}
-
 // Tallies catches up untallied responses, then sums the kept cells the
-// filter keeps, in the client: no $unwind or $group is needed.
+// filter keeps, in the client (sums.go): no $unwind or $group is needed.
 func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string, f store.Filter) (map[string]*store.Counts, error) {
 	if err := s.catchUp(ctx, p); err != nil {
 		return nil, err
 	}
-	kept, _, err := s.keptCells(ctx, p, rounds)
+	sums := map[string]*cellSum{}
+	err := s.sumTallies(ctx, p, rounds, f, true, func(round string, cell store.Cell) *cellSum {
+		if sums[round] == nil {
+			sums[round] = &cellSum{}
+		}
+		return sums[round]
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -276,23 +237,8 @@ func (s *Store) Tallies(ctx context.Context, p store.TallyPlan, rounds []string,
 	for _, r := range rounds {
 		out[r] = store.NewCounts()
 	}
-	for round, cells := range kept {
-		sum := out[round]
-		if sum == nil {
-			sum = store.NewCounts()
-			out[round] = sum
-		}
-		for cell, c := range cells {
-			if !f.Match(cell) {
-				continue
-			}
-			sum.Responses += c.Responses
-			for k, m := range c.Answers {
-				for v, n := range m {
-					sum.Add(k, v, n)
-				}
-			}
-		}
+	for round, sum := range sums {
+		out[round] = sum.result()
 	}
 	return out, nil
 }
@@ -307,7 +253,7 @@ func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (s
 	if err := s.catchUp(ctx, p); err != nil {
 		return res, err
 	}
-	kept, _, err := s.keptCells(ctx, p, []string{round})
+	kept, err := s.keptCells(ctx, p, []string{round}, true)
 	if err != nil {
 		return res, err
 	}

@@ -14,8 +14,15 @@ import (
 // the disk or the database file rather than of the request (see fault),
 // the error also matches store.ErrUnavailable; its message is unchanged,
 // as SQLite's own words ("database or disk is full") say what happened.
+//
+// When the cause is damage to the database file (SQLite reports it
+// corrupt, or a tally row's counts cannot be decoded), the error matches
+// store.ErrDamaged as well.
 func errorf(format string, args ...any) error {
 	err := fmt.Errorf(format, args...)
+	if isDamage(err) {
+		return damaged{err}
+	}
 	if _, ok := fault(err); ok {
 		return unavailable{err}
 	}
@@ -26,6 +33,28 @@ func errorf(format string, args ...any) error {
 type unavailable struct{ error }
 
 func (u unavailable) Unwrap() []error { return []error{u.error, store.ErrUnavailable} }
+
+// damaged is an error that also matches store.ErrDamaged and
+// store.ErrUnavailable.
+type damaged struct{ error }
+
+func (d damaged) Unwrap() []error { return []error{d.error, store.ErrDamaged, store.ErrUnavailable} }
+
+// isDamage says whether err comes from a damaged database file.
+func isDamage(err error) bool {
+	if errors.Is(err, store.ErrDamaged) {
+		return true
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return true
+	}
+	return false
+}
 
 // fault says whether err comes from SQLite failing to read or write its
 // files, and what kind of failure it is, in words for a message. These are

@@ -34,21 +34,26 @@ type Store struct {
 	cache  *cache       // round states and drafts, shared by the folder's stores: cache.go
 	tally  store.Plans  // see tally.go
 	unlock func() error // releases the data folder: see lock.go
+	// checked: the start-up check of the file finished, in checkTook
+	// (integrity.go).
+	checked   bool
+	checkTook time.Duration
 }
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating if need be) the database in dir and brings its
-// schema up to date. It holds the data folder's lock until Close, so that
-// a second process on the same folder is refused at once with a message
-// that says so; a folder that cannot be created or written is refused
-// before anything is created in it.
+// Open opens (creating if need be) the database in dir, checks that the
+// file is not damaged (integrity.go), and brings its schema up to date. It
+// holds the data folder's lock until Close, so that a second process on
+// the same folder is refused at once with a message that says so; a
+// folder that cannot be created or written is refused before anything is
+// created in it, and a damaged file with what to do about it.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	c, unlock, err := lockDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	s, err := open(ctx, dir, c)
+	s, err := open(ctx, dir, FileName, c)
 	if err != nil {
 		unlock()
 		return nil, err
@@ -57,8 +62,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	return s, nil
 }
 
-func open(ctx context.Context, dir string, c *cache) (*Store, error) {
-	path := filepath.Join(dir, FileName)
+// open opens the database file name in dir; the store's own file is
+// checked first.
+func open(ctx context.Context, dir, name string, c *cache) (*Store, error) {
+	path := filepath.Join(dir, name)
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -81,11 +88,16 @@ func open(ctx context.Context, dir string, c *cache) (*Store, error) {
 	read.SetMaxIdleConns(8) // kept open, with their prepared statements
 	s := &Store{write: newPool(write), read: newPool(read), cache: c}
 	s.batch = newBatcher(s.write, c)
-	err = s.migrate(ctx)
+	if name == FileName {
+		err = s.check(ctx, path) // integrity.go
+	}
+	if err == nil {
+		err = s.migrate(ctx)
+	}
 	c.forgetAll() // a migration may change any table
 	if err != nil {
 		s.Close(ctx)
-		if kind, ok := fault(err); ok {
+		if kind, ok := fault(err); ok && !isDamage(err) {
 			if diskFull(dir) {
 				kind = "the disk is full"
 			}

@@ -26,11 +26,3 @@ func TestContract(t *testing.T) {
 		return func(t *testing.T) store.Store { return openIn(t, dir) }
 	})
 }
-
-func TestConcurrentIncrements(t *testing.T) {
-	storetest.ConcurrentIncrements(t, openIn(t, t.TempDir()))
-}
-
-func TestConcurrentTakeDraft(t *testing.T) {
-	storetest.ConcurrentTakeDraft(t, openIn(t, t.TempDir()))
-}

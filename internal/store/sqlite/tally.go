@@ -106,7 +106,9 @@ func encodeCounts(c *store.Counts) []byte {
 	return b
 }
 
-var errBadCounts = errors.New("sqlite: tallies: counts are corrupt")
+// errBadCounts: a tally row's counts cannot be decoded. The file is
+// damaged where SQLite itself cannot see it (inside a value).
+var errBadCounts error = damaged{errors.New("sqlite: tallies: counts are corrupt")}
 
 // decodeCounts adds packed counts to sum.
 func decodeCounts(b []byte, sum *store.Counts) error {
@@ -356,8 +358,40 @@ func (s *Store) Recount(ctx context.Context, p store.TallyPlan, round string) (s
 }
 
 // recountTx is Recount inside a transaction, so that a deletion and the
-// recount after it commit together.
+// recount after it commit together. Tally rows whose counts cannot be
+// decoded (damage inside a value, where SQLite's own checks do not look)
+// are derived data: the survey's tallies are then counted again from its
+// responses, and every count of the round is a difference.
 func recountTx(ctx context.Context, tx *txn, p store.TallyPlan, round string) (store.RecountResult, error) {
+	res, err := recountKept(ctx, tx, p, round)
+	if !errors.Is(err, store.ErrDamaged) {
+		return res, err
+	}
+	for _, q := range []string{
+		`DELETE FROM tallies WHERE survey_id = ?`,
+		`UPDATE responses SET tallied = 0 WHERE survey_id = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, p.SurveyID); err != nil {
+			return res, err
+		}
+	}
+	if err := catchUp(ctx, tx, p); err != nil {
+		return res, err
+	}
+	fresh, err := countResponses(ctx, tx, p, `survey_id = ? AND round = ?`, p.SurveyID, round)
+	if err != nil {
+		return res, err
+	}
+	res = store.RecountResult{Differences: store.Differences(nil, fresh[round])}
+	for _, c := range fresh[round] {
+		res.Responses += c.Responses
+	}
+	return res, nil
+}
+
+// recountKept recounts a round and compares it with the kept tallies,
+// replacing them if they differ.
+func recountKept(ctx context.Context, tx *txn, p store.TallyPlan, round string) (store.RecountResult, error) {
 	var res store.RecountResult
 	err := func() error {
 		if err := catchUp(ctx, tx, p); err != nil {

@@ -12,11 +12,6 @@ import (
 	"iwtoolkit/internal/store/storetest"
 )
 
-func TestConcurrentTallies(t *testing.T) {
-	dir := t.TempDir()
-	storetest.TestConcurrentTallies(t, func(t *testing.T) store.Store { return openIn(t, dir) })
-}
-
 // TestRecountRepairs spoils a kept count behind the store's back and
 // checks that Recount finds and repairs it.
 func TestRecountRepairs(t *testing.T) {

@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -28,8 +30,9 @@ func savedForLater(t *testing.T, s store.Store, key string) survey.Draft {
 }
 
 // testTakeDraft checks that a draft is taken once, only for its own survey
-// and round, and not once expired; a draft not taken is left alone. Takes here follow one another: see
-// ConcurrentTakeDraft for takes at the same moment.
+// and round, and not once expired; a draft not taken is left alone. Takes
+// here follow one another: see testConcurrentTakeDraft for takes at the
+// same moment.
 func testTakeDraft(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 	s := open(t)
@@ -66,12 +69,11 @@ func testTakeDraft(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-// ConcurrentTakeDraft spends one resume code from many goroutines at once,
-// many times: one take of each succeeds. Run it on stores that update one
-// record atomically: not on the MongoDB stand-in, which loses concurrent
-// updates to one document (real MongoDB's findAndModify does not).
-func ConcurrentTakeDraft(t *testing.T, s store.Store) {
+// testConcurrentTakeDraft spends one resume code from many goroutines at
+// once, many times: one take of each succeeds.
+func testConcurrentTakeDraft(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
+	s := open(t)
 	const codes, takers = 20, 8
 	for range codes {
 		savedForLater(t, s, "code")
@@ -96,6 +98,37 @@ func ConcurrentTakeDraft(t *testing.T, s store.Store) {
 		wg.Wait()
 		if won != 1 {
 			t.Fatalf("%d of %d takes at once of one draft succeeded, want 1", won, takers)
+		}
+	}
+}
+
+// testConcurrentDraftSaves saves new drafts from several goroutines at
+// once, as a respondent with two tabs open might: every save succeeds (the
+// first of them racing to create the draft), and the draft is one of them.
+func testConcurrentDraftSaves(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	const drafts, savers = 20, 8
+	for i := range drafts {
+		key := fmt.Sprint("tabs-", i)
+		var wg sync.WaitGroup
+		for j := range savers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d := survey.Draft{Key: key, SurveyID: "iw", Round: "baseline", Answers: map[string]string{"caf-1": fmt.Sprint(j)}, Updated: t0, Expires: t0.Add(time.Hour)}
+				if err := s.SaveDraft(ctx, d); err != nil {
+					t.Errorf("save %d of draft %s at once: %v", j+1, key, err)
+				}
+			}()
+		}
+		wg.Wait()
+		d, err := s.Draft(ctx, key)
+		if err != nil {
+			t.Fatalf("draft %s after %d saves at once: %v", key, savers, err)
+		}
+		if n, err := strconv.Atoi(d.Answers["caf-1"]); err != nil || n < 0 || n >= savers {
+			t.Errorf("draft %s after %d saves at once holds %v", key, savers, d.Answers)
 		}
 	}
 }

@@ -163,12 +163,11 @@ func testCounters(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-// ConcurrentIncrements checks that increments from many goroutines are all
-// counted. It is not part of Run, because the MongoDB stand-in loses
-// concurrent updates to one document; stores call it where the database
-// underneath is the real one.
-func ConcurrentIncrements(t *testing.T, s store.Store) {
+// testConcurrentIncrements checks that increments from many goroutines
+// are all counted, the first of them racing to create the counter.
+func testConcurrentIncrements(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
+	s := open(t)
 	const workers, each = 8, 50
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*each)

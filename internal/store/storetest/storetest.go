@@ -40,7 +40,11 @@ func Run(t *testing.T, h Harness) {
 		{"EachResponse", testEachResponse},
 		{"Reopen", testReopen},
 		{"ConcurrentSubmits", testConcurrentSubmits},
+		{"ConcurrentTakeDraft", testConcurrentTakeDraft},                                   // drafts.go
+		{"ConcurrentDraftSaves", testConcurrentDraftSaves},                                 // drafts.go
+		{"ConcurrentIncrements", testConcurrentIncrements},                                 // staff.go
 		{"TalliesExact", testTalliesExact}, {"TalliesWithoutPlan", testTalliesWithoutPlan}, // tally.go
+		{"ConcurrentTallies", testConcurrentTallies}, // tally.go
 	}
 	tests = append(tests, staffTests...)
 	tests = append(tests, adminTests...)

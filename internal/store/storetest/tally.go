@@ -101,9 +101,8 @@ func TalliesMatchResponses(t *testing.T, s store.Store, p store.TallyPlan, round
 	}
 }
 
-// testTalliesExact submits random responses one at a time (the MongoDB
-// stand-in loses concurrent updates to one document, so concurrency is
-// tested on SQLite only, by TestConcurrentTallies) and checks the tallies
+// testTalliesExact submits random responses one at a time (submissions at
+// once are testConcurrentTallies) and checks the tallies
 // against a from-scratch count, for several filters, before and after
 // reopening, and that Recount finds nothing to repair.
 func testTalliesExact(t *testing.T, open func(t *testing.T) store.Store) {
@@ -187,10 +186,9 @@ func testTalliesWithoutPlan(t *testing.T, open func(t *testing.T) store.Store) {
 	checkTallies(t, s, tallyPlan, []string{"baseline"})
 }
 
-// TestConcurrentTallies submits from several goroutines at once and checks
-// the tallies are exact. Run it on stores that update one record
-// atomically: not on the MongoDB stand-in.
-func TestConcurrentTallies(t *testing.T, open func(t *testing.T) store.Store) {
+// testConcurrentTallies submits from several goroutines at once and checks
+// the tallies are exact.
+func testConcurrentTallies(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 	s := open(t)
 	s.PlanTallies(tallyPlan)
