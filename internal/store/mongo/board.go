@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -97,7 +96,7 @@ func (s *Store) createBoardIndexes(ctx context.Context) error {
 	} {
 		model := mongo.IndexModel{Keys: ix.keys, Options: options.Index().SetName(ix.name)}
 		if _, err := ix.coll.Indexes().CreateOne(ctx, model); err != nil {
-			return fmt.Errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
+			return errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
 		}
 	}
 	return nil
@@ -111,7 +110,7 @@ func (s *Store) SetCommentary(ctx context.Context, c store.Commentary) error {
 		return s.commentary().ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
 	})
 	if err != nil {
-		return fmt.Errorf("mongo: set commentary %s: %w", doc.ID, err)
+		return errorf("mongo: set commentary %s: %w", doc.ID, err)
 	}
 	return nil
 }
@@ -125,10 +124,10 @@ func (s *Store) Commentary(ctx context.Context, surveyID, round, strand string) 
 	var d commentaryDoc
 	err := s.commentary().FindOne(ctx, bson.D{{Key: "_id", Value: surveyID + "/" + round + "/" + strand}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return store.Commentary{}, fmt.Errorf("mongo: commentary %s/%s/%s: %w", surveyID, round, strand, store.ErrNotFound)
+		return store.Commentary{}, errorf("mongo: commentary %s/%s/%s: %w", surveyID, round, strand, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Commentary{}, fmt.Errorf("mongo: commentary: %w", err)
+		return store.Commentary{}, errorf("mongo: commentary: %w", err)
 	}
 	return d.commentary(), nil
 }
@@ -154,10 +153,10 @@ func (s *Store) AddAction(ctx context.Context, a store.Action) error {
 	}
 	_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.actionsColl().InsertOne(ctx, doc) })
 	if isDuplicateKey(err) {
-		return fmt.Errorf("mongo: add action %s: %w", a.ID, store.ErrConflict)
+		return errorf("mongo: add action %s: %w", a.ID, store.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("mongo: add action %s: %w", a.ID, err)
+		return errorf("mongo: add action %s: %w", a.ID, err)
 	}
 	return nil
 }
@@ -181,10 +180,10 @@ func (s *Store) UpdateAction(ctx context.Context, id string, ch store.ActionChan
 	})
 	err := res.Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return store.Action{}, fmt.Errorf("mongo: update action %s: %w", id, store.ErrNotFound)
+		return store.Action{}, errorf("mongo: update action %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Action{}, fmt.Errorf("mongo: update action %s: %w", id, err)
+		return store.Action{}, errorf("mongo: update action %s: %w", id, err)
 	}
 	return d.action(), nil
 }
@@ -194,10 +193,10 @@ func (s *Store) Action(ctx context.Context, id string) (store.Action, error) {
 	var d actionDoc
 	err := s.actionsColl().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return store.Action{}, fmt.Errorf("mongo: action %s: %w", id, store.ErrNotFound)
+		return store.Action{}, errorf("mongo: action %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Action{}, fmt.Errorf("mongo: action %s: %w", id, err)
+		return store.Action{}, errorf("mongo: action %s: %w", id, err)
 	}
 	return d.action(), nil
 }

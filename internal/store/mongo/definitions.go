@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -41,7 +40,7 @@ type definitionDoc struct {
 func (s *Store) createDefinitionIndexes(ctx context.Context) error {
 	model := mongo.IndexModel{Keys: bson.D{{Key: "survey_id", Value: 1}, {Key: "served", Value: 1}}, Options: options.Index().SetName("survey_served")}
 	if _, err := s.definitions().Indexes().CreateOne(ctx, model); err != nil {
-		return fmt.Errorf("mongo: create index %s.survey_served: %w", definitionsCollection, err)
+		return errorf("mongo: create index %s.survey_served: %w", definitionsCollection, err)
 	}
 	return nil
 }
@@ -57,7 +56,7 @@ func (s *Store) SaveDefinition(ctx context.Context, v store.DefinitionVersion) (
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("mongo: save definition: %w", err)
+		return false, errorf("mongo: save definition: %w", err)
 	}
 	return true, nil
 }

@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -43,7 +42,7 @@ func (s *Store) SaveDraft(ctx context.Context, d survey.Draft) error {
 		return s.drafts.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.Key}}, doc, options.Replace().SetUpsert(true))
 	})
 	if err != nil {
-		return fmt.Errorf("mongo: save draft: %w", err)
+		return errorf("mongo: save draft: %w", err)
 	}
 	return nil
 }
@@ -54,10 +53,10 @@ func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
 	var doc draftDoc
 	err := s.drafts.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return survey.Draft{}, fmt.Errorf("mongo: draft: %w", store.ErrNotFound)
+		return survey.Draft{}, errorf("mongo: draft: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return survey.Draft{}, fmt.Errorf("mongo: find draft: %w", err)
+		return survey.Draft{}, errorf("mongo: find draft: %w", err)
 	}
 	return doc.draft(), nil
 }
@@ -77,10 +76,10 @@ func (s *Store) TakeDraft(ctx context.Context, key, surveyID, round string, t ti
 	})
 	err := res.Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return survey.Draft{}, fmt.Errorf("mongo: take draft: %w", store.ErrNotFound)
+		return survey.Draft{}, errorf("mongo: take draft: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return survey.Draft{}, fmt.Errorf("mongo: take draft: %w", err)
+		return survey.Draft{}, errorf("mongo: take draft: %w", err)
 	}
 	return doc.draft(), nil
 }
@@ -106,7 +105,7 @@ func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, erro
 		return s.drafts.DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: t.UTC()}}}})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("mongo: delete expired drafts: %w", err)
+		return 0, errorf("mongo: delete expired drafts: %w", err)
 	}
 	return int(res.DeletedCount), nil
 }

@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -45,22 +44,22 @@ func (s *Store) useInvitation(ctx context.Context, r survey.Response) error {
 	var inv invitationDoc // the server checked it exists; the use needs its organisation
 	err := s.invitations.FindOne(ctx, bson.D{{Key: "_id", Value: r.Invitation}}).Decode(&inv)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return fmt.Errorf("mongo: invitation of a response: %w", err)
+		return errorf("mongo: invitation of a response: %w", err)
 	}
 	claim := useDoc{Key: r.Invitation, SubmissionKey: r.SubmissionKey, SurveyID: r.SurveyID, Round: r.Round, Organisation: inv.Organisation}
 	_, err = written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.uses.InsertOne(ctx, claim) })
 	if !isDuplicateKey(err) {
 		if err != nil {
-			return fmt.Errorf("mongo: use invitation: %w", err)
+			return errorf("mongo: use invitation: %w", err)
 		}
 		return nil
 	}
 	var use useDoc
 	if err := s.uses.FindOne(ctx, bson.D{{Key: "_id", Value: r.Invitation}}).Decode(&use); err != nil {
-		return fmt.Errorf("mongo: use invitation: %w", err)
+		return errorf("mongo: use invitation: %w", err)
 	}
 	if use.SubmissionKey != r.SubmissionKey {
-		return fmt.Errorf("mongo: use invitation: %w", store.ErrInvitationUsed)
+		return errorf("mongo: use invitation: %w", store.ErrInvitationUsed)
 	}
 	return nil
 }
@@ -78,7 +77,7 @@ func (s *Store) CreateInvitations(ctx context.Context, invs []survey.Invitation)
 	// its own first documents. A failure is the staff member's to retry,
 	// with new tokens.
 	if _, err := s.invitations.InsertMany(ctx, docs); err != nil {
-		return fmt.Errorf("mongo: create invitations: %w", err)
+		return errorf("mongo: create invitations: %w", err)
 	}
 	return nil
 }
@@ -92,14 +91,14 @@ func (s *Store) Invitation(ctx context.Context, key string) (survey.Invitation, 
 	var d invitationDoc
 	err := s.invitations.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return survey.Invitation{}, false, fmt.Errorf("mongo: invitation: %w", store.ErrNotFound)
+		return survey.Invitation{}, false, errorf("mongo: invitation: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return survey.Invitation{}, false, fmt.Errorf("mongo: invitation: %w", err)
+		return survey.Invitation{}, false, errorf("mongo: invitation: %w", err)
 	}
 	n, err := s.uses.CountDocuments(ctx, bson.D{{Key: "_id", Value: key}})
 	if err != nil {
-		return survey.Invitation{}, false, fmt.Errorf("mongo: invitation use: %w", err)
+		return survey.Invitation{}, false, errorf("mongo: invitation use: %w", err)
 	}
 	return d.invitation(), n > 0, nil
 }
@@ -138,11 +137,11 @@ func (s *Store) Completion(ctx context.Context, surveyID, round string) ([]surve
 	}
 	invited, err := count(s.invitations)
 	if err != nil {
-		return nil, fmt.Errorf("mongo: completion: %w", err)
+		return nil, errorf("mongo: completion: %w", err)
 	}
 	used, err := count(s.uses)
 	if err != nil {
-		return nil, fmt.Errorf("mongo: completion: %w", err)
+		return nil, errorf("mongo: completion: %w", err)
 	}
 	var out []survey.Completion
 	for org, n := range invited {

@@ -8,7 +8,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"time"
 
@@ -57,14 +56,14 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 	}
 	client, err := mongo.Connect(options.Client().SetServerSelectionTimeout(connectTimeout).ApplyURI(uri))
 	if err != nil {
-		return nil, fmt.Errorf("mongo: connect: %w", err)
+		return nil, errorf("mongo: connect: %w", err)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, connectTimeout)
 	err = client.Ping(pingCtx, nil)
 	cancel()
 	if err != nil {
 		_ = client.Disconnect(ctx)
-		return nil, fmt.Errorf("mongo: ping %s: %w", redact(uri), err)
+		return nil, errorf("mongo: ping %s: %w", redact(uri), err)
 	}
 	db := client.Database(database)
 	s := &Store{
@@ -113,7 +112,7 @@ func (s *Store) createIndexes(ctx context.Context) error {
 	for _, ix := range indexes {
 		model := mongo.IndexModel{Keys: ix.keys, Options: ix.opts.SetName(ix.name)}
 		if _, err := ix.coll.Indexes().CreateOne(ctx, model); err != nil {
-			return fmt.Errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
+			return errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
 		}
 	}
 	if err := s.createDefinitionIndexes(ctx); err != nil {
@@ -131,7 +130,7 @@ func (s *Store) createIndexes(ctx context.Context) error {
 // Ping checks that the server answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.client.Ping(ctx, nil); err != nil {
-		return fmt.Errorf("mongo: ping: %w", err)
+		return errorf("mongo: ping: %w", err)
 	}
 	return nil
 }
@@ -140,7 +139,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // until ctx is done.
 func (s *Store) Close(ctx context.Context) error {
 	if err := s.client.Disconnect(ctx); err != nil {
-		return fmt.Errorf("mongo: close: %w", err)
+		return errorf("mongo: close: %w", err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -38,10 +37,10 @@ func (s *Store) Publication(ctx context.Context, surveyID, round string, data bo
 	var d publicationDoc
 	err := s.publications().FindOne(ctx, bson.D{{Key: "_id", Value: surveyID + "/" + round}}, opts).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return store.Publication{}, fmt.Errorf("mongo: publication %s/%s: %w", surveyID, round, store.ErrNotFound)
+		return store.Publication{}, errorf("mongo: publication %s/%s: %w", surveyID, round, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Publication{}, fmt.Errorf("mongo: publication %s/%s: %w", surveyID, round, err)
+		return store.Publication{}, errorf("mongo: publication %s/%s: %w", surveyID, round, err)
 	}
 	return store.Publication{SurveyID: d.SurveyID, Round: d.Round, Version: d.Version, Basis: d.Basis,
 		Responses: d.Responses, At: d.At.UTC(), Data: d.Data}, nil
@@ -57,10 +56,10 @@ func (s *Store) Publish(ctx context.Context, p store.Publication, prev int64) (s
 	if prev == 0 {
 		_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.publications().InsertOne(ctx, d) })
 		if isDuplicateKey(err) {
-			return store.Publication{}, fmt.Errorf("mongo: publish %s: %w", d.ID, store.ErrConflict)
+			return store.Publication{}, errorf("mongo: publish %s: %w", d.ID, store.ErrConflict)
 		}
 		if err != nil {
-			return store.Publication{}, fmt.Errorf("mongo: publish %s: %w", d.ID, err)
+			return store.Publication{}, errorf("mongo: publish %s: %w", d.ID, err)
 		}
 		return p, nil
 	}
@@ -68,10 +67,10 @@ func (s *Store) Publish(ctx context.Context, p store.Publication, prev int64) (s
 		return s.publications().ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: prev}}, d)
 	})
 	if err != nil {
-		return store.Publication{}, fmt.Errorf("mongo: publish %s: %w", d.ID, err)
+		return store.Publication{}, errorf("mongo: publish %s: %w", d.ID, err)
 	}
 	if res.MatchedCount == 0 {
-		return store.Publication{}, fmt.Errorf("mongo: publish %s: %w", d.ID, store.ErrConflict)
+		return store.Publication{}, errorf("mongo: publish %s: %w", d.ID, store.ErrConflict)
 	}
 	return p, nil
 }

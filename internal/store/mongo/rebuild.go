@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -51,7 +50,7 @@ func (s *Store) rebuilds() *mongo.Collection {
 func (s *Store) beginRebuild(ctx context.Context, surveyID, round string) (rebuildDoc, error) {
 	d := rebuildDoc{ID: bson.NewObjectID(), SurveyID: surveyID, Round: round, Expires: s.now().Add(rebuildLease).UTC()}
 	if _, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.rebuilds().InsertOne(ctx, d) }); err != nil {
-		return d, fmt.Errorf("mongo: record tally rebuild: %w", err)
+		return d, errorf("mongo: record tally rebuild: %w", err)
 	}
 	return d, nil
 }
@@ -66,16 +65,16 @@ func (s *Store) finishRebuild(ctx context.Context, d rebuildDoc, abandoned ...bs
 		filter = append(filter, bson.E{Key: "round", Value: d.Round})
 	}
 	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.tallies().DeleteMany(ctx, filter) }); err != nil {
-		return fmt.Errorf("mongo: rebuild tallies: %w", err)
+		return errorf("mongo: rebuild tallies: %w", err)
 	}
 	pending := bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: "~" + d.ID.Hex()}}}}
 	if _, err := written(ctx, asWrite, func() (*mongo.UpdateResult, error) { return s.responses.UpdateMany(ctx, filter, pending) }); err != nil {
-		return fmt.Errorf("mongo: rebuild tallies: %w", err)
+		return errorf("mongo: rebuild tallies: %w", err)
 	}
 	ids := append([]bson.ObjectID{d.ID}, abandoned...)
 	done := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
 	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.rebuilds().DeleteMany(ctx, done) }); err != nil {
-		return fmt.Errorf("mongo: rebuild tallies: %w", err)
+		return errorf("mongo: rebuild tallies: %w", err)
 	}
 	return nil
 }
@@ -95,11 +94,11 @@ func (s *Store) redoAbandonedRebuilds(ctx context.Context, surveyID string) erro
 	filter := bson.D{{Key: "survey_id", Value: surveyID}, {Key: "expires", Value: bson.D{{Key: "$lt", Value: s.now().UTC()}}}}
 	cur, err := s.rebuilds().Find(ctx, filter)
 	if err != nil {
-		return fmt.Errorf("mongo: find abandoned tally rebuilds: %w", err)
+		return errorf("mongo: find abandoned tally rebuilds: %w", err)
 	}
 	var abandoned []rebuildDoc
 	if err := cur.All(ctx, &abandoned); err != nil {
-		return fmt.Errorf("mongo: read abandoned tally rebuilds: %w", err)
+		return errorf("mongo: read abandoned tally rebuilds: %w", err)
 	}
 	byRound := map[string][]bson.ObjectID{}
 	for _, d := range abandoned {
@@ -166,19 +165,19 @@ func (s *Store) claimPlan(ctx context.Context, p store.TallyPlan) error {
 	}
 	err := plans.FindOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}).Decode(&kept)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return fmt.Errorf("mongo: find tally plan: %w", err)
+		return errorf("mongo: find tally plan: %w", err)
 	}
 	claimed := s.claims.get(p.SurveyID)
 	switch {
 	case kept.Fingerprint == fp:
 	case claimed == fp:
-		return fmt.Errorf("mongo: tallies of %s: another instance keeps them to plan %s, this instance's plan is %s: %w", p.SurveyID, kept.Fingerprint, fp, errPlanConflict)
+		return errorf("mongo: tallies of %s: another instance keeps them to plan %s, this instance's plan is %s: %w", p.SurveyID, kept.Fingerprint, fp, errPlanConflict)
 	default:
 		_, err := written(ctx, asUpsertByKey, func() (*mongo.UpdateResult, error) {
 			return plans.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.SurveyID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "fingerprint", Value: fp}}}}, options.UpdateOne().SetUpsert(true))
 		})
 		if err != nil {
-			return fmt.Errorf("mongo: set tally plan: %w", err)
+			return errorf("mongo: set tally plan: %w", err)
 		}
 		// With no plan recorded yet, the responses marked counted were
 		// counted under this plan or are pending under it: nothing to

@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -87,11 +86,11 @@ func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response,
 		s.tallyNew(ctx, res.InsertedID, stored)
 	} else {
 		if !isDuplicateKey(err) {
-			return survey.Response{}, fmt.Errorf("mongo: insert response: %w", err)
+			return survey.Response{}, errorf("mongo: insert response: %w", err)
 		}
 		first, err := s.SubmittedResponse(ctx, r.SubmissionKey)
 		if errors.Is(err, store.ErrNotFound) {
-			return survey.Response{}, fmt.Errorf("mongo: insert response: reference %s: %w", r.Reference, store.ErrConflict)
+			return survey.Response{}, errorf("mongo: insert response: reference %s: %w", r.Reference, store.ErrConflict)
 		}
 		if err != nil {
 			return survey.Response{}, err
@@ -100,7 +99,7 @@ func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response,
 	}
 	sent := bson.D{{Key: "_id", Value: r.SubmissionKey}}
 	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.drafts.DeleteOne(ctx, sent) }); err != nil {
-		return survey.Response{}, fmt.Errorf("mongo: delete submitted draft: %w", err)
+		return survey.Response{}, errorf("mongo: delete submitted draft: %w", err)
 	}
 	return stored, nil
 }
@@ -121,10 +120,10 @@ func (s *Store) findResponse(ctx context.Context, field, value string) (survey.R
 	var d responseDoc
 	err := s.responses.FindOne(ctx, bson.D{{Key: field, Value: value}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return survey.Response{}, fmt.Errorf("mongo: response by %s: %w", field, store.ErrNotFound)
+		return survey.Response{}, errorf("mongo: response by %s: %w", field, store.ErrNotFound)
 	}
 	if err != nil {
-		return survey.Response{}, fmt.Errorf("mongo: find response by %s: %w", field, err)
+		return survey.Response{}, errorf("mongo: find response by %s: %w", field, err)
 	}
 	return d.response(), nil
 }
@@ -141,20 +140,20 @@ func (s *Store) EachResponse(ctx context.Context, surveyID string, rounds []stri
 	opts := options.Find().SetSort(bson.D{{Key: "submitted", Value: 1}, {Key: "_id", Value: 1}})
 	cur, err := s.responses.Find(ctx, filter, opts)
 	if err != nil {
-		return fmt.Errorf("mongo: find responses to %s: %w", surveyID, err)
+		return errorf("mongo: find responses to %s: %w", surveyID, err)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		var d responseDoc
 		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("mongo: decode response: %w", err)
+			return errorf("mongo: decode response: %w", err)
 		}
 		if err := fn(d.response()); err != nil {
 			return err
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return fmt.Errorf("mongo: read responses to %s: %w", surveyID, err)
+		return errorf("mongo: read responses to %s: %w", surveyID, err)
 	}
 	return nil
 }

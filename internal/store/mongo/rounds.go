@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -62,7 +61,7 @@ func (d roundDoc) state() store.RoundState {
 func (s *Store) createAdminIndexes(ctx context.Context) error {
 	model := mongo.IndexModel{Keys: bson.D{{Key: "survey_id", Value: 1}, {Key: "created", Value: 1}}, Options: options.Index().SetName("survey_created")}
 	if _, err := s.rounds().Indexes().CreateOne(ctx, model); err != nil {
-		return fmt.Errorf("mongo: create index rounds.survey_created: %w", err)
+		return errorf("mongo: create index rounds.survey_created: %w", err)
 	}
 	return nil
 }
@@ -74,7 +73,7 @@ func (s *Store) SetRoundState(ctx context.Context, r store.RoundState) error {
 		return s.rounds().ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
 	})
 	if err != nil {
-		return fmt.Errorf("mongo: set round state %s: %w", doc.ID, err)
+		return errorf("mongo: set round state %s: %w", doc.ID, err)
 	}
 	return nil
 }
@@ -84,10 +83,10 @@ func (s *Store) AddRound(ctx context.Context, r store.RoundState) error {
 	doc := toRoundDoc(r)
 	_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.rounds().InsertOne(ctx, doc) })
 	if isDuplicateKey(err) {
-		return fmt.Errorf("mongo: add round %s: %w", doc.ID, store.ErrConflict)
+		return errorf("mongo: add round %s: %w", doc.ID, store.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("mongo: add round %s: %w", doc.ID, err)
+		return errorf("mongo: add round %s: %w", doc.ID, err)
 	}
 	return nil
 }
@@ -111,7 +110,7 @@ func (s *Store) RoundStates(ctx context.Context, surveyID string) ([]store.Round
 func (s *Store) CountResponses(ctx context.Context, surveyID, round string) (int, error) {
 	n, err := s.responses.CountDocuments(ctx, bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}})
 	if err != nil {
-		return 0, fmt.Errorf("mongo: count responses: %w", err)
+		return 0, errorf("mongo: count responses: %w", err)
 	}
 	return int(n), nil
 }
@@ -130,13 +129,13 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 		return s.responses.DeleteOne(ctx, bson.D{{Key: "reference", Value: reference}})
 	})
 	if err != nil {
-		return fmt.Errorf("mongo: delete response: %w", err)
+		return errorf("mongo: delete response: %w", err)
 	}
 	if err := s.rebuildAfterDelete(ctx, rb); err != nil {
 		return err
 	}
 	if res.DeletedCount == 0 {
-		return fmt.Errorf("mongo: delete response %s: %w", reference, store.ErrNotFound)
+		return errorf("mongo: delete response %s: %w", reference, store.ErrNotFound)
 	}
 	return nil
 }
@@ -151,7 +150,7 @@ func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (in
 		return s.responses.DeleteMany(ctx, bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("mongo: delete responses: %w", err)
+		return 0, errorf("mongo: delete responses: %w", err)
 	}
 	return int(res.DeletedCount), s.rebuildAfterDelete(ctx, rb)
 }
@@ -165,20 +164,20 @@ func each[T any](ctx context.Context, coll *mongo.Collection, sort bson.D, fn fu
 func eachWhere[T any](ctx context.Context, coll *mongo.Collection, filter, sort bson.D, fn func(T) error) error {
 	cur, err := coll.Find(ctx, filter, options.Find().SetSort(sort))
 	if err != nil {
-		return fmt.Errorf("mongo: read %s: %w", coll.Name(), err)
+		return errorf("mongo: read %s: %w", coll.Name(), err)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		var d T
 		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("mongo: decode %s: %w", coll.Name(), err)
+			return errorf("mongo: decode %s: %w", coll.Name(), err)
 		}
 		if err := fn(d); err != nil {
 			return err
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return fmt.Errorf("mongo: read %s: %w", coll.Name(), err)
+		return errorf("mongo: read %s: %w", coll.Name(), err)
 	}
 	return nil
 }
@@ -195,7 +194,7 @@ func (s *Store) AllInvitations(ctx context.Context, fn func(survey.Invitation, b
 	return each(ctx, s.invitations, bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}, func(d invitationDoc) error {
 		err := s.uses.FindOne(ctx, bson.D{{Key: "_id", Value: d.Key}}).Err()
 		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-			return fmt.Errorf("mongo: invitation use: %w", err)
+			return errorf("mongo: invitation use: %w", err)
 		}
 		return fn(d.invitation(), err == nil)
 	})
@@ -223,10 +222,10 @@ func (s *Store) updateAccount(ctx context.Context, op, id string, set bson.D) er
 		return s.accounts().UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
 	})
 	if err != nil {
-		return fmt.Errorf("mongo: %s: %w", op, err)
+		return errorf("mongo: %s: %w", op, err)
 	}
 	if res.MatchedCount == 0 {
-		return fmt.Errorf("mongo: %s: %w", op, store.ErrNotFound)
+		return errorf("mongo: %s: %w", op, store.ErrNotFound)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -45,7 +44,7 @@ func (s *Store) createStaffIndexes(ctx context.Context) error {
 	for _, ix := range indexes {
 		model := mongo.IndexModel{Keys: ix.keys, Options: ix.opts.SetName(ix.name)}
 		if _, err := ix.coll.Indexes().CreateOne(ctx, model); err != nil {
-			return fmt.Errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
+			return errorf("mongo: create index %s.%s: %w", ix.coll.Name(), ix.name, err)
 		}
 	}
 	return nil
@@ -70,10 +69,10 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	}
 	_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.accounts().InsertOne(ctx, doc) })
 	if isDuplicateKey(err) {
-		return fmt.Errorf("mongo: create account %s: %w", doc.Email, store.ErrConflict)
+		return errorf("mongo: create account %s: %w", doc.Email, store.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("mongo: create account: %w", err)
+		return errorf("mongo: create account: %w", err)
 	}
 	return nil
 }
@@ -82,7 +81,7 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 func (s *Store) Account(ctx context.Context, id string) (store.Account, error) {
 	a, err := s.oneAccount(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
-		return store.Account{}, fmt.Errorf("mongo: account: %w", err)
+		return store.Account{}, errorf("mongo: account: %w", err)
 	}
 	return a, nil
 }
@@ -91,7 +90,7 @@ func (s *Store) Account(ctx context.Context, id string) (store.Account, error) {
 func (s *Store) AccountByEmail(ctx context.Context, email string) (store.Account, error) {
 	a, err := s.oneAccount(ctx, bson.D{{Key: "email", Value: store.NormaliseEmail(email)}})
 	if err != nil {
-		return store.Account{}, fmt.Errorf("mongo: account by email: %w", err)
+		return store.Account{}, errorf("mongo: account by email: %w", err)
 	}
 	return a, nil
 }
@@ -137,7 +136,7 @@ type sessionDoc struct {
 func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
 	doc := sessionDoc{TokenHash: sess.TokenHash, AccountID: sess.AccountID, Created: sess.Created.UTC(), Expires: sess.Expires.UTC()}
 	if _, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.sessions().InsertOne(ctx, doc) }); err != nil {
-		return fmt.Errorf("mongo: create session: %w", err)
+		return errorf("mongo: create session: %w", err)
 	}
 	return nil
 }
@@ -147,10 +146,10 @@ func (s *Store) Session(ctx context.Context, tokenHash string) (store.Session, e
 	var doc sessionDoc
 	err := s.sessions().FindOne(ctx, bson.D{{Key: "_id", Value: tokenHash}}).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return store.Session{}, fmt.Errorf("mongo: session: %w", store.ErrNotFound)
+		return store.Session{}, errorf("mongo: session: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Session{}, fmt.Errorf("mongo: session: %w", err)
+		return store.Session{}, errorf("mongo: session: %w", err)
 	}
 	return store.Session{TokenHash: doc.TokenHash, AccountID: doc.AccountID, Created: doc.Created.UTC(), Expires: doc.Expires.UTC()}, nil
 }
@@ -159,7 +158,7 @@ func (s *Store) Session(ctx context.Context, tokenHash string) (store.Session, e
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	gone := bson.D{{Key: "_id", Value: tokenHash}}
 	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.sessions().DeleteOne(ctx, gone) }); err != nil {
-		return fmt.Errorf("mongo: delete session: %w", err)
+		return errorf("mongo: delete session: %w", err)
 	}
 	return nil
 }
@@ -168,7 +167,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 func (s *Store) DeleteOtherSessions(ctx context.Context, accountID, keep string) error {
 	filter := bson.D{{Key: "account_id", Value: accountID}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}}}
 	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.sessions().DeleteMany(ctx, filter) }); err != nil {
-		return fmt.Errorf("mongo: delete other sessions: %w", err)
+		return errorf("mongo: delete other sessions: %w", err)
 	}
 	return nil
 }
@@ -203,11 +202,11 @@ func (s *Store) Increment(ctx context.Context, key string, now, expires time.Tim
 			return doc.N, nil
 		}
 		if !isDuplicateKey(err) || attempt == 2 {
-			return 0, fmt.Errorf("mongo: increment: %w", err)
+			return 0, errorf("mongo: increment: %w", err)
 		}
 		stale := bson.D{{Key: "_id", Value: key}, {Key: "expires", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}}
 		if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.counters().DeleteOne(ctx, stale) }); err != nil {
-			return 0, fmt.Errorf("mongo: increment: clear expired counter: %w", err)
+			return 0, errorf("mongo: increment: clear expired counter: %w", err)
 		}
 	}
 }
@@ -221,7 +220,7 @@ func (s *Store) Count(ctx context.Context, key string, now time.Time) (int64, er
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("mongo: count: %w", err)
+		return 0, errorf("mongo: count: %w", err)
 	}
 	return doc.N, nil
 }
@@ -238,7 +237,7 @@ type auditDoc struct {
 func (s *Store) Audit(ctx context.Context, e store.AuditEntry) error {
 	doc := auditDoc{ID: bson.NewObjectID(), At: e.At.UTC(), Actor: e.Actor, Action: e.Action, Target: e.Target}
 	if _, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.audit().InsertOne(ctx, doc) }); err != nil {
-		return fmt.Errorf("mongo: audit: %w", err)
+		return errorf("mongo: audit: %w", err)
 	}
 	return nil
 }
@@ -250,11 +249,11 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]store.AuditEntry, er
 	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit))
 	cur, err := s.audit().Find(ctx, bson.D{}, opts)
 	if err != nil {
-		return nil, fmt.Errorf("mongo: audit log: %w", err)
+		return nil, errorf("mongo: audit log: %w", err)
 	}
 	var docs []auditDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("mongo: audit log: %w", err)
+		return nil, errorf("mongo: audit log: %w", err)
 	}
 	out := make([]store.AuditEntry, 0, len(docs))
 	for _, d := range docs {
@@ -278,11 +277,11 @@ func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
 		return s.secrets().InsertOne(ctx, secretDoc{Name: name, Value: v})
 	})
 	if err != nil && !isDuplicateKey(err) {
-		return nil, fmt.Errorf("mongo: secret %s: %w", name, err)
+		return nil, errorf("mongo: secret %s: %w", name, err)
 	}
 	var doc secretDoc
 	if err := s.secrets().FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&doc); err != nil {
-		return nil, fmt.Errorf("mongo: secret %s: %w", name, err)
+		return nil, errorf("mongo: secret %s: %w", name, err)
 	}
 	return doc.Value, nil
 }

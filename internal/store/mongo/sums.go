@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -44,20 +43,20 @@ func (s *Store) sumTallies(ctx context.Context, p store.TallyPlan, rounds []stri
 	}
 	cur, err := s.tallies().Find(ctx, filter, options.Find().SetProjection(fields))
 	if err != nil {
-		return fmt.Errorf("mongo: find tallies: %w", err)
+		return errorf("mongo: find tallies: %w", err)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		doc := bsoncore.Document(cur.Current)
 		round, ok := doc.Lookup("round").StringValueOK()
 		if !ok {
-			return fmt.Errorf("mongo: read tallies: a document without its round")
+			return errorf("mongo: read tallies: a document without its round")
 		}
 		var cell store.Cell
 		if arr, ok := doc.Lookup("cell").ArrayOK(); ok {
 			values, err := arr.Values()
 			if err != nil {
-				return fmt.Errorf("mongo: read tallies: %w", err)
+				return errorf("mongo: read tallies: %w", err)
 			}
 			for i, v := range values {
 				if i < len(cell) {
@@ -79,12 +78,12 @@ func (s *Store) sumTallies(ctx context.Context, p store.TallyPlan, rounds []stri
 		}
 		if counts, ok := doc.Lookup("counts").DocumentOK(); ok {
 			if err := sum.add(counts); err != nil {
-				return fmt.Errorf("mongo: read tallies: %w", err)
+				return errorf("mongo: read tallies: %w", err)
 			}
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return fmt.Errorf("mongo: read tallies: %w", err)
+		return errorf("mongo: read tallies: %w", err)
 	}
 	return nil
 }

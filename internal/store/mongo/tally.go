@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -94,7 +93,7 @@ func (s *Store) apply(ctx context.Context, p store.TallyPlan, d storedResponse) 
 	}
 	n, err := s.responses.CountDocuments(ctx, bson.D{{Key: "_id", Value: d.ID}})
 	if err != nil {
-		return fmt.Errorf("mongo: find counted response: %w", err)
+		return errorf("mongo: find counted response: %w", err)
 	}
 	if n == 0 {
 		return s.rebuild(ctx, p.SurveyID, d.Round)
@@ -139,7 +138,7 @@ func (s *Store) count(ctx context.Context, p store.TallyPlan, d storedResponse) 
 		}
 	}
 	if err != nil && !isDuplicateKey(err) {
-		return fmt.Errorf("mongo: tally response: %w", err)
+		return errorf("mongo: tally response: %w", err)
 	}
 	return nil
 }
@@ -158,7 +157,7 @@ func (s *Store) markCounted(ctx context.Context, p store.TallyPlan, d storedResp
 		return s.responses.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "tallied", Value: p.Fingerprint()}}}})
 	})
 	if err != nil {
-		return false, fmt.Errorf("mongo: mark response tallied: %w", err)
+		return false, errorf("mongo: mark response tallied: %w", err)
 	}
 	return res.MatchedCount == 1, nil
 }
@@ -196,20 +195,20 @@ func (s *Store) applyPending(ctx context.Context, p store.TallyPlan) error {
 	opts := options.Find().SetProjection(bson.D{{Key: "round", Value: 1}, {Key: "answers", Value: 1}, {Key: "invitation", Value: 1}, {Key: "tallied", Value: 1}}).SetBatchSize(pendingBatch)
 	cur, err := s.responses.Find(ctx, filter, opts)
 	if err != nil {
-		return fmt.Errorf("mongo: find untallied responses: %w", err)
+		return errorf("mongo: find untallied responses: %w", err)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		var d storedResponse
 		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("mongo: decode untallied response: %w", err)
+			return errorf("mongo: decode untallied response: %w", err)
 		}
 		if err := s.apply(ctx, p, d); err != nil {
 			return err
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return fmt.Errorf("mongo: read untallied responses: %w", err)
+		return errorf("mongo: read untallied responses: %w", err)
 	}
 	return nil
 }

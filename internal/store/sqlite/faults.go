@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -23,7 +24,9 @@ func errorf(format string, args ...any) error {
 	if isDamage(err) {
 		return damaged{err}
 	}
-	if _, ok := fault(err); ok {
+	if _, ok := fault(err); ok || errors.Is(err, context.DeadlineExceeded) {
+		// The disk or file failing, or the request's deadline passing
+		// while it waited for the database.
 		return unavailable{err}
 	}
 	return err

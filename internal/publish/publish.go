@@ -1,0 +1,253 @@
+// Package publish gives every output of the service a round's figures as
+// published: the round's publication (report.Publication), made from its
+// tallies and kept in the store, and made again only when the round's
+// responses have moved by at least the survey's minimum group size (see
+// docs/data-protection.md, "Open rounds move in steps").
+package publish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// Store is what publications are read and made through: each round's
+// publication, the tallies a new one is made from, and the responses a
+// paired comparison reads.
+type Store interface {
+	Publication(ctx context.Context, surveyID, round string, data bool) (store.Publication, error)
+	Publish(ctx context.Context, p store.Publication, prev int64) (store.Publication, error)
+	CellTallies(ctx context.Context, p store.TallyPlan, round string) (map[store.Cell]*store.Counts, error)
+	CellSizes(ctx context.Context, p store.TallyPlan, rounds []string) (map[string]map[store.Cell]int, error)
+	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
+}
+
+// Round is a round's publication as every output reads it, with how many
+// responses have come in since it was made.
+type Round struct {
+	*report.Publication
+	// Pending is how many more (or, after deletions, fewer) responses the
+	// round has now than the publication was made from.
+	Pending int
+}
+
+// Publisher reads each round's publication for every output, making a
+// new one when the round's figures move. It holds the decoded
+// publications this instance has read, by survey and round, with their
+// store version: a publication is immutable, so a cached one is good for
+// as long as the store holds that version.
+type Publisher struct {
+	st     Store
+	now    func() time.Time
+	mu     sync.Mutex
+	cached map[[2]string]cachedPublication
+	pairs  map[pairsKey]*report.Pairs // the paired comparisons read, by the publications they follow
+	making sync.Mutex                 // one publication made at a time, per instance
+}
+
+// New returns a publisher on a store, with a clock.
+func New(st Store, now func() time.Time) *Publisher { return &Publisher{st: st, now: now} }
+
+// pairsKey names the pairs of two rounds as of their publications.
+type pairsKey struct {
+	survey, a, b string
+	atA, atB     time.Time
+}
+
+type cachedPublication struct {
+	version int64
+	pub     *report.Publication
+}
+
+// publication returns the round's figures as published, making a new
+// publication first when the round has none, when the responses have
+// moved by at least the survey's minimum group size since the last, or
+// when the survey's file changed what figures are kept (unless fewer than
+// the minimum responses have come or gone since: then the last stays, so
+// that no step isolates a few responses). Of instances making one at the
+// same moment, one stores it and the others read it (Publish's version).
+// A closed round follows the same rule: its figures are final once they
+// hold every response, and responses that came in within the last step
+// before it closed wait, unshown, with the report saying how many.
+func (s *Publisher) Round(ctx context.Context, d *survey.Definition, round string) (Round, error) {
+	plan := store.PlanFor(d)
+	basis := report.Basis(d, plan.Fingerprint())
+	for attempt := 0; ; attempt++ {
+		head, err := s.st.Publication(ctx, d.ID, round, false)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return Round{}, err
+		}
+		sizes, err := s.st.CellSizes(ctx, plan, []string{round})
+		if err != nil {
+			return Round{}, err
+		}
+		live := 0
+		for _, n := range sizes[round] {
+			live += n
+		}
+		moved := live - head.Responses
+		step := abs(moved) >= d.GroupSize()
+		stale := head.Version == 0 || step || head.Basis != basis && moved == 0
+		if !stale || attempt > 0 {
+			pub, err := s.decoded(ctx, d, head)
+			if err == nil || attempt > 0 {
+				return Round{pub, moved}, err
+			}
+			// A publication this version cannot read: make it again.
+		}
+		if err := s.publish(ctx, d, plan, round, basis, head.Version); err != nil && !errors.Is(err, store.ErrConflict) {
+			return Round{}, err
+		}
+	}
+}
+
+// publish makes a round's publication from its tallies now and stores it
+// in place of version prev.
+func (s *Publisher) publish(ctx context.Context, d *survey.Definition, plan store.TallyPlan, round, basis string, prev int64) error {
+	s.making.Lock()
+	defer s.making.Unlock()
+	if head, err := s.st.Publication(ctx, d.ID, round, false); err == nil && head.Version != prev {
+		return nil // another request made it meanwhile
+	}
+	tallies, err := s.st.CellTallies(ctx, plan, round)
+	if err != nil {
+		return err
+	}
+	cells := make([]report.CellCounts, 0, len(tallies))
+	for c, n := range tallies {
+		cells = append(cells, report.CellCounts{Cell: c, Responses: n.Responses, Answers: n.Answers})
+	}
+	pub := report.Publish(d, round, cells, s.now())
+	data, err := pub.Encode()
+	if err != nil {
+		return err
+	}
+	stored, err := s.st.Publish(ctx, store.Publication{SurveyID: d.ID, Round: round, Basis: basis,
+		Responses: pub.Responses, At: pub.At, Data: data}, prev)
+	if err != nil {
+		return err
+	}
+	s.put(d.ID, round, stored.Version, pub)
+	return nil
+}
+
+// decoded returns the publication of a head read without its data, from
+// the cache or the store; nil for a round never published.
+func (s *Publisher) decoded(ctx context.Context, d *survey.Definition, head store.Publication) (*report.Publication, error) {
+	if head.Version == 0 {
+		return nil, nil
+	}
+	if pub := s.get(d.ID, head.Round, head.Version); pub != nil {
+		return pub, nil
+	}
+	full, err := s.st.Publication(ctx, d.ID, head.Round, true)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := report.DecodePublication(full.Data)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %s/%s version %d: %w", d.ID, head.Round, full.Version, err)
+	}
+	s.put(d.ID, head.Round, full.Version, pub)
+	return pub, nil
+}
+
+func (p *Publisher) get(surveyID, round string, version int64) *report.Publication {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.cached[[2]string{surveyID, round}]; ok && c.version == version {
+		return c.pub
+	}
+	return nil
+}
+
+func (p *Publisher) put(surveyID, round string, version int64, pub *report.Publication) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cached == nil {
+		p.cached = map[[2]string]cachedPublication{}
+	}
+	k := [2]string{surveyID, round}
+	if c, ok := p.cached[k]; !ok || c.version < version {
+		p.cached[k] = cachedPublication{version, pub}
+	}
+}
+
+// Rounds returns the publications of rounds, in order.
+func (s *Publisher) Rounds(ctx context.Context, d *survey.Definition, rounds []survey.Round) ([]Round, error) {
+	out := make([]Round, len(rounds))
+	for i, r := range rounds {
+		p, err := s.Round(ctx, d, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// Compare builds the comparison of rounds for the group a filter names,
+// from the rounds' publications.
+func (s *Publisher) Compare(ctx context.Context, d *survey.Definition, rounds []survey.Round, f map[string]string) (*report.Comparison, []Round, error) {
+	pubs, err := s.Rounds(ctx, d, rounds)
+	if err != nil {
+		return nil, nil, err
+	}
+	list := make([]*report.Publication, len(pubs))
+	for i, p := range pubs {
+		list[i] = p.Publication
+	}
+	return report.Compare(d, rounds, list, f), pubs, nil
+}
+
+// Pairs are the people who answered both of two rounds, read from the
+// responses the rounds' publications were made from (those submitted
+// before the earlier of them), once per pair of publications; nil when
+// either round has none yet.
+func (s *Publisher) Pairs(ctx context.Context, d *survey.Definition, a, b string) (*report.Pairs, error) {
+	pa, err := s.Round(ctx, d, a)
+	if err != nil {
+		return nil, err
+	}
+	pb, err := s.Round(ctx, d, b)
+	if err != nil {
+		return nil, err
+	}
+	if pa.Publication == nil || pb.Publication == nil {
+		return nil, nil
+	}
+	key := pairsKey{d.ID, a, b, pa.At, pb.At}
+	s.mu.Lock()
+	pairs := s.pairs[key]
+	s.mu.Unlock()
+	if pairs != nil {
+		return pairs, nil
+	}
+	cutoff := pa.At
+	if pb.At.Before(cutoff) {
+		cutoff = pb.At
+	}
+	if pairs, err = report.ReadPairs(ctx, d, a, b, cutoff, s.st.EachResponse); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.pairs == nil || len(s.pairs) > 64 {
+		s.pairs = map[pairsKey]*report.Pairs{}
+	}
+	s.pairs[key] = pairs
+	s.mu.Unlock()
+	return pairs, nil
+}

@@ -1,0 +1,123 @@
+// Package rounds says how a survey's rounds stand now: declared in the
+// survey file (or added by staff), with the state staff have set in the
+// store (open or closed, scheduled, practice), judged against a clock.
+// The respondent pages, the staff pages and the reports all ask it, so
+// that they agree on which rounds are open and which a report compares.
+package rounds
+
+import (
+	"context"
+	"time"
+	_ "time/tzdata" // Europe/London on an image with no zone files
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// States is what a store keeps of rounds.
+type States interface {
+	RoundStates(ctx context.Context, surveyID string) ([]store.RoundState, error)
+}
+
+// Now is a round as it stands: Round.Open is whether it is open now, and
+// Round.Practice whether it is a practice round.
+type Now struct {
+	survey.Round
+	State store.RoundState // what is stored; for a file's round never changed, its initial state
+}
+
+// Status says in words whether the round is open, and when that changes.
+func (r Now) Status(now time.Time) string {
+	st := r.State
+	switch {
+	case !st.Open:
+		return "Closed"
+	case !st.OpensAt.IsZero() && now.Before(st.OpensAt):
+		return "Scheduled: opens " + LondonTime(st.OpensAt) + closesText(st)
+	case !st.ClosesAt.IsZero() && !now.Before(st.ClosesAt):
+		return "Closed on " + LondonTime(st.ClosesAt)
+	case !st.ClosesAt.IsZero():
+		return "Open until " + LondonTime(st.ClosesAt)
+	}
+	return "Open"
+}
+
+func closesText(st store.RoundState) string {
+	if st.ClosesAt.IsZero() {
+		return ""
+	}
+	return ", closes " + LondonTime(st.ClosesAt)
+}
+
+// London is the zone staff enter and read times in.
+var London = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(err) // embedded by time/tzdata
+	}
+	return l
+}()
+
+// LondonTime is a time as staff read it.
+func LondonTime(t time.Time) string { return t.In(London).Format("2 January 2006 15:04") }
+
+// Of returns a survey's rounds as they stand at now: the file's rounds in
+// the file's order, then the rounds staff added, oldest first.
+func Of(ctx context.Context, st States, d *survey.Definition, now time.Time) ([]Now, error) {
+	states, err := st.RoundStates(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	stored := map[string]store.RoundState{}
+	for _, s := range states {
+		stored[s.Round] = s
+	}
+	var out []Now
+	for _, r := range d.Rounds {
+		s, ok := stored[r.ID]
+		if !ok {
+			s = store.RoundState{SurveyID: d.ID, Round: r.ID, Open: r.Open, Practice: r.Practice}
+		}
+		delete(stored, r.ID)
+		r.Open, r.Practice = s.OpenAt(now), s.Practice
+		out = append(out, Now{Round: r, State: s})
+	}
+	for _, s := range states {
+		if _, ok := stored[s.Round]; !ok || !s.Added {
+			continue // declared in the file, or a state left from a round since removed from it
+		}
+		r := survey.Round{ID: s.Round, Label: s.Label, Open: s.OpenAt(now), Practice: s.Practice}
+		out = append(out, Now{Round: r, State: s})
+	}
+	return out, nil
+}
+
+// One returns one round of a survey as it stands now.
+func One(ctx context.Context, st States, d *survey.Definition, id string, now time.Time) (Now, bool, error) {
+	all, err := Of(ctx, st, d, now)
+	if err != nil {
+		return Now{}, false, err
+	}
+	for _, r := range all {
+		if r.ID == id {
+			return r, true, nil
+		}
+	}
+	return Now{}, false, nil
+}
+
+// Comparable are the rounds a report may compare: every round but
+// practice ones.
+func Comparable(ctx context.Context, st States, d *survey.Definition, now time.Time) ([]survey.Round, error) {
+	all, err := Of(ctx, st, d, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []survey.Round
+	for _, r := range all {
+		if !r.Practice {
+			out = append(out, r.Round)
+		}
+	}
+	return out, nil
+}
