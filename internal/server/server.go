@@ -1,37 +1,45 @@
-// Package server is the web service: the respondent flow, the reports and
-// the static assets, on Fiber. Every route is listed in routes.go.
+// Package server puts the service together: one Fiber app with the
+// middleware every request goes through, and the routes of each audience's
+// package (internal/web/respond, staff, reports, board), which own their
+// URLs. It is the only package that knows them all; they share
+// internal/web (layout, components, form tokens, errors) and nothing else.
 package server
 
 import (
 	"cmp"
 	"context"
-	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
-	"sync/atomic"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
 
-	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+	"iwtoolkit/internal/web/board"
+	"iwtoolkit/internal/web/reports"
+	"iwtoolkit/internal/web/respond"
+	"iwtoolkit/internal/web/session"
+	"iwtoolkit/internal/web/staff"
+	static "iwtoolkit/web"
 )
 
-// Store is what the server needs of a store; both stores have it.
+// Store is what the service needs of a store; both stores have it. Each
+// audience's package says what it needs of it.
 type Store interface {
-	staffStore
-	adminStore
-	invitationStore
-	publicationStore // publications.go
-	SaveDraft(ctx context.Context, d survey.Draft) error
-	Draft(ctx context.Context, key string) (survey.Draft, error)
-	TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error)
+	respond.Store
+	staff.Store
+	reports.Store
+	board.Store
+	session.Store
+	publish.Store
+	web.SecretStore
 	DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error)
-	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
-	Response(ctx context.Context, reference string) (survey.Response, error)
-	SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error)
-	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
-	Invitation(ctx context.Context, key string) (survey.Invitation, bool, error)
 }
 
 // Options are what a server is made from.
@@ -53,56 +61,92 @@ type Options struct {
 	// the service is reached directly.
 	TrustedProxies []string
 	// RespondentTimeout and StaffTimeout bound the store calls of one
-	// respondent's request and of any other (unavailable.go); the
-	// defaults when zero.
+	// respondent's request and of any other; the defaults when zero.
 	RespondentTimeout, StaffTimeout time.Duration
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
 const DefaultDraftLifetime = 30 * 24 * time.Hour
 
-// Server is the web service.
-type Server struct {
-	store   Store
-	surveys *survey.Catalogue
-	log     *slog.Logger
-	secure  bool
-	baseURL string
-	now     func() time.Time
-	// draftLifetime is how long a draft lives after it was last saved.
-	draftLifetime time.Duration
-	pages         *pages
-	app           *fiber.App
-	staff         staffState
-	submitLimit   int
-	pubs          publications // publications.go
-	// respondentTimeout and staffTimeout: see requestDeadline.
-	respondentTimeout, staffTimeout time.Duration
-	// damaged: the store reported its data damaged (noteDamage).
-	damaged atomic.Bool
-}
+// DefaultRespondentTimeout bounds the store calls of one respondent
+// request: well above a healthy store's answer, well below a person giving
+// up on a page. DefaultStaffTimeout bounds those of any other request: a
+// report reads for a few hundred milliseconds, pages that read every
+// response of a round (comments, safeguarding) for longer at scale, but no
+// request may wait for ever on a store that stopped answering (a MongoDB
+// replica set that cannot acknowledge a majority write, say). Both are
+// settings (IWT_RESPONDENT_TIMEOUT, IWT_STAFF_TIMEOUT), so that a slow
+// store (a test stand-in on a busy machine) can be given longer.
+const (
+	DefaultRespondentTimeout = 5 * time.Second
+	DefaultStaffTimeout      = 2 * time.Minute
+)
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with
 // its comment box, is a few kilobytes.
 const MaxBodyBytes = 64 << 10
 
+// Server is the web service.
+type Server struct {
+	store  Store
+	log    *slog.Logger
+	now    func() time.Time
+	health *web.Health
+	errors *web.Renderer // the error page of every request but a respondent's
+	app    *fiber.App
+}
+
 // New builds the server and its routes.
 func New(o Options) (*Server, error) {
-	p, err := parsePages()
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.DraftLifetime <= 0 {
+		o.DraftLifetime = DefaultDraftLifetime
+	}
+	o.RespondentTimeout, o.StaffTimeout = cmp.Or(o.RespondentTimeout, DefaultRespondentTimeout), cmp.Or(o.StaffTimeout, DefaultStaffTimeout)
+	errors, err := web.NewRenderer([]string{"error.html"}, nil)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: o.Store, surveys: o.Surveys, log: o.Logger, secure: o.Secure, baseURL: o.BaseURL, now: o.Now, draftLifetime: o.DraftLifetime, pages: p, submitLimit: o.SubmitLimit}
-	if s.draftLifetime <= 0 {
-		s.draftLifetime = DefaultDraftLifetime
+	s := &Server{store: o.Store, log: o.Logger, now: o.Now, health: web.NewHealth(o.Logger), errors: errors}
+
+	secrets := web.NewSecrets(o.Store)
+	sessions := session.New(o.Store, o.Now, o.Secure)
+	publisher := publish.New(o.Store, o.Now)
+	respondent, err := respond.New(respond.Options{
+		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Secure: o.Secure, BaseURL: o.BaseURL,
+		DraftLifetime: o.DraftLifetime, SubmitLimit: o.SubmitLimit, Timeout: o.RespondentTimeout,
+		Secrets: secrets, Health: s.health,
+	})
+	if err != nil {
+		return nil, err
 	}
-	s.respondentTimeout, s.staffTimeout = cmp.Or(o.RespondentTimeout, DefaultRespondentTimeout), cmp.Or(o.StaffTimeout, DefaultStaffTimeout)
-	if s.now == nil {
-		s.now = time.Now
+	staffPages, err := staff.New(staff.Options{
+		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, BaseURL: o.BaseURL, Timeout: o.StaffTimeout,
+		Sessions: sessions, Secrets: secrets, Publisher: publisher, Health: s.health,
+	})
+	if err != nil {
+		return nil, err
 	}
-	if s.log == nil {
-		s.log = slog.Default()
+	reportPages, err := reports.New(reports.Options{
+		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Timeout: o.StaffTimeout,
+		Sessions: sessions, Publisher: publisher,
+	})
+	if err != nil {
+		return nil, err
 	}
+	pack, err := board.New(board.Options{
+		Store: o.Store, Surveys: o.Surveys, Now: o.Now, Timeout: o.StaffTimeout,
+		Sessions: sessions, Publisher: publisher, BaseURL: o.BaseURL,
+	})
+	if err != nil {
+		return nil, err
+	}
+
 	cfg := fiber.Config{
 		AppName:               "iwtoolkit",
 		DisableStartupMessage: true,
@@ -117,8 +161,21 @@ func New(o Options) (*Server, error) {
 		// only on requests that come from one of these proxies.
 		cfg.ProxyHeader, cfg.EnableTrustedProxyCheck, cfg.TrustedProxies, cfg.EnableIPValidation = fiber.HeaderXForwardedFor, true, o.TrustedProxies, true
 	}
-	s.app = fiber.New(cfg)
-	s.routes()
+	app := fiber.New(cfg)
+	app.Use(requestid.New()) // X-Request-ID, also in error log lines
+	app.Use(web.RecoverPanic)
+	app.Use(web.SecurityHeaders)
+	files, _ := fs.Sub(static.Static, "static") // the folder is embedded: Sub cannot fail
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600}))
+	staffPages.Health(app) // before anything that needs the store or a form token
+	app.Use(web.CheckForm)
+	app.Use(web.CSRF(secrets, o.Secure, o.Now))
+	respondent.Register(app)
+	staffPages.Register(app)
+	reportPages.Register(app)
+	pack.Register(app)
+	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
+	s.app = app
 	return s, nil
 }
 
@@ -131,7 +188,7 @@ func (s *Server) SweepDrafts(ctx context.Context, interval time.Duration) {
 	for {
 		n, err := s.store.DeleteExpiredDrafts(ctx, s.now())
 		switch {
-		case err != nil && ctx.Err() == nil && !s.noteDamage(err):
+		case err != nil && ctx.Err() == nil && !s.health.NoteDamage(err):
 			s.log.Error("sweep expired drafts", "error", err)
 		case n > 0:
 			s.log.Info("swept expired drafts", "deleted", n)
@@ -147,30 +204,46 @@ func (s *Server) SweepDrafts(ctx context.Context, interval time.Duration) {
 // App is the Fiber app, for Listen, Listener and Shutdown.
 func (s *Server) App() *fiber.App { return s.app }
 
-// handleError is the one place that turns an error into a status and an
-// error page. Store "not found" is a 404; the store failing is a 503 (see
-// storeDown); anything else unexpected is a 500. 5xx are logged, with the
-// request but never the answers.
+// handleError turns an error no audience's package answered into a status
+// and an error page: staff pages' errors, and those raised before any
+// route (a body too large, a form token missing). web.Status gives the
+// status; a 503 says when to try again and, to staff, who to tell. 5xx
+// are logged, with the request but never the answers. The respondent
+// pages answer their own errors (respond.Pages.failed), in the
+// respondent's language and with what they entered.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	// Errors raised before any middleware ran (a body or header too large)
 	// need the headers too.
-	setSecurityHeaders(c)
-	if storeFailed(err) {
-		return s.storeDown(c, err) // unavailable.go
-	}
-	status := http.StatusInternalServerError
-	message := "Sorry, there is a problem with the service. Try again later."
-	var fe *fiber.Error
+	web.SetSecurityHeaders(c)
+	status, message := web.Status(err)
+	p := web.ErrorPage{Page: web.Page{Title: message, CSRF: web.Token(c)}, Status: status, Message: message}
 	switch {
-	case errors.As(err, &fe):
-		status = fe.Code
-		message = fe.Message
-	case errors.Is(err, store.ErrNotFound):
-		status = http.StatusNotFound
-		message = "Page not found"
-	}
-	if status >= 500 {
+	case status == http.StatusServiceUnavailable:
+		c.Set(fiber.HeaderRetryAfter, web.RetryAfter)
+		if s.health.NoteDamage(err) {
+			s.log.Warn("store damaged", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status)
+		} else {
+			s.log.Error("store unavailable", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
+		}
+		if staffPath(c.Path()) {
+			p.Detail = "Please try again in a few minutes. If it keeps happening, tell whoever runs the service: it cannot reach its database."
+			if s.health.Damaged() {
+				p.Detail = "Tell whoever runs the service: its database is damaged, and must be restored from a backup or repaired."
+			}
+		}
+	case status >= 500:
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
-	return s.render(c, status, "error.html", errorPage{page: page{Title: message}, Status: status, Message: message})
+	return s.errors.Render(c, status, "error.html", p)
+}
+
+// staffPath says whether a path is one staff use: their pages, the
+// reports and the Board pack, and the API.
+func staffPath(p string) bool {
+	for _, prefix := range []string{"/staff", "/r/", "/api/"} {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
 }

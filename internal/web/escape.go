@@ -1,0 +1,70 @@
+package web
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+)
+
+// Escape writes s with the characters that could end a quoted attribute
+// or start a tag or entity escaped, as template.HTMLEscapeString does,
+// without making a copy when there are none. Every text the Go-written
+// pages write goes through it; markup_test.go checks they do.
+func Escape(w *bytes.Buffer, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var to string
+		switch s[i] {
+		case '"':
+			to = "&#34;"
+		case '\'':
+			to = "&#39;"
+		case '&':
+			to = "&amp;"
+		case '<':
+			to = "&lt;"
+		case '>':
+			to = "&gt;"
+		case 0:
+			to = "\uFFFD"
+		default:
+			continue
+		}
+		w.WriteString(s[last:i])
+		w.WriteString(to)
+		last = i + 1
+	}
+	w.WriteString(s[last:])
+}
+
+// Href writes an address for an href or src attribute, escaped, as long
+// as it is one a page may link to: a path on this service, or an address
+// of http, https, mailto or tel. Anything else (javascript:, data:, an
+// address that will not parse) is written as "#", as html/template writes
+// "#ZgotmplZ" in its place: a survey file or a stored value can never
+// make a link that runs script.
+func Href(w *bytes.Buffer, addr string) {
+	if !SafeURL(addr) {
+		w.WriteString("#")
+		return
+	}
+	Escape(w, addr)
+}
+
+// SafeURL says whether an address may be linked to (see Href).
+func SafeURL(addr string) bool {
+	if strings.HasPrefix(addr, "/") && !strings.HasPrefix(addr, "//") || strings.HasPrefix(addr, "#") || strings.HasPrefix(addr, "?") {
+		return !strings.ContainsAny(addr, "\\\x00")
+	}
+	u, err := url.Parse(addr)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return u.Host != ""
+	case "mailto", "tel":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,58 @@
+package web
+
+import "iwtoolkit/internal/survey"
+
+// Page is what every page has. Every page's model embeds it; a handler
+// makes it with NewPage, which sets the form token and the language.
+type Page struct {
+	Title  string              // the page's <title> before the service name
+	Errors []survey.FieldError // the error summary; "Error: " is added to the title
+	Back   string              // the back link, if any
+	CSRF   string              // the csrf_token field's value: see Token
+	// Lang is the page's language ("en" when empty), and Languages the
+	// links to the page in each language the survey is written in.
+	Lang      string
+	Languages []LanguageLink
+	// StopURL is the way out shown on every page of a survey for children
+	// and young people.
+	StopURL string
+}
+
+// LanguageLink is a link to the page in another language.
+type LanguageLink struct {
+	Code, Label, URL string
+	Current          bool
+}
+
+// PageOf is the page, for the layout, in any model that embeds it.
+func (p Page) PageOf() *Page { return &p }
+
+// Language is the page's language.
+func (p Page) Language() string {
+	if p.Lang == "" {
+		return "en"
+	}
+	return p.Lang
+}
+
+// ErrorFor is the error message for a field, for the inline error above
+// it.
+func (p Page) ErrorFor(field string) string { return FieldMessage(p.Errors, field) }
+
+// FieldMessage is the message of the first error about a field.
+func FieldMessage(errs []survey.FieldError, field string) string {
+	for _, e := range errs {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// ErrorPage is an error page's model.
+type ErrorPage struct {
+	Page
+	Status  int
+	Message string
+	Detail  string // what to do, when the status's usual words do not fit
+}

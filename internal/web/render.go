@@ -1,0 +1,195 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/web"
+)
+
+// Renderer writes one audience's pages inside the layout: pages from
+// templates (web/templates, parsed once at start-up with the partials) or
+// pages written in Go. An audience's package uses one of the two for all
+// its pages: the respondent pages are written in Go (a part's page renders
+// in about 20 µs, as a template in about 300), every staff page is a
+// template.
+type Renderer struct {
+	templates map[string]*template.Template
+	written   map[string]Writer
+	layout    *layout
+}
+
+// Writer writes a Go-written page's content for its model.
+type Writer func(w *bytes.Buffer, data any) error
+
+// Writes is a Go-written page's content, for a model of type T.
+func Writes[T any](content func(*bytes.Buffer, T) error) Writer {
+	return func(w *bytes.Buffer, data any) error {
+		m, ok := data.(T)
+		if !ok {
+			return fmt.Errorf("the model is a %T, not a %T", data, m)
+		}
+		return content(w, m)
+	}
+}
+
+// Paged is a page's model: it embeds Page.
+type Paged interface{ PageOf() *Page }
+
+// NewRenderer parses the named templates and takes the Go-written pages.
+func NewRenderer(templates []string, written map[string]Writer) (*Renderer, error) {
+	static, err := Static()
+	if err != nil {
+		return nil, err
+	}
+	l, err := newLayout(static)
+	if err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	r := &Renderer{templates: map[string]*template.Template{}, written: written, layout: l}
+	funcs := templateFuncs(static)
+	for _, name := range templates {
+		t, err := template.New(name).Funcs(funcs).ParseFS(web.Templates, "templates/partials/*.html", "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("web: template %s has no content", name)
+		}
+		r.templates[name] = t
+	}
+	return r, nil
+}
+
+// templateFuncs are the functions templates may call.
+func templateFuncs(static func(string) (string, error)) template.FuncMap {
+	return template.FuncMap{
+		"static":     static,
+		"paragraphs": Paragraphs,
+		"decimal":    func(f float64) string { return fmt.Sprintf("%.2f", f) },
+		"signed":     func(f float64) string { return fmt.Sprintf("%+.2f", f) },
+		"add":        func(a, b int) int { return a + b },
+		// msg is the service's wording in a language: {{msg .Language "continue"}}.
+		"msg": survey.Message,
+		// lines splits an answer of several lines or choices.
+		"lines": func(s string) []string { return strings.Split(s, "\n") },
+		// choices writes a fieldset of radios or checkboxes, the same
+		// component the respondent pages use: {{choices .RoleField}}.
+		"choices": func(f Field) (template.HTML, error) {
+			var b bytes.Buffer
+			err := Choices(&b, f, static)
+			return template.HTML(b.String()), err
+		},
+	}
+}
+
+var (
+	staticOnce     sync.Once
+	staticVersions map[string]string
+	staticErr      error
+)
+
+// Static returns the function that links to a static file with its
+// version (a short hash of it), so that a browser fetches a file again as
+// soon as a release changes it, whatever it has cached:
+// /static/app/app.css?v=1a2b3c4d.
+func Static() (func(string) (string, error), error) {
+	staticOnce.Do(func() {
+		staticVersions = map[string]string{}
+		staticErr = fs.WalkDir(web.Static, "static", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(web.Static, path)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(b)
+			staticVersions["/"+path] = hex.EncodeToString(sum[:4])
+			return nil
+		})
+	})
+	if staticErr != nil {
+		return nil, fmt.Errorf("web: static files: %w", staticErr)
+	}
+	return func(path string) (string, error) {
+		v, ok := staticVersions[path]
+		if !ok {
+			return "", fmt.Errorf("no static file %s", path)
+		}
+		return path + "?v=" + v, nil
+	}, nil
+}
+
+// Render writes a page. It is rendered into a buffer first, so that a
+// template error becomes a clean 500 rather than half a page.
+func (r *Renderer) Render(c *fiber.Ctx, status int, name string, data Paged) error {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer keep(buf)
+	buf.Reset()
+	if err := r.Write(buf, name, data); err != nil {
+		return fmt.Errorf("%w: %w", ErrInternal, err)
+	}
+	// A form without its token would be refused when sent: a page model
+	// made without the request's token is the service's fault, found by
+	// any test that opens the page.
+	if bytes.Contains(buf.Bytes(), emptyToken) {
+		return fmt.Errorf("%w: page %s has a form without its token (the model's Page has no CSRF)", ErrInternal, name)
+	}
+	c.Type("html", "utf-8")
+	c.Status(status).Response().SetBody(buf.Bytes()) // a copy: buf goes back to the pool
+	return nil
+}
+
+var emptyToken = []byte(`name="csrf_token" value=""`)
+
+// buffers are Render's, kept between requests: a respondent's page is 10
+// to 60 KB.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// keep puts a buffer back in the pool, unless a page of many megabytes (a
+// staff page listing every comment) grew it: the pool would keep that size
+// for every page after.
+func keep(buf *bytes.Buffer) {
+	if buf.Cap() <= 256<<10 {
+		buffers.Put(buf)
+	}
+}
+
+// Write writes a page: the layout with the template's "head", if it has
+// one, and its "content", or the page written in Go.
+func (r *Renderer) Write(w *bytes.Buffer, name string, data Paged) error {
+	t, isTemplate := r.templates[name]
+	written, isWritten := r.written[name]
+	if !isTemplate && !isWritten {
+		return fmt.Errorf("no page %s", name)
+	}
+	pg := data.PageOf()
+	r.layout.head(w, pg)
+	if isTemplate && t.Lookup("head") != nil {
+		if err := t.ExecuteTemplate(w, "head", data); err != nil {
+			return fmt.Errorf("render %s: %w", name, err)
+		}
+	}
+	r.layout.top(w, pg)
+	var err error
+	if isWritten {
+		err = written(w, data)
+	} else {
+		err = t.ExecuteTemplate(w, "content", data)
+	}
+	if err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	r.layout.bottom(w, pg)
+	return nil
+}

@@ -1,0 +1,91 @@
+// Package reports is the reports staff read (/r/{survey}: the report, its
+// views, the CSVs, the comments) and the JSON API of their figures
+// (/api/surveys/{survey}/report). Every figure comes from the rounds'
+// publications (package publish), so every output hides the same groups.
+// Its pages are templates (web/templates/report*.html, staff-comments.html).
+package reports
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/publish"
+	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+	"iwtoolkit/internal/web/session"
+)
+
+// Store is what the reports need of a store besides the publications: the
+// rounds, and the responses themselves for the comments and the raw CSV.
+type Store interface {
+	rounds.States
+	publish.Completions
+	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
+}
+
+// Options are what the reports are made from.
+type Options struct {
+	Store     Store
+	Surveys   *survey.Catalogue
+	Log       *slog.Logger
+	Now       func() time.Time
+	Timeout   time.Duration
+	Sessions  *session.Sessions
+	Publisher *publish.Publisher
+}
+
+// Pages are the reports.
+type Pages struct {
+	st        Store
+	surveys   *survey.Catalogue
+	log       *slog.Logger
+	now       func() time.Time
+	timeout   time.Duration
+	sessions  *session.Sessions
+	publisher *publish.Publisher
+	pages     *web.Renderer
+}
+
+// New makes the reports.
+func New(o Options) (*Pages, error) {
+	r, err := web.NewRenderer([]string{"report.html", "report-view.html", "staff-comments.html"}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{st: o.Store, surveys: o.Surveys, log: o.Log, now: o.Now, timeout: o.Timeout,
+		sessions: o.Sessions, publisher: o.Publisher, pages: r}, nil
+}
+
+// Register adds the reports' routes, with the staff deadline for the
+// store. Every one goes through sessions.Only with the permission it
+// needs.
+func (s *Pages) Register(app *fiber.App) {
+	r := app.Group("/r/:survey", web.Deadline(s.timeout))
+	r.Get("", s.sessions.Only(auth.User.CanSeeReports, s.viewReport))
+	r.Get("/responses.csv", s.sessions.Only(auth.User.CanSeeRawResponses, s.responsesCSV))
+	r.Get("/aggregates.csv", s.sessions.Only(auth.User.CanSeeReports, s.aggregatesCSV))
+	r.Get("/views/:view", s.sessions.Only(auth.User.CanSeeReports, s.reportViewPage))
+	r.Get("/comments", s.sessions.Only(auth.User.CanSeeFreeText, s.comments))
+	app.Get("/api/surveys/:survey/report", web.Deadline(s.timeout), s.sessions.Only(auth.User.CanSeeReports, s.reportAPI))
+}
+
+func (s *Pages) render(c *fiber.Ctx, status int, name string, data web.Paged) error {
+	return s.pages.Render(c, status, name, data)
+}
+
+// viewReport is the report, with an audit entry.
+func (s *Pages) viewReport(c *fiber.Ctx) error {
+	if err := s.report(c); err != nil {
+		return err
+	}
+	if c.Response().StatusCode() != http.StatusOK {
+		return nil
+	}
+	return s.sessions.Audit(c, "viewed report", c.Params("survey"))
+}

@@ -1,0 +1,140 @@
+package reports
+
+import (
+	"bufio"
+	"context"
+	"html/template"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/publish"
+	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+	"iwtoolkit/internal/web/session"
+)
+
+// roundPicker is a select of the survey's rounds: query parameter name,
+// label and the round chosen.
+type roundPicker struct{ Name, Label, Selected string }
+
+// filterPicker narrows the report to one answer of a breakdown question:
+// query parameter name (a name of survey.Breakdowns), the question and
+// the answer chosen ("" for everyone). Options is empty for a question
+// answered in words, shown as a text box.
+type filterPicker struct {
+	Name     string
+	Question *survey.Question
+	Selected string
+}
+
+type reportPage struct {
+	web.Page
+	Survey     *survey.Definition
+	Pickers    []roundPicker  // the two rounds compared
+	Filters    []filterPicker // one per breakdown the survey has
+	Filtered   bool           // some filter is set
+	Query      template.URL   // the rounds and filters as a query string, for links
+	Comparison *report.Comparison
+	Rounds     []survey.Round // the rounds a report may compare: practice rounds are left out
+	Bar, Radar string         // chart options as JSON, for data attributes
+	MinGroup   int
+	FreeText   bool         // the reader may see free text and raw responses
+	Pack       bool         // the reader may read the Board pack
+	Views      []reportView // links to the report's other views
+	States     []roundState // when each round's figures are from
+}
+
+// roundState says when a round's publish.Round figures were made, and how
+// many responses have come in since.
+type roundState struct {
+	Label   string
+	AsOf    string // "14:05 on 1 December 2026", UK time; "" when not yet publish.Round
+	Pending int
+}
+
+func statesOf(rs []survey.Round, pubs []publish.Round) []roundState {
+	out := make([]roundState, len(rs))
+	for i, r := range rs {
+		out[i] = roundState{Label: r.Label, Pending: pubs[i].Pending}
+		if p := pubs[i].Publication; p != nil {
+			out[i].AsOf = p.At.In(rounds.London).Format("15:04 on 2 January 2006")
+		}
+	}
+	return out
+}
+
+// report compares two rounds of a survey:
+// ?a=baseline&b=follow-up&sector=…&organisation=…&audience=…&workforce=…&age-band=…&locality=…,
+// by default the survey's first two rounds and everyone. Every filter is
+// in the address, so a link to the page can go in a Board paper. Figures
+// come from the tallies the store keeps as responses are stored, summed
+// over the breakdown cells the filters keep.
+func (s *Pages) report(c *fiber.Ctx) error {
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	d := sc.Survey
+	cmp, pubs, err := s.publisher.Compare(c.UserContext(), d, sc.Rounds, sc.Filter)
+	if err != nil {
+		return err
+	}
+	bar, err := cmp.BarChart()
+	if err != nil {
+		return err
+	}
+	radar, err := cmp.RadarChart()
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "report.html", reportPage{
+		Page:   web.Page{Title: d.Title + ": report", CSRF: web.Token(c)},
+		Survey: d, Rounds: sc.Comparable, Pickers: []roundPicker{{"a", "Compare", sc.A}, {"b", "with", sc.B}},
+		Filters: sc.Pickers, Filtered: len(sc.Filter) > 0, Query: sc.links(), Comparison: cmp,
+		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews, States: statesOf(sc.Rounds, pubs),
+		FreeText: session.Of(c).User.CanSeeFreeText(), Pack: session.Of(c).User.CanReadBoardPack(),
+	})
+}
+
+// compare builds the comparison of rounds for the group a filter names,
+// from the rounds' publications.
+func (s *Pages) compare(ctx context.Context, d *survey.Definition, rounds []survey.Round, f store.Filter) (*report.Comparison, []publish.Round, error) {
+	pubs, err := s.publisher.Rounds(ctx, d, rounds)
+	if err != nil {
+		return nil, nil, err
+	}
+	list := make([]*report.Publication, len(pubs))
+	for i, p := range pubs {
+		list[i] = p.Publication
+	}
+	return report.Compare(d, rounds, list, f), pubs, nil
+}
+
+// responsesCSV streams a survey's raw responses as CSV, for the roles that
+// may see raw responses and free text. Rows are written as they are read.
+func (s *Pages) responsesCSV(c *fiber.Ctx) error {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+	}
+	if err := s.sessions.Audit(c, "downloaded raw responses", d.ID); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+d.ID+`-responses.csv"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	// The writer runs after the handler returns, past the request's
+	// deadline: it gets its own.
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		ctx, cancel := context.WithTimeout(context.Background(), web.LongTimeout)
+		defer cancel()
+		if err := report.WriteCSV(ctx, w, d, nil, s.st.EachResponse); err != nil {
+			s.log.Error("responses CSV cut short", "survey", d.ID, "error", err)
+		}
+	})
+	return nil
+}

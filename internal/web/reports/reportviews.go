@@ -1,0 +1,332 @@
+package reports
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/publish"
+	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+)
+
+// reportView is one of the report's views, each a page of its own at
+// /r/{survey}/views/{slug}, taking the report's filters from its address.
+type reportView struct{ Slug, Title string }
+
+var reportViews = []reportView{
+	{"overview", "Overview: responses and completion"},
+	{"trend", "Trend across rounds"},
+	{"statements", "Answers to each statement"},
+	{"breakdown", "Breakdown by group"},
+	{"at-least", "Share at or above a level"},
+	{"changes", "What changed most"},
+	{"cross-reference", "Cross-reference: outcomes, priorities and areas"},
+}
+
+// viewPage is the page of one view. Only the fields of its view are set.
+type viewPage struct {
+	web.Page
+	Survey   *survey.Definition
+	View     reportView
+	Views    []reportView
+	Scope    *reportScope
+	Query    template.URL // the rounds and filters, for links between views
+	MinGroup int
+	Hidden   string       // what a hidden group shows
+	States   []roundState // when the rounds' figures are from
+
+	Comparison *report.Comparison
+	Charts     []string // chart options as JSON, in the order the view shows them
+
+	Overview *overview
+
+	Breakdown   *report.Breakdown
+	By          string
+	ByQuestions []filterPicker
+
+	Level  int
+	Levels []survey.Level
+	Shares []report.ShareRow
+
+	Improvements, Declines []report.StrandRow
+	Paired                 map[string]*report.PairedTest
+
+	CrossReferences []report.CrossReference
+}
+
+// overview is responses per round and per organisation, and completion
+// against invitations where a round has invitations.
+type overview struct {
+	Rounds        []report.RoundColumn
+	Organisations []string // labels, in order
+	ByOrg         [][]overviewCell
+	Completion    []publish.CompletionRound
+}
+
+type overviewCell struct {
+	Responses int
+	Hidden    bool
+}
+
+// reportViewPage serves one view.
+func (s *Pages) reportViewPage(c *fiber.Ctx) error {
+	i := slices.IndexFunc(reportViews, func(v reportView) bool { return v.Slug == c.Params("view") })
+	if i < 0 {
+		return fiber.NewError(http.StatusNotFound, "The report has no view at this address")
+	}
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	d := sc.Survey
+	ctx := c.UserContext()
+	p := viewPage{
+		Page: web.Page{Title: d.Title + ": " + reportViews[i].Title, CSRF: web.Token(c)}, Survey: d, View: reportViews[i], Views: reportViews,
+		Scope: sc, Query: sc.links(), MinGroup: d.GroupSize(),
+	}
+	shownRounds := sc.Rounds
+	if p.View.Slug == "overview" || p.View.Slug == "trend" {
+		shownRounds = sc.Comparable
+	}
+	pubs, err := s.publisher.Rounds(ctx, d, shownRounds)
+	if err != nil {
+		return err
+	}
+	p.States = statesOf(shownRounds, pubs)
+	var charts [][]byte
+	switch p.View.Slug {
+	case "overview":
+		p.Overview, err = s.overview(ctx, sc)
+	case "trend":
+		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Comparable, sc.Filter)
+		if err == nil && len(sc.Comparable) >= 3 {
+			charts, err = collect(p.Comparison.TrendChart)
+		}
+	case "statements":
+		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Rounds, sc.Filter)
+		for i := 0; err == nil && i < len(p.Comparison.Sections); i++ {
+			var ch []byte
+			ch, err = p.Comparison.DistributionChart(i)
+			charts = append(charts, ch)
+		}
+	case "breakdown":
+		err = s.breakdown(ctx, sc, c.Query("by"), &p)
+		if err == nil {
+			charts, err = collect(func() ([]byte, error) { return p.Breakdown.HeatmapChart(scaleBounds(d)) })
+		}
+	case "at-least":
+		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Rounds, sc.Filter)
+		if err == nil {
+			p.Levels = firstScale(d).Levels
+			p.Level = p.Levels[len(p.Levels)-1].Value
+			if len(p.Levels) > 1 {
+				p.Level = p.Levels[len(p.Levels)-2].Value
+			}
+			if v, e := strconv.Atoi(c.Query("at_least")); e == nil {
+				p.Level = v
+			}
+			p.Shares = p.Comparison.SharesAtLeast(p.Level)
+			charts, err = collect(func() ([]byte, error) {
+				return p.Comparison.SharesChart(p.Shares, "at or above level "+strconv.Itoa(p.Level))
+			})
+		}
+	case "changes":
+		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Rounds, sc.Filter)
+		if err == nil {
+			p.Improvements, p.Declines = p.Comparison.Changes()
+			if len(sc.Rounds) == 2 {
+				p.Paired, err = s.paired(ctx, sc)
+			}
+		}
+	case "cross-reference":
+		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Rounds, sc.Filter)
+		if err == nil {
+			p.CrossReferences = p.Comparison.CrossReferences()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, ch := range charts {
+		p.Charts = append(p.Charts, string(ch))
+	}
+	if err := s.render(c, http.StatusOK, "report-view.html", p); err != nil {
+		return err
+	}
+	return s.sessions.Audit(c, "viewed report", d.ID)
+}
+
+func collect(fns ...func() ([]byte, error)) ([][]byte, error) {
+	var out [][]byte
+	for _, fn := range fns {
+		b, err := fn()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// firstScale is the scale of the survey's first rated section.
+func firstScale(d *survey.Definition) *survey.Scale {
+	for _, s := range d.Sections {
+		if _, name := s.Rated(); d.Scales[name] != nil {
+			return d.Scales[name]
+		}
+	}
+	return &survey.Scale{Levels: []survey.Level{{Value: 1}}}
+}
+
+func scaleBounds(d *survey.Definition) (int, int) {
+	l := firstScale(d).Levels
+	return l[0].Value, l[len(l)-1].Value
+}
+
+// breakdown fills a breakdown of round a by ?by= (sector by default).
+func (s *Pages) breakdown(ctx context.Context, sc *reportScope, by string, p *viewPage) error {
+	d := sc.Survey
+	p.ByQuestions = append(p.ByQuestions, sc.Pickers...)
+	if by == "" && len(p.ByQuestions) > 0 {
+		by = p.ByQuestions[0].Name
+	}
+	q, ok := d.BreakdownQuestion(by)
+	if !ok {
+		return fiber.NewError(http.StatusNotFound, "This survey's results cannot be split by "+by)
+	}
+	round := sc.Rounds[0]
+	pub, err := s.publisher.Round(ctx, d, round.ID)
+	if err != nil {
+		return err
+	}
+	p.Breakdown, p.By = report.NewBreakdown(d, by, q, round, pub.Publication, sc.Filter), by
+	return nil
+}
+
+// overview counts responses per round and per organisation, and
+// completion against invitations, from the rounds' publications.
+func (s *Pages) overview(ctx context.Context, sc *reportScope) (*overview, error) {
+	d := sc.Survey
+	cmp, pubs, err := s.publisher.Compare(ctx, d, sc.Comparable, sc.Filter)
+	if err != nil {
+		return nil, err
+	}
+	o := &overview{Rounds: cmp.Rounds}
+	if q, ok := d.BreakdownQuestion("organisation"); ok {
+		var values []string
+		for _, opt := range q.Options {
+			values = append(values, opt.Value)
+		}
+		for _, v := range values {
+			o.Organisations = append(o.Organisations, q.OptionLabel(v))
+		}
+		o.ByOrg = make([][]overviewCell, len(values))
+		for i, v := range values {
+			o.ByOrg[i] = make([]overviewCell, len(pubs))
+			f := store.Filter{"organisation": v}
+			for k, x := range sc.Filter {
+				if k != "organisation" {
+					f[k] = x
+				}
+			}
+			for j, pub := range pubs {
+				cell := overviewCell{Hidden: true}
+				if x := sc.Filter["organisation"]; x == "" || x == v {
+					if g := pub.Group(f, 0); g != nil {
+						cell = overviewCell{Responses: pub.Count(g.Size)}
+					}
+				}
+				o.ByOrg[i][j] = cell
+			}
+		}
+	}
+	for j, r := range sc.Comparable {
+		rows, err := publish.Completion(ctx, s.st, d, r.ID, pubs[j])
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		cr := publish.CompletionRound{Round: r}
+		for _, row := range rows {
+			if org := sc.Filter["organisation"]; org == "" || row.Organisation == org {
+				cr.Rows = append(cr.Rows, row)
+			}
+		}
+		o.Completion = append(o.Completion, cr)
+	}
+	return o, nil
+}
+
+// reportAPI is the JSON API of aggregates:
+// /api/surveys/{survey}/report?a=&b=&<filters>, with the same scope and the
+// same suppression as the report page.
+func (s *Pages) reportAPI(c *fiber.Ctx) error {
+	agg, err := s.aggregates(c)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(agg)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("json", "utf-8")
+	return c.Send(b)
+}
+
+// aggregatesCSV is the same figures as CSV.
+func (s *Pages) aggregatesCSV(c *fiber.Ctx) error {
+	agg, err := s.aggregates(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+agg.Survey+`-aggregates.csv"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return report.WriteAggregatesCSV(c, agg)
+}
+
+func (s *Pages) aggregates(c *fiber.Ctx) (report.Aggregates, error) {
+	sc, err := s.scopeOf(c)
+	if err != nil {
+		return report.Aggregates{}, err
+	}
+	cmp, _, err := s.publisher.Compare(c.UserContext(), sc.Survey, sc.Rounds, sc.Filter)
+	if err != nil {
+		return report.Aggregates{}, err
+	}
+	if err := s.sessions.Audit(c, "downloaded report figures", sc.Survey.ID); err != nil {
+		return report.Aggregates{}, err
+	}
+	return cmp.Aggregates(sc.Survey.ID, sc.Survey.GroupSize(), sc.Filter), nil
+}
+
+// paired runs the paired test of the two rounds for the pairs the filters
+// keep (see publish.Publisher.Pairs).
+func (s *Pages) paired(ctx context.Context, sc *reportScope) (map[string]*report.PairedTest, error) {
+	pairs, err := s.publisher.Pairs(ctx, sc.Survey, sc.Rounds[0].ID, sc.Rounds[1].ID)
+	if pairs == nil || err != nil {
+		return nil, err
+	}
+	return pairs.Tests(sc.Filter), nil
+}
+
+type changeTable struct {
+	Title, ID string
+	Rows      []report.StrandRow
+}
+
+// ChangeTables are the improvements and the declines, as two tables.
+func (p viewPage) ChangeTables() []changeTable {
+	return []changeTable{{"Largest improvements", "improvements", p.Improvements}, {"Largest declines", "declines", p.Declines}}
+}

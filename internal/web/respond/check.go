@@ -1,0 +1,219 @@
+package respond
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+)
+
+type checkPage struct {
+	web.Page
+	Survey *survey.Definition
+	Action string
+	Groups []checkGroup
+}
+
+type checkGroup struct {
+	ID    string // the section's ID, where the error summary links to
+	Title string
+	Rows  []checkRow
+}
+
+type checkRow struct {
+	Key, Value, ChangeURL string
+	Optional              bool // an empty answer is fine
+}
+
+func checkPageFor(f *flow, errs []survey.FieldError) checkPage {
+	pages := f.survey.Pages(f.draft.Answers)
+	back := f.tasksURL()
+	if !f.survey.TaskList {
+		back = f.sectionURL(pages[len(pages)-1].ID)
+	}
+	p := checkPage{Page: f.page(f.msg("check-title"), errs, back), Survey: f.survey, Action: f.checkURL()}
+	change := func(sectionID, field string) string { return f.changeURL(sectionID) + "#" + url.PathEscape(field) }
+	for _, sec := range pages {
+		g := checkGroup{ID: sec.ID, Title: sec.Title}
+		for _, q := range sec.Shown(f.draft.Answers) {
+			if q.Type == survey.TypeGrid {
+				for _, st := range q.Statements {
+					g.Rows = append(g.Rows, checkRow{Key: st.Text, Value: answerLabel(f, q, f.draft.Answers[st.ID]), ChangeURL: change(sec.ID, st.ID), Optional: q.Optional})
+				}
+				continue
+			}
+			g.Rows = append(g.Rows, checkRow{Key: q.Text, Value: answerLabel(f, q, f.draft.Answers[q.ID]), ChangeURL: change(sec.ID, q.ID), Optional: q.Optional})
+		}
+		p.Groups = append(p.Groups, g)
+	}
+	return p
+}
+
+func (s *Pages) checkAnswers(c *fiber.Ctx, f *flow) error {
+	return s.render(c, http.StatusOK, "check", checkPageFor(f, nil))
+}
+
+// submit stores the response. A section left unanswered sends the
+// respondent back to check answers with a link to it.
+func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
+	if f.token == "" {
+		return s.sentBefore(c, f)
+	}
+	if missing := f.survey.Incomplete(f.draft); len(missing) > 0 {
+		var errs []survey.FieldError
+		for _, m := range missing {
+			errs = append(errs, survey.FieldError{Field: m.ID, Message: f.msg("err-section", m.Title)})
+		}
+		return s.render(c, http.StatusUnprocessableEntity, "check", checkPageFor(f, errs))
+	}
+	r := f.survey.Response(f.draft)
+	r.Submitted = s.now().UTC()
+	var stored survey.Response
+	var err error
+	for try := 0; ; try++ {
+		r.Reference = survey.NewReference()
+		stored, err = s.st.Submit(c.UserContext(), r)
+		if !errors.Is(err, store.ErrConflict) || try == 2 {
+			break
+		}
+	}
+	if errors.Is(err, store.ErrInvitationUsed) {
+		s.setDraftCookie(c, f, "")
+		return fiber.NewError(http.StatusGone, f.msg("invitation-used"))
+	}
+	if err != nil {
+		return err
+	}
+	s.setDraftCookie(c, f, "")
+	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
+}
+
+// sentBefore answers a send with no draft. When the cookie's draft was sent
+// already (a second click, a refresh, a second tab), the respondent sees
+// that confirmation again; otherwise they start at the beginning.
+func (s *Pages) sentBefore(c *fiber.Ctx, f *flow) error {
+	if token := c.Cookies(draftCookie); token != "" {
+		r, err := s.st.SubmittedResponse(c.UserContext(), survey.DraftKey(token))
+		switch {
+		case err == nil && r.SurveyID == f.survey.ID && r.Round == f.round.ID:
+			return c.Redirect(f.doneURL(r.Reference), http.StatusSeeOther)
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+	}
+	return c.Redirect(f.base(), http.StatusSeeOther)
+}
+
+type donePage struct {
+	web.Page
+	Survey    *survey.Definition
+	Round     survey.Round
+	Reference string
+	HelpText  string
+	Help      []helpContact
+}
+
+func (s *Pages) done(c *fiber.Ctx, f *flow) error {
+	r, err := s.st.Response(c.UserContext(), c.Query("ref"))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (r.SurveyID != f.survey.ID || r.Round != f.round.ID)) {
+		return fiber.NewError(http.StatusNotFound, "There is no response with that reference")
+	}
+	if err != nil {
+		return err
+	}
+	p := f.page(f.msg("done-title"), nil, "")
+	p.StopURL = ""
+	return s.render(c, http.StatusOK, "done", donePage{
+		Page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, HelpText: helpText(f), Help: helpFor(f),
+	})
+}
+
+// Save and come back later. The draft moves to a new token, the resume
+// code, which the respondent is shown once; the store keeps only its hash,
+// as for every draft token. The old copy expires at once.
+
+type savedPage struct {
+	web.Page
+	Survey    *survey.Definition
+	Code      string
+	ResumeURL string
+	Expires   string
+}
+
+func (s *Pages) saveForLater(c *fiber.Ctx, f *flow) error {
+	old := f.draft
+	code := survey.NewResumeCode()
+	f.draft.Key, f.token = survey.DraftKey(code), code
+	if err := s.saveDraft(c, f); err != nil {
+		return err
+	}
+	old.Expires = s.now().UTC()
+	if err := s.st.SaveDraft(c.UserContext(), old); err != nil {
+		return err
+	}
+	s.setDraftCookie(c, f, "")
+	return s.render(c, http.StatusOK, "saved", savedPage{
+		Page:      f.page(f.msg("saved-title"), nil, ""),
+		Survey:    f.survey,
+		Code:      code,
+		ResumeURL: s.baseURL + f.resumeURL() + "?code=" + url.QueryEscape(code),
+		Expires:   f.draft.Expires.Format("2 January 2006"),
+	})
+}
+
+type resumePage struct {
+	web.Page
+	Survey *survey.Definition
+	Action string
+	Code   string
+}
+
+// resume takes a resume code, from the link (?code=) or typed into the
+// form, and carries on the saved draft in this browser.
+func (s *Pages) resume(c *fiber.Ctx, f *flow) error {
+	typed := c.Query("code")
+	if c.Method() == fiber.MethodPost {
+		typed = c.FormValue("code")
+	}
+	p := resumePage{Page: f.page(f.msg("resume-title"), nil, f.base()), Survey: f.survey, Action: f.resumeURL(), Code: typed}
+	if typed == "" {
+		if c.Method() == fiber.MethodPost {
+			p.Errors = []survey.FieldError{{Field: "resume_code", Message: f.msg("err-resume-empty")}}
+			return s.render(c, http.StatusUnprocessableEntity, "resume", p)
+		}
+		return s.render(c, http.StatusOK, "resume", p)
+	}
+	// The code is spent here, once: the store takes its draft away in one
+	// step, so of two uses at the same moment (two browsers, two
+	// instances) only one gets the answers. They move to a new token in
+	// this browser's cookie, so a link someone was sent opens nothing from
+	// here on.
+	code := survey.NormalResumeCode(typed)
+	dr, err := s.st.TakeDraft(c.UserContext(), survey.DraftKey(code), f.survey.ID, f.round.ID, s.now().UTC())
+	if errors.Is(err, store.ErrNotFound) {
+		p.Errors = []survey.FieldError{{Field: "resume_code", Message: f.msg("err-resume-unknown")}}
+		return s.render(c, http.StatusUnprocessableEntity, "resume", p)
+	}
+	if err != nil {
+		return err
+	}
+	f.draft = dr
+	f.token, f.draft.Key = survey.NewToken()
+	if err := s.saveDraft(c, f); err != nil {
+		// Put the answers back under the code, to be tried again.
+		return errors.Join(err, s.st.SaveDraft(c.UserContext(), dr))
+	}
+	s.setDraftCookie(c, f, f.token)
+	if f.survey.TaskList {
+		return c.Redirect(f.tasksURL(), http.StatusSeeOther)
+	}
+	if missing := f.survey.Incomplete(dr); len(missing) > 0 {
+		return c.Redirect(f.sectionURL(missing[0].ID), http.StatusSeeOther)
+	}
+	return c.Redirect(f.checkURL(), http.StatusSeeOther)
+}

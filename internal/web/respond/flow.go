@@ -1,0 +1,377 @@
+package respond
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+)
+
+// The respondent flow: start page, a privacy notice for children and young
+// people, then either one section after another or (for long
+// self-assessments) a task list of the sections, then check your answers
+// and a confirmation. Each page's answers are kept in a draft in the store,
+// found through a random token in a cookie scoped to the round's path, so
+// that any instance of the service can serve the next page and nothing
+// depends on JavaScript.
+
+const (
+	draftCookie = "iwt_draft"
+	langCookie  = "iwt_lang"
+)
+
+// flow is one request's survey (in the respondent's language), round and
+// draft.
+type flow struct {
+	survey *survey.Definition
+	round  survey.Round
+	draft  survey.Draft
+	token  string // empty until the draft is first saved
+	// returning is set when the respondent came to change an answer from
+	// the check-answers page: the page then leads back there.
+	returning bool
+	lang      string
+	path      string     // the request's path, for the language links
+	query     url.Values // and its query, which they keep
+	// fromFile is set on a flow made from the survey file alone, when the
+	// store could not be read: the draft (the earlier answers) and the
+	// round's state are not known. See fileFlow.
+	fromFile bool
+	csrf     string // the form token of the request's pages
+}
+
+// base is the path of the round's flow.
+func (f *flow) base() string { return "/s/" + f.survey.ID + "/" + f.round.ID }
+
+func (f *flow) sectionURL(id string) string { return f.base() + "/section/" + id }
+
+// changeURL is a page opened from check answers, to which it leads back.
+func (f *flow) changeURL(id string) string { return f.sectionURL(id) + "?return=check" }
+
+func (f *flow) checkURL() string   { return f.base() + "/check" }
+func (f *flow) tasksURL() string   { return f.base() + "/tasks" }
+func (f *flow) privacyURL() string { return f.base() + "/privacy" }
+func (f *flow) stopURL() string    { return f.base() + "/stop" }
+func (f *flow) resumeURL() string  { return f.base() + "/resume" }
+
+func (f *flow) doneURL(reference string) string {
+	return f.base() + "/done?ref=" + url.QueryEscape(reference)
+}
+
+// firstURL is where "Start now" leads: the privacy notice, the task list
+// or the first section.
+func (f *flow) firstURL() string {
+	switch {
+	case f.survey.ForYoungPeople():
+		return f.privacyURL()
+	case f.survey.TaskList:
+		return f.tasksURL()
+	}
+	return f.sectionURL(f.survey.Sections[0].ID)
+}
+
+// msg is the service's wording in the respondent's language.
+func (f *flow) msg(key string, args ...any) string { return survey.Message(f.lang, key, args...) }
+
+// page starts a page of the flow: title, errors, back link, and the
+// language links when the survey is written in more than one language.
+func (f *flow) page(title string, errs []survey.FieldError, back string) web.Page {
+	p := web.Page{Title: title, Errors: errs, Back: back, Lang: f.lang, CSRF: f.csrf}
+	if f.survey.ForYoungPeople() {
+		p.StopURL = f.stopURL()
+	}
+	if len(f.survey.Languages) > 1 {
+		for _, code := range f.survey.Languages {
+			i := slices.IndexFunc(survey.Languages, func(o survey.Option) bool { return o.Value == code })
+			p.Languages = append(p.Languages, web.LanguageLink{
+				Code: code, Label: survey.Languages[i].Label, Current: code == f.lang,
+				URL: f.path + "?" + withLang(f.query, code),
+			})
+		}
+	}
+	return p
+}
+
+// withLang is a query with its language set to lang.
+func withLang(q url.Values, lang string) string {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	out.Set("lang", lang)
+	return out.Encode()
+}
+
+// flowLocal holds the request's flow once it is opened, for a page shown
+// when the store fails after that (storeDown).
+const flowLocal = "flow"
+
+// inFlow runs a handler of the flow with the request's flow opened.
+func (s *Pages) inFlow(h func(*fiber.Ctx, *flow) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		f, err := s.openFlow(c)
+		if err != nil {
+			return err
+		}
+		c.Locals(flowLocal, f)
+		return h(c, f)
+	}
+}
+
+// answering runs a handler of the pages that take answers. A survey
+// answered only through invitations refuses a respondent who has none.
+func (s *Pages) answering(h func(*fiber.Ctx, *flow) error) fiber.Handler {
+	return s.inFlow(func(c *fiber.Ctx, f *flow) error {
+		if f.survey.InvitationOnly && f.draft.Invitation == "" {
+			return fiber.NewError(http.StatusForbidden, f.msg("invitation-only"))
+		}
+		return h(c, f)
+	})
+}
+
+// openFlow finds the survey and round of the request, answering 404 for an
+// unknown one and 410 for a closed round, picks the language, and loads the
+// respondent's draft unless it has expired.
+func (s *Pages) openFlow(c *fiber.Ctx) (*flow, error) {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return nil, fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+	}
+	current, ok, err := rounds.One(c.UserContext(), s.st, d, c.Params("round"), s.now())
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fiber.NewError(http.StatusNotFound, "There is no round of this survey at this address")
+	}
+	r := current.Round // open and practice as staff have set them
+	if !r.Open {
+		return nil, fiber.NewError(http.StatusGone, fmt.Sprintf("%s: %s is closed", d.Title, r.Label))
+	}
+	f := s.newFlow(c, d, r)
+	if token := c.Cookies(draftCookie); token != "" {
+		dr, err := s.st.Draft(c.UserContext(), survey.DraftKey(token))
+		switch {
+		case err == nil && dr.SurveyID == d.ID && dr.Round == r.ID && s.now().Before(dr.Expires):
+			f.draft, f.token = dr, token
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// newFlow is the request's flow through round r of survey d, in the
+// respondent's language, with an empty draft.
+func (s *Pages) newFlow(c *fiber.Ctx, d *survey.Definition, r survey.Round) *flow {
+	lang := s.language(c, d)
+	d = d.In(lang)
+	if translated, ok := d.Round(r.ID); ok { // a round staff added has no translations
+		r.Label = translated.Label
+	}
+	query, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	f := &flow{survey: d, round: r, returning: c.Query("return") == "check", lang: lang, path: c.Path(), query: query, csrf: web.Token(c)}
+	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID}
+	return f
+}
+
+// language is the respondent's language for a survey: ?lang= (remembered in
+// a cookie), else the cookie, else English. A language the survey is not
+// written in gives English.
+func (s *Pages) language(c *fiber.Ctx, d *survey.Definition) string {
+	lang := c.Query("lang")
+	if lang != "" && slices.Contains(d.Languages, lang) {
+		c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure, MaxAge: 365 * 24 * 3600})
+		return lang
+	}
+	if lang = c.Cookies(langCookie); slices.Contains(d.Languages, lang) {
+		return lang
+	}
+	return "en"
+}
+
+// saveDraft stores the draft, first giving the respondent a token if they
+// have none. Saving a draft again keeps it for another lifetime.
+func (s *Pages) saveDraft(c *fiber.Ctx, f *flow) error {
+	if f.token == "" {
+		f.token, f.draft.Key = survey.NewToken()
+		s.setDraftCookie(c, f, f.token)
+	}
+	now := s.now().UTC()
+	f.draft.Updated, f.draft.Expires = now, now.Add(s.draftLifetime)
+	return s.st.SaveDraft(c.UserContext(), f.draft)
+}
+
+// setDraftCookie gives the respondent the draft's token, scoped to the
+// round's path; an empty token removes it.
+func (s *Pages) setDraftCookie(c *fiber.Ctx, f *flow, token string) {
+	cookie := &fiber.Cookie{
+		Name: draftCookie, Value: token, Path: f.base(),
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure,
+	}
+	if token == "" {
+		cookie.MaxAge = -1
+	}
+	c.Cookie(cookie)
+}
+
+// action is where a section's form posts: the page itself, remembering
+// that the respondent came from check answers.
+func (f *flow) action(id string) string {
+	if f.returning {
+		return f.changeURL(id)
+	}
+	return f.sectionURL(id)
+}
+
+// next is where a respondent goes after a section: back to check answers
+// when they came from there, to the task list when the survey has one,
+// otherwise the next section asked given the answers so far.
+func (f *flow) next(current string) string {
+	switch {
+	case f.returning:
+		return f.checkURL()
+	case f.survey.TaskList:
+		return f.tasksURL()
+	}
+	if sec, ok := f.neighbour(current, +1); ok {
+		return f.sectionURL(sec.ID)
+	}
+	return f.checkURL()
+}
+
+// neighbour is the section step places after current among the sections
+// asked given the answers so far.
+func (f *flow) neighbour(current string, step int) (*survey.Section, bool) {
+	pages := f.survey.Pages(f.draft.Answers)
+	i := slices.IndexFunc(pages, func(p *survey.Section) bool { return p.ID == current })
+	if i < 0 || i+step < 0 || i+step >= len(pages) {
+		return nil, false
+	}
+	return pages[i+step], true
+}
+
+// back is the page before a section.
+func (f *flow) back(current string) string {
+	switch {
+	case f.returning:
+		return f.checkURL()
+	case f.survey.TaskList:
+		return f.tasksURL()
+	}
+	if sec, ok := f.neighbour(current, -1); ok {
+		return f.sectionURL(sec.ID)
+	}
+	if f.survey.ForYoungPeople() {
+		return f.privacyURL()
+	}
+	return f.base()
+}
+
+type startPage struct {
+	web.Page
+	Invited   bool // the respondent may answer: the survey is open to all, or they came by invitation
+	Survey    *survey.Definition
+	Round     survey.Round
+	StartURL  string
+	ResumeURL string
+}
+
+func (s *Pages) start(c *fiber.Ctx, f *flow) error {
+	return s.render(c, http.StatusOK, "start", startPage{
+		Page:      f.page(f.survey.Title, nil, ""),
+		Invited:   !f.survey.InvitationOnly || f.draft.Invitation != "",
+		Survey:    f.survey,
+		Round:     f.round,
+		StartURL:  f.firstURL(),
+		ResumeURL: f.resumeURL(),
+	})
+}
+
+type privacyPage struct {
+	web.Page
+	Survey  *survey.Definition
+	NextURL string
+}
+
+// privacy is the notice children and young people read before the first
+// question.
+func (s *Pages) privacy(c *fiber.Ctx, f *flow) error {
+	next := f.sectionURL(f.survey.Sections[0].ID)
+	if f.survey.TaskList {
+		next = f.tasksURL()
+	}
+	return s.render(c, http.StatusOK, "privacy", privacyPage{
+		Page: f.page(f.msg("privacy-title"), nil, f.base()), Survey: f.survey, NextURL: next,
+	})
+}
+
+type stopPage struct {
+	web.Page
+	Survey   *survey.Definition
+	HelpText string
+	Help     []helpContact
+}
+
+// stop is the way out on every page of a survey for children and young
+// people: nothing is sent, the draft is forgotten by this browser (and
+// expires in the store), and the help contacts are shown.
+func (s *Pages) stop(c *fiber.Ctx, f *flow) error {
+	if f.token != "" {
+		// The answers so far are given up: the draft expires now.
+		f.draft.Expires = s.now().UTC()
+		if err := s.st.SaveDraft(c.UserContext(), f.draft); err != nil {
+			return err
+		}
+	}
+	s.setDraftCookie(c, f, "")
+	p := f.page(f.msg("stop-title"), nil, "")
+	p.StopURL = ""
+	return s.render(c, http.StatusOK, "stop", stopPage{Page: p, Survey: f.survey, HelpText: helpText(f), Help: helpFor(f)})
+}
+
+// helpContact is a place to get help, as shown at the end of a survey.
+type helpContact struct {
+	Name, Phone, PhoneLink, Website, Description string
+}
+
+// childline is always shown to children and young people.
+var childline = survey.Contact{Name: "Childline", Phone: "0800 1111", Website: "https://www.childline.org.uk"}
+
+// helpText is the survey's own words about getting help, if any.
+func helpText(f *flow) string {
+	if f.survey.Help == nil {
+		return ""
+	}
+	return f.survey.Help.Text
+}
+
+func helpFor(f *flow) []helpContact {
+	var contacts []survey.Contact
+	if f.survey.ForYoungPeople() {
+		c := childline
+		c.Description = f.msg("childline")
+		contacts = append(contacts, c)
+	}
+	if f.survey.Help != nil {
+		contacts = append(contacts, f.survey.Help.Contacts...)
+	}
+	out := make([]helpContact, len(contacts))
+	for i, c := range contacts {
+		out[i] = helpContact{Name: c.Name, Phone: c.Phone, Website: c.Website, Description: c.Description}
+		for _, r := range c.Phone {
+			if r >= '0' && r <= '9' || r == '+' {
+				out[i].PhoneLink += string(r)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,307 @@
+package respond
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+)
+
+// formPage is a section's page of questions.
+type formPage struct {
+	web.Page
+	Caption     string
+	Description string
+	Action      string
+	Scale       *survey.Scale // for the "what the levels mean" list
+	Questions   []question
+	CanSave     bool // the survey is long enough to save and come back later
+}
+
+// question is one question as a page shows it: a GOV.UK field, or a grid:
+// a heading with a field of radios for each of its statements.
+type question struct {
+	web.Field
+	Grid bool
+	Rows []question // a grid's statements
+}
+
+// scaleChoices are a scale's answers as inputs, with Don't know, Not
+// applicable and Prefer not to say after an "or".
+func scaleChoices(f *flow, scale *survey.Scale, preferNotToSay bool) []web.Option {
+	var out []web.Option
+	for _, v := range scale.Values() {
+		o := web.Option{Value: v, Label: scale.AnswerLabel(f.lang, v)}
+		if l, ok := scale.Level(v); ok {
+			o.Face = l.Face
+		}
+		out = append(out, o)
+	}
+	if preferNotToSay {
+		out = append(out, web.Option{Value: survey.PreferNotToSay, Label: f.msg("prefer-not-to-say")})
+	}
+	if n := len(scale.Levels); n < len(out) {
+		out[n].OrBefore = true
+	}
+	return out
+}
+
+// kinds are the GOV.UK field each type of question is.
+var kinds = map[string]string{
+	survey.TypeScale: web.KindRadios, survey.TypeChoice: web.KindRadios, survey.TypeYesNo: web.KindRadios,
+	survey.TypeMultiple: web.KindCheckboxes, survey.TypeNumber: web.KindNumber,
+	survey.TypeText: web.KindText, survey.TypeLongText: web.KindTextarea,
+}
+
+// viewQuestion is a question as shown, with the answers so far and any
+// errors.
+func viewQuestion(f *flow, q *survey.Question, errs []survey.FieldError) question {
+	answers := f.draft.Answers
+	v := question{Field: web.Field{ID: q.ID, Kind: kinds[q.Type], Legend: q.Text, Hint: q.Hint, Error: web.FieldMessage(errs, q.ID), Optional: q.Optional, Value: answers[q.ID], Max: q.MaxLength, Lang: f.lang}}
+	if q.Type == survey.TypeMultiple && v.Hint == "" {
+		v.Hint = f.msg("select-all")
+	}
+	switch q.Type {
+	case survey.TypeScale:
+		scale := f.survey.ScaleOf(q)
+		v.Faces = scale.Faces()
+		v.Options = web.Options(q.ID, scaleChoices(f, scale, q.PreferNotToSay), []string{answers[q.ID]})
+	case survey.TypeGrid:
+		v.Grid = true
+		scale := f.survey.ScaleOf(q)
+		choices := scaleChoices(f, scale, q.PreferNotToSay)
+		for _, st := range q.Statements {
+			v.Rows = append(v.Rows, question{Field: web.Field{
+				ID: st.ID, Kind: web.KindRadios, Legend: st.Text, Hint: st.Hint, Error: web.FieldMessage(errs, st.ID),
+				Options: web.Options(st.ID, choices, []string{answers[st.ID]}), Faces: scale.Faces(), Lang: f.lang,
+			}})
+		}
+	case survey.TypeChoice, survey.TypeYesNo, survey.TypeMultiple:
+		var choices []web.Option
+		for _, o := range q.Options {
+			choices = append(choices, web.Option{Value: o.Value, Label: o.Label, Hint: o.Hint})
+		}
+		if q.None != "" {
+			choices = append(choices, web.Option{Value: survey.NoneOfThese, Label: q.None, OrBefore: true, Exclusive: true})
+		}
+		if q.PreferNotToSay {
+			choices = append(choices, web.Option{Value: survey.PreferNotToSay, Label: f.msg("prefer-not-to-say"), OrBefore: q.None == "", Exclusive: true})
+		}
+		v.Options = web.Options(q.ID, choices, survey.Choices(answers[q.ID]))
+	}
+	return v
+}
+
+func section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
+	sec, ok := f.survey.Section(c.Params("section"))
+	if !ok || !sec.ShowIf.Holds(f.draft.Answers) {
+		return nil, fiber.NewError(http.StatusNotFound, "There is no such part of this survey")
+	}
+	return sec, nil
+}
+
+func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPage {
+	pages := f.survey.Pages(f.draft.Answers)
+	number := slices.Index(pages, sec) + 1
+	caption, back := f.msg("part-of", f.survey.Title, number, len(pages)), f.back(sec.ID)
+	if f.fromFile {
+		// Which pages are asked depends on earlier answers, not known here.
+		caption, back = f.survey.Title, ""
+	}
+	p := formPage{
+		Page:        f.page(sec.Title, errs, back),
+		Caption:     caption,
+		Description: sec.Description,
+		Action:      f.action(sec.ID),
+		CanSave:     f.survey.TaskList,
+	}
+	for _, q := range f.shown(sec) {
+		if q.Type == survey.TypeGrid || q.Type == survey.TypeScale {
+			if scale := f.survey.ScaleOf(q); !scale.Faces() {
+				p.Scale = scale
+			}
+		}
+		p.Questions = append(p.Questions, viewQuestion(f, q, errs))
+	}
+	return p
+}
+
+// shown are the questions a section's page shows: those asked given the
+// answers so far, and, when the earlier answers are not known (fromFile),
+// also every question answered on the page, so that nothing the respondent
+// entered goes missing from it.
+func (f *flow) shown(sec *survey.Section) []*survey.Question {
+	if !f.fromFile {
+		return sec.Shown(f.draft.Answers)
+	}
+	var qs []*survey.Question
+	for _, q := range sec.Questions {
+		answered := slices.ContainsFunc(q.Keys(), func(k string) bool { return f.draft.Answers[k] != "" })
+		if answered || q.ShowIf.Holds(f.draft.Answers) {
+			qs = append(qs, q)
+		}
+	}
+	return qs
+}
+
+func (s *Pages) sectionForm(c *fiber.Ctx, f *flow) error {
+	sec, err := section(c, f)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "form", sectionPage(f, sec, nil))
+}
+
+// saveSection keeps what the respondent entered, valid or not, so that
+// nothing is lost; then re-renders the page with the errors, moves on, or
+// (for "Save and come back later") gives a resume code.
+func (s *Pages) saveSection(c *fiber.Ctx, f *flow) error {
+	sec, err := section(c, f)
+	if err != nil {
+		return err
+	}
+	values := postedValues(c)
+	// The questions the page showed, before this post's answers: a post
+	// whose answers reveal more questions comes back to be answered, with
+	// errors only for the questions that were there.
+	shown := map[string]bool{}
+	for _, q := range sec.Shown(f.draft.Answers) {
+		shown[q.ID] = true
+	}
+	f.draft.Answers = f.survey.Asked(sec.Collect(f.draft.Answers, values))
+	revealed := false
+	for _, q := range sec.Shown(f.draft.Answers) {
+		revealed = revealed || !shown[q.ID]
+	}
+	if err := s.keepInvitedOrganisation(c, f); err != nil {
+		return err
+	}
+	if err := s.saveDraft(c, f); err != nil {
+		return err
+	}
+	if c.FormValue("next_step") == "later" && f.survey.TaskList {
+		return s.saveForLater(c, f)
+	}
+	errs := sec.Check(f.survey, f.draft.Answers, f.lang)
+	if revealed {
+		var before []survey.FieldError
+		for _, e := range errs {
+			if q, _, ok := f.survey.QuestionOf(e.Field); ok && shown[q.ID] {
+				before = append(before, e)
+			}
+		}
+		status := http.StatusOK
+		if len(before) > 0 {
+			status = http.StatusUnprocessableEntity
+		}
+		return s.render(c, status, "form", sectionPage(f, sec, before))
+	}
+	if len(errs) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "form", sectionPage(f, sec, errs))
+	}
+	return c.Redirect(f.next(sec.ID), http.StatusSeeOther)
+}
+
+// postedValues are the values a form sent for each field name. checkForm
+// let through only URL-encoded forms of valid UTF-8.
+func postedValues(c *fiber.Ctx) func(field string) []string {
+	return func(field string) []string {
+		var out []string
+		for _, v := range c.Request().PostArgs().PeekMulti(field) {
+			out = append(out, string(v))
+		}
+		return out
+	}
+}
+
+// taskListPage is the GOV.UK task list of a long survey's sections.
+type taskListPage struct {
+	web.Page
+	Survey   *survey.Definition
+	Tasks    []task
+	Done     int
+	CheckURL string // set when every section is complete
+}
+
+type task struct {
+	ID, Title, URL, Status string
+	Complete, Started      bool
+}
+
+func (s *Pages) tasks(c *fiber.Ctx, f *flow) error {
+	p := taskListPage{Page: f.page(f.survey.Title, nil, f.base()), Survey: f.survey}
+	if f.survey.ForYoungPeople() {
+		p.Back = f.privacyURL()
+	}
+	for _, sec := range f.survey.Pages(f.draft.Answers) {
+		t := task{ID: sec.ID, Title: sec.Title, URL: f.sectionURL(sec.ID)}
+		for _, q := range sec.Shown(f.draft.Answers) {
+			for _, k := range q.Keys() {
+				t.Started = t.Started || f.draft.Answers[k] != ""
+			}
+		}
+		optional := true
+		for _, q := range sec.Shown(f.draft.Answers) {
+			optional = optional && q.Optional
+		}
+		t.Complete = (t.Started || optional) && len(sec.Check(f.survey, f.draft.Answers, f.lang)) == 0
+		switch {
+		case t.Complete:
+			t.Status = f.msg("task-complete")
+			p.Done++
+		case t.Started:
+			t.Status = f.msg("task-in-progress")
+		default:
+			t.Status = f.msg("task-not-started")
+		}
+		p.Tasks = append(p.Tasks, t)
+	}
+	if p.Done == len(p.Tasks) {
+		p.CheckURL = f.checkURL()
+	}
+	return s.render(c, http.StatusOK, "tasks", p)
+}
+
+// answerLabel is an answer as the check-answers page shows it.
+func answerLabel(f *flow, q *survey.Question, value string) string {
+	if value == "" {
+		return ""
+	}
+	switch q.Type {
+	case survey.TypeScale, survey.TypeGrid:
+		return f.survey.ScaleOf(q).AnswerLabel(f.lang, value)
+	case survey.TypeChoice, survey.TypeYesNo, survey.TypeMultiple:
+		var labels []string
+		for _, v := range survey.Choices(value) {
+			switch v {
+			case survey.PreferNotToSay:
+				labels = append(labels, f.msg("prefer-not-to-say"))
+			case survey.NoneOfThese:
+				labels = append(labels, q.None)
+			default:
+				labels = append(labels, q.OptionLabel(v))
+			}
+		}
+		return joinLines(labels)
+	case survey.TypeNumber:
+		if n, err := strconv.Atoi(value); err == nil {
+			return strconv.Itoa(n)
+		}
+	}
+	return value
+}
+
+func joinLines(s []string) string {
+	out := ""
+	for i, l := range s {
+		if i > 0 {
+			out += "\n"
+		}
+		out += l
+	}
+	return out
+}

@@ -1,0 +1,147 @@
+// Package respond is the pages people answer surveys on: the list of
+// surveys, each round's flow (/s/{survey}/{round}: start, privacy notice,
+// parts or task list, check answers, send, confirmation, save and come back
+// later, stop) and invitation links (/i/{token}). Its pages are written in
+// Go (pages.go, markup.go): a respondent loads dozens of them, and
+// html/template's reflection was most of the service's time under load.
+package respond
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+)
+
+// Store is what the respondent pages need of a store.
+type Store interface {
+	rounds.States
+	SaveDraft(ctx context.Context, d survey.Draft) error
+	Draft(ctx context.Context, key string) (survey.Draft, error)
+	TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error)
+	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
+	Response(ctx context.Context, reference string) (survey.Response, error)
+	SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error)
+	Invitation(ctx context.Context, key string) (survey.Invitation, bool, error)
+	Increment(ctx context.Context, key string, now, expires time.Time) (int64, error)
+}
+
+// Options are what the respondent pages are made from.
+type Options struct {
+	Store   Store
+	Surveys *survey.Catalogue
+	Log     *slog.Logger
+	Now     func() time.Time
+	Secure  bool   // people reach the service over https: cookies are marked Secure
+	BaseURL string // the address people use, for links shown to be kept (resume links)
+	// DraftLifetime is how long a draft is kept after it was last saved.
+	DraftLifetime time.Duration
+	// SubmitLimit is how many form posts one client address may make in
+	// ten minutes; 0 turns the limit off.
+	SubmitLimit int
+	// Timeout bounds the store calls of one respondent's request: a store
+	// that does not answer costs a page that long.
+	Timeout time.Duration
+	Secrets *web.Secrets
+	Health  *web.Health
+}
+
+// Pages are the respondent pages.
+type Pages struct {
+	st            Store
+	surveys       *survey.Catalogue
+	log           *slog.Logger
+	now           func() time.Time
+	secure        bool
+	baseURL       string
+	draftLifetime time.Duration
+	submitLimit   int
+	timeout       time.Duration
+	secrets       *web.Secrets
+	health        *web.Health
+	pages         *web.Renderer
+}
+
+// New makes the respondent pages.
+func New(o Options) (*Pages, error) {
+	static, err := web.Static()
+	if err != nil {
+		return nil, err
+	}
+	r, err := web.NewRenderer(nil, writers(static))
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{st: o.Store, surveys: o.Surveys, log: o.Log, now: o.Now, secure: o.Secure, baseURL: o.BaseURL,
+		draftLifetime: o.DraftLifetime, submitLimit: o.SubmitLimit, timeout: o.Timeout, secrets: o.Secrets, health: o.Health, pages: r}, nil
+}
+
+// Register adds the respondent routes. Every page of a round's flow shares
+// its group's middleware: the respondent's deadline for the store, the
+// limit on form posts, and the respondent's error pages (failed).
+func (s *Pages) Register(app *fiber.App) {
+	app.Get("/", web.Deadline(s.timeout), s.failed, s.home)
+
+	flow := app.Group("/s/:survey/:round", web.Deadline(s.timeout), s.failed, s.limitSubmissions)
+	flow.Get("", s.inFlow(s.start))
+	flow.Get("/privacy", s.answering(s.privacy))
+	flow.Get("/tasks", s.answering(s.tasks))
+	flow.Get("/stop", s.inFlow(s.stop))
+	flow.Get("/resume", s.inFlow(s.resume))
+	flow.Post("/resume", s.inFlow(s.resume))
+	flow.Get("/section/:section", s.answering(s.sectionForm))
+	flow.Post("/section/:section", s.whenDown(s.sectionNotSaved, s.answering(s.saveSection)))
+	flow.Get("/check", s.answering(s.checkAnswers))
+	flow.Post("/check", s.whenDown(s.notSent, s.answering(s.submit)))
+	flow.Get("/done", s.inFlow(s.done))
+
+	app.Get("/i/:token", web.Deadline(s.timeout), s.failed, s.invitation)
+}
+
+// render writes a respondent page.
+func (s *Pages) render(c *fiber.Ctx, status int, name string, data web.Paged) error {
+	return s.pages.Render(c, status, name, data)
+}
+
+// failed answers every error of a respondent's request with a page in the
+// respondent's words: 503 with Retry-After when the store failed (see
+// down.go: a part's form comes back with what was entered), otherwise the
+// status Status gives. A 5xx is logged, with the request but never the
+// answers.
+func (s *Pages) failed(c *fiber.Ctx) error {
+	err := c.Next()
+	if err == nil {
+		return nil
+	}
+	if web.Unavailable(err) {
+		return s.storeDown(c, err)
+	}
+	status, message := web.Status(err)
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
+	}
+	p := web.Page{Title: message, CSRF: web.Token(c)}
+	if f, ok := c.Locals(flowLocal).(*flow); ok {
+		p = f.page(message, nil, "")
+	}
+	return s.render(c, status, "error", errorPage{ErrorPage: web.ErrorPage{Page: p, Status: status, Message: message}})
+}
+
+// errorPage is a respondent's error page.
+type errorPage struct{ web.ErrorPage }
+
+type homePage struct {
+	web.Page
+	Surveys []*survey.Definition
+}
+
+// home lists the surveys and their rounds.
+func (s *Pages) home(c *fiber.Ctx) error {
+	return s.render(c, http.StatusOK, "home", homePage{Page: web.Page{Title: "Surveys", CSRF: web.Token(c)}, Surveys: s.surveys.All()})
+}

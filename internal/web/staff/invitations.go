@@ -1,0 +1,258 @@
+package staff
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/publish"
+	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web/session"
+)
+
+// invitationRoutes are the staff routes for invitations and the
+// safeguarding review.
+func (s *Pages) invitationRoutes(g fiber.Router) {
+	g.Get("/invitations", s.sessions.Only(session.CanInvite, s.invitationsPage))
+	g.Post("/invitations", s.sessions.Only(session.CanInvite, s.createInvitations))
+	g.Get("/safeguarding", s.sessions.Only(auth.User.CanSeeFreeText, s.safeguarding))
+}
+
+// MaxInvitations is the most invitations one batch makes.
+const MaxInvitations = 2000
+
+// invitationsPage is the invitations page: a list of surveys, or one
+// survey's form and completion tables.
+type invitationsPage struct {
+	session.Page
+	Surveys  []*survey.Definition
+	Survey   *survey.Definition
+	Rounds   []survey.Round
+	MinGroup int // responses per organisation below this are not shown
+	// Organisations are the choices for an administrator; empty when the
+	// survey asks no organisation question (they type one) or for a
+	// co-ordinator (who has only their own, Fixed).
+	Organisations []survey.Option
+	Fixed         string // a co-ordinator's organisation
+	FixedLabel    string
+	// CannotInvite explains why a co-ordinator cannot invite to this survey.
+	CannotInvite string
+	// The form as entered.
+	Round, Organisation, How, Count, FromRound string
+	Completion                                 []publish.CompletionRound
+	Max                                        int
+}
+
+func (s *Pages) invitationsPage(c *fiber.Ctx) error {
+	p, err := s.invitationsPageFor(c, c.Query("survey"))
+	if err != nil {
+		return err
+	}
+	p.How, p.Organisation = "new", p.Fixed
+	return s.render(c, http.StatusOK, "staff-invitations.html", p)
+}
+
+// invitationsPageFor builds the page for a survey (none: the list). The
+// organisations offered and the completion shown come from the session:
+// a co-ordinator sees their own organisation only, whatever the address.
+func (s *Pages) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsPage, error) {
+	p := invitationsPage{Page: session.PageFor(c, "Invitations"), Surveys: s.surveys.All(), Max: MaxInvitations}
+	if surveyID == "" {
+		return p, nil
+	}
+	d, ok := s.surveys.Survey(surveyID)
+	if !ok {
+		return p, fiber.NewError(http.StatusNotFound, "Page not found")
+	}
+	now, err := rounds.Of(c.UserContext(), s.st, d, s.now())
+	if err != nil {
+		return p, err
+	}
+	for _, r := range now {
+		p.Rounds = append(p.Rounds, r.Round) // as staff have set them, with any they added
+	}
+	p.Survey, p.Back, p.MinGroup = d, "/staff/invitations", d.GroupSize()
+	p.Title = "Invitations: " + d.Title
+	who := session.Of(c).User
+	q, hasQuestion := d.BreakdownQuestion("organisation")
+	if who.Role == auth.Coordinator {
+		p.Fixed, p.FixedLabel = who.Organisation, who.Organisation
+		if hasQuestion {
+			if l := q.OptionLabel(who.Organisation); l != "" {
+				p.FixedLabel = l
+			} else {
+				p.CannotInvite = fmt.Sprintf("Your organisation (%s) is not one of the organisations this survey asks about, so you cannot invite people to it. Ask an administrator.", who.Organisation)
+			}
+		}
+	} else if hasQuestion {
+		p.Organisations = q.Options
+	}
+	for _, r := range p.Rounds {
+		pub, err := s.publisher.Round(c.UserContext(), d, r.ID)
+		if err != nil {
+			return invitationsPage{}, err
+		}
+		rows, err := publish.Completion(c.UserContext(), s.st, d, r.ID, pub)
+		if err != nil {
+			return p, err
+		}
+		rc := publish.CompletionRound{Round: r}
+		for _, row := range rows {
+			if who.CanSeeOrganisation(row.Organisation) {
+				rc.Rows = append(rc.Rows, row)
+			}
+		}
+		p.Completion = append(p.Completion, rc)
+	}
+	return p, nil
+}
+
+// createInvitations makes a batch of invitations and answers with the CSV
+// of their links: the only place the links' tokens ever appear. The store
+// keeps only each token's hash, and the CSV is not kept, so it can be
+// downloaded once.
+func (s *Pages) createInvitations(c *fiber.Ctx) error {
+	who := session.Of(c)
+	p, err := s.invitationsPageFor(c, c.FormValue("survey"))
+	if err != nil {
+		return err
+	}
+	if p.Survey == nil {
+		return c.Redirect("/staff/invitations", http.StatusSeeOther)
+	}
+	d := p.Survey
+	p.Round, p.Organisation, p.How = c.FormValue("round"), strings.TrimSpace(c.FormValue("organisation")), c.FormValue("how")
+	p.Count, p.FromRound = strings.TrimSpace(c.FormValue("count")), c.FormValue("from_round")
+	// The organisation is the session's business: a co-ordinator who sends
+	// another (an edited form) is refused, and nothing is made.
+	if !who.User.CanManageInvitations(p.Organisation) {
+		return fiber.NewError(http.StatusForbidden, "You do not have permission to see this page")
+	}
+	add := func(field, message string) {
+		p.Errors = append(p.Errors, survey.FieldError{Field: field, Message: message})
+	}
+	if p.CannotInvite != "" {
+		add("organisation", p.CannotInvite)
+	}
+	round, ok, err := rounds.One(c.UserContext(), s.st, d, p.Round, s.now())
+	if err != nil {
+		return err
+	}
+	switch {
+	case !ok:
+		add("round", "Select the round to invite people to")
+	case !round.Open:
+		add("round", "This round is closed: open it before inviting people to it")
+	}
+	q, hasQuestion := d.BreakdownQuestion("organisation")
+	switch {
+	case p.Organisation == "" || len(p.Organisation) > 200:
+		add("organisation", "Select the organisation whose people you are inviting")
+	case hasQuestion && q.OptionLabel(p.Organisation) == "" && p.CannotInvite == "":
+		add("organisation", "Select one of the organisations this survey asks about")
+	}
+	var keys []string // respondent keys, new or followed on
+	switch p.How {
+	case "new":
+		n, err := strconv.Atoi(p.Count)
+		if err != nil || n < 1 || n > MaxInvitations {
+			add("count", fmt.Sprintf("Enter a number of invitations from 1 to %d", MaxInvitations))
+			break
+		}
+		for range n {
+			keys = append(keys, newRespondentKey())
+		}
+	case "follow-on":
+		if _, ok, err := rounds.One(c.UserContext(), s.st, d, p.FromRound, s.now()); err != nil || !ok || p.FromRound == p.Round {
+			add("from_round", "Select an earlier round to follow on from, not the round you are inviting people to")
+			break
+		}
+		if len(p.Errors) > 0 {
+			break
+		}
+		err := s.st.Invitations(c.UserContext(), d.ID, p.FromRound, func(inv survey.Invitation) error {
+			if inv.Organisation == p.Organisation && !slices.Contains(keys, inv.RespondentKey) {
+				keys = append(keys, inv.RespondentKey)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(keys) == 0 {
+			add("from_round", "There are no invitations for this organisation in that round to follow on from")
+			break
+		}
+		// Someone who has a link to this round already gets no second
+		// one, so that one person cannot answer a follow-up twice.
+		had := len(keys)
+		err = s.st.Invitations(c.UserContext(), d.ID, round.ID, func(inv survey.Invitation) error {
+			keys = slices.DeleteFunc(keys, func(k string) bool { return k == inv.RespondentKey })
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(keys) == 0 {
+			add("from_round", fmt.Sprintf("All %d people from that round have an invitation to this round already", had))
+		}
+	default:
+		add("how", "Select new invitations or a follow-on from an earlier round")
+	}
+	if len(p.Errors) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "staff-invitations.html", p)
+	}
+
+	now := s.now()
+	invs := make([]survey.Invitation, len(keys))
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF") // a byte order mark, so that Excel reads UTF-8
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	w.Write([]string{"person", "link"})
+	for i, k := range keys {
+		token, key := survey.NewToken()
+		invs[i] = survey.Invitation{Key: key, SurveyID: d.ID, Round: round.ID, Organisation: p.Organisation, RespondentKey: k, Created: now}
+		w.Write([]string{report.SafeCell(invs[i].Person()), report.SafeCell(s.baseURL + "/i/" + token)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	if err := s.st.CreateInvitations(c.UserContext(), invs); err != nil {
+		return err
+	}
+	target := fmt.Sprintf("%s %s, %s: %d", d.ID, round.ID, p.Organisation, len(invs))
+	if p.How == "follow-on" {
+		target += " following on from " + p.FromRound
+	}
+	if err := s.sessions.Audit(c, "created invitations", target); err != nil {
+		return err
+	}
+	name := fileSafe.ReplaceAllString(fmt.Sprintf("invitations-%s-%s-%s-%s", d.ID, round.ID, p.Organisation, now.Format("20060102-1504")), "-")
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
+	return c.Status(http.StatusOK).Send(buf.Bytes())
+}
+
+var fileSafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// newRespondentKey is a random pseudonym for a person invited: 128 bits
+// from crypto/rand, in hex.
+func newRespondentKey() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,84 @@
+// Package staff is the staff's own pages (/staff/...): signing in and out,
+// the dashboard, accounts and passwords, the audit log, running rounds,
+// invitations, the safeguarding review, erasure, retention and the export;
+// and the health checks (/healthz, /readyz). Its pages are templates
+// (web/templates/staff-*.html).
+package staff
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/publish"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+	"iwtoolkit/internal/web/session"
+)
+
+// Options are what the staff pages are made from.
+type Options struct {
+	Store     Store
+	Surveys   *survey.Catalogue
+	Log       *slog.Logger
+	Now       func() time.Time
+	BaseURL   string // the address people use, for the invitation links made
+	Timeout   time.Duration
+	Sessions  *session.Sessions
+	Secrets   *web.Secrets
+	Publisher *publish.Publisher
+	Health    *web.Health
+}
+
+// Pages are the staff pages.
+type Pages struct {
+	st        Store
+	surveys   *survey.Catalogue
+	log       *slog.Logger
+	now       func() time.Time
+	baseURL   string
+	timeout   time.Duration
+	sessions  *session.Sessions
+	secrets   *web.Secrets
+	publisher *publish.Publisher
+	health    *web.Health
+	pages     *web.Renderer
+}
+
+// templates are the staff pages' templates.
+var templates = []string{
+	"staff-sign-in.html", "staff-home.html", "staff-audit.html", "staff-users.html", "staff-user-new.html",
+	"staff-organisation.html", "staff-password.html", "staff-surveys.html", "staff-round.html", "staff-round-new.html",
+	"staff-confirm.html", "staff-erasure.html", "staff-invitations.html", "staff-safeguarding.html",
+}
+
+// New makes the staff pages.
+func New(o Options) (*Pages, error) {
+	r, err := web.NewRenderer(templates, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{st: o.Store, surveys: o.Surveys, log: o.Log, now: o.Now, baseURL: o.BaseURL, timeout: o.Timeout,
+		sessions: o.Sessions, secrets: o.Secrets, publisher: o.Publisher, health: o.Health, pages: r}, nil
+}
+
+// Health registers the health checks: first, before any middleware that
+// needs the store or a form token.
+func (s *Pages) Health(app *fiber.App) {
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+}
+
+// Register adds the staff routes, under /staff with the staff deadline
+// for the store.
+func (s *Pages) Register(app *fiber.App) {
+	g := app.Group("/staff", web.Deadline(s.timeout))
+	s.staffRoutes(g)
+	s.adminRoutes(g)
+	s.invitationRoutes(g)
+}
+
+func (s *Pages) render(c *fiber.Ctx, status int, name string, data web.Paged) error {
+	return s.pages.Render(c, status, name, data)
+}

@@ -1,0 +1,317 @@
+package staff
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/London on an image with no zone files
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web/session"
+)
+
+// The catalogue.
+
+type catalogueSurvey struct {
+	*survey.Definition
+	Rounds []catalogueRound
+}
+
+type catalogueRound struct {
+	rounds.Now
+	Status    string
+	Responses int
+}
+
+type cataloguePage struct {
+	session.Page
+	Surveys []catalogueSurvey
+}
+
+func (s *Pages) catalogue(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	p := cataloguePage{Page: session.PageFor(c, "Surveys and rounds")}
+	for _, d := range s.surveys.All() {
+		all, err := rounds.Of(ctx, s.st, d, s.now())
+		if err != nil {
+			return err
+		}
+		cs := catalogueSurvey{Definition: d}
+		for _, r := range all {
+			n, err := s.st.CountResponses(ctx, d.ID, r.ID)
+			if err != nil {
+				return err
+			}
+			cs.Rounds = append(cs.Rounds, catalogueRound{Now: r, Status: r.Status(s.now()), Responses: n})
+		}
+		p.Surveys = append(p.Surveys, cs)
+	}
+	return s.render(c, http.StatusOK, "staff-surveys.html", p)
+}
+
+// One round.
+
+// roundPage is a round's page: its state, and the forms that change it.
+type roundPage struct {
+	session.Page
+	Survey    *survey.Definition
+	Round     rounds.Now
+	Status    string
+	Responses int
+	OpensAt   string // as entered, or as stored, for the schedule form
+	ClosesAt  string
+	Base      string // the round's staff address
+}
+
+// staffRound finds the survey and round in the address, or answers 404.
+func (s *Pages) staffRound(c *fiber.Ctx) (*survey.Definition, rounds.Now, error) {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return nil, rounds.Now{}, fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+	}
+	r, ok, err := rounds.One(c.UserContext(), s.st, d, c.Params("round"), s.now())
+	if err != nil {
+		return nil, rounds.Now{}, err
+	}
+	if !ok {
+		return nil, rounds.Now{}, fiber.NewError(http.StatusNotFound, "There is no round of this survey at this address")
+	}
+	return d, r, nil
+}
+
+func roundBase(d *survey.Definition, r rounds.Now) string {
+	return "/staff/surveys/" + d.ID + "/rounds/" + r.ID
+}
+
+func (s *Pages) roundPageFor(c *fiber.Ctx, d *survey.Definition, r rounds.Now) (roundPage, error) {
+	n, err := s.st.CountResponses(c.UserContext(), d.ID, r.ID)
+	if err != nil {
+		return roundPage{}, err
+	}
+	p := roundPage{Page: session.PageFor(c, d.Title+": "+r.Label), Survey: d, Round: r, Status: r.Status(s.now()), Responses: n, Base: roundBase(d, r)}
+	p.Back = "/staff/surveys"
+	if !r.State.OpensAt.IsZero() {
+		p.OpensAt = r.State.OpensAt.In(rounds.London).Format(timeLayout)
+	}
+	if !r.State.ClosesAt.IsZero() {
+		p.ClosesAt = r.State.ClosesAt.In(rounds.London).Format(timeLayout)
+	}
+	return p, nil
+}
+
+func (s *Pages) roundView(c *fiber.Ctx) error {
+	d, r, err := s.staffRound(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.roundPageFor(c, d, r)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "staff-round.html", p)
+}
+
+// changeRound stores a changed state, writes the audit entry and goes
+// back to the round's page.
+func (s *Pages) changeRound(c *fiber.Ctx, d *survey.Definition, r rounds.Now, change func(*store.RoundState), action, detail string) error {
+	st := r.State
+	change(&st)
+	now := s.now().UTC()
+	if st.Created.IsZero() {
+		st.Created = now
+	}
+	st.Updated = now
+	if err := s.st.SetRoundState(c.UserContext(), st); err != nil {
+		return err
+	}
+	target := d.ID + "/" + r.ID
+	if detail != "" {
+		target += ": " + detail
+	}
+	if err := s.sessions.Audit(c, action, target); err != nil {
+		return err
+	}
+	return c.Redirect(roundBase(d, r), http.StatusSeeOther)
+}
+
+func (s *Pages) openRound(c *fiber.Ctx) error {
+	d, r, err := s.staffRound(c)
+	if err != nil {
+		return err
+	}
+	return s.changeRound(c, d, r, func(st *store.RoundState) {
+		st.Open, st.OpensAt, st.ClosesAt = true, time.Time{}, time.Time{}
+	}, "opened round", "")
+}
+
+func (s *Pages) closeRoundForm(c *fiber.Ctx) error {
+	d, r, err := s.staffRound(c)
+	if err != nil {
+		return err
+	}
+	return s.confirm(c, confirmPage{
+		Heading: "Close " + r.Label + "?",
+		Warning: "People will no longer be able to answer " + d.Title + " in this round. Anyone part way through will not be able to send their answers. You can open the round again.",
+		Action:  roundBase(d, r) + "/close", Button: "Close the round", Cancel: roundBase(d, r),
+	})
+}
+
+func (s *Pages) closeRound(c *fiber.Ctx) error {
+	d, r, err := s.staffRound(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("confirm") != "yes" {
+		return c.Redirect(roundBase(d, r)+"/close", http.StatusSeeOther)
+	}
+	return s.changeRound(c, d, r, func(st *store.RoundState) {
+		st.Open, st.OpensAt, st.ClosesAt = false, time.Time{}, time.Time{}
+	}, "closed round", "")
+}
+
+func (s *Pages) practiceRound(c *fiber.Ctx) error {
+	d, r, err := s.staffRound(c)
+	if err != nil {
+		return err
+	}
+	practice := c.FormValue("practice") == "yes"
+	action := "marked round as practice"
+	if !practice {
+		action = "marked round as not practice"
+	}
+	return s.changeRound(c, d, r, func(st *store.RoundState) { st.Practice = practice }, action, "")
+}
+
+// timeLayout is how staff enter times, in UK time.
+const timeLayout = "2/1/2006 15:04"
+
+// parseLondon reads a time as staff enter it: "1/12/2026 09:00", or a date
+// alone for midnight at its start.
+func parseLondon(v string) (time.Time, bool) {
+	v = strings.Join(strings.Fields(v), " ")
+	for _, layout := range []string{timeLayout, "2/1/2006 15.04", "2/1/2006"} {
+		if t, err := time.ParseInLocation(layout, v, rounds.London); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func (s *Pages) scheduleRound(c *fiber.Ctx) error {
+	d, r, err := s.staffRound(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.roundPageFor(c, d, r)
+	if err != nil {
+		return err
+	}
+	p.OpensAt, p.ClosesAt = strings.TrimSpace(c.FormValue("opens_at")), strings.TrimSpace(c.FormValue("closes_at"))
+	var opens, closes time.Time
+	add := func(field, message string) {
+		p.Errors = append(p.Errors, survey.FieldError{Field: field, Message: message})
+	}
+	for _, f := range []struct {
+		field, value string
+		into         *time.Time
+	}{{"opens_at", p.OpensAt, &opens}, {"closes_at", p.ClosesAt, &closes}} {
+		if f.value == "" {
+			continue
+		}
+		t, ok := parseLondon(f.value)
+		if !ok {
+			add(f.field, "Enter a date and time like 1/12/2026 09:00")
+			continue
+		}
+		*f.into = t
+	}
+	switch {
+	case len(p.Errors) > 0:
+	case opens.IsZero() && closes.IsZero():
+		add("opens_at", "Enter when the round opens, when it closes, or both")
+	case !opens.IsZero() && !closes.IsZero() && !closes.After(opens):
+		add("closes_at", "The closing time must be after the opening time")
+	}
+	if len(p.Errors) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "staff-round.html", p)
+	}
+	var detail []string
+	if !opens.IsZero() {
+		detail = append(detail, "opens "+opens.Format(time.RFC3339))
+	}
+	if !closes.IsZero() {
+		detail = append(detail, "closes "+closes.Format(time.RFC3339))
+	}
+	return s.changeRound(c, d, r, func(st *store.RoundState) {
+		st.Open, st.OpensAt, st.ClosesAt = true, opens, closes
+	}, "scheduled round", strings.Join(detail, ", "))
+}
+
+// Adding a round.
+
+// roundID is the form of a round id staff may add: what a survey file
+// allows, and safe in an address.
+var roundID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+type newRoundPage struct {
+	session.Page
+	Survey    *survey.Definition
+	ID, Label string
+}
+
+func (s *Pages) newRoundForm(c *fiber.Ctx) error {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+	}
+	p := newRoundPage{Page: session.PageFor(c, d.Title+": add a round"), Survey: d}
+	p.Back = "/staff/surveys"
+	return s.render(c, http.StatusOK, "staff-round-new.html", p)
+}
+
+// addRound adds a round to a survey without editing its file. It starts
+// closed, so that staff can check it before opening it.
+func (s *Pages) addRound(c *fiber.Ctx) error {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+	}
+	p := newRoundPage{Page: session.PageFor(c, d.Title+": add a round"), Survey: d,
+		ID: strings.TrimSpace(c.FormValue("id")), Label: strings.TrimSpace(c.FormValue("label"))}
+	p.Back = "/staff/surveys"
+	if !roundID.MatchString(p.ID) || len(p.ID) > 40 {
+		p.Errors = append(p.Errors, survey.FieldError{Field: "id", Message: "Enter an id of 40 characters or fewer: small letters, digits and hyphens, like spring-2027"})
+	}
+	if p.Label == "" || len(p.Label) > 100 {
+		p.Errors = append(p.Errors, survey.FieldError{Field: "label", Message: "Enter a name for the round, in 100 characters or fewer"})
+	}
+	if len(p.Errors) == 0 {
+		if _, exists, err := rounds.One(c.UserContext(), s.st, d, p.ID, s.now()); err != nil {
+			return err
+		} else if exists {
+			p.Errors = append(p.Errors, survey.FieldError{Field: "id", Message: "This survey already has a round with this id"})
+		}
+	}
+	if len(p.Errors) == 0 {
+		now := s.now().UTC()
+		err := s.st.AddRound(c.UserContext(), store.RoundState{SurveyID: d.ID, Round: p.ID, Label: p.Label, Added: true, Created: now, Updated: now})
+		if isConflict(err) {
+			p.Errors = append(p.Errors, survey.FieldError{Field: "id", Message: "This survey already has a round with this id"})
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(p.Errors) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "staff-round-new.html", p)
+	}
+	if err := s.sessions.Audit(c, "added round", fmt.Sprintf("%s/%s (%s)", d.ID, p.ID, p.Label)); err != nil {
+		return err
+	}
+	return c.Redirect("/staff/surveys/"+d.ID+"/rounds/"+p.ID, http.StatusSeeOther)
+}

@@ -1,0 +1,218 @@
+package staff
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+	"iwtoolkit/internal/web/session"
+)
+
+// staffRoutes are the staff routes: signing in and out, the dashboard,
+// the audit log, accounts. Every one but signing in goes through
+// sessions.Only, with the permission it needs.
+func (s *Pages) staffRoutes(g fiber.Router) {
+	g.Get("/sign-in", s.signInForm)
+	g.Post("/sign-in", s.signIn)
+	g.Post("/sign-out", s.sessions.Only(session.AnyStaff, s.signOut))
+	g.Get("", s.sessions.Only(session.AnyStaff, s.dashboard))
+	g.Get("/audit", s.sessions.Only(auth.User.CanSeeAudit, s.auditLog))
+	g.Get("/users", s.sessions.Only(auth.User.CanManageUsers, s.users))
+	g.Get("/users/new", s.sessions.Only(auth.User.CanManageUsers, s.newUserForm))
+	g.Post("/users/new", s.sessions.Only(auth.User.CanManageUsers, s.createUser))
+	// :org is checked against the user's scope by sessions.Only.
+	g.Get("/organisations/:org", s.sessions.Only(session.AnyStaff, s.organisation))
+}
+
+// Sign in.
+
+// Sign-in throttling: after this many failures in 15 to 30 minutes (see
+// throttle) for one email, or for one client address, sign-in is refused. The per-address limit is higher because a council office or a
+// school shares one address among many staff.
+const (
+	signInWindow      = 15 * time.Minute
+	maxFailsPerEmail  = 5
+	maxFailsPerClient = 20
+)
+
+type signInPage struct {
+	web.Page
+	Email string
+	Next  string
+}
+
+func (s *Pages) signInForm(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.render(c, http.StatusOK, "staff-sign-in.html", signInPage{Page: web.Page{Title: "Sign in", CSRF: web.Token(c)}, Next: safeNext(c.Query("next"))})
+}
+
+// throttle counts sign-in failures by email and by client address, each
+// under a keyed hash so that the store holds neither. Windows are fixed
+// (15 minutes) but a check adds the previous window to the current one,
+// so that failures do not start again from nought at a window's edge.
+type throttle struct {
+	email, client     [2]string // counter keys: this window, the previous one
+	expires, previous time.Time
+}
+
+func (s *Pages) throttleFor(c *fiber.Ctx, email string) (throttle, error) {
+	ctx := c.UserContext()
+	e, err1 := s.secrets.KeyedHash(ctx, "email:"+email)
+	ip, err2 := s.secrets.KeyedHash(ctx, "ip:"+c.IP())
+	if err := errors.Join(err1, err2); err != nil {
+		return throttle{}, err
+	}
+	window := s.now().Truncate(signInWindow)
+	var t throttle
+	for i, w := range []time.Time{window, window.Add(-signInWindow)} {
+		t.email[i] = fmt.Sprintf("signin-email:%s:%d", e, w.Unix())
+		t.client[i] = fmt.Sprintf("signin-client:%s:%d", ip, w.Unix())
+	}
+	t.expires = window.Add(2 * signInWindow) // still read as the previous window
+	return t, nil
+}
+
+// refused reports whether there have been too many failures.
+func (s *Pages) refused(c *fiber.Ctx, t throttle) (bool, error) {
+	var byEmail, byClient int64
+	for i := range 2 {
+		e, err1 := s.st.Count(c.UserContext(), t.email[i], s.now())
+		ip, err2 := s.st.Count(c.UserContext(), t.client[i], s.now())
+		if err := errors.Join(err1, err2); err != nil {
+			return false, err
+		}
+		byEmail, byClient = byEmail+e, byClient+ip
+	}
+	return byEmail >= maxFailsPerEmail || byClient >= maxFailsPerClient, nil
+}
+
+// failed counts one failure.
+func (s *Pages) failed(c *fiber.Ctx, t throttle) error {
+	_, err1 := s.st.Increment(c.UserContext(), t.email[0], s.now(), t.expires)
+	_, err2 := s.st.Increment(c.UserContext(), t.client[0], s.now(), t.expires)
+	return errors.Join(err1, err2)
+}
+
+func (s *Pages) signIn(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	ctx := c.UserContext()
+	email := store.NormaliseEmail(c.FormValue("email"))
+	password := c.FormValue("password")
+	p := signInPage{Page: web.Page{Title: "Sign in", CSRF: web.Token(c)}, Email: c.FormValue("email"), Next: safeNext(c.FormValue("next"))}
+	if email == "" {
+		p.Errors = append(p.Errors, survey.FieldError{Field: "email", Message: "Enter your email address"})
+	}
+	if password == "" {
+		p.Errors = append(p.Errors, survey.FieldError{Field: "password", Message: "Enter your password"})
+	}
+	if len(p.Errors) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "staff-sign-in.html", p)
+	}
+
+	th, err := s.throttleFor(c, email)
+	if err != nil {
+		return err
+	}
+	refused, err := s.refused(c, th)
+	if err != nil {
+		return err
+	}
+	if refused {
+		if err := s.sessions.AuditAs(c, "", "sign-in refused: too many failures", email); err != nil {
+			return err
+		}
+		p.Errors = []survey.FieldError{{Field: "email", Message: "There have been too many attempts to sign in. Wait 30 minutes, then try again."}}
+		return s.render(c, http.StatusTooManyRequests, "staff-sign-in.html", p)
+	}
+
+	a, err := s.st.AccountByEmail(ctx, email)
+	ok := false
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		auth.VerifyNothing(password) // as long as a real check takes
+	case err != nil:
+		return err
+	default:
+		ok, err = auth.VerifyPassword(a.PasswordHash, password)
+		if err != nil {
+			return fmt.Errorf("server: sign in %s: %w", a.ID, err)
+		}
+		ok = ok && !a.Disabled
+	}
+	if !ok {
+		if err := errors.Join(s.failed(c, th), s.sessions.AuditAs(c, "", "sign-in failed", email)); err != nil {
+			return err
+		}
+		p.Errors = []survey.FieldError{{Field: "email", Message: "The email address or password is not correct"}}
+		return s.render(c, http.StatusUnauthorized, "staff-sign-in.html", p)
+	}
+
+	if err := s.sessions.Start(c, a); err != nil {
+		return err
+	}
+	if err := s.sessions.AuditAs(c, a.Email, "signed in", ""); err != nil {
+		return err
+	}
+	next := p.Next
+	if next == "" {
+		next = "/staff"
+	}
+	return c.Redirect(next, http.StatusSeeOther)
+}
+
+// safeNext keeps a return address only if it is a staff page or a report
+// on this site, so that the sign-in page cannot send anyone elsewhere.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return ""
+	}
+	if next == "/staff" || strings.HasPrefix(next, "/staff/") || strings.HasPrefix(next, "/r/") {
+		return next
+	}
+	return ""
+}
+
+func (s *Pages) signOut(c *fiber.Ctx) error {
+	if err := s.sessions.End(c); err != nil {
+		return err
+	}
+	if err := s.sessions.Audit(c, "signed out", ""); err != nil {
+		return err
+	}
+	return c.Redirect("/staff/sign-in", http.StatusSeeOther)
+}
+
+// Dashboard and audit log.
+
+type dashboardPage struct {
+	session.Page
+	Surveys []*survey.Definition
+}
+
+func (s *Pages) dashboard(c *fiber.Ctx) error {
+	return s.render(c, http.StatusOK, "staff-home.html", dashboardPage{Page: session.PageFor(c, "Staff dashboard"), Surveys: s.surveys.All()})
+}
+
+// auditLogLimit is how many entries the audit page shows.
+const auditLogLimit = 200
+
+type auditPage struct {
+	session.Page
+	Entries []store.AuditEntry
+}
+
+func (s *Pages) auditLog(c *fiber.Ctx) error {
+	entries, err := s.st.AuditLog(c.UserContext(), auditLogLimit)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "staff-audit.html", auditPage{Page: session.PageFor(c, "Audit log"), Entries: entries})
+}
