@@ -48,11 +48,11 @@ type reportPage struct {
 	States     []roundState // when each round's figures are from
 }
 
-// roundState says when a round's publish.Round figures were made, and how
+// roundState says when a round's published figures were made, and how
 // many responses have come in since.
 type roundState struct {
 	Label   string
-	AsOf    string // "14:05 on 1 December 2026", UK time; "" when not yet publish.Round
+	AsOf    string // "14:05 on 1 December 2026", UK time; "" when not yet published
 	Pending int
 }
 
