@@ -174,6 +174,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		BaseURL: cfg.BaseURL, DraftLifetime: cfg.DraftLifetime,
 		SubmitLimit: cfg.SubmitLimit, TrustedProxies: cfg.TrustedProxies(),
 		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
+		Organisation: cfg.Organisation, Contact: cfg.Contact,
 	})
 	if err != nil {
 		return err

@@ -32,6 +32,10 @@ type Config struct {
 	// RespondentTimeout and StaffTimeout bound the store calls of one
 	// respondent's request and of any other.
 	RespondentTimeout, StaffTimeout time.Duration
+	// Organisation runs the service, and Contact is its address for
+	// accessibility and personal data: the accessibility statement and
+	// privacy notice name them.
+	Organisation, Contact string
 }
 
 // Var is one environment variable: its name, default and meaning. Vars is
@@ -66,6 +70,8 @@ var Vars = []Var{
 	{"IWT_TRUSTED_PROXY", "", "comma-separated addresses or CIDR ranges of load balancers whose X-Forwarded-For gives the client's address (for rate limits and sign-in throttling); not set when clients connect directly", func(c *Config, v string) { c.TrustedProxy = v }},
 	{"IWT_RESPONDENT_TIMEOUT", "5s", "how long the store may take over one respondent's page before it answers 503 with what was entered (a Go duration: 5s, 1m)", func(c *Config, v string) { c.RespondentTimeout = duration(v) }},
 	{"IWT_STAFF_TIMEOUT", "2m", "the same for any other page: reports, staff pages", func(c *Config, v string) { c.StaffTimeout = duration(v) }},
+	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it", func(c *Config, v string) { c.Organisation = v }},
+	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy", func(c *Config, v string) { c.Contact = v }},
 }
 
 // duration parses a positive duration, or gives -1 for Load to refuse.

@@ -21,6 +21,7 @@ import (
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
+	"iwtoolkit/internal/web/about"
 	"iwtoolkit/internal/web/board"
 	"iwtoolkit/internal/web/reports"
 	"iwtoolkit/internal/web/respond"
@@ -63,6 +64,9 @@ type Options struct {
 	// RespondentTimeout and StaffTimeout bound the store calls of one
 	// respondent's request and of any other; the defaults when zero.
 	RespondentTimeout, StaffTimeout time.Duration
+	// Organisation runs the service and Contact is its address, for the
+	// accessibility statement and privacy notice (about.Options).
+	Organisation, Contact string
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
@@ -139,6 +143,10 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	legal, err := about.New(about.Options{Organisation: o.Organisation, Contact: o.Contact})
+	if err != nil {
+		return nil, err
+	}
 	pack, err := board.New(board.Options{
 		Store: o.Store, Surveys: o.Surveys, Now: o.Now, Timeout: o.StaffTimeout,
 		Sessions: sessions, Publisher: publisher, BaseURL: o.BaseURL,
@@ -174,6 +182,7 @@ func New(o Options) (*Server, error) {
 	staffPages.Register(app)
 	reportPages.Register(app)
 	pack.Register(app)
+	legal.Register(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
 	s.app = app
 	return s, nil

@@ -2,6 +2,7 @@ package survey
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -60,6 +61,12 @@ func (v *validator) definition(d *Definition) {
 	v.required(root.key("how_answers_are_used"), "how_answers_are_used", d.HowAnswersAreUsed)
 	if d.MinGroupSize != 0 && d.MinGroupSize < DefaultMinGroupSize {
 		v.add(root.key("min_group_size"), "min_group_size must be %d or more (or left out for %d): smaller groups could let people be identified", DefaultMinGroupSize, DefaultMinGroupSize)
+	}
+	if u, err := url.Parse(d.ExitPage); d.ExitPage != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+		v.add(root.key("exit_page"), "exit_page must be a full https address of a neutral page, for example %s", DefaultExitPage)
+	}
+	if d.ExitPage == "" && d.ForYoungPeople() {
+		d.ExitPage = DefaultExitPage
 	}
 	if d.RoundCountsTo != 0 && (d.RoundCountsTo < 2 || d.RoundCountsTo > 10) {
 		v.add(root.key("round_counts_to"), "round_counts_to must be from 2 to 10, for example 5 (or left out for exact counts)")
