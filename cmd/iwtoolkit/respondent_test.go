@@ -32,7 +32,7 @@ func TestBackAfterSending(t *testing.T) {
 	}
 	// The start page is a new person's (a shared computer).
 	b.get(flow).must(t, http.StatusOK)
-	if p := b.get(flow + "/check").must(t, http.StatusOK); p.URL.Path != flow+"/check" {
+	if p := b.get(flow+"/check").must(t, http.StatusOK); p.URL.Path != flow+"/check" {
 		t.Errorf("after the start page, check answers led to %s", p.URL.Path)
 	}
 }
@@ -76,7 +76,7 @@ func TestChildrensPages(t *testing.T) {
 	svc := start(t, sqliteEnv(t))
 	b := newBrowser(t, svc.URL)
 	flow := "/s/" + kids.ID + "/baseline"
-	p := b.get(flow + "/section/" + kids.Sections[0].ID).must(t, http.StatusOK)
+	p := b.get(flow+"/section/"+kids.Sections[0].ID).must(t, http.StatusOK)
 	if !strings.Contains(p.Body, `class="govuk-exit-this-page"`) || !strings.Contains(p.Body, `href="`+kids.ExitPage+`"`) || !strings.Contains(p.Body, "/stop") {
 		t.Errorf("the children's survey has no Exit this page to %s beside Stop", kids.ExitPage)
 	}
@@ -93,7 +93,7 @@ func TestChildrensPages(t *testing.T) {
 	if !strings.Contains(done, "No one will know which answers are yours") {
 		t.Errorf("confirmation: %s", done)
 	}
-	staffPage := newBrowser(t, svc.URL).get("/s/" + bundled(t).ID + "/baseline").must(t, http.StatusOK)
+	staffPage := newBrowser(t, svc.URL).get("/s/"+bundled(t).ID+"/baseline").must(t, http.StatusOK)
 	if strings.Contains(staffPage.Body, "govuk-exit-this-page") {
 		t.Error("a staff survey has Exit this page")
 	}
@@ -190,7 +190,7 @@ func TestInvitedRespondent(t *testing.T) {
 	rows := makeInvitations(t, admin, url.Values{"survey": {d.ID}, "round": {"baseline"}, "organisation": {"police"}, "how": {"new"}, "count": {"1"}})
 	token := tokenOf(t, rows[0][1])
 	b := newBrowser(t, svc.URL)
-	start := b.get("/i/" + token).must(t, http.StatusOK)
+	start := b.get("/i/"+token).must(t, http.StatusOK)
 	if !strings.Contains(text(start.Body), "Use this device and browser until you have sent your answers") {
 		t.Error("the invited start page does not warn about changing device")
 	}
@@ -207,12 +207,12 @@ func TestInvitedRespondent(t *testing.T) {
 			b.postWithToken(flow+"/section/"+s.ID, answer(d, s, answers, respondent{Level: "3"}, 0)).must(t, http.StatusOK)
 		}
 	}
-	p := b.get(flow + "/section/" + sec.ID).must(t, http.StatusOK)
+	p := b.get(flow+"/section/"+sec.ID).must(t, http.StatusOK)
 	if strings.Contains(p.Body, `name="`+org.ID+`"`) || !strings.Contains(text(p.Body), org.OptionLabel("police")+" From your invitation") {
 		t.Errorf("the invited person is asked their organisation: %s", text(p.Body))
 	}
 	answerAll(t, b, d, "baseline", url.Values{org.ID: {"health-trust"}})
-	check := b.get(flow + "/check").must(t, http.StatusOK)
+	check := b.get(flow+"/check").must(t, http.StatusOK)
 	if strings.Contains(check.Body, "#"+org.ID+`"`) {
 		t.Error("check answers offers to change the organisation of the invitation")
 	}
