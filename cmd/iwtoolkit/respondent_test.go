@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -249,5 +250,17 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A command run where there are no survey files says so, and what to do.
+func TestNoSurveyFolder(t *testing.T) {
+	e := sqliteEnv(t)
+	e["IWT_SURVEYS_DIR"] = t.TempDir() + "/surveys"
+	for _, cmd := range [][]string{{"load", "--survey", "x"}, {"serve"}} {
+		err := run(t.Context(), cmd, e.getenv, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "there are no survey files at") || !strings.Contains(err.Error(), "IWT_SURVEYS_DIR") {
+			t.Errorf("%v without survey files: %v", cmd, err)
+		}
 	}
 }
