@@ -24,6 +24,7 @@ type problem struct {
 // the first, so that a survey author can fix them all in one go.
 type validator struct {
 	problems []problem
+	lang     string // the language of the definition checked, for presets' labels
 }
 
 func (v *validator) add(a at, format string, args ...any) {
@@ -49,6 +50,7 @@ func (v *validator) id(a at, what, id string, seen map[string]bool) {
 }
 
 func (v *validator) definition(d *Definition) {
+	v.lang = d.Lang
 	root := at{}
 	if !idPattern.MatchString(d.ID) {
 		v.add(root, "the file name %q must be a survey id: %s, then .yaml", d.ID+".yaml", idRule)
@@ -328,7 +330,15 @@ func (v *validator) options(a at, q *Question) {
 			v.add(a.key("preset"), "preset %q must be one of: %s", q.Preset, strings.Join(presetNames(), ", "))
 			return
 		}
-		q.Options = opts
+		// The labels in the respondent's language: the service's words
+		// (preset-sectors-health, say) hold each preset's labels.
+		q.Options = make([]Option, len(opts))
+		for i, o := range opts {
+			if label, ok := messages[v.lang]["preset-"+q.Preset+"-"+o.Value]; ok {
+				o.Label = label
+			}
+			q.Options[i] = o
+		}
 	case len(q.Options) < 2:
 		v.add(a, "question %q needs a preset or at least two options", q.ID)
 	default:
