@@ -143,7 +143,7 @@ type donePage struct {
 func (s *Pages) done(c *fiber.Ctx, f *flow) error {
 	r, err := s.st.Response(c.UserContext(), c.Query("ref"))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (r.SurveyID != f.survey.ID || r.Round != f.round.ID)) {
-		return fiber.NewError(http.StatusNotFound, "There is no response with that reference")
+		return fiber.NewError(http.StatusNotFound, f.msg("error-no-response"))
 	}
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package respond
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -163,18 +162,18 @@ func (s *Pages) answering(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 func (s *Pages) openFlow(c *fiber.Ctx) (*flow, error) {
 	d, ok := s.surveys.Survey(c.Params("survey"))
 	if !ok {
-		return nil, fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+		return nil, fiber.NewError(http.StatusNotFound, survey.Message(s.language(c, nil), "error-no-survey"))
 	}
 	current, ok, err := rounds.One(c.UserContext(), s.st, d, c.Params("round"), s.now())
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, fiber.NewError(http.StatusNotFound, "There is no round of this survey at this address")
+		return nil, fiber.NewError(http.StatusNotFound, survey.Message(s.language(c, d), "error-no-round"))
 	}
 	r := current.Round // open and practice as staff have set them
 	if !r.Open {
-		return nil, fiber.NewError(http.StatusGone, fmt.Sprintf("%s: %s is closed", d.Title, r.Label))
+		return nil, closed(s.language(c, d), d, r)
 	}
 	f := s.newFlow(c, d, r)
 	if token := c.Cookies(draftCookie); token != "" {
@@ -187,6 +186,15 @@ func (s *Pages) openFlow(c *fiber.Ctx) (*flow, error) {
 		}
 	}
 	return f, nil
+}
+
+// closed refuses a round that is closed, in the respondent's language.
+func closed(lang string, d *survey.Definition, r survey.Round) error {
+	t := d.In(lang)
+	if translated, ok := t.Round(r.ID); ok {
+		r.Label = translated.Label
+	}
+	return fiber.NewError(http.StatusGone, survey.Message(lang, "error-closed", t.Title, r.Label))
 }
 
 // newFlow is the request's flow through round r of survey d, in the
@@ -207,6 +215,12 @@ func (s *Pages) newFlow(c *fiber.Ctx, d *survey.Definition, r survey.Round) *flo
 // a cookie), else the cookie, else English. A language the survey is not
 // written in gives English.
 func (s *Pages) language(c *fiber.Ctx, d *survey.Definition) string {
+	if d == nil { // no survey known: the language last chosen, for an error page
+		if lang := c.Cookies(langCookie); slices.ContainsFunc(survey.Languages, func(o survey.Option) bool { return o.Value == lang }) {
+			return lang
+		}
+		return "en"
+	}
 	lang := c.Query("lang")
 	if lang != "" && slices.Contains(d.Languages, lang) {
 		c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure, MaxAge: 365 * 24 * 3600})

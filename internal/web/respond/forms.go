@@ -112,7 +112,7 @@ func viewQuestion(f *flow, q *survey.Question, errs []survey.FieldError) questio
 func section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
 	sec, ok := f.survey.Section(c.Params("section"))
 	if !ok || !sec.ShowIf.Holds(f.draft.Answers) {
-		return nil, fiber.NewError(http.StatusNotFound, "There is no such part of this survey")
+		return nil, fiber.NewError(http.StatusNotFound, f.msg("error-no-part"))
 	}
 	return sec, nil
 }

@@ -18,7 +18,7 @@ import (
 func (s *Pages) invitation(c *fiber.Ctx) error {
 	inv, used, err := s.st.Invitation(c.UserContext(), survey.DraftKey(c.Params("token")))
 	if errors.Is(err, store.ErrNotFound) {
-		return fiber.NewError(http.StatusNotFound, "This invitation link is not valid. Check that you copied all of it.")
+		return fiber.NewError(http.StatusNotFound, survey.Message(s.language(c, nil), "error-no-invitation"))
 	}
 	if err != nil {
 		return err
@@ -38,7 +38,7 @@ func (s *Pages) invitation(c *fiber.Ctx) error {
 		}
 	}
 	if !ok || !r.Open {
-		return fiber.NewError(http.StatusGone, "This invitation is for a survey that is closed.")
+		return fiber.NewError(http.StatusGone, survey.Message(s.language(c, d), "error-invitation-closed"))
 	}
 	f := &flow{survey: d, round: r.Round, lang: s.language(c, d)}
 	// Opening the link again (the way back from the email) carries on the
