@@ -254,9 +254,10 @@ func (f *failure) Error() string { return fmt.Sprintf("%s: %s: %s", f.kind, f.st
 func (f *failure) Unwrap() error { return f.err }
 
 var (
-	// The start and continue buttons are links with role="button"; the
-	// stop link on young people's pages is not.
-	startLink = regexp.MustCompile(`href="([^"]+)" role="button"`)
+	// The start and continue buttons are links with role="button" to the
+	// service's own pages; the stop link on young people's pages is not a
+	// button, and their Exit this page button leads off the service.
+	startLink = regexp.MustCompile(`href="(/[^"]*)" role="button"`)
 	markup    = regexp.MustCompile(`<[^>]+>|\s+`)
 	reference = regexp.MustCompile(`<strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>`)
 )
