@@ -79,7 +79,13 @@ func Response(n int, surveyID, round string, at time.Time) survey.Response {
 	}
 }
 
-var t0 = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+// t0 is the tests' "now": a week ahead of the real clock, to the minute,
+// so that every time a test sets near it (an expiry a day before it, say)
+// is still ahead of the real clock. MongoDB's TTL monitor deletes what
+// expired by the real clock at any moment, and a fixed date that has
+// passed made it delete drafts and sessions under the tests (a draft saved
+// by eight goroutines was gone when read back, one run in many).
+var t0 = time.Now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Minute)
 
 func testSubmitRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
