@@ -2,6 +2,8 @@ package mongo
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"time"
 
@@ -20,8 +22,10 @@ const (
 	mailCollection     = "mail"
 )
 
-func (s *Store) contacts() *mongo.Collection { return s.responses.Database().Collection(contactsCollection) }
-func (s *Store) mail() *mongo.Collection     { return s.responses.Database().Collection(mailCollection) }
+func (s *Store) contacts() *mongo.Collection {
+	return s.responses.Database().Collection(contactsCollection)
+}
+func (s *Store) mail() *mongo.Collection { return s.responses.Database().Collection(mailCollection) }
 
 type contactDoc struct {
 	ID            string    `bson:"_id"`
@@ -33,6 +37,7 @@ type contactDoc struct {
 	InvitationKey string    `bson:"invitation_key"`
 	OptedOut      bool      `bson:"opted_out"`
 	Created       time.Time `bson:"created"`
+	Batch         string    `bson:"batch,omitempty"` // the AddContacts that stored it, for undoing
 }
 
 func (d contactDoc) contact() store.Contact {
@@ -55,6 +60,7 @@ type mailDoc struct {
 	Reason       string    `bson:"reason"`
 	Created      time.Time `bson:"created"`
 	Finished     time.Time `bson:"finished"`
+	Batch        string    `bson:"batch,omitempty"`
 }
 
 func (d mailDoc) message() store.MailMessage {
@@ -88,28 +94,27 @@ func (s *Store) createContactIndexes(ctx context.Context) error {
 }
 
 // AddContacts stores invitations, contacts and messages. With no
-// multi-document transactions, a failure part-way deletes what was
-// inserted, so that nothing is left half-imported; the ids are new, so
-// nothing else can have used them yet.
+// multi-document transactions, every document carries this call's batch
+// id, and a failure part-way deletes that batch's documents, so that
+// nothing is left half-imported.
 func (s *Store) AddContacts(ctx context.Context, cs []store.Contact, invs []survey.Invitation, msgs []store.MailMessage) error {
 	if len(cs) == 0 && len(invs) == 0 {
 		return nil
 	}
+	batch := newBatch()
 	invDocs := make([]any, len(invs))
-	invKeys := make([]string, len(invs))
 	for i, inv := range invs {
-		invDocs[i] = invitationDoc{inv.Key, inv.SurveyID, inv.Round, inv.Organisation, inv.RespondentKey, ms(inv.Created)}
-		invKeys[i] = inv.Key
+		invDocs[i] = invitationDoc{inv.Key, inv.SurveyID, inv.Round, inv.Organisation, inv.RespondentKey, ms(inv.Created), batch}
 	}
 	contactDocs := make([]any, len(cs))
-	ids := make([]string, len(cs))
 	for i, c := range cs {
-		contactDocs[i] = contactDoc{c.ID, c.SurveyID, c.Round, c.Organisation, c.Email, c.Name, c.InvitationKey, c.OptedOut, ms(c.Created)}
-		ids[i] = c.ID
+		contactDocs[i] = contactDoc{c.ID, c.SurveyID, c.Round, c.Organisation, c.Email, c.Name, c.InvitationKey, c.OptedOut, ms(c.Created), batch}
 	}
 	mailDocs := make([]any, len(msgs))
 	for i, m := range msgs {
-		mailDocs[i] = toMailDoc(m)
+		d := toMailDoc(m)
+		d.Batch = batch
+		mailDocs[i] = d
 	}
 	var err error
 	for _, step := range []struct {
@@ -129,10 +134,18 @@ func (s *Store) AddContacts(ctx context.Context, cs []store.Contact, invs []surv
 	// Undo, with a context of its own: the request's may be what failed.
 	undo, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	_, e1 := s.mail().DeleteMany(undo, bson.D{{Key: "contact_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-	_, e2 := s.contacts().DeleteMany(undo, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-	_, e3 := s.invitations.DeleteMany(undo, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: invKeys}}}})
+	mine := bson.D{{Key: "batch", Value: batch}}
+	_, e1 := s.mail().DeleteMany(undo, mine)
+	_, e2 := s.contacts().DeleteMany(undo, mine)
+	_, e3 := s.invitations.DeleteMany(undo, mine)
 	return errorf("mongo: add contacts: %w", errors.Join(err, e1, e2, e3))
+}
+
+// newBatch is a random id for one AddContacts.
+func newBatch() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // Contact returns a contact by id.
