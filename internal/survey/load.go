@@ -344,3 +344,14 @@ func lineOf(f *ast.File, a at) int {
 	}
 	return 1
 }
+
+// NewCatalogue is a catalogue of definitions already loaded, for tests and
+// tools that make their own.
+func NewCatalogue(defs ...*Definition) *Catalogue {
+	c := &Catalogue{byID: map[string]*Definition{}}
+	for _, d := range defs {
+		c.byID[d.ID] = d
+		c.all = append(c.all, d)
+	}
+	return c
+}
