@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"iwtoolkit/internal/config"
+	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/server"
 	"iwtoolkit/internal/store"
 	mongostore "iwtoolkit/internal/store/mongo"
@@ -169,8 +170,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := recordDefinitions(ctx, st, surveys, time.Now(), log); err != nil {
 		return err
 	}
+	var sender mail.Sender
+	if cfg.SMTPHost != "" {
+		smtp, err := mail.NewSMTP(mail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS})
+		if err != nil {
+			return err
+		}
+		sender = smtp
+	} else {
+		log.Info("no mail server set (IWT_SMTP_HOST): invitations and reminders by email wait in the queue")
+	}
 	srv, err := server.New(server.Options{
-		Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),
+		Mail: sender, Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),
 		BaseURL: cfg.BaseURL, DraftLifetime: cfg.DraftLifetime,
 		SubmitLimit: cfg.SubmitLimit, TrustedProxies: cfg.TrustedProxies(),
 		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
@@ -181,6 +193,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	defer stopSweep()
 	go srv.SweepDrafts(sweepCtx, 10*time.Minute)
+	go srv.SendMail(sweepCtx, cfg.MailInterval)
 	tcp, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -18,10 +18,12 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
 	"iwtoolkit/internal/web/board"
+	"iwtoolkit/internal/web/optout"
 	"iwtoolkit/internal/web/reports"
 	"iwtoolkit/internal/web/respond"
 	"iwtoolkit/internal/web/session"
@@ -63,6 +65,11 @@ type Options struct {
 	// RespondentTimeout and StaffTimeout bound the store calls of one
 	// respondent's request and of any other; the defaults when zero.
 	RespondentTimeout, StaffTimeout time.Duration
+	// Mail sends invitations and reminders (SendMail); nil when no mail
+	// server is set, and they wait in the queue.
+	Mail mail.Sender
+	// MailOwner names this instance's mail worker; a random one when empty.
+	MailOwner string
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
@@ -83,8 +90,9 @@ const (
 )
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with
-// its comment box, is a few kilobytes.
-const MaxBodyBytes = 64 << 10
+// its comment box, is a few kilobytes; a contact list uploaded by staff
+// (mail.MaxContactBytes) is the largest body the service takes.
+const MaxBodyBytes = mail.MaxContactBytes + 64<<10
 
 // Server is the web service.
 type Server struct {
@@ -94,6 +102,7 @@ type Server struct {
 	health *web.Health
 	errors *web.Renderer // the error page of every request but a respondent's
 	app    *fiber.App
+	mail   *mail.Worker // nil when no mail server is set
 }
 
 // New builds the server and its routes.
@@ -117,6 +126,7 @@ func New(o Options) (*Server, error) {
 	secrets := web.NewSecrets(o.Store)
 	sessions := session.New(o.Store, o.Now, o.Secure)
 	publisher := publish.New(o.Store, o.Now)
+	links := mail.NewLinks(o.Store, o.BaseURL)
 	respondent, err := respond.New(respond.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Secure: o.Secure, BaseURL: o.BaseURL,
 		DraftLifetime: o.DraftLifetime, SubmitLimit: o.SubmitLimit, Timeout: o.RespondentTimeout,
@@ -128,6 +138,7 @@ func New(o Options) (*Server, error) {
 	staffPages, err := staff.New(staff.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, BaseURL: o.BaseURL, Timeout: o.StaffTimeout,
 		Sessions: sessions, Secrets: secrets, Publisher: publisher, Health: s.health,
+		Links: links, Sending: o.Mail != nil,
 	})
 	if err != nil {
 		return nil, err
@@ -136,6 +147,14 @@ func New(o Options) (*Server, error) {
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Timeout: o.StaffTimeout,
 		Sessions: sessions, Publisher: publisher,
 	})
+	if err != nil {
+		return nil, err
+	}
+	if o.Mail != nil {
+		s.mail = &mail.Worker{Store: o.Store, Sender: o.Mail, Surveys: o.Surveys, Links: links, Log: o.Logger,
+			Owner: cmp.Or(o.MailOwner, mail.NewOwner("iwtoolkit")), Now: o.Now}
+	}
+	optOut, err := optout.New(optout.Options{Store: o.Store, Surveys: o.Surveys, Links: links, Now: o.Now, Timeout: o.StaffTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -168,12 +187,13 @@ func New(o Options) (*Server, error) {
 	files, _ := fs.Sub(static.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600}))
 	staffPages.Health(app) // before anything that needs the store or a form token
-	app.Use(web.CheckForm)
+	app.Use(web.CheckFormAllowing(staff.UploadPaths...))
 	app.Use(web.CSRF(secrets, o.Secure, o.Now))
 	respondent.Register(app)
 	staffPages.Register(app)
 	reportPages.Register(app)
 	pack.Register(app)
+	optOut.Register(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
 	s.app = app
 	return s, nil
@@ -199,6 +219,17 @@ func (s *Server) SweepDrafts(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// SendMail sends queued invitations and reminders, and queues those the
+// survey files schedule, every interval until ctx is done; it does
+// nothing when no mail server is set. Every instance may run it: the
+// queue's leases keep them from sending one message twice.
+func (s *Server) SendMail(ctx context.Context, interval time.Duration) {
+	if s.mail == nil {
+		return
+	}
+	s.mail.Run(ctx, interval)
 }
 
 // App is the Fiber app, for Listen, Listener and Shutdown.
