@@ -60,6 +60,8 @@ Usage:
   iwtoolkit recount --all                     the same for every round; also rebuilds a damaged embedded store (recount --help)
   iwtoolkit backup --to FILE                  copy the embedded store to FILE, consistent, while the service runs
   iwtoolkit load [--respondents N] [--duration D]   drive made-up respondents through a running service on this machine, and time it
+  iwtoolkit invite --survey S --round R --organisation O --contacts FILE.csv   queue an invitation email to each person on a contact list
+  iwtoolkit remind --survey S --round R [--organisation O]   queue a reminder to those whose invitation is unused
   iwtoolkit help             show this help; every command also takes --help
 
 Settings (environment variables):
@@ -92,6 +94,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return backup(ctx, args, getenv, stdout)
 	case "load": // load.go
 		return runLoad(ctx, args, getenv, stdout)
+	case "invite": // invite.go
+		return invite(ctx, args, getenv, stdout)
+	case "remind": // invite.go
+		return remind(ctx, args, getenv, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage+config.Help())
 		return nil
