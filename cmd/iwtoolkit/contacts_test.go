@@ -139,7 +139,7 @@ func testContactsByEmail(t *testing.T, e env) {
 	// The mail server has the reminder; the queue records it just after.
 	var summary string
 	for deadline := time.Now().Add(mailWait); ; time.Sleep(50 * time.Millisecond) {
-		page := coordinator.get("/staff/contacts?survey=" + d.ID).must(t, http.StatusOK)
+		page := coordinator.get("/staff/contacts?survey="+d.ID).must(t, http.StatusOK)
 		summary = text(element(t, page.Body, "dl", "mail_baseline"))
 		if strings.Contains(summary, "Reminders 1 sent") || time.Now().After(deadline) {
 			break
