@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,9 +91,23 @@ const (
 )
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with
-// its comment box, is a few kilobytes; a contact list uploaded by staff
-// (mail.MaxContactBytes) is the largest body the service takes.
-const MaxBodyBytes = mail.MaxContactBytes + 64<<10
+// its comment box, is a few kilobytes. MaxUploadBytes bounds the body of
+// the staff upload forms (staff.UploadPaths): a contact list
+// (mail.MaxContactBytes) and the form around it. Fiber refuses bodies over
+// the larger before reading them; limitBody refuses the rest.
+const (
+	MaxBodyBytes   = 64 << 10
+	MaxUploadBytes = mail.MaxContactBytes + 64<<10
+)
+
+// limitBody answers 413 to a body over MaxBodyBytes on any path but the
+// upload forms'.
+func limitBody(c *fiber.Ctx) error {
+	if len(c.Request().Body()) > MaxBodyBytes && !slices.Contains(staff.UploadPaths, c.Path()) {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
+}
 
 // Server is the web service.
 type Server struct {
@@ -169,7 +184,7 @@ func New(o Options) (*Server, error) {
 	cfg := fiber.Config{
 		AppName:               "iwtoolkit",
 		DisableStartupMessage: true,
-		BodyLimit:             MaxBodyBytes,
+		BodyLimit:             MaxUploadBytes,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
@@ -182,6 +197,7 @@ func New(o Options) (*Server, error) {
 	}
 	app := fiber.New(cfg)
 	app.Use(requestid.New()) // X-Request-ID, also in error log lines
+	app.Use(limitBody)
 	app.Use(web.RecoverPanic)
 	app.Use(web.SecurityHeaders)
 	files, _ := fs.Sub(static.Static, "static") // the folder is embedded: Sub cannot fail
