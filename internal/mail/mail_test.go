@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"regexp"
 	"slices"
@@ -344,6 +345,70 @@ func TestScheduledReminders(t *testing.T) {
 				t.Errorf("at day %v: queued %d, %v; want %d", f.clock.Now().Sub(t0).Hours()/24, n, err, step.want)
 			}
 			drain(t, w)
+		}
+	})
+}
+
+// TestServerDownThenBack: with the mail server unreachable every attempt is
+// kept for later; a worker that stopped mid-send leaves its lease to run
+// out; when the server is back everything is sent once.
+func TestServerDownThenBack(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func(t *testing.T) store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, open(t))
+		f.importList(t, "email\na@example.org\nb@example.org\nc@example.org\n")
+		// Nothing listens on the port of a server that was started and stopped.
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadPort := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		down, err := mail.NewSMTP(mail.SMTPConfig{Host: "127.0.0.1", Port: deadPort, From: "survey@trust.example.gov.uk", TLS: "none", Timeout: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := f.worker(t, "one")
+		w.Sender = down
+		if res := drain(t, w); res.Retried != 3 || res.Sent+res.Failed != 0 {
+			t.Fatalf("with the server down: %+v, want 3 to retry", res)
+		}
+		// An instance claims one and stops before sending it.
+		f.clock.Add(time.Minute)
+		if got, err := f.st.ClaimMail(ctx, "stopped", f.clock.Now(), mail.DefaultLease, 1); err != nil || len(got) != 1 {
+			t.Fatalf("claim by the instance that stops: %v %v", got, err)
+		}
+		back := f.worker(t, "two")
+		if res := drain(t, back); res.Sent != 2 {
+			t.Fatalf("with the server back: %+v, want the 2 not leased sent", res)
+		}
+		f.clock.Add(mail.DefaultLease)
+		if res := drain(t, back); res.Sent != 1 {
+			t.Fatalf("after the stopped instance's lease: %+v, want 1 sent", res)
+		}
+		seen := map[string]int{}
+		for _, e := range f.smtp.Received() {
+			seen[e.To]++
+		}
+		if len(seen) != 3 || seen["a@example.org"] != 1 || seen["b@example.org"] != 1 || seen["c@example.org"] != 1 {
+			t.Errorf("received: %v", seen)
+		}
+	})
+}
+
+// TestPermanentRefusal: a 5xx refusal is not retried.
+func TestPermanentRefusal(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func(t *testing.T) store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, open(t))
+		f.importList(t, "email\nrefused@example.org\n")
+		f.smtp.Reject("refused@example.org")
+		if res := drain(t, f.worker(t, "one")); res.Failed != 1 {
+			t.Fatalf("%+v, want 1 failed", res)
+		}
+		counts, _ := f.st.MailCounts(ctx, f.d.ID, "baseline")
+		if len(counts) != 1 || counts[0].State != store.MailFailed {
+			t.Errorf("counts %v", counts)
 		}
 	})
 }

@@ -30,6 +30,7 @@ type SMTPServer struct {
 	received []Email
 	refuse   int // the next this many messages are refused with 451
 	down     bool
+	rejected map[string]bool // recipients refused for good (550)
 	changed  chan struct{}
 }
 
@@ -64,6 +65,16 @@ func (s *SMTPServer) Refuse(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse = n
+}
+
+// Reject makes the server refuse mail to an address for good (550).
+func (s *SMTPServer) Reject(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rejected == nil {
+		s.rejected = map[string]bool{}
+	}
+	s.rejected[addr] = true
 }
 
 // Down makes the server refuse every message (421) until Down(false).
@@ -112,6 +123,12 @@ func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.s.mu.Lock()
+	refused := ss.s.rejected[to]
+	ss.s.mu.Unlock()
+	if refused {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such mailbox"}
+	}
 	ss.to = to
 	return nil
 }
