@@ -160,6 +160,10 @@ func testContactsByEmail(t *testing.T, e env) {
 		t.Error("the service logged a contact's address")
 	}
 
+	// Only an administrator deletes a list before retention.
+	coordinator.post("/staff/contacts/delete", url.Values{"csrf_token": {csrfOf(t, coordinator.get("/staff/contacts?survey="+d.ID))},
+		"survey": {d.ID}, "round": {"baseline"}, "confirm": {"yes"}}).must(t, http.StatusForbidden)
+
 	// The export has the contacts; the round's retention deletes them.
 	admin := staffBrowser(t, svc, "admin", "")
 	if export := admin.get("/staff/export.jsonl").must(t, http.StatusOK); strings.Count(export.Body, `"type":"contact"`) != 3 {
