@@ -184,8 +184,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 		sender = smtp
+	} else if cfg.NotifyAPIKey != "" {
+		notify, err := mail.NewNotify(cfg.NotifyAPIKey, cfg.NotifyTemplateID)
+		if err != nil {
+			return err
+		}
+		sender = notify
 	} else {
-		log.Info("no mail server set (IWT_SMTP_HOST): invitations and reminders by email wait in the queue")
+		log.Info("no mail server set (IWT_SMTP_HOST or IWT_NOTIFY_API_KEY): invitations and reminders by email wait in the queue")
 	}
 	srv, err := server.New(server.Options{
 		Mail: sender, Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),

@@ -36,6 +36,9 @@ type Config struct {
 	// when SMTPHost is empty (messages then wait in the queue).
 	SMTPHost, SMTPUsername, SMTPPassword, SMTPFrom, SMTPTLS string
 	SMTPPort                                                int // 0: the TLS mode's usual port
+	// NotifyAPIKey and NotifyTemplateID send email through GOV.UK Notify
+	// instead of SMTP.
+	NotifyAPIKey, NotifyTemplateID string
 	// MailInterval is how often each instance looks for email to send.
 	MailInterval time.Duration
 }
@@ -87,6 +90,8 @@ var Vars = []Var{
 	{"IWT_SMTP_PASSWORD", "", "password at the mail server (IWT_SMTP_PASSWORD_FILE reads it from a file)", func(c *Config, v string) { c.SMTPPassword = v }},
 	{"IWT_SMTP_FROM", "", "the address emails come from, for example surveys@trust.example.gov.uk", func(c *Config, v string) { c.SMTPFrom = v }},
 	{"IWT_SMTP_TLS", "starttls", "starttls (required), tls (from the first byte, usually port 465) or none (only to a relay on the same host or network)", func(c *Config, v string) { c.SMTPTLS = v }},
+	{"IWT_NOTIFY_API_KEY", "", "GOV.UK Notify API key, to send email through Notify instead of SMTP (IWT_NOTIFY_API_KEY_FILE reads it from a file)", func(c *Config, v string) { c.NotifyAPIKey = v }},
+	{"IWT_NOTIFY_TEMPLATE_ID", "", "the Notify email template, whose subject is ((subject)) and message ((body))", func(c *Config, v string) { c.NotifyTemplateID = v }},
 	{"IWT_MAIL_INTERVAL", "30s", "how often each instance looks for email to send (a Go duration)", func(c *Config, v string) { c.MailInterval = duration(v) }},
 }
 
@@ -137,6 +142,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.SMTPHost != "" && c.SMTPFrom == "" {
 		return Config{}, fmt.Errorf("config: IWT_SMTP_HOST is set, so IWT_SMTP_FROM must be too")
+	}
+	if c.SMTPHost != "" && c.NotifyAPIKey != "" {
+		return Config{}, fmt.Errorf("config: set IWT_SMTP_HOST or IWT_NOTIFY_API_KEY, not both")
+	}
+	if c.NotifyAPIKey != "" && c.NotifyTemplateID == "" {
+		return Config{}, fmt.Errorf("config: IWT_NOTIFY_API_KEY is set, so IWT_NOTIFY_TEMPLATE_ID must be too")
 	}
 	if c.MailInterval < 0 {
 		return Config{}, fmt.Errorf("config: IWT_MAIL_INTERVAL must be a duration above zero, such as 30s")

@@ -63,6 +63,8 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		"SMTP TLS mode":           {"IWT_SMTP_TLS": "ssl"},
 		"SMTP port":               {"IWT_SMTP_PORT": "smtp"},
 		"SMTP host without from":  {"IWT_SMTP_HOST": "mail.example"},
+		"SMTP and Notify":         {"IWT_SMTP_HOST": "mail.example", "IWT_SMTP_FROM": "a@example.org", "IWT_NOTIFY_API_KEY": "k", "IWT_NOTIFY_TEMPLATE_ID": "t"},
+		"Notify without template": {"IWT_NOTIFY_API_KEY": "k"},
 	} {
 		if _, err := Load(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "config:") {
 			t.Errorf("%s: error %v", name, err)

@@ -2,8 +2,8 @@
 // read from CSV (contacts.go), the words of each email (compose.go), the
 // links in them (links.go), reminders (remind.go) and the worker that
 // takes messages from the store's queue and sends them (worker.go)
-// through a Sender. SMTP is the one transport built (smtp.go); GOV.UK
-// Notify, which many councils use, would be a second Sender.
+// through a Sender: SMTP (smtp.go) or GOV.UK Notify's API (notify.go),
+// which many councils use.
 package mail
 
 import (
