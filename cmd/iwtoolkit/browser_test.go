@@ -817,7 +817,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			flow := "/s/" + d.ID + "/follow-up"
 			b.open(svc.URL + flow + "/section/" + d.Sections[0].ID)
 			b.answerByClicking(d, d.Sections[0], map[string]string{}, 0)
-			saved := want(b.click(`main form button[value=later]`), http.StatusOK, flow+"/section/"+d.Sections[0].ID)
+			saved := want(b.click(`main form button[value=later]`), http.StatusOK, flow+"/saved")
 			b.check(seen, "saved for later", saved)
 			code := b.text(".govuk-panel__body strong")
 			resume := want(b.open(svc.URL+flow+"/resume"), http.StatusOK, flow+"/resume")
@@ -838,6 +838,12 @@ func TestBrowserAccessibility(t *testing.T) {
 			if lang := b.html(`html[lang="pl"]`); len(lang) != 1 {
 				t.Error("the Polish start page does not say lang=pl")
 			}
+		}
+	})
+
+	page("pages the law expects", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
+		for _, path := range []string{"/accessibility", "/privacy", "/cookies"} {
+			b.check(seen, path, want(b.open(svc.URL+path), http.StatusOK, path))
 		}
 	})
 

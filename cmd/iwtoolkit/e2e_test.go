@@ -44,7 +44,7 @@ type respondent struct {
 	Comment         string
 }
 
-var refPattern = regexp.MustCompile(`(?:Your reference|Twój numer referencyjny)\s*<br>\s*<strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>`)
+var refPattern = regexp.MustCompile(`(?:Your reference|Your answer number|Twój numer referencyjny|Numer Twoich odpowiedzi)\s*<br>\s*<strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>`)
 
 // respond goes through the whole flow of a round as a browser with
 // JavaScript off would, and returns the reference on the confirmation page.

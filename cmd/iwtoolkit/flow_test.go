@@ -53,17 +53,42 @@ func TestSaveAndResume(t *testing.T) {
 				t.Errorf("after resuming with %q: at %s: %s", typed, p.URL.Path, text(p.Body))
 			}
 			// The code is spent once used: the link no longer opens the draft.
-			newBrowser(t, svc.URL).get(flow+"/resume?code="+url.QueryEscape(code)).must(t, http.StatusUnprocessableEntity)
-			// A new code, used as a link.
+			late := newBrowser(t, svc.URL)
+			late.get(flow+"/resume?code="+url.QueryEscape(code)).must(t, http.StatusOK)
+			late.postWithToken(flow+"/resume", url.Values{"code": {code}}).must(t, http.StatusUnprocessableEntity)
+			// A new code, used as a link. Opening the link (as a mail
+			// scanner or a link preview would, with no cookies) only fills
+			// in the form: its button spends the code.
 			form.Set("next_step", "later")
 			again := other.postWithToken(flow+"/section/"+first.ID, form).must(t, http.StatusOK)
 			m = resumeCode.FindStringSubmatch(again.Body)
-			if m == nil {
-				t.Fatalf("no second resume code:\n%s", text(again.Body))
+			if m == nil || again.URL.Path != flow+"/saved" {
+				t.Fatalf("no second resume code, at %s:\n%s", again.URL.Path, text(again.Body))
 			}
-			p = newBrowser(t, svc.URL).get(flow+"/resume?code="+url.QueryEscape(m[1])).must(t, http.StatusOK)
-			if p.URL.Path != flow+"/tasks" {
-				t.Errorf("resume link led to %s", p.URL.Path)
+			// Refreshing the saved page shows the same code, not a new one.
+			if refreshed := resumeCode.FindStringSubmatch(other.get(flow+"/saved").must(t, http.StatusOK).Body); refreshed == nil || refreshed[1] != m[1] {
+				t.Errorf("refreshing the saved page: code %v, want %s", refreshed, m[1])
+			}
+			link := flow + "/resume?code=" + url.QueryEscape(m[1])
+			for range 2 {
+				scanner := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+				resp, err := scanner.Get(svc.URL + link)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("a cookie-less GET of the resume link: %d, want 200 (the form)", resp.StatusCode)
+				}
+			}
+			person := newBrowser(t, svc.URL)
+			p = person.get(link).must(t, http.StatusOK)
+			if p.URL.Path != flow+"/resume" || !strings.Contains(p.Body, `value="`+m[1]+`"`) || !strings.Contains(p.Body, `method="post"`) {
+				t.Errorf("the resume link shows no form holding the code: at %s: %s", p.URL.Path, text(p.Body))
+			}
+			p = person.postWithToken(flow+"/resume", url.Values{"code": {m[1]}}).must(t, http.StatusOK)
+			if p.URL.Path != flow+"/tasks" || !strings.Contains(text(p.Body), "Completed") {
+				t.Errorf("after the link scanned twice, the person's own click led to %s: %s", p.URL.Path, text(p.Body))
 			}
 		})
 	}

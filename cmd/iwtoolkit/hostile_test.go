@@ -438,7 +438,7 @@ func TestHostileResumeCodes(t *testing.T) {
 
 	// The second code is resumed and its answers sent: the code is spent.
 	c := newBrowser(t, svc.URL)
-	c.get(flow+"/resume?code="+url.QueryEscape(second)).must(t, http.StatusOK)
+	c.postWithToken(flow+"/resume", url.Values{"code": {second}}).must(t, http.StatusOK)
 	answerAll(t, c, d, "baseline", nil)
 	send(t, c, flow)
 	refused(second, "the code of sent answers")

@@ -37,15 +37,28 @@ func recordDefinitions(ctx context.Context, st store.Definitions, c *survey.Cata
 	return nil
 }
 
+// servedVersions is what check reads of a store: the versions served.
+type servedVersions interface {
+	DefinitionVersions(ctx context.Context, surveyID string) ([]store.DefinitionVersion, error)
+	Close(ctx context.Context) error
+}
+
 // openExistingStore opens the configured store for check, but never
-// creates one: the embedded store only when its database file exists.
-// ok is false, with the reason, when there is nothing to compare with.
-func openExistingStore(ctx context.Context, cfg config.Config) (st store.Store, ok bool, why string) {
+// creates one: the embedded store only when its database file exists, and
+// then read-only beside the service that may be running on it (SQLite lets
+// readers in beside a writer). ok is false, with the reason, when there
+// is nothing to compare with.
+func openExistingStore(ctx context.Context, cfg config.Config) (st servedVersions, ok bool, why string) {
 	if cfg.MongoURI == "" {
 		path := filepath.Join(cfg.DataDir, sqlite.FileName)
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil, false, "no database at " + path
 		}
+		served, err := sqlite.OpenServed(ctx, cfg.DataDir)
+		if err != nil {
+			return nil, false, fmt.Sprintf("could not read %s: %v", path, err)
+		}
+		return served, true, ""
 	}
 	st, kind, err := openStore(ctx, cfg)
 	if err != nil {
@@ -100,6 +113,11 @@ func liveChanges(d *survey.Definition, data []byte, versions []store.DefinitionV
 		notes = append(notes, note{d.File, lineOfID(lines, key), "warning", fmt.Sprintf(format, args...)})
 	}
 	current := map[string]bool{}
+	// A changed scale is one change however many statements are rated on
+	// it: one warning, at the first of them, saying how many.
+	type scaleChange struct{ scale, was, now, version string }
+	scaleKeys := map[scaleChange][]string{}
+	var scaleOrder []scaleChange
 	for _, fp := range store.VersionOf(d, time.Time{}).Fingerprints {
 		current[fp.Key] = true
 		old, ok := latest[fp.Key]
@@ -112,13 +130,25 @@ func liveChanges(d *survey.Definition, data []byte, versions []store.DefinitionV
 			warn(fp.Key, "%q was a %s question in version %s and is a %s question now: its old and new answers cannot be compared; give the new question a new id", fp.Key, was.Type, old.version, fp.Type)
 			continue
 		case isRated(fp.Type) && !slices.Equal(was.Answers, fp.Answers):
-			warn(fp.Key, "%q is rated on a changed scale (levels were %s in version %s, now %s): ratings before and after the change cannot be compared", fp.Key, strings.Join(was.Answers, ", "), old.version, strings.Join(fp.Answers, ", "))
+			ch := scaleChange{fp.Scale, strings.Join(was.Answers, ", "), strings.Join(fp.Answers, ", "), old.version}
+			if scaleKeys[ch] == nil {
+				scaleOrder = append(scaleOrder, ch)
+			}
+			scaleKeys[ch] = append(scaleKeys[ch], fp.Key)
 		case !isRated(fp.Type) && !slices.Equal(values(was.Answers), values(fp.Answers)):
 			warn(fp.Key, "%q offers changed answers (values were %s in version %s, now %s): counts before and after the change cannot be compared", fp.Key, strings.Join(values(was.Answers), ", "), old.version, strings.Join(values(fp.Answers), ", "))
 		}
 		if o := wordOverlap(was.Text, fp.Text); o < minOverlap {
 			warn(fp.Key, "the text of %q shares only %.0f%% of its words with version %s (%q, now %q): if the id is reused for a different question, give it a new id (a simple word-overlap measure: check by reading)", fp.Key, 100*o, old.version, was.Text, fp.Text)
 		}
+	}
+	for _, ch := range scaleOrder {
+		keys := scaleKeys[ch]
+		what := fmt.Sprintf("%q is", keys[0])
+		if len(keys) > 1 {
+			what = fmt.Sprintf("%d questions and statements (%q to %q) are", len(keys), keys[0], keys[len(keys)-1])
+		}
+		warn(keys[0], "%s rated on a changed scale %q (levels were %s in version %s, now %s): ratings before and after the change cannot be compared", what, ch.scale, ch.was, ch.version, ch.now)
 	}
 	sort.SliceStable(notes, func(i, j int) bool { return notes[i].Line < notes[j].Line })
 	for _, key := range order {

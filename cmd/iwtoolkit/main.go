@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -198,6 +199,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		BaseURL: cfg.BaseURL, DraftLifetime: cfg.DraftLifetime,
 		SubmitLimit: cfg.SubmitLimit, TrustedProxies: cfg.TrustedProxies(),
 		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
+		Organisation: cfg.Organisation, Contact: cfg.Contact,
 	})
 	if err != nil {
 		return err
@@ -253,7 +255,11 @@ func settingsAndSurveys(getenv func(string) string) (config.Config, *survey.Cata
 func loadSurveys(dir string) (*survey.Catalogue, error) {
 	var c *survey.Catalogue
 	var err error
-	if fi, statErr := os.Stat(dir); statErr == nil && !fi.IsDir() {
+	fi, statErr := os.Stat(dir)
+	if errors.Is(statErr, fs.ErrNotExist) {
+		return nil, fmt.Errorf("there are no survey files at %s: run iwtoolkit from the folder that holds surveys/, or set IWT_SURVEYS_DIR to the folder of survey files", dir)
+	}
+	if statErr == nil && !fi.IsDir() {
 		c, err = survey.LoadFile(os.DirFS(filepath.Dir(dir)), filepath.Base(dir), filepath.Dir(dir))
 	} else {
 		c, err = survey.LoadDir(os.DirFS(dir), dir)

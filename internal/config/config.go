@@ -41,6 +41,10 @@ type Config struct {
 	NotifyAPIKey, NotifyTemplateID string
 	// MailInterval is how often each instance looks for email to send.
 	MailInterval time.Duration
+	// Organisation runs the service, and Contact is its address for
+	// accessibility and personal data: the accessibility statement and
+	// privacy notice name them.
+	Organisation, Contact string
 }
 
 // Var is one environment variable: its name, default and meaning. Vars is
@@ -93,6 +97,8 @@ var Vars = []Var{
 	{"IWT_NOTIFY_API_KEY", "", "GOV.UK Notify API key, to send email through Notify instead of SMTP (IWT_NOTIFY_API_KEY_FILE reads it from a file)", func(c *Config, v string) { c.NotifyAPIKey = v }},
 	{"IWT_NOTIFY_TEMPLATE_ID", "", "the Notify email template, whose subject is ((subject)) and message ((body))", func(c *Config, v string) { c.NotifyTemplateID = v }},
 	{"IWT_MAIL_INTERVAL", "30s", "how often each instance looks for email to send (a Go duration)", func(c *Config, v string) { c.MailInterval = duration(v) }},
+	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it", func(c *Config, v string) { c.Organisation = v }},
+	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy", func(c *Config, v string) { c.Contact = v }},
 }
 
 // duration parses a positive duration, or gives -1 for Load to refuse.

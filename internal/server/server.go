@@ -23,6 +23,7 @@ import (
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
+	"iwtoolkit/internal/web/about"
 	"iwtoolkit/internal/web/board"
 	"iwtoolkit/internal/web/optout"
 	"iwtoolkit/internal/web/reports"
@@ -71,6 +72,9 @@ type Options struct {
 	Mail mail.Sender
 	// MailOwner names this instance's mail worker; a random one when empty.
 	MailOwner string
+	// Organisation runs the service and Contact is its address, for the
+	// accessibility statement and privacy notice (about.Options).
+	Organisation, Contact string
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
@@ -173,6 +177,10 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	legal, err := about.New(about.Options{Organisation: o.Organisation, Contact: o.Contact})
+	if err != nil {
+		return nil, err
+	}
 	pack, err := board.New(board.Options{
 		Store: o.Store, Surveys: o.Surveys, Now: o.Now, Timeout: o.StaffTimeout,
 		Sessions: sessions, Publisher: publisher, BaseURL: o.BaseURL,
@@ -210,6 +218,7 @@ func New(o Options) (*Server, error) {
 	reportPages.Register(app)
 	pack.Register(app)
 	optOut.Register(app)
+	legal.Register(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
 	s.app = app
 	return s, nil

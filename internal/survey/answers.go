@@ -123,6 +123,17 @@ func (s *Section) Check(d *Definition, answers map[string]string, lang string) [
 	for _, q := range s.Shown(answers) {
 		if q.Type == TypeGrid {
 			scale := d.ScaleOf(q)
+			blank := !slices.ContainsFunc(q.Statements, func(st *Statement) bool { return answers[st.ID] != "" })
+			if blank && !q.Optional {
+				// One message for a grid left blank, at its first
+				// statement, not one for every statement in red.
+				if q.Error != "" {
+					errs = append(errs, FieldError{q.Statements[0].ID, q.Error})
+				} else {
+					add(q.Statements[0].ID, "err-grid-blank", q.Text)
+				}
+				continue
+			}
 			for _, st := range q.Statements {
 				switch v := answers[st.ID]; {
 				case v == "" && !q.Optional:
@@ -135,7 +146,9 @@ func (s *Section) Check(d *Definition, answers map[string]string, lang string) [
 		}
 		v := answers[q.ID]
 		if v == "" {
-			if !q.Optional {
+			if !q.Optional && q.Error != "" {
+				errs = append(errs, FieldError{q.ID, q.Error})
+			} else if !q.Optional {
 				key := "err-required"
 				switch q.Type {
 				case TypeScale:

@@ -273,3 +273,15 @@ func TestPostedIgnoresConditions(t *testing.T) {
 		})
 	}
 }
+
+// The English words for each preset's options are the labels Presets
+// gives them, so that reports (in English) and the English form agree.
+func TestPresetWords(t *testing.T) {
+	for name, opts := range Presets {
+		for _, o := range opts {
+			if got := Message("en", "preset-"+name+"-"+o.Value); got != o.Label {
+				t.Errorf("preset %s, %s: words say %q, Presets %q", name, o.Value, got, o.Label)
+			}
+		}
+	}
+}

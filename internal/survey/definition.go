@@ -48,6 +48,10 @@ type Definition struct {
 	// SafeguardingWords flag a free-text answer containing any of them for
 	// a safeguarding review by staff. Flagging only: nothing is judged.
 	SafeguardingWords []string `yaml:"safeguarding_words"`
+	// ExitPage is where GOV.UK's "Exit this page" button, on every page of
+	// a survey for children and young people, leads at once: a neutral
+	// page (DefaultExitPage when the file names none).
+	ExitPage string `yaml:"exit_page"`
 	// TaskList shows a task list of the sections, with which are done,
 	// instead of leading from one section to the next: for long
 	// self-assessments answered over several sittings.
@@ -73,6 +77,10 @@ type Definition struct {
 
 	translations map[string]*Definition
 }
+
+// DefaultExitPage is the neutral page "Exit this page" leads to when a
+// survey names none: the one GOV.UK's guidance suggests.
+const DefaultExitPage = "https://www.bbc.co.uk/weather"
 
 // DefaultMinGroupSize is the suppression threshold when a survey sets none.
 const DefaultMinGroupSize = 5
@@ -192,6 +200,11 @@ type Question struct {
 	// Text is the question, or a grid's heading.
 	Text string `yaml:"text"`
 	Hint string `yaml:"hint"`
+	// Error is what a respondent is told who leaves a question that is not
+	// optional unanswered, in few words, as GOV.UK asks ("Choose how you
+	// feel about school"). Without it the service says "Answer ‘…’" with
+	// the whole question.
+	Error string `yaml:"error"`
 	// Scale names a scale of Definition.Scales: for scale and grid questions.
 	Scale string `yaml:"scale"`
 	// Statements are a grid's rows, each rated on the scale; their IDs are

@@ -110,3 +110,21 @@ func TestNewReference(t *testing.T) {
 		t.Errorf("%d distinct references in 1000", len(seen))
 	}
 }
+
+// A preset's options are in the survey's languages, from the service's
+// words.
+func TestPresetsTranslated(t *testing.T) {
+	c, err := LoadDir(os.DirFS("testdata/valid"), "testdata/valid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := c.Survey("mini")
+	q, _, _ := d.In("pl").Question("sector")
+	if got := q.OptionLabel("health"); got != "Zdrowie" {
+		t.Errorf("Polish sector health: %q, want Zdrowie", got)
+	}
+	q, _, _ = d.Question("sector")
+	if got := q.OptionLabel("health"); got != "Health" {
+		t.Errorf("English sector health: %q", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"time"
 )
 
 // The service's own words (buttons, headings, error messages) are in
@@ -78,4 +79,10 @@ func Message(lang, key string, args ...any) string {
 		return m
 	}
 	return fmt.Sprintf(m, args...)
+}
+
+// Date is a day in lang's words, as GOV.UK writes dates: "2 December
+// 2026", "2 grudnia 2026".
+func Date(lang string, t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), Message(lang, fmt.Sprintf("month-%d", t.Month())), t.Year())
 }

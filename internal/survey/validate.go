@@ -2,6 +2,7 @@ package survey
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -23,6 +24,7 @@ type problem struct {
 // the first, so that a survey author can fix them all in one go.
 type validator struct {
 	problems []problem
+	lang     string // the language of the definition checked, for presets' labels
 }
 
 func (v *validator) add(a at, format string, args ...any) {
@@ -48,6 +50,7 @@ func (v *validator) id(a at, what, id string, seen map[string]bool) {
 }
 
 func (v *validator) definition(d *Definition) {
+	v.lang = d.Lang
 	root := at{}
 	if !idPattern.MatchString(d.ID) {
 		v.add(root, "the file name %q must be a survey id: %s, then .yaml", d.ID+".yaml", idRule)
@@ -60,6 +63,12 @@ func (v *validator) definition(d *Definition) {
 	v.required(root.key("how_answers_are_used"), "how_answers_are_used", d.HowAnswersAreUsed)
 	if d.MinGroupSize != 0 && d.MinGroupSize < DefaultMinGroupSize {
 		v.add(root.key("min_group_size"), "min_group_size must be %d or more (or left out for %d): smaller groups could let people be identified", DefaultMinGroupSize, DefaultMinGroupSize)
+	}
+	if u, err := url.Parse(d.ExitPage); d.ExitPage != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+		v.add(root.key("exit_page"), "exit_page must be a full https address of a neutral page, for example %s", DefaultExitPage)
+	}
+	if d.ExitPage == "" && d.ForYoungPeople() {
+		d.ExitPage = DefaultExitPage
 	}
 	if d.RoundCountsTo != 0 && (d.RoundCountsTo < 2 || d.RoundCountsTo > 10) {
 		v.add(root.key("round_counts_to"), "round_counts_to must be from 2 to 10, for example 5 (or left out for exact counts)")
@@ -321,7 +330,15 @@ func (v *validator) options(a at, q *Question) {
 			v.add(a.key("preset"), "preset %q must be one of: %s", q.Preset, strings.Join(presetNames(), ", "))
 			return
 		}
-		q.Options = opts
+		// The labels in the respondent's language: the service's words
+		// (preset-sectors-health, say) hold each preset's labels.
+		q.Options = make([]Option, len(opts))
+		for i, o := range opts {
+			if label, ok := messages[v.lang]["preset-"+q.Preset+"-"+o.Value]; ok {
+				o.Label = label
+			}
+			q.Options[i] = o
+		}
 	case len(q.Options) < 2:
 		v.add(a, "question %q needs a preset or at least two options", q.ID)
 	default:

@@ -97,6 +97,20 @@ func (l *layout) top(w *bytes.Buffer, p *Page) {
   </header>
   <div class="govuk-width-container">
 `)
+	if p.ExitURL != "" {
+		w.WriteString(`    <div class="govuk-exit-this-page" data-module="govuk-exit-this-page">
+      <a href="`)
+		Href(w, p.ExitURL)
+		w.WriteString(`" role="button" draggable="false" class="govuk-button govuk-button--warning govuk-exit-this-page__button govuk-js-exit-this-page-button" data-module="govuk-button" rel="nofollow noreferrer">
+        <span class="govuk-visually-hidden">`)
+		Escape(w, survey.Message(lang, "emergency"))
+		w.WriteString(`</span> `)
+		Escape(w, survey.Message(lang, "exit-page"))
+		w.WriteString(`
+      </a>
+    </div>
+`)
+	}
 	if len(p.Languages) > 0 || p.StopURL != "" {
 		w.WriteString(`    <div class="app-page-tools">
 `)
@@ -191,8 +205,22 @@ func (l *layout) bottom(w *bytes.Buffer, p *Page) {
     <div class="govuk-width-container">
       <div class="govuk-footer__meta">
         <div class="govuk-footer__meta-item govuk-footer__meta-item--grow">
+          <h2 class="govuk-visually-hidden">`)
+	lang := p.Language()
+	Escape(w, survey.Message(lang, "support-links"))
+	w.WriteString(`</h2>
+          <ul class="govuk-footer__inline-list">
+`)
+	for _, l := range [][2]string{{"/accessibility", "accessibility"}, {"/privacy", "privacy"}, {"/cookies", "cookies"}} {
+		w.WriteString(`            <li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" href="`)
+		Href(w, l[0])
+		w.WriteString(`">`)
+		Escape(w, survey.Message(lang, l[1]))
+		w.WriteString("</a></li>\n")
+	}
+	w.WriteString(`          </ul>
           <p class="govuk-body-s">`)
-	Escape(w, survey.Message(p.Language(), "footer"))
+	Escape(w, survey.Message(lang, "footer"))
 	w.WriteString(`</p>
         </div>
       </div>

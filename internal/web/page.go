@@ -16,6 +16,10 @@ type Page struct {
 	// StopURL is the way out shown on every page of a survey for children
 	// and young people.
 	StopURL string
+	// ExitURL is where GOV.UK's "Exit this page" button leads, at the top
+	// of every page of a survey for children and young people: a neutral
+	// page the survey file names.
+	ExitURL string
 }
 
 // LanguageLink is a link to the page in another language.

@@ -2,7 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
 	"time"
 
 	"iwtoolkit/internal/store"
@@ -40,7 +44,49 @@ func (s *Store) SaveDefinition(ctx context.Context, v store.DefinitionVersion) (
 
 // DefinitionVersions returns a survey's stored versions, oldest first.
 func (s *Store) DefinitionVersions(ctx context.Context, surveyID string) ([]store.DefinitionVersion, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT version, served, fingerprints FROM survey_versions WHERE survey_id = ? ORDER BY served, version`, surveyID)
+	return definitionVersions(ctx, s.read, surveyID)
+}
+
+// Served reads the survey versions a running service recorded, from its
+// database file, read-only and beside it: SQLite lets readers in while
+// another process writes, so `iwtoolkit check` can compare a file with
+// what is live without stopping the service or taking its lock. It
+// writes nothing, and creates no file.
+type Served struct{ db *sql.DB }
+
+// OpenServed opens the database file in dir for reading the versions
+// served.
+func OpenServed(ctx context.Context, dir string) (*Served, error) {
+	path := filepath.Join(dir, FileName)
+	if _, err := os.Stat(path); err != nil {
+		return nil, errorf("sqlite: %w", err)
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", "busy_timeout(10000)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, errorf("sqlite: open %s read-only: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, errorf("sqlite: open %s read-only: %w", path, err)
+	}
+	return &Served{db}, nil
+}
+
+// DefinitionVersions returns a survey's stored versions, oldest first.
+func (s *Served) DefinitionVersions(ctx context.Context, surveyID string) ([]store.DefinitionVersion, error) {
+	return definitionVersions(ctx, s.db, surveyID)
+}
+
+// Close closes the file.
+func (s *Served) Close(context.Context) error { return s.db.Close() }
+
+func definitionVersions(ctx context.Context, db interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, surveyID string) ([]store.DefinitionVersion, error) {
+	rows, err := db.QueryContext(ctx, `SELECT version, served, fingerprints FROM survey_versions WHERE survey_id = ? ORDER BY served, version`, surveyID)
 	if err != nil {
 		return nil, errorf("sqlite: definition versions: %w", err)
 	}

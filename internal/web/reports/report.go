@@ -11,7 +11,6 @@ import (
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/rounds"
-	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
 	"iwtoolkit/internal/web/session"
@@ -48,11 +47,11 @@ type reportPage struct {
 	States     []roundState // when each round's figures are from
 }
 
-// roundState says when a round's publish.Round figures were made, and how
+// roundState says when a round's published figures were made, and how
 // many responses have come in since.
 type roundState struct {
 	Label   string
-	AsOf    string // "14:05 on 1 December 2026", UK time; "" when not yet publish.Round
+	AsOf    string // "14:05 on 1 December 2026", UK time; "" when not yet published
 	Pending int
 }
 
@@ -98,20 +97,6 @@ func (s *Pages) report(c *fiber.Ctx) error {
 		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews, States: statesOf(sc.Rounds, pubs),
 		FreeText: session.Of(c).User.CanSeeFreeText(), Pack: session.Of(c).User.CanReadBoardPack(),
 	})
-}
-
-// compare builds the comparison of rounds for the group a filter names,
-// from the rounds' publications.
-func (s *Pages) compare(ctx context.Context, d *survey.Definition, rounds []survey.Round, f store.Filter) (*report.Comparison, []publish.Round, error) {
-	pubs, err := s.publisher.Rounds(ctx, d, rounds)
-	if err != nil {
-		return nil, nil, err
-	}
-	list := make([]*report.Publication, len(pubs))
-	for i, p := range pubs {
-		list[i] = p.Publication
-	}
-	return report.Compare(d, rounds, list, f), pubs, nil
 }
 
 // responsesCSV streams a survey's raw responses as CSV, for the roles that

@@ -47,7 +47,11 @@ func checkPageFor(f *flow, errs []survey.FieldError) checkPage {
 				}
 				continue
 			}
-			g.Rows = append(g.Rows, checkRow{Key: q.Text, Value: answerLabel(f, q, f.draft.Answers[q.ID]), ChangeURL: change(sec.ID, q.ID), Optional: q.Optional})
+			row := checkRow{Key: q.Text, Value: answerLabel(f, q, f.draft.Answers[q.ID]), ChangeURL: change(sec.ID, q.ID), Optional: q.Optional}
+			if f.invited(q) {
+				row.ChangeURL = "" // from the invitation: not the respondent's to change
+			}
+			g.Rows = append(g.Rows, row)
 		}
 		p.Groups = append(p.Groups, g)
 	}
@@ -84,29 +88,47 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	}
 	if errors.Is(err, store.ErrInvitationUsed) {
 		s.setDraftCookie(c, f, "")
-		return fiber.NewError(http.StatusGone, f.msg("invitation-used"))
+		return usedInvitation(f.lang)
 	}
 	if err != nil {
 		return err
 	}
 	s.setDraftCookie(c, f, "")
+	s.setCookie(c, f, sentCookie, stored.Reference, 0)
 	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
 }
 
-// sentBefore answers a send with no draft. When the cookie's draft was sent
-// already (a second click, a refresh, a second tab), the respondent sees
-// that confirmation again; otherwise they start at the beginning.
+// sentBefore answers a send with no draft: answering has sent a browser
+// that sent its answers to their confirmation already, so this is a send
+// from a browser with nothing to send, which starts at the beginning.
 func (s *Pages) sentBefore(c *fiber.Ctx, f *flow) error {
+	return c.Redirect(f.base(), http.StatusSeeOther)
+}
+
+// sent is the confirmation page of answers this browser sent in the round,
+// if it sent any: the sent cookie's reference, or (for a second click or
+// tab that raced the first) the response made from the draft the cookie
+// still names. It is empty when there are none.
+func (s *Pages) sent(c *fiber.Ctx, f *flow) (string, error) {
+	if ref := c.Cookies(sentCookie); ref != "" {
+		r, err := s.st.Response(c.UserContext(), ref)
+		switch {
+		case err == nil && r.SurveyID == f.survey.ID && r.Round == f.round.ID:
+			return f.doneURL(r.Reference), nil
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return "", err
+		}
+	}
 	if token := c.Cookies(draftCookie); token != "" {
 		r, err := s.st.SubmittedResponse(c.UserContext(), survey.DraftKey(token))
 		switch {
 		case err == nil && r.SurveyID == f.survey.ID && r.Round == f.round.ID:
-			return c.Redirect(f.doneURL(r.Reference), http.StatusSeeOther)
+			return f.doneURL(r.Reference), nil
 		case err != nil && !errors.Is(err, store.ErrNotFound):
-			return err
+			return "", err
 		}
 	}
-	return c.Redirect(f.base(), http.StatusSeeOther)
+	return "", nil
 }
 
 type donePage struct {
@@ -121,7 +143,7 @@ type donePage struct {
 func (s *Pages) done(c *fiber.Ctx, f *flow) error {
 	r, err := s.st.Response(c.UserContext(), c.Query("ref"))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (r.SurveyID != f.survey.ID || r.Round != f.round.ID)) {
-		return fiber.NewError(http.StatusNotFound, "There is no response with that reference")
+		return fiber.NewError(http.StatusNotFound, f.msg("error-no-response"))
 	}
 	if err != nil {
 		return err
@@ -157,12 +179,32 @@ func (s *Pages) saveForLater(c *fiber.Ctx, f *flow) error {
 		return err
 	}
 	s.setDraftCookie(c, f, "")
+	s.setCookie(c, f, savedCookie, code, savedLifetime)
+	return c.Redirect(f.savedURL(), http.StatusSeeOther)
+}
+
+// saved shows the resume code just given (saveForLater), for a few
+// minutes: refreshing the page shows the same code again, and a browser
+// without one goes to the start page.
+func (s *Pages) saved(c *fiber.Ctx, f *flow) error {
+	code := c.Cookies(savedCookie)
+	if code == "" {
+		return c.Redirect(f.base(), http.StatusSeeOther)
+	}
+	dr, err := s.st.Draft(c.UserContext(), survey.DraftKey(code))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (dr.SurveyID != f.survey.ID || dr.Round != f.round.ID)) {
+		s.setCookie(c, f, savedCookie, "", 0)
+		return c.Redirect(f.base(), http.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "saved", savedPage{
 		Page:      f.page(f.msg("saved-title"), nil, ""),
 		Survey:    f.survey,
 		Code:      code,
 		ResumeURL: s.baseURL + f.resumeURL() + "?code=" + url.QueryEscape(code),
-		Expires:   f.draft.Expires.Format("2 January 2006"),
+		Expires:   survey.Date(f.lang, dr.Expires),
 	})
 }
 
@@ -173,20 +215,21 @@ type resumePage struct {
 	Code   string
 }
 
-// resume takes a resume code, from the link (?code=) or typed into the
-// form, and carries on the saved draft in this browser.
+// resume takes a resume code typed into its form, or filled in from the
+// link (?code=), and carries on the saved draft in this browser. Opening
+// the link only fills in the form: its button sends the code, so that a
+// mail scanner or a link preview that opens the link spends nothing.
 func (s *Pages) resume(c *fiber.Ctx, f *flow) error {
-	typed := c.Query("code")
-	if c.Method() == fiber.MethodPost {
-		typed = c.FormValue("code")
+	if c.Method() != fiber.MethodPost {
+		return s.render(c, http.StatusOK, "resume", resumePage{
+			Page: f.page(f.msg("resume-title"), nil, f.base()), Survey: f.survey, Action: f.resumeURL(), Code: c.Query("code"),
+		})
 	}
+	typed := c.FormValue("code")
 	p := resumePage{Page: f.page(f.msg("resume-title"), nil, f.base()), Survey: f.survey, Action: f.resumeURL(), Code: typed}
 	if typed == "" {
-		if c.Method() == fiber.MethodPost {
-			p.Errors = []survey.FieldError{{Field: "resume_code", Message: f.msg("err-resume-empty")}}
-			return s.render(c, http.StatusUnprocessableEntity, "resume", p)
-		}
-		return s.render(c, http.StatusOK, "resume", p)
+		p.Errors = []survey.FieldError{{Field: "resume_code", Message: f.msg("err-resume-empty")}}
+		return s.render(c, http.StatusUnprocessableEntity, "resume", p)
 	}
 	// The code is spent here, once: the store takes its draft away in one
 	// step, so of two uses at the same moment (two browsers, two

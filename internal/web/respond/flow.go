@@ -2,7 +2,6 @@ package respond
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,6 +25,15 @@ import (
 const (
 	draftCookie = "iwt_draft"
 	langCookie  = "iwt_lang"
+	// sentCookie holds the reference of the answers this browser sent in
+	// the round, so that going back after sending shows that they were
+	// sent (the confirmation) instead of an empty form with a Send button.
+	sentCookie = "iwt_sent"
+	// savedCookie holds a resume code just given, for the page that shows
+	// it (post/redirect/get: refreshing that page shows the same code, and
+	// gives no second one). It lasts savedLifetime.
+	savedCookie   = "iwt_saved"
+	savedLifetime = 10 * 60 // seconds
 )
 
 // flow is one request's survey (in the respondent's language), round and
@@ -61,6 +69,7 @@ func (f *flow) tasksURL() string   { return f.base() + "/tasks" }
 func (f *flow) privacyURL() string { return f.base() + "/privacy" }
 func (f *flow) stopURL() string    { return f.base() + "/stop" }
 func (f *flow) resumeURL() string  { return f.base() + "/resume" }
+func (f *flow) savedURL() string   { return f.base() + "/saved" }
 
 func (f *flow) doneURL(reference string) string {
 	return f.base() + "/done?ref=" + url.QueryEscape(reference)
@@ -86,7 +95,7 @@ func (f *flow) msg(key string, args ...any) string { return survey.Message(f.lan
 func (f *flow) page(title string, errs []survey.FieldError, back string) web.Page {
 	p := web.Page{Title: title, Errors: errs, Back: back, Lang: f.lang, CSRF: f.csrf}
 	if f.survey.ForYoungPeople() {
-		p.StopURL = f.stopURL()
+		p.StopURL, p.ExitURL = f.stopURL(), f.survey.ExitPage
 	}
 	if len(f.survey.Languages) > 1 {
 		for _, code := range f.survey.Languages {
@@ -126,10 +135,20 @@ func (s *Pages) inFlow(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 	}
 }
 
-// answering runs a handler of the pages that take answers. A survey
-// answered only through invitations refuses a respondent who has none.
+// answering runs a handler of the pages that take answers. A browser that
+// has sent its answers, and has no new draft, is shown that they were
+// sent (the back button after sending leads here). A survey answered only
+// through invitations refuses a respondent who has none.
 func (s *Pages) answering(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 	return s.inFlow(func(c *fiber.Ctx, f *flow) error {
+		if f.token == "" {
+			if done, err := s.sent(c, f); done != "" || err != nil {
+				if err != nil {
+					return err
+				}
+				return c.Redirect(done, http.StatusSeeOther)
+			}
+		}
 		if f.survey.InvitationOnly && f.draft.Invitation == "" {
 			return fiber.NewError(http.StatusForbidden, f.msg("invitation-only"))
 		}
@@ -143,18 +162,18 @@ func (s *Pages) answering(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 func (s *Pages) openFlow(c *fiber.Ctx) (*flow, error) {
 	d, ok := s.surveys.Survey(c.Params("survey"))
 	if !ok {
-		return nil, fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+		return nil, fiber.NewError(http.StatusNotFound, survey.Message(s.language(c, nil), "error-no-survey"))
 	}
 	current, ok, err := rounds.One(c.UserContext(), s.st, d, c.Params("round"), s.now())
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, fiber.NewError(http.StatusNotFound, "There is no round of this survey at this address")
+		return nil, fiber.NewError(http.StatusNotFound, survey.Message(s.language(c, d), "error-no-round"))
 	}
 	r := current.Round // open and practice as staff have set them
 	if !r.Open {
-		return nil, fiber.NewError(http.StatusGone, fmt.Sprintf("%s: %s is closed", d.Title, r.Label))
+		return nil, closed(s.language(c, d), d, r)
 	}
 	f := s.newFlow(c, d, r)
 	if token := c.Cookies(draftCookie); token != "" {
@@ -167,6 +186,15 @@ func (s *Pages) openFlow(c *fiber.Ctx) (*flow, error) {
 		}
 	}
 	return f, nil
+}
+
+// closed refuses a round that is closed, in the respondent's language.
+func closed(lang string, d *survey.Definition, r survey.Round) error {
+	t := d.In(lang)
+	if translated, ok := t.Round(r.ID); ok {
+		r.Label = translated.Label
+	}
+	return fiber.NewError(http.StatusGone, survey.Message(lang, "error-closed", t.Title, r.Label))
 }
 
 // newFlow is the request's flow through round r of survey d, in the
@@ -187,6 +215,12 @@ func (s *Pages) newFlow(c *fiber.Ctx, d *survey.Definition, r survey.Round) *flo
 // a cookie), else the cookie, else English. A language the survey is not
 // written in gives English.
 func (s *Pages) language(c *fiber.Ctx, d *survey.Definition) string {
+	if d == nil { // no survey known: the language last chosen, for an error page
+		if lang := c.Cookies(langCookie); slices.ContainsFunc(survey.Languages, func(o survey.Option) bool { return o.Value == lang }) {
+			return lang
+		}
+		return "en"
+	}
 	lang := c.Query("lang")
 	if lang != "" && slices.Contains(d.Languages, lang) {
 		c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure, MaxAge: 365 * 24 * 3600})
@@ -213,11 +247,17 @@ func (s *Pages) saveDraft(c *fiber.Ctx, f *flow) error {
 // setDraftCookie gives the respondent the draft's token, scoped to the
 // round's path; an empty token removes it.
 func (s *Pages) setDraftCookie(c *fiber.Ctx, f *flow, token string) {
+	s.setCookie(c, f, draftCookie, token, 0)
+}
+
+// setCookie sets one of the flow's cookies, scoped to the round's path, for
+// the browser's session or maxAge seconds; an empty value removes it.
+func (s *Pages) setCookie(c *fiber.Ctx, f *flow, name, value string, maxAge int) {
 	cookie := &fiber.Cookie{
-		Name: draftCookie, Value: token, Path: f.base(),
+		Name: name, Value: value, Path: f.base(), MaxAge: maxAge,
 		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure,
 	}
-	if token == "" {
+	if value == "" {
 		cookie.MaxAge = -1
 	}
 	c.Cookie(cookie)
@@ -278,17 +318,30 @@ func (f *flow) back(current string) string {
 
 type startPage struct {
 	web.Page
-	Invited   bool // the respondent may answer: the survey is open to all, or they came by invitation
+	Invited bool // the respondent may answer: the survey is open to all, or they came by invitation
+	// OneDevice warns that answers are kept in this browser: an invitation
+	// link opened on a second device too lets both fill in the survey, and
+	// the second to send would lose its answers.
+	OneDevice bool
 	Survey    *survey.Definition
 	Round     survey.Round
 	StartURL  string
 	ResumeURL string
 }
 
+// start is the round's start page. Whoever opens it starts afresh: the
+// confirmation of answers this browser sent, and a resume code it was
+// shown, are forgotten (on a shared computer, the next person's).
 func (s *Pages) start(c *fiber.Ctx, f *flow) error {
+	for _, name := range []string{sentCookie, savedCookie} {
+		if c.Cookies(name) != "" {
+			s.setCookie(c, f, name, "", 0)
+		}
+	}
 	return s.render(c, http.StatusOK, "start", startPage{
 		Page:      f.page(f.survey.Title, nil, ""),
 		Invited:   !f.survey.InvitationOnly || f.draft.Invitation != "",
+		OneDevice: f.draft.Invitation != "",
 		Survey:    f.survey,
 		Round:     f.round,
 		StartURL:  f.firstURL(),

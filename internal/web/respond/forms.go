@@ -28,6 +28,19 @@ type question struct {
 	web.Field
 	Grid bool
 	Rows []question // a grid's statements
+	// Fixed is the answer of a question the respondent is not asked, shown
+	// as given: the organisation of their invitation.
+	Fixed string
+}
+
+// invited says whether q's answer comes from the respondent's invitation
+// (the organisation it is for), so that they are not asked it.
+func (f *flow) invited(q *survey.Question) bool {
+	if f.draft.Invitation == "" || f.draft.Answers[q.ID] == "" {
+		return false
+	}
+	org, ok := f.survey.BreakdownQuestion("organisation")
+	return ok && org.ID == q.ID
 }
 
 // scaleChoices are a scale's answers as inputs, with Don't know, Not
@@ -99,7 +112,7 @@ func viewQuestion(f *flow, q *survey.Question, errs []survey.FieldError) questio
 func section(c *fiber.Ctx, f *flow) (*survey.Section, error) {
 	sec, ok := f.survey.Section(c.Params("section"))
 	if !ok || !sec.ShowIf.Holds(f.draft.Answers) {
-		return nil, fiber.NewError(http.StatusNotFound, "There is no such part of this survey")
+		return nil, fiber.NewError(http.StatusNotFound, f.msg("error-no-part"))
 	}
 	return sec, nil
 }
@@ -108,6 +121,9 @@ func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPag
 	pages := f.survey.Pages(f.draft.Answers)
 	number := slices.Index(pages, sec) + 1
 	caption, back := f.msg("part-of", f.survey.Title, number, len(pages)), f.back(sec.ID)
+	if f.survey.ForYoungPeople() {
+		caption = f.msg("page-of", number, len(pages))
+	}
 	if f.fromFile {
 		// Which pages are asked depends on earlier answers, not known here.
 		caption, back = f.survey.Title, ""
@@ -125,7 +141,11 @@ func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPag
 				p.Scale = scale
 			}
 		}
-		p.Questions = append(p.Questions, viewQuestion(f, q, errs))
+		v := viewQuestion(f, q, errs)
+		if f.invited(q) {
+			v.Fixed = answerLabel(f, q, f.draft.Answers[q.ID])
+		}
+		p.Questions = append(p.Questions, v)
 	}
 	return p
 }

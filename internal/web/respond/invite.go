@@ -18,15 +18,19 @@ import (
 func (s *Pages) invitation(c *fiber.Ctx) error {
 	inv, used, err := s.st.Invitation(c.UserContext(), survey.DraftKey(c.Params("token")))
 	if errors.Is(err, store.ErrNotFound) {
-		return fiber.NewError(http.StatusNotFound, "This invitation link is not valid. Check that you copied all of it.")
+		return fiber.NewError(http.StatusNotFound, survey.Message(s.language(c, nil), "error-no-invitation"))
 	}
 	if err != nil {
 		return err
 	}
-	if used {
-		return fiber.NewError(http.StatusGone, survey.Message("en", "invitation-used"))
-	}
 	d, ok := s.surveys.Survey(inv.SurveyID)
+	if used {
+		lang := "en"
+		if ok {
+			lang = s.language(c, d)
+		}
+		return usedInvitation(lang)
+	}
 	var r rounds.Now
 	if ok {
 		if r, ok, err = rounds.One(c.UserContext(), s.st, d, inv.Round, s.now()); err != nil {
@@ -34,9 +38,9 @@ func (s *Pages) invitation(c *fiber.Ctx) error {
 		}
 	}
 	if !ok || !r.Open {
-		return fiber.NewError(http.StatusGone, "This invitation is for a survey that is closed.")
+		return fiber.NewError(http.StatusGone, survey.Message(s.language(c, d), "error-invitation-closed"))
 	}
-	f := &flow{survey: d, round: r.Round, lang: "en"}
+	f := &flow{survey: d, round: r.Round, lang: s.language(c, d)}
 	// Opening the link again (the way back from the email) carries on the
 	// draft this browser already has for it.
 	if token := c.Cookies(draftCookie); token != "" {
@@ -74,4 +78,10 @@ func (s *Pages) keepInvitedOrganisation(c *fiber.Ctx, f *flow) error {
 		f.draft.Answers[q.ID] = inv.Organisation
 	}
 	return nil
+}
+
+// usedInvitation refuses an invitation whose answers were sent: the link
+// was used, which says nothing about whether the round is open.
+func usedInvitation(lang string) error {
+	return &problem{status: http.StatusGone, title: survey.Message(lang, "invitation-used-title"), detail: survey.Message(lang, "invitation-used-body")}
 }

@@ -101,6 +101,14 @@ func writeForm(w *bytes.Buffer, p formPage, static func(string) (string, error))
 // long text a textarea with a character count.
 func writeQuestion(w *bytes.Buffer, q question, static func(string) (string, error)) error {
 	switch {
+	case q.Fixed != "":
+		w.WriteString(`<div class="govuk-form-group">` + "\n" + `<h2 class="govuk-heading-s govuk-!-margin-bottom-1">`)
+		web.Escape(w, q.Legend)
+		w.WriteString("</h2>\n" + `<p class="govuk-body govuk-!-margin-bottom-1">`)
+		web.Escape(w, q.Fixed)
+		w.WriteString("</p>\n" + `<p class="govuk-hint">`)
+		web.Escape(w, survey.Message(q.Lang, "from-invitation"))
+		w.WriteString("</p>\n</div>\n")
 	case q.Grid:
 		w.WriteString(`<h2 class="govuk-heading-m">`)
 		web.Escape(w, q.Legend)
@@ -128,7 +136,11 @@ func writeQuestion(w *bytes.Buffer, q question, static func(string) (string, err
 // none was given, and a link to change it.
 func checkRows(w *bytes.Buffer, rows []checkRow, lang string) {
 	for _, r := range rows {
-		w.WriteString(`<div class="govuk-summary-list__row">` + "\n" + `<dt class="govuk-summary-list__key">`)
+		if r.ChangeURL == "" {
+			w.WriteString(`<div class="govuk-summary-list__row govuk-summary-list__row--no-actions">` + "\n" + `<dt class="govuk-summary-list__key">`)
+		} else {
+			w.WriteString(`<div class="govuk-summary-list__row">` + "\n" + `<dt class="govuk-summary-list__key">`)
+		}
 		web.Escape(w, r.Key)
 		w.WriteString("</dt>\n" + `<dd class="govuk-summary-list__value">`)
 		switch {
@@ -145,6 +157,10 @@ func checkRows(w *bytes.Buffer, rows []checkRow, lang string) {
 			w.WriteString(`<span class="app-not-answered">`)
 			web.Escape(w, survey.Message(lang, "not-answered"))
 			w.WriteString("</span>")
+		}
+		if r.ChangeURL == "" {
+			w.WriteString("</dd>\n</div>\n")
+			continue
 		}
 		w.WriteString("</dd>\n" + `<dd class="govuk-summary-list__actions">` + "\n" + `<a class="govuk-link" href="`)
 		web.Href(w, r.ChangeURL)

@@ -121,6 +121,13 @@ func writeStart(w *bytes.Buffer, p startPage) {
 	}
 	text(w, `    <h2 class="govuk-heading-m">`, survey.Message(lang, "how-used"), "</h2>\n")
 	paras(w, p.Survey.HowAnswersAreUsed)
+	if p.OneDevice {
+		text(w, `    <div class="govuk-inset-text">`, survey.Message(lang, "one-device"), "")
+		if p.Survey.TaskList {
+			text(w, " ", survey.Message(lang, "one-device-save"), "")
+		}
+		w.WriteString("</div>\n")
+	}
 	if p.Invited {
 		w.WriteString(`    <a href="`)
 		web.Href(w, p.StartURL)
@@ -197,12 +204,19 @@ func writeDone(w *bytes.Buffer, p donePage) {
 	w.WriteString(columnStart)
 	w.WriteString(`    <div class="govuk-panel govuk-panel--confirmation">` + "\n")
 	text(w, `      <h1 class="govuk-panel__title">`, p.Title, "</h1>\n")
-	text(w, `      <div class="govuk-panel__body">`, survey.Message(lang, "your-reference"), "<br><strong>")
+	// Children and young people are told in their words: a number they
+	// need not keep, and that no one will know which answers are theirs.
+	young := p.Survey.ForYoungPeople()
+	label, part, keep := "your-reference", survey.Message(lang, "done-part-of", p.Survey.Title, p.Round.Label), "keep-reference"
+	if young {
+		label, part, keep = "your-number", survey.Message(lang, "done-part-of-young"), "keep-number"
+	}
+	text(w, `      <div class="govuk-panel__body">`, survey.Message(lang, label), "<br><strong>")
 	web.Escape(w, p.Reference)
 	w.WriteString("</strong></div>\n    </div>\n")
 	text(w, `    <h2 class="govuk-heading-m">`, survey.Message(lang, "what-next"), "</h2>\n")
-	text(w, `    <p class="govuk-body">`, survey.Message(lang, "done-part-of", p.Round.Label, p.Survey.Title), "</p>\n")
-	text(w, `    <p class="govuk-body">`, survey.Message(lang, "keep-reference"), "</p>\n")
+	text(w, `    <p class="govuk-body">`, part, "</p>\n")
+	text(w, `    <p class="govuk-body">`, survey.Message(lang, keep), "</p>\n")
 	help(w, lang, p.HelpText, p.Help)
 	text(w, `    <p class="govuk-body"><a class="govuk-link" href="/">`, survey.Message(lang, "back-to-list"), "</a></p>\n")
 	w.WriteString(columnEnd)
@@ -291,21 +305,22 @@ func writeHome(w *bytes.Buffer, p homePage) {
 // writeError writes a respondent's error page: what happened, and what to
 // do about it.
 func writeError(w *bytes.Buffer, p errorPage) {
+	lang := p.Language()
 	w.WriteString(columnStart)
 	text(w, `    <h1 class="govuk-heading-l">`, p.Message, "</h1>\n")
 	detail := p.Detail
 	switch {
 	case detail != "":
 	case p.Status == 404:
-		detail = "If you typed the web address, check it is correct. If you followed a link, ask whoever sent it for a new one."
+		detail = survey.Message(lang, "error-404")
 	case p.Status == 410:
-		detail = "This round is not taking answers. If you think it should be, contact the person who sent you the link."
+		detail = survey.Message(lang, "error-410")
 	case p.Status >= 500:
-		detail = "Try again in a few minutes. If it keeps happening, contact the person who sent you the link."
+		detail = survey.Message(lang, "error-500")
 	default:
-		detail = "Go back and try again."
+		detail = survey.Message(lang, "error-other")
 	}
 	text(w, `    <p class="govuk-body">`, detail, "</p>\n")
-	w.WriteString(`    <p class="govuk-body"><a class="govuk-link" href="/">Go to the list of surveys</a></p>` + "\n")
+	text(w, `    <p class="govuk-body"><a class="govuk-link" href="/">`, survey.Message(lang, "go-to-list"), "</a></p>\n")
 	w.WriteString(columnEnd)
 }

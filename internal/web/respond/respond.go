@@ -8,8 +8,10 @@ package respond
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -88,20 +90,30 @@ func New(o Options) (*Pages, error) {
 func (s *Pages) Register(app *fiber.App) {
 	app.Get("/", web.Deadline(s.timeout), s.failed, s.home)
 
-	flow := app.Group("/s/:survey/:round", web.Deadline(s.timeout), s.failed, s.limitSubmissions)
+	flow := app.Group("/s/:survey/:round", noStore, web.Deadline(s.timeout), s.failed, s.limitSubmissions)
 	flow.Get("", s.inFlow(s.start))
 	flow.Get("/privacy", s.answering(s.privacy))
 	flow.Get("/tasks", s.answering(s.tasks))
 	flow.Get("/stop", s.inFlow(s.stop))
 	flow.Get("/resume", s.inFlow(s.resume))
 	flow.Post("/resume", s.inFlow(s.resume))
+	flow.Get("/saved", s.inFlow(s.saved))
 	flow.Get("/section/:section", s.answering(s.sectionForm))
 	flow.Post("/section/:section", s.whenDown(s.sectionNotSaved, s.answering(s.saveSection)))
 	flow.Get("/check", s.answering(s.checkAnswers))
 	flow.Post("/check", s.whenDown(s.notSent, s.answering(s.submit)))
 	flow.Get("/done", s.inFlow(s.done))
 
-	app.Get("/i/:token", web.Deadline(s.timeout), s.failed, s.invitation)
+	app.Get("/i/:token", noStore, web.Deadline(s.timeout), s.failed, s.invitation)
+}
+
+// noStore keeps every page of a round's flow out of the browser's cache
+// and history: pages show answers (a part's form, check answers, the
+// confirmation), and on a shared school computer the back button after
+// "Stop and leave" must not show a child's answers to the next person.
+func noStore(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
 }
 
 // render writes a respondent page.
@@ -123,15 +135,32 @@ func (s *Pages) failed(c *fiber.Ctx) error {
 		return s.storeDown(c, err)
 	}
 	status, message := web.Status(err)
+	detail := ""
+	var pr *problem
+	if errors.As(err, &pr) {
+		status, message, detail = pr.status, pr.title, pr.detail
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
 	p := web.Page{Title: message, CSRF: web.Token(c)}
+	if lang := c.Cookies(langCookie); slices.ContainsFunc(survey.Languages, func(o survey.Option) bool { return o.Value == lang }) {
+		p.Lang = lang
+	}
 	if f, ok := c.Locals(flowLocal).(*flow); ok {
 		p = f.page(message, nil, "")
 	}
-	return s.render(c, status, "error", errorPage{ErrorPage: web.ErrorPage{Page: p, Status: status, Message: message}})
+	return s.render(c, status, "error", errorPage{ErrorPage: web.ErrorPage{Page: p, Status: status, Message: message, Detail: detail}})
 }
+
+// problem is a refusal the respondent's error page explains in words of its
+// own: a title and what to do.
+type problem struct {
+	status        int
+	title, detail string
+}
+
+func (p *problem) Error() string { return p.title }
 
 // errorPage is a respondent's error page.
 type errorPage struct{ web.ErrorPage }
