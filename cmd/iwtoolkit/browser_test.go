@@ -853,6 +853,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		b.audit("users", want(b.open(svc.URL+"/staff/users"), http.StatusOK, "/staff/users"))
 		b.audit("add a user", want(b.open(svc.URL+"/staff/users/new"), http.StatusOK, "/staff/users/new"))
 		b.audit("audit log", want(b.open(svc.URL+"/staff/audit"), http.StatusOK, "/staff/audit"))
+		b.audit("contact lists", want(b.open(svc.URL+"/staff/contacts?survey="+d.ID), http.StatusOK, "/staff/contacts"))
 	})
 	page("report", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
 		want(b.signInStaff(t, svc, "admin"), http.StatusOK, "/staff")

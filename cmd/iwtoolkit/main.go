@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"iwtoolkit/internal/config"
+	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/server"
 	"iwtoolkit/internal/store"
 	mongostore "iwtoolkit/internal/store/mongo"
@@ -60,6 +61,8 @@ Usage:
   iwtoolkit recount --all                     the same for every round; also rebuilds a damaged embedded store (recount --help)
   iwtoolkit backup --to FILE                  copy the embedded store to FILE, consistent, while the service runs
   iwtoolkit load [--respondents N] [--duration D]   drive made-up respondents through a running service on this machine, and time it
+  iwtoolkit invite --survey S --round R --organisation O --contacts FILE.csv   queue an invitation email to each person on a contact list
+  iwtoolkit remind --survey S --round R [--organisation O]   queue a reminder to those whose invitation is unused
   iwtoolkit help             show this help; every command also takes --help
 
 Settings (environment variables):
@@ -92,6 +95,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return backup(ctx, args, getenv, stdout)
 	case "load": // load.go
 		return runLoad(ctx, args, getenv, stdout)
+	case "invite": // invite.go
+		return invite(ctx, args, getenv, stdout)
+	case "remind": // invite.go
+		return remind(ctx, args, getenv, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage+config.Help())
 		return nil
@@ -170,8 +177,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := recordDefinitions(ctx, st, surveys, time.Now(), log); err != nil {
 		return err
 	}
+	var sender mail.Sender
+	if cfg.SMTPHost != "" {
+		smtp, err := mail.NewSMTP(mail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS})
+		if err != nil {
+			return err
+		}
+		sender = smtp
+	} else if cfg.NotifyAPIKey != "" {
+		notify, err := mail.NewNotify(cfg.NotifyAPIKey, cfg.NotifyTemplateID)
+		if err != nil {
+			return err
+		}
+		sender = notify
+	} else {
+		log.Info("no mail server set (IWT_SMTP_HOST or IWT_NOTIFY_API_KEY): invitations and reminders by email wait in the queue")
+	}
 	srv, err := server.New(server.Options{
-		Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),
+		Mail: sender, Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),
 		BaseURL: cfg.BaseURL, DraftLifetime: cfg.DraftLifetime,
 		SubmitLimit: cfg.SubmitLimit, TrustedProxies: cfg.TrustedProxies(),
 		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
@@ -183,6 +207,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	defer stopSweep()
 	go srv.SweepDrafts(sweepCtx, 10*time.Minute)
+	go srv.SendMail(sweepCtx, cfg.MailInterval)
 	tcp, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -32,6 +32,15 @@ type Config struct {
 	// RespondentTimeout and StaffTimeout bound the store calls of one
 	// respondent's request and of any other.
 	RespondentTimeout, StaffTimeout time.Duration
+	// SMTP is the mail server invitations and reminders go through; none
+	// when SMTPHost is empty (messages then wait in the queue).
+	SMTPHost, SMTPUsername, SMTPPassword, SMTPFrom, SMTPTLS string
+	SMTPPort                                                int // 0: the TLS mode's usual port
+	// NotifyAPIKey and NotifyTemplateID send email through GOV.UK Notify
+	// instead of SMTP.
+	NotifyAPIKey, NotifyTemplateID string
+	// MailInterval is how often each instance looks for email to send.
+	MailInterval time.Duration
 	// Organisation runs the service, and Contact is its address for
 	// accessibility and personal data: the accessibility statement and
 	// privacy notice name them.
@@ -70,6 +79,24 @@ var Vars = []Var{
 	{"IWT_TRUSTED_PROXY", "", "comma-separated addresses or CIDR ranges of load balancers whose X-Forwarded-For gives the client's address (for rate limits and sign-in throttling); not set when clients connect directly", func(c *Config, v string) { c.TrustedProxy = v }},
 	{"IWT_RESPONDENT_TIMEOUT", "5s", "how long the store may take over one respondent's page before it answers 503 with what was entered (a Go duration: 5s, 1m)", func(c *Config, v string) { c.RespondentTimeout = duration(v) }},
 	{"IWT_STAFF_TIMEOUT", "2m", "the same for any other page: reports, staff pages", func(c *Config, v string) { c.StaffTimeout = duration(v) }},
+	{"IWT_SMTP_HOST", "", "mail server for invitations and reminders; not set: nothing is sent and messages wait in the queue", func(c *Config, v string) { c.SMTPHost = v }},
+	{"IWT_SMTP_PORT", "", "mail server port; not set: 587 (starttls, none) or 465 (tls)", func(c *Config, v string) {
+		if v == "" {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			n = -1 // Load refuses it
+		}
+		c.SMTPPort = n
+	}},
+	{"IWT_SMTP_USERNAME", "", "user name at the mail server; not set: no authentication", func(c *Config, v string) { c.SMTPUsername = v }},
+	{"IWT_SMTP_PASSWORD", "", "password at the mail server (IWT_SMTP_PASSWORD_FILE reads it from a file)", func(c *Config, v string) { c.SMTPPassword = v }},
+	{"IWT_SMTP_FROM", "", "the address emails come from, for example surveys@trust.example.gov.uk", func(c *Config, v string) { c.SMTPFrom = v }},
+	{"IWT_SMTP_TLS", "starttls", "starttls (required), tls (from the first byte, usually port 465) or none (only to a relay on the same host or network)", func(c *Config, v string) { c.SMTPTLS = v }},
+	{"IWT_NOTIFY_API_KEY", "", "GOV.UK Notify API key, to send email through Notify instead of SMTP (IWT_NOTIFY_API_KEY_FILE reads it from a file)", func(c *Config, v string) { c.NotifyAPIKey = v }},
+	{"IWT_NOTIFY_TEMPLATE_ID", "", "the Notify email template, whose subject is ((subject)) and message ((body))", func(c *Config, v string) { c.NotifyTemplateID = v }},
+	{"IWT_MAIL_INTERVAL", "30s", "how often each instance looks for email to send (a Go duration)", func(c *Config, v string) { c.MailInterval = duration(v) }},
 	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it", func(c *Config, v string) { c.Organisation = v }},
 	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy", func(c *Config, v string) { c.Contact = v }},
 }
@@ -110,6 +137,26 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.RespondentTimeout < 0 || c.StaffTimeout < 0 {
 		return Config{}, fmt.Errorf("config: IWT_RESPONDENT_TIMEOUT and IWT_STAFF_TIMEOUT must be durations above zero, such as 5s or 2m")
+	}
+	if c.SMTPPort < 0 {
+		return Config{}, fmt.Errorf("config: IWT_SMTP_PORT must be a port number from 1 to 65535")
+	}
+	switch c.SMTPTLS {
+	case "starttls", "tls", "none":
+	default:
+		return Config{}, fmt.Errorf("config: IWT_SMTP_TLS %q must be starttls, tls or none", c.SMTPTLS)
+	}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		return Config{}, fmt.Errorf("config: IWT_SMTP_HOST is set, so IWT_SMTP_FROM must be too")
+	}
+	if c.SMTPHost != "" && c.NotifyAPIKey != "" {
+		return Config{}, fmt.Errorf("config: set IWT_SMTP_HOST or IWT_NOTIFY_API_KEY, not both")
+	}
+	if c.NotifyAPIKey != "" && c.NotifyTemplateID == "" {
+		return Config{}, fmt.Errorf("config: IWT_NOTIFY_API_KEY is set, so IWT_NOTIFY_TEMPLATE_ID must be too")
+	}
+	if c.MailInterval < 0 {
+		return Config{}, fmt.Errorf("config: IWT_MAIL_INTERVAL must be a duration above zero, such as 30s")
 	}
 	for _, p := range c.TrustedProxies() {
 		if net.ParseIP(p) == nil {

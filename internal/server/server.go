@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,11 +19,13 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
 	"iwtoolkit/internal/web/about"
 	"iwtoolkit/internal/web/board"
+	"iwtoolkit/internal/web/optout"
 	"iwtoolkit/internal/web/reports"
 	"iwtoolkit/internal/web/respond"
 	"iwtoolkit/internal/web/session"
@@ -64,6 +67,11 @@ type Options struct {
 	// RespondentTimeout and StaffTimeout bound the store calls of one
 	// respondent's request and of any other; the defaults when zero.
 	RespondentTimeout, StaffTimeout time.Duration
+	// Mail sends invitations and reminders (SendMail); nil when no mail
+	// server is set, and they wait in the queue.
+	Mail mail.Sender
+	// MailOwner names this instance's mail worker; a random one when empty.
+	MailOwner string
 	// Organisation runs the service and Contact is its address, for the
 	// accessibility statement and privacy notice (about.Options).
 	Organisation, Contact string
@@ -87,8 +95,23 @@ const (
 )
 
 // MaxBodyBytes bounds a request body. The longest form, a strand page with
-// its comment box, is a few kilobytes.
-const MaxBodyBytes = 64 << 10
+// its comment box, is a few kilobytes. MaxUploadBytes bounds the body of
+// the staff upload forms (staff.UploadPaths): a contact list
+// (mail.MaxContactBytes) and the form around it. Fiber refuses bodies over
+// the larger before reading them; limitBody refuses the rest.
+const (
+	MaxBodyBytes   = 64 << 10
+	MaxUploadBytes = mail.MaxContactBytes + 64<<10
+)
+
+// limitBody answers 413 to a body over MaxBodyBytes on any path but the
+// upload forms'.
+func limitBody(c *fiber.Ctx) error {
+	if len(c.Request().Body()) > MaxBodyBytes && !slices.Contains(staff.UploadPaths, c.Path()) {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
+}
 
 // Server is the web service.
 type Server struct {
@@ -98,6 +121,7 @@ type Server struct {
 	health *web.Health
 	errors *web.Renderer // the error page of every request but a respondent's
 	app    *fiber.App
+	mail   *mail.Worker // nil when no mail server is set
 }
 
 // New builds the server and its routes.
@@ -121,6 +145,7 @@ func New(o Options) (*Server, error) {
 	secrets := web.NewSecrets(o.Store)
 	sessions := session.New(o.Store, o.Now, o.Secure)
 	publisher := publish.New(o.Store, o.Now)
+	links := mail.NewLinks(o.Store, o.BaseURL)
 	respondent, err := respond.New(respond.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Secure: o.Secure, BaseURL: o.BaseURL,
 		DraftLifetime: o.DraftLifetime, SubmitLimit: o.SubmitLimit, Timeout: o.RespondentTimeout,
@@ -132,6 +157,7 @@ func New(o Options) (*Server, error) {
 	staffPages, err := staff.New(staff.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, BaseURL: o.BaseURL, Timeout: o.StaffTimeout,
 		Sessions: sessions, Secrets: secrets, Publisher: publisher, Health: s.health,
+		Links: links, Sending: o.Mail != nil,
 	})
 	if err != nil {
 		return nil, err
@@ -140,6 +166,14 @@ func New(o Options) (*Server, error) {
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Timeout: o.StaffTimeout,
 		Sessions: sessions, Publisher: publisher,
 	})
+	if err != nil {
+		return nil, err
+	}
+	if o.Mail != nil {
+		s.mail = &mail.Worker{Store: o.Store, Sender: o.Mail, Surveys: o.Surveys, Links: links, Log: o.Logger,
+			Owner: cmp.Or(o.MailOwner, mail.NewOwner("iwtoolkit")), Now: o.Now}
+	}
+	optOut, err := optout.New(optout.Options{Store: o.Store, Surveys: o.Surveys, Links: links, Now: o.Now, Timeout: o.StaffTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +192,7 @@ func New(o Options) (*Server, error) {
 	cfg := fiber.Config{
 		AppName:               "iwtoolkit",
 		DisableStartupMessage: true,
-		BodyLimit:             MaxBodyBytes,
+		BodyLimit:             MaxUploadBytes,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
@@ -171,17 +205,19 @@ func New(o Options) (*Server, error) {
 	}
 	app := fiber.New(cfg)
 	app.Use(requestid.New()) // X-Request-ID, also in error log lines
+	app.Use(limitBody)
 	app.Use(web.RecoverPanic)
 	app.Use(web.SecurityHeaders)
 	files, _ := fs.Sub(static.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600}))
 	staffPages.Health(app) // before anything that needs the store or a form token
-	app.Use(web.CheckForm)
+	app.Use(web.CheckFormAllowing(staff.UploadPaths...))
 	app.Use(web.CSRF(secrets, o.Secure, o.Now))
 	respondent.Register(app)
 	staffPages.Register(app)
 	reportPages.Register(app)
 	pack.Register(app)
+	optOut.Register(app)
 	legal.Register(app)
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
 	s.app = app
@@ -208,6 +244,17 @@ func (s *Server) SweepDrafts(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// SendMail sends queued invitations and reminders, and queues those the
+// survey files schedule, every interval until ctx is done; it does
+// nothing when no mail server is set. Every instance may run it: the
+// queue's leases keep them from sending one message twice.
+func (s *Server) SendMail(ctx context.Context, interval time.Duration) {
+	if s.mail == nil {
+		return
+	}
+	s.mail.Run(ctx, interval)
 }
 
 // App is the Fiber app, for Listen, Listener and Shutdown.

@@ -42,6 +42,9 @@ type Definition struct {
 	// Help is shown on the last page: where to get help. Surveys for
 	// children and young people always show Childline as well.
 	Help *Help `yaml:"help"`
+	// Email is the wording of invitations and reminders sent by email
+	// (optional: Email.Or fills in defaults).
+	Email *Email `yaml:"email"`
 	// SafeguardingWords flag a free-text answer containing any of them for
 	// a safeguarding review by staff. Flagging only: nothing is judged.
 	SafeguardingWords []string `yaml:"safeguarding_words"`
@@ -96,6 +99,22 @@ func (d *Definition) ForYoungPeople() bool {
 type Help struct {
 	Text     string    `yaml:"text"`
 	Contacts []Contact `yaml:"contacts"`
+}
+
+// Email is the wording of the emails that invite people to a round and
+// remind them. Any field may be left out for its default (see package
+// mail). Subjects and bodies may use {title}, {asking}, {closes}, {link},
+// {opt_out} and {name}, which the sender fills in.
+type Email struct {
+	Asking          string `yaml:"asking"` // who is asking, for example "Haringey Children's Trust"
+	Subject         string `yaml:"subject"`
+	Body            string `yaml:"body"`
+	ReminderSubject string `yaml:"reminder_subject"`
+	ReminderBody    string `yaml:"reminder_body"`
+	// ReminderDays are when reminders go to those whose link is unused,
+	// in days after their invitation, for example [7, 14]: at most one
+	// reminder per entry, and none once the round has closed.
+	ReminderDays []int `yaml:"reminder_days"`
 }
 
 // Contact is one place to get help.

@@ -203,6 +203,8 @@ var textFields = map[string]bool{
 	"title": true, "introduction": true, "time_to_complete": true, "how_answers_are_used": true,
 	"privacy_notice": true, "text": true, "hint": true, "label": true, "descriptor": true,
 	"description": true, "none": true, "pattern_message": true, "name": true, "error": true,
+	// email: (definition.go, Email)
+	"asking": true, "subject": true, "body": true, "reminder_subject": true, "reminder_body": true,
 }
 
 // translator replaces every translated text in a file's tree by its
@@ -343,4 +345,15 @@ func lineOf(f *ast.File, a at) int {
 		}
 	}
 	return 1
+}
+
+// NewCatalogue is a catalogue of definitions already loaded, for tests and
+// tools that make their own.
+func NewCatalogue(defs ...*Definition) *Catalogue {
+	c := &Catalogue{byID: map[string]*Definition{}}
+	for _, d := range defs {
+		c.byID[d.ID] = d
+		c.all = append(c.all, d)
+	}
+	return c
 }

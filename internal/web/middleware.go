@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,20 +48,41 @@ func SetSecurityHeaders(c *fiber.Ctx) {
 
 // CheckForm turns away a POST that is not a form, or whose fields are not
 // valid UTF-8, before any handler reads it.
-func CheckForm(c *fiber.Ctx) error {
+func CheckForm(c *fiber.Ctx) error { return checkForm(c, nil) }
+
+// CheckFormAllowing is CheckForm that also takes multipart/form-data (a
+// file upload) on the given paths, and nowhere else.
+func CheckFormAllowing(uploads ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error { return checkForm(c, uploads) }
+}
+
+func checkForm(c *fiber.Ctx, uploads []string) error {
 	if c.Method() != fiber.MethodPost {
 		return c.Next()
 	}
 	// The media type exactly, before any parameters: a prefix would let
 	// through application/x-www-form-urlencodedanything.
 	mediaType, _, _ := strings.Cut(string(c.Request().Header.ContentType()), ";")
-	if !strings.EqualFold(strings.TrimSpace(mediaType), fiber.MIMEApplicationForm) {
+	mediaType = strings.TrimSpace(mediaType)
+	valid := true
+	switch {
+	case strings.EqualFold(mediaType, fiber.MIMEApplicationForm):
+		c.Request().PostArgs().VisitAll(func(k, v []byte) {
+			valid = valid && utf8.Valid(k) && utf8.Valid(v)
+		})
+	case strings.EqualFold(mediaType, fiber.MIMEMultipartForm) && slices.Contains(uploads, c.Path()):
+		form, err := c.MultipartForm()
+		if err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, "The form could not be read")
+		}
+		for k, vs := range form.Value {
+			for _, v := range vs {
+				valid = valid && utf8.ValidString(k) && utf8.ValidString(v)
+			}
+		}
+	default:
 		return fiber.NewError(fiber.StatusUnsupportedMediaType, "This form must be sent as a web form")
 	}
-	valid := true
-	c.Request().PostArgs().VisitAll(func(k, v []byte) {
-		valid = valid && utf8.Valid(k) && utf8.Valid(v)
-	})
 	if !valid {
 		return fiber.NewError(fiber.StatusBadRequest, "The form contained characters that could not be read")
 	}

@@ -21,6 +21,7 @@ type invitationDoc struct {
 	Organisation  string    `bson:"organisation"`
 	RespondentKey string    `bson:"respondent_key"`
 	Created       time.Time `bson:"created"`
+	Batch         string    `bson:"batch,omitempty"` // set by AddContacts (contacts.go)
 }
 
 // useDoc records that an invitation was used, keyed by the invitation's
@@ -71,7 +72,7 @@ func (s *Store) CreateInvitations(ctx context.Context, invs []survey.Invitation)
 	}
 	docs := make([]any, len(invs))
 	for i, inv := range invs {
-		docs[i] = invitationDoc{inv.Key, inv.SurveyID, inv.Round, inv.Organisation, inv.RespondentKey, inv.Created.UTC().Truncate(time.Millisecond)}
+		docs[i] = invitationDoc{inv.Key, inv.SurveyID, inv.Round, inv.Organisation, inv.RespondentKey, inv.Created.UTC().Truncate(time.Millisecond), ""}
 	}
 	// Not through written: a batch cut short half-way would fail again on
 	// its own first documents. A failure is the staff member's to retry,

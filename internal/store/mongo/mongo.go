@@ -124,6 +124,9 @@ func (s *Store) createIndexes(ctx context.Context) error {
 	if err := s.createBoardIndexes(ctx); err != nil { // board.go
 		return err
 	}
+	if err := s.createContactIndexes(ctx); err != nil { // contacts.go
+		return err
+	}
 	return s.createAdminIndexes(ctx)
 }
 

@@ -178,12 +178,13 @@ CREATE TABLE invitation_uses (
 	submission_key TEXT NOT NULL
 );
 `,
-	4: staffSchema,
-	5: roundsSchema,
-	6: definitionsSchema,
-	7: tallySchema,        // see tally.go
-	8: boardSchema,        // see board.go
-	9: publicationsSchema, // see publications.go
+	4:  staffSchema,
+	5:  roundsSchema,
+	6:  definitionsSchema,
+	7:  tallySchema,        // see tally.go
+	8:  boardSchema,        // see board.go
+	9:  publicationsSchema, // see publications.go
+	10: contactsSchema,     // see contacts.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -137,7 +137,7 @@ func (s *Pages) deleteResponsesForm(c *fiber.Ctx) error {
 	}
 	return s.confirm(c, confirmPage{
 		Heading: fmt.Sprintf("Delete all %d responses to %s?", n, r.Label),
-		Warning: "Do this when the round's retention date has passed. Every response to " + d.Title + " in this round, and all their answers, will be deleted for good, and reports of the round will be empty. Export first if the Trust must keep a copy.",
+		Warning: "Do this when the round's retention date has passed. Every response to " + d.Title + " in this round, and all their answers, and the round's contact lists, will be deleted for good, and reports of the round will be empty. Export first if the Trust must keep a copy.",
 		Details: []confirmDetail{{"Survey", d.Title}, {"Round", r.Label}, {"Responses", fmt.Sprint(n)}},
 		Action:  roundBase(d, r) + "/delete-responses", Button: "Delete all responses", Cancel: roundBase(d, r),
 	})
@@ -159,7 +159,13 @@ func (s *Pages) deleteResponses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sessions.Audit(c, "deleted responses of round (retention)", fmt.Sprintf("%s/%s: %d responses", d.ID, r.ID, n)); err != nil {
+	// The round's contact list goes with its responses: personal data is
+	// kept no longer than the answers it was collected for.
+	contacts, err := s.st.DeleteContacts(c.UserContext(), d.ID, r.ID, "")
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.Audit(c, "deleted responses of round (retention)", fmt.Sprintf("%s/%s: %d responses, %d contacts", d.ID, r.ID, n, contacts)); err != nil {
 		return err
 	}
 	return c.Redirect(roundBase(d, r), http.StatusSeeOther)

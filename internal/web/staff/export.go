@@ -66,6 +66,20 @@ type (
 		Created       time.Time `json:"created"`
 		Used          bool      `json:"used"`
 	}
+	// exportContact is one person of a contact list: personal data, kept
+	// apart from responses, until the round's retention passes.
+	exportContact struct {
+		Type          string    `json:"type"` // "contact"
+		ID            string    `json:"id"`
+		SurveyID      string    `json:"survey_id"`
+		Round         string    `json:"round"`
+		Organisation  string    `json:"organisation"`
+		Email         string    `json:"email"`
+		Name          string    `json:"name,omitempty"`
+		InvitationKey string    `json:"invitation"`
+		OptedOut      bool      `json:"opted_out"`
+		Created       time.Time `json:"created"`
+	}
 	// exportAccount has no password hash: an export is a copy of the data
 	// for the Trust, not a way to sign in as its staff.
 	exportAccount struct {
@@ -189,6 +203,12 @@ func (s *Pages) writeExport(ctx context.Context, w *bufio.Writer, at time.Time) 
 	if err := s.st.AllInvitations(ctx, func(inv survey.Invitation, used bool) error {
 		return write(exportInvitation{Type: "invitation", Key: inv.Key, SurveyID: inv.SurveyID, Round: inv.Round, Organisation: inv.Organisation,
 			RespondentKey: inv.RespondentKey, Created: inv.Created, Used: used})
+	}); err != nil {
+		return err
+	}
+	if err := s.st.AllContacts(ctx, func(c store.Contact) error {
+		return write(exportContact{Type: "contact", ID: c.ID, SurveyID: c.SurveyID, Round: c.Round, Organisation: c.Organisation,
+			Email: c.Email, Name: c.Name, InvitationKey: c.InvitationKey, OptedOut: c.OptedOut, Created: c.Created})
 	}); err != nil {
 		return err
 	}

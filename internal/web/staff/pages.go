@@ -6,6 +6,7 @@
 package staff
 
 import (
+	"iwtoolkit/internal/mail"
 	"log/slog"
 	"time"
 
@@ -29,6 +30,8 @@ type Options struct {
 	Secrets   *web.Secrets
 	Publisher *publish.Publisher
 	Health    *web.Health
+	Links     *mail.Links // contacts' invitation and opt-out links
+	Sending   bool        // a mail server is set, so queued email goes out
 }
 
 // Pages are the staff pages.
@@ -44,13 +47,15 @@ type Pages struct {
 	publisher *publish.Publisher
 	health    *web.Health
 	pages     *web.Renderer
+	links     *mail.Links
+	sending   bool
 }
 
 // templates are the staff pages' templates.
 var templates = []string{
 	"staff-sign-in.html", "staff-home.html", "staff-audit.html", "staff-users.html", "staff-user-new.html",
 	"staff-organisation.html", "staff-password.html", "staff-surveys.html", "staff-round.html", "staff-round-new.html",
-	"staff-confirm.html", "staff-erasure.html", "staff-invitations.html", "staff-safeguarding.html",
+	"staff-confirm.html", "staff-erasure.html", "staff-invitations.html", "staff-safeguarding.html", "staff-contacts.html",
 }
 
 // New makes the staff pages.
@@ -60,7 +65,7 @@ func New(o Options) (*Pages, error) {
 		return nil, err
 	}
 	return &Pages{st: o.Store, surveys: o.Surveys, log: o.Log, now: o.Now, baseURL: o.BaseURL, timeout: o.Timeout,
-		sessions: o.Sessions, secrets: o.Secrets, publisher: o.Publisher, health: o.Health, pages: r}, nil
+		sessions: o.Sessions, secrets: o.Secrets, publisher: o.Publisher, health: o.Health, pages: r, links: o.Links, sending: o.Sending}, nil
 }
 
 // Health registers the health checks: first, before any middleware that
@@ -77,6 +82,7 @@ func (s *Pages) Register(app *fiber.App) {
 	s.staffRoutes(g)
 	s.adminRoutes(g)
 	s.invitationRoutes(g)
+	s.contactRoutes(g) // contacts.go
 }
 
 func (s *Pages) render(c *fiber.Ctx, status int, name string, data web.Paged) error {

@@ -2,6 +2,7 @@ package staff
 
 import (
 	"context"
+	"iwtoolkit/internal/mail"
 	"time"
 
 	"iwtoolkit/internal/publish"
@@ -40,4 +41,7 @@ type Store interface {
 	AllInvitations(ctx context.Context, fn func(inv survey.Invitation, used bool) error) error
 	AllAudit(ctx context.Context, fn func(store.AuditEntry) error) error
 	Ping(ctx context.Context) error
+	// Contact lists and the mail queue (contacts.go), and what sending
+	// needs besides.
+	mail.Store
 }

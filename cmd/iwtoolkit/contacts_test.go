@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/testenv"
+)
+
+// withMail points a service's environment at a real SMTP server on
+// loopback, looked at often so that tests need not wait long.
+func withMail(e env, smtp *testenv.SMTPServer) env {
+	e["IWT_SMTP_HOST"], e["IWT_SMTP_PORT"], e["IWT_SMTP_TLS"] = smtp.Host, strconv.Itoa(smtp.Port), "none"
+	e["IWT_SMTP_FROM"], e["IWT_MAIL_INTERVAL"] = "surveys@trust.example.gov.uk", "200ms"
+	return e
+}
+
+// uploadContacts posts the contact list form with a file, as a browser does.
+func uploadContacts(t *testing.T, b *browser, fields url.Values, csv string) page {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("csrf_token", csrfOf(t, b.get("/staff/contacts?survey="+fields.Get("survey"))))
+	for k, vs := range fields {
+		for _, v := range vs {
+			w.WriteField(k, v)
+		}
+	}
+	fw, _ := w.CreateFormFile("contacts", "contacts.csv")
+	fw.Write([]byte(csv))
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.base+"/staff/contacts", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return b.do(req)
+}
+
+// A long enough time for the service to send what it has queued, on a busy
+// machine: a bound, not a speed.
+const mailWait = 2 * time.Minute
+
+var mailLink = regexp.MustCompile(`http://localhost:8080/i/([0-9a-f]{40})`)
+var optOutLink = regexp.MustCompile(`http://localhost:8080(/o/[0-9a-f]+-[0-9a-f]+)`)
+
+func TestContactsByEmail(t *testing.T) {
+	t.Parallel()
+	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
+		t.Run(name, func(t *testing.T) { testContactsByEmail(t, newEnv(t)) })
+	}
+}
+
+func testContactsByEmail(t *testing.T, e env) {
+	ctx := context.Background()
+	smtp := testenv.StartSMTP(t)
+	svc := start(t, withMail(e, smtp))
+	d := bundled(t)
+	st := storeOf(t, e)
+	coordinator := staffBrowser(t, svc, "coordinator", "police")
+	contacts := func() int {
+		n := 0
+		if err := st.RoundContacts(ctx, d.ID, "baseline", func(store.ContactState) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// Another organisation's list is refused, and nothing is stored.
+	uploadContacts(t, coordinator, url.Values{"survey": {d.ID}, "round": {"baseline"}, "organisation": {"community-health-trust"}}, "email\nx@example.org\n").
+		must(t, http.StatusForbidden)
+	// A list with bad lines is refused whole, with their line numbers.
+	bad := "\uFEFFemail,name\r\nann@example.org,Ann\r\nnot-an-address,Bob\r\nANN@example.org,Ann again\r\n"
+	p := uploadContacts(t, coordinator, url.Values{"survey": {d.ID}, "round": {"baseline"}}, bad).must(t, http.StatusUnprocessableEntity)
+	problems := text(element(t, p.Body, "div", "problems"))
+	for _, want := range []string{"Line 3: this is not an email address", "Line 4: the same email address as line 2"} {
+		if !strings.Contains(problems, want) {
+			t.Errorf("problems %q do not say %q", problems, want)
+		}
+	}
+	if n := contacts(); n != 0 {
+		t.Fatalf("%d contacts stored from refused lists", n)
+	}
+
+	good := "\uFEFFemail,name\r\nann@example.org,Ann\r\nbob@example.org,Bob\r\ncat@example.org,\r\n"
+	p = uploadContacts(t, coordinator, url.Values{"survey": {d.ID}, "round": {"baseline"}}, good).must(t, http.StatusOK)
+	if !strings.Contains(text(p.Body), "3 invitations queued") {
+		t.Errorf("after the upload: %s", text(p.Body))
+	}
+	got := smtp.WaitFor(t, 3, mailWait)
+	links, optOuts := map[string]string{}, map[string]string{}
+	for _, m := range got {
+		l, o := mailLink.FindStringSubmatch(m.Body), optOutLink.FindStringSubmatch(m.Body)
+		if l == nil || o == nil {
+			t.Fatalf("email to %s has no link or no opt-out link:\n%s", m.To, m.Body)
+		}
+		links[m.To], optOuts[m.To] = l[1], o[1]
+	}
+	if len(links) != 3 || links["ann@example.org"] == links["bob@example.org"] {
+		t.Fatalf("links: %v", links)
+	}
+
+	// Ann's link works once: she answers through it.
+	flow := "/s/" + d.ID + "/baseline"
+	ann := newBrowser(t, svc.URL)
+	if p := ann.get("/i/"+links["ann@example.org"]).must(t, http.StatusOK); p.URL.Path != flow {
+		t.Fatalf("Ann's link led to %s", p.URL)
+	}
+	answerAll(t, ann, d, "baseline", nil)
+	send(t, ann, flow)
+	newBrowser(t, svc.URL).get("/i/"+links["ann@example.org"]).must(t, http.StatusGone)
+
+	// Bob opts out, with one button, no reason asked.
+	bob := newBrowser(t, svc.URL)
+	form := bob.get(optOuts["bob@example.org"]).must(t, http.StatusOK)
+	if !strings.Contains(form.Body, `id="stop_emails"`) {
+		t.Fatalf("opt-out page: %s", text(form.Body))
+	}
+	if done := bob.postWithToken(optOuts["bob@example.org"], url.Values{}).must(t, http.StatusOK); !strings.Contains(done.Body, `id="opted_out"`) {
+		t.Errorf("after opting out: %s", text(done.Body))
+	}
+	newBrowser(t, svc.URL).get(optOuts["bob@example.org"][:len(optOuts["bob@example.org"])-2]+"00").must(t, http.StatusNotFound)
+
+	// Reminders go to Cat only: Ann answered, Bob opted out.
+	coordinator.post("/staff/contacts/remind", url.Values{"csrf_token": {csrfOf(t, coordinator.get("/staff/contacts?survey="+d.ID))},
+		"survey": {d.ID}, "round": {"baseline"}}).must(t, http.StatusOK)
+	got = smtp.WaitFor(t, 4, mailWait)
+	if r := got[3]; r.To != "cat@example.org" || !strings.HasPrefix(r.Subject, "Reminder:") || !strings.Contains(r.Body, links["cat@example.org"]) {
+		t.Errorf("reminder: to %s, %q\n%s", r.To, r.Subject, r.Body)
+	}
+	// The mail server has the reminder; the queue records it just after.
+	var summary string
+	for deadline := time.Now().Add(mailWait); ; time.Sleep(50 * time.Millisecond) {
+		page := coordinator.get("/staff/contacts?survey="+d.ID).must(t, http.StatusOK)
+		summary = text(element(t, page.Body, "dl", "mail_baseline"))
+		if strings.Contains(summary, "Reminders 1 sent") || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, want := range []string{"People on the list 3", "Invitations 3 sent", "Reminders 1 sent", "Asked for no more emails 1"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the round's summary %q does not say %q", summary, want)
+		}
+	}
+	// The audit log has counts, never an address.
+	for _, a := range auditActions(t, e) {
+		if strings.Contains(a, "@example.org") && !strings.Contains(a, "coordinator-") {
+			t.Errorf("an address in the audit log: %q", a)
+		}
+	}
+	if logs := svc.logs.String(); strings.Contains(logs, "ann@example.org") || strings.Contains(logs, "cat@example.org") {
+		t.Error("the service logged a contact's address")
+	}
+
+	// Only an administrator deletes a list before retention.
+	coordinator.post("/staff/contacts/delete", url.Values{"csrf_token": {csrfOf(t, coordinator.get("/staff/contacts?survey="+d.ID))},
+		"survey": {d.ID}, "round": {"baseline"}, "confirm": {"yes"}}).must(t, http.StatusForbidden)
+
+	// The export has the contacts; the round's retention deletes them.
+	admin := staffBrowser(t, svc, "admin", "")
+	if export := admin.get("/staff/export.jsonl").must(t, http.StatusOK); strings.Count(export.Body, `"type":"contact"`) != 3 {
+		t.Errorf("the export has %d contacts, want 3", strings.Count(export.Body, `"type":"contact"`))
+	}
+	base := "/staff/surveys/" + d.ID + "/rounds/baseline"
+	admin.postWithToken(base+"/close", url.Values{"confirm": {"yes"}}).must(t, http.StatusOK)
+	admin.postWithToken(base+"/delete-responses", url.Values{"confirm": {"yes"}}).must(t, http.StatusOK)
+	if n := contacts(); n != 0 {
+		t.Errorf("%d contacts left after the round's retention deletion", n)
+	}
+	if counts, _ := st.MailCounts(ctx, d.ID, "baseline"); len(counts) != 0 {
+		t.Errorf("messages left after the round's retention deletion: %v", counts)
+	}
+}
+
+// TestInviteCommand adds a list from the command line (a bad one refused
+// with FILE:line), reminds, and a service then sends it all.
+func TestInviteCommand(t *testing.T) {
+	t.Parallel()
+	e := sqliteEnv(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	badFile, goodFile := filepath.Join(dir, "bad.csv"), filepath.Join(dir, "good.csv")
+	os.WriteFile(badFile, []byte("email\nok@example.org\nnope\n"), 0o600)
+	os.WriteFile(goodFile, []byte("\uFEFFEmail\r\nok@example.org\r\nother@example.org\r\n"), 0o600)
+	args := []string{"invite", "--survey", "integrated-working", "--round", "baseline", "--organisation", "police", "--contacts"}
+	var out bytes.Buffer
+	err := run(ctx, append(args, badFile), e.getenv, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), badFile+":3: this is not an email address") {
+		t.Fatalf("invite with a bad list: %v", err)
+	}
+	if err := run(ctx, append(args, goodFile), e.getenv, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"remind", "--survey", "integrated-working", "--round", "baseline"}, e.getenv, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2 invitations queued") || !strings.Contains(out.String(), "0 reminders queued") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	smtp := testenv.StartSMTP(t)
+	start(t, withMail(e, smtp))
+	got := smtp.WaitFor(t, 2, mailWait)
+	if got[0].To == got[1].To {
+		t.Errorf("two emails to %s", got[0].To)
+	}
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"iwtoolkit/internal/mail"
+	"iwtoolkit/internal/store"
+)
+
+const inviteHelp = `Usage: iwtoolkit invite --survey S --round R --organisation O --contacts FILE.csv [--from-round F]
+
+Adds a contact list to a round and queues one invitation email to each
+person, with their own single-use link. FILE.csv is CSV in UTF-8 (with or
+without a byte order mark, as Excel saves it) with a header row, an email
+column and optionally a name column. If any line has a problem (not an
+address, a duplicate, too long, too many people), nothing is added and every
+problem is listed as FILE:line: problem.
+
+--from-round gives people who were on that round's list (same organisation,
+same address) the same pseudonymous respondent key, so that their answers
+pair across rounds.
+
+The emails are sent by the running service (IWT_SMTP_HOST and the other
+IWT_SMTP_ settings). The embedded store serves one process at a time: with
+it, use the staff page /staff/contacts while the service runs.
+`
+
+func invite(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flagSet("invite", inviteHelp, stdout)
+	surveyID := fs.String("survey", "", "the survey's id")
+	round := fs.String("round", "", "the round to invite people to")
+	org := fs.String("organisation", "", "the organisation whose people they are")
+	file := fs.String("contacts", "", "the contact list, a CSV file")
+	from := fs.String("from-round", "", "an earlier round to follow on from (optional)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *surveyID == "" || *round == "" || strings.TrimSpace(*org) == "" || *file == "" {
+		return fmt.Errorf("invite: --survey, --round, --organisation and --contacts are all needed (invite --help)")
+	}
+	cfg, surveys, err := settingsAndSurveys(getenv)
+	if err != nil {
+		return err
+	}
+	d, ok := surveys.Survey(*surveyID)
+	if !ok {
+		return fmt.Errorf("invite: no survey %q in %s", *surveyID, cfg.SurveysDir)
+	}
+	if q, has := d.BreakdownQuestion("organisation"); has && q.OptionLabel(*org) == "" {
+		return fmt.Errorf("invite: %q is not one of the organisations %s asks about", *org, d.ID)
+	}
+	f, err := os.Open(*file)
+	if err != nil {
+		return fmt.Errorf("invite: %w", err)
+	}
+	defer f.Close()
+	rows, problems := mail.ParseContacts(f)
+	if len(problems) > 0 {
+		return listProblems(*file, problems)
+	}
+	st, _, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.WithoutCancel(ctx))
+	now := time.Now().UTC()
+	problems, err = mail.Import{Survey: d, Round: *round, Organisation: strings.TrimSpace(*org), FromRound: *from, Rows: rows, Now: now}.
+		Add(ctx, st, mail.NewLinks(st, cfg.BaseURL))
+	if err != nil {
+		return fmt.Errorf("invite: %w", err)
+	}
+	if len(problems) > 0 {
+		return listProblems(*file, problems)
+	}
+	target := fmt.Sprintf("%s %s, %s: %d contacts", d.ID, *round, strings.TrimSpace(*org), len(rows))
+	if err := st.Audit(ctx, store.AuditEntry{At: now, Actor: "iwtoolkit invite", Action: "uploaded contact list", Target: target}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d invitations queued for %s %s (%s); the service sends them\n", len(rows), d.ID, *round, strings.TrimSpace(*org))
+	return nil
+}
+
+// listProblems is the error for a refused list: every line's problem.
+func listProblems(file string, problems []mail.RowError) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invite: the contact list was not added; nobody on it was (%d %s):", len(problems), map[bool]string{true: "problem", false: "problems"}[len(problems) == 1])
+	for _, p := range problems {
+		fmt.Fprintf(&b, "\n%s:%d: %s", file, p.Line, p.Message)
+	}
+	return fmt.Errorf("%s", b.String())
+}
+
+const remindHelp = `Usage: iwtoolkit remind --survey S --round R [--organisation O]
+
+Queues one reminder email to each person on the round's contact lists (of
+one organisation, or all) whose invitation has not been used, who has not
+asked for no more emails, and who has had fewer than the most reminders
+(the survey file's email.reminder_days, or 3). Who has answered is known
+from the invitations alone, never from answers. A closed round gets none.
+`
+
+func remind(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flagSet("remind", remindHelp, stdout)
+	surveyID := fs.String("survey", "", "the survey's id")
+	round := fs.String("round", "", "the round")
+	org := fs.String("organisation", "", "one organisation only (optional)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *surveyID == "" || *round == "" {
+		return fmt.Errorf("remind: --survey and --round are needed (remind --help)")
+	}
+	cfg, surveys, err := settingsAndSurveys(getenv)
+	if err != nil {
+		return err
+	}
+	d, ok := surveys.Survey(*surveyID)
+	if !ok {
+		return fmt.Errorf("remind: no survey %q in %s", *surveyID, cfg.SurveysDir)
+	}
+	st, _, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.WithoutCancel(ctx))
+	now := time.Now().UTC()
+	res, err := mail.Remind(ctx, st, d, *round, *org, now)
+	if err != nil {
+		return fmt.Errorf("remind: %w", err)
+	}
+	scope := *org
+	if scope == "" {
+		scope = "all organisations"
+	}
+	if err := st.Audit(ctx, store.AuditEntry{At: now, Actor: "iwtoolkit remind", Action: "sent reminders", Target: fmt.Sprintf("%s %s, %s: %d queued", d.ID, *round, scope, res.Queued)}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d reminders queued; %d people's links are unused (%d of them asked for no more emails, %d have had the most reminders)\n",
+		res.Queued, res.Unused, res.OptedOut, res.AtMost)
+	return nil
+}

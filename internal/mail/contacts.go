@@ -1,0 +1,249 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// Limits of one contact list.
+const (
+	MaxContacts     = 2000    // rows, as one batch of invitations
+	MaxContactBytes = 1 << 20 // the file
+	maxAddress      = 254
+	maxName         = 200
+)
+
+// Store is what sending needs of a store.
+type Store interface {
+	store.Contacts
+	rounds.States
+	SecretStore
+	Invitation(ctx context.Context, key string) (inv survey.Invitation, used bool, err error)
+	Audit(ctx context.Context, e store.AuditEntry) error
+}
+
+// Row is one person of a contact list.
+type Row struct {
+	Line  int
+	Email string // normalised
+	Name  string
+}
+
+// RowError is what is wrong with one line of a contact list.
+type RowError struct {
+	Line    int
+	Message string
+}
+
+func (e RowError) String() string { return fmt.Sprintf("line %d: %s", e.Line, e.Message) }
+
+// ErrBadList says a contact list has problems, listed in the RowErrors.
+var ErrBadList = errors.New("the contact list has problems")
+
+// ParseContacts reads a contact list: CSV in UTF-8, with or without a byte
+// order mark (as Excel saves it), a header row with an "email" column and
+// optionally a "name" column. It returns every row, or every problem with
+// its line number: a list with any problem is refused whole.
+func ParseContacts(r io.Reader) ([]Row, []RowError) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxContactBytes+1))
+	if err != nil {
+		return nil, []RowError{{0, "the file could not be read"}}
+	}
+	if len(b) > MaxContactBytes {
+		return nil, []RowError{{0, fmt.Sprintf("the file is larger than %d KB: split it into smaller lists", MaxContactBytes>>10)}}
+	}
+	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
+	if !utf8.Valid(b) {
+		return nil, []RowError{{0, "the file is not UTF-8 text: in Excel, save it as \"CSV UTF-8\""}}
+	}
+	cr := csv.NewReader(bytes.NewReader(b))
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, []RowError{{1, "the file has no header row with an email column"}}
+	}
+	emailCol, nameCol := -1, -1
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(h)) {
+		case "email", "email address":
+			emailCol = i
+		case "name":
+			nameCol = i
+		}
+	}
+	if emailCol < 0 {
+		return nil, []RowError{{1, "the header row has no column called email"}}
+	}
+	var rows []Row
+	var problems []RowError
+	seen := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			problems = append(problems, RowError{line, "this line is not valid CSV (check its quotes)"})
+			break
+		}
+		if len(rows)+len(problems) >= MaxContacts {
+			problems = append(problems, RowError{line, fmt.Sprintf("a list may have at most %d people: split it", MaxContacts)})
+			break
+		}
+		field := func(i int) string {
+			if i < 0 || i >= len(rec) {
+				return ""
+			}
+			return strings.TrimSpace(rec[i])
+		}
+		email, name := field(emailCol), field(nameCol)
+		if email == "" && name == "" && strings.TrimSpace(strings.Join(rec, "")) == "" {
+			continue // an empty row, as spreadsheets leave at the end
+		}
+		switch {
+		case email == "":
+			problems = append(problems, RowError{line, "there is no email address"})
+			continue
+		case !validAddress(email):
+			problems = append(problems, RowError{line, "this is not an email address"})
+			continue
+		case utf8.RuneCountInString(name) > maxName:
+			problems = append(problems, RowError{line, fmt.Sprintf("the name is longer than %d characters", maxName)})
+			continue
+		}
+		email = store.NormaliseEmail(email)
+		if first, ok := seen[email]; ok {
+			problems = append(problems, RowError{line, fmt.Sprintf("the same email address as line %d", first)})
+			continue
+		}
+		seen[email] = line
+		rows = append(rows, Row{Line: line, Email: email, Name: name})
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	if len(rows) == 0 {
+		return nil, []RowError{{2, "the list has nobody in it"}}
+	}
+	return rows, nil
+}
+
+// validAddress accepts a bare address such as jo.bloggs@example.org: no
+// display name, no spaces, a dot in the domain.
+func validAddress(s string) bool {
+	if len(s) > maxAddress || strings.ContainsAny(s, " \t<>\"") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		return false
+	}
+	_, domain, _ := strings.Cut(s, "@")
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+// Import is one contact list for a round and organisation.
+type Import struct {
+	Survey       *survey.Definition
+	Round        string
+	Organisation string
+	// FromRound, when set, gives each person who was on that round's list
+	// (same organisation, same address) the same respondent key, so that
+	// their follow-up pairs with their baseline.
+	FromRound string
+	Rows      []Row
+	Now       time.Time
+}
+
+// Add stores the list: one contact, one invitation and one queued
+// invitation email per row, all or none. A person already on the round's
+// list is a problem of the row, like a duplicate.
+func (im Import) Add(ctx context.Context, st Store, links *Links) ([]RowError, error) {
+	r, ok, err := rounds.One(ctx, st, im.Survey, im.Round, im.Now)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("mail: %s has no round %q", im.Survey.ID, im.Round)
+	}
+	if !r.Open {
+		return []RowError{{0, "the round is closed: open it before sending invitations"}}, nil
+	}
+	already := map[string]bool{}
+	if err := st.RoundContacts(ctx, im.Survey.ID, im.Round, func(c store.ContactState) error {
+		already[c.Email] = true
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	earlier := map[string]string{} // email → respondent key, from FromRound's list
+	if im.FromRound != "" {
+		err := st.RoundContacts(ctx, im.Survey.ID, im.FromRound, func(c store.ContactState) error {
+			if c.Organisation != im.Organisation {
+				return nil
+			}
+			inv, _, err := st.Invitation(ctx, c.InvitationKey)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			earlier[c.Email] = inv.RespondentKey
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	var problems []RowError
+	cs := make([]store.Contact, 0, len(im.Rows))
+	invs := make([]survey.Invitation, 0, len(im.Rows))
+	msgs := make([]store.MailMessage, 0, len(im.Rows))
+	for _, row := range im.Rows {
+		if already[row.Email] {
+			problems = append(problems, RowError{row.Line, "this person is on the round's contact list already"})
+			continue
+		}
+		id := randomHex(16)
+		_, key, err := links.Token(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		person := earlier[row.Email]
+		if person == "" {
+			person = randomHex(16)
+		}
+		cs = append(cs, store.Contact{ID: id, SurveyID: im.Survey.ID, Round: im.Round, Organisation: im.Organisation,
+			Email: row.Email, Name: row.Name, InvitationKey: key, Created: im.Now})
+		invs = append(invs, survey.Invitation{Key: key, SurveyID: im.Survey.ID, Round: im.Round, Organisation: im.Organisation, RespondentKey: person, Created: im.Now})
+		msgs = append(msgs, store.MailMessage{ID: store.MailID(id, 0), ContactID: id, SurveyID: im.Survey.ID, Round: im.Round,
+			Organisation: im.Organisation, Kind: store.MailInvitation, NextAttempt: im.Now, Created: im.Now})
+	}
+	if len(problems) > 0 {
+		return problems, nil
+	}
+	return nil, st.AddContacts(ctx, cs, invs, msgs)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,112 @@
+package mail
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// DefaultMaxReminders is how many reminders one person may be sent on
+// demand, when the survey file sets no reminder_days.
+const DefaultMaxReminders = 3
+
+// MaxReminders is the most reminders one person is sent in a round of d.
+func MaxReminders(d *survey.Definition) int {
+	if d.Email != nil && len(d.Email.ReminderDays) > 0 {
+		return len(d.Email.ReminderDays)
+	}
+	return DefaultMaxReminders
+}
+
+// Reminders is what a call to Remind did.
+type Reminders struct {
+	Queued   int // reminders queued now
+	Unused   int // contacts whose invitation is unused, opted out or not
+	OptedOut int
+	AtMost   int // contacts passed over: reminded the most times already
+}
+
+// Remind queues one reminder to each contact of a round (of one
+// organisation, or all when organisation is empty) whose invitation has
+// not been used, who has not opted out, who has no email waiting and who
+// has had fewer than MaxReminders. Who has answered is known from the
+// invitation's state only, never from answers. A closed round gets none.
+func Remind(ctx context.Context, st Store, d *survey.Definition, round, organisation string, now time.Time) (Reminders, error) {
+	return remind(ctx, st, d, round, organisation, now, func(store.ContactState) int { return MaxReminders(d) })
+}
+
+// remind queues reminders to those due at most due(c) of them.
+func remind(ctx context.Context, st Store, d *survey.Definition, round, organisation string, now time.Time, due func(store.ContactState) int) (Reminders, error) {
+	var out Reminders
+	r, ok, err := rounds.One(ctx, st, d, round, now)
+	if err != nil {
+		return out, err
+	}
+	if !ok {
+		return out, fmt.Errorf("mail: %s has no round %q", d.ID, round)
+	}
+	if !r.Open {
+		return out, nil
+	}
+	var msgs []store.MailMessage
+	err = st.RoundContacts(ctx, d.ID, round, func(c store.ContactState) error {
+		if organisation != "" && c.Organisation != organisation || c.Used {
+			return nil
+		}
+		out.Unused++
+		switch {
+		case c.OptedOut:
+			out.OptedOut++
+		case c.Pending:
+		case c.Reminders >= MaxReminders(d):
+			out.AtMost++
+		case c.Reminders < due(c):
+			msgs = append(msgs, store.MailMessage{ID: store.MailID(c.ID, c.Reminders+1), ContactID: c.ID, SurveyID: d.ID, Round: round,
+				Organisation: c.Organisation, Kind: store.MailReminder, NextAttempt: now, Created: now})
+		}
+		return nil
+	})
+	if err != nil {
+		return out, err
+	}
+	out.Queued, err = st.QueueMail(ctx, msgs)
+	return out, err
+}
+
+// ScheduledReminders queues the reminders that the survey files'
+// reminder_days make due at now, in every open round, and says how many.
+func ScheduledReminders(ctx context.Context, st Store, surveys *survey.Catalogue, now time.Time) (int, error) {
+	n := 0
+	for _, d := range surveys.All() {
+		if d.Email == nil || len(d.Email.ReminderDays) == 0 {
+			continue
+		}
+		all, err := rounds.Of(ctx, st, d, now)
+		if err != nil {
+			return n, err
+		}
+		for _, r := range all {
+			if !r.Open {
+				continue
+			}
+			got, err := remind(ctx, st, d, r.ID, "", now, func(c store.ContactState) int {
+				due := 0
+				for _, days := range d.Email.ReminderDays {
+					if !now.Before(c.Created.Add(time.Duration(days) * 24 * time.Hour)) {
+						due++
+					}
+				}
+				return due
+			})
+			n += got.Queued
+			if err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,108 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// SMTPConfig is how to reach a mail server (IWT_SMTP_* settings).
+type SMTPConfig struct {
+	Host     string
+	Port     int    // 0: 587 for starttls and none, 465 for tls
+	Username string // no authentication when empty
+	Password string
+	From     string // the sender's address
+	TLS      string // "starttls" (required, the default), "tls" (implicit, port 465) or "none"
+	Timeout  time.Duration
+}
+
+// SMTP sends through a mail server with github.com/wneessen/go-mail, one
+// connection per message: the queue sends a few at a time, and a
+// connection held open would only go stale between batches.
+type SMTP struct {
+	cfg SMTPConfig
+}
+
+// NewSMTP checks the settings and returns the transport.
+func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
+	if cfg.Host == "" {
+		return nil, errors.New("mail: IWT_SMTP_HOST is not set")
+	}
+	if cfg.From == "" {
+		return nil, errors.New("mail: IWT_SMTP_FROM is not set")
+	}
+	if err := gomail.NewMsg().From(cfg.From); err != nil {
+		return nil, fmt.Errorf("mail: IWT_SMTP_FROM: %w", err)
+	}
+	switch cfg.TLS {
+	case "":
+		cfg.TLS = "starttls"
+	case "starttls", "tls", "none":
+	default:
+		return nil, fmt.Errorf("mail: IWT_SMTP_TLS %q must be starttls, tls or none", cfg.TLS)
+	}
+	if cfg.Port == 0 {
+		cfg.Port = 587
+		if cfg.TLS == "tls" {
+			cfg.Port = 465
+		}
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	return &SMTP{cfg: cfg}, nil
+}
+
+// Send delivers one message. A permanent refusal (a 5xx reply) wraps
+// ErrRejected; the error never contains the address.
+func (s *SMTP) Send(ctx context.Context, m Message) error {
+	msg := gomail.NewMsg()
+	if err := msg.From(s.cfg.From); err != nil {
+		return rejected{fmt.Errorf("mail: from address: %w", err)}
+	}
+	if err := msg.AddToFormat(m.ToName, m.To); err != nil {
+		return rejected{errors.New("mail: the contact's address is not valid")}
+	}
+	msg.Subject(m.Subject)
+	msg.SetDate()
+	msg.SetMessageID()
+	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout)}
+	switch s.cfg.TLS {
+	case "tls":
+		opts = append(opts, gomail.WithSSL())
+	case "none":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	}
+	if s.cfg.Username != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
+	}
+	client, err := gomail.NewClient(s.cfg.Host, opts...)
+	if err != nil {
+		return fmt.Errorf("mail: smtp client: %w", err)
+	}
+	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+		var se *gomail.SendError
+		if errors.As(err, &se) && se.ErrorCode() >= 500 && !se.IsTemp() {
+			return rejected{fmt.Errorf("mail: smtp: refused with %d %s", se.ErrorCode(), se.EnhancedStatusCode())}
+		}
+		return fmt.Errorf("mail: smtp %s:%d: %s", s.cfg.Host, s.cfg.Port, scrub(err.Error(), m.To))
+	}
+	return nil
+}
+
+// scrub takes an address out of an error's text, so that it reaches
+// neither the queue's reason nor the log.
+func scrub(text, addr string) string {
+	if addr == "" {
+		return text
+	}
+	return strings.ReplaceAll(text, addr, "(the contact's address)")
+}

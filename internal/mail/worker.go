@@ -1,0 +1,237 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+)
+
+// Worker takes messages from the store's queue and sends them. Several
+// workers, in one instance or many, share one queue: each message is
+// leased to one of them at a time (store.Contacts.ClaimMail). A worker
+// that stops mid-send leaves its messages leased; when the lease runs
+// out another sends them, so nothing is lost. (A worker stopped after the
+// mail server took a message but before it recorded so would have it
+// sent again: the lease is far longer than a send may take, so only a
+// crash in that moment does it.)
+type Worker struct {
+	Store   Store
+	Sender  Sender
+	Surveys *survey.Catalogue
+	Links   *Links
+	Log     *slog.Logger
+	Owner   string           // unique per worker: host, process and a random part
+	Now     func() time.Time // the clock; time.Now when nil
+	// Lease is how long a claimed message is the worker's alone;
+	// DefaultLease when zero. It must be well over a send's timeout.
+	Lease time.Duration
+	// Batch is how many messages one claim takes; 10 when zero.
+	Batch int
+	// MaxAttempts is how many times a message is tried before it is given
+	// up; DefaultMaxAttempts when zero.
+	MaxAttempts int
+	// Backoff is how long to wait after the n-th failed attempt;
+	// DefaultBackoff when nil.
+	Backoff func(n int) time.Duration
+}
+
+// Defaults of a Worker.
+const (
+	DefaultLease       = 10 * time.Minute
+	DefaultMaxAttempts = 8
+	sendTimeout        = 2 * time.Minute
+)
+
+// DefaultBackoff waits one minute after the first failure, doubling to at
+// most an hour: eight attempts span about four hours, long enough for a
+// mail server's restart or a night's maintenance.
+func DefaultBackoff(n int) time.Duration {
+	d := time.Minute << min(n-1, 6)
+	return min(d, time.Hour)
+}
+
+// NewOwner makes a worker name from a prefix (a host name) and a random
+// part, so that two processes never share one.
+func NewOwner(prefix string) string { return prefix + "-" + randomHex(6) }
+
+// Result counts what one pass did.
+type Result struct{ Sent, Failed, Retried int }
+
+func (w *Worker) now() time.Time {
+	if w.Now == nil {
+		return time.Now()
+	}
+	return w.Now()
+}
+
+// Once claims a batch of due messages and handles each: sent, retried
+// later, or given up with a reason. It returns when the batch is done.
+func (w *Worker) Once(ctx context.Context) (Result, error) {
+	var res Result
+	lease, batch, maxAttempts, backoff := w.Lease, w.Batch, w.MaxAttempts, w.Backoff
+	if lease == 0 {
+		lease = DefaultLease
+	}
+	if batch == 0 {
+		batch = 10
+	}
+	if maxAttempts == 0 {
+		maxAttempts = DefaultMaxAttempts
+	}
+	if backoff == nil {
+		backoff = DefaultBackoff
+	}
+	msgs, err := w.Store.ClaimMail(ctx, w.Owner, w.now(), lease, batch)
+	if err != nil {
+		return res, err
+	}
+	for _, m := range msgs {
+		reason, sendErr := w.send(ctx, m)
+		switch {
+		case sendErr == nil && reason == "":
+			m.State = store.MailSent
+			res.Sent++
+		case sendErr == nil:
+			m.State, m.Reason = store.MailFailed, reason
+			res.Failed++
+		case errors.Is(sendErr, ErrRejected):
+			m.State, m.Reason = store.MailFailed, sendErr.Error()
+			res.Failed++
+		case m.Attempts >= maxAttempts:
+			m.State, m.Reason = store.MailFailed, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr)
+			res.Failed++
+		default:
+			m.State, m.Reason, m.NextAttempt = store.MailQueued, sendErr.Error(), w.now().Add(backoff(m.Attempts))
+			res.Retried++
+		}
+		if ctx.Err() != nil && m.State != store.MailSent {
+			return res, ctx.Err() // stopping: the lease runs out and another worker sends it
+		}
+		finish, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		err := w.Store.FinishMail(finish, m, w.now())
+		cancel()
+		if errors.Is(err, store.ErrConflict) {
+			w.log().Warn("mail: a message's lease ran out while it was sent; it may be sent twice", "message", m.ID)
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+	}
+	if res != (Result{}) {
+		w.log().Info("mail: sent a batch", "sent", res.Sent, "failed", res.Failed, "retried", res.Retried)
+		w.audit(ctx, msgs, res)
+	}
+	return res, nil
+}
+
+// audit records a batch's counts per round, never an address.
+func (w *Worker) audit(ctx context.Context, msgs []store.MailMessage, res Result) {
+	byRound := map[string]int{}
+	var order []string
+	for _, m := range msgs {
+		k := m.SurveyID + "/" + m.Round
+		if byRound[k] == 0 {
+			order = append(order, k)
+		}
+		byRound[k]++
+	}
+	target := fmt.Sprintf("%d sent, %d failed, %d to retry:", res.Sent, res.Failed, res.Retried)
+	for _, k := range order {
+		target += fmt.Sprintf(" %s (%d)", k, byRound[k])
+	}
+	if err := w.Store.Audit(context.WithoutCancel(ctx), store.AuditEntry{At: w.now(), Action: "sent email", Target: target}); err != nil {
+		w.log().Error("mail: audit", "error", err)
+	}
+}
+
+func (w *Worker) log() *slog.Logger {
+	if w.Log == nil {
+		return slog.Default()
+	}
+	return w.Log
+}
+
+// send sends one message. It returns a reason when the message is not to
+// be sent at all (the contact opted out or is gone, the round closed, a
+// reminder to someone who has answered), or the transport's error.
+func (w *Worker) send(ctx context.Context, m store.MailMessage) (string, error) {
+	c, err := w.Store.Contact(ctx, m.ContactID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "not sent: the contact was deleted", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if c.OptedOut {
+		return "not sent: opted out", nil
+	}
+	d, ok := w.Surveys.Survey(m.SurveyID)
+	if !ok {
+		return "not sent: the survey is no longer served", nil
+	}
+	r, ok, err := rounds.One(ctx, w.Store, d, m.Round, w.now())
+	if err != nil {
+		return "", err
+	}
+	if !ok || !r.Open {
+		return "not sent: the round is closed", nil
+	}
+	if m.Kind == store.MailReminder {
+		_, used, err := w.Store.Invitation(ctx, c.InvitationKey)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return "", err
+		}
+		if used {
+			return "not sent: the invitation was used", nil
+		}
+	}
+	link, err := w.Links.Invitation(ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	optOut, err := w.Links.OptOut(ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	closes := ""
+	if !r.State.ClosesAt.IsZero() {
+		closes = "The survey closes on " + rounds.LondonTime(r.State.ClosesAt) + " (UK time)."
+	}
+	subject, body := Compose(d, m.Kind, Fill{Name: c.Name, Closes: closes, Link: link, OptOut: optOut})
+	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	return "", w.Sender.Send(sendCtx, Message{ID: m.ID, To: c.Email, ToName: c.Name, Subject: subject, Body: body})
+}
+
+// Run sends until ctx is done: a pass every interval, and at once again
+// after a full batch; due scheduled reminders are queued every pass.
+func (w *Worker) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := ScheduledReminders(ctx, w.Store, w.Surveys, w.now()); err != nil && ctx.Err() == nil {
+			w.log().Error("mail: scheduled reminders", "error", err)
+		}
+		for ctx.Err() == nil {
+			res, err := w.Once(ctx)
+			if err != nil && ctx.Err() == nil {
+				w.log().Error("mail: send", "error", err)
+			}
+			if err != nil || res.Sent+res.Failed+res.Retried == 0 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

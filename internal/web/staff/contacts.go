@@ -1,0 +1,289 @@
+package staff
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/mail"
+	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+	"iwtoolkit/internal/web/session"
+)
+
+// UploadPaths are the staff forms sent as multipart/form-data (a file):
+// web.CheckFormAllowing lets them through.
+var UploadPaths = []string{"/staff/contacts"}
+
+// contactRoutes are the routes of contact lists: upload, the queue's
+// state, reminders and deletion.
+func (s *Pages) contactRoutes(g fiber.Router) {
+	g.Get("/contacts", s.sessions.Only(session.CanInvite, s.contactsPage))
+	g.Post("/contacts", s.sessions.Only(session.CanInvite, s.uploadContacts))
+	g.Post("/contacts/remind", s.sessions.Only(session.CanInvite, s.remind))
+	g.Post("/contacts/delete", s.sessions.Only(auth.User.CanManageUsers, s.deleteContacts))
+}
+
+// contactsPage is one survey's contact lists: the upload form and, per
+// round, what has been sent. Contact data is shown as counts only.
+type contactsPage struct {
+	session.Page
+	Surveys                        []*survey.Definition
+	Survey                         *survey.Definition
+	Rounds                         []survey.Round
+	Organisations                  []survey.Option
+	Fixed                          string // a co-ordinator's organisation
+	Admin                          bool
+	Round, Organisation, FromRound string
+	Problems                       []mail.RowError
+	Notice                         string
+	Lists                          []roundMail
+	MaxContacts                    int
+	MinGroup                       int
+	Sending                        bool // a mail server is set
+}
+
+// roundMail is what the queue says of one round.
+type roundMail struct {
+	Round                      survey.Round
+	Contacts, Unused, OptedOut int
+	// ShowUnused: the unused count is shown only when the number who
+	// answered (the list less the unused) is at least the survey's
+	// minimum group, as completion is.
+	ShowUnused                                      bool
+	InvitesSent, InvitesQueued, InvitesFailed       int
+	RemindersSent, RemindersQueued, RemindersFailed int
+}
+
+func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, error) {
+	who := session.Of(c).User
+	p := contactsPage{Page: session.PageFor(c, "Contact lists"), Surveys: s.surveys.All(), MaxContacts: mail.MaxContacts,
+		Admin: who.Role == auth.Admin, Sending: s.sending}
+	if surveyID == "" {
+		return p, nil
+	}
+	d, ok := s.surveys.Survey(surveyID)
+	if !ok {
+		return p, fiber.NewError(http.StatusNotFound, "Page not found")
+	}
+	p.Survey, p.Back, p.Title, p.MinGroup = d, "/staff/contacts", "Contact lists: "+d.Title, d.GroupSize()
+	all, err := rounds.Of(c.UserContext(), s.st, d, s.now())
+	if err != nil {
+		return p, err
+	}
+	if who.Role == auth.Coordinator {
+		p.Fixed = who.Organisation
+	} else if q, ok := d.BreakdownQuestion("organisation"); ok {
+		p.Organisations = q.Options
+	}
+	for _, r := range all {
+		p.Rounds = append(p.Rounds, r.Round)
+		rm := roundMail{Round: r.Round}
+		err := s.st.RoundContacts(c.UserContext(), d.ID, r.ID, func(cs store.ContactState) error {
+			if !who.CanSeeOrganisation(cs.Organisation) {
+				return nil
+			}
+			rm.Contacts++
+			if !cs.Used {
+				rm.Unused++
+			}
+			if cs.OptedOut {
+				rm.OptedOut++
+			}
+			return nil
+		})
+		if err != nil {
+			return p, err
+		}
+		counts, err := s.st.MailCounts(c.UserContext(), d.ID, r.ID)
+		if err != nil {
+			return p, err
+		}
+		for _, n := range counts {
+			if !who.CanSeeOrganisation(n.Organisation) {
+				continue
+			}
+			field := map[[2]string]*int{
+				{store.MailInvitation, store.MailSent}: &rm.InvitesSent, {store.MailInvitation, store.MailQueued}: &rm.InvitesQueued,
+				{store.MailInvitation, store.MailFailed}: &rm.InvitesFailed, {store.MailReminder, store.MailSent}: &rm.RemindersSent,
+				{store.MailReminder, store.MailQueued}: &rm.RemindersQueued, {store.MailReminder, store.MailFailed}: &rm.RemindersFailed,
+			}[[2]string{n.Kind, n.State}]
+			if field != nil {
+				*field += n.N
+			}
+		}
+		rm.ShowUnused = rm.Contacts-rm.Unused >= d.GroupSize()
+		if rm.Contacts > 0 || rm.InvitesSent+rm.InvitesQueued+rm.InvitesFailed > 0 {
+			p.Lists = append(p.Lists, rm)
+		}
+	}
+	return p, nil
+}
+
+func (s *Pages) contactsPage(c *fiber.Ctx) error {
+	p, err := s.contactsPageFor(c, c.Query("survey"))
+	if err != nil {
+		return err
+	}
+	// What was just done, from numbers in the address only, so that a
+	// link cannot put words of its own on the page.
+	n := func(k string) int { return c.QueryInt(k, -1) }
+	switch {
+	case n("imported") >= 0:
+		p.Notice = fmt.Sprintf("%d invitations queued: they go out within a minute or two", n("imported"))
+	case n("reminded") >= 0:
+		p.Notice = fmt.Sprintf("%d reminders queued", n("reminded"))
+		if most := n("most"); most > 0 {
+			p.Notice += fmt.Sprintf("; %d people have had the most reminders (%d) and were not sent another", most, mail.MaxReminders(p.Survey))
+		}
+	case n("deleted") >= 0:
+		p.Notice = fmt.Sprintf("%d contacts deleted, with their emails", n("deleted"))
+	case n("unconfirmed") > 0:
+		p.Notice = "Nothing was deleted: tick the box to confirm"
+	}
+	return s.render(c, http.StatusOK, "staff-contacts.html", p)
+}
+
+// uploadContacts imports a CSV contact list for a round and organisation:
+// every problem with its line number, or the whole list.
+func (s *Pages) uploadContacts(c *fiber.Ctx) error {
+	who := session.Of(c)
+	p, err := s.contactsPageFor(c, c.FormValue("survey"))
+	if err != nil {
+		return err
+	}
+	if p.Survey == nil {
+		return c.Redirect("/staff/contacts", http.StatusSeeOther)
+	}
+	p.Round, p.Organisation, p.FromRound = c.FormValue("round"), strings.TrimSpace(c.FormValue("organisation")), c.FormValue("from_round")
+	if p.Fixed != "" && p.Organisation == "" {
+		p.Organisation = p.Fixed
+	}
+	// The organisation is the session's business: a co-ordinator who sends
+	// another is refused, and nothing is stored.
+	if !who.User.CanManageInvitations(p.Organisation) {
+		return fiber.NewError(http.StatusForbidden, "You do not have permission to see this page")
+	}
+	add := func(field, message string) {
+		p.Errors = append(p.Errors, survey.FieldError{Field: field, Message: message})
+	}
+	r, ok, err := rounds.One(c.UserContext(), s.st, p.Survey, p.Round, s.now())
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		add("round", "Select the round to invite people to")
+	case !r.Open:
+		add("round", "This round is closed: open it before inviting people to it")
+	}
+	if q, has := p.Survey.BreakdownQuestion("organisation"); p.Organisation == "" || len(p.Organisation) > 200 || (has && q.OptionLabel(p.Organisation) == "") {
+		add("organisation", "Select the organisation whose people you are inviting")
+	}
+	if p.FromRound != "" && (p.FromRound == p.Round || !slices.ContainsFunc(p.Rounds, func(r survey.Round) bool { return r.ID == p.FromRound })) {
+		add("from_round", "Select an earlier round to follow on from, or none")
+	}
+	fh, err := c.FormFile("contacts")
+	if err != nil {
+		add("contacts", "Choose a CSV file with an email column")
+	}
+	if len(p.Errors) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "staff-contacts.html", p)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, problems := mail.ParseContacts(f)
+	if len(problems) == 0 {
+		defer web.Detach(c)()
+		problems, err = mail.Import{Survey: p.Survey, Round: p.Round, Organisation: p.Organisation, FromRound: p.FromRound, Rows: rows, Now: s.now()}.
+			Add(c.UserContext(), s.st, s.links)
+		if err != nil {
+			return err
+		}
+	}
+	if len(problems) > 0 {
+		p.Problems = problems
+		add("contacts", fmt.Sprintf("The list was not imported: %d %s to put right", len(problems), plural(len(problems), "line", "lines")))
+		return s.render(c, http.StatusUnprocessableEntity, "staff-contacts.html", p)
+	}
+	if err := s.sessions.Audit(c, "uploaded contact list", fmt.Sprintf("%s %s, %s: %d contacts", p.Survey.ID, p.Round, p.Organisation, len(rows))); err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&imported=%d", url.QueryEscape(p.Survey.ID), len(rows)), http.StatusSeeOther)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// remind queues a reminder to each of the round's contacts whose link is
+// unused: a co-ordinator's own organisation only.
+func (s *Pages) remind(c *fiber.Ctx) error {
+	who := session.Of(c).User
+	d, ok := s.surveys.Survey(c.FormValue("survey"))
+	if !ok {
+		return fiber.NewError(http.StatusNotFound, "Page not found")
+	}
+	org := ""
+	if who.Role == auth.Coordinator {
+		org = who.Organisation
+	}
+	round := c.FormValue("round")
+	if _, ok, err := rounds.One(c.UserContext(), s.st, d, round, s.now()); err != nil || !ok {
+		return cmpErr(err, fiber.NewError(http.StatusNotFound, "Page not found"))
+	}
+	defer web.Detach(c)()
+	res, err := mail.Remind(c.UserContext(), s.st, d, round, org, s.now())
+	if err != nil {
+		return err
+	}
+	scope := org
+	if scope == "" {
+		scope = "all organisations"
+	}
+	if err := s.sessions.Audit(c, "sent reminders", fmt.Sprintf("%s %s, %s: %d queued", d.ID, round, scope, res.Queued)); err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&reminded=%d&most=%d", url.QueryEscape(d.ID), res.Queued, res.AtMost), http.StatusSeeOther)
+}
+
+// deleteContacts deletes a round's contact list and its messages now
+// (administrators only; a confirmation checkbox).
+func (s *Pages) deleteContacts(c *fiber.Ctx) error {
+	d, ok := s.surveys.Survey(c.FormValue("survey"))
+	if !ok {
+		return fiber.NewError(http.StatusNotFound, "Page not found")
+	}
+	round := c.FormValue("round")
+	if c.FormValue("confirm") != "yes" {
+		return c.Redirect("/staff/contacts?unconfirmed=1&survey="+url.QueryEscape(d.ID), http.StatusSeeOther)
+	}
+	defer web.Detach(c)()
+	n, err := s.st.DeleteContacts(c.UserContext(), d.ID, round, "")
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.Audit(c, "deleted contact list", fmt.Sprintf("%s/%s: %d contacts", d.ID, round, n)); err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&deleted=%d", url.QueryEscape(d.ID), n), http.StatusSeeOther)
+}
+
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
