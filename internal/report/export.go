@@ -39,11 +39,9 @@ func WriteCSV(ctx context.Context, w io.Writer, d *survey.Definition, rounds []s
 	if err := cw.Write(cols); err != nil {
 		return err
 	}
-	row := make([]string, len(cols))
-	err := each(ctx, d.ID, rounds, func(r survey.Response) error {
-		row[0], row[1], row[2] = r.Reference, r.Round, r.Submitted.UTC().Format("2006-01-02T15:04:05Z")
-		for i, k := range cols[3:] {
-			row[3+i] = SafeCell(r.Answers[k])
+	err := EachRow(ctx, d, rounds, each, func(row []string) error {
+		for i, c := range row {
+			row[i] = SafeCell(c)
 		}
 		return cw.Write(row)
 	})
@@ -55,6 +53,23 @@ func WriteCSV(ctx context.Context, w io.Writer, d *survey.Definition, rounds []s
 		return err
 	}
 	return bw.Flush()
+}
+
+// EachRow is the one row source of the raw-responses exports (CSV, Excel):
+// it streams the responses in the given rounds, oldest first, and calls fn
+// with each one's raw values, one per column of CSVColumns, unguarded. The
+// slice is reused from one call to the next, so memory does not grow with
+// the number of responses; fn may change it.
+func EachRow(ctx context.Context, d *survey.Definition, rounds []string, each EachResponse, fn func(row []string) error) error {
+	cols := CSVColumns(d)
+	row := make([]string, len(cols))
+	return each(ctx, d.ID, rounds, func(r survey.Response) error {
+		row[0], row[1], row[2] = r.Reference, r.Round, r.Submitted.UTC().Format("2006-01-02T15:04:05Z")
+		for i, k := range cols[3:] {
+			row[3+i] = r.Answers[k]
+		}
+		return fn(row)
+	})
 }
 
 // SafeCell guards a cell against formula injection: text starting with

@@ -1,0 +1,247 @@
+package report
+
+import (
+	"archive/zip"
+	"context"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"iwtoolkit/internal/survey"
+)
+
+// Sheet names of the Excel exports.
+const (
+	SheetData     = "Data"     // raw responses: one row each, answers as their labels
+	SheetCodes    = "Codes"    // the same rows, answers as their codes
+	SheetCodebook = "Codebook" // every column: wording, type, codes and labels, rounds
+	SheetNotes    = "Notes"    // survey version, suppression rule, shorthand
+	SheetFigures  = "Figures"  // aggregates, as in aggregates.csv
+)
+
+// workbook is an Excel file written sheet by sheet with excelize's
+// StreamWriter, and then straight into w: excelize's own WriteTo builds
+// the whole file in memory first, so its zip writer is swapped for one on
+// w (SetZipWriter) and the empty buffer it leaves is thrown away.
+type workbook struct {
+	f      *excelize.File
+	w      io.Writer
+	sheets map[string]*excelize.StreamWriter
+}
+
+func newWorkbook(w io.Writer, sheets ...string) (*workbook, error) {
+	f := excelize.NewFile()
+	b := &workbook{f: f, w: w, sheets: map[string]*excelize.StreamWriter{}}
+	for i, name := range sheets {
+		var err error
+		if i == 0 {
+			err = f.SetSheetName("Sheet1", name)
+		} else {
+			_, err = f.NewSheet(name)
+		}
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		sw, err := f.NewStreamWriter(name)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		b.sheets[name] = sw
+	}
+	return b, nil
+}
+
+// rows writes rows to a sheet from the top, one slice of values a row.
+func (b *workbook) rows(sheet string, rows [][]any) error {
+	for i, r := range rows {
+		if err := b.row(sheet, i+1, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *workbook) row(sheet string, n int, values []any) error {
+	cell, err := excelize.CoordinatesToCellName(1, n)
+	if err != nil {
+		return err
+	}
+	return b.sheets[sheet].SetRow(cell, values)
+}
+
+// finish flushes every sheet and writes the file to w.
+func (b *workbook) finish() error {
+	for _, sw := range b.sheets {
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+	}
+	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(b.w) })
+	_, err := b.f.WriteTo(io.Discard)
+	return err
+}
+
+// text is a string cell guarded as the CSV's are.
+func text(s string) any { return SafeCell(s) }
+
+// textRow makes a row of guarded string cells.
+func textRow(cells ...string) []any {
+	row := make([]any, len(cells))
+	for i, c := range cells {
+		row[i] = text(c)
+	}
+	return row
+}
+
+// WriteResponsesXLSX streams a survey's raw responses in the given rounds
+// as an Excel workbook: the Data sheet with each answer's label, the Codes
+// sheet with its code (the codebook's, the same as SPSS's), the Codebook
+// sheet and the Notes sheet. Both data sheets are written from one pass
+// over the responses (EachRow); the workbook's sheets go to temporary
+// files as they grow, so memory does not grow with the number of
+// responses. Text cells are guarded against formulas as in the CSV.
+func WriteResponsesXLSX(ctx context.Context, w io.Writer, d *survey.Definition, rounds []string, each EachResponse, now time.Time) error {
+	b, err := newWorkbook(w, SheetData, SheetCodes, SheetCodebook, SheetNotes)
+	if err != nil {
+		return err
+	}
+	defer b.f.Close()
+	vars := Codebook(d)
+	header := make([]any, len(vars))
+	for i, v := range vars {
+		header[i] = text(v.Key)
+	}
+	if err := b.row(SheetData, 1, header); err != nil {
+		return err
+	}
+	if err := b.row(SheetCodes, 1, header); err != nil {
+		return err
+	}
+	labels, codes := make([]any, len(vars)), make([]any, len(vars))
+	n := 1
+	err = EachRow(ctx, d, rounds, each, func(row []string) error {
+		n++
+		for i, raw := range row {
+			labels[i], codes[i] = cellsOf(&vars[i], raw)
+		}
+		if err := b.row(SheetData, n, labels); err != nil {
+			return err
+		}
+		return b.row(SheetCodes, n, codes)
+	})
+	if err != nil {
+		return err
+	}
+	book := [][]any{textRow(CodebookColumns...)}
+	for _, r := range CodebookRows(d) {
+		book = append(book, textRow(r...))
+	}
+	if err := b.rows(SheetCodebook, book); err != nil {
+		return err
+	}
+	notes := [][]any{
+		textRow("survey", d.ID+": "+d.Title),
+		textRow("survey version", d.Version),
+		textRow("exported", now.UTC().Format(time.RFC3339)),
+		textRow("rounds", roundsText(d, rounds)),
+		{text("responses"), n - 1},
+		textRow("sheets", SheetData+": one row per response, answers as their labels. "+SheetCodes+": the same rows, answers as their codes. "+SheetCodebook+": what each column is, and every code with its label."),
+		textRow("missing-value codes", strconv.Itoa(CodeDontKnow)+" Don't know, "+strconv.Itoa(CodeNotApplicable)+" Not applicable, "+strconv.Itoa(CodePreferNotToSay)+" Prefer not to say; an empty cell is a question not answered or not asked."),
+		textRow("suppression", "These are raw responses, not suppressed: personal data, for the roles that may see them. Figures published from them hide any group of fewer than "+strconv.Itoa(d.GroupSize())+" people (the survey's minimum group size), and any that would let one be worked out."),
+		textRow("formulas", "A text answer that starts with = + - @, a tab or a carriage return is shown with a ' in front, so that it cannot run as a formula."),
+	}
+	for _, note := range Notes(d.GroupSize(), d.RoundCountsTo) {
+		notes = append(notes, textRow("shorthand in figures", note))
+	}
+	if err := b.rows(SheetNotes, notes); err != nil {
+		return err
+	}
+	return b.finish()
+}
+
+// cellsOf is a raw answer as a Data cell (its label) and a Codes cell
+// (its code). Numbers are numbers in both; text is guarded.
+func cellsOf(v *Variable, raw string) (label, code any) {
+	if raw == "" {
+		return nil, nil
+	}
+	if x, ok := v.Lookup(raw); ok {
+		return text(x.Label), x.Code
+	}
+	if v.Type == survey.TypeNumber {
+		if f, err := strconv.ParseFloat(raw, 64); err == nil {
+			return f, f
+		}
+	}
+	return text(v.Readable(raw)), text(raw)
+}
+
+func roundsText(d *survey.Definition, rounds []string) string {
+	if len(rounds) == 0 {
+		for _, r := range d.Rounds {
+			rounds = append(rounds, r.ID)
+		}
+	}
+	return strings.Join(rounds, ", ")
+}
+
+// WriteAggregatesXLSX writes aggregates as an Excel workbook: the Figures
+// sheet has the rows of aggregates.csv (AggregateRows), a figure as a
+// number and a hidden one as [c], and the Notes sheet the survey version,
+// the suppression rule and the shorthand.
+func WriteAggregatesXLSX(w io.Writer, a Aggregates, d *survey.Definition, now time.Time) error {
+	b, err := newWorkbook(w, SheetFigures, SheetNotes)
+	if err != nil {
+		return err
+	}
+	defer b.f.Close()
+	n := 0
+	AggregateRows(a, func(cells ...string) {
+		n++
+		row := make([]any, len(cells))
+		for i, c := range cells {
+			row[i] = text(c)
+			if i == len(cells)-1 && n > 1 {
+				if f, err := strconv.ParseFloat(c, 64); err == nil {
+					row[i] = f
+				}
+			}
+		}
+		if err == nil {
+			err = b.row(SheetFigures, n, row)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	var filters []string
+	for _, k := range slices.Sorted(maps.Keys(a.Filters)) {
+		filters = append(filters, k+" = "+a.Filters[k])
+	}
+	var rounds []string
+	for _, r := range a.Rounds {
+		rounds = append(rounds, r.ID)
+	}
+	notes := [][]any{
+		textRow("survey", d.ID+": "+d.Title),
+		textRow("survey version", d.Version),
+		textRow("exported", now.UTC().Format(time.RFC3339)),
+		textRow("rounds", strings.Join(rounds, ", ")),
+		textRow("filters", strings.Join(filters, "; ")),
+		textRow("suppression", "No figure about fewer than "+strconv.Itoa(a.MinGroupSize)+" people is shown, nor any that would let one be worked out from what is shown: such cells are [c]."),
+	}
+	for _, note := range Notes(a.MinGroupSize, a.RoundedTo) {
+		notes = append(notes, textRow("shorthand", note))
+	}
+	if err := b.rows(SheetNotes, notes); err != nil {
+		return err
+	}
+	return b.finish()
+}
