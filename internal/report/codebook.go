@@ -232,6 +232,9 @@ func spssName(key string, taken map[string]bool) string {
 // answer of each variable (one row for a variable with no codes).
 var CodebookColumns = []string{"variable", "spss_name", "question", "section", "type", "wording", "code", "value", "label", "missing", "asked_if", "rounds"}
 
+// codeColumn is the column of CodebookColumns that holds the code.
+const codeColumn = 6
+
 // WriteCodebookCSV writes the codebook of the raw-responses exports, for R
 // users and anyone reading the CSV: per column (variable), per answer code
 // its value in the CSV, its label and whether it is a missing-value code.
@@ -249,7 +252,9 @@ func WriteCodebookCSV(w io.Writer, d *survey.Definition) error {
 	}
 	for _, r := range rows {
 		for i, c := range r {
-			r[i] = SafeCell(c)
+			if i != codeColumn { // codes are whole numbers the toolkit gives: -1 is no formula
+				r[i] = SafeCell(c)
+			}
 		}
 		if err := cw.Write(r); err != nil {
 			return err

@@ -30,6 +30,18 @@ func CSVColumns(d *survey.Definition) []string {
 // so memory does not grow with the number of responses. A cell that a
 // spreadsheet would take as a formula is prefixed with a single quote.
 func WriteCSV(ctx context.Context, w io.Writer, d *survey.Definition, rounds []string, each EachResponse) error {
+	return writeCSV(ctx, w, d, rounds, each, false)
+}
+
+// WriteCSVOneLine is WriteCSV with every line break inside an answer
+// written as " / ", so that each response is one line: what SPSS's and
+// PSPP's GET DATA need (neither reads a line break inside quotes), and
+// what the SPSS syntax (WriteSPSSSyntax) reads.
+func WriteCSVOneLine(ctx context.Context, w io.Writer, d *survey.Definition, rounds []string, each EachResponse) error {
+	return writeCSV(ctx, w, d, rounds, each, true)
+}
+
+func writeCSV(ctx context.Context, w io.Writer, d *survey.Definition, rounds []string, each EachResponse, oneLine bool) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.WriteString("\ufeff"); err != nil {
 		return err
@@ -41,6 +53,9 @@ func WriteCSV(ctx context.Context, w io.Writer, d *survey.Definition, rounds []s
 	}
 	err := EachRow(ctx, d, rounds, each, func(row []string) error {
 		for i, c := range row {
+			if oneLine && strings.ContainsAny(c, "\r\n") {
+				c = lineBreaks.Replace(c)
+			}
 			row[i] = SafeCell(c)
 		}
 		return cw.Write(row)
@@ -71,6 +86,8 @@ func EachRow(ctx context.Context, d *survey.Definition, rounds []string, each Ea
 		return fn(row)
 	})
 }
+
+var lineBreaks = strings.NewReplacer("\r\n", " / ", "\n", " / ", "\r", " / ")
 
 // SafeCell guards a cell against formula injection: text starting with
 // = + - @, a tab or a carriage return is prefixed with a single quote, so

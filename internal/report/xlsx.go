@@ -141,7 +141,11 @@ func WriteResponsesXLSX(ctx context.Context, w io.Writer, d *survey.Definition, 
 	}
 	book := [][]any{textRow(CodebookColumns...)}
 	for _, r := range CodebookRows(d) {
-		book = append(book, textRow(r...))
+		row := textRow(r...)
+		if code, err := strconv.Atoi(r[codeColumn]); err == nil {
+			row[codeColumn] = code
+		}
+		book = append(book, row)
 	}
 	if err := b.rows(SheetCodebook, book); err != nil {
 		return err
