@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +12,7 @@ import (
 
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/testenv"
 )
 
 // threeResponses are a formula-looking comment, a comment over two lines
@@ -128,24 +126,11 @@ func TestCodebookCSV(t *testing.T) {
 	}
 }
 
-// PSPPRequired makes the PSPP tests fail, not skip, without pspp.
-func psppOrSkip(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("pspp")
-	if err != nil {
-		if os.Getenv("IWT_PSPP_TESTS") == "required" {
-			t.Fatal("IWT_PSPP_TESTS=required but pspp is not installed (apt-get install pspp)")
-		}
-		t.Skip("pspp is not installed: apt-get install pspp to run the SPSS tests (IWT_PSPP_TESTS=required makes this a failure)")
-	}
-	return path
-}
-
 // TestSPSSSyntax runs the syntax with GNU PSPP against the CSV and checks
 // the variable labels, value labels and missing values PSPP reports, and
 // the values it read.
 func TestSPSSSyntax(t *testing.T) {
-	pspp := psppOrSkip(t)
+	pspp := testenv.PSPP(t)
 	d := loadSurvey(t)
 	dir := t.TempDir()
 	var csvBuf, sps bytes.Buffer
@@ -155,7 +140,7 @@ func TestSPSSSyntax(t *testing.T) {
 	if err := report.WriteSPSSSyntax(&sps, d, d.ID+"-responses.csv"); err != nil {
 		t.Fatal(err)
 	}
-	out := RunPSPP(t, pspp, dir, d.ID+"-responses.csv", csvBuf.Bytes(), sps.String())
+	out := testenv.RunPSPP(t, pspp, dir, d.ID+"-responses.csv", csvBuf.Bytes(), sps.String(), "reference round sector caf_1 caf_comment")
 	for _, want := range []string{
 		"Health",                              // a value label of sector
 		"The round the response was given in", // a variable label
@@ -169,7 +154,12 @@ func TestSPSSSyntax(t *testing.T) {
 	if !strings.Contains(out, "caf_1") {
 		t.Fatalf("no caf_1 in PSPP's output:\n%s", out)
 	}
-	CheckPSPPMissing(t, out, "caf_1", "-1", "-2")
+	if got := testenv.PSPPMissing(out, "caf_1"); got != "-1; -2" {
+		t.Errorf("PSPP gives caf_1 the missing values %q, want -1; -2", got)
+	}
+	if got := testenv.PSPPMissing(out, "sector"); got != "" {
+		t.Errorf("PSPP gives sector the missing values %q, want none", got)
+	}
 	for _, want := range []string{"'=HYPERLINK(\"x\")", "line one / line \"two\""} {
 		if !strings.Contains(out, want) {
 			t.Errorf("PSPP did not read the comment %q", want)
@@ -178,41 +168,4 @@ func TestSPSSSyntax(t *testing.T) {
 	if testing.Verbose() {
 		t.Log(out)
 	}
-}
-
-// RunPSPP writes the CSV and the syntax into dir, adds commands that list
-// the dictionary and the cases, runs pspp and returns its text output.
-func RunPSPP(t *testing.T, pspp, dir, csvName string, csvData []byte, syntax string) string {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, csvName), csvData, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	syntax += "\nDISPLAY DICTIONARY.\nLIST /VARIABLES=reference round sector caf_1 caf_comment.\n"
-	if err := os.WriteFile(filepath.Join(dir, "run.sps"), []byte(syntax), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(pspp, "-O", "format=txt", "-o", "out.txt", "run.sps")
-	cmd.Dir = dir
-	if b, err := cmd.CombinedOutput(); err != nil || bytes.Contains(b, []byte("error:")) || bytes.Contains(b, []byte("warning:")) {
-		t.Fatalf("pspp: %v\n%s", err, b)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "out.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// CheckPSPPMissing checks that PSPP's dictionary gives a variable the
-// missing values listed.
-func CheckPSPPMissing(t *testing.T, out, name string, codes ...string) {
-	t.Helper()
-	for _, line := range strings.Split(out, "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), name+" ") || strings.Contains(line, "│"+name+" ") || strings.Contains(line, "|"+name+" ") {
-			if strings.Contains(line, strings.Join(codes, "; ")) {
-				return
-			}
-		}
-	}
-	t.Errorf("PSPP reports no missing values %v for %s:\n%s", codes, name, out)
 }
