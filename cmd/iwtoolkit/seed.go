@@ -16,7 +16,7 @@ const seedHelp = `Usage: iwtoolkit seed --responses N [--survey ID]
 Writes N made-up responses to a survey (default: the first survey) into the
 configured store, spread across its rounds and every answer of its sector,
 organisation, audience and workforce questions. They are stored in
-batches of 1,000 through the store's bulk path, which counts them in its
+batches of 10,000 through the store's bulk path, which counts them in its
 tallies as it stores them, so the tallies stay exact. Seeding again adds
 to what an earlier run wrote. For trying the reports at scale: never run
 it against a store holding real responses.
