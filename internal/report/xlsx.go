@@ -35,6 +35,12 @@ type workbook struct {
 }
 
 func newWorkbook(w io.Writer, sheets ...string) (*workbook, error) {
+	return newWorkbookOwn(w, 0, sheets...)
+}
+
+// newWorkbookOwn is newWorkbook whose first own sheets are left to the
+// caller (sheetZip), not given an excelize StreamWriter.
+func newWorkbookOwn(w io.Writer, own int, sheets ...string) (*workbook, error) {
 	f := excelize.NewFile()
 	b := &workbook{f: f, w: w, sheets: map[string]*excelize.StreamWriter{}}
 	for i, name := range sheets {
@@ -47,6 +53,9 @@ func newWorkbook(w io.Writer, sheets ...string) (*workbook, error) {
 		if err != nil {
 			f.Close()
 			return nil, err
+		}
+		if i < own {
+			continue
 		}
 		sw, err := f.NewStreamWriter(name)
 		if err != nil {
@@ -78,13 +87,23 @@ func (b *workbook) row(sheet string, n int, values []any) error {
 
 // finish flushes every sheet and writes the file to w.
 func (b *workbook) finish() error {
+	return b.finishWith(nil)
+}
+
+// finishWith is finish with the sheets at the given paths written by
+// their functions (sheetZip).
+func (b *workbook) finishWith(own map[string]func(io.Writer) error) error {
 	for _, sw := range b.sheets {
 		if err := sw.Flush(); err != nil {
 			return err
 		}
 	}
-	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(b.w) })
+	z := &sheetZip{zw: zip.NewWriter(b.w), sheets: own}
+	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return z })
 	_, err := b.f.WriteTo(io.Discard)
+	if z.err != nil {
+		return z.err
+	}
 	return err
 }
 
@@ -103,12 +122,12 @@ func textRow(cells ...string) []any {
 // WriteResponsesXLSX streams a survey's raw responses in the given rounds
 // as an Excel workbook: the Data sheet with each answer's label, the Codes
 // sheet with its code (the codebook's, the same as SPSS's), the Codebook
-// sheet and the Notes sheet. Both data sheets are written from one pass
-// over the responses (EachRow); the workbook's sheets go to temporary
-// files as they grow, so memory does not grow with the number of
-// responses. Text cells are guarded against formulas as in the CSV.
+// sheet and the Notes sheet. Each data sheet is written in one pass
+// over the responses (EachRow), straight into the file
+// (xlsxsheet.go), so memory does not grow with the number of responses;
+// excelize's StreamWriter writes the rest. Text cells are guarded against formulas as in the CSV.
 func WriteResponsesXLSX(ctx context.Context, w io.Writer, d *survey.Definition, rounds []string, each EachResponse, now time.Time) error {
-	b, err := newWorkbook(w, SheetData, SheetCodes, SheetCodebook, SheetNotes)
+	b, err := newWorkbookOwn(w, 2, SheetData, SheetCodes, SheetCodebook, SheetNotes)
 	if err != nil {
 		return err
 	}
@@ -118,26 +137,29 @@ func WriteResponsesXLSX(ctx context.Context, w io.Writer, d *survey.Definition, 
 	for i, v := range vars {
 		header[i] = text(v.Key)
 	}
-	if err := b.row(SheetData, 1, header); err != nil {
-		return err
-	}
-	if err := b.row(SheetCodes, 1, header); err != nil {
-		return err
-	}
-	labels, codes := make([]any, len(vars)), make([]any, len(vars))
-	n := 1
-	err = EachRow(ctx, d, rounds, each, func(row []string) error {
-		n++
-		for i, raw := range row {
-			labels[i], codes[i] = cellsOf(&vars[i], raw)
+	// sheet writes one sheet of responses, a cell from each raw answer.
+	sheet := func(cell func(v *Variable, raw string) any) func(io.Writer) error {
+		return func(w io.Writer) error {
+			sw := newSheetWriter(w, len(vars))
+			if err := sw.write(header); err != nil {
+				return err
+			}
+			cells := make([]any, len(vars))
+			err := EachRow(ctx, d, rounds, each, func(row []string) error {
+				for i, raw := range row {
+					cells[i] = cell(&vars[i], raw)
+				}
+				return sw.write(cells)
+			})
+			if err != nil {
+				return err
+			}
+			return sw.close()
 		}
-		if err := b.row(SheetData, n, labels); err != nil {
-			return err
-		}
-		return b.row(SheetCodes, n, codes)
-	})
-	if err != nil {
-		return err
+	}
+	own := map[string]func(io.Writer) error{
+		sheetPath(1): sheet(func(v *Variable, raw string) any { label, _ := cellsOf(v, raw); return label }),
+		sheetPath(2): sheet(func(v *Variable, raw string) any { _, code := cellsOf(v, raw); return code }),
 	}
 	book := [][]any{textRow(CodebookColumns...)}
 	for _, r := range CodebookRows(d) {
@@ -155,7 +177,6 @@ func WriteResponsesXLSX(ctx context.Context, w io.Writer, d *survey.Definition, 
 		textRow("survey version", d.Version),
 		textRow("exported", now.UTC().Format(time.RFC3339)),
 		textRow("rounds", roundsText(d, rounds)),
-		{text("responses"), n - 1},
 		textRow("sheets", SheetData+": one row per response, answers as their labels. "+SheetCodes+": the same rows, answers as their codes. "+SheetCodebook+": what each column is, and every code with its label."),
 		textRow("missing-value codes", strconv.Itoa(CodeDontKnow)+" Don't know, "+strconv.Itoa(CodeNotApplicable)+" Not applicable, "+strconv.Itoa(CodePreferNotToSay)+" Prefer not to say; an empty cell is a question not answered or not asked."),
 		textRow("suppression", "These are raw responses, not suppressed: personal data, for the roles that may see them. Figures published from them hide any group of fewer than "+strconv.Itoa(d.GroupSize())+" people (the survey's minimum group size), and any that would let one be worked out."),
@@ -167,7 +188,7 @@ func WriteResponsesXLSX(ctx context.Context, w io.Writer, d *survey.Definition, 
 	if err := b.rows(SheetNotes, notes); err != nil {
 		return err
 	}
-	return b.finish()
+	return b.finishWith(own)
 }
 
 // cellsOf is a raw answer as a Data cell (its label) and a Codes cell
