@@ -184,6 +184,11 @@ CREATE TABLE invitation_uses (
 	7: tallySchema,        // see tally.go
 	8: boardSchema,        // see board.go
 	9: publicationsSchema, // see publications.go
+	// EachResponse reads oldest first: without this index SQLite sorted
+	// every response of the survey in a temporary B-tree before the first
+	// one came out (about +84 MB and a long wait at 250,000). The row id
+	// in every index breaks ties as ORDER BY submitted, id asks.
+	10: `CREATE INDEX responses_by_time ON responses (survey_id, submitted);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
