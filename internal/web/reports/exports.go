@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"sync"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -46,9 +44,7 @@ func (s *Pages) rawExport(c *fiber.Ctx, action, contentType, suffix string, writ
 	c.Set(fiber.HeaderContentType, contentType)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+d.ID+suffix+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	conn := c.Context().Conn()
-	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
-		w := &movingDeadline{w: bw, conn: conn}
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		s.gc.begin()
 		defer s.gc.end()
 		ctx, cancel := context.WithTimeout(context.Background(), web.LongTimeout)
@@ -58,27 +54,6 @@ func (s *Pages) rawExport(c *fiber.Ctx, action, contentType, suffix string, writ
 		}
 	})
 	return nil
-}
-
-// movingDeadline moves the connection's write deadline on while an
-// export makes progress. The server gives a response's writing a minute
-// (WriteTimeout, set once when the handler returns), and a large export
-// on a busy machine takes longer: 250,000 responses as Excel took 49 to
-// 61 s here. Each write at least 5 s after the last move puts the deadline
-// a minute on, so a client that stops reading still times out a minute
-// after the export stops moving.
-type movingDeadline struct {
-	w     io.Writer
-	conn  net.Conn
-	moved time.Time
-}
-
-func (m *movingDeadline) Write(p []byte) (int, error) {
-	if now := time.Now(); m.conn != nil && now.Sub(m.moved) > 5*time.Second {
-		m.moved = now
-		_ = m.conn.SetWriteDeadline(now.Add(time.Minute))
-	}
-	return m.w.Write(p)
 }
 
 // exportGC sets the collector's ratio to Go's default (GOGC 100) while any
