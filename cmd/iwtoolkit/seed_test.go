@@ -12,7 +12,8 @@ import (
 )
 
 // TestSeedThenRecount seeds the embedded store, checks that a recount
-// finds the tallies exact, spoils them behind the store's back, and checks
+// finds the tallies exact, seeds it again (over more than one batch) and
+// checks again, spoils them behind the store's back, and checks
 // that recount reports and repairs the difference.
 func TestSeedThenRecount(t *testing.T) {
 	ctx := context.Background()
@@ -32,11 +33,24 @@ func TestSeedThenRecount(t *testing.T) {
 	if got := recount(); !strings.Contains(got, "the tallies equal a recount") {
 		t.Errorf("recount after seed: %q", got)
 	}
+	// Seeding again adds to the store (it once failed on the references
+	// the first run had taken), and the tallies stay exact.
+	out.Reset()
+	if err := run(ctx, []string{"seed", "--responses", "2500", "--survey", "integrated-working"}, e.getenv, &out, &out); err != nil {
+		t.Fatalf("seed again: %v\n%s", err, out.String())
+	}
+	if got := recount(); !strings.Contains(got, "the tallies equal a recount") {
+		t.Errorf("recount after seeding again: %q", got)
+	}
 	db, err := sql.Open("sqlite", filepath.Join(e["IWT_DATA_DIR"], sqlite.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	var stored int
+	if err := db.QueryRow(`SELECT count(*) FROM responses`).Scan(&stored); err != nil || stored != 2560 {
+		t.Errorf("%d responses stored (%v), want 2560", stored, err)
+	}
 	if _, err := db.Exec(`UPDATE tallies SET responses = responses + 1 WHERE round = 'baseline'`); err != nil {
 		t.Fatal(err)
 	}

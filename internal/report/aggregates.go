@@ -167,6 +167,18 @@ func WriteAggregatesCSV(w io.Writer, a Aggregates) error {
 		}
 		cw.Write(cells) // errors are kept by the writer, checked below
 	}
+	AggregateRows(a, write)
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// AggregateRows gives the rows of the aggregates' table, header first, to
+// emit, unguarded: the one source of the CSV and the Excel sheet of
+// aggregates, so that both show the same figures and hide the same.
+func AggregateRows(a Aggregates, write func(cells ...string)) {
 	num := func(f float64) string { return strconv.FormatFloat(f, 'f', 4, 64) }
 	mean := func(f *AggregateFigures) (string, string) {
 		switch {
@@ -247,11 +259,6 @@ func WriteAggregatesCSV(w io.Writer, a Aggregates) error {
 	for _, note := range Notes(a.MinGroupSize, a.RoundedTo) {
 		write("notes", "", "", "", note)
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	return bw.Flush()
 }
 
 // strandValues are the answer values a strand's statements are counted

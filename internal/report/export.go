@@ -30,6 +30,18 @@ func CSVColumns(d *survey.Definition) []string {
 // so memory does not grow with the number of responses. A cell that a
 // spreadsheet would take as a formula is prefixed with a single quote.
 func WriteCSV(ctx context.Context, w io.Writer, d *survey.Definition, rounds []string, each EachResponse) error {
+	return writeCSV(ctx, w, d, rounds, each, false)
+}
+
+// WriteCSVOneLine is WriteCSV with every line break inside an answer
+// written as " / ", so that each response is one line: what SPSS's and
+// PSPP's GET DATA need (neither reads a line break inside quotes), and
+// what the SPSS syntax (WriteSPSSSyntax) reads.
+func WriteCSVOneLine(ctx context.Context, w io.Writer, d *survey.Definition, rounds []string, each EachResponse) error {
+	return writeCSV(ctx, w, d, rounds, each, true)
+}
+
+func writeCSV(ctx context.Context, w io.Writer, d *survey.Definition, rounds []string, each EachResponse, oneLine bool) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.WriteString("\ufeff"); err != nil {
 		return err
@@ -39,11 +51,12 @@ func WriteCSV(ctx context.Context, w io.Writer, d *survey.Definition, rounds []s
 	if err := cw.Write(cols); err != nil {
 		return err
 	}
-	row := make([]string, len(cols))
-	err := each(ctx, d.ID, rounds, func(r survey.Response) error {
-		row[0], row[1], row[2] = r.Reference, r.Round, r.Submitted.UTC().Format("2006-01-02T15:04:05Z")
-		for i, k := range cols[3:] {
-			row[3+i] = SafeCell(r.Answers[k])
+	err := EachRow(ctx, d, rounds, each, func(row []string) error {
+		for i, c := range row {
+			if oneLine && strings.ContainsAny(c, "\r\n") {
+				c = lineBreaks.Replace(c)
+			}
+			row[i] = SafeCell(c)
 		}
 		return cw.Write(row)
 	})
@@ -56,6 +69,25 @@ func WriteCSV(ctx context.Context, w io.Writer, d *survey.Definition, rounds []s
 	}
 	return bw.Flush()
 }
+
+// EachRow is the one row source of the raw-responses exports (CSV, Excel):
+// it streams the responses in the given rounds, oldest first, and calls fn
+// with each one's raw values, one per column of CSVColumns, unguarded. The
+// slice is reused from one call to the next, so memory does not grow with
+// the number of responses; fn may change it.
+func EachRow(ctx context.Context, d *survey.Definition, rounds []string, each EachResponse, fn func(row []string) error) error {
+	cols := CSVColumns(d)
+	row := make([]string, len(cols))
+	return each(ctx, d.ID, rounds, func(r survey.Response) error {
+		row[0], row[1], row[2] = r.Reference, r.Round, r.Submitted.UTC().Format("2006-01-02T15:04:05Z")
+		for i, k := range cols[3:] {
+			row[3+i] = r.Answers[k]
+		}
+		return fn(row)
+	})
+}
+
+var lineBreaks = strings.NewReplacer("\r\n", " / ", "\n", " / ", "\r", " / ")
 
 // SafeCell guards a cell against formula injection: text starting with
 // = + - @, a tab or a carriage return is prefixed with a single quote, so

@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"iwtoolkit/internal/survey"
@@ -33,6 +34,21 @@ var (
 	// match ErrUnavailable.
 	ErrDamaged = errors.New("the store's data is damaged: restore it from a backup or repair it")
 )
+
+// ErrBulkInvitation: SubmitMany was given a response that came through an
+// invitation, which only Submit takes (it marks the invitation used).
+var ErrBulkInvitation = errors.New("a response through an invitation cannot be stored in bulk")
+
+// CheckBulk checks that SubmitMany can take rs: none came through an
+// invitation.
+func CheckBulk(rs []survey.Response) error {
+	for _, r := range rs {
+		if r.Invitation != "" {
+			return fmt.Errorf("response %s: %w", r.Reference, ErrBulkInvitation)
+		}
+	}
+	return nil
+}
 
 // Store is the storage contract. Times are kept to the millisecond and
 // come back in UTC.
@@ -65,6 +81,17 @@ type Store interface {
 	// If r came through an invitation (r.Invitation) that another response
 	// came through, it stores nothing and returns ErrInvitationUsed.
 	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
+	// SubmitMany stores responses in bulk, for seeding and imports, and
+	// says how many it stored: each as Submit stores it and counted in the
+	// tallies as Submit counts it, but no draft is deleted, and a response
+	// that came through an invitation is refused (CheckBulk). A response
+	// whose SubmissionKey is stored already (or comes earlier in rs) is
+	// skipped, so repeating a call is safe. A reference taken by another
+	// response is ErrConflict. The embedded store stores all of rs or none;
+	// MongoDB, which has no transactions, may have stored some of rs when
+	// it fails, each of them counted or pending and counted by the next
+	// read, as after a Submit cut short.
+	SubmitMany(ctx context.Context, rs []survey.Response) (int, error)
 	// Response returns the response with the given reference, or ErrNotFound.
 	Response(ctx context.Context, reference string) (survey.Response, error)
 	// SubmittedResponse returns the response stored from the draft with the

@@ -185,6 +185,11 @@ CREATE TABLE invitation_uses (
 	8:  boardSchema,        // see board.go
 	9:  publicationsSchema, // see publications.go
 	10: contactsSchema,     // see contacts.go
+	// EachResponse reads oldest first: without this index SQLite sorted
+	// every response of the survey in a temporary B-tree before the first
+	// one came out (about +84 MB and a long wait at 250,000). The row id
+	// in every index breaks ties as ORDER BY submitted, id asks.
+	11: `CREATE INDEX responses_by_time ON responses (survey_id, submitted);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

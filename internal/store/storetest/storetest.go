@@ -46,6 +46,7 @@ func Run(t *testing.T, h Harness) {
 		{"TalliesExact", testTalliesExact}, {"TalliesWithoutPlan", testTalliesWithoutPlan}, // tally.go
 		{"ConcurrentTallies", testConcurrentTallies}, // tally.go
 	}
+	tests = append(tests, bulkTests...) // bulk.go
 	tests = append(tests, staffTests...)
 	tests = append(tests, adminTests...)
 	tests = append(tests, definitionTests...)

@@ -1,5 +1,5 @@
 // Package reports is the reports staff read (/r/{survey}: the report, its
-// views, the CSVs, the comments) and the JSON API of their figures
+// views, the exports (CSV, Excel, SPSS syntax, the codebook: exports.go), the comments) and the JSON API of their figures
 // (/api/surveys/{survey}/report). Every figure comes from the rounds'
 // publications (package publish), so every output hides the same groups.
 // Its pages are templates (web/templates/report*.html, staff-comments.html).
@@ -50,6 +50,7 @@ type Pages struct {
 	sessions  *session.Sessions
 	publisher *publish.Publisher
 	pages     *web.Renderer
+	gc        exportGC // the collector's ratio while raw exports stream: exports.go
 }
 
 // New makes the reports.
@@ -69,7 +70,11 @@ func (s *Pages) Register(app *fiber.App) {
 	r := app.Group("/r/:survey", web.Deadline(s.timeout))
 	r.Get("", s.sessions.Only(auth.User.CanSeeReports, s.viewReport))
 	r.Get("/responses.csv", s.sessions.Only(auth.User.CanSeeRawResponses, s.responsesCSV))
+	r.Get("/responses.xlsx", s.sessions.Only(auth.User.CanSeeRawResponses, s.responsesXLSX))
+	r.Get("/responses.sps", s.sessions.Only(auth.User.CanSeeRawResponses, s.responsesSPSS))
+	r.Get("/codebook.csv", s.sessions.Only(auth.User.CanSeeRawResponses, s.codebookCSV))
 	r.Get("/aggregates.csv", s.sessions.Only(auth.User.CanSeeReports, s.aggregatesCSV))
+	r.Get("/aggregates.xlsx", s.sessions.Only(auth.User.CanSeeReports, s.aggregatesXLSX))
 	r.Get("/views/:view", s.sessions.Only(auth.User.CanSeeReports, s.reportViewPage))
 	r.Get("/comments", s.sessions.Only(auth.User.CanSeeFreeText, s.comments))
 	app.Get("/api/surveys/:survey/report", web.Deadline(s.timeout), s.sessions.Only(auth.User.CanSeeReports, s.reportAPI))

@@ -1,8 +1,6 @@
 package reports
 
 import (
-	"bufio"
-	"context"
 	"html/template"
 	"net/http"
 
@@ -97,29 +95,4 @@ func (s *Pages) report(c *fiber.Ctx) error {
 		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews, States: statesOf(sc.Rounds, pubs),
 		FreeText: session.Of(c).User.CanSeeFreeText(), Pack: session.Of(c).User.CanReadBoardPack(),
 	})
-}
-
-// responsesCSV streams a survey's raw responses as CSV, for the roles that
-// may see raw responses and free text. Rows are written as they are read.
-func (s *Pages) responsesCSV(c *fiber.Ctx) error {
-	d, ok := s.surveys.Survey(c.Params("survey"))
-	if !ok {
-		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
-	}
-	if err := s.sessions.Audit(c, "downloaded raw responses", d.ID); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+d.ID+`-responses.csv"`)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	// The writer runs after the handler returns, past the request's
-	// deadline: it gets its own.
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		ctx, cancel := context.WithTimeout(context.Background(), web.LongTimeout)
-		defer cancel()
-		if err := report.WriteCSV(ctx, w, d, nil, s.st.EachResponse); err != nil {
-			s.log.Error("responses CSV cut short", "survey", d.ID, "error", err)
-		}
-	})
-	return nil
 }

@@ -1,0 +1,145 @@
+package reports
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"runtime/debug"
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/web"
+)
+
+// The exports of raw responses (CSV, Excel, SPSS syntax, the codebook)
+// share one shape: the survey from the address, an audit entry before
+// anything is sent, then the file streamed as it is written, so memory
+// does not grow with the number of responses. The aggregates' exports
+// (CSV, Excel) are made from s.aggregates, with the report page's scope,
+// publication and suppression.
+
+// Content types of the exports.
+const (
+	typeCSV  = "text/csv; charset=utf-8"
+	typeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	typeSPS  = "text/plain; charset=utf-8"
+)
+
+// rawExport streams a file about a survey's raw responses: audited as
+// action, named filename, written by write after the handler returns (a
+// body stream), with a deadline of its own, since the request's has passed
+// by then.
+func (s *Pages) rawExport(c *fiber.Ctx, action, contentType, suffix string, write func(ctx context.Context, w io.Writer, d *survey.Definition) error) error {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+	}
+	if err := s.sessions.Audit(c, action, d.ID); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+d.ID+suffix+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		s.gc.begin()
+		defer s.gc.end()
+		ctx, cancel := context.WithTimeout(context.Background(), web.LongTimeout)
+		defer cancel()
+		if err := write(ctx, w, d); err != nil {
+			s.log.Error("export cut short", "survey", d.ID, "file", suffix, "error", err)
+		}
+	})
+	return nil
+}
+
+// exportGC sets the collector's ratio to Go's default (GOGC 100) while any
+// export of raw responses streams, and back when the last ends. The
+// service runs at 400 (cmd/iwtoolkit: fewer collections under
+// respondents' load, for a heap that is small), so an export's garbage,
+// about 2.5 KB a response, grew the heap to five times its live size
+// before a collection: +80 MB resident at 250,000 responses, against +16
+// to +21 MB at 100 (docs/performance.md, "Exports on the running
+// service"). A ratio already at or below 100 is left alone. The setting
+// is the process's, so pages served during an export collect as often as
+// at Go's default.
+type exportGC struct {
+	mu  sync.Mutex
+	n   int // exports streaming
+	old int // the ratio before the first
+}
+
+func (g *exportGC) begin() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n == 0 {
+		g.old = debug.SetGCPercent(100)
+		if g.old >= 0 && g.old < 100 {
+			debug.SetGCPercent(g.old)
+		}
+	}
+	g.n++
+}
+
+func (g *exportGC) end() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n--; g.n == 0 {
+		debug.SetGCPercent(g.old)
+	}
+}
+
+// responsesCSV streams a survey's raw responses as CSV, for the roles that
+// may see raw responses and free text. ?lines=one writes each response on
+// one line, line breaks in answers as " / ": the file the SPSS syntax
+// reads.
+func (s *Pages) responsesCSV(c *fiber.Ctx) error {
+	write := report.WriteCSV
+	if c.Query("lines") == "one" {
+		write = report.WriteCSVOneLine
+	}
+	return s.rawExport(c, "downloaded raw responses", typeCSV, "-responses.csv", func(ctx context.Context, w io.Writer, d *survey.Definition) error {
+		return write(ctx, w, d, nil, s.st.EachResponse)
+	})
+}
+
+// responsesXLSX is the raw responses as an Excel workbook: labels, codes,
+// the codebook and notes (report.WriteResponsesXLSX).
+func (s *Pages) responsesXLSX(c *fiber.Ctx) error {
+	return s.rawExport(c, "downloaded raw responses (Excel)", typeXLSX, "-responses.xlsx", func(ctx context.Context, w io.Writer, d *survey.Definition) error {
+		return report.WriteResponsesXLSX(ctx, w, d, nil, s.st.EachResponse, s.now())
+	})
+}
+
+// responsesSPSS is SPSS syntax that reads the one-line CSV of raw
+// responses and labels it. It holds no responses, but it is of no use
+// without them: it is for the same roles, and audited.
+func (s *Pages) responsesSPSS(c *fiber.Ctx) error {
+	return s.rawExport(c, "downloaded SPSS syntax for raw responses", typeSPS, "-responses.sps", func(_ context.Context, w io.Writer, d *survey.Definition) error {
+		return report.WriteSPSSSyntax(w, d, d.ID+"-responses.csv")
+	})
+}
+
+// codebookCSV is the codebook of the raw-responses exports, for R users.
+func (s *Pages) codebookCSV(c *fiber.Ctx) error {
+	return s.rawExport(c, "downloaded codebook", typeCSV, "-codebook.csv", func(_ context.Context, w io.Writer, d *survey.Definition) error {
+		return report.WriteCodebookCSV(w, d)
+	})
+}
+
+// aggregatesXLSX is the report's figures as an Excel workbook, the same
+// figures as aggregates.csv with the same cells hidden.
+func (s *Pages) aggregatesXLSX(c *fiber.Ctx) error {
+	agg, err := s.aggregates(c)
+	if err != nil {
+		return err
+	}
+	d, _ := s.surveys.Survey(agg.Survey)
+	c.Set(fiber.HeaderContentType, typeXLSX)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+agg.Survey+`-aggregates.xlsx"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return report.WriteAggregatesXLSX(c, agg, d, s.now())
+}
