@@ -115,7 +115,7 @@ func (b *tab) fitsWindow(path string) {
 		var wide []string
 		b.run(path+": what is wide", chromedp.Evaluate(`[...document.querySelectorAll('body *')].filter(el => {
 			const r = el.getBoundingClientRect();
-			return r.right > window.innerWidth + 1 && !el.closest('.app-scroll');
+			return r.right > window.innerWidth + 1 && !el.closest('.app-table-scroll');
 		}).slice(0, 5).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && el.className.baseVal === undefined ? '.' + el.className.split(' ').join('.') : '') + ' ' + Math.round(el.getBoundingClientRect().right) + 'px')`, &wide))
 		b.t.Errorf("%s is %d px wide in a window %d px wide; wide elements: %v", path, got.Scroll, got.Inner, wide)
 	} else {
