@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -120,5 +126,33 @@ func (b *tab) fitsWindow(path string) {
 		b.t.Errorf("%s is %d px wide in a window %d px wide; wide elements: %v", path, got.Scroll, got.Inner, wide)
 	} else {
 		b.t.Logf("%s: %d px in %d", path, got.Scroll, got.Inner)
+	}
+	// A picture of the page at this width, for people to look at (the
+	// charts' labels, say, which no measure here checks).
+	var png []byte
+	b.run(path+": screenshot", chromedp.FullScreenshot(&png, 80))
+	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	name := "narrow" + strings.NewReplacer("/", "-", "?", "-", "&", "-", "=", "-").Replace(path) + ".jpg"
+	if err := os.WriteFile(filepath.Join(screenshotDir, name), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	// And each chart alone, at the size it is drawn.
+	var boxes []struct{ X, Y, W, H float64 }
+	b.run(path+": where the charts are", chromedp.Evaluate(`[...document.querySelectorAll('[data-echarts-option], svg.app-pack-chart')].map(el => {
+		const r = el.getBoundingClientRect();
+		return {X: r.left + window.scrollX, Y: r.top + window.scrollY, W: r.width, H: r.height};
+	})`, &boxes))
+	for i, box := range boxes {
+		b.run(path+": screenshot a chart", chromedp.ActionFunc(func(ctx context.Context) error {
+			var err error
+			png, err = cdppage.CaptureScreenshot().WithFormat(cdppage.CaptureScreenshotFormatPng).WithCaptureBeyondViewport(true).
+				WithClip(&cdppage.Viewport{X: box.X, Y: box.Y, Width: box.W, Height: box.H, Scale: 1}).Do(ctx)
+			return err
+		}))
+		if err := os.WriteFile(filepath.Join(screenshotDir, fmt.Sprintf("%s-chart-%d.png", strings.TrimSuffix(name, ".jpg"), i+1)), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
 	}
 }

@@ -38,6 +38,7 @@ type reportPage struct {
 	Filters    []filterPicker // one per breakdown the survey has
 	Filtered   bool           // some filter is set
 	Query      template.URL   // the rounds and filters as a query string, for links
+	Compared   template.URL   // the rounds alone as a query string, for the Board pack
 	Comparison *report.Comparison
 	Rounds     []survey.Round // the rounds a report may compare: practice rounds are left out
 	Bar, Radar string         // chart options as JSON, for data attributes
@@ -94,7 +95,7 @@ func (s *Pages) report(c *fiber.Ctx) error {
 	return s.render(c, http.StatusOK, "report.html", reportPage{
 		Page:   web.Page{Title: d.Title + ": report", CSRF: web.Token(c)},
 		Survey: d, Rounds: sc.Comparable, Pickers: []roundPicker{{"a", "Compare", sc.A}, {"b", "with", sc.B}},
-		Filters: sc.Pickers, Filtered: len(sc.Filter) > 0, Query: sc.links(), Comparison: cmp,
+		Filters: sc.Pickers, Filtered: len(sc.Filter) > 0, Query: sc.links(), Compared: sc.rounds(), Comparison: cmp,
 		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews, States: statesOf(sc.Rounds, pubs),
 		FreeText: session.Of(c).User.CanSeeFreeText(), Pack: session.Of(c).User.CanReadBoardPack(),
 	})

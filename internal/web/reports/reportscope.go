@@ -106,3 +106,13 @@ func (sc *reportScope) links() template.URL {
 	}
 	return template.URL(q.Encode())
 }
+
+// rounds is the rounds compared alone as a query string, for links to
+// pages that take no filters (the Board pack).
+func (sc *reportScope) rounds() template.URL {
+	q := url.Values{"a": {sc.A}}
+	if sc.B != "" {
+		q.Set("b", sc.B)
+	}
+	return template.URL(q.Encode())
+}
