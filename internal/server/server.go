@@ -115,7 +115,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{store: o.Store, log: o.Logger, now: o.Now, health: web.NewHealth(o.Logger), errors: errors}
 
 	secrets := web.NewSecrets(o.Store)
-	sessions := session.New(o.Store, o.Now, o.Secure)
+	sessions := session.New(o.Store, o.Surveys, o.Now, o.Secure)
 	publisher := publish.New(o.Store, o.Now)
 	respondent, err := respond.New(respond.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Secure: o.Secure, BaseURL: o.BaseURL,

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -115,4 +116,20 @@ func (sc *reportScope) rounds() template.URL {
 		q.Set("b", sc.B)
 	}
 	return template.URL(q.Encode())
+}
+
+// Described is each filter as pages say it: the breakdown and the answer's
+// label ("organisation: Community health trust"), not its value.
+func (sc *reportScope) Described() []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(sc.Filter)) {
+		v := sc.Filter[k]
+		if q, ok := sc.Survey.BreakdownQuestion(k); ok {
+			if l := q.OptionLabel(v); l != "" {
+				v = l
+			}
+		}
+		out = append(out, k+": "+v)
+	}
+	return out
 }
