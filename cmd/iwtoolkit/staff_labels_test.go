@@ -33,7 +33,7 @@ func TestStaffPagesNameThings(t *testing.T) {
 	if s := text(coordinator.get("/staff/organisations/"+org).must(t, http.StatusOK).Body); !strings.Contains(s, label) {
 		t.Errorf("the organisation's page does not name it %q: %s", label, s)
 	}
-	view := coordinator.get("/r/" + d.ID + "/views/overview").must(t, http.StatusOK)
+	view := coordinator.get("/r/"+d.ID+"/views/overview").must(t, http.StatusOK)
 	if s := text(view.Body); !strings.Contains(s, "organisation: "+label) {
 		t.Errorf("a co-ordinator's report view does not say its filter in words: %s", s)
 	}
