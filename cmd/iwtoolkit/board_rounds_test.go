@@ -2,9 +2,11 @@ package main
 
 import (
 	"html"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -49,6 +51,26 @@ func TestBoardPackKeepsRounds(t *testing.T) {
 	for _, what := range []string{"Write the commentary", "Add an action", "The full report"} {
 		both(what, link(p, what))
 	}
+	// One rounding: the change in the strand's table is the difference of
+	// the two means it shows; the test's name is in a details section, not
+	// in the sentence.
+	figures := element(t, p.Body, "table", "strand-"+strand.ID+"-figures")
+	means := regexp.MustCompile(`>([0-9]\.[0-9]{2}) \([0-9]+\)</td>`).FindAllStringSubmatch(figures, -1)
+	change := regexp.MustCompile(`>(&#43;|-)?([0-9]\.[0-9]{2})</td>`).FindStringSubmatch(figures)
+	if len(means) != 2 || change == nil {
+		t.Fatalf("the strand's figures table has no two means and a change:\n%s", figures)
+	}
+	ch := parseFloat(t, change[2])
+	if change[1] == "-" {
+		ch = -ch
+	}
+	if a, b := parseFloat(t, means[0][1]), parseFloat(t, means[1][1]); math.Abs((b-a)-ch) > 1e-9 {
+		t.Errorf("the pack's table shows %s to %s as a change of %s%s", means[0][1], means[1][1], change[1], change[2])
+	}
+	section := element(t, p.Body, "section", "strand-"+strand.ID)
+	if strings.Contains(section, "test, p") && !strings.Contains(section, `<details class="govuk-details">`) {
+		t.Errorf("the pack names its test outside a details section:\n%s", text(section))
+	}
 
 	// The commentary: the form carries both rounds, and saving it lands on
 	// the pack of both at the strand.
@@ -75,4 +97,13 @@ func TestBoardPackKeepsRounds(t *testing.T) {
 	updated := analyst.postFrom(update.RequestURI(), update.Path, url.Values{"round": {"follow-up"}, "a": {"baseline"}, "b": {"follow-up"},
 		"owner": {"Head of Early Help"}, "due_day": {"31"}, "due_month": {"3"}, "due_year": {"2028"}, "status": {"in-progress"}}).must(t, http.StatusOK)
 	both("after updating an action", updated.URL)
+}
+
+func parseFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

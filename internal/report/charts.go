@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"iwtoolkit/internal/stats"
 )
 
 // Charts are built with go-echarts and handed to the page as JSON options,
@@ -68,8 +70,9 @@ func (c *Comparison) shownRounds() []int {
 	return idx
 }
 
-// round2 keeps charts' numbers to the two decimals the tables show.
-func round2(f float64) float64 { return math.Round(f*100) / 100 }
+// round2 keeps charts' numbers to the decimals the tables show: stats'
+// one rounding.
+func round2(f float64) float64 { return stats.Round(f) }
 
 // BarChart is the mean of each strand as grouped bars, one bar per round.
 // The bars run across, so that strand names can be read in full.

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"iwtoolkit/internal/stats"
 )
 
 // StrandChart is one strand's statements as horizontal bars, one bar per
@@ -113,7 +115,7 @@ func (c *Comparison) StrandChart(i int) StrandChart {
 			b := ChartBar{Series: k, X: ch.PlotLeft, Y: by + k*(barHeight+barGap), H: barHeight, Text: "no ratings"}
 			if f.Scored > 0 {
 				b.W = x(f.Mean) - ch.PlotLeft
-				b.Text = fmt.Sprintf("%.2f", f.Mean)
+				b.Text = stats.Figure(f.Mean)
 			}
 			b.TextX, b.TextY = ch.PlotLeft+b.W+4, b.Y+barHeight-4
 			r.Bars = append(r.Bars, b)
