@@ -116,7 +116,7 @@ func narrow(option map[string]any) []map[string]any {
 func (c *Comparison) BarChart() ([]byte, error) {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(append(commonOptions(c.description("Bar chart")),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0", Color: textColour, LineHeight: "15"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0", Color: textColour}}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Left: "10", Right: "40", Top: "60", Bottom: "10"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Left: "0", Right: "50"}),
 	)...)
@@ -129,12 +129,28 @@ func (c *Comparison) BarChart() ([]byte, error) {
 		data := make([]opts.BarData, len(c.Strands))
 		for i, s := range c.Strands {
 			data[i] = opts.BarData{Name: names[i], Value: c.value(s.Figures[ri])}
+			if data[i].Value == "-" {
+				// No bar, so no value by it: ECharts cannot place one.
+				data[i].Label = &opts.Label{Show: opts.Bool(false)}
+			}
 		}
 		bar.AddSeries(c.Rounds[ri].Round.Label, data,
 			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Color: textColour, Formatter: "{c}"}))
 	}
 	return chartJSON(bar, func(o map[string]any) error {
 		o["xAxis"] = []any{c.levelAxis()}
+		// Room between the lines of a wrapped strand name; go-echarts
+		// writes its lineHeight as a string, which ECharts cannot place.
+		var ys []map[string]any
+		if err := roundTrip(o["yAxis"], &ys); err != nil {
+			return err
+		}
+		for _, y := range ys {
+			if l, ok := y["axisLabel"].(map[string]any); ok {
+				l["lineHeight"] = 15
+			}
+		}
+		o["yAxis"] = ys
 		return withMedia(o, narrow(map[string]any{
 			"grid":   map[string]any{"top": 80},
 			"xAxis":  []any{map[string]any{"axisLabel": map[string]any{"rotate": 45}}},
