@@ -67,3 +67,11 @@ func (ct *ChangeTest) PValue() string {
 	}
 	return strconv.FormatFloat(ct.Rank.P, 'f', 3, 64)
 }
+
+// ShownChange is the change in mean strand score as pages show it: the
+// difference of the rounded means the sentence gives (stats.Change).
+func (ct *ChangeTest) ShownChange() float64 { return stats.Change(ct.Means[0], ct.Means[1]) }
+
+// Technical is the test's name and p value, for a details section under
+// the plain sentence.
+func (ct *ChangeTest) Technical() string { return ct.Rank.Technical() }

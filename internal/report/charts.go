@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"iwtoolkit/internal/stats"
 )
 
 // Charts are built with go-echarts and handed to the page as JSON options,
@@ -68,39 +70,116 @@ func (c *Comparison) shownRounds() []int {
 	return idx
 }
 
-// round2 keeps charts' numbers to the two decimals the tables show.
-func round2(f float64) float64 { return math.Round(f*100) / 100 }
+// round2 keeps charts' numbers to the decimals the tables show: stats'
+// one rounding.
+func round2(f float64) float64 { return stats.Round(f) }
 
-// BarChart is the mean of each strand as grouped bars, one bar per round.
-// The bars run across, so that strand names can be read in full.
+// levelNames are the names of the levels of the scales the strands use,
+// by value ("1": "Not yet\nin place"), wrapped to fit under an axis. The
+// page's script (charts.js) turns a value axis's axisLabel.levels into
+// the labels' formatter: ECharts takes a function there, which JSON
+// cannot carry. Where strands use scales that name a value differently,
+// the first strand's name is kept.
+func (c *Comparison) levelNames() map[string]string {
+	out := map[string]string{}
+	for _, d := range c.Sections {
+		for _, l := range d.Scale.Levels {
+			k := fmt.Sprint(l.Value)
+			if _, ok := out[k]; !ok {
+				out[k] = wrap(l.Label, 10)
+			}
+		}
+	}
+	return out
+}
+
+// levelAxis is a value axis from the lowest level to the highest, one
+// tick per level, each named.
+func (c *Comparison) levelAxis() map[string]any {
+	return map[string]any{
+		"type": "value", "min": c.scaleMin(), "max": c.scaleMax(), "interval": 1,
+		"axisLabel": map[string]any{"color": textColour, "levels": c.levelNames(), "hideOverlap": false},
+	}
+}
+
+// narrow is ECharts' media query for a phone's width: the options under
+// it apply when the chart is at most 500 px wide.
+func narrow(option map[string]any) []map[string]any {
+	return []map[string]any{{"query": map[string]any{"maxWidth": 500}, "option": option}}
+}
+
+// BarChart is the mean of each strand as grouped bars, one bar per round,
+// each with its value written after it. The bars run across, so that
+// strand names can be read in full; the value axis names the levels. The
+// legend is at the top, clear of the axis labels, and on a phone the
+// levels' names turn so that they do not run into each other.
 func (c *Comparison) BarChart() ([]byte, error) {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(append(commonOptions(c.description("Bar chart")),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "Mean rating", NameLocation: "middle", NameGap: 30, Min: c.scaleMin(), Max: c.scaleMax()}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0", Color: textColour}}),
-		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Left: "10", Right: "20", Bottom: "60"}),
+		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Left: "10", Right: "40", Top: "60", Bottom: "10"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Left: "0", Right: "50"}),
 	)...)
 	names := make([]string, len(c.Strands))
 	for i, s := range c.Strands {
-		names[i] = s.Section.Title
+		names[i] = wrap(s.Section.Title, 20)
 	}
 	bar.SetXAxis(names).XYReversal()
 	for _, ri := range c.shownRounds() {
 		data := make([]opts.BarData, len(c.Strands))
 		for i, s := range c.Strands {
 			data[i] = opts.BarData{Name: names[i], Value: c.value(s.Figures[ri])}
+			if data[i].Value == "-" {
+				// No bar, so no value by it: ECharts cannot place one.
+				data[i].Label = &opts.Label{Show: opts.Bool(false)}
+			}
 		}
-		bar.AddSeries(c.Rounds[ri].Round.Label, data)
+		bar.AddSeries(c.Rounds[ri].Round.Label, data,
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Color: textColour, Formatter: "{c}"}))
 	}
-	return chartJSON(bar, nil)
+	return chartJSON(bar, func(o map[string]any) error {
+		o["xAxis"] = []any{c.levelAxis()}
+		// Room between the lines of a wrapped strand name; go-echarts
+		// writes its lineHeight as a string, which ECharts cannot place.
+		var ys []map[string]any
+		if err := roundTrip(o["yAxis"], &ys); err != nil {
+			return err
+		}
+		for _, y := range ys {
+			if l, ok := y["axisLabel"].(map[string]any); ok {
+				l["lineHeight"] = 15
+			}
+		}
+		o["yAxis"] = ys
+		return withMedia(o, narrow(map[string]any{
+			"grid":   map[string]any{"top": 80},
+			"xAxis":  []any{map[string]any{"axisLabel": map[string]any{"rotate": 45}}},
+			"legend": map[string]any{"itemGap": 6},
+		}))
+	})
 }
 
-// RadarChart is the same figures as a radar, one outline per round.
+// withMedia makes options responsive: ECharts takes the options as they
+// are as its baseOption, and media's options where their query holds.
+func withMedia(o map[string]any, media []map[string]any) error {
+	base := map[string]any{}
+	for k, v := range o {
+		base[k] = v
+		delete(o, k)
+	}
+	o["baseOption"], o["media"] = base, media
+	return nil
+}
+
+// RadarChart is the same figures as a radar, one outline per round, each
+// point with its value written by it. The strands' names are wrapped
+// short, and on a phone the radar is smaller, so that no name is cut at
+// the chart's edge.
 func (c *Comparison) RadarChart() ([]byte, error) {
 	radar := charts.NewRadar()
 	indicators := make([]*opts.Indicator, len(c.Strands))
 	for i, s := range c.Strands {
-		indicators[i] = &opts.Indicator{Name: wrap(s.Section.Title, 16), Min: float32(c.scaleMin()), Max: float32(c.scaleMax())}
+		indicators[i] = &opts.Indicator{Name: wrap(s.Section.Title, 14), Min: float32(c.scaleMin()), Max: float32(c.scaleMax())}
 	}
 	radar.SetGlobalOptions(append(commonOptions(c.description("Radar chart")),
 		charts.WithRadarComponentOpts(opts.RadarComponent{
@@ -113,7 +192,8 @@ func (c *Comparison) RadarChart() ([]byte, error) {
 		for i, s := range c.Strands {
 			values[i] = c.value(s.Figures[ri])
 		}
-		radar.AddSeries(c.Rounds[ri].Round.Label, []opts.RadarData{{Name: c.Rounds[ri].Round.Label, Value: values}})
+		radar.AddSeries(c.Rounds[ri].Round.Label, []opts.RadarData{{Name: c.Rounds[ri].Round.Label, Value: values}},
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Color: textColour, Formatter: "{c}"}))
 	}
 	// Room for the strand names around the radar: go-echarts has no field
 	// for its radius.
@@ -124,7 +204,9 @@ func (c *Comparison) RadarChart() ([]byte, error) {
 		}
 		r["radius"], r["center"] = "60%", []string{"50%", "48%"}
 		options["radar"] = r
-		return nil
+		return withMedia(options, narrow(map[string]any{
+			"radar": map[string]any{"radius": "42%", "center": []string{"50%", "45%"}, "axisName": map[string]any{"fontSize": 11, "lineHeight": 13}},
+		}))
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"iwtoolkit/internal/stats"
 	"iwtoolkit/internal/survey"
 )
 
@@ -43,7 +44,7 @@ type StrandRow struct {
 	// fewer than the minimum were asked the strand.
 	Figures []Figures
 	// Change is the last round's mean less the first's, when both are shown
-	// and have scored answers.
+	// and have scored answers: exact, for exports; pages show ShownChange.
 	Change    float64
 	HasChange bool
 	// Test is the change between the first and last round per respondent,
@@ -195,3 +196,10 @@ func roundCount(n, base int) int {
 
 // ValueLabel is the column head for an answer value, as respondents saw it.
 func (d SectionDetail) ValueLabel(v string) string { return d.Scale.AnswerLabel("en", v) }
+
+// ShownChange is the change as pages show it: the difference of the two
+// means once rounded as they are shown (stats.Change), so that the table
+// adds up for a reader.
+func (r StrandRow) ShownChange() float64 {
+	return stats.Change(r.Figures[0].Mean, r.Figures[len(r.Figures)-1].Mean)
+}

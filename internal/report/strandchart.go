@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"iwtoolkit/internal/stats"
 )
 
 // StrandChart is one strand's statements as horizontal bars, one bar per
@@ -15,17 +17,24 @@ type StrandChart struct {
 	PlotLeft      int // where the bars start, the lowest level
 	PlotRight     int
 	AxisY         int // the baseline of the axis labels
+	TitleY        int // the baseline of the axis title, under the levels' names
 	Ticks         []ChartTick
 	Rows          []ChartRow
 	Series        []ChartSeries
 	Description   string
 }
 
-// ChartTick is one level on the axis, with its grid line.
+// ChartTick is one level on the axis, with its grid line: its value and
+// its name from the survey's scale ("Not yet in place"), in lines.
 type ChartTick struct {
 	X     int
 	Label string
+	Names []ChartLine
 }
+
+// levelChars is how long a line of a level's name under the axis may be:
+// five levels' names fit side by side in the chart's width.
+const levelChars = 10
 
 // ChartRow is one statement: its label (in lines) and its bars.
 type ChartRow struct {
@@ -113,7 +122,7 @@ func (c *Comparison) StrandChart(i int) StrandChart {
 			b := ChartBar{Series: k, X: ch.PlotLeft, Y: by + k*(barHeight+barGap), H: barHeight, Text: "no ratings"}
 			if f.Scored > 0 {
 				b.W = x(f.Mean) - ch.PlotLeft
-				b.Text = fmt.Sprintf("%.2f", f.Mean)
+				b.Text = stats.Figure(f.Mean)
 			}
 			b.TextX, b.TextY = ch.PlotLeft+b.W+4, b.Y+barHeight-4
 			r.Bars = append(r.Bars, b)
@@ -121,11 +130,18 @@ func (c *Comparison) StrandChart(i int) StrandChart {
 		ch.Rows = append(ch.Rows, r)
 		y += h + rowGap
 	}
-	for v := lo; v <= hi; v++ {
-		ch.Ticks = append(ch.Ticks, ChartTick{X: x(float64(v)), Label: fmt.Sprint(v)})
-	}
 	ch.AxisY = y + 4
-	y += axisSpace
+	names := 0
+	for _, l := range d.Scale.Levels {
+		t := ChartTick{X: x(float64(l.Value)), Label: fmt.Sprint(l.Value)}
+		for j, line := range strings.Split(wrap(l.Label, levelChars), "\n") {
+			t.Names = append(t.Names, ChartLine{Y: ch.AxisY + 14 + (j+1)*lineHeight, Text: line})
+		}
+		names = max(names, len(t.Names))
+		ch.Ticks = append(ch.Ticks, t)
+	}
+	ch.TitleY = ch.AxisY + 32 + names*lineHeight
+	y += axisSpace + names*lineHeight
 	for k := range ch.Series {
 		ch.Series[k].LegendY = y + k*legendSpace
 	}

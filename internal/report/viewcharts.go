@@ -18,7 +18,7 @@ var (
 func (c *Comparison) TrendChart() ([]byte, error) {
 	line := charts.NewLine()
 	line.SetGlobalOptions(append(commonOptions("Line chart of the mean level of each strand in each round. The same figures are in the table that follows."),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Mean rating", Min: c.scaleMin(), Max: c.scaleMax(), AxisLabel: &opts.AxisLabel{Color: textColour}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: c.scaleMin(), Max: c.scaleMax(), AxisLabel: &opts.AxisLabel{Color: textColour}}),
 		charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Color: textColour}}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Bottom: "90"}),
 	)...)
@@ -35,6 +35,8 @@ func (c *Comparison) TrendChart() ([]byte, error) {
 		line.AddSeries(s.Section.Title, data)
 	}
 	return chartJSON(line, func(o map[string]any) error {
+		// The levels' names on the value axis, not numbers alone.
+		o["yAxis"] = []any{c.levelAxis()}
 		return eachSeries(o, func(i int, s map[string]any) {
 			s["symbol"] = lineSymbols[i%len(lineSymbols)]
 			s["symbolSize"] = 9

@@ -143,7 +143,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{store: o.Store, log: o.Logger, now: o.Now, health: web.NewHealth(o.Logger), errors: errors}
 
 	secrets := web.NewSecrets(o.Store)
-	sessions := session.New(o.Store, o.Now, o.Secure)
+	sessions := session.New(o.Store, o.Surveys, o.Now, o.Secure)
 	publisher := publish.New(o.Store, o.Now)
 	links := mail.NewLinks(o.Store, o.BaseURL)
 	respondent, err := respond.New(respond.Options{

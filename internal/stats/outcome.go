@@ -25,11 +25,14 @@ func (o Outcome) MoreThanChance() bool {
 	return o.Computable && o.P < Alpha
 }
 
-// Sentence explains the result to the Board in one plain sentence. from and
-// to are the figures the Board is shown for the baseline and the follow-up,
-// usually the two means; they give the direction and size of the change, the
-// test only says whether it is more than chance. A sentence never claims a
-// change for a test that could not be run.
+// Sentence explains the result to the Board in one plain sentence, with no
+// statistical words: the test's name and p value are in Technical, which
+// pages put in a details section under it. from and to are the figures
+// the Board is shown for the baseline and the follow-up, usually the two
+// means, rounded as every table rounds them (Figure); they give the
+// direction and size of the change, the test only says whether it is more
+// than chance. A sentence never claims a change for a test that could not
+// be run.
 func (o Outcome) Sentence(from, to float64) string {
 	if !o.Computable {
 		return "No test could be run because " + o.Reason +
@@ -38,31 +41,33 @@ func (o Outcome) Sentence(from, to float64) string {
 	a, b := figures(from, to)
 	if !o.MoreThanChance() {
 		return "The change from " + a + " to " + b +
-			" is within what chance alone could produce (" + o.Test + ", " + formatP(o.P) +
-			"), so treat it as no clear change."
+			" is small enough that chance alone could have made it, so treat it as no clear change."
 	}
 	word := "change"
 	switch {
 	case a == b:
-	case to > from:
+	case Round(to) > Round(from):
 		word = "rise"
-	case to < from:
+	case Round(to) < Round(from):
 		word = "fall"
 	}
-	return "The " + word + " from " + a + " to " + b + " is more than chance would explain (" +
-		o.Test + ", " + formatP(o.P) + ")."
+	return "The " + word + " from " + a + " to " + b + " is more than chance would explain."
 }
 
-// figures formats two figures to one decimal place, or two when one place
-// would hide the difference between them.
-func figures(from, to float64) (string, string) {
-	a := strconv.FormatFloat(from, 'f', 1, 64)
-	b := strconv.FormatFloat(to, 'f', 1, 64)
-	if a == b && from != to {
-		a = strconv.FormatFloat(from, 'f', 2, 64)
-		b = strconv.FormatFloat(to, 'f', 2, 64)
+// Technical is the test's name and its p value ("Mann–Whitney test,
+// p = 0.003"), for readers who want them, with what the p value means;
+// "" when no test could be run.
+func (o Outcome) Technical() string {
+	if !o.Computable {
+		return ""
 	}
-	return a, b
+	return o.Test + ", " + formatP(o.P) + ". The p value is how often chance alone would make a change at least this large if nothing had really changed; below 0.05 (one time in twenty) the change is called more than chance."
+}
+
+// figures formats two figures as every table shows them (Figure), so
+// that the sentence and the table beside it agree.
+func figures(from, to float64) (string, string) {
+	return Figure(from), Figure(to)
 }
 
 // formatP writes a p value the way reports usually do: two decimal places,

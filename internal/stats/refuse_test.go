@@ -163,28 +163,31 @@ func FuzzNoNaNOrInfinity(f *testing.F) {
 
 func TestSentences(t *testing.T) {
 	for _, c := range []struct {
-		name     string
-		o        Outcome
-		from, to float64
-		want     string
+		name      string
+		o         Outcome
+		from, to  float64
+		want, tec string
 	}{
 		{"rise", Outcome{Test: "Mann–Whitney test", Computable: true, P: 0.0031}, 2.4, 3.1,
-			"The rise from 2.4 to 3.1 is more than chance would explain (Mann–Whitney test, p = 0.003)."},
+			"The rise from 2.40 to 3.10 is more than chance would explain.", "Mann–Whitney test, p = 0.003"},
 		{"fall", Outcome{Test: "Welch's t-test", Computable: true, P: 0.0004}, 3.14, 2.96,
-			"The fall from 3.1 to 3.0 is more than chance would explain (Welch's t-test, p < 0.001)."},
+			"The fall from 3.14 to 2.96 is more than chance would explain.", "Welch's t-test, p < 0.001"},
 		{"tiny but clear", Outcome{Test: "Mann–Whitney test", Computable: true, P: 0.02}, 3.01, 3.04,
-			"The rise from 3.01 to 3.04 is more than chance would explain (Mann–Whitney test, p = 0.02)."},
+			"The rise from 3.01 to 3.04 is more than chance would explain.", "Mann–Whitney test, p = 0.02"},
 		{"just under alpha", Outcome{Test: "Mann–Whitney test", Computable: true, P: 0.0496}, 2, 3,
-			"The rise from 2.0 to 3.0 is more than chance would explain (Mann–Whitney test, p < 0.05)."},
+			"The rise from 2.00 to 3.00 is more than chance would explain.", "Mann–Whitney test, p < 0.05"},
 		{"chance", Outcome{Test: "Wilcoxon signed-rank test", Computable: true, P: 0.214}, 2.4, 2.6,
-			"The change from 2.4 to 2.6 is within what chance alone could produce (Wilcoxon signed-rank test, p = 0.21), so treat it as no clear change."},
+			"The change from 2.40 to 2.60 is small enough that chance alone could have made it, so treat it as no clear change.", "Wilcoxon signed-rank test, p = 0.21"},
 		{"at alpha", Outcome{Test: "Welch's t-test", Computable: true, P: 0.05}, 2.4, 2.9,
-			"The change from 2.4 to 2.9 is within what chance alone could produce (Welch's t-test, p = 0.05), so treat it as no clear change."},
+			"The change from 2.40 to 2.90 is small enough that chance alone could have made it, so treat it as no clear change.", "Welch's t-test, p = 0.05"},
 		{"refused", refused(testMann, reasonTooFew), 2, 3,
-			"No test could be run because a round has fewer than two answers, so this report cannot say whether the change is more than chance."},
+			"No test could be run because a round has fewer than two answers, so this report cannot say whether the change is more than chance.", ""},
 	} {
 		if got := c.o.Sentence(c.from, c.to); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+		if got := c.o.Technical(); !strings.HasPrefix(got, c.tec) || (c.tec == "") != (got == "") {
+			t.Errorf("%s: technical words %q, want them to start %q", c.name, got, c.tec)
 		}
 	}
 }

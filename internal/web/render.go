@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"iwtoolkit/internal/stats"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/web"
 )
@@ -75,9 +76,10 @@ func templateFuncs(static func(string) (string, error)) template.FuncMap {
 	return template.FuncMap{
 		"static":     static,
 		"paragraphs": Paragraphs,
-		"decimal":    func(f float64) string { return fmt.Sprintf("%.2f", f) },
-		"signed":     func(f float64) string { return fmt.Sprintf("%+.2f", f) },
-		"add":        func(a, b int) int { return a + b },
+		// decimal and signed are stats' one rounding for every figure.
+		"decimal": stats.Figure,
+		"signed":  stats.Signed,
+		"add":     func(a, b int) int { return a + b },
 		// msg is the service's wording in a language: {{msg .Language "continue"}}.
 		"msg": survey.Message,
 		// lines splits an answer of several lines or choices.

@@ -2,6 +2,7 @@ package board
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -50,18 +51,22 @@ type packContext struct {
 }
 
 // Query is the rounds chosen as a query string, for links back to the pack.
-func (p packContext) Query() string {
+// It is a template.URL, written into an address as it is: as a plain
+// string after "?" html/template would escape its "=" and "&" as the
+// value of one parameter (?a%3dbaseline%26b%3dfollow-up), and the rounds
+// would be lost on the way.
+func (p packContext) Query() template.URL {
 	q := url.Values{}
 	q.Set("a", p.Chosen[0].ID)
 	if len(p.Chosen) > 1 {
 		q.Set("b", p.Chosen[1].ID)
 	}
-	return q.Encode()
+	return template.URL(q.Encode())
 }
 
 // PackURL is the pack's address, at a strand when one is given.
 func (p packContext) PackURL(strand string) string {
-	u := "/r/" + p.Survey.ID + "/pack?" + p.Query()
+	u := "/r/" + p.Survey.ID + "/pack?" + string(p.Query())
 	if _, ok := strandOf(p.Survey, strand); ok {
 		u += "#strand-" + strand
 	}
@@ -270,5 +275,5 @@ func (s *Pages) boardPack(c *fiber.Ctx) error {
 	if err := s.render(c, http.StatusOK, "pack.html", page); err != nil {
 		return err
 	}
-	return s.sessions.Audit(c, "viewed Board pack", p.Survey.ID+" "+p.Query())
+	return s.sessions.Audit(c, "viewed Board pack", p.Survey.ID+" "+string(p.Query()))
 }

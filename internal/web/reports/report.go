@@ -10,7 +10,6 @@ import (
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/survey"
-	"iwtoolkit/internal/web"
 	"iwtoolkit/internal/web/session"
 )
 
@@ -29,20 +28,21 @@ type filterPicker struct {
 }
 
 type reportPage struct {
-	web.Page
-	Survey     *survey.Definition
-	Pickers    []roundPicker  // the two rounds compared
-	Filters    []filterPicker // one per breakdown the survey has
-	Filtered   bool           // some filter is set
-	Query      template.URL   // the rounds and filters as a query string, for links
-	Comparison *report.Comparison
-	Rounds     []survey.Round // the rounds a report may compare: practice rounds are left out
-	Bar, Radar string         // chart options as JSON, for data attributes
-	MinGroup   int
-	FreeText   bool         // the reader may see free text and raw responses
-	Pack       bool         // the reader may read the Board pack
-	Views      []reportView // links to the report's other views
-	States     []roundState // when each round's figures are from
+	session.Page // the staff navigation and signing out, as on every staff page
+	Survey       *survey.Definition
+	Pickers      []roundPicker  // the two rounds compared
+	Filters      []filterPicker // one per breakdown the survey has
+	Filtered     bool           // some filter is set
+	Query        template.URL   // the rounds and filters as a query string, for links
+	Compared     template.URL   // the rounds alone as a query string, for the Board pack
+	Comparison   *report.Comparison
+	Rounds       []survey.Round // the rounds a report may compare: practice rounds are left out
+	Bar, Radar   string         // chart options as JSON, for data attributes
+	MinGroup     int
+	FreeText     bool         // the reader may see free text and raw responses
+	Pack         bool         // the reader may read the Board pack
+	Views        []reportView // links to the report's other views
+	States       []roundState // when each round's figures are from
 }
 
 // roundState says when a round's published figures were made, and how
@@ -89,9 +89,9 @@ func (s *Pages) report(c *fiber.Ctx) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "report.html", reportPage{
-		Page:   web.Page{Title: d.Title + ": report", CSRF: web.Token(c)},
+		Page:   session.PageFor(c, d.Title+": report"),
 		Survey: d, Rounds: sc.Comparable, Pickers: []roundPicker{{"a", "Compare", sc.A}, {"b", "with", sc.B}},
-		Filters: sc.Pickers, Filtered: len(sc.Filter) > 0, Query: sc.links(), Comparison: cmp,
+		Filters: sc.Pickers, Filtered: len(sc.Filter) > 0, Query: sc.links(), Compared: sc.rounds(), Comparison: cmp,
 		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews, States: statesOf(sc.Rounds, pubs),
 		FreeText: session.Of(c).User.CanSeeFreeText(), Pack: session.Of(c).User.CanReadBoardPack(),
 	})

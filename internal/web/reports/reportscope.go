@@ -2,6 +2,7 @@ package reports
 
 import (
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -105,4 +106,30 @@ func (sc *reportScope) links() template.URL {
 		q.Set("b", sc.B)
 	}
 	return template.URL(q.Encode())
+}
+
+// rounds is the rounds compared alone as a query string, for links to
+// pages that take no filters (the Board pack).
+func (sc *reportScope) rounds() template.URL {
+	q := url.Values{"a": {sc.A}}
+	if sc.B != "" {
+		q.Set("b", sc.B)
+	}
+	return template.URL(q.Encode())
+}
+
+// Described is each filter as pages say it: the breakdown and the answer's
+// label ("organisation: Community health trust"), not its value.
+func (sc *reportScope) Described() []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(sc.Filter)) {
+		v := sc.Filter[k]
+		if q, ok := sc.Survey.BreakdownQuestion(k); ok {
+			if l := q.OptionLabel(v); l != "" {
+				v = l
+			}
+		}
+		out = append(out, k+": "+v)
+	}
+	return out
 }

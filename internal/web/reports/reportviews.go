@@ -14,7 +14,7 @@ import (
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
-	"iwtoolkit/internal/web"
+	"iwtoolkit/internal/web/session"
 )
 
 // reportView is one of the report's views, each a page of its own at
@@ -33,15 +33,15 @@ var reportViews = []reportView{
 
 // viewPage is the page of one view. Only the fields of its view are set.
 type viewPage struct {
-	web.Page
-	Survey   *survey.Definition
-	View     reportView
-	Views    []reportView
-	Scope    *reportScope
-	Query    template.URL // the rounds and filters, for links between views
-	MinGroup int
-	Hidden   string       // what a hidden group shows
-	States   []roundState // when the rounds' figures are from
+	session.Page // the staff navigation and signing out
+	Survey       *survey.Definition
+	View         reportView
+	Views        []reportView
+	Scope        *reportScope
+	Query        template.URL // the rounds and filters, for links between views
+	MinGroup     int
+	Hidden       string       // what a hidden group shows
+	States       []roundState // when the rounds' figures are from
 
 	Comparison *report.Comparison
 	Charts     []string // chart options as JSON, in the order the view shows them
@@ -89,7 +89,7 @@ func (s *Pages) reportViewPage(c *fiber.Ctx) error {
 	d := sc.Survey
 	ctx := c.UserContext()
 	p := viewPage{
-		Page: web.Page{Title: d.Title + ": " + reportViews[i].Title, CSRF: web.Token(c)}, Survey: d, View: reportViews[i], Views: reportViews,
+		Page: session.PageFor(c, d.Title+": "+reportViews[i].Title), Survey: d, View: reportViews[i], Views: reportViews,
 		Scope: sc, Query: sc.links(), MinGroup: d.GroupSize(),
 	}
 	shownRounds := sc.Rounds

@@ -16,6 +16,7 @@ import (
 
 	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
 )
 
@@ -39,22 +40,34 @@ const (
 
 // Sessions are staff sessions in a store.
 type Sessions struct {
-	st     Store
-	now    func() time.Time
-	secure bool
+	st      Store
+	surveys *survey.Catalogue
+	now     func() time.Time
+	secure  bool
 }
 
 // New returns the sessions of a store; secure marks the cookie Secure
-// (the service is reached over https).
-func New(st Store, now func() time.Time, secure bool) *Sessions {
-	return &Sessions{st: st, now: now, secure: secure}
+// (the service is reached over https). The surveys name organisations on
+// staff pages.
+func New(st Store, surveys *survey.Catalogue, now func() time.Time, secure bool) *Sessions {
+	return &Sessions{st: st, surveys: surveys, now: now, secure: secure}
 }
 
 // SignedIn is a member of staff on a request.
 type SignedIn struct {
 	Account store.Account
 	User    auth.User
+	surveys *survey.Catalogue
 }
+
+// OrganisationLabel names an organisation as the surveys do ("Community
+// health trust"), not by its value.
+func (w SignedIn) OrganisationLabel(value string) string {
+	return w.surveys.OrganisationLabel(value)
+}
+
+// Organisation names the organisation of their account, if it has one.
+func (w SignedIn) Organisation() string { return w.OrganisationLabel(w.Account.Organisation) }
 
 // CanInvite says whether they may make invitations: administrators, and
 // co-ordinators for their organisation.
@@ -138,7 +151,7 @@ func (s *Sessions) Current(c *fiber.Ctx) (SignedIn, bool, error) {
 	if err != nil || a.Disabled {
 		return SignedIn{}, false, err
 	}
-	return SignedIn{Account: a, User: auth.User{Role: auth.Role(a.Role), Organisation: a.Organisation}}, true, nil
+	return SignedIn{Account: a, User: auth.User{Role: auth.Role(a.Role), Organisation: a.Organisation}, surveys: s.surveys}, true, nil
 }
 
 // Start signs an account in: a new session, and its cookie.

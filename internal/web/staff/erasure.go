@@ -86,14 +86,23 @@ func (s *Pages) erase(c *fiber.Ctx) error {
 	}
 	where := r.SurveyID + "/" + r.Round
 	if c.FormValue("confirm") != "yes" {
-		title := r.SurveyID
+		// The survey and round by the names staff know them by; by id
+		// only when the survey file no longer has them.
+		title, round := r.SurveyID, r.Round
 		if d, ok := s.surveys.Survey(r.SurveyID); ok {
 			title = d.Title
+			rn, found, err := rounds.One(ctx, s.st, d, r.Round, s.now())
+			if err != nil {
+				return err
+			}
+			if found {
+				round = rn.Label
+			}
 		}
 		return s.confirm(c, confirmPage{
 			Heading: "Delete response " + r.Reference + "?",
 			Warning: "The response and all its answers will be deleted for good. Exports taken before today still hold it.",
-			Details: []confirmDetail{{"Survey", title}, {"Round", r.Round}, {"Sent", rounds.LondonTime(r.Submitted)}},
+			Details: []confirmDetail{{"Survey", title}, {"Round", round}, {"Sent", rounds.LondonTime(r.Submitted)}},
 			Action:  "/staff/erasure", Button: "Delete the response", Cancel: "/staff/erasure",
 			Fields: map[string]string{"reference": r.Reference},
 		})

@@ -195,10 +195,20 @@ func (s *Pages) signOut(c *fiber.Ctx) error {
 type dashboardPage struct {
 	session.Page
 	Surveys []*survey.Definition
+	// Split are the surveys whose results are split by organisation: the
+	// reports an organisation co-ordinator may read, of their own
+	// organisation.
+	Split []*survey.Definition
 }
 
 func (s *Pages) dashboard(c *fiber.Ctx) error {
-	return s.render(c, http.StatusOK, "staff-home.html", dashboardPage{Page: session.PageFor(c, "Staff dashboard"), Surveys: s.surveys.All()})
+	p := dashboardPage{Page: session.PageFor(c, "Staff dashboard"), Surveys: s.surveys.All()}
+	for _, d := range p.Surveys {
+		if _, ok := d.BreakdownQuestion("organisation"); ok {
+			p.Split = append(p.Split, d)
+		}
+	}
+	return s.render(c, http.StatusOK, "staff-home.html", p)
 }
 
 // auditLogLimit is how many entries the audit page shows.
