@@ -66,7 +66,10 @@ func (s *Pages) checkAnswers(c *fiber.Ctx, f *flow) error {
 // respondent back to check answers with a link to it.
 func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	if f.token == "" {
-		return s.sentBefore(c, f)
+		// Nothing to send: a browser that sent its answers was led to
+		// their confirmation already (answering), so this one starts at
+		// the beginning.
+		return c.Redirect(f.base(), http.StatusSeeOther)
 	}
 	if missing := f.survey.Incomplete(f.draft); len(missing) > 0 {
 		var errs []survey.FieldError
@@ -96,13 +99,6 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	s.setDraftCookie(c, f, "")
 	s.setCookie(c, f, sentCookie, stored.Reference, 0)
 	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
-}
-
-// sentBefore answers a send with no draft: answering has sent a browser
-// that sent its answers to their confirmation already, so this is a send
-// from a browser with nothing to send, which starts at the beginning.
-func (s *Pages) sentBefore(c *fiber.Ctx, f *flow) error {
-	return c.Redirect(f.base(), http.StatusSeeOther)
 }
 
 // sent is the confirmation page of answers this browser sent in the round,
