@@ -106,23 +106,23 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 // tab that raced the first) the response made from the draft the cookie
 // still names. It is empty when there are none.
 func (s *Pages) sent(c *fiber.Ctx, f *flow) (string, error) {
-	if ref := c.Cookies(sentCookie); ref != "" {
-		r, err := s.st.Response(c.UserContext(), ref)
+	// confirmation is the page of a response this round's, if it is one.
+	confirmation := func(r survey.Response, err error) (string, error) {
 		switch {
 		case err == nil && r.SurveyID == f.survey.ID && r.Round == f.round.ID:
 			return f.doneURL(r.Reference), nil
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return "", err
+		}
+		return "", nil
+	}
+	if ref := c.Cookies(sentCookie); ref != "" {
+		if done, err := confirmation(s.st.Response(c.UserContext(), ref)); done != "" || err != nil {
+			return done, err
 		}
 	}
 	if token := c.Cookies(draftCookie); token != "" {
-		r, err := s.st.SubmittedResponse(c.UserContext(), survey.DraftKey(token))
-		switch {
-		case err == nil && r.SurveyID == f.survey.ID && r.Round == f.round.ID:
-			return f.doneURL(r.Reference), nil
-		case err != nil && !errors.Is(err, store.ErrNotFound):
-			return "", err
-		}
+		return confirmation(s.st.SubmittedResponse(c.UserContext(), survey.DraftKey(token)))
 	}
 	return "", nil
 }

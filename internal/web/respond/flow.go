@@ -142,10 +142,11 @@ func (s *Pages) inFlow(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 func (s *Pages) answering(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 	return s.inFlow(func(c *fiber.Ctx, f *flow) error {
 		if f.token == "" {
-			if done, err := s.sent(c, f); done != "" || err != nil {
-				if err != nil {
-					return err
-				}
+			done, err := s.sent(c, f)
+			if err != nil {
+				return err
+			}
+			if done != "" {
 				return c.Redirect(done, http.StatusSeeOther)
 			}
 		}

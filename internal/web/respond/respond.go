@@ -11,7 +11,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -143,10 +142,7 @@ func (s *Pages) failed(c *fiber.Ctx) error {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
-	p := web.Page{Title: message, CSRF: web.Token(c)}
-	if lang := c.Cookies(langCookie); slices.ContainsFunc(survey.Languages, func(o survey.Option) bool { return o.Value == lang }) {
-		p.Lang = lang
-	}
+	p := web.Page{Title: message, CSRF: web.Token(c), Lang: s.language(c, nil)}
 	if f, ok := c.Locals(flowLocal).(*flow); ok {
 		p = f.page(message, nil, "")
 	}
