@@ -100,7 +100,8 @@ const remindHelp = `Usage: iwtoolkit remind --survey S --round R [--organisation
 Queues one reminder email to each person on the round's contact lists (of
 one organisation, or all) whose invitation has not been used, who has not
 asked for no more emails, and who has had fewer than the most reminders
-(the survey file's email.reminder_days, or 3). Who has answered is known
+(the round's reminder schedule: set on its staff page, else the survey
+file's email.reminder_days, else 3). Who has answered is known
 from the invitations alone, never from answers. A closed round gets none.
 `
 

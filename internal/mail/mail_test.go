@@ -349,6 +349,70 @@ func TestScheduledReminders(t *testing.T) {
 	})
 }
 
+// TestRoundSchedule: a schedule staff set for a round replaces the survey
+// file's; a reminder on demand counts towards it and towards the most;
+// none go once the round has closed, on the schedule or on demand.
+func TestRoundSchedule(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func(t *testing.T) store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, open(t))
+		d := *f.d
+		d.Email = &survey.Email{ReminderDays: []int{1}} // replaced by the round's
+		f.d = &d
+		cat := survey.NewCatalogue(f.d)
+		states, err := f.st.RoundStates(ctx, d.ID)
+		if err != nil || len(states) != 1 {
+			t.Fatal(states, err)
+		}
+		st := states[0]
+		st.Reminders = store.Reminders{Set: true, Days: []int{3, 10}, Most: 3}
+		if err := f.full.SetRoundState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		f.importList(t, "email\na@example.org\nb@example.org\n")
+		w := f.worker(t, "one")
+		w.Surveys = cat
+		drain(t, w)
+		scheduled := func(days, want int) {
+			t.Helper()
+			f.clock.Add(time.Duration(days) * 24 * time.Hour)
+			n, err := mail.ScheduledReminders(ctx, f.st, cat, f.clock.Now())
+			if err != nil || n != want {
+				t.Errorf("at day %v: %d queued, %v; want %d", f.clock.Now().Sub(t0).Hours()/24, n, err, want)
+			}
+			drain(t, w)
+		}
+		scheduled(1, 0) // the file's day 1 is not in force
+		rem, err := mail.Remind(ctx, f.st, f.d, "baseline", "", f.clock.Now())
+		if err != nil || rem.Queued != 2 {
+			t.Fatalf("Remind on day 1 = %+v, %v; want 2", rem, err)
+		}
+		drain(t, w)
+		scheduled(2, 0) // day 3: the reminder by hand counted towards it
+		scheduled(7, 2) // day 10
+		if rem, err := mail.Remind(ctx, f.st, f.d, "baseline", "", f.clock.Now()); err != nil || rem.Queued != 2 {
+			t.Fatalf("the third Remind = %+v, %v; want 2", rem, err)
+		}
+		drain(t, w)
+		if rem, err := mail.Remind(ctx, f.st, f.d, "baseline", "", f.clock.Now()); err != nil || rem.Queued != 0 || rem.AtMost != 2 {
+			t.Errorf("a fourth Remind with at most 3 = %+v, %v; want none queued and 2 at the most", rem, err)
+		}
+
+		// A longer schedule in a round that closes first sends nothing after.
+		st.Reminders = store.Reminders{Set: true, Days: []int{3, 10, 40}, Most: 5}
+		if err := f.full.SetRoundState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		scheduled(30, 0) // day 40: the round closed on day 30
+		if rem, err := mail.Remind(ctx, f.st, f.d, "baseline", "", f.clock.Now()); err != nil || rem.Queued != 0 {
+			t.Errorf("Remind after the round closed = %+v, %v", rem, err)
+		}
+		if got := len(f.smtp.Received()); got != 2+6 {
+			t.Errorf("%d emails received, want 2 invitations and 6 reminders", got)
+		}
+	})
+}
+
 // TestServerDownThenBack: with the mail server unreachable every attempt is
 // kept for later; a worker that stopped mid-send leaves its lease to run
 // out; when the server is back everything is sent once.

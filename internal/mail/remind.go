@@ -10,18 +10,6 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// DefaultMaxReminders is how many reminders one person may be sent on
-// demand, when the survey file sets no reminder_days.
-const DefaultMaxReminders = 3
-
-// MaxReminders is the most reminders one person is sent in a round of d.
-func MaxReminders(d *survey.Definition) int {
-	if d.Email != nil && len(d.Email.ReminderDays) > 0 {
-		return len(d.Email.ReminderDays)
-	}
-	return DefaultMaxReminders
-}
-
 // Reminders is what a call to Remind did.
 type Reminders struct {
 	Queued   int // reminders queued now
@@ -33,27 +21,29 @@ type Reminders struct {
 // Remind queues one reminder to each contact of a round (of one
 // organisation, or all when organisation is empty) whose invitation has
 // not been used, who has not opted out, who has no email waiting and who
-// has had fewer than MaxReminders. Who has answered is known from the
-// invitation's state only, never from answers. A closed round gets none.
+// has had fewer than the round's most reminders. Who has answered is
+// known from the invitation's state only, never from answers. A closed
+// round gets none.
 func Remind(ctx context.Context, st Store, d *survey.Definition, round, organisation string, now time.Time) (Reminders, error) {
-	return remind(ctx, st, d, round, organisation, now, func(store.ContactState) int { return MaxReminders(d) })
-}
-
-// remind queues reminders to those due at most due(c) of them.
-func remind(ctx context.Context, st Store, d *survey.Definition, round, organisation string, now time.Time, due func(store.ContactState) int) (Reminders, error) {
-	var out Reminders
 	r, ok, err := rounds.One(ctx, st, d, round, now)
 	if err != nil {
-		return out, err
+		return Reminders{}, err
 	}
 	if !ok {
-		return out, fmt.Errorf("mail: %s has no round %q", d.ID, round)
+		return Reminders{}, fmt.Errorf("mail: %s has no round %q", d.ID, round)
 	}
+	return remind(ctx, st, d, r, organisation, now, func(store.ContactState) int { return r.State.Reminders.Most })
+}
+
+// remind queues reminders to those due, up to due(c) reminders in all.
+func remind(ctx context.Context, st Store, d *survey.Definition, r rounds.Now, organisation string, now time.Time, due func(store.ContactState) int) (Reminders, error) {
+	var out Reminders
 	if !r.Open {
 		return out, nil
 	}
+	round, most := r.ID, r.State.Reminders.Most
 	var msgs []store.MailMessage
-	err = st.RoundContacts(ctx, d.ID, round, func(c store.ContactState) error {
+	err := st.RoundContacts(ctx, d.ID, round, func(c store.ContactState) error {
 		if organisation != "" && c.Organisation != organisation || c.Used {
 			return nil
 		}
@@ -62,7 +52,7 @@ func remind(ctx context.Context, st Store, d *survey.Definition, round, organisa
 		case c.OptedOut:
 			out.OptedOut++
 		case c.Pending:
-		case c.Reminders >= MaxReminders(d):
+		case c.Reminders >= most:
 			out.AtMost++
 		case c.Reminders < due(c):
 			msgs = append(msgs, store.MailMessage{ID: store.MailID(c.ID, c.Reminders+1), ContactID: c.ID, SurveyID: d.ID, Round: round,
@@ -77,25 +67,24 @@ func remind(ctx context.Context, st Store, d *survey.Definition, round, organisa
 	return out, err
 }
 
-// ScheduledReminders queues the reminders that the survey files'
-// reminder_days make due at now, in every open round, and says how many.
+// ScheduledReminders queues the reminders that the rounds' schedules make
+// due at now, in every open round, and says how many. A reminder sent on
+// demand counts towards the schedule: someone reminded by hand on day 5
+// of a 7 and 14 day schedule is reminded again on day 14, not on day 7.
 func ScheduledReminders(ctx context.Context, st Store, surveys *survey.Catalogue, now time.Time) (int, error) {
 	n := 0
 	for _, d := range surveys.All() {
-		if d.Email == nil || len(d.Email.ReminderDays) == 0 {
-			continue
-		}
 		all, err := rounds.Of(ctx, st, d, now)
 		if err != nil {
 			return n, err
 		}
 		for _, r := range all {
-			if !r.Open {
+			if !r.Open || len(r.State.Reminders.Days) == 0 {
 				continue
 			}
-			got, err := remind(ctx, st, d, r.ID, "", now, func(c store.ContactState) int {
+			got, err := remind(ctx, st, d, r, "", now, func(c store.ContactState) int {
 				due := 0
-				for _, days := range d.Email.ReminderDays {
+				for _, days := range r.State.Reminders.Days {
 					if !now.Before(c.Created.Add(time.Duration(days) * 24 * time.Hour)) {
 						due++
 					}

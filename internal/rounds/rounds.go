@@ -7,6 +7,9 @@ package rounds
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 	_ "time/tzdata" // Europe/London on an image with no zone files
 
@@ -19,11 +22,28 @@ type States interface {
 	RoundStates(ctx context.Context, surveyID string) ([]store.RoundState, error)
 }
 
+// DefaultMostReminders is the most reminders one person is sent in a
+// round whose schedule neither staff nor the survey file set.
+const DefaultMostReminders = 3
+
+// fileReminders is the reminder schedule of a round whose staff have set
+// none: the survey file's email.reminder_days, at most one reminder for
+// each, or reminders on demand only, at most DefaultMostReminders.
+func fileReminders(d *survey.Definition) store.Reminders {
+	if d.Email != nil && len(d.Email.ReminderDays) > 0 {
+		return store.Reminders{Days: d.Email.ReminderDays, Most: len(d.Email.ReminderDays)}
+	}
+	return store.Reminders{Most: DefaultMostReminders}
+}
+
 // Now is a round as it stands: Round.Open is whether it is open now, and
 // Round.Practice whether it is a practice round.
 type Now struct {
 	survey.Round
-	State store.RoundState // what is stored; for a file's round never changed, its initial state
+	// State is what is stored; for a file's round never changed, its
+	// initial state. State.Reminders is always the schedule in force:
+	// the survey file's until staff set one.
+	State store.RoundState
 }
 
 // Status says in words whether the round is open, and when that changes.
@@ -79,12 +99,18 @@ func Of(ctx context.Context, st States, d *survey.Definition, now time.Time) ([]
 			s = store.RoundState{SurveyID: d.ID, Round: r.ID, Open: r.Open, Practice: r.Practice}
 		}
 		delete(stored, r.ID)
+		if !s.Reminders.Set {
+			s.Reminders = fileReminders(d)
+		}
 		r.Open, r.Practice = s.OpenAt(now), s.Practice
 		out = append(out, Now{Round: r, State: s})
 	}
 	for _, s := range states {
 		if _, ok := stored[s.Round]; !ok || !s.Added {
 			continue // declared in the file, or a state left from a round since removed from it
+		}
+		if !s.Reminders.Set {
+			s.Reminders = fileReminders(d)
 		}
 		r := survey.Round{ID: s.Round, Label: s.Label, Open: s.OpenAt(now), Practice: s.Practice}
 		out = append(out, Now{Round: r, State: s})
@@ -120,4 +146,30 @@ func Comparable(ctx context.Context, st States, d *survey.Definition, now time.T
 		}
 	}
 	return out, nil
+}
+
+// RemindersText says a reminder schedule in words, for staff: "7 and 14
+// days after the invitation, at most 2 to one person, none once the
+// round closes".
+func RemindersText(r store.Reminders) string {
+	most := fmt.Sprintf("at most %d to one person", r.Most)
+	switch {
+	case r.Most == 0:
+		return "None"
+	case len(r.Days) == 0:
+		return "Only when staff send them, " + most
+	}
+	days := make([]string, len(r.Days))
+	for i, d := range r.Days {
+		days[i] = strconv.Itoa(d)
+	}
+	list := days[0]
+	if n := len(days); n > 1 {
+		list = strings.Join(days[:n-1], ", ") + " and " + days[n-1]
+	}
+	unit := " days"
+	if len(days) == 1 && r.Days[0] == 1 {
+		unit = " day"
+	}
+	return list + unit + " after the invitation, " + most + ", none once the round closes"
 }

@@ -22,8 +22,23 @@ type RoundState struct {
 	Practice bool // a practice round is kept out of comparisons
 	OpensAt  time.Time
 	ClosesAt time.Time
-	Created  time.Time
-	Updated  time.Time
+	// Reminders is when reminders by email go out in this round.
+	Reminders Reminders
+	Created   time.Time
+	Updated   time.Time
+}
+
+// Reminders is a round's schedule of email reminders to the people whose
+// invitation has not been used. Until staff set one (Set), a round has
+// its survey file's (see package rounds).
+type Reminders struct {
+	Set bool
+	// Days are when reminders go, in days after each person's invitation,
+	// ascending: one reminder for each.
+	Days []int
+	// Most is the most reminders one person is sent in the round, on the
+	// schedule and on demand together.
+	Most int
 }
 
 // OpenAt reports whether the round is open at now.

@@ -27,8 +27,15 @@ type roundDoc struct {
 	Practice bool      `bson:"practice"`
 	OpensAt  time.Time `bson:"opens_at,omitempty"`
 	ClosesAt time.Time `bson:"closes_at,omitempty"`
-	Created  time.Time `bson:"created"`
-	Updated  time.Time `bson:"updated"`
+	// Reminders is absent until staff set a schedule.
+	Reminders *remindersDoc `bson:"reminders,omitempty"`
+	Created   time.Time     `bson:"created"`
+	Updated   time.Time     `bson:"updated"`
+}
+
+type remindersDoc struct {
+	Days []int `bson:"days"`
+	Most int   `bson:"most"`
 }
 
 func toRoundDoc(r store.RoundState) roundDoc {
@@ -38,10 +45,14 @@ func toRoundDoc(r store.RoundState) roundDoc {
 		}
 		return t.UTC().Truncate(time.Millisecond)
 	}
-	return roundDoc{
+	d := roundDoc{
 		ID: r.SurveyID + "/" + r.Round, SurveyID: r.SurveyID, Round: r.Round, Label: r.Label, Added: r.Added,
 		Open: r.Open, Practice: r.Practice, OpensAt: ms(r.OpensAt), ClosesAt: ms(r.ClosesAt), Created: ms(r.Created), Updated: ms(r.Updated),
 	}
+	if r.Reminders.Set {
+		d.Reminders = &remindersDoc{Days: r.Reminders.Days, Most: r.Reminders.Most}
+	}
+	return d
 }
 
 func (d roundDoc) state() store.RoundState {
@@ -51,10 +62,14 @@ func (d roundDoc) state() store.RoundState {
 		}
 		return t.UTC()
 	}
-	return store.RoundState{
+	r := store.RoundState{
 		SurveyID: d.SurveyID, Round: d.Round, Label: d.Label, Added: d.Added, Open: d.Open, Practice: d.Practice,
 		OpensAt: utc(d.OpensAt), ClosesAt: utc(d.ClosesAt), Created: utc(d.Created), Updated: utc(d.Updated),
 	}
+	if d.Reminders != nil {
+		r.Reminders = store.Reminders{Set: true, Days: d.Reminders.Days, Most: d.Reminders.Most}
+	}
+	return r
 }
 
 // createAdminIndexes creates the index that lists a survey's rounds.

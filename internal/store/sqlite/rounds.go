@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -30,6 +31,35 @@ CREATE TABLE rounds (
 );
 `
 
+// roundRemindersSchema adds a round's reminder schedule: JSON
+// ({"days":[7,14],"most":2}), or empty until staff set one.
+const roundRemindersSchema = `ALTER TABLE rounds ADD COLUMN reminders TEXT NOT NULL DEFAULT '';`
+
+// reminderSchedule is how a round's store.Reminders is kept.
+type reminderSchedule struct {
+	Days []int `json:"days"`
+	Most int   `json:"most"`
+}
+
+func remindersText(r store.Reminders) string {
+	if !r.Set {
+		return ""
+	}
+	b, _ := json.Marshal(reminderSchedule{Days: r.Days, Most: r.Most}) // cannot fail: ints
+	return string(b)
+}
+
+func remindersOf(text string) (store.Reminders, error) {
+	if text == "" {
+		return store.Reminders{}, nil
+	}
+	var r reminderSchedule
+	if err := json.Unmarshal([]byte(text), &r); err != nil {
+		return store.Reminders{}, err
+	}
+	return store.Reminders{Set: true, Days: r.Days, Most: r.Most}, nil
+}
+
 func millis(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
@@ -44,15 +74,15 @@ func fromMillis(n int64) time.Time {
 	return time.UnixMilli(n).UTC()
 }
 
-const roundColumns = `survey_id, round, label, added, open, practice, opens_at, closes_at, created, updated`
+const roundColumns = `survey_id, round, label, added, open, practice, opens_at, closes_at, reminders, created, updated`
 
 func roundArgs(r store.RoundState) []any {
-	return []any{r.SurveyID, r.Round, r.Label, r.Added, r.Open, r.Practice, millis(r.OpensAt), millis(r.ClosesAt), millis(r.Created), millis(r.Updated)}
+	return []any{r.SurveyID, r.Round, r.Label, r.Added, r.Open, r.Practice, millis(r.OpensAt), millis(r.ClosesAt), remindersText(r.Reminders), millis(r.Created), millis(r.Updated)}
 }
 
 // SetRoundState creates or replaces a round's state.
 func (s *Store) SetRoundState(ctx context.Context, r store.RoundState) error {
-	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO rounds (`+roundColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, roundArgs(r)...)
+	_, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO rounds (`+roundColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, roundArgs(r)...)
 	s.cache.roundsChanged()
 	if err != nil {
 		return errorf("sqlite: set round state %s/%s: %w", r.SurveyID, r.Round, err)
@@ -62,7 +92,7 @@ func (s *Store) SetRoundState(ctx context.Context, r store.RoundState) error {
 
 // AddRound stores a new round's state; one already stored is ErrConflict.
 func (s *Store) AddRound(ctx context.Context, r store.RoundState) error {
-	_, err := s.write.ExecContext(ctx, `INSERT INTO rounds (`+roundColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, roundArgs(r)...)
+	_, err := s.write.ExecContext(ctx, `INSERT INTO rounds (`+roundColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, roundArgs(r)...)
 	s.cache.roundsChanged()
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
@@ -101,8 +131,13 @@ func (s *Store) allRoundStates(ctx context.Context) ([]store.RoundState, error) 
 	for rows.Next() {
 		var r store.RoundState
 		var opens, closes, created, updated int64
-		if err := rows.Scan(&r.SurveyID, &r.Round, &r.Label, &r.Added, &r.Open, &r.Practice, &opens, &closes, &created, &updated); err != nil {
+		var reminders string
+		if err := rows.Scan(&r.SurveyID, &r.Round, &r.Label, &r.Added, &r.Open, &r.Practice, &opens, &closes, &reminders, &created, &updated); err != nil {
 			return nil, errorf("sqlite: round states: %w", err)
+		}
+		var err error
+		if r.Reminders, err = remindersOf(reminders); err != nil {
+			return nil, errorf("sqlite: round state %s/%s: reminders: %w", r.SurveyID, r.Round, err)
 		}
 		r.OpensAt, r.ClosesAt, r.Created, r.Updated = fromMillis(opens), fromMillis(closes), fromMillis(created), fromMillis(updated)
 		out = append(out, r)

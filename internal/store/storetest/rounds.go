@@ -33,6 +33,7 @@ func testRoundStates(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	baseline.Open, baseline.Practice = true, true
 	baseline.OpensAt, baseline.ClosesAt = t0.Add(time.Hour), t0.Add(48*time.Hour)
+	baseline.Reminders = store.Reminders{Set: true, Days: []int{7, 14}, Most: 3}
 	baseline.Updated = t0.Add(time.Minute)
 	if err := s.SetRoundState(ctx, baseline); err != nil {
 		t.Fatalf("SetRoundState again: %v", err)
@@ -44,7 +45,9 @@ func testRoundStates(t *testing.T, open func(t *testing.T) store.Store) {
 	if err := s.AddRound(ctx, added); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("AddRound of a stored round: %v, want ErrConflict", err)
 	}
-	if err := s.AddRound(ctx, store.RoundState{SurveyID: "other", Round: "baseline", Created: t0.Add(2 * time.Second)}); err != nil {
+	// A schedule set to nothing (reminders on demand only, or none) is
+	// still set: it is not the survey file's.
+	if err := s.AddRound(ctx, store.RoundState{SurveyID: "other", Round: "baseline", Reminders: store.Reminders{Set: true, Days: []int{}}, Created: t0.Add(2 * time.Second)}); err != nil {
 		t.Errorf("AddRound of the same round id in another survey: %v", err)
 	}
 	got, err := s.RoundStates(ctx, "iw")
@@ -57,6 +60,9 @@ func testRoundStates(t *testing.T, open func(t *testing.T) store.Store) {
 	all, err := s.RoundStates(ctx, "")
 	if err != nil || len(all) != 3 {
 		t.Errorf("RoundStates of every survey: %d, %v; want 3", len(all), err)
+	}
+	if other, err := s.RoundStates(ctx, "other"); err != nil || len(other) != 1 || !other[0].Reminders.Set || len(other[0].Reminders.Days) != 0 || other[0].Reminders.Most != 0 {
+		t.Errorf("RoundStates of a round whose schedule is set to none: %+v, %v", other, err)
 	}
 	if none, err := s.RoundStates(ctx, "nothing"); err != nil || len(none) != 0 {
 		t.Errorf("RoundStates of a survey with none: %v, %v", none, err)

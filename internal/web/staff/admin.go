@@ -20,6 +20,7 @@ func (s *Pages) adminRoutes(g fiber.Router) {
 	g.Post("/surveys/:survey/rounds/:round/close", s.sessions.Only(rounds, s.closeRound))
 	g.Post("/surveys/:survey/rounds/:round/schedule", s.sessions.Only(rounds, s.scheduleRound))
 	g.Post("/surveys/:survey/rounds/:round/practice", s.sessions.Only(rounds, s.practiceRound))
+	g.Post("/surveys/:survey/rounds/:round/reminders", s.sessions.Only(rounds, s.setReminders))
 	g.Get("/surveys/:survey/rounds/:round/delete-responses", s.sessions.Only(rounds, s.deleteResponsesForm))
 	g.Post("/surveys/:survey/rounds/:round/delete-responses", s.sessions.Only(rounds, s.deleteResponses))
 

@@ -57,7 +57,9 @@ type roundMail struct {
 	// ShowUnused: the unused count is shown only when the number who
 	// answered (the list less the unused) is at least the survey's
 	// minimum group, as completion is.
-	ShowUnused                                      bool
+	ShowUnused bool
+	// Schedule is the round's reminder schedule in words.
+	Schedule                                        string
 	InvitesSent, InvitesQueued, InvitesFailed       int
 	RemindersSent, RemindersQueued, RemindersFailed int
 }
@@ -85,7 +87,7 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 	}
 	for _, r := range all {
 		p.Rounds = append(p.Rounds, r.Round)
-		rm := roundMail{Round: r.Round}
+		rm := roundMail{Round: r.Round, Schedule: rounds.RemindersText(r.State.Reminders)}
 		err := s.st.RoundContacts(c.UserContext(), d.ID, r.ID, func(cs store.ContactState) error {
 			if !who.CanSeeOrganisation(cs.Organisation) {
 				return nil
@@ -141,7 +143,7 @@ func (s *Pages) contactsPage(c *fiber.Ctx) error {
 	case n("reminded") >= 0:
 		p.Notice = fmt.Sprintf("%d reminders queued", n("reminded"))
 		if most := n("most"); most > 0 {
-			p.Notice += fmt.Sprintf("; %d people have had the most reminders (%d) and were not sent another", most, mail.MaxReminders(p.Survey))
+			p.Notice += fmt.Sprintf("; %d people have had the most reminders the round allows (%d) and were not sent another", most, max(n("max"), 0))
 		}
 	case n("deleted") >= 0:
 		p.Notice = fmt.Sprintf("%d contacts deleted, with their emails", n("deleted"))
@@ -241,7 +243,8 @@ func (s *Pages) remind(c *fiber.Ctx) error {
 		org = who.Organisation
 	}
 	round := c.FormValue("round")
-	if _, ok, err := rounds.One(c.UserContext(), s.st, d, round, s.now()); err != nil || !ok {
+	r, ok, err := rounds.One(c.UserContext(), s.st, d, round, s.now())
+	if err != nil || !ok {
 		return cmpErr(err, fiber.NewError(http.StatusNotFound, "Page not found"))
 	}
 	defer web.Detach(c)()
@@ -256,7 +259,7 @@ func (s *Pages) remind(c *fiber.Ctx) error {
 	if err := s.sessions.Audit(c, "sent reminders", fmt.Sprintf("%s %s, %s: %d queued", d.ID, round, scope, res.Queued)); err != nil {
 		return err
 	}
-	return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&reminded=%d&most=%d", url.QueryEscape(d.ID), res.Queued, res.AtMost), http.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&reminded=%d&most=%d&max=%d", url.QueryEscape(d.ID), res.Queued, res.AtMost, r.State.Reminders.Most), http.StatusSeeOther)
 }
 
 // deleteContacts deletes a round's contact list and its messages now

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	_ "time/tzdata" // Europe/London on an image with no zone files
 
 	"github.com/gofiber/fiber/v2"
@@ -66,7 +69,12 @@ type roundPage struct {
 	Responses int
 	OpensAt   string // as entered, or as stored, for the schedule form
 	ClosesAt  string
-	Base      string // the round's staff address
+	// Reminders is the reminder schedule in words; ReminderDays and
+	// MostReminders are the form's values, as entered or as in force.
+	Reminders                   string
+	RemindersFromFile           bool // staff have set no schedule: the survey file's is in force
+	ReminderDays, MostReminders string
+	Base                        string // the round's staff address
 }
 
 // staffRound finds the survey and round in the address, or answers 404.
@@ -96,6 +104,13 @@ func (s *Pages) roundPageFor(c *fiber.Ctx, d *survey.Definition, r rounds.Now) (
 	}
 	p := roundPage{Page: session.PageFor(c, d.Title+": "+r.Label), Survey: d, Round: r, Status: r.Status(s.now()), Responses: n, Base: roundBase(d, r)}
 	p.Back = "/staff/surveys"
+	rem := r.State.Reminders
+	p.Reminders, p.RemindersFromFile, p.MostReminders = rounds.RemindersText(rem), !rem.Set, strconv.Itoa(rem.Most)
+	days := make([]string, len(rem.Days))
+	for i, d := range rem.Days {
+		days[i] = strconv.Itoa(d)
+	}
+	p.ReminderDays = strings.Join(days, ", ")
 	if !r.State.OpensAt.IsZero() {
 		p.OpensAt = r.State.OpensAt.In(rounds.London).Format(timeLayout)
 	}
@@ -251,6 +266,69 @@ func (s *Pages) scheduleRound(c *fiber.Ctx) error {
 	return s.changeRound(c, d, r, func(st *store.RoundState) {
 		st.Open, st.OpensAt, st.ClosesAt = true, opens, closes
 	}, "scheduled round", strings.Join(detail, ", "))
+}
+
+// Limits of a reminder schedule: a schedule is for nudging, not for
+// filling inboxes.
+const (
+	maxReminderDays = 365
+	maxReminders    = 10
+)
+
+// parseReminderDays reads the days of a reminder schedule as staff enter
+// them, "7, 14" or "7 14", ascending and each once; empty is none.
+func parseReminderDays(v string) ([]int, string) {
+	fields := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
+	days := []int{}
+	for _, f := range fields {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > maxReminderDays {
+			return nil, fmt.Sprintf("Enter days as whole numbers from 1 to %d, separated by commas, like 7, 14", maxReminderDays)
+		}
+		days = append(days, n)
+	}
+	slices.Sort(days)
+	if len(slices.Compact(slices.Clone(days))) != len(days) {
+		return nil, "Enter each day once"
+	}
+	if len(days) > maxReminders {
+		return nil, fmt.Sprintf("Enter at most %d days", maxReminders)
+	}
+	return days, ""
+}
+
+// setReminders sets the round's reminder schedule: the days after each
+// person's invitation when a reminder goes to those whose link is unused,
+// and the most one person is sent, on the schedule and on demand.
+func (s *Pages) setReminders(c *fiber.Ctx) error {
+	d, r, err := s.staffRound(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.roundPageFor(c, d, r)
+	if err != nil {
+		return err
+	}
+	p.ReminderDays, p.MostReminders = strings.TrimSpace(c.FormValue("reminder_days")), strings.TrimSpace(c.FormValue("most_reminders"))
+	add := func(field, message string) {
+		p.Errors = append(p.Errors, survey.FieldError{Field: field, Message: message})
+	}
+	days, problem := parseReminderDays(p.ReminderDays)
+	if problem != "" {
+		add("reminder_days", problem)
+	}
+	most, err := strconv.Atoi(p.MostReminders)
+	switch {
+	case err != nil || most < 0 || most > maxReminders:
+		add("most_reminders", fmt.Sprintf("Enter the most reminders one person may be sent, a whole number from 0 to %d", maxReminders))
+	case problem == "" && most < len(days):
+		add("most_reminders", fmt.Sprintf("The most reminders must be at least the number of days in the schedule (%d)", len(days)))
+	}
+	if len(p.Errors) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "staff-round.html", p)
+	}
+	rem := store.Reminders{Set: true, Days: days, Most: most}
+	return s.changeRound(c, d, r, func(st *store.RoundState) { st.Reminders = rem }, "set reminder schedule", rounds.RemindersText(rem))
 }
 
 // Adding a round.
