@@ -43,6 +43,13 @@ type (
 		Practice bool       `json:"practice"`
 		OpensAt  *time.Time `json:"opens_at,omitempty"`
 		ClosesAt *time.Time `json:"closes_at,omitempty"`
+		// Reminders is the schedule staff set, absent while the round
+		// follows its survey file's.
+		Reminders *exportReminders `json:"reminders,omitempty"`
+	}
+	exportReminders struct {
+		Days []int `json:"days"`
+		Most int   `json:"most"`
 	}
 	exportResponse struct {
 		Type          string            `json:"type"` // "response"
@@ -104,6 +111,13 @@ type (
 		Records int    `json:"records"`
 	}
 )
+
+func exportedReminders(r store.Reminders) *exportReminders {
+	if !r.Set {
+		return nil
+	}
+	return &exportReminders{Days: r.Days, Most: r.Most}
+}
 
 func optionalTime(t time.Time) *time.Time {
 	if t.IsZero() {
@@ -175,7 +189,7 @@ func (s *Pages) writeExport(ctx context.Context, w *bufio.Writer, at time.Time) 
 			emitted[d.ID+"/"+r.ID] = true
 			st := r.State
 			if err := write(exportRound{Type: "round", SurveyID: d.ID, Round: r.ID, Label: r.Label, Added: st.Added, Open: st.Open, OpenNow: r.Open,
-				Practice: r.Practice, OpensAt: optionalTime(st.OpensAt), ClosesAt: optionalTime(st.ClosesAt)}); err != nil {
+				Practice: r.Practice, OpensAt: optionalTime(st.OpensAt), ClosesAt: optionalTime(st.ClosesAt), Reminders: exportedReminders(st.Reminders)}); err != nil {
 				return err
 			}
 		}
@@ -190,7 +204,8 @@ func (s *Pages) writeExport(ctx context.Context, w *bufio.Writer, at time.Time) 
 			continue
 		}
 		if err := write(exportRound{Type: "round", SurveyID: st.SurveyID, Round: st.Round, Label: st.Label, Added: st.Added, Open: st.Open,
-			OpenNow: st.OpenAt(at), Practice: st.Practice, OpensAt: optionalTime(st.OpensAt), ClosesAt: optionalTime(st.ClosesAt)}); err != nil {
+			OpenNow: st.OpenAt(at), Practice: st.Practice, OpensAt: optionalTime(st.OpensAt), ClosesAt: optionalTime(st.ClosesAt),
+			Reminders: exportedReminders(st.Reminders)}); err != nil {
 			return err
 		}
 	}
