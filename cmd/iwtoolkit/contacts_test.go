@@ -90,9 +90,11 @@ func testContactsByEmail(t *testing.T, e env) {
 		t.Fatalf("%d contacts stored from refused lists", n)
 	}
 
-	good := "\uFEFFemail,name\r\nann@example.org,Ann\r\nbob@example.org,Bob\r\ncat@example.org,\r\n"
+	// The mail server refuses Dan's address for good.
+	smtp.Reject("dan@example.org")
+	good := "\uFEFFemail,name\r\nann@example.org,Ann\r\nbob@example.org,Bob\r\ncat@example.org,\r\ndan@example.org,Dan\r\n"
 	p = uploadContacts(t, coordinator, url.Values{"survey": {d.ID}, "round": {"baseline"}}, good).must(t, http.StatusOK)
-	if !strings.Contains(text(p.Body), "3 invitations queued") {
+	if !strings.Contains(text(p.Body), "4 invitations queued") {
 		t.Errorf("after the upload: %s", text(p.Body))
 	}
 	got := smtp.WaitFor(t, 3, mailWait)
@@ -163,7 +165,7 @@ func testContactsByEmail(t *testing.T, e env) {
 		t.Errorf("the contact lists page says %q, want %q", got, schedule)
 	}
 
-	// Reminders go to Cat only: Ann answered, Bob opted out.
+	// Reminders go to Cat and Dan only: Ann answered, Bob opted out.
 	coordinator.post("/staff/contacts/remind", url.Values{"csrf_token": {csrfOf(t, coordinator.get("/staff/contacts?survey="+d.ID))},
 		"survey": {d.ID}, "round": {"baseline"}}).must(t, http.StatusOK)
 	got = smtp.WaitFor(t, 4, mailWait)
@@ -171,26 +173,33 @@ func testContactsByEmail(t *testing.T, e env) {
 		t.Errorf("reminder: to %s, %q\n%s", r.To, r.Subject, r.Body)
 	}
 	// The mail server has the reminder; the queue records it just after.
-	var summary string
+	// Dan's invitation and reminder were refused, and the page says why.
+	var summary, why string
 	for deadline := time.Now().Add(mailWait); ; time.Sleep(50 * time.Millisecond) {
 		page := coordinator.get("/staff/contacts?survey="+d.ID).must(t, http.StatusOK)
 		summary = text(element(t, page.Body, "dl", "mail_baseline"))
-		if strings.Contains(summary, "Reminders 1 sent") || time.Now().After(deadline) {
+		if strings.Contains(summary, "Reminders 1 sent, 0 waiting, 1 not sent") || time.Now().After(deadline) {
+			why = text(element(t, page.Body, "table", "why_baseline"))
 			break
 		}
 	}
-	for _, want := range []string{"People on the list 3", "Invitations 3 sent", "Reminders 1 sent", "Asked for no more emails 1"} {
+	for _, want := range []string{"People on the list 4", "Invitations 3 sent, 0 waiting, 1 not sent", "Reminders 1 sent, 0 waiting, 1 not sent", "Asked for no more emails 1"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("the round's summary %q does not say %q", summary, want)
 		}
 	}
+	for _, want := range []string{"Invitation Not sent mail: smtp: refused with 550 5.1.1 1", "Reminder Not sent mail: smtp: refused with 550 5.1.1 1"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("the reasons %q do not say %q", why, want)
+		}
+	}
 	// The audit log has counts, never an address.
 	for _, a := range auditActions(t, e) {
-		if strings.Contains(a, "ann@") || strings.Contains(a, "bob@") || strings.Contains(a, "cat@") {
+		if strings.Contains(a, "ann@") || strings.Contains(a, "bob@") || strings.Contains(a, "cat@") || strings.Contains(a, "dan@") {
 			t.Errorf("an address in the audit log: %q", a)
 		}
 	}
-	if logs := svc.logs.String(); strings.Contains(logs, "ann@example.org") || strings.Contains(logs, "cat@example.org") {
+	if logs := svc.logs.String(); strings.Contains(logs, "ann@example.org") || strings.Contains(logs, "cat@example.org") || strings.Contains(logs, "dan@example.org") {
 		t.Error("the service logged a contact's address")
 	}
 
@@ -199,8 +208,8 @@ func testContactsByEmail(t *testing.T, e env) {
 		"survey": {d.ID}, "round": {"baseline"}, "confirm": {"yes"}}).must(t, http.StatusForbidden)
 
 	// The export has the contacts; the round's retention deletes them.
-	if export := admin.get("/staff/export.jsonl").must(t, http.StatusOK); strings.Count(export.Body, `"type":"contact"`) != 3 {
-		t.Errorf("the export has %d contacts, want 3", strings.Count(export.Body, `"type":"contact"`))
+	if export := admin.get("/staff/export.jsonl").must(t, http.StatusOK); strings.Count(export.Body, `"type":"contact"`) != 4 {
+		t.Errorf("the export has %d contacts, want 4", strings.Count(export.Body, `"type":"contact"`))
 	}
 	admin.postWithToken(base+"/close", url.Values{"confirm": {"yes"}}).must(t, http.StatusOK)
 	admin.postWithToken(base+"/delete-responses", url.Values{"confirm": {"yes"}}).must(t, http.StatusOK)

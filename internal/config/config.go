@@ -35,7 +35,8 @@ type Config struct {
 	// SMTP is the mail server invitations and reminders go through; none
 	// when SMTPHost is empty (messages then wait in the queue).
 	SMTPHost, SMTPUsername, SMTPPassword, SMTPFrom, SMTPTLS string
-	SMTPPort                                                int // 0: the TLS mode's usual port
+	SMTPCAFile                                              string // PEM authorities to trust besides the system's
+	SMTPPort                                                int    // 0: the TLS mode's usual port
 	// NotifyAPIKey and NotifyTemplateID send email through GOV.UK Notify
 	// instead of SMTP.
 	NotifyAPIKey, NotifyTemplateID string
@@ -94,6 +95,7 @@ var Vars = []Var{
 	{"IWT_SMTP_PASSWORD", "", "password at the mail server (IWT_SMTP_PASSWORD_FILE reads it from a file)", func(c *Config, v string) { c.SMTPPassword = v }},
 	{"IWT_SMTP_FROM", "", "the address emails come from, for example surveys@trust.example.gov.uk", func(c *Config, v string) { c.SMTPFrom = v }},
 	{"IWT_SMTP_TLS", "starttls", "starttls (required), tls (from the first byte, usually port 465) or none (only to a relay on the same host or network)", func(c *Config, v string) { c.SMTPTLS = v }},
+	{"IWT_SMTP_CA_FILE", "", "PEM file of certificate authorities to trust for the mail server besides the system's, for a relay with a certificate from the organisation's own authority", func(c *Config, v string) { c.SMTPCAFile = v }},
 	{"IWT_NOTIFY_API_KEY", "", "GOV.UK Notify API key, to send email through Notify instead of SMTP (IWT_NOTIFY_API_KEY_FILE reads it from a file)", func(c *Config, v string) { c.NotifyAPIKey = v }},
 	{"IWT_NOTIFY_TEMPLATE_ID", "", "the Notify email template, whose subject is ((subject)) and message ((body))", func(c *Config, v string) { c.NotifyTemplateID = v }},
 	{"IWT_MAIL_INTERVAL", "30s", "how often each instance looks for email to send (a Go duration)", func(c *Config, v string) { c.MailInterval = duration(v) }},
@@ -145,6 +147,9 @@ func Load(getenv func(string) string) (Config, error) {
 	case "starttls", "tls", "none":
 	default:
 		return Config{}, fmt.Errorf("config: IWT_SMTP_TLS %q must be starttls, tls or none", c.SMTPTLS)
+	}
+	if c.SMTPUsername != "" && c.SMTPTLS == "none" {
+		return Config{}, fmt.Errorf("config: IWT_SMTP_USERNAME is set with IWT_SMTP_TLS=none, which would send the password unencrypted: use starttls or tls")
 	}
 	if c.SMTPHost != "" && c.SMTPFrom == "" {
 		return Config{}, fmt.Errorf("config: IWT_SMTP_HOST is set, so IWT_SMTP_FROM must be too")

@@ -476,3 +476,58 @@ func TestPermanentRefusal(t *testing.T) {
 		}
 	})
 }
+
+// TestTransportSecurity sends over STARTTLS and over TLS from the first
+// byte, signing in, to a server whose certificate comes from an authority
+// the service is told to trust (IWT_SMTP_CA_FILE). A wrong password, or a
+// server whose authority is not trusted, keeps the message for later
+// instead of failing it, as staff put the setting right.
+func TestTransportSecurity(t *testing.T) {
+	for _, mode := range []string{"starttls", "tls"} {
+		t.Run(mode, func(t *testing.T) {
+			st, err := sqlite.Open(context.Background(), t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close(context.Background()) })
+			f := newFixture(t, st)
+			f.smtp = testenv.StartSMTPWith(t, testenv.SMTPOptions{TLS: mode, Username: "iwt", Password: "correct horse"})
+			other := testenv.StartSMTPWith(t, testenv.SMTPOptions{TLS: mode}) // its own authority
+			f.importList(t, "email\na@example.org\n")
+			sender := func(password, caFile string) mail.Sender {
+				s, err := mail.NewSMTP(mail.SMTPConfig{Host: f.smtp.Host, Port: f.smtp.Port, From: "survey@trust.example.gov.uk", TLS: mode,
+					Username: "iwt", Password: password, CAFile: caFile, Timeout: time.Minute})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			w := f.worker(t, "one")
+			for _, bad := range []struct {
+				name     string
+				password string
+				caFile   string
+			}{{"a wrong password", "wrong", f.smtp.CAFile}, {"an authority not trusted", "correct horse", other.CAFile}, {"the system's authorities only", "correct horse", ""}} {
+				w.Sender = sender(bad.password, bad.caFile)
+				if res := drain(t, w); res.Retried != 1 {
+					t.Errorf("with %s: %+v, want 1 kept for later", bad.name, res)
+				}
+				f.clock.Add(time.Minute)
+			}
+			w.Sender = sender("correct horse", f.smtp.CAFile)
+			if res := drain(t, w); res.Sent != 1 {
+				t.Fatalf("with the right settings: %+v, want 1 sent", res)
+			}
+			got := f.smtp.Received()
+			if len(got) != 1 || !got[0].TLS || got[0].To != "a@example.org" || f.smtp.SignedIn() != 1 {
+				t.Errorf("received %+v, signed in %d times; want one email over TLS after one sign-in", got, f.smtp.SignedIn())
+			}
+		})
+	}
+	if _, err := mail.NewSMTP(mail.SMTPConfig{Host: "127.0.0.1", From: "survey@trust.example.gov.uk", TLS: "none", Username: "iwt", Password: "x"}); err == nil {
+		t.Error("a password over a connection without TLS was allowed")
+	}
+	if _, err := mail.NewSMTP(mail.SMTPConfig{Host: "127.0.0.1", From: "survey@trust.example.gov.uk", CAFile: "mail_test.go"}); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Errorf("a CA file with no certificate: %v", err)
+	}
+}

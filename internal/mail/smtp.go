@@ -2,8 +2,11 @@ package mail
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -18,7 +21,11 @@ type SMTPConfig struct {
 	Password string
 	From     string // the sender's address
 	TLS      string // "starttls" (required, the default), "tls" (implicit, port 465) or "none"
-	Timeout  time.Duration
+	// CAFile is a PEM file of certificate authorities to trust for the
+	// mail server besides the system's: a council's relay often has a
+	// certificate from the council's own authority.
+	CAFile  string
+	Timeout time.Duration
 }
 
 // SMTP sends through a mail server with github.com/wneessen/go-mail, one
@@ -26,6 +33,7 @@ type SMTPConfig struct {
 // connection held open would only go stale between batches.
 type SMTP struct {
 	cfg SMTPConfig
+	tls *tls.Config // the server's name and the authorities to trust
 }
 
 // NewSMTP checks the settings and returns the transport.
@@ -55,7 +63,25 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	return &SMTP{cfg: cfg}, nil
+	if cfg.Username != "" && cfg.TLS == "none" {
+		return nil, errors.New("mail: IWT_SMTP_USERNAME is set with IWT_SMTP_TLS=none, which would send the password unencrypted: use starttls or tls")
+	}
+	s := &SMTP{cfg: cfg, tls: &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}}
+	if cfg.CAFile != "" {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("mail: IWT_SMTP_CA_FILE: %w", err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("mail: IWT_SMTP_CA_FILE: %s has no PEM certificate in it", cfg.CAFile)
+		}
+		s.tls.RootCAs = pool
+	}
+	return s, nil
 }
 
 // Send delivers one message. A permanent refusal (a 5xx reply) wraps
@@ -72,7 +98,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	msg.SetDate()
 	msg.SetMessageID()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
-	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout)}
+	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout), gomail.WithTLSConfig(s.tls)}
 	switch s.cfg.TLS {
 	case "tls":
 		opts = append(opts, gomail.WithSSL())

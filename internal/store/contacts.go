@@ -76,10 +76,11 @@ func MailID(contactID string, n int) string {
 }
 
 // MailCount is how many messages of a kind are in a state, per
-// organisation.
+// organisation, and, unless sent, per reason: why they failed, or why
+// the last attempt at those waiting failed (empty when none has).
 type MailCount struct {
-	Organisation, Kind, State string
-	N                         int
+	Organisation, Kind, State, Reason string
+	N                                 int
 }
 
 // Contacts is the part of the contract that keeps contact lists and the
@@ -109,7 +110,8 @@ type Contacts interface {
 	// m.NextAttempt (with the failure in m.Reason). It returns ErrConflict
 	// if m.Owner no longer holds the message's lease.
 	FinishMail(ctx context.Context, m MailMessage, now time.Time) error
-	// MailCounts counts a round's messages by organisation, kind and state.
+	// MailCounts counts a round's messages by organisation, kind, state
+	// and reason (empty for those sent), in that order.
 	MailCounts(ctx context.Context, surveyID, round string) ([]MailCount, error)
 	// DeleteContacts deletes a round's contacts of one organisation (all
 	// organisations when organisation is empty) with their messages, and

@@ -2,19 +2,30 @@ package testenv
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
 	"mime"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -22,9 +33,10 @@ import (
 // that keeps what it is sent, for tests of the service's email. It can be
 // told to refuse for a while, as a busy or failing mail server does.
 type SMTPServer struct {
-	Host string
-	Port int
-	srv  *smtp.Server
+	Host   string
+	Port   int
+	CAFile string // the PEM file of the authority that signed its certificate, with TLS
+	srv    *smtp.Server
 
 	mu       sync.Mutex
 	received []Email
@@ -32,31 +44,102 @@ type SMTPServer struct {
 	down     bool
 	rejected map[string]bool // recipients refused for good (550)
 	changed  chan struct{}
+	user     string // when set, mail is taken only after AUTH PLAIN as user and pass
+	pass     string
+	authed   int // sessions that signed in
 }
 
 // Email is one message the server accepted.
 type Email struct {
 	From, To, Subject, Body string
+	TLS                     bool // it came over TLS
 }
 
-// StartSMTP starts a server on a free loopback port for the test.
-func StartSMTP(t testing.TB) *SMTPServer {
+// StartSMTP starts a server on a free loopback port for the test, with
+// neither TLS nor sign-in.
+func StartSMTP(t testing.TB) *SMTPServer { return StartSMTPWith(t, SMTPOptions{}) }
+
+// SMTPOptions are how a test's mail server is reached.
+type SMTPOptions struct {
+	// TLS is "" (none), "starttls" (offered, and required before sign-in
+	// or mail) or "tls" (from the first byte), with a certificate for
+	// 127.0.0.1 and localhost signed by a new authority, whose PEM file
+	// is SMTPServer.CAFile.
+	TLS string
+	// Username and Password, when set, are required (AUTH PLAIN) before
+	// any mail is taken.
+	Username, Password string
+}
+
+// StartSMTPWith starts a server on a free loopback port for the test.
+func StartSMTPWith(t testing.TB, o SMTPOptions) *SMTPServer {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &SMTPServer{changed: make(chan struct{})}
-	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s}, nil }))
+	s := &SMTPServer{changed: make(chan struct{}), user: o.Username, pass: o.Password}
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s, conn: c}, nil }))
 	s.srv.Domain = "localhost"
-	s.srv.AllowInsecureAuth = true
+	s.srv.AllowInsecureAuth = o.TLS == ""
 	s.srv.ReadTimeout, s.srv.WriteTimeout = time.Minute, time.Minute
+	if o.TLS != "" {
+		cfg, caFile := testCertificate(t)
+		s.srv.TLSConfig, s.CAFile = cfg, caFile
+		if o.TLS == "tls" {
+			l = tls.NewListener(l, cfg)
+		}
+	}
 	host, port, _ := net.SplitHostPort(l.Addr().String())
 	s.Host = host
 	s.Port, _ = strconv.Atoi(port)
 	go s.srv.Serve(l)
 	t.Cleanup(func() { s.srv.Close() })
 	return s
+}
+
+// testCertificate makes an authority and a server certificate for
+// 127.0.0.1 and localhost signed by it, and writes the authority's PEM
+// file in the test's temporary folder.
+func testCertificate(t testing.TB) (*tls.Config, string) {
+	t.Helper()
+	key := func() *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	caKey, serverKey := key(), key()
+	now := time.Now()
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "iwtoolkit test authority"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), DNSNames: []string{"localhost"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &serverKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(t.TempDir(), "smtp-ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert := tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: serverKey}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, caFile
+}
+
+// SignedIn says how many sessions signed in.
+func (s *SMTPServer) SignedIn() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.authed
 }
 
 // Refuse makes the server answer the next n messages with "451 try again
@@ -113,14 +196,41 @@ func (s *SMTPServer) WaitFor(t testing.TB, n int, within time.Duration) []Email 
 
 type smtpSession struct {
 	s        *SMTPServer
+	conn     *smtp.Conn
 	from, to string
+	authed   bool
 }
 
 func (ss *smtpSession) Reset()        { ss.from, ss.to = "", "" }
 func (ss *smtpSession) Logout() error { return nil }
 func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	if ss.s.user != "" && !ss.authed {
+		return smtp.ErrAuthRequired
+	}
 	ss.from = from
 	return nil
+}
+
+// AuthMechanisms offers PLAIN, which go-smtp offers only over TLS (or
+// with AllowInsecureAuth, as without TLS).
+func (ss *smtpSession) AuthMechanisms() []string {
+	if ss.s.user == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (ss *smtpSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, username, password string) error {
+		if username != ss.s.user || password != ss.s.pass {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
+		}
+		ss.authed = true
+		ss.s.mu.Lock()
+		ss.s.authed++
+		ss.s.mu.Unlock()
+		return nil
+	}), nil
 }
 func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	ss.s.mu.Lock()
@@ -153,6 +263,7 @@ func (ss *smtpSession) Data(r io.Reader) error {
 		return err
 	}
 	e.From, e.To = ss.from, ss.to
+	_, e.TLS = ss.conn.TLSConnectionState()
 	s.received = append(s.received, e)
 	close(s.changed)
 	s.changed = make(chan struct{})

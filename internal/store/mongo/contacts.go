@@ -287,13 +287,17 @@ func (s *Store) FinishMail(ctx context.Context, m store.MailMessage, now time.Ti
 	return nil
 }
 
-// MailCounts counts a round's messages by organisation, kind and state.
+// MailCounts counts a round's messages by organisation, kind, state and
+// reason.
 func (s *Store) MailCounts(ctx context.Context, surveyID, round string) ([]store.MailCount, error) {
 	counts := map[store.MailCount]int{}
 	var order []store.MailCount
 	err := eachWhere(ctx, s.mail(), bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}},
-		bson.D{{Key: "organisation", Value: 1}, {Key: "kind", Value: 1}, {Key: "state", Value: 1}}, func(d mailDoc) error {
+		bson.D{{Key: "organisation", Value: 1}, {Key: "kind", Value: 1}, {Key: "state", Value: 1}, {Key: "reason", Value: 1}}, func(d mailDoc) error {
 			k := store.MailCount{Organisation: d.Organisation, Kind: d.Kind, State: d.State}
+			if d.State != store.MailSent {
+				k.Reason = d.Reason
+			}
 			if counts[k] == 0 {
 				order = append(order, k)
 			}

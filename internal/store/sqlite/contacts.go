@@ -244,7 +244,9 @@ WHERE id = ? AND owner = ? AND state = 'queued'`, m.State, m.Reason, millis(m.Ne
 
 // MailCounts counts a round's messages.
 func (s *Store) MailCounts(ctx context.Context, surveyID, round string) ([]store.MailCount, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT organisation, kind, state, count(*) FROM mail WHERE survey_id = ? AND round = ? GROUP BY organisation, kind, state ORDER BY organisation, kind, state`, surveyID, round)
+	rows, err := s.read.QueryContext(ctx, `
+SELECT organisation, kind, state, CASE state WHEN 'sent' THEN '' ELSE reason END AS why, count(*)
+FROM mail WHERE survey_id = ? AND round = ? GROUP BY organisation, kind, state, why ORDER BY organisation, kind, state, why`, surveyID, round)
 	if err != nil {
 		return nil, errorf("sqlite: mail counts: %w", err)
 	}
@@ -252,7 +254,7 @@ func (s *Store) MailCounts(ctx context.Context, surveyID, round string) ([]store
 	var out []store.MailCount
 	for rows.Next() {
 		var c store.MailCount
-		if err := rows.Scan(&c.Organisation, &c.Kind, &c.State, &c.N); err != nil {
+		if err := rows.Scan(&c.Organisation, &c.Kind, &c.State, &c.Reason, &c.N); err != nil {
 			return nil, errorf("sqlite: mail counts: %w", err)
 		}
 		out = append(out, c)

@@ -155,6 +155,13 @@ func testMailLeases(t *testing.T, open func(t *testing.T) store.Store) {
 	if early, _ := s.ClaimMail(ctx, "two", t0.Add(5*time.Minute), time.Minute, 10); len(early) != 0 {
 		t.Errorf("claimed before its retry time: %+v", early)
 	}
+	// Those waiting are counted by why the last attempt failed.
+	counts, err := s.MailCounts(ctx, "iw", "baseline")
+	waiting := []store.MailCount{mc("org-a", store.MailInvitation, store.MailQueued, 1), mc("org-a", store.MailInvitation, store.MailQueued, 1)}
+	waiting[1].Reason = "421 try later"
+	if err != nil || !cmp.Equal(counts, waiting) {
+		t.Errorf("MailCounts while one waits to be tried again = %v, %v; want %v", counts, err, waiting)
+	}
 	due, err := s.ClaimMail(ctx, "three", t0.Add(2*time.Hour), time.Minute, 10)
 	if err != nil || len(due) != 2 || due[0].ID != msgs[0].ID || due[0].Reason != "421 try later" || due[0].Attempts != 3 {
 		t.Fatalf("ClaimMail when due = %+v, %v", due, err)
@@ -169,8 +176,10 @@ func testMailLeases(t *testing.T, open func(t *testing.T) store.Store) {
 	if more, _ := s.ClaimMail(ctx, "three", t0.Add(48*time.Hour), time.Minute, 10); len(more) != 0 {
 		t.Errorf("claimed a finished message: %+v", more)
 	}
-	counts, err := s.MailCounts(ctx, "iw", "baseline")
+	// A message sent after a failure is counted as sent, with no reason.
+	counts, err = s.MailCounts(ctx, "iw", "baseline")
 	want := []store.MailCount{mc("org-a", store.MailInvitation, store.MailFailed, 1), mc("org-a", store.MailInvitation, store.MailSent, 1)}
+	want[0].Reason = "550 no such mailbox"
 	if err != nil || !cmp.Equal(counts, want) {
 		t.Errorf("MailCounts = %v, %v; want %v", counts, err, want)
 	}
@@ -253,6 +262,7 @@ func testOptOut(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	counts, _ := s.MailCounts(ctx, "iw", "baseline")
 	want := []store.MailCount{mc("org-a", store.MailInvitation, store.MailFailed, 1), mc("org-a", store.MailInvitation, store.MailQueued, 1)}
+	want[0].Reason = "opted out"
 	if !cmp.Equal(counts, want) {
 		t.Errorf("MailCounts = %v; want %v", counts, want)
 	}

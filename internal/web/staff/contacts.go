@@ -62,6 +62,38 @@ type roundMail struct {
 	Schedule                                        string
 	InvitesSent, InvitesQueued, InvitesFailed       int
 	RemindersSent, RemindersQueued, RemindersFailed int
+	// Why are the emails not sent, or waiting to be tried again after a
+	// failure, by reason.
+	Why []mailWhy
+}
+
+// mailWhy is how many emails of a kind are not sent, or wait to be tried
+// again, for one reason.
+type mailWhy struct {
+	Kind, State, Reason string // Kind and State in words
+	N                   int
+}
+
+// whyOf adds a count to the reasons, in words, merging organisations.
+func whyOf(why []mailWhy, n store.MailCount) []mailWhy {
+	if n.State == store.MailSent || n.State == store.MailQueued && n.Reason == "" {
+		return why
+	}
+	w := mailWhy{Kind: "Invitation", State: "Not sent", Reason: n.Reason}
+	if n.Kind == store.MailReminder {
+		w.Kind = "Reminder"
+	}
+	if n.State == store.MailQueued {
+		w.State = "Waiting to be tried again"
+	}
+	for i := range why {
+		if why[i].Kind == w.Kind && why[i].State == w.State && why[i].Reason == w.Reason {
+			why[i].N += n.N
+			return why
+		}
+	}
+	w.N = n.N
+	return append(why, w)
 }
 
 func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, error) {
@@ -120,6 +152,7 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 			if field != nil {
 				*field += n.N
 			}
+			rm.Why = whyOf(rm.Why, n)
 		}
 		rm.ShowUnused = rm.Contacts-rm.Unused >= d.GroupSize()
 		if rm.Contacts > 0 || rm.InvitesSent+rm.InvitesQueued+rm.InvitesFailed > 0 {
