@@ -57,15 +57,16 @@ func TestSMTPPasswordFile(t *testing.T) {
 
 func TestLoadRefusesBadValues(t *testing.T) {
 	for name, env := range map[string]map[string]string{
-		"base URL without scheme": {"IWT_BASE_URL": "iwt.example.gov.uk"},
-		"missing secret file":     {"MONGODB_URI_FILE": "/no/such/file"},
-		"timeout without a unit":  {"IWT_RESPONDENT_TIMEOUT": "5"},
-		"timeout of zero":         {"IWT_STAFF_TIMEOUT": "0s"},
-		"SMTP TLS mode":           {"IWT_SMTP_TLS": "ssl"},
-		"SMTP port":               {"IWT_SMTP_PORT": "smtp"},
-		"SMTP host without from":  {"IWT_SMTP_HOST": "mail.example"},
-		"SMTP and Notify":         {"IWT_SMTP_HOST": "mail.example", "IWT_SMTP_FROM": "a@example.org", "IWT_NOTIFY_API_KEY": "k", "IWT_NOTIFY_TEMPLATE_ID": "t"},
-		"Notify without template": {"IWT_NOTIFY_API_KEY": "k"},
+		"base URL without scheme":   {"IWT_BASE_URL": "iwt.example.gov.uk"},
+		"missing secret file":       {"MONGODB_URI_FILE": "/no/such/file"},
+		"timeout without a unit":    {"IWT_RESPONDENT_TIMEOUT": "5"},
+		"timeout of zero":           {"IWT_STAFF_TIMEOUT": "0s"},
+		"SMTP TLS mode":             {"IWT_SMTP_TLS": "ssl"},
+		"SMTP port":                 {"IWT_SMTP_PORT": "smtp"},
+		"SMTP host without from":    {"IWT_SMTP_HOST": "mail.example"},
+		"SMTP password unencrypted": {"IWT_SMTP_HOST": "mail.example", "IWT_SMTP_FROM": "a@example.org", "IWT_SMTP_TLS": "none", "IWT_SMTP_USERNAME": "iwt"},
+		"SMTP and Notify":           {"IWT_SMTP_HOST": "mail.example", "IWT_SMTP_FROM": "a@example.org", "IWT_NOTIFY_API_KEY": "k", "IWT_NOTIFY_TEMPLATE_ID": "t"},
+		"Notify without template":   {"IWT_NOTIFY_API_KEY": "k"},
 	} {
 		if _, err := Load(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "config:") {
 			t.Errorf("%s: error %v", name, err)
