@@ -253,3 +253,42 @@ func TestInviteCommand(t *testing.T) {
 		t.Errorf("two emails to %s", got[0].To)
 	}
 }
+
+// TestContactsInTheirLanguage: a person listed with Polish gets their
+// email in Polish; its link opens the survey in Polish, and its opt-out
+// page is in Polish.
+func TestContactsInTheirLanguage(t *testing.T) {
+	t.Parallel()
+	e := sqliteEnv(t)
+	smtp := testenv.StartSMTP(t)
+	svc := start(t, withMail(e, smtp))
+	yp, _ := bundledCatalogue(t).Survey("young-people")
+	admin := staffBrowser(t, svc, "admin", "")
+	page := admin.get("/staff/contacts?survey="+yp.ID).must(t, http.StatusOK)
+	if hint := text(element(t, page.Body, "p", "languages_hint")); !strings.Contains(hint, "Polski (pl)") {
+		t.Errorf("the upload form does not say the survey is in Polish: %q", hint)
+	}
+	p := uploadContacts(t, admin, url.Values{"survey": {yp.ID}, "round": {"baseline"}, "organisation": {"schools"}},
+		"email,language\nola@example.org,Polish\n").must(t, http.StatusOK)
+	if !strings.Contains(text(p.Body), "1 invitation queued") {
+		t.Fatalf("after the upload: %s", text(p.Body))
+	}
+	m := smtp.WaitFor(t, 1, mailWait)[0]
+	if !strings.HasPrefix(m.Subject, "Prosimy o odpowiedź: ") {
+		t.Errorf("subject %q is not Polish", m.Subject)
+	}
+	link := regexp.MustCompile(`http://localhost:8080(/i/[0-9a-f]{40}\?lang=pl)`).FindStringSubmatch(m.Body)
+	optOut := optOutLink.FindStringSubmatch(m.Body)
+	if link == nil || optOut == nil {
+		t.Fatalf("no Polish link or no opt-out link in:\n%s", m.Body)
+	}
+	ola := newBrowser(t, svc.URL)
+	start := ola.get(link[1]).must(t, http.StatusOK)
+	if !strings.Contains(start.Body, `<html lang="pl"`) || !strings.Contains(start.Body, yp.In("pl").Title) {
+		t.Errorf("the link opened %s, not in Polish", start.URL)
+	}
+	stop := newBrowser(t, svc.URL).get(optOut[1]).must(t, http.StatusOK)
+	if !strings.Contains(stop.Body, `<html lang="pl"`) || !strings.Contains(text(stop.Body), "Rezygnacja z wiadomości") {
+		t.Errorf("the opt-out page is not in Polish: %s", text(stop.Body))
+	}
+}

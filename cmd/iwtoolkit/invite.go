@@ -17,7 +17,9 @@ const inviteHelp = `Usage: iwtoolkit invite --survey S --round R --organisation 
 Adds a contact list to a round and queues one invitation email to each
 person, with their own single-use link. FILE.csv is CSV in UTF-8 (with or
 without a byte order mark, as Excel saves it) with a header row, an email
-column and optionally a name column. If any line has a problem (not an
+column and optionally a name column and a language column (a code or
+name of a language the survey is written in, such as cy or Welsh: the
+person's emails, and the survey they open, are in it). If any line has a problem (not an
 address, a duplicate, too long, too many people), nothing is added and every
 problem is listed as FILE:line: problem.
 

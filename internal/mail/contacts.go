@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -38,9 +39,10 @@ type Store interface {
 
 // Row is one person of a contact list.
 type Row struct {
-	Line  int
-	Email string // normalised
-	Name  string
+	Line     int
+	Email    string // normalised
+	Name     string
+	Language string // a code of survey.Languages, or empty for English
 }
 
 // RowError is what is wrong with one line of a contact list.
@@ -56,8 +58,9 @@ var ErrBadList = errors.New("the contact list has problems")
 
 // ParseContacts reads a contact list: CSV in UTF-8, with or without a byte
 // order mark (as Excel saves it), a header row with an "email" column and
-// optionally a "name" column. It returns every row, or every problem with
-// its line number: a list with any problem is refused whole.
+// optionally "name" and "language" columns (a language's code or name:
+// cy, Welsh, Cymraeg). It returns every row, or every problem with its
+// line number: a list with any problem is refused whole.
 func ParseContacts(r io.Reader) ([]Row, []RowError) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxContactBytes+1))
 	if err != nil {
@@ -76,13 +79,15 @@ func ParseContacts(r io.Reader) ([]Row, []RowError) {
 	if err != nil {
 		return nil, []RowError{{1, "the file has no header row with an email column"}}
 	}
-	emailCol, nameCol := -1, -1
+	emailCol, nameCol, langCol := -1, -1, -1
 	for i, h := range header {
 		switch strings.ToLower(strings.TrimSpace(h)) {
 		case "email", "email address":
 			emailCol = i
 		case "name":
 			nameCol = i
+		case "language":
+			langCol = i
 		}
 	}
 	if emailCol < 0 {
@@ -119,6 +124,7 @@ func ParseContacts(r io.Reader) ([]Row, []RowError) {
 		if email == "" && name == "" && strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue // an empty row, as spreadsheets leave at the end
 		}
+		lang, langOK := languageCode(field(langCol))
 		switch {
 		case email == "":
 			problems = append(problems, RowError{line, "there is no email address"})
@@ -129,6 +135,9 @@ func ParseContacts(r io.Reader) ([]Row, []RowError) {
 		case utf8.RuneCountInString(name) > maxName:
 			problems = append(problems, RowError{line, fmt.Sprintf("the name is longer than %d characters", maxName)})
 			continue
+		case !langOK:
+			problems = append(problems, RowError{line, fmt.Sprintf("the service has no language %q: use %s, or leave it empty for English", truncate(field(langCol), 40), languageList(survey.Languages))})
+			continue
 		}
 		email = store.NormaliseEmail(email)
 		if first, ok := seen[email]; ok {
@@ -136,7 +145,7 @@ func ParseContacts(r io.Reader) ([]Row, []RowError) {
 			continue
 		}
 		seen[email] = line
-		rows = append(rows, Row{Line: line, Email: email, Name: name})
+		rows = append(rows, Row{Line: line, Email: email, Name: name, Language: lang})
 	}
 	if len(problems) > 0 {
 		return nil, problems
@@ -145,6 +154,38 @@ func ParseContacts(r io.Reader) ([]Row, []RowError) {
 		return nil, []RowError{{2, "the list has nobody in it"}}
 	}
 	return rows, nil
+}
+
+// languageCode reads a contact's language (survey.LanguageCode); empty
+// and English are "".
+func languageCode(v string) (string, bool) {
+	if v == "" {
+		return "", true
+	}
+	code, ok := survey.LanguageCode(v)
+	if code == "en" {
+		code = ""
+	}
+	return code, ok
+}
+
+// languageList is "en (English), cy (Cymraeg) or pl (Polski)".
+func languageList(langs []survey.Option) string {
+	parts := make([]string, len(langs))
+	for i, l := range langs {
+		parts[i] = l.Value + " (" + l.Label + ")"
+	}
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 // validAddress accepts a bare address such as jo.bloggs@example.org: no
@@ -221,6 +262,17 @@ func (im Import) Add(ctx context.Context, st Store, links *Links) ([]RowError, e
 			problems = append(problems, RowError{row.Line, "this person is on the round's contact list already"})
 			continue
 		}
+		if row.Language != "" && !slices.Contains(im.Survey.Languages, row.Language) {
+			var written []survey.Option
+			for _, l := range survey.Languages {
+				if slices.Contains(im.Survey.Languages, l.Value) {
+					written = append(written, l)
+				}
+			}
+			problems = append(problems, RowError{row.Line, fmt.Sprintf("%s is not written in %s: use %s, or leave the language empty for English",
+				im.Survey.Title, survey.LanguageName(row.Language), languageList(written))})
+			continue
+		}
 		id := randomHex(16)
 		_, key, err := links.Token(ctx, id)
 		if err != nil {
@@ -231,7 +283,7 @@ func (im Import) Add(ctx context.Context, st Store, links *Links) ([]RowError, e
 			person = randomHex(16)
 		}
 		cs = append(cs, store.Contact{ID: id, SurveyID: im.Survey.ID, Round: im.Round, Organisation: im.Organisation,
-			Email: row.Email, Name: row.Name, InvitationKey: key, Created: im.Now})
+			Email: row.Email, Name: row.Name, Language: row.Language, InvitationKey: key, Created: im.Now})
 		invs = append(invs, survey.Invitation{Key: key, SurveyID: im.Survey.ID, Round: im.Round, Organisation: im.Organisation, RespondentKey: person, Created: im.Now})
 		msgs = append(msgs, store.MailMessage{ID: store.MailID(id, 0), ContactID: id, SurveyID: im.Survey.ID, Round: im.Round,
 			Organisation: im.Organisation, Kind: store.MailInvitation, NextAttempt: im.Now, Created: im.Now})

@@ -166,6 +166,63 @@ func TestParseContacts(t *testing.T) {
 	}
 }
 
+// TestContactLanguages: a language column gives each person's emails a
+// language, by code or name; one the service has no words in, or the
+// survey is not written in, is a problem of its line.
+func TestContactLanguages(t *testing.T) {
+	list := "email,name,language\na@example.org,A,cy\nb@example.org,B,Polish\nc@example.org,C,\nd@example.org,D,English\ne@example.org,E,CYMRAEG\nf@example.org,F,klingon\n"
+	rows, problems := mail.ParseContacts(strings.NewReader(list))
+	if len(problems) != 1 || problems[0].String() != `line 7: the service has no language "klingon": use en (English), cy (Cymraeg) or pl (Polski), or leave it empty for English` {
+		t.Errorf("problems: %v, rows %v", problems, rows)
+	}
+	rows, problems = mail.ParseContacts(strings.NewReader(strings.TrimSuffix(list, "f@example.org,F,klingon\n")))
+	var langs []string
+	for _, r := range rows {
+		langs = append(langs, r.Language)
+	}
+	if len(problems) > 0 || !slices.Equal(langs, []string{"cy", "pl", "", "", "cy"}) {
+		t.Errorf("languages %q, problems %v", langs, problems)
+	}
+
+	st, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close(context.Background()) })
+	f := newFixture(t, st)
+	// integrated-working is in English only.
+	got, err := mail.Import{Survey: f.d, Round: "baseline", Organisation: "police", Rows: rows[:1], Now: f.clock.Now()}.Add(context.Background(), f.st, f.links)
+	if err != nil || len(got) != 1 || !strings.Contains(got[0].String(), "line 2: "+f.d.Title+" is not written in Cymraeg: use en (English), or leave the language empty for English") {
+		t.Errorf("a language the survey is not written in: %v, %v", got, err)
+	}
+
+	// young-people is in English and Polish: Polish people get Polish
+	// email, with a link that opens the survey in Polish.
+	yp, _ := f.surveys.Survey("young-people")
+	closes := time.Date(2026, 12, 18, 17, 0, 0, 0, time.UTC)
+	if err := st.SetRoundState(context.Background(), store.RoundState{SurveyID: yp.ID, Round: "baseline", Open: true, ClosesAt: closes, Created: t0, Updated: t0}); err != nil {
+		t.Fatal(err)
+	}
+	pl := []mail.Row{{Line: 2, Email: "ola@example.org", Language: "pl"}, {Line: 3, Email: "sam@example.org"}}
+	got, err = mail.Import{Survey: yp, Round: "baseline", Organisation: "police", Rows: pl, Now: f.clock.Now()}.Add(context.Background(), f.st, f.links)
+	if err != nil || len(got) > 0 {
+		t.Fatalf("Import: %v %v", got, err)
+	}
+	drain(t, f.worker(t, "one"))
+	byTo := map[string]testenv.Email{}
+	for _, e := range f.smtp.Received() {
+		byTo[e.To] = e
+	}
+	ola, sam := byTo["ola@example.org"], byTo["sam@example.org"]
+	if ola.Subject != "Prosimy o odpowiedź: "+yp.In("pl").Title || !strings.Contains(ola.Body, "Ankieta zostanie zamknięta 18 grudnia 2026 o godz. 17:00") ||
+		!regexp.MustCompile(`/i/[0-9a-f]{40}\?lang=pl\n`).MatchString(ola.Body) || !strings.Contains(ola.Body, yp.In("pl").HowAnswersAreUsed[:20]) {
+		t.Errorf("the Polish email: %q\n%s", ola.Subject, ola.Body)
+	}
+	if sam.Subject != "Please answer: "+yp.Title || strings.Contains(sam.Body, "?lang=") || !strings.Contains(sam.Body, "The survey closes on 18 December 2026 at 17:00 (UK time).") {
+		t.Errorf("the English email: %q\n%s", sam.Subject, sam.Body)
+	}
+}
+
 func TestSendRetryRemindOptOut(t *testing.T) {
 	eachStore(t, func(t *testing.T, open func(t *testing.T) store.Store) {
 		ctx := context.Background()

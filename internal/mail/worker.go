@@ -200,9 +200,16 @@ func (w *Worker) send(ctx context.Context, m store.MailMessage) (string, error) 
 	if err != nil {
 		return "", err
 	}
+	// The email, and the survey its link opens, are in the contact's
+	// language: the import took only languages the survey is written in.
+	d = d.In(c.Language)
+	if d.Lang != "en" {
+		link += "?lang=" + d.Lang
+	}
 	closes := ""
-	if !r.State.ClosesAt.IsZero() {
-		closes = "The survey closes on " + rounds.LondonTime(r.State.ClosesAt) + " (UK time)."
+	if t := r.State.ClosesAt; !t.IsZero() {
+		t = t.In(rounds.London)
+		closes = survey.Message(d.Lang, "email-closes", survey.Date(d.Lang, t), t.Format("15:04"))
 	}
 	subject, body := Compose(d, m.Kind, Fill{Name: c.Name, Closes: closes, Link: link, OptOut: optOut})
 	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)

@@ -20,6 +20,9 @@ type Contact struct {
 	Organisation string
 	Email        string // as NormaliseEmail gives it
 	Name         string // optional
+	// Language is the code of the language the contact's emails are
+	// written in (see survey.Languages); empty for English.
+	Language string
 	// InvitationKey is the key of the contact's invitation (its token's
 	// hash), so that whether it was used can be known without answers.
 	InvitationKey string

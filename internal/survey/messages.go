@@ -20,7 +20,8 @@ import (
 var wordFiles embed.FS
 
 type wordFile struct {
-	Name    string            `json:"name"`
+	Name    string            `json:"name"`    // in the language itself: Cymraeg
+	English string            `json:"english"` // in English: Welsh
 	Checked bool              `json:"checked"`
 	Words   map[string]string `json:"words"`
 }
@@ -37,6 +38,33 @@ var Unchecked []string
 // messages are the service's own words, by language and key.
 var messages = map[string]map[string]string{}
 
+// languageNames are each language's code by its names, its own and in
+// English, in lower case.
+var languageNames = map[string]string{}
+
+// LanguageCode reads a language as people write it in a list: its code
+// (cy), its name in English (Welsh) or its own name (Cymraeg), in any
+// case. ok is false for a language the service has no words in.
+func LanguageCode(v string) (code string, ok bool) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if _, ok := messages[v]; ok {
+		return v, true
+	}
+	code, ok = languageNames[v]
+	return code, ok
+}
+
+// LanguageName is a language's own name (Cymraeg), or its code when the
+// service has no words in it.
+func LanguageName(code string) string {
+	for _, l := range Languages {
+		if l.Value == code {
+			return l.Label
+		}
+	}
+	return code
+}
+
 func init() {
 	entries, err := fs.ReadDir(wordFiles, "words")
 	if err != nil {
@@ -50,6 +78,7 @@ func init() {
 			panic(fmt.Sprintf("survey: words/%s: %v", e.Name(), err)) // caught by the tests
 		}
 		messages[lang] = f.Words
+		languageNames[strings.ToLower(f.Name)], languageNames[strings.ToLower(f.English)] = lang, lang
 		Languages = append(Languages, Option{Value: lang, Label: f.Name})
 		if !f.Checked {
 			Unchecked = append(Unchecked, lang)

@@ -34,6 +34,7 @@ type contactDoc struct {
 	Organisation  string    `bson:"organisation"`
 	Email         string    `bson:"email"`
 	Name          string    `bson:"name"`
+	Language      string    `bson:"language,omitempty"`
 	InvitationKey string    `bson:"invitation_key"`
 	OptedOut      bool      `bson:"opted_out"`
 	Created       time.Time `bson:"created"`
@@ -42,7 +43,7 @@ type contactDoc struct {
 
 func (d contactDoc) contact() store.Contact {
 	return store.Contact{ID: d.ID, SurveyID: d.SurveyID, Round: d.Round, Organisation: d.Organisation, Email: d.Email, Name: d.Name,
-		InvitationKey: d.InvitationKey, OptedOut: d.OptedOut, Created: utc(d.Created)}
+		Language: d.Language, InvitationKey: d.InvitationKey, OptedOut: d.OptedOut, Created: utc(d.Created)}
 }
 
 type mailDoc struct {
@@ -108,7 +109,7 @@ func (s *Store) AddContacts(ctx context.Context, cs []store.Contact, invs []surv
 	}
 	contactDocs := make([]any, len(cs))
 	for i, c := range cs {
-		contactDocs[i] = contactDoc{c.ID, c.SurveyID, c.Round, c.Organisation, c.Email, c.Name, c.InvitationKey, c.OptedOut, ms(c.Created), batch}
+		contactDocs[i] = contactDoc{c.ID, c.SurveyID, c.Round, c.Organisation, c.Email, c.Name, c.Language, c.InvitationKey, c.OptedOut, ms(c.Created), batch}
 	}
 	mailDocs := make([]any, len(msgs))
 	for i, m := range msgs {

@@ -58,8 +58,8 @@ func (s *Store) AddContacts(ctx context.Context, cs []store.Contact, invs []surv
 			}
 		}
 		for _, c := range cs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, survey_id, round, organisation, email, name, invitation_key, opted_out, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				c.ID, c.SurveyID, c.Round, c.Organisation, c.Email, c.Name, c.InvitationKey, c.OptedOut, millis(c.Created)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (`+contactColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				c.ID, c.SurveyID, c.Round, c.Organisation, c.Email, c.Name, c.Language, c.InvitationKey, c.OptedOut, millis(c.Created)); err != nil {
 				return err
 			}
 		}
@@ -89,12 +89,15 @@ ON CONFLICT (id) DO NOTHING`,
 	return res.RowsAffected()
 }
 
-const contactColumns = `id, survey_id, round, organisation, email, name, invitation_key, opted_out, created`
+const contactColumns = `id, survey_id, round, organisation, email, name, language, invitation_key, opted_out, created`
+
+// contactLanguageSchema adds the language of a contact's emails.
+const contactLanguageSchema = `ALTER TABLE contacts ADD COLUMN language TEXT NOT NULL DEFAULT '';`
 
 func scanContact(row interface{ Scan(...any) error }, extra ...any) (store.Contact, error) {
 	var c store.Contact
 	var created int64
-	err := row.Scan(append([]any{&c.ID, &c.SurveyID, &c.Round, &c.Organisation, &c.Email, &c.Name, &c.InvitationKey, &c.OptedOut, &created}, extra...)...)
+	err := row.Scan(append([]any{&c.ID, &c.SurveyID, &c.Round, &c.Organisation, &c.Email, &c.Name, &c.Language, &c.InvitationKey, &c.OptedOut, &created}, extra...)...)
 	c.Created = fromMillis(created)
 	return c, err
 }

@@ -190,7 +190,8 @@ CREATE TABLE invitation_uses (
 	// one came out (about +84 MB and a long wait at 250,000). The row id
 	// in every index breaks ties as ORDER BY submitted, id asks.
 	11: `CREATE INDEX responses_by_time ON responses (survey_id, submitted);`,
-	12: roundRemindersSchema, // see rounds.go
+	12: roundRemindersSchema,  // see rounds.go
+	13: contactLanguageSchema, // see contacts.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -36,6 +36,9 @@ func contactList(prefix, round, org string, n int) ([]store.Contact, []survey.In
 		inv := survey.Invitation{Key: "inv-" + id, SurveyID: "iw", Round: round, Organisation: org, RespondentKey: "rk-" + id, Created: t0}
 		c := store.Contact{ID: id, SurveyID: "iw", Round: round, Organisation: org, Email: id + "@example.org", Name: "Zoë " + id,
 			InvitationKey: inv.Key, Created: t0.Add(time.Duration(i) * time.Millisecond)}
+		if i%2 == 1 {
+			c.Language = "cy" // every other contact's emails are in Welsh
+		}
 		m := store.MailMessage{ID: store.MailID(id, 0), ContactID: id, SurveyID: "iw", Round: round, Organisation: org, Kind: store.MailInvitation, NextAttempt: t0, Created: t0}
 		cs, invs, msgs = append(cs, c), append(invs, inv), append(msgs, m)
 	}

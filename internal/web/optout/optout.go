@@ -56,11 +56,13 @@ func (p *Pages) Register(app *fiber.App) {
 	g.Post("/:key", p.optOut)
 }
 
+// page is the opt-out page, in the language of the contact's emails.
 type page struct {
 	web.Page
-	Key    string
-	Survey string // the survey's title
-	Done   bool
+	Key                   string
+	Done                  bool
+	Heading, Body, Button string
+	DoneHeading, DoneBody string
 }
 
 // contact finds the link's contact, or answers 404 for a link that is
@@ -83,11 +85,16 @@ func (p *Pages) contact(c *fiber.Ctx) (store.Contact, page, error) {
 	if err != nil {
 		return store.Contact{}, page{}, err
 	}
-	title := "this survey"
+	lang, title := "en", "this survey"
 	if d, ok := p.o.Surveys.Survey(ct.SurveyID); ok {
-		title = d.Title
+		d = d.In(ct.Language)
+		lang, title = d.Lang, d.Title
 	}
-	return ct, page{Page: web.Page{Title: "Stop emails about " + title, CSRF: web.Token(c)}, Key: key, Survey: title, Done: ct.OptedOut}, nil
+	w := func(key string, args ...any) string { return survey.Message(lang, key, args...) }
+	pg := page{Page: web.Page{Title: w("optout-title", title), CSRF: web.Token(c), Lang: lang}, Key: key, Done: ct.OptedOut,
+		Heading: w("optout-title", title), Body: w("optout-body"), Button: w("optout-button"),
+		DoneHeading: w("optout-done-title"), DoneBody: w("optout-done-body", title)}
+	return ct, pg, nil
 }
 
 func (p *Pages) form(c *fiber.Ctx) error {

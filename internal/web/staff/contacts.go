@@ -46,6 +46,7 @@ type contactsPage struct {
 	Notice                         string
 	Lists                          []roundMail
 	MaxContacts                    int
+	OtherLanguages                 string // the survey's languages besides English, in words
 	MinGroup                       int
 	Sending                        bool // a mail server is set
 }
@@ -108,6 +109,13 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 		return p, fiber.NewError(http.StatusNotFound, "Page not found")
 	}
 	p.Survey, p.Back, p.Title, p.MinGroup = d, "/staff/contacts", "Contact lists: "+d.Title, d.GroupSize()
+	var other []string
+	for _, l := range d.Languages {
+		if l != "en" {
+			other = append(other, survey.LanguageName(l)+" ("+l+")")
+		}
+	}
+	p.OtherLanguages = strings.Join(other, ", ")
 	all, err := rounds.Of(c.UserContext(), s.st, d, s.now())
 	if err != nil {
 		return p, err
@@ -172,14 +180,14 @@ func (s *Pages) contactsPage(c *fiber.Ctx) error {
 	n := func(k string) int { return c.QueryInt(k, -1) }
 	switch {
 	case n("imported") >= 0:
-		p.Notice = fmt.Sprintf("%d invitations queued: they go out within a minute or two", n("imported"))
+		p.Notice = fmt.Sprintf("%d %s queued: they go out within a minute or two", n("imported"), plural(n("imported"), "invitation", "invitations"))
 	case n("reminded") >= 0:
-		p.Notice = fmt.Sprintf("%d reminders queued", n("reminded"))
+		p.Notice = fmt.Sprintf("%d %s queued", n("reminded"), plural(n("reminded"), "reminder", "reminders"))
 		if most := n("most"); most > 0 {
 			p.Notice += fmt.Sprintf("; %d people have had the most reminders the round allows (%d) and were not sent another", most, max(n("max"), 0))
 		}
 	case n("deleted") >= 0:
-		p.Notice = fmt.Sprintf("%d contacts deleted, with their emails", n("deleted"))
+		p.Notice = fmt.Sprintf("%d %s deleted, with their emails", n("deleted"), plural(n("deleted"), "contact", "contacts"))
 	case n("unconfirmed") > 0:
 		p.Notice = "Nothing was deleted: tick the box to confirm"
 	}

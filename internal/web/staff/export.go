@@ -83,6 +83,7 @@ type (
 		Organisation  string    `json:"organisation"`
 		Email         string    `json:"email"`
 		Name          string    `json:"name,omitempty"`
+		Language      string    `json:"language,omitempty"` // of the contact's emails; absent for English
 		InvitationKey string    `json:"invitation"`
 		OptedOut      bool      `json:"opted_out"`
 		Created       time.Time `json:"created"`
@@ -223,7 +224,7 @@ func (s *Pages) writeExport(ctx context.Context, w *bufio.Writer, at time.Time) 
 	}
 	if err := s.st.AllContacts(ctx, func(c store.Contact) error {
 		return write(exportContact{Type: "contact", ID: c.ID, SurveyID: c.SurveyID, Round: c.Round, Organisation: c.Organisation,
-			Email: c.Email, Name: c.Name, InvitationKey: c.InvitationKey, OptedOut: c.OptedOut, Created: c.Created})
+			Email: c.Email, Name: c.Name, Language: c.Language, InvitationKey: c.InvitationKey, OptedOut: c.OptedOut, Created: c.Created})
 	}); err != nil {
 		return err
 	}

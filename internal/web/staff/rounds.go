@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	_ "time/tzdata" // Europe/London on an image with no zone files
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
