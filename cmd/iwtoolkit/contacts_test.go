@@ -287,6 +287,15 @@ func TestContactsInTheirLanguage(t *testing.T) {
 	if !strings.Contains(start.Body, `<html lang="pl"`) || !strings.Contains(start.Body, yp.In("pl").Title) {
 		t.Errorf("the link opened %s, not in Polish", start.URL)
 	}
+	// With reminders turned off for the round there is no button to send them.
+	if !strings.Contains(admin.get("/staff/contacts?survey="+yp.ID).Body, `id="remind_baseline"`) {
+		t.Error("no reminder button on an open round")
+	}
+	base := "/staff/surveys/" + yp.ID + "/rounds/baseline"
+	admin.post(base+"/reminders", url.Values{"csrf_token": {csrfOf(t, admin.get(base))}, "reminder_days": {""}, "most_reminders": {"0"}}).must(t, http.StatusOK)
+	if p := admin.get("/staff/contacts?survey=" + yp.ID); strings.Contains(p.Body, `id="remind_baseline"`) || !strings.Contains(text(element(t, p.Body, "dd", "schedule_baseline")), "None") {
+		t.Errorf("with reminders turned off: %s", text(element(t, p.Body, "dl", "mail_baseline")))
+	}
 	stop := newBrowser(t, svc.URL).get(optOut[1]).must(t, http.StatusOK)
 	if !strings.Contains(stop.Body, `<html lang="pl"`) || !strings.Contains(text(stop.Body), "Rezygnacja z wiadomości") {
 		t.Errorf("the opt-out page is not in Polish: %s", text(stop.Body))

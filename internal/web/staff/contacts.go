@@ -59,8 +59,10 @@ type roundMail struct {
 	// answered (the list less the unused) is at least the survey's
 	// minimum group, as completion is.
 	ShowUnused bool
-	// Schedule is the round's reminder schedule in words.
+	// Schedule is the round's reminder schedule in words; NoReminders
+	// says it allows none at all, so there is no button to send them.
 	Schedule                                        string
+	NoReminders                                     bool
 	InvitesSent, InvitesQueued, InvitesFailed       int
 	RemindersSent, RemindersQueued, RemindersFailed int
 	// Why are the emails not sent, or waiting to be tried again after a
@@ -127,7 +129,7 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 	}
 	for _, r := range all {
 		p.Rounds = append(p.Rounds, r.Round)
-		rm := roundMail{Round: r.Round, Schedule: rounds.RemindersText(r.State.Reminders)}
+		rm := roundMail{Round: r.Round, Schedule: rounds.RemindersText(r.State.Reminders), NoReminders: r.State.Reminders.Most == 0}
 		err := s.st.RoundContacts(c.UserContext(), d.ID, r.ID, func(cs store.ContactState) error {
 			if !who.CanSeeOrganisation(cs.Organisation) {
 				return nil
