@@ -4,14 +4,18 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"iwtoolkit/internal/testenv"
 )
 
 // narrowWidth is a small phone's width in CSS pixels (an iPhone SE or
@@ -27,10 +31,22 @@ const narrowWidth = 375
 func TestBrowserNarrowStaffPages(t *testing.T) {
 	t.Parallel()
 	d := bundled(t)
-	svc := start(t, sqliteEnv(t))
+	smtp := testenv.StartSMTP(t)
+	svc := start(t, withMail(sqliteEnv(t), smtp))
 	for i := range 5 {
 		respond(t, svc.URL, d, "baseline", baseline[i], i)
 		respond(t, svc.URL, d, "follow-up", followUp[i], i)
+	}
+	// A contact list with an email the mail server refuses, so that the
+	// contact lists page has its table of why emails were not sent.
+	smtp.Reject("refused@example.org")
+	admin := staffBrowser(t, svc, "admin", "")
+	uploadContacts(t, admin, url.Values{"survey": {d.ID}, "round": {"baseline"}, "organisation": {"police"}},
+		"email\nsent@example.org\nrefused@example.org\n").must(t, http.StatusOK)
+	for deadline := time.Now().Add(mailWait); !strings.Contains(admin.get("/staff/contacts?survey="+d.ID).Body, `id="why_baseline"`); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the refused email was not recorded as not sent")
+		}
 	}
 	strand := rated(d)[0].ID
 	pack := "/r/" + d.ID + "/pack"
@@ -44,7 +60,7 @@ func TestBrowserNarrowStaffPages(t *testing.T) {
 		"/staff/surveys/" + d.ID + "/rounds/new",
 		"/staff/invitations",
 		"/staff/contacts",
-		"/staff/contacts?survey=" + d.ID + "&round=baseline&organisation=police",
+		"/staff/contacts?survey=" + d.ID + "&round=baseline&organisation=police", // with the table of why
 		"/staff/safeguarding",
 		"/staff/erasure",
 		"/staff/password",
