@@ -245,8 +245,9 @@ func TestInvitationsScope(t *testing.T) {
 	if len(rows) != 1 {
 		t.Fatalf("%d rows, want 1", len(rows))
 	}
-	// The form edited to another organisation: refused, nothing made.
-	for _, org := range []string{"police", "", "Youth-Offending-Service"} {
+	// The form edited to another organisation: refused, nothing made. (Left
+	// out, the organisation is the co-ordinator's own.)
+	for _, org := range []string{"police", "Youth-Offending-Service"} {
 		coord.postWithToken("/staff/invitations", url.Values{"survey": {d.ID}, "round": {"baseline"}, "organisation": {org}, "how": {"new"}, "count": {"5"}}).must(t, http.StatusForbidden)
 	}
 	// Following on from another organisation's invitations is refused too.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,20 +34,17 @@ func (s *Pages) contactRoutes(g fiber.Router) {
 // round, what has been sent. Contact data is shown as counts only.
 type contactsPage struct {
 	session.Page
-	Surveys                        []*survey.Definition
-	Survey                         *survey.Definition
-	Rounds                         []survey.Round
-	Organisations                  []survey.Option
-	Fixed                          string // a co-ordinator's organisation
-	Admin                          bool
-	Round, Organisation, FromRound string
-	Problems                       []mail.RowError
-	Notice                         string
-	Lists                          []roundMail
-	MaxContacts                    int
-	OtherLanguages                 string // the survey's languages besides English, in words
-	MinGroup                       int
-	Sending                        bool // a mail server is set
+	invitee
+	Surveys        []*survey.Definition
+	Survey         *survey.Definition
+	Admin          bool
+	Problems       []mail.RowError
+	Notice         string
+	Lists          []roundMail
+	MaxContacts    int
+	OtherLanguages string // the survey's languages besides English, in words
+	MinGroup       int
+	Sending        bool // a mail server is set
 }
 
 // roundMail is what the queue says of one round.
@@ -122,13 +118,8 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 	if err != nil {
 		return p, err
 	}
-	if who.Role == auth.Coordinator {
-		p.Fixed = who.Organisation
-	} else if q, ok := d.BreakdownQuestion("organisation"); ok {
-		p.Organisations = q.Options
-	}
+	p.invitee = inviteeFor(who, d, all)
 	for _, r := range all {
-		p.Rounds = append(p.Rounds, r.Round)
 		rm := roundMail{Round: r.Round, Schedule: rounds.RemindersText(r.State.Reminders), NoReminders: r.State.Reminders.Most == 0}
 		err := s.st.RoundContacts(c.UserContext(), d.ID, r.ID, func(cs store.ContactState) error {
 			if !who.CanSeeOrganisation(cs.Organisation) {
@@ -207,31 +198,14 @@ func (s *Pages) uploadContacts(c *fiber.Ctx) error {
 	if p.Survey == nil {
 		return c.Redirect("/staff/contacts", http.StatusSeeOther)
 	}
-	p.Round, p.Organisation, p.FromRound = c.FormValue("round"), strings.TrimSpace(c.FormValue("organisation")), c.FormValue("from_round")
-	if p.Fixed != "" && p.Organisation == "" {
-		p.Organisation = p.Fixed
-	}
-	// The organisation is the session's business: a co-ordinator who sends
-	// another is refused, and nothing is stored.
-	if !who.User.CanManageInvitations(p.Organisation) {
-		return fiber.NewError(http.StatusForbidden, "You do not have permission to see this page")
-	}
+	p.read(c)
 	add := func(field, message string) {
 		p.Errors = append(p.Errors, survey.FieldError{Field: field, Message: message})
 	}
-	r, ok, err := rounds.One(c.UserContext(), s.st, p.Survey, p.Round, s.now())
-	switch {
-	case err != nil:
+	if _, err := p.check(c.UserContext(), s.st, p.Survey, who.User, s.now(), add); err != nil {
 		return err
-	case !ok:
-		add("round", "Select the round to invite people to")
-	case !r.Open:
-		add("round", "This round is closed: open it before inviting people to it")
 	}
-	if q, has := p.Survey.BreakdownQuestion("organisation"); p.Organisation == "" || len(p.Organisation) > 200 || (has && q.OptionLabel(p.Organisation) == "") {
-		add("organisation", "Select the organisation whose people you are inviting")
-	}
-	if p.FromRound != "" && (p.FromRound == p.Round || !slices.ContainsFunc(p.Rounds, func(r survey.Round) bool { return r.ID == p.FromRound })) {
+	if p.FromRound != "" && !p.earlierRound() {
 		add("from_round", "Select an earlier round to follow on from, or none")
 	}
 	fh, err := c.FormFile("contacts")

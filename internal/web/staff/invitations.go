@@ -37,22 +37,14 @@ const MaxInvitations = 2000
 // survey's form and completion tables.
 type invitationsPage struct {
 	session.Page
+	invitee
 	Surveys  []*survey.Definition
 	Survey   *survey.Definition
-	Rounds   []survey.Round
 	MinGroup int // responses per organisation below this are not shown
-	// Organisations are the choices for an administrator; empty when the
-	// survey asks no organisation question (they type one) or for a
-	// co-ordinator (who has only their own, Fixed).
-	Organisations []survey.Option
-	Fixed         string // a co-ordinator's organisation
-	FixedLabel    string
-	// CannotInvite explains why a co-ordinator cannot invite to this survey.
-	CannotInvite string
-	// The form as entered.
-	Round, Organisation, How, Count, FromRound string
-	Completion                                 []publish.CompletionRound
-	Max                                        int
+	// The form as entered, besides the invitee's fields.
+	How, Count string
+	Completion []publish.CompletionRound
+	Max        int
 }
 
 func (s *Pages) invitationsPage(c *fiber.Ctx) error {
@@ -60,7 +52,7 @@ func (s *Pages) invitationsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.How, p.Organisation = "new", p.Fixed
+	p.How = "new"
 	return s.render(c, http.StatusOK, "staff-invitations.html", p)
 }
 
@@ -80,25 +72,10 @@ func (s *Pages) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsPa
 	if err != nil {
 		return p, err
 	}
-	for _, r := range now {
-		p.Rounds = append(p.Rounds, r.Round) // as staff have set them, with any they added
-	}
+	who := session.Of(c).User
+	p.invitee = inviteeFor(who, d, now)
 	p.Survey, p.Back, p.MinGroup = d, "/staff/invitations", d.GroupSize()
 	p.Title = "Invitations: " + d.Title
-	who := session.Of(c).User
-	q, hasQuestion := d.BreakdownQuestion("organisation")
-	if who.Role == auth.Coordinator {
-		p.Fixed, p.FixedLabel = who.Organisation, who.Organisation
-		if hasQuestion {
-			if l := q.OptionLabel(who.Organisation); l != "" {
-				p.FixedLabel = l
-			} else {
-				p.CannotInvite = fmt.Sprintf("Your organisation (%s) is not one of the organisations this survey asks about, so you cannot invite people to it. Ask an administrator.", who.Organisation)
-			}
-		}
-	} else if hasQuestion {
-		p.Organisations = q.Options
-	}
 	for _, r := range p.Rounds {
 		pub, err := s.publisher.Round(c.UserContext(), d, r.ID)
 		if err != nil {
@@ -133,35 +110,14 @@ func (s *Pages) createInvitations(c *fiber.Ctx) error {
 		return c.Redirect("/staff/invitations", http.StatusSeeOther)
 	}
 	d := p.Survey
-	p.Round, p.Organisation, p.How = c.FormValue("round"), strings.TrimSpace(c.FormValue("organisation")), c.FormValue("how")
-	p.Count, p.FromRound = strings.TrimSpace(c.FormValue("count")), c.FormValue("from_round")
-	// The organisation is the session's business: a co-ordinator who sends
-	// another (an edited form) is refused, and nothing is made.
-	if !who.User.CanManageInvitations(p.Organisation) {
-		return fiber.NewError(http.StatusForbidden, "You do not have permission to see this page")
-	}
+	p.read(c)
+	p.How, p.Count = c.FormValue("how"), strings.TrimSpace(c.FormValue("count"))
 	add := func(field, message string) {
 		p.Errors = append(p.Errors, survey.FieldError{Field: field, Message: message})
 	}
-	if p.CannotInvite != "" {
-		add("organisation", p.CannotInvite)
-	}
-	round, ok, err := rounds.One(c.UserContext(), s.st, d, p.Round, s.now())
+	round, err := p.check(c.UserContext(), s.st, d, who.User, s.now(), add)
 	if err != nil {
 		return err
-	}
-	switch {
-	case !ok:
-		add("round", "Select the round to invite people to")
-	case !round.Open:
-		add("round", "This round is closed: open it before inviting people to it")
-	}
-	q, hasQuestion := d.BreakdownQuestion("organisation")
-	switch {
-	case p.Organisation == "" || len(p.Organisation) > 200:
-		add("organisation", "Select the organisation whose people you are inviting")
-	case hasQuestion && q.OptionLabel(p.Organisation) == "" && p.CannotInvite == "":
-		add("organisation", "Select one of the organisations this survey asks about")
 	}
 	var keys []string // respondent keys, new or followed on
 	switch p.How {
@@ -175,7 +131,7 @@ func (s *Pages) createInvitations(c *fiber.Ctx) error {
 			keys = append(keys, newRespondentKey())
 		}
 	case "follow-on":
-		if _, ok, err := rounds.One(c.UserContext(), s.st, d, p.FromRound, s.now()); err != nil || !ok || p.FromRound == p.Round {
+		if !p.earlierRound() {
 			add("from_round", "Select an earlier round to follow on from, not the round you are inviting people to")
 			break
 		}
