@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,25 @@ func TestBrowserNarrowStaffPages(t *testing.T) {
 			}
 			b.fitsWindow(p)
 		}
+		// At a phone's width the radar's points carry no values, which
+		// would run into each other there; at a desk's width they do.
+		for _, tc := range []struct {
+			width int
+			want  bool
+		}{{narrowWidth, false}, {1200, true}} {
+			b.run("the window's width", emulation.SetDeviceMetricsOverride(int64(tc.width), 900, 1, false))
+			b.open(svc.URL + "/r/" + d.ID)
+			b.chartsDrawn("/r/" + d.ID)
+			var shown []bool
+			b.run("the radar's value labels", chromedp.Evaluate(`echarts.getInstanceByDom(document.querySelectorAll('[data-echarts-option]')[1]).getOption().series.map(s => s.label.show)`, &shown))
+			if len(shown) < 2 || slices.Contains(shown, !tc.want) {
+				t.Errorf("at %d px the radar's series show their values: %v, want %v", tc.width, shown, tc.want)
+			}
+		}
+		// The rings are named under the radar instead.
+		if got := b.text("#radar_levels"); !strings.Contains(got, "From the centre (the lowest) out, the levels are: 1 Not yet in place, 2 ") {
+			t.Errorf("the radar's caption says %q", got)
+		}
 	})
 	t.Run("co-ordinator", func(t *testing.T) {
 		b := newTab(t)
@@ -117,19 +137,24 @@ func (b *tab) narrow() {
 	b.run("a phone's width", emulation.SetDeviceMetricsOverride(narrowWidth, 812, 1, false))
 }
 
-// fitsWindow fails the test when the page in the tab is wider than the
-// window, once its charts (if any) are drawn.
-func (b *tab) fitsWindow(path string) {
+// chartsDrawn waits until each chart of the page in the tab, if any, is
+// drawn: a deferred script draws them.
+func (b *tab) chartsDrawn(path string) {
 	b.t.Helper()
 	var charts int
 	b.run(path+": count the charts", chromedp.Evaluate(`document.querySelectorAll('[data-echarts-option]').length`, &charts))
 	if charts > 0 {
-		// The charts are drawn by a deferred script; wait until each
-		// has its SVG.
 		var drawn bool
 		b.run(path+": wait for the charts", chromedp.Poll(`[...document.querySelectorAll('[data-echarts-option]')].every(el => el.querySelector('svg'))`,
 			&drawn, chromedp.WithPollingTimeout(stepTimeout)))
 	}
+}
+
+// fitsWindow fails the test when the page in the tab is wider than the
+// window, once its charts (if any) are drawn.
+func (b *tab) fitsWindow(path string) {
+	b.t.Helper()
+	b.chartsDrawn(path)
 	var got struct{ Scroll, Inner int }
 	b.run(path+": measure", chromedp.Evaluate(`({Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth})`, &got))
 	if got.Inner != narrowWidth {

@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"iwtoolkit/internal/stats"
+	"iwtoolkit/internal/survey"
 )
 
 // Charts are built with go-echarts and handed to the page as JSON options,
@@ -89,6 +91,28 @@ func (c *Comparison) levelNames() map[string]string {
 				out[k] = wrap(l.Label, 10)
 			}
 		}
+	}
+	return out
+}
+
+// LevelNames are the levels of the scales the strands use, lowest first,
+// as "1 Not yet in place": the radar's rings, which ECharts cannot name
+// on one spoke only, are named under the chart.
+func (c *Comparison) LevelNames() []string {
+	seen := map[int]bool{}
+	var levels []survey.Level
+	for _, d := range c.Sections {
+		for _, l := range d.Scale.Levels {
+			if !seen[l.Value] {
+				seen[l.Value] = true
+				levels = append(levels, l)
+			}
+		}
+	}
+	slices.SortFunc(levels, func(a, b survey.Level) int { return a.Value - b.Value })
+	out := make([]string, len(levels))
+	for i, l := range levels {
+		out[i] = fmt.Sprintf("%d %s", l.Value, l.Label)
 	}
 	return out
 }
@@ -174,7 +198,8 @@ func withMedia(o map[string]any, media []map[string]any) error {
 // RadarChart is the same figures as a radar, one outline per round, each
 // point with its value written by it. The strands' names are wrapped
 // short, and on a phone the radar is smaller, so that no name is cut at
-// the chart's edge.
+// the chart's edge, and its points carry no values, which would run into
+// each other there (the table under the chart has them).
 func (c *Comparison) RadarChart() ([]byte, error) {
 	radar := charts.NewRadar()
 	indicators := make([]*opts.Indicator, len(c.Strands))
@@ -204,8 +229,13 @@ func (c *Comparison) RadarChart() ([]byte, error) {
 		}
 		r["radius"], r["center"] = "60%", []string{"50%", "48%"}
 		options["radar"] = r
+		quiet := make([]any, len(c.shownRounds()))
+		for i := range quiet {
+			quiet[i] = map[string]any{"label": map[string]any{"show": false}}
+		}
 		return withMedia(options, narrow(map[string]any{
-			"radar": map[string]any{"radius": "42%", "center": []string{"50%", "45%"}, "axisName": map[string]any{"fontSize": 11, "lineHeight": 13}},
+			"radar":  map[string]any{"radius": "42%", "center": []string{"50%", "45%"}, "axisName": map[string]any{"fontSize": 11, "lineHeight": 13}},
+			"series": quiet,
 		}))
 	})
 }
