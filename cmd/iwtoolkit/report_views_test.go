@@ -192,3 +192,41 @@ func TestCrossedBreakdownsSuppressed(t *testing.T) {
 func readCSV(body string) ([][]string, error) {
 	return csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
 }
+
+// TestPairedChanges: eight people answer both rounds (the same respondent
+// key), each a level higher at the follow-up: the changes view's paired
+// table says so in plain words, the test's name and p value are in its
+// details, and the p value is by "Yes" in the table.
+func TestPairedChanges(t *testing.T) {
+	t.Parallel()
+	d := bundled(t)
+	e := sqliteEnv(t)
+	svc := start(t, e)
+	st := storeOf(t, e)
+	for n := range 8 {
+		for i, round := range []string{"baseline", "follow-up"} {
+			answers := map[string]string{}
+			for _, sec := range d.Sections {
+				if sec.ShowIf.Holds(answers) {
+					for k, v := range answer(d, sec, answers, respondent{Level: fmt.Sprint(2 + i)}, n) {
+						answers[k] = v[0]
+					}
+				}
+			}
+			r := d.Response(survey.Draft{Key: fmt.Sprint("k", n, round), Round: round, Answers: answers, RespondentKey: fmt.Sprint("person-", n)})
+			r.Reference, r.Submitted = fmt.Sprintf("PAIR-%d-%d", n, i), time.Now()
+			if _, err := st.Submit(context.Background(), r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	b := staffBrowser(t, svc, "analyst", "")
+	p := b.get("/r/"+d.ID+"/views/changes?a=baseline&b=follow-up").must(t, http.StatusOK)
+	paired := text(element(t, p.Body, "table", "paired"))
+	if !strings.Contains(paired, "8 +1.00 Yes (p ") || strings.Contains(paired, "Signed-rank") {
+		t.Errorf("the paired table says %q", paired)
+	}
+	if !strings.Contains(text(p.Body), "The statistics used for the same people") || !strings.Contains(p.Body, "Wilcoxon signed-rank test") {
+		t.Error("the paired table's statistics are not in a details section of their own")
+	}
+}

@@ -36,6 +36,11 @@ func (p *PairedTest) PValue() string {
 	return strconv.FormatFloat(p.Rank.P, 'f', 3, 64)
 }
 
+// ShownChange is the pairs' mean change as the page shows it: the
+// difference of their rounded means, as the sentence beside it says, and
+// known even when every pair changed alike and no interval can be given.
+func (p *PairedTest) ShownChange() float64 { return stats.Change(p.Means[0], p.Means[1]) }
+
 // Pairs are the people who answered both of two rounds through
 // invitations with the same respondent key, each with their strand scores
 // in both and the breakdown cell of their later response (a filter keeps a
