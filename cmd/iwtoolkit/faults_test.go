@@ -73,6 +73,23 @@ func TestSecondProcessRefused(t *testing.T) {
 			t.Errorf("iwtoolkit %s while a service uses the folder: exit %d\n%s\nwant exit 1 and %q", strings.Join(args, " "), code, stderr, want)
 		}
 	}
+	// invite and remind say to use the staff page, which does the same.
+	list := filepath.Join(t.TempDir(), "contacts.csv")
+	if err := os.WriteFile(list, []byte("email\nsam@example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"invite", "--survey", "integrated-working", "--round", "baseline", "--organisation", "police", "--contacts", list}, "upload the list at /staff/contacts instead"},
+		{[]string{"remind", "--survey", "integrated-working", "--round", "baseline"}, "use the reminder button at /staff/contacts instead"},
+	} {
+		code, _, stderr := runBinary(t, e, "", c.args...)
+		if code != 1 || !strings.Contains(stderr, c.args[0]+": the service is running on the embedded store in "+e["IWT_DATA_DIR"]) || !strings.Contains(stderr, c.says) {
+			t.Errorf("iwtoolkit %s while a service uses the folder: exit %d\n%s\nwant exit 1 and %q", c.args[0], code, stderr, c.says)
+		}
+	}
 	// check reads the versions served beside the service (read-only, as
 	// SQLite lets readers beside a writer) and compares the files with them.
 	code, stdout, stderr := runBinary(t, e, "", "check", "../../surveys")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/store/sqlite"
 )
 
 const inviteHelp = `Usage: iwtoolkit invite --survey S --round R --organisation O --contacts FILE.csv [--from-round F]
@@ -67,7 +69,7 @@ func invite(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	st, _, err := openStore(ctx, cfg)
 	if err != nil {
-		return err
+		return besideService("invite", "upload the list at /staff/contacts", err)
 	}
 	defer st.Close(context.WithoutCancel(ctx))
 	now := time.Now().UTC()
@@ -85,6 +87,16 @@ func invite(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	fmt.Fprintf(stdout, "%d invitations queued for %s %s (%s); the service sends them\n", len(rows), d.ID, *round, strings.TrimSpace(*org))
 	return nil
+}
+
+// besideService says what to do instead when the embedded store is held
+// by a running service: the staff page does the same.
+func besideService(command, instead string, err error) error {
+	var inUse *sqlite.InUseError
+	if errors.As(err, &inUse) {
+		return fmt.Errorf("%s: the service is running on the embedded store in %s, which one process uses at a time: %s instead, or stop the service and run this again", command, inUse.Dir, instead)
+	}
+	return err
 }
 
 // listProblems is the error for a refused list: every line's problem.
@@ -128,7 +140,7 @@ func remind(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	st, _, err := openStore(ctx, cfg)
 	if err != nil {
-		return err
+		return besideService("remind", "use the reminder button at /staff/contacts", err)
 	}
 	defer st.Close(context.WithoutCancel(ctx))
 	now := time.Now().UTC()

@@ -20,6 +20,14 @@ import (
 // removing it could let two processes lock two different files.
 const LockName = "iwtoolkit.lock"
 
+// InUseError says that another process holds the data folder: a command
+// run beside a running service may say what to do instead.
+type InUseError struct{ Dir, Holder string }
+
+func (e *InUseError) Error() string {
+	return fmt.Sprintf("sqlite: data directory %s is in use by %s; only one process at a time may use a data directory", e.Dir, e.Holder)
+}
+
 // dirLock is one data folder's lock, held by this process, and the cache
 // of the stores that share it: the cache is right only while every write
 // to the folder's database is made by those stores (cache.go).
@@ -102,7 +110,7 @@ func lockFile(dir string) (*os.File, error) {
 				holder += fmt.Sprintf(" (pid %d)", pid)
 			}
 		}
-		return nil, fmt.Errorf("sqlite: data directory %s is in use by %s; only one process at a time may use a data directory", dir, holder)
+		return nil, &InUseError{Dir: dir, Holder: holder}
 	}
 	// The pid is for the message above only: if it cannot be written (a
 	// full disk), the lock holds all the same.
