@@ -102,8 +102,8 @@ type Help struct {
 }
 
 // Email is the wording of the emails that invite people to a round and
-// remind them. Any field may be left out for its default (see package
-// mail). Subjects and bodies may use {title}, {asking}, {closes}, {link},
+// remind them. Any field may be left out for its default (the email-*
+// words, in the contact's language). Subjects and bodies may use {title}, {asking}, {closes}, {link},
 // {opt_out} and {name}, which the sender fills in.
 type Email struct {
 	Asking          string `yaml:"asking"` // who is asking, for example "Haringey Children's Trust"
@@ -113,7 +113,9 @@ type Email struct {
 	ReminderBody    string `yaml:"reminder_body"`
 	// ReminderDays are when reminders go to those whose link is unused,
 	// in days after their invitation, for example [7, 14]: at most one
-	// reminder per entry, and none once the round has closed.
+	// reminder per entry, and none once the round has closed. It is each
+	// round's first schedule, as Round.Open is its first state: staff set
+	// a round's own (store.RoundState.Reminders).
 	ReminderDays []int `yaml:"reminder_days"`
 }
 
