@@ -528,8 +528,12 @@ func TestPermanentRefusal(t *testing.T) {
 			t.Fatalf("%+v, want 1 failed", res)
 		}
 		counts, _ := f.st.MailCounts(ctx, f.d.ID, "baseline")
-		if len(counts) != 1 || counts[0].State != store.MailFailed {
+		if len(counts) != 1 || counts[0].State != store.MailFailed || mail.ReasonInWords(counts[0].Reason) != "The mail server refused the address" {
 			t.Errorf("counts %v", counts)
+		}
+		// An address refused for good is not reminded.
+		if rem, err := mail.Remind(ctx, f.st, f.d, "baseline", "", f.clock.Now()); err != nil || rem.Queued != 0 || rem.Refused != 1 {
+			t.Errorf("Remind after a refusal for good = %+v, %v; want none queued, 1 refused", rem, err)
 		}
 	})
 }

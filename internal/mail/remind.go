@@ -13,8 +13,10 @@ import (
 // Reminders is what a call to Remind did.
 type Reminders struct {
 	Queued   int // reminders queued now
+	Contacts int // contacts of the round (of the organisation)
 	Unused   int // contacts whose invitation is unused, opted out or not
 	OptedOut int
+	Refused  int // contacts whose address the mail server refused for good: not reminded
 	AtMost   int // contacts passed over: reminded the most times already
 }
 
@@ -44,13 +46,19 @@ func remind(ctx context.Context, st Store, d *survey.Definition, r rounds.Now, o
 	round, most := r.ID, r.State.Reminders.Most
 	var msgs []store.MailMessage
 	err := st.RoundContacts(ctx, d.ID, round, func(c store.ContactState) error {
-		if organisation != "" && c.Organisation != organisation || c.Used {
+		if organisation != "" && c.Organisation != organisation {
+			return nil
+		}
+		out.Contacts++
+		if c.Used {
 			return nil
 		}
 		out.Unused++
 		switch {
 		case c.OptedOut:
 			out.OptedOut++
+		case c.Refused:
+			out.Refused++
 		case c.Pending:
 		case c.Reminders >= most:
 			out.AtMost++

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"iwtoolkit/internal/rounds"
@@ -101,10 +102,10 @@ func (w *Worker) Once(ctx context.Context) (Result, error) {
 			m.State, m.Reason = store.MailFailed, reason
 			res.Failed++
 		case errors.Is(sendErr, ErrRejected):
-			m.State, m.Reason = store.MailFailed, sendErr.Error()
+			m.State, m.Reason = store.MailFailed, store.ReasonRefused+sendErr.Error()
 			res.Failed++
 		case m.Attempts >= maxAttempts:
-			m.State, m.Reason = store.MailFailed, fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr)
+			m.State, m.Reason = store.MailFailed, fmt.Sprintf(reasonGaveUp+"%d attempts: %v", m.Attempts, sendErr)
 			res.Failed++
 		default:
 			m.State, m.Reason, m.NextAttempt = store.MailQueued, sendErr.Error(), w.now().Add(backoff(m.Attempts))
@@ -158,30 +159,66 @@ func (w *Worker) log() *slog.Logger {
 	return w.Log
 }
 
+// Why a message was not sent, as the queue keeps it.
+const (
+	reasonDeleted  = "not sent: the contact was deleted"
+	reasonOptedOut = "not sent: opted out"
+	reasonNoSurvey = "not sent: the survey is no longer served"
+	reasonClosed   = "not sent: the round is closed"
+	reasonUsed     = "not sent: the invitation was used"
+	reasonGaveUp   = "gave up after "
+)
+
+// ReasonInWords is a message's reason (store.MailMessage.Reason) in a few
+// plain groups, which staff of any organisation may read: the mail
+// server's own words can name hosts and addresses inside the council's
+// network, and differ from message to message.
+func ReasonInWords(reason string) string {
+	switch {
+	case reason == "":
+		return ""
+	case reason == reasonOptedOut || reason == "opted out": // the store fails those queued when someone opts out
+		return "The person asked for no more emails"
+	case reason == reasonDeleted:
+		return "The contact list was deleted"
+	case reason == reasonNoSurvey:
+		return "The survey is no longer served"
+	case reason == reasonClosed:
+		return "The round closed first"
+	case reason == reasonUsed:
+		return "Not needed: their link has been used"
+	case strings.HasPrefix(reason, reasonGaveUp):
+		return "The mail server could not be reached, or kept refusing, so it was given up"
+	case strings.HasPrefix(reason, store.ReasonRefused):
+		return "The mail server refused the address"
+	}
+	return "The mail server could not be reached, or refused for now"
+}
+
 // send sends one message. It returns a reason when the message is not to
 // be sent at all (the contact opted out or is gone, the round closed, a
 // reminder to someone who has answered), or the transport's error.
 func (w *Worker) send(ctx context.Context, m store.MailMessage) (string, error) {
 	c, err := w.Store.Contact(ctx, m.ContactID)
 	if errors.Is(err, store.ErrNotFound) {
-		return "not sent: the contact was deleted", nil
+		return reasonDeleted, nil
 	}
 	if err != nil {
 		return "", err
 	}
 	if c.OptedOut {
-		return "not sent: opted out", nil
+		return reasonOptedOut, nil
 	}
 	d, ok := w.Surveys.Survey(m.SurveyID)
 	if !ok {
-		return "not sent: the survey is no longer served", nil
+		return reasonNoSurvey, nil
 	}
 	r, ok, err := rounds.One(ctx, w.Store, d, m.Round, w.now())
 	if err != nil {
 		return "", err
 	}
 	if !ok || !r.Open {
-		return "not sent: the round is closed", nil
+		return reasonClosed, nil
 	}
 	if m.Kind == store.MailReminder {
 		_, used, err := w.Store.Invitation(ctx, c.InvitationKey)
@@ -189,7 +226,7 @@ func (w *Worker) send(ctx context.Context, m store.MailMessage) (string, error) 
 			return "", err
 		}
 		if used {
-			return "not sent: the invitation was used", nil
+			return reasonUsed, nil
 		}
 	}
 	link, err := w.Links.Invitation(ctx, c.ID)

@@ -36,7 +36,15 @@ type ContactState struct {
 	Used      bool // a response came through the contact's invitation
 	Reminders int  // reminder messages made for the contact, in any state
 	Pending   bool // a message to the contact is still queued
+	// Refused: a message to the contact failed because the mail server
+	// refused the address for good (its reason begins ReasonRefused), so
+	// no reminder is worth sending.
+	Refused bool
 }
+
+// ReasonRefused begins the reason of a message the mail server refused
+// for good (a 5xx answer), as the sender records it.
+const ReasonRefused = "refused for good: "
 
 // A mail message's states.
 const (

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -166,13 +167,16 @@ func (s *Store) Contact(ctx context.Context, id string) (store.Contact, error) {
 // uses, and joins them here (three indexed reads, no $lookup).
 func (s *Store) RoundContacts(ctx context.Context, surveyID, round string, fn func(store.ContactState) error) error {
 	filter := bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}}
-	reminders, pending := map[string]int{}, map[string]bool{}
+	reminders, pending, refused := map[string]int{}, map[string]bool{}, map[string]bool{}
 	err := eachWhere(ctx, s.mail(), filter, bson.D{{Key: "_id", Value: 1}}, func(d mailDoc) error {
 		if d.Kind == store.MailReminder {
 			reminders[d.ContactID]++
 		}
 		if d.State == store.MailQueued {
 			pending[d.ContactID] = true
+		}
+		if d.State == store.MailFailed && strings.HasPrefix(d.Reason, store.ReasonRefused) {
+			refused[d.ContactID] = true
 		}
 		return nil
 	})
@@ -188,7 +192,7 @@ func (s *Store) RoundContacts(ctx context.Context, surveyID, round string, fn fu
 		return errorf("mongo: round contacts: %w", err)
 	}
 	return eachWhere(ctx, s.contacts(), filter, bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}, func(d contactDoc) error {
-		return fn(store.ContactState{Contact: d.contact(), Used: used[d.InvitationKey], Reminders: reminders[d.ID], Pending: pending[d.ID]})
+		return fn(store.ContactState{Contact: d.contact(), Used: used[d.InvitationKey], Reminders: reminders[d.ID], Pending: pending[d.ID], Refused: refused[d.ID]})
 	})
 }
 

@@ -119,15 +119,16 @@ func (s *Store) RoundContacts(ctx context.Context, surveyID, round string, fn fu
 	rows, err := s.read.QueryContext(ctx, `SELECT `+contactColumns+`,
 	EXISTS (SELECT 1 FROM invitation_uses u WHERE u.key = contacts.invitation_key),
 	(SELECT count(*) FROM mail m WHERE m.contact_id = contacts.id AND m.kind = 'reminder'),
-	EXISTS (SELECT 1 FROM mail m WHERE m.contact_id = contacts.id AND m.state = 'queued')
-FROM contacts WHERE survey_id = ? AND round = ? ORDER BY created, id`, surveyID, round)
+	EXISTS (SELECT 1 FROM mail m WHERE m.contact_id = contacts.id AND m.state = 'queued'),
+	EXISTS (SELECT 1 FROM mail m WHERE m.contact_id = contacts.id AND m.state = 'failed' AND substr(m.reason, 1, ?) = ?)
+FROM contacts WHERE survey_id = ? AND round = ? ORDER BY created, id`, len(store.ReasonRefused), store.ReasonRefused, surveyID, round)
 	if err != nil {
 		return errorf("sqlite: round contacts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var st store.ContactState
-		c, err := scanContact(rows, &st.Used, &st.Reminders, &st.Pending)
+		c, err := scanContact(rows, &st.Used, &st.Reminders, &st.Pending, &st.Refused)
 		if err != nil {
 			return errorf("sqlite: round contacts: %w", err)
 		}

@@ -170,7 +170,7 @@ func testMailLeases(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Fatalf("ClaimMail when due = %+v, %v", due, err)
 	}
 	due[0].State = store.MailSent
-	due[1].State, due[1].Reason = store.MailFailed, "550 no such mailbox"
+	due[1].State, due[1].Reason = store.MailFailed, store.ReasonRefused+"550 no such mailbox"
 	for _, m := range due {
 		if err := s.FinishMail(ctx, m, t0.Add(2*time.Hour)); err != nil {
 			t.Fatal(err)
@@ -182,12 +182,17 @@ func testMailLeases(t *testing.T, open func(t *testing.T) store.Store) {
 	// A message sent after a failure is counted as sent, with no reason.
 	counts, err = s.MailCounts(ctx, "iw", "baseline")
 	want := []store.MailCount{mc("org-a", store.MailInvitation, store.MailFailed, 1), mc("org-a", store.MailInvitation, store.MailSent, 1)}
-	want[0].Reason = "550 no such mailbox"
+	want[0].Reason = store.ReasonRefused + "550 no such mailbox"
 	if err != nil || !cmp.Equal(counts, want) {
 		t.Errorf("MailCounts = %v, %v; want %v", counts, err, want)
 	}
 	if st := roundContacts(t, s, "baseline"); st[0].Pending || st[1].Pending {
 		t.Errorf("finished messages still pending: %+v", st)
+	}
+	// The address refused for good is known as such; the one sent after a
+	// refusal for now is not.
+	if st := roundContacts(t, s, "baseline"); st[0].Refused || !st[1].Refused {
+		t.Errorf("refused: %v and %v, want false and true", st[0].Refused, st[1].Refused)
 	}
 }
 

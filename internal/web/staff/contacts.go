@@ -69,16 +69,21 @@ type roundMail struct {
 // mailWhy is how many emails of a kind are not sent, or wait to be tried
 // again, for one reason.
 type mailWhy struct {
-	Kind, State, Reason string // Kind and State in words
+	Kind, State, Reason string // in words (mail.ReasonInWords)
+	Detail              string // the reason as the queue keeps it: administrators only
 	N                   int
 }
 
-// whyOf adds a count to the reasons, in words, merging organisations.
-func whyOf(why []mailWhy, n store.MailCount) []mailWhy {
+// whyOf adds a count to the reasons, merging organisations: in words, and
+// for an administrator (detail) with the mail server's own words too.
+func whyOf(why []mailWhy, n store.MailCount, detail bool) []mailWhy {
 	if n.State == store.MailSent || n.State == store.MailQueued && n.Reason == "" {
 		return why
 	}
-	w := mailWhy{Kind: "Invitation", State: "Not sent", Reason: n.Reason}
+	w := mailWhy{Kind: "Invitation", State: "Not sent", Reason: mail.ReasonInWords(n.Reason)}
+	if detail {
+		w.Detail = n.Reason
+	}
 	if n.Kind == store.MailReminder {
 		w.Kind = "Reminder"
 	}
@@ -86,7 +91,7 @@ func whyOf(why []mailWhy, n store.MailCount) []mailWhy {
 		w.State = "Waiting to be tried again"
 	}
 	for i := range why {
-		if why[i].Kind == w.Kind && why[i].State == w.State && why[i].Reason == w.Reason {
+		if why[i].Kind == w.Kind && why[i].State == w.State && why[i].Reason == w.Reason && why[i].Detail == w.Detail {
 			why[i].N += n.N
 			return why
 		}
@@ -137,12 +142,15 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 		if err != nil {
 			return p, err
 		}
+		rm.ShowUnused = rm.Contacts-rm.Unused >= d.GroupSize()
 		counts, err := s.st.MailCounts(c.UserContext(), d.ID, r.ID)
 		if err != nil {
 			return p, err
 		}
 		for _, n := range counts {
-			if !who.CanSeeOrganisation(n.Organisation) {
+			// Reminders go to those who have not answered, so their
+			// counts say how many have: shown only as the unused count is.
+			if !who.CanSeeOrganisation(n.Organisation) || n.Kind == store.MailReminder && !rm.ShowUnused {
 				continue
 			}
 			field := map[[2]string]*int{
@@ -153,9 +161,8 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 			if field != nil {
 				*field += n.N
 			}
-			rm.Why = whyOf(rm.Why, n)
+			rm.Why = whyOf(rm.Why, n, p.Admin)
 		}
-		rm.ShowUnused = rm.Contacts-rm.Unused >= d.GroupSize()
 		if rm.Contacts > 0 || rm.InvitesSent+rm.InvitesQueued+rm.InvitesFailed > 0 {
 			p.Lists = append(p.Lists, rm)
 		}
@@ -174,6 +181,8 @@ func (s *Pages) contactsPage(c *fiber.Ctx) error {
 	switch {
 	case n("imported") >= 0:
 		p.Notice = fmt.Sprintf("%d %s queued: they go out within a minute or two", n("imported"), plural(n("imported"), "invitation", "invitations"))
+	case n("reminded") == hiddenCount:
+		p.Notice = fmt.Sprintf("Reminders queued for everyone whose link is unused; how many is not shown, as fewer than %d people have answered", p.MinGroup)
 	case n("reminded") >= 0:
 		p.Notice = fmt.Sprintf("%d %s queued", n("reminded"), plural(n("reminded"), "reminder", "reminders"))
 		if most := n("most"); most > 0 {
@@ -240,6 +249,9 @@ func (s *Pages) uploadContacts(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&imported=%d", url.QueryEscape(p.Survey.ID), len(rows)), http.StatusSeeOther)
 }
 
+// hiddenCount in the address says a count was done but is not shown.
+const hiddenCount = -2
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -275,6 +287,11 @@ func (s *Pages) remind(c *fiber.Ctx) error {
 	}
 	if err := s.sessions.Audit(c, "sent reminders", fmt.Sprintf("%s %s, %s: %d queued", d.ID, round, scope, res.Queued)); err != nil {
 		return err
+	}
+	// How many were reminded says how many have answered: said only as
+	// the page says the unused count.
+	if res.Contacts-res.Unused < d.GroupSize() {
+		return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&reminded=%d", url.QueryEscape(d.ID), hiddenCount), http.StatusSeeOther)
 	}
 	return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&reminded=%d&most=%d&max=%d", url.QueryEscape(d.ID), res.Queued, res.AtMost, r.State.Reminders.Most), http.StatusSeeOther)
 }
