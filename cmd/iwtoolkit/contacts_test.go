@@ -143,6 +143,9 @@ func testContactsByEmail(t *testing.T, e env) {
 	}
 	coordinator.post(base+"/reminders", url.Values{"csrf_token": {csrfOf(t, coordinator.get("/staff/contacts?survey="+d.ID))},
 		"reminder_days": {"30"}, "most_reminders": {"2"}}).must(t, http.StatusForbidden)
+	if got := text(element(t, admin.get(base).Body, "p", "reminder_schedule")); !strings.Contains(got, "Only when staff send them, at most 3 to one person (the service's default)") {
+		t.Errorf("before any schedule is set, the round's page says %q", got)
+	}
 	for _, bad := range []struct{ days, most, field, says string }{
 		{"7, fourteen", "2", "reminder_days", "whole numbers from 1 to 365"},
 		{"7, 7", "2", "reminder_days", "each day once"},
@@ -295,7 +298,7 @@ func TestContactsInTheirLanguage(t *testing.T) {
 	yp, _ := bundledCatalogue(t).Survey("young-people")
 	admin := staffBrowser(t, svc, "admin", "")
 	page := admin.get("/staff/contacts?survey="+yp.ID).must(t, http.StatusOK)
-	if hint := text(element(t, page.Body, "p", "languages_hint")); !strings.Contains(hint, "Polski (pl)") {
+	if hint := text(element(t, page.Body, "p", "languages_hint")); !strings.Contains(hint, "also written in pl (Polski)") {
 		t.Errorf("the upload form does not say the survey is in Polish: %q", hint)
 	}
 	p := uploadContacts(t, admin, url.Values{"survey": {yp.ID}, "round": {"baseline"}, "organisation": {"schools"}},

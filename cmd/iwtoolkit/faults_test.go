@@ -82,11 +82,11 @@ func TestSecondProcessRefused(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"invite", "--survey", "integrated-working", "--round", "baseline", "--organisation", "police", "--contacts", list}, "upload the list at /staff/contacts instead"},
+		{[]string{"invite", "--survey", "integrated-working", "--round", "baseline", "--organisation", "police", "--contacts", list}, "if that is the service, upload the list at /staff/contacts instead"},
 		{[]string{"remind", "--survey", "integrated-working", "--round", "baseline"}, "use the reminder button at /staff/contacts instead"},
 	} {
 		code, _, stderr := runBinary(t, e, "", c.args...)
-		if code != 1 || !strings.Contains(stderr, c.args[0]+": the service is running on the embedded store in "+e["IWT_DATA_DIR"]) || !strings.Contains(stderr, c.says) {
+		if code != 1 || !strings.Contains(stderr, c.args[0]+": the embedded store in "+e["IWT_DATA_DIR"]+" is in use by another iwtoolkit process (pid ") || !strings.Contains(stderr, c.says) {
 			t.Errorf("iwtoolkit %s while a service uses the folder: exit %d\n%s\nwant exit 1 and %q", c.args[0], code, stderr, c.says)
 		}
 	}

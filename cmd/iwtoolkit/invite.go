@@ -94,7 +94,7 @@ func invite(ctx context.Context, args []string, getenv func(string) string, stdo
 func besideService(command, instead string, err error) error {
 	var inUse *sqlite.InUseError
 	if errors.As(err, &inUse) {
-		return fmt.Errorf("%s: the service is running on the embedded store in %s, which one process uses at a time: %s instead, or stop the service and run this again", command, inUse.Dir, instead)
+		return fmt.Errorf("%s: the embedded store in %s is in use by %s, and one process uses it at a time: if that is the service, %s instead; otherwise wait for it to finish and run this again", command, inUse.Dir, inUse.Holder, instead)
 	}
 	return err
 }

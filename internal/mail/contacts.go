@@ -136,7 +136,7 @@ func ParseContacts(r io.Reader) ([]Row, []RowError) {
 			problems = append(problems, RowError{line, fmt.Sprintf("the name is longer than %d characters", maxName)})
 			continue
 		case !langOK:
-			problems = append(problems, RowError{line, fmt.Sprintf("the service has no language %q: use %s, or leave it empty for English", truncate(field(langCol), 40), languageList(survey.Languages))})
+			problems = append(problems, RowError{line, fmt.Sprintf("the service has no language %q: use %s, or leave it empty for English", truncate(field(langCol), 40), survey.LanguageList(allLanguages(), "or"))})
 			continue
 		}
 		email = store.NormaliseEmail(email)
@@ -169,16 +169,13 @@ func languageCode(v string) (string, bool) {
 	return code, ok
 }
 
-// languageList is "en (English), cy (Cymraeg) or pl (Polski)".
-func languageList(langs []survey.Option) string {
-	parts := make([]string, len(langs))
-	for i, l := range langs {
-		parts[i] = l.Value + " (" + l.Label + ")"
+// allLanguages are the codes of every language the service has words in.
+func allLanguages() []string {
+	codes := make([]string, len(survey.Languages))
+	for i, l := range survey.Languages {
+		codes[i] = l.Value
 	}
-	if len(parts) < 2 {
-		return strings.Join(parts, "")
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+	return codes
 }
 
 func truncate(s string, n int) string {
@@ -263,14 +260,8 @@ func (im Import) Add(ctx context.Context, st Store, links *Links) ([]RowError, e
 			continue
 		}
 		if row.Language != "" && !slices.Contains(im.Survey.Languages, row.Language) {
-			var written []survey.Option
-			for _, l := range survey.Languages {
-				if slices.Contains(im.Survey.Languages, l.Value) {
-					written = append(written, l)
-				}
-			}
 			problems = append(problems, RowError{row.Line, fmt.Sprintf("%s is not written in %s: use %s, or leave the language empty for English",
-				im.Survey.Title, survey.LanguageName(row.Language), languageList(written))})
+				im.Survey.Title, survey.LanguageName(row.Language), survey.LanguageList(im.Survey.Languages, "or"))})
 			continue
 		}
 		id := randomHex(16)

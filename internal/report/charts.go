@@ -84,21 +84,15 @@ func round2(f float64) float64 { return stats.Round(f) }
 // the first strand's name is kept.
 func (c *Comparison) levelNames() map[string]string {
 	out := map[string]string{}
-	for _, d := range c.Sections {
-		for _, l := range d.Scale.Levels {
-			k := fmt.Sprint(l.Value)
-			if _, ok := out[k]; !ok {
-				out[k] = wrap(l.Label, 10)
-			}
-		}
+	for _, l := range c.levels() {
+		out[fmt.Sprint(l.Value)] = wrap(l.Label, 10)
 	}
 	return out
 }
 
-// LevelNames are the levels of the scales the strands use, lowest first,
-// as "1 Not yet in place": the radar's rings, which ECharts cannot name
-// on one spoke only, are named under the chart.
-func (c *Comparison) LevelNames() []string {
+// levels are the levels of the scales the strands use, lowest first; where
+// strands' scales name a value differently, the first strand's name.
+func (c *Comparison) levels() []survey.Level {
 	seen := map[int]bool{}
 	var levels []survey.Level
 	for _, d := range c.Sections {
@@ -110,6 +104,14 @@ func (c *Comparison) LevelNames() []string {
 		}
 	}
 	slices.SortFunc(levels, func(a, b survey.Level) int { return a.Value - b.Value })
+	return levels
+}
+
+// LevelNames are the levels of the scales the strands use, lowest first,
+// as "1 Not yet in place": the radar's rings, which ECharts cannot name
+// on one spoke only, are named under the chart.
+func (c *Comparison) LevelNames() []string {
+	levels := c.levels()
 	out := make([]string, len(levels))
 	for i, l := range levels {
 		out[i] = fmt.Sprintf("%d %s", l.Value, l.Label)

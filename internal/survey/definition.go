@@ -119,6 +119,29 @@ type Email struct {
 	ReminderDays []int `yaml:"reminder_days"`
 }
 
+// Limits of a reminder schedule, in a survey file or set by staff: a
+// schedule is for nudging, not for filling inboxes.
+const (
+	MaxReminderDay = 365 // days after the invitation
+	MaxReminders   = 10  // reminders to one person
+)
+
+// ValidReminderDays reports whether days are a schedule within the
+// limits: each from 1 to MaxReminderDay, each once, at most MaxReminders.
+func ValidReminderDays(days []int) bool {
+	if len(days) > MaxReminders {
+		return false
+	}
+	seen := map[int]bool{}
+	for _, d := range days {
+		if d < 1 || d > MaxReminderDay || seen[d] {
+			return false
+		}
+		seen[d] = true
+	}
+	return true
+}
+
 // Contact is one place to get help.
 type Contact struct {
 	Name        string `yaml:"name"`

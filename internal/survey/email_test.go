@@ -3,6 +3,7 @@ package survey
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -30,5 +31,23 @@ func TestEmailWording(t *testing.T) {
 	}
 	if pl := d.In("pl"); pl.Email == nil || pl.Email.Subject != "Powiedz nam: {title}" {
 		t.Errorf("Polish email: %+v", pl.Email)
+	}
+}
+
+// TestReminderDaysChecked: a schedule outside the limits staff have on the
+// round's page stops start-up with its line.
+func TestReminderDaysChecked(t *testing.T) {
+	b, err := os.ReadFile("../../surveys/young-people.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, days := range []string{"[0, 7]", "[7, 7]", "[400]", "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]"} {
+		s := strings.Replace(string(b), "\nhow_answers_are_used:", "\nemail:\n  reminder_days: "+days+"\nhow_answers_are_used:", 1)
+		_, problems := Parse("surveys/young-people.yaml", []byte(s))
+		line := strings.Count(s[:strings.Index(s, "  reminder_days:")], "\n") + 1
+		want := "surveys/young-people.yaml:" + strconv.Itoa(line) + ": reminder_days must be at most 10 different whole numbers of days from 1 to 365"
+		if len(problems) != 1 || !strings.HasPrefix(problems[0].String(), want) {
+			t.Errorf("reminder_days %s: %v, want %q", days, problems, want)
+		}
 	}
 }

@@ -54,6 +54,22 @@ func LanguageCode(v string) (code string, ok bool) {
 	return code, ok
 }
 
+// LanguageList names the languages of codes the service has words in, in
+// the order of Languages, for staff: "cy (Cymraeg), en (English) and pl
+// (Polski)" with last "and".
+func LanguageList(codes []string, last string) string {
+	var parts []string
+	for _, l := range Languages {
+		if slices.Contains(codes, l.Value) {
+			parts = append(parts, l.Value+" ("+l.Label+")")
+		}
+	}
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " " + last + " " + parts[len(parts)-1]
+}
+
 // LanguageName is a language's own name (Cymraeg), or its code when the
 // service has no words in it.
 func LanguageName(code string) string {

@@ -70,6 +70,9 @@ func (v *validator) definition(d *Definition) {
 	if d.ExitPage == "" && d.ForYoungPeople() {
 		d.ExitPage = DefaultExitPage
 	}
+	if d.Email != nil && !ValidReminderDays(d.Email.ReminderDays) {
+		v.add(root.key("email").key("reminder_days"), "reminder_days must be at most %d different whole numbers of days from 1 to %d, for example [7, 14]", MaxReminders, MaxReminderDay)
+	}
 	if d.RoundCountsTo != 0 && (d.RoundCountsTo < 2 || d.RoundCountsTo > 10) {
 		v.add(root.key("round_counts_to"), "round_counts_to must be from 2 to 10, for example 5 (or left out for exact counts)")
 	}

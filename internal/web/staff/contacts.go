@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
+	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -112,13 +112,7 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 		return p, fiber.NewError(http.StatusNotFound, "Page not found")
 	}
 	p.Survey, p.Back, p.Title, p.MinGroup = d, "/staff/contacts", "Contact lists: "+d.Title, d.GroupSize()
-	var other []string
-	for _, l := range d.Languages {
-		if l != "en" {
-			other = append(other, survey.LanguageName(l)+" ("+l+")")
-		}
-	}
-	p.OtherLanguages = strings.Join(other, ", ")
+	p.OtherLanguages = survey.LanguageList(slices.DeleteFunc(slices.Clone(d.Languages), func(l string) bool { return l == "en" }), "and")
 	all, err := rounds.Of(c.UserContext(), s.st, d, s.now())
 	if err != nil {
 		return p, err

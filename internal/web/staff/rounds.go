@@ -71,8 +71,10 @@ type roundPage struct {
 	ClosesAt  string
 	// Reminders is the reminder schedule in words; ReminderDays and
 	// MostReminders are the form's values, as entered or as in force.
-	Reminders                   string
-	RemindersFromFile           bool // staff have set no schedule: the survey file's is in force
+	Reminders string
+	// RemindersFrom says where a schedule no administrator has saved
+	// comes from: "the survey file" or "the service's default".
+	RemindersFrom               string
 	ReminderDays, MostReminders string
 	Base                        string // the round's staff address
 }
@@ -105,7 +107,14 @@ func (s *Pages) roundPageFor(c *fiber.Ctx, d *survey.Definition, r rounds.Now) (
 	p := roundPage{Page: session.PageFor(c, d.Title+": "+r.Label), Survey: d, Round: r, Status: r.Status(s.now()), Responses: n, Base: roundBase(d, r)}
 	p.Back = "/staff/surveys"
 	rem := r.State.Reminders
-	p.Reminders, p.RemindersFromFile, p.MostReminders = rounds.RemindersText(rem), !rem.Set, strconv.Itoa(rem.Most)
+	p.Reminders, p.MostReminders = rounds.RemindersText(rem), strconv.Itoa(rem.Most)
+	switch {
+	case rem.Set:
+	case d.Email != nil && len(d.Email.ReminderDays) > 0:
+		p.RemindersFrom = "the survey file"
+	default:
+		p.RemindersFrom = "the service's default"
+	}
 	days := make([]string, len(rem.Days))
 	for i, d := range rem.Days {
 		days[i] = strconv.Itoa(d)
@@ -268,11 +277,10 @@ func (s *Pages) scheduleRound(c *fiber.Ctx) error {
 	}, "scheduled round", strings.Join(detail, ", "))
 }
 
-// Limits of a reminder schedule: a schedule is for nudging, not for
-// filling inboxes.
+// The limits of a reminder schedule are the survey file's.
 const (
-	maxReminderDays = 365
-	maxReminders    = 10
+	maxReminderDays = survey.MaxReminderDay
+	maxReminders    = survey.MaxReminders
 )
 
 // parseReminderDays reads the days of a reminder schedule as staff enter
