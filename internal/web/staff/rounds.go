@@ -129,12 +129,23 @@ func (s *Pages) roundPageFor(c *fiber.Ctx, d *survey.Definition, r rounds.Now) (
 	return p, nil
 }
 
-func (s *Pages) roundView(c *fiber.Ctx) error {
+// roundPage finds the round in the address and makes its page.
+func (s *Pages) roundPage(c *fiber.Ctx) (*survey.Definition, rounds.Now, roundPage, error) {
 	d, r, err := s.staffRound(c)
 	if err != nil {
-		return err
+		return nil, r, roundPage{}, err
 	}
 	p, err := s.roundPageFor(c, d, r)
+	return d, r, p, err
+}
+
+// add is a problem with one of the page's form fields.
+func (p *roundPage) add(field, message string) {
+	p.Errors = append(p.Errors, survey.FieldError{Field: field, Message: message})
+}
+
+func (s *Pages) roundView(c *fiber.Ctx) error {
+	_, _, p, err := s.roundPage(c)
 	if err != nil {
 		return err
 	}
@@ -228,19 +239,13 @@ func parseLondon(v string) (time.Time, bool) {
 }
 
 func (s *Pages) scheduleRound(c *fiber.Ctx) error {
-	d, r, err := s.staffRound(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.roundPageFor(c, d, r)
+	d, r, p, err := s.roundPage(c)
 	if err != nil {
 		return err
 	}
 	p.OpensAt, p.ClosesAt = strings.TrimSpace(c.FormValue("opens_at")), strings.TrimSpace(c.FormValue("closes_at"))
 	var opens, closes time.Time
-	add := func(field, message string) {
-		p.Errors = append(p.Errors, survey.FieldError{Field: field, Message: message})
-	}
+	add := p.add
 	for _, f := range []struct {
 		field, value string
 		into         *time.Time
@@ -309,18 +314,12 @@ func parseReminderDays(v string) ([]int, string) {
 // person's invitation when a reminder goes to those whose link is unused,
 // and the most one person is sent, on the schedule and on demand.
 func (s *Pages) setReminders(c *fiber.Ctx) error {
-	d, r, err := s.staffRound(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.roundPageFor(c, d, r)
+	d, r, p, err := s.roundPage(c)
 	if err != nil {
 		return err
 	}
 	p.ReminderDays, p.MostReminders = strings.TrimSpace(c.FormValue("reminder_days")), strings.TrimSpace(c.FormValue("most_reminders"))
-	add := func(field, message string) {
-		p.Errors = append(p.Errors, survey.FieldError{Field: field, Message: message})
-	}
+	add := p.add
 	days, problem := parseReminderDays(p.ReminderDays)
 	if problem != "" {
 		add("reminder_days", problem)
