@@ -553,9 +553,8 @@ func TestHostileSilentConnectionShutdown(t *testing.T) {
 	}
 	defer conn.Close()
 	time.Sleep(100 * time.Millisecond) // accepted, waiting for a request
-	began := time.Now()
-	svc.stop() // reports an error if shutting down timed out
-	if took := time.Since(began); took > 10*time.Second {
-		t.Errorf("shutting down took %v with a silent connection open", took)
-	}
+	// Were the silent connection waited for, the shutdown would run out of
+	// its 20 s and the service stop with an error, which stop reports: no
+	// clock is read here, so a busy machine cannot fail it.
+	svc.stop()
 }

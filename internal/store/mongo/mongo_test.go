@@ -50,7 +50,9 @@ func TestOpenUnreachable(t *testing.T) {
 		s.Close(ctx)
 		t.Fatal("Open succeeded against a closed port")
 	}
-	if took := time.Since(start); took > 3*time.Second {
+	// A bound, not a speed: Open must give up with its 1 s context rather
+	// than wait for a server that never answers; a busy machine may be late.
+	if took := time.Since(start); took > 30*time.Second {
 		t.Errorf("Open took %v to fail", took)
 	}
 	t.Logf("Open: %v", err)

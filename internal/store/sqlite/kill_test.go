@@ -1,8 +1,10 @@
 package sqlite_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"testing"
@@ -32,10 +34,33 @@ func TestKillDuringSubmissions(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestKillDuringSubmissions$")
 	cmd.Env = append(os.Environ(), "IWT_KILL_CHILD_DIR="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// The child says when it has stored some and goes on submitting: it is
+	// killed then, mid-stream, however busy the machine (a bound, not a
+	// speed).
+	storing := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if sc.Text() == childStoring {
+				storing <- true
+				break
+			}
+		}
+		io.Copy(io.Discard, out)
+	}()
+	select {
+	case <-storing:
+		time.Sleep(500 * time.Millisecond) // further into the stream; not a bound
+	case <-time.After(2 * time.Minute):
+		t.Error("the child did not start storing within 2 minutes")
+	}
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -70,5 +95,11 @@ func submitForever(dir string) {
 		if _, err := s.Submit(ctx, r); err != nil {
 			os.Exit(4)
 		}
+		if i == 20 {
+			fmt.Println(childStoring)
+		}
 	}
 }
+
+// childStoring is the line the child prints once it has stored responses.
+const childStoring = "storing"
