@@ -162,7 +162,6 @@ func (w *Worker) log() *slog.Logger {
 // Why a message was not sent, as the queue keeps it.
 const (
 	reasonDeleted  = "not sent: the contact was deleted"
-	reasonOptedOut = "not sent: opted out"
 	reasonNoSurvey = "not sent: the survey is no longer served"
 	reasonClosed   = "not sent: the round is closed"
 	reasonUsed     = "not sent: the invitation was used"
@@ -177,7 +176,7 @@ func ReasonInWords(reason string) string {
 	switch {
 	case reason == "":
 		return ""
-	case reason == reasonOptedOut || reason == "opted out": // the store fails those queued when someone opts out
+	case reason == store.ReasonOptedOut:
 		return "The person asked for no more emails"
 	case reason == reasonDeleted:
 		return "The contact list was deleted"
@@ -207,7 +206,7 @@ func (w *Worker) send(ctx context.Context, m store.MailMessage) (string, error) 
 		return "", err
 	}
 	if c.OptedOut {
-		return reasonOptedOut, nil
+		return store.ReasonOptedOut, nil
 	}
 	d, ok := w.Surveys.Survey(m.SurveyID)
 	if !ok {

@@ -8,7 +8,6 @@ package rounds
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +31,7 @@ const DefaultMostReminders = 3
 // each, or reminders on demand only, at most DefaultMostReminders.
 func fileReminders(d *survey.Definition) store.Reminders {
 	if d.Email != nil && len(d.Email.ReminderDays) > 0 {
-		return store.Reminders{Days: slices.Sorted(slices.Values(d.Email.ReminderDays)), Most: len(d.Email.ReminderDays)}
+		return store.Reminders{Days: d.Email.ReminderDays, Most: len(d.Email.ReminderDays)}
 	}
 	return store.Reminders{Most: DefaultMostReminders}
 }

@@ -42,6 +42,11 @@ type ContactState struct {
 	Refused bool
 }
 
+// ReasonOptedOut is the reason of a message not sent because its contact
+// opted out: the store's, for those queued when they did, and the
+// sender's, for one claimed just before.
+const ReasonOptedOut = "opted out"
+
 // ReasonRefused begins the reason of a message the mail server refused
 // for good (a 5xx answer), as the sender records it.
 const ReasonRefused = "refused for good: "
@@ -105,7 +110,7 @@ type Contacts interface {
 	// RoundContacts calls fn for each contact of a round, oldest first.
 	RoundContacts(ctx context.Context, surveyID, round string, fn func(ContactState) error) error
 	// OptOut marks a contact as wanting no more email for its round and
-	// fails its queued messages ("opted out"), or returns ErrNotFound.
+	// fails its queued messages (ReasonOptedOut), or returns ErrNotFound.
 	OptOut(ctx context.Context, id string, now time.Time) error
 	// QueueMail adds messages to the queue and says how many it added. A
 	// message whose id is queued already, or whose contact opted out or is

@@ -112,7 +112,8 @@ type Email struct {
 	ReminderSubject string `yaml:"reminder_subject"`
 	ReminderBody    string `yaml:"reminder_body"`
 	// ReminderDays are when reminders go to those whose link is unused,
-	// in days after their invitation, for example [7, 14]: at most one
+	// in days after their invitation, ascending (the loader sorts them),
+	// for example [7, 14]: at most one
 	// reminder per entry, and none once the round has closed. It is each
 	// round's first schedule, as Round.Open is its first state: staff set
 	// a round's own (store.RoundState.Reminders).

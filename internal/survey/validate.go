@@ -73,6 +73,9 @@ func (v *validator) definition(d *Definition) {
 	if d.Email != nil && !ValidReminderDays(d.Email.ReminderDays) {
 		v.add(root.key("email").key("reminder_days"), "reminder_days must be at most %d different whole numbers of days from 1 to %d, for example [7, 14]", MaxReminders, MaxReminderDay)
 	}
+	if d.Email != nil {
+		slices.Sort(d.Email.ReminderDays) // once here, not on every page that asks for a round
+	}
 	if d.RoundCountsTo != 0 && (d.RoundCountsTo < 2 || d.RoundCountsTo > 10) {
 		v.add(root.key("round_counts_to"), "round_counts_to must be from 2 to 10, for example 5 (or left out for exact counts)")
 	}

@@ -211,7 +211,7 @@ func (s *Store) OptOut(ctx context.Context, id string, now time.Time) error {
 	}
 	_, err = written(ctx, asWrite, func() (*mongo.UpdateResult, error) {
 		return s.mail().UpdateMany(ctx, bson.D{{Key: "contact_id", Value: id}, {Key: "state", Value: store.MailQueued}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: store.MailFailed}, {Key: "reason", Value: "opted out"},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: store.MailFailed}, {Key: "reason", Value: store.ReasonOptedOut},
 				{Key: "owner", Value: ""}, {Key: "leased_until", Value: time.Time{}}, {Key: "finished", Value: ms(now)}}}})
 	})
 	if err != nil {

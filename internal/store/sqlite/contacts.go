@@ -150,7 +150,7 @@ func (s *Store) OptOut(ctx context.Context, id string, now time.Time) error {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, store.ErrNotFound)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE mail SET state = 'failed', reason = 'opted out', owner = '', leased_until = 0, finished = ? WHERE contact_id = ? AND state = 'queued'`, millis(now), id)
+		_, err = tx.ExecContext(ctx, `UPDATE mail SET state = 'failed', reason = ?, owner = '', leased_until = 0, finished = ? WHERE contact_id = ? AND state = 'queued'`, store.ReasonOptedOut, millis(now), id)
 		return err
 	})
 	if err != nil {

@@ -282,12 +282,6 @@ func (s *Pages) scheduleRound(c *fiber.Ctx) error {
 	}, "scheduled round", strings.Join(detail, ", "))
 }
 
-// The limits of a reminder schedule are the survey file's.
-const (
-	maxReminderDays = survey.MaxReminderDay
-	maxReminders    = survey.MaxReminders
-)
-
 // parseReminderDays reads the days of a reminder schedule as staff enter
 // them, "7, 14" or "7 14", ascending and each once; empty is none.
 func parseReminderDays(v string) ([]int, string) {
@@ -295,8 +289,8 @@ func parseReminderDays(v string) ([]int, string) {
 	days := []int{}
 	for _, f := range fields {
 		n, err := strconv.Atoi(f)
-		if err != nil || n < 1 || n > maxReminderDays {
-			return nil, fmt.Sprintf("Enter days as whole numbers from 1 to %d, separated by commas, like 7, 14", maxReminderDays)
+		if err != nil || n < 1 || n > survey.MaxReminderDay {
+			return nil, fmt.Sprintf("Enter days as whole numbers from 1 to %d, separated by commas, like 7, 14", survey.MaxReminderDay)
 		}
 		days = append(days, n)
 	}
@@ -304,8 +298,8 @@ func parseReminderDays(v string) ([]int, string) {
 	if len(slices.Compact(slices.Clone(days))) != len(days) {
 		return nil, "Enter each day once"
 	}
-	if len(days) > maxReminders {
-		return nil, fmt.Sprintf("Enter at most %d days", maxReminders)
+	if len(days) > survey.MaxReminders {
+		return nil, fmt.Sprintf("Enter at most %d days", survey.MaxReminders)
 	}
 	return days, ""
 }
@@ -326,8 +320,8 @@ func (s *Pages) setReminders(c *fiber.Ctx) error {
 	}
 	most, err := strconv.Atoi(p.MostReminders)
 	switch {
-	case err != nil || most < 0 || most > maxReminders:
-		add("most_reminders", fmt.Sprintf("Enter the most reminders one person may be sent, a whole number from 0 to %d", maxReminders))
+	case err != nil || most < 0 || most > survey.MaxReminders:
+		add("most_reminders", fmt.Sprintf("Enter the most reminders one person may be sent, a whole number from 0 to %d", survey.MaxReminders))
 	case problem == "" && most < len(days):
 		add("most_reminders", fmt.Sprintf("The most reminders must be at least the number of days in the schedule (%d)", len(days)))
 	}
