@@ -1,6 +1,7 @@
 package disclosure
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -83,16 +84,26 @@ const lpLimit = 600
 // linear program (gonum's simplex) finds which cells the shown counts
 // force to zero, in rounds of up to lpLimit cells.
 func Check(pr *Problem, pub Published) []Leak {
+	leaks, _ := CheckContext(context.Background(), pr, pub)
+	return leaks
+}
+
+// CheckContext is Check that stops when ctx is done, with the leaks found
+// so far and ctx's error.
+func CheckContext(ctx context.Context, pr *Problem, pub Published) ([]Leak, error) {
 	u := newUniverse(pr)
 	c := &checker{pr: pr, u: u, pub: pub}
 	c.direct()
 	c.sizes()
 	for p := range pr.Pops {
 		for m := range pr.Pops[p].Measures {
+			if err := ctx.Err(); err != nil {
+				return c.leaks, err
+			}
 			c.measure(p, m)
 		}
 	}
-	return c.leaks
+	return c.leaks, nil
 }
 
 type checker struct {
@@ -163,8 +174,8 @@ func (c *checker) sizes() {
 			rhs = append(rhs, float64(c.u.groups[i].size))
 		}
 	}
-	for p := range c.pr.Pops {
-		for _, s := range c.u.sets(p) {
+	for _, sets := range c.u.candidates() {
+		for _, s := range sets {
 			if s.size >= c.pr.Min {
 				continue
 			}

@@ -192,8 +192,8 @@ func (u *universe) unlink(hidden []bool) bool {
 	// none (a large one), there is nothing to work out.
 	var small [][]uint64
 	seen := map[string]bool{}
-	for p := range u.pr.Pops {
-		for _, st := range u.sets(p) {
+	for _, sets := range u.candidates() {
+		for _, st := range sets {
 			if k := fmt.Sprint(st.atoms); st.size < u.pr.Min && !seen[k] {
 				seen[k] = true
 				v := make([]uint64, len(u.atoms))

@@ -288,24 +288,44 @@ type set struct {
 	size  int
 }
 
-// sets lists every group of population p, of any way, with people.
+// candidates lists every set of people whose size must not be worked
+// out when small: every group of each population, of any way (sets), and
+// of the people not in each population but the first (a round's group
+// less its invited, or less those asked a strand, is as small as it is).
+func (u *universe) candidates() [][]set {
+	var out [][]set
+	for p := range u.pr.Pops {
+		out = append(out, u.sets(p))
+	}
+	for p := 1; p < len(u.pr.Pops); p++ {
+		out = append(out, u.sets(-p))
+	}
+	return out
+}
+
+// sets lists every group of population p, of any way, with people; for a
+// negative p, every group of the people not in population -p.
 func (u *universe) sets(p int) []set {
 	if u.setsOf == nil {
-		u.setsOf = make([][]set, len(u.pr.Pops))
+		u.setsOf = make([][]set, 2*len(u.pr.Pops))
 	}
-	if u.setsOf[p] != nil {
-		return u.setsOf[p]
+	slot, in, name := p, true, fmt.Sprintf("population %d", p)
+	if p < 0 {
+		slot, in, name, p = len(u.pr.Pops)-p, false, fmt.Sprintf("not in population %d", -p), -p
+	}
+	if u.setsOf[slot] != nil {
+		return u.setsOf[slot]
 	}
 	index := map[string]int{}
 	var out []set
 	for ai, a := range u.atoms {
-		if !a.pops.Has(p) {
+		if a.pops.Has(p) != in {
 			continue
 		}
 		values := u.pr.Cells[a.cell].Values
 		for mask := 0; mask < 1<<u.pr.Dims; mask++ {
 			var b strings.Builder
-			fmt.Fprintf(&b, "population %d [", p)
+			fmt.Fprintf(&b, "%s [", name)
 			for d := range u.pr.Dims {
 				if mask&(1<<d) != 0 {
 					fmt.Fprintf(&b, " %d=%s", d, values[d])
@@ -327,7 +347,7 @@ func (u *universe) sets(p int) []set {
 			}
 		}
 	}
-	u.setsOf[p] = out
+	u.setsOf[slot] = out
 	return out
 }
 

@@ -16,7 +16,9 @@ type Completions interface {
 // CompletionRound is one round's completion table.
 type CompletionRound struct {
 	Round survey.Round
-	Rows  []CompletionRow
+	// Open: the round is open, so its responses are not shown yet.
+	Open bool
+	Rows []CompletionRow
 }
 
 // CompletionRow is one organisation's invitations and responses in a

@@ -1,8 +1,15 @@
 // Package publish gives every output of the service a round's figures as
-// published: the round's publication (report.Publication), made from its
-// tallies and kept in the store, and made again only when the round's
-// responses have moved by at least the survey's minimum group size (see
-// docs/data-protection.md, "Open rounds move in steps").
+// published. The published set of a round is everything ever shown of it
+// to anyone, so it is kept to what can be protected as one:
+//
+//   - while a round is open, only its number of responses, made again
+//     when it has moved by at least the survey's minimum group size (an
+//     interim publication: no answers, no breakdowns, no completion);
+//   - once it has closed, its figures (report.Publication), made once from
+//     every response and never made again, so that no two readings of a
+//     round's figures differ by a few people.
+//
+// See docs/data-protection.md, "Figures over time".
 package publish
 
 import (
@@ -13,14 +20,16 @@ import (
 	"time"
 
 	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 )
 
 // Store is what publications are read and made through: each round's
-// publication, the tallies a new one is made from, and the responses a
-// paired comparison reads.
+// publication and state, the tallies a new one is made from, and the
+// responses a paired comparison reads.
 type Store interface {
+	rounds.States
 	Publication(ctx context.Context, surveyID, round string, data bool) (store.Publication, error)
 	Publish(ctx context.Context, p store.Publication, prev int64) (store.Publication, error)
 	CellTallies(ctx context.Context, p store.TallyPlan, round string) (map[store.Cell]*store.Counts, error)
@@ -28,20 +37,37 @@ type Store interface {
 	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
 }
 
-// Round is a round's publication as every output reads it, with how many
-// responses have come in since it was made.
+// Round is a round as every output reads it.
 type Round struct {
+	// Publication is the round's figures, made once when it closed; nil
+	// while it has none (open, or closed with none made yet because it
+	// has no responses).
 	*report.Publication
+	// Open is set while the round is open and its figures are not
+	// published yet: Counted is then all there is to show.
+	Open bool
+	// Responses is, while the round is open, how many had answered when
+	// last counted, rounded down to a multiple of the survey's minimum
+	// group ("at least 15"), so that no two readings say exactly how many
+	// answered between them. With figures, their own number is in the
+	// publication.
+	Counted int
+	// CountedAt is when Counted was counted; zero if never.
+	CountedAt time.Time
 	// Pending is how many more (or, after deletions, fewer) responses the
-	// round has now than the publication was made from.
+	// round has now than its figures were made from; 0 while open. Pages
+	// say only whether there are any, never how many.
 	Pending int
 }
 
+// Final reports whether the round's figures are published.
+func (r Round) Final() bool { return r.Publication != nil }
+
 // Publisher reads each round's publication for every output, making a
-// new one when the round's figures move. It holds the decoded
-// publications this instance has read, by survey and round, with their
-// store version: a publication is immutable, so a cached one is good for
-// as long as the store holds that version.
+// new one when the rules above allow. It holds the decoded publications
+// this instance has read, by survey and round, with their store version:
+// a publication is immutable, so a cached one is good for as long as the
+// store holds that version.
 type Publisher struct {
 	st     Store
 	now    func() time.Time
@@ -65,17 +91,26 @@ type cachedPublication struct {
 	pub     *report.Publication
 }
 
-// publication returns the round's figures as published, making a new
-// publication first when the round has none, when the responses have
-// moved by at least the survey's minimum group size since the last, or
-// when the survey's file changed what figures are kept (unless fewer than
-// the minimum responses have come or gone since: then the last stays, so
-// that no step isolates a few responses). Of instances making one at the
-// same moment, one stores it and the others read it (Publish's version).
-// A closed round follows the same rule: its figures are final once they
-// hold every response, and responses that came in within the last step
-// before it closed wait, unshown, with the report saying how many.
+// interim marks the basis of a publication that holds a count only, made
+// while the round was open.
+const interim = "/interim"
+
+// Round returns a round as published. While the round is open it has a
+// count only, made again when the responses have moved by at least the
+// survey's minimum group size since the last. Once it has closed, its
+// figures are made from every response, once: later changes (a response
+// erased, a round opened again and answered) leave them as they are and
+// are shown as pending. Figures made under another basis (the survey file
+// changed what is counted) are made again only while no response has
+// come or gone since, so that the same people are shown either way. Of
+// instances making one at the same moment, one stores it and the others
+// read it (Publish's version).
 func (s *Publisher) Round(ctx context.Context, d *survey.Definition, round string) (Round, error) {
+	now, found, err := rounds.One(ctx, s.st, d, round, s.now())
+	if err != nil {
+		return Round{}, err
+	}
+	open := !found || now.Open
 	plan := store.PlanFor(d)
 	basis := report.Basis(d, plan.Fingerprint())
 	for attempt := 0; ; attempt++ {
@@ -92,19 +127,55 @@ func (s *Publisher) Round(ctx context.Context, d *survey.Definition, round strin
 			live += n
 		}
 		moved := live - head.Responses
-		step := abs(moved) >= d.GroupSize()
-		stale := head.Version == 0 || step || head.Basis != basis && moved == 0
-		if !stale || attempt > 0 {
-			pub, err := s.decoded(ctx, d, head)
-			if err == nil || attempt > 0 {
-				return Round{pub, moved}, err
-			}
-			// A publication this version cannot read: make it again.
+		final := head.Version > 0 && head.Basis != basis+interim
+		var remake bool
+		switch {
+		case final && open && head.Basis != basis:
+			remake = true // figures from before these rules: a count instead
+		case final:
+			// Figures are made once; again only under a new basis with
+			// the same responses.
+			remake = head.Basis != basis && moved == 0
+		case open:
+			remake = head.Version == 0 && live > 0 || head.Version > 0 && abs(moved) >= d.GroupSize()
+		default:
+			remake = live > 0 || head.Version > 0
 		}
-		if err := s.publish(ctx, d, plan, round, basis, head.Version); err != nil && !errors.Is(err, store.ErrConflict) {
+		if !remake || attempt > 0 {
+			out := Round{Open: open && !final, CountedAt: head.At}
+			if final {
+				out.Pending = moved
+			} else {
+				out.Counted = head.Responses / d.GroupSize() * d.GroupSize()
+			}
+			if final {
+				out.Publication, err = s.decoded(ctx, d, head)
+				if err != nil && attempt == 0 {
+					// A publication this version cannot read: make it again.
+					if err := s.publish(ctx, d, plan, round, basis, head.Version); err != nil && !errors.Is(err, store.ErrConflict) {
+						return Round{}, err
+					}
+					continue
+				}
+			}
+			return out, err
+		}
+		if open && (!final || head.Basis != basis) {
+			err = s.count(ctx, d, round, basis+interim, live, head.Version)
+		} else {
+			err = s.publish(ctx, d, plan, round, basis, head.Version)
+		}
+		if err != nil && !errors.Is(err, store.ErrConflict) {
 			return Round{}, err
 		}
 	}
+}
+
+// count stores an interim publication: the round's number of responses,
+// and nothing else.
+func (s *Publisher) count(ctx context.Context, d *survey.Definition, round, basis string, live int, prev int64) error {
+	_, err := s.st.Publish(ctx, store.Publication{SurveyID: d.ID, Round: round, Basis: basis, Responses: live, At: s.now(), Data: []byte{}}, prev)
+	return err
 }
 
 // publish makes a round's publication from its tallies now and stores it
@@ -214,9 +285,9 @@ func (s *Publisher) Compare(ctx context.Context, d *survey.Definition, rounds []
 }
 
 // Pairs are the people who answered both of two rounds, read from the
-// responses the rounds' publications were made from (those submitted
-// before the earlier of them), once per pair of publications; nil when
-// either round has none yet.
+// responses each round's figures were made from, once per pair of
+// publications; nil until both rounds' figures are published (both have
+// closed), since while either is open its figures are not shown.
 func (s *Publisher) Pairs(ctx context.Context, d *survey.Definition, a, b string) (*report.Pairs, error) {
 	pa, err := s.Round(ctx, d, a)
 	if err != nil {
@@ -226,7 +297,7 @@ func (s *Publisher) Pairs(ctx context.Context, d *survey.Definition, a, b string
 	if err != nil {
 		return nil, err
 	}
-	if pa.Publication == nil || pb.Publication == nil {
+	if !pa.Final() || !pb.Final() {
 		return nil, nil
 	}
 	key := pairsKey{d.ID, a, b, pa.At, pb.At}
@@ -236,11 +307,7 @@ func (s *Publisher) Pairs(ctx context.Context, d *survey.Definition, a, b string
 	if pairs != nil {
 		return pairs, nil
 	}
-	cutoff := pa.At
-	if pb.At.Before(cutoff) {
-		cutoff = pb.At
-	}
-	if pairs, err = report.ReadPairs(ctx, d, a, b, cutoff, s.st.EachResponse); err != nil {
+	if pairs, err = report.ReadPairs(ctx, d, a, b, [2]*report.Publication{pa.Publication, pb.Publication}, s.st.EachResponse); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

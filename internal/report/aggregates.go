@@ -29,9 +29,12 @@ type AggregateRound struct {
 	Label      string `json:"label"`
 	Responses  *int   `json:"responses,omitempty"`
 	Suppressed bool   `json:"suppressed"`
-	// AsOf is when the figures were made (RFC 3339): an open round's move
-	// in steps.
+	// AsOf is when the figures were made (RFC 3339), once, when the round
+	// closed.
 	AsOf string `json:"figures_as_of,omitempty"`
+	// Open is set for a round still open: its figures are published when
+	// it closes, and none are given until then.
+	Open bool `json:"open,omitempty"`
 }
 
 // AggregateStrand is one strand's figures in each round, the change and
@@ -90,7 +93,7 @@ func (c *Comparison) Aggregates(surveyID string, minGroup int, filters map[strin
 	}
 	a := Aggregates{Survey: surveyID, MinGroupSize: minGroup, RoundedTo: c.rounding, Filters: filters}
 	for _, r := range c.Rounds {
-		ar := AggregateRound{ID: r.Round.ID, Label: r.Round.Label, Suppressed: r.Suppressed}
+		ar := AggregateRound{ID: r.Round.ID, Label: r.Round.Label, Suppressed: r.Suppressed, Open: r.Open()}
 		if !r.Suppressed {
 			n := r.Responses
 			ar.Responses = &n
@@ -281,7 +284,7 @@ func Notes(min, rounding int) []string {
 		Confidential + " confidential: hidden because fewer than " + strconv.Itoa(min) + " people are behind it, or because it would let a smaller group's figures be worked out from the others.",
 		NotApplicable + " not applicable: there is no such figure (a change needs two rounds).",
 		NotAvailable + " not available: the figure cannot be worked out (no ratings on the scale, or a test that cannot be run).",
-		"An open round's figures are as of the time given, and change only once at least " + strconv.Itoa(min) + " more responses have come in, so that no one response can be worked out.",
+		"A round's figures are published once, when it closes, and not while it is open (its figures are " + Confidential + " until then), so that two readings a few responses apart cannot show what those few people answered.",
 	}
 	if rounding > 1 {
 		notes = append(notes, "Counts are rounded to the nearest "+strconv.Itoa(rounding)+"; means, medians and percentages are worked out from the exact counts.")

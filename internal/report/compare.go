@@ -34,8 +34,14 @@ type RoundColumn struct {
 // same whichever the reason, so that it does not tell which side of the
 // minimum the group is.
 func (r RoundColumn) Hidden(min int) string {
+	if r.Open() {
+		return "not shown yet: the round is open, and its figures are published when it closes"
+	}
 	return fmt.Sprintf("fewer than %d responses, or hidden to protect a smaller group", min)
 }
+
+// Open reports whether the round is open with no figures published yet.
+func (r RoundColumn) Open() bool { return r.Round.Open && r.AsOf.IsZero() }
 
 // StrandRow is one strand's figures in each round.
 type StrandRow struct {

@@ -1,28 +1,30 @@
-package report
+package report_test
 
 import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"slices"
 	"testing"
 	"time"
 
+	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/survey"
 )
 
 // Six people answer both rounds of the mini survey through invitations:
 // at baseline all rate the caf statements 1; at follow-up five rate them 3
-// and one still 1. Someone answering only the follow-up, and a response
-// with no respondent key, are not paired. By hand: 6 pairs, mean change
-// 10/6; the five rises all have size 2, so each has rank 3 and W+ = 15,
-// W− = 0; the variance, 5·6·11/24 = 13.75, less (5³ − 5)/48 = 2.5 for
-// the five tied sizes, is 11.25; z = (15 − 7.5 − 0.5)/√11.25 = 2.087, and
-// the two-sided p = 0.037: more than chance.
+// and one still 1. By hand: 6 pairs, mean change 10/6; the five rises all
+// have size 2, so each has rank 3 and W+ = 15, W− = 0; the variance,
+// 5·6·11/24 = 13.75, less (5³ − 5)/48 = 2.5 for the five tied sizes, is
+// 11.25; z = (15 − 7.5 − 0.5)/√11.25 = 2.087, and the two-sided p = 0.037:
+// more than chance.
 func TestPaired(t *testing.T) {
-	d := mini(t)
+	d := miniSurvey(t)
 	var rs []survey.Response
 	add := func(key, round, level string) {
-		rs = append(rs, survey.Response{RespondentKey: key, Round: round, Answers: map[string]string{"caf-1": level, "caf-2": level}})
+		rs = append(rs, survey.Response{RespondentKey: key, Invitation: key, Round: round, Answers: map[string]string{"caf-1": level, "caf-2": level}})
 	}
 	for i := range 6 {
 		add(fmt.Sprint("p", i), "baseline", "1")
@@ -32,21 +34,7 @@ func TestPaired(t *testing.T) {
 		}
 		add(fmt.Sprint("p", i), "follow-up", level)
 	}
-	add("only-follow-up", "follow-up", "2")
-	add("", "baseline", "2")
-	each := func(_ context.Context, _ string, _ []string, fn func(survey.Response) error) error {
-		for _, r := range rs {
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	pairs, err := ReadPairs(context.Background(), d, "baseline", "follow-up", time.Now(), each)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := pairs.Tests(nil)["caf"]
+	p := readPairs(t, d, rs).Tests(nil)["caf"]
 	if p == nil || p.Hidden || p.Pairs != 6 {
 		t.Fatalf("caf: %+v, want 6 pairs shown", p)
 	}
@@ -59,29 +47,93 @@ func TestPaired(t *testing.T) {
 	if p.Means != [2]float64{1, 1 + 10.0/6} {
 		t.Errorf("caf: means %v", p.Means)
 	}
-	// Fewer pairs than the minimum group size: hidden, no figures.
-	rs = rs[4:]
-	few, err := ReadPairs(context.Background(), d, "baseline", "follow-up", time.Now(), each)
-	if err != nil {
-		t.Fatal(err)
+	if f := readPairs(t, d, rs).Tests(map[string]string{"sector": "x"})["caf"]; !f.Hidden || !f.Filtered {
+		t.Errorf("filtered: %+v, want hidden", f)
 	}
-	if f := few.Tests(nil)["caf"]; !f.Hidden || f.Rank.Computable || f.Mean.Computable || f.Pairs != 0 {
+	// Fewer pairs than the minimum group size: hidden, no figures.
+	if f := readPairs(t, d, rs[4:]).Tests(nil)["caf"]; !f.Hidden || f.Rank.Computable || f.Mean.Computable || f.Pairs != 0 {
 		t.Errorf("4 pairs: %+v, want hidden with no figures", f)
 	}
 }
 
+// The pairs are a group of each round: the round's figures less the pairs'
+// are the people who were not paired. One person answering only the
+// follow-up would be given away (their strand score is the round's total
+// less the pairs' total), so the paired comparison is hidden; five are a
+// group that could be shown, so it is shown.
+func TestPairsProtectedWithTheirRounds(t *testing.T) {
+	d := miniSurvey(t)
+	var rs []survey.Response
+	for i := range 6 {
+		for _, round := range []string{"baseline", "follow-up"} {
+			key := fmt.Sprint("p", i)
+			rs = append(rs, survey.Response{RespondentKey: key, Invitation: key, Round: round, Answers: map[string]string{"caf-1": "2", "caf-2": "3"}})
+		}
+	}
+	alone := func(n int) []survey.Response {
+		out := slices.Clone(rs)
+		for i := range n {
+			out = append(out, survey.Response{Round: "follow-up", Reference: fmt.Sprint("only-", i), Answers: map[string]string{"caf-1": "5", "caf-2": "5"}})
+		}
+		return out
+	}
+	if p := readPairs(t, d, alone(1)); !p.Tests(nil)["caf"].Hidden {
+		t.Errorf("one unpaired person: the pairs are shown, giving their answers away")
+	} else if leaks := p.Audit(); len(leaks) != 0 {
+		t.Errorf("hidden, yet the auditor finds %v", leaks)
+	}
+	if p := readPairs(t, d, alone(5)); p.Tests(nil)["caf"].Hidden {
+		t.Errorf("five unpaired people: the pairs are hidden")
+	} else if leaks := p.Audit(); len(leaks) != 0 {
+		t.Errorf("the auditor finds %v", leaks)
+	}
+}
+
+// readPairs publishes both rounds of rs as closed rounds are, then pairs
+// them.
+func readPairs(t *testing.T, d *survey.Definition, rs []survey.Response) *report.Pairs {
+	t.Helper()
+	at := time.Now()
+	for i := range rs {
+		rs[i].Submitted = at.Add(-time.Minute)
+	}
+	var pubs [2]*report.Publication
+	for i, round := range []string{"baseline", "follow-up"} {
+		var in []survey.Response
+		for _, r := range rs {
+			if r.Round == round {
+				in = append(in, r)
+			}
+		}
+		pubs[i] = report.Publish(d, round, cellsOf(d, in), at)
+	}
+	each := func(_ context.Context, _ string, _ []string, fn func(survey.Response) error) error {
+		for _, r := range rs {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	pairs, err := report.ReadPairs(context.Background(), d, "baseline", "follow-up", pubs, each)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pairs
+}
+
 // A breakdown hides the small group and the next smallest, and totals.
 func TestBreakdownSuppresses(t *testing.T) {
-	d := mini(t)
+	d := miniSurvey(t)
 	q, _ := d.BreakdownQuestion("sector")
 	a, b, c := q.Options[0].Value, q.Options[1].Value, q.Options[2].Value
-	cell := func(sector string, n int, level string) CellCounts {
-		cc := CellCounts{Responses: n, Answers: map[string]map[string]int{"caf-1": {level: n}}}
+	cell := func(sector string, n int, level string) report.CellCounts {
+		cc := report.CellCounts{Responses: n, Answers: map[string]map[string]int{"caf-1": {level: n}}}
 		cc.Cell[0] = sector
 		return cc
 	}
-	pub := Publish(d, "baseline", []CellCounts{cell(a, 6, "1"), cell(b, 2, "2"), cell(c, 9, "3")}, time.Time{})
-	br := NewBreakdown(d, "sector", q, survey.Round{ID: "baseline"}, pub, nil)
+	pub := report.Publish(d, "baseline", []report.CellCounts{cell(a, 6, "1"), cell(b, 2, "2"), cell(c, 9, "3")}, time.Time{})
+	br := report.NewBreakdown(d, "sector", q, survey.Round{ID: "baseline"}, pub, nil)
 	hidden := [3]bool{br.Groups[0].Hidden, br.Groups[1].Hidden, br.Groups[2].Hidden}
 	if hidden != [3]bool{true, true, false} {
 		t.Errorf("hidden %v, want the first two hidden", hidden)
@@ -92,4 +144,16 @@ func TestBreakdownSuppresses(t *testing.T) {
 	if br.Total.Responses != 17 || br.Total.Hidden || br.Groups[2].Means[0].Mean != 3 {
 		t.Errorf("total %+v, third %+v", br.Total, br.Groups[2])
 	}
+}
+
+// miniSurvey is the test survey "mini" (package report's mini, for the
+// tests outside it).
+func miniSurvey(t *testing.T) *survey.Definition {
+	t.Helper()
+	c, err := survey.LoadDir(os.DirFS("../survey/testdata/valid"), "testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := c.Survey("mini")
+	return d
 }

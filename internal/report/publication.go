@@ -44,6 +44,10 @@ type Publication struct {
 	// Groups are the shown groups' figures. A group not here is hidden,
 	// or has nobody in it: outputs say the same of both.
 	Groups map[disclosure.Key]*Group
+	// Cells are the round's cells it was made from: never shown, but what
+	// the auditor checks it against, and what the paired comparison is
+	// protected with, after responses are erased as before.
+	Cells []CellCounts
 }
 
 // PopulationInfo is a population of a publication, and the answer counts
@@ -80,7 +84,7 @@ const AskedKey = "asked"
 
 // engineVersion changes when what a publication holds or how groups are
 // chosen changes, so that publications made before are made again.
-const engineVersion = "publication-1"
+const engineVersion = "publication-2"
 
 // Basis is what a survey's publications are made under: a change of any
 // of it (the tally plan's fingerprint, the suppression rules) means they
@@ -188,7 +192,7 @@ func Problem(d *survey.Definition, round string, cells []CellCounts) (*disclosur
 // Publish makes a round's publication from its cells at a moment.
 func Publish(d *survey.Definition, round string, cells []CellCounts, at time.Time) *Publication {
 	pr, pub := Problem(d, round, cells)
-	pub.At = at
+	pub.At, pub.Cells = at, cells
 	pattern := disclosure.Protect(pr)
 	pub.Groups = map[disclosure.Key]*Group{}
 	for _, g := range pattern.Groups() {

@@ -3,6 +3,7 @@ package reports
 import (
 	"html/template"
 	"net/http"
+	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -45,21 +46,28 @@ type reportPage struct {
 	States       []roundState // when each round's figures are from
 }
 
-// roundState says when a round's published figures were made, and how
-// many responses have come in since.
+// roundState says where a round's figures stand: made once when it
+// closed, or not yet while it is open, with a count rounded down.
 type roundState struct {
 	Label   string
 	AsOf    string // "14:05 on 1 December 2026", UK time; "" when not yet published
-	Pending int
+	Open    bool   // open: figures are published when it closes
+	Counted int    // while open: at least this many have answered (a multiple of MinGroup)
+	Min     int
+	Pending int // with figures: more (or fewer) responses now than they were made from; never shown as a number
+	AnyOpen bool // some round of the list is open (set on each)
 }
 
-func statesOf(rs []survey.Round, pubs []publish.Round) []roundState {
+func statesOf(d *survey.Definition, rs []survey.Round, pubs []publish.Round) []roundState {
 	out := make([]roundState, len(rs))
 	for i, r := range rs {
-		out[i] = roundState{Label: r.Label, Pending: pubs[i].Pending}
+		out[i] = roundState{Label: r.Label, Open: pubs[i].Open, Counted: pubs[i].Counted, Min: d.GroupSize(), Pending: pubs[i].Pending}
 		if p := pubs[i].Publication; p != nil {
 			out[i].AsOf = p.At.In(rounds.London).Format("15:04 on 2 January 2006")
 		}
+	}
+	for i := range out {
+		out[i].AnyOpen = slices.ContainsFunc(out, func(r roundState) bool { return r.Open })
 	}
 	return out
 }
@@ -92,7 +100,7 @@ func (s *Pages) report(c *fiber.Ctx) error {
 		Page:   session.PageFor(c, d.Title+": report"),
 		Survey: d, Rounds: sc.Comparable, Pickers: []roundPicker{{"a", "Compare", sc.A}, {"b", "with", sc.B}},
 		Filters: sc.Pickers, Filtered: len(sc.Filter) > 0, Query: sc.links(), Compared: sc.rounds(), Comparison: cmp,
-		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews, States: statesOf(sc.Rounds, pubs),
+		Bar: string(bar), Radar: string(radar), MinGroup: d.GroupSize(), Views: reportViews, States: statesOf(d, sc.Rounds, pubs),
 		FreeText: session.Of(c).User.CanSeeFreeText(), Pack: session.Of(c).User.CanReadBoardPack(),
 	})
 }

@@ -100,7 +100,7 @@ func (s *Pages) reportViewPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p.States = statesOf(shownRounds, pubs)
+	p.States = statesOf(d, shownRounds, pubs)
 	var charts [][]byte
 	switch p.View.Slug {
 	case "overview":
@@ -256,7 +256,7 @@ func (s *Pages) overview(ctx context.Context, sc *reportScope) (*overview, error
 		if len(rows) == 0 {
 			continue
 		}
-		cr := publish.CompletionRound{Round: r}
+		cr := publish.CompletionRound{Round: r, Open: pubs[j].Open}
 		for _, row := range rows {
 			if org := sc.Filter["organisation"]; org == "" || row.Organisation == org {
 				cr.Rows = append(cr.Rows, row)

@@ -49,20 +49,17 @@ type contactsPage struct {
 
 // roundMail is what the queue says of one round.
 type roundMail struct {
-	Round                      survey.Round
-	Contacts, Unused, OptedOut int
-	// ShowUnused: the unused count is shown only when the number who
-	// answered (the list less the unused) is at least the survey's
-	// minimum group, as completion is.
-	ShowUnused bool
+	Round              survey.Round
+	Contacts, OptedOut int
 	// Schedule is the round's reminder schedule in words; NoReminders
 	// says it allows none at all, so there is no button to send them.
 	Schedule                                        string
 	NoReminders                                     bool
-	InvitesSent, InvitesQueued, InvitesFailed       int
-	RemindersSent, RemindersQueued, RemindersFailed int
-	// Why are the emails not sent, or waiting to be tried again after a
-	// failure, by reason.
+	InvitesSent, InvitesQueued, InvitesFailed int
+	// Why are the invitations not sent, or waiting to be tried again
+	// after a failure, by reason. Nothing is said of reminders: they go
+	// only to those who have not answered, so any count of them says how
+	// many have (docs/data-protection.md, "Figures over time").
 	Why []mailWhy
 }
 
@@ -125,9 +122,6 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 				return nil
 			}
 			rm.Contacts++
-			if !cs.Used {
-				rm.Unused++
-			}
 			if cs.OptedOut {
 				rm.OptedOut++
 			}
@@ -136,22 +130,15 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 		if err != nil {
 			return p, err
 		}
-		rm.ShowUnused = rm.Contacts-rm.Unused >= d.GroupSize()
 		counts, err := s.st.MailCounts(c.UserContext(), d.ID, r.ID)
 		if err != nil {
 			return p, err
 		}
 		for _, n := range counts {
-			// Reminders go to those who have not answered, so their
-			// counts say how many have: shown only as the unused count is.
-			if !who.CanSeeOrganisation(n.Organisation) || n.Kind == store.MailReminder && !rm.ShowUnused {
+			if !who.CanSeeOrganisation(n.Organisation) || n.Kind != store.MailInvitation {
 				continue
 			}
-			field := map[[2]string]*int{
-				{store.MailInvitation, store.MailSent}: &rm.InvitesSent, {store.MailInvitation, store.MailQueued}: &rm.InvitesQueued,
-				{store.MailInvitation, store.MailFailed}: &rm.InvitesFailed, {store.MailReminder, store.MailSent}: &rm.RemindersSent,
-				{store.MailReminder, store.MailQueued}: &rm.RemindersQueued, {store.MailReminder, store.MailFailed}: &rm.RemindersFailed,
-			}[[2]string{n.Kind, n.State}]
+			field := map[string]*int{store.MailSent: &rm.InvitesSent, store.MailQueued: &rm.InvitesQueued, store.MailFailed: &rm.InvitesFailed}[n.State]
 			if field != nil {
 				*field += n.N
 			}
@@ -175,13 +162,8 @@ func (s *Pages) contactsPage(c *fiber.Ctx) error {
 	switch {
 	case n("imported") >= 0:
 		p.Notice = fmt.Sprintf("%d %s queued: they go out within a minute or two", n("imported"), plural(n("imported"), "invitation", "invitations"))
-	case n("reminded") == hiddenCount:
-		p.Notice = fmt.Sprintf("Reminders queued for everyone whose link is unused; how many is not shown, as fewer than %d people have answered", p.MinGroup)
 	case n("reminded") >= 0:
-		p.Notice = fmt.Sprintf("%d %s queued", n("reminded"), plural(n("reminded"), "reminder", "reminders"))
-		if most := n("most"); most > 0 {
-			p.Notice += fmt.Sprintf("; %d people have had the most reminders the round allows (%d) and were not sent another", most, max(n("max"), 0))
-		}
+		p.Notice = "Reminders queued for everyone on the list who has not answered, up to the most the round allows. How many is not shown: it would say how many have answered"
 	case n("deleted") >= 0:
 		p.Notice = fmt.Sprintf("%d %s deleted, with their emails", n("deleted"), plural(n("deleted"), "contact", "contacts"))
 	case n("unconfirmed") > 0:
@@ -243,8 +225,6 @@ func (s *Pages) uploadContacts(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&imported=%d", url.QueryEscape(p.Survey.ID), len(rows)), http.StatusSeeOther)
 }
 
-// hiddenCount in the address says a count was done but is not shown.
-const hiddenCount = -2
 
 func plural(n int, one, many string) string {
 	if n == 1 {
@@ -266,7 +246,7 @@ func (s *Pages) remind(c *fiber.Ctx) error {
 		org = who.Organisation
 	}
 	round := c.FormValue("round")
-	r, ok, err := rounds.One(c.UserContext(), s.st, d, round, s.now())
+	_, ok, err := rounds.One(c.UserContext(), s.st, d, round, s.now())
 	if err != nil || !ok {
 		return cmpErr(err, fiber.NewError(http.StatusNotFound, "Page not found"))
 	}
@@ -282,12 +262,8 @@ func (s *Pages) remind(c *fiber.Ctx) error {
 	if err := s.sessions.Audit(c, "sent reminders", fmt.Sprintf("%s %s, %s: %d queued", d.ID, round, scope, res.Queued)); err != nil {
 		return err
 	}
-	// How many were reminded says how many have answered: said only as
-	// the page says the unused count.
-	if res.Contacts-res.Unused < d.GroupSize() {
-		return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&reminded=%d", url.QueryEscape(d.ID), hiddenCount), http.StatusSeeOther)
-	}
-	return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&reminded=%d&most=%d&max=%d", url.QueryEscape(d.ID), res.Queued, res.AtMost, r.State.Reminders.Most), http.StatusSeeOther)
+	// How many were reminded says how many have answered: never said.
+	return c.Redirect("/staff/contacts?survey="+url.QueryEscape(d.ID)+"&reminded=1", http.StatusSeeOther)
 }
 
 // deleteContacts deletes a round's contact list and its messages now

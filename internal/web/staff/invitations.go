@@ -45,6 +45,10 @@ type invitationsPage struct {
 	How, Count string
 	Completion []publish.CompletionRound
 	Max        int
+	// Links: the reader may make links (administrators). Whoever holds a
+	// link can tell whether it has been used, so co-ordinators have the
+	// service email them instead (contact lists), and never hold them.
+	Links bool
 }
 
 func (s *Pages) invitationsPage(c *fiber.Ctx) error {
@@ -60,7 +64,8 @@ func (s *Pages) invitationsPage(c *fiber.Ctx) error {
 // organisations offered and the completion shown come from the session:
 // a co-ordinator sees their own organisation only, whatever the address.
 func (s *Pages) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsPage, error) {
-	p := invitationsPage{Page: session.PageFor(c, "Invitations"), Surveys: s.surveys.All(), Max: MaxInvitations}
+	p := invitationsPage{Page: session.PageFor(c, "Invitations"), Surveys: s.surveys.All(), Max: MaxInvitations,
+		Links: session.Of(c).User.Role == auth.Admin}
 	if surveyID == "" {
 		return p, nil
 	}
@@ -85,7 +90,7 @@ func (s *Pages) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsPa
 		if err != nil {
 			return p, err
 		}
-		rc := publish.CompletionRound{Round: r}
+		rc := publish.CompletionRound{Round: r, Open: pub.Open}
 		for _, row := range rows {
 			if who.CanSeeOrganisation(row.Organisation) {
 				rc.Rows = append(rc.Rows, row)
@@ -108,6 +113,9 @@ func (s *Pages) createInvitations(c *fiber.Ctx) error {
 	}
 	if p.Survey == nil {
 		return c.Redirect("/staff/invitations", http.StatusSeeOther)
+	}
+	if !p.Links {
+		return fiber.NewError(http.StatusForbidden, "Only administrators make links. Upload a contact list instead: the service emails each person their own link.")
 	}
 	d := p.Survey
 	p.read(c)
