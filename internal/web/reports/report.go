@@ -54,7 +54,7 @@ type roundState struct {
 	Open    bool   // open: figures are published when it closes
 	Counted int    // while open: at least this many have answered (a multiple of MinGroup)
 	Min     int
-	Pending int // with figures: more (or fewer) responses now than they were made from; never shown as a number
+	Pending int  // with figures: more (or fewer) responses now than they were made from; never shown as a number
 	AnyOpen bool // some round of the list is open (set on each)
 }
 

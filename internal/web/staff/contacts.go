@@ -53,8 +53,8 @@ type roundMail struct {
 	Contacts, OptedOut int
 	// Schedule is the round's reminder schedule in words; NoReminders
 	// says it allows none at all, so there is no button to send them.
-	Schedule                                        string
-	NoReminders                                     bool
+	Schedule                                  string
+	NoReminders                               bool
 	InvitesSent, InvitesQueued, InvitesFailed int
 	// Why are the invitations not sent, or waiting to be tried again
 	// after a failure, by reason. Nothing is said of reminders: they go
@@ -224,7 +224,6 @@ func (s *Pages) uploadContacts(c *fiber.Ctx) error {
 	}
 	return c.Redirect(fmt.Sprintf("/staff/contacts?survey=%s&imported=%d", url.QueryEscape(p.Survey.ID), len(rows)), http.StatusSeeOther)
 }
-
 
 func plural(n int, one, many string) string {
 	if n == 1 {
