@@ -226,7 +226,7 @@ func TestPairsShowInTheNormalOrder(t *testing.T) {
 	}
 	submitMembers(t, st, d, "baseline", people, 0)
 	closeRound(t, admin, d, "baseline")
-	admin.get("/r/" + d.ID + "?a=baseline").must(t, http.StatusOK) // the Board reads the baseline
+	admin.get("/r/"+d.ID+"?a=baseline").must(t, http.StatusOK) // the Board reads the baseline
 	for i := range people {
 		people[i].level = fmt.Sprint(3 + i%3)
 	}
@@ -261,9 +261,9 @@ func TestCoordinatorSeesNoLiveCounts(t *testing.T) {
 		list += fmt.Sprintf("person%d@example.org\n", i)
 	}
 	uploadContacts(t, co, url.Values{"survey": {d.ID}, "round": {"baseline"}, "organisation": {"police"}}, list).must(t, http.StatusOK)
-	before := text(co.get("/staff/contacts?survey=" + d.ID).must(t, http.StatusOK).Body)
+	before := text(co.get("/staff/contacts?survey="+d.ID).must(t, http.StatusOK).Body)
 	submitMembers(t, st, d, "baseline", levels(5, member{sector: "justice-crime-prevention", org: "police", role: "frontline", invited: true}), 0)
-	after := text(co.get("/staff/contacts?survey=" + d.ID).must(t, http.StatusOK).Body)
+	after := text(co.get("/staff/contacts?survey="+d.ID).must(t, http.StatusOK).Body)
 	for _, p := range []string{before, after} {
 		if strings.Contains(p, "Link not used yet") || strings.Contains(p, "reminders sent") {
 			t.Errorf("the contact lists page counts who has answered:\n%s", p)
@@ -273,7 +273,7 @@ func TestCoordinatorSeesNoLiveCounts(t *testing.T) {
 	if notice := text(reminded.Body); !strings.Contains(notice, "How many is not shown") {
 		t.Errorf("after reminding: %s", notice)
 	}
-	inv := text(co.get("/staff/invitations?survey=" + d.ID).must(t, http.StatusOK).Body)
+	inv := text(co.get("/staff/invitations?survey="+d.ID).must(t, http.StatusOK).Body)
 	if !strings.Contains(inv, "shown when the round closes") {
 		t.Errorf("completion while the round is open:\n%s", inv)
 	}
@@ -288,7 +288,7 @@ func TestLinksAreNotAnOracle(t *testing.T) {
 	d := bundled(t)
 	svc := start(t, sqliteEnv(t))
 	co := staffBrowser(t, svc, "coordinator", "police")
-	page := co.get("/staff/invitations?survey=" + d.ID).must(t, http.StatusOK)
+	page := co.get("/staff/invitations?survey="+d.ID).must(t, http.StatusOK)
 	if !strings.Contains(text(page.Body), "upload a contact list") || strings.Contains(page.Body, `action="/staff/invitations"`) {
 		t.Errorf("a co-ordinator's invitations page:\n%s", text(page.Body))
 	}
@@ -326,7 +326,7 @@ func TestAuditSeesStaffRoundsAndStops(t *testing.T) {
 	submitMembers(t, st, d, "spring-2027-pulse", append(levels(9, member{sector: "health", org: "community-health-trust", role: "frontline"}),
 		levels(3, member{sector: "justice-crime-prevention", org: "police", role: "frontline"})...), 0)
 	closeRound(t, admin, d, "spring-2027-pulse")
-	admin.get("/r/" + d.ID + "?a=spring-2027-pulse").must(t, http.StatusOK)
+	admin.get("/r/"+d.ID+"?a=spring-2027-pulse").must(t, http.StatusOK)
 	out := runAudit(t, e)
 	if !strings.Contains(out, "checking integrated-working spring-2027-pulse") || !strings.Contains(out, "integrated-working spring-2027-pulse (12 responses") {
 		t.Errorf("the audit does not check the staff round:\n%s", out)

@@ -287,7 +287,7 @@ func Notes(min, rounding int) []string {
 		"A round's figures are published once, when it closes, and not while it is open (its figures are " + Confidential + " until then), so that two readings a few responses apart cannot show what those few people answered.",
 	}
 	if rounding > 1 {
-		notes = append(notes, "Counts are rounded to the nearest "+strconv.Itoa(rounding)+"; means, medians and percentages are worked out from the exact counts.")
+		notes = append(notes, "Counts are rounded to the nearest "+strconv.Itoa(rounding)+"; means, medians and percentages are worked out from the rounded counts, so that none of them gives an exact count back.")
 	}
 	return notes
 }

@@ -31,9 +31,9 @@ type Publication struct {
 	// where the whole round is.
 	Responses int
 	Min       int
-	// Rounding is the base published counts are rounded to for display;
-	// 0 for none. Figures are kept exact: means and percentages are worked
-	// from them before rounding.
+	// Rounding is the base published counts are rounded to; 0 for none.
+	// Groups keep exact counts, rounded as they are read (Tally, Count),
+	// so that means and percentages are worked from the rounded counts.
 	Rounding int
 	// Dims are the indexes in survey.Breakdowns of the survey's breakdowns:
 	// the dimensions of disclosure.Key.
@@ -278,6 +278,9 @@ func (pub *Publication) PopIndex(id string) int {
 // Tally is a filtered group's answers, for the figures: the counts of
 // everyone's items, and of each conditional population's where its group
 // is shown. shown says, by population ID ("" for everyone), which are.
+// Where the survey rounds counts, they are rounded here, so that every
+// figure made from them (a mean, a share, a test) is made from the counts
+// a reader sees and gives no exact count back.
 func (pub *Publication) Tally(filter map[string]string) (t *Tally, shown map[string]bool) {
 	shown = map[string]bool{}
 	all := pub.Group(filter, 0)
@@ -300,10 +303,10 @@ func (pub *Publication) Tally(filter map[string]string) (t *Tally, shown map[str
 				m = map[string]int{}
 				answers[col.Key] = m
 			}
-			m[col.Value] = g.Counts[i]
+			m[col.Value] = pub.Count(g.Counts[i])
 		}
 	}
-	return FromCounts(all.Size, answers), shown
+	return FromCounts(pub.Count(all.Size), answers), shown
 }
 
 // Encode packs a publication for the store.

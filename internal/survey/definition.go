@@ -67,8 +67,8 @@ type Definition struct {
 	MinGroupSize int `yaml:"min_group_size"`
 	// RoundCountsTo rounds every count a report publishes to the nearest
 	// multiple of it (5, say), as UK official statistics often do; means
-	// and percentages are worked from the exact counts. Zero publishes
-	// exact counts.
+	// and percentages are worked from the rounded counts, so that none
+	// gives an exact count back. Zero publishes exact counts.
 	RoundCountsTo int `yaml:"round_counts_to"`
 
 	Rounds   []Round           `yaml:"rounds"`
