@@ -84,15 +84,17 @@ const lpLimit = 600
 // linear program (gonum's simplex) finds which cells the shown counts
 // force to zero, in rounds of up to lpLimit cells.
 func Check(pr *Problem, pub Published) []Leak {
-	leaks, _ := CheckContext(context.Background(), pr, pub)
+	leaks, _ := CheckContext(context.Background(), pr, pub, true)
 	return leaks
 }
 
 // CheckContext is Check that stops when ctx is done, with the leaks found
-// so far and ctx's error.
-func CheckContext(ctx context.Context, pr *Problem, pub Published) ([]Leak, error) {
+// so far and ctx's error. Without zeros it solves no linear program, so
+// counts fixed only through shown zeros are not looked for: the exact
+// checks are all made, in far less time on a large round.
+func CheckContext(ctx context.Context, pr *Problem, pub Published, zeros bool) ([]Leak, error) {
 	u := newUniverse(pr)
-	c := &checker{pr: pr, u: u, pub: pub}
+	c := &checker{pr: pr, u: u, pub: pub, zeros: zeros, spans: map[string]*span{}}
 	c.direct()
 	c.sizes()
 	for p := range pr.Pops {
@@ -111,6 +113,17 @@ type checker struct {
 	u     *universe
 	pub   Published
 	leaks []Leak
+	zeros bool
+	spans map[string]*span // by population and the groups whose counts are shown
+}
+
+// span is the shown groups of one population as vectors over its cells:
+// the same for every measure whose counts the same groups show, so made
+// once for them all.
+type span struct {
+	b       *basis
+	groups  []int // the groups whose vectors went in, in order
+	covered []bool
 }
 
 func (c *checker) leak(name string, m, size, value int, how string) {
@@ -217,32 +230,31 @@ func (c *checker) measure(p, m int) {
 	for j, ci := range cells {
 		truth[j] = float64(c.trueValue([]int{ci}, p, m))
 	}
-	b := newBasis(width)
-	var rows [][]float64
-	var rhs []float64
-	covered := make([]bool, width)
 	seen := map[Key]bool{}
+	var shown []int
 	for _, f := range c.pub.Figures {
 		if f.Measure != m || f.Key.Pop != p || seen[f.Key] {
 			continue
 		}
 		seen[f.Key] = true
-		i, ok := c.u.index[f.Key]
-		if !ok {
-			continue
+		if i, ok := c.u.index[f.Key]; ok {
+			shown = append(shown, i)
 		}
-		v := make([]uint64, width)
+	}
+	sp := c.span(p, shown, col, width)
+	b, covered := sp.b, sp.covered
+	var rows [][]float64
+	var rhs []float64
+	for _, i := range sp.groups {
 		row := make([]float64, width)
 		sum := 0.0
 		for _, ci := range c.u.groups[i].cells {
 			j := col[ci]
-			v[j], row[j], covered[j] = 1, 1, true
+			row[j] = 1
 			sum += truth[j]
 		}
-		if b.add(v, 0) {
-			rows = append(rows, row)
-			rhs = append(rhs, sum)
-		}
+		rows = append(rows, row)
+		rhs = append(rhs, sum)
 	}
 	var small []set
 	for _, s := range c.u.sets(p) {
@@ -255,7 +267,10 @@ func (c *checker) measure(p, m int) {
 	}
 	// The cells known to have none: those no feasible count can make
 	// positive.
-	zero := forcedZero(rows, rhs, truth, covered)
+	var zero []int
+	if c.zeros {
+		zero = forcedZero(rows, rhs, truth, covered)
+	}
 	z := newBasis(width)
 	for _, j := range zero {
 		e := make([]uint64, width)
@@ -275,6 +290,28 @@ func (c *checker) measure(p, m int) {
 				How: "is fixed by the shown counts together with the zeros they show", ThroughZeros: true})
 		}
 	}
+}
+
+// span returns the span of the given groups of population p over its
+// cells (col), made once for each set of groups.
+func (c *checker) span(p int, groups []int, col map[int]int, width int) *span {
+	key := fmt.Sprint(p, groups)
+	if sp, ok := c.spans[key]; ok {
+		return sp
+	}
+	sp := &span{b: newBasis(width), covered: make([]bool, width)}
+	for _, i := range groups {
+		v := make([]uint64, width)
+		for _, ci := range c.u.groups[i].cells {
+			j := col[ci]
+			v[j], sp.covered[j] = 1, true
+		}
+		if sp.b.add(v, 0) {
+			sp.groups = append(sp.groups, i)
+		}
+	}
+	c.spans[key] = sp
+	return sp
 }
 
 // forcedZero lists the columns with a true value of 0 that every
