@@ -45,6 +45,7 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	took := time.Since(start)
 	fmt.Fprintf(stdout, "wrote %d responses to %s across %d rounds in %v (%.0f a second)\n", *n, d.ID, len(rounds), took.Round(time.Millisecond), float64(*n)/took.Seconds())
+	fmt.Fprintf(stdout, "reports show a round's figures once it has closed: close it at /staff/surveys/%s/rounds/{round}\n", d.ID)
 	return nil
 }
 

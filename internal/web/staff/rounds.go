@@ -192,7 +192,7 @@ func (s *Pages) closeRoundForm(c *fiber.Ctx) error {
 	}
 	return s.confirm(c, confirmPage{
 		Heading: "Close " + r.Label + "?",
-		Warning: "People will no longer be able to answer " + d.Title + " in this round. Anyone part way through will not be able to send their answers. You can open the round again.",
+		Warning: "People will no longer be able to answer " + d.Title + " in this round. Anyone part way through will not be able to send their answers. The round's figures are then published in its report, once: you can open the round again, but responses sent after that will not be in them.",
 		Action:  roundBase(d, r) + "/close", Button: "Close the round", Cancel: roundBase(d, r),
 	})
 }
