@@ -23,6 +23,9 @@ func TestBoardPackKeepsRounds(t *testing.T) {
 		respond(t, svc.URL, d, "baseline", baseline[i], i)
 		respond(t, svc.URL, d, "follow-up", followUp[i], i)
 	}
+	admin := staffBrowser(t, svc, "admin", "")
+	closeRound(t, admin, d, "baseline")
+	closeRound(t, admin, d, "follow-up")
 	strand := rated(d)[0]
 	pack := "/r/" + d.ID + "/pack"
 	analyst := staffBrowser(t, svc, "analyst", "")

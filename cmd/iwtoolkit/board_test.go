@@ -30,6 +30,9 @@ func testBoardPack(t *testing.T, e env) {
 	for i := range 2 { // too few to show
 		respond(t, svc.URL, d, "follow-up", followUp[i], i)
 	}
+	admin := staffBrowser(t, svc, "admin", "")
+	closeRound(t, admin, d, "baseline")
+	closeRound(t, admin, d, "follow-up")
 	strand := rated(d)[0]
 	st := storeOf(t, svc.env)
 	ctx := context.Background()

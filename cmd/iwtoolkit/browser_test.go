@@ -116,6 +116,9 @@ func newTab(t *testing.T) *tab {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
+		// Chromium says where to reach it once it has started, which on a
+		// busy machine takes far longer than chromedp's 20 seconds.
+		chromedp.WSURLReadTimeout(3*time.Minute),
 	)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithErrorf(func(format string, args ...any) {
 		// Events this cdproto version does not know are not the page's

@@ -54,6 +54,7 @@ func TestDamagedStoreRefusedThenRepaired(t *testing.T) {
 	for i := range 5 {
 		respond(t, svc.URL, d, "baseline", baseline[i], i)
 	}
+	closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
 	api := "/api/surveys/" + d.ID + "/report?a=baseline"
 	before := reportFigures(t, staffBrowser(t, svc, "analyst", ""), api)
 	svc.stop()
@@ -89,6 +90,7 @@ func TestDamageWhileServing(t *testing.T) {
 	for i := range 5 {
 		respond(t, svc.URL, d, "baseline", baseline[i], i)
 	}
+	closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
 	analyst := staffBrowser(t, svc, "analyst", "")
 	api := "/api/surveys/" + d.ID + "/report?a=baseline"
 	analyst.get("/readyz").must(t, http.StatusOK)

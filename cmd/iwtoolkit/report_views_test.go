@@ -31,6 +31,7 @@ func TestReportViewsSuppressed(t *testing.T) {
 			respond(t, svc.URL, d, "baseline", respondent{Level: "3"}, n)
 		}
 	}
+	closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
 	b := staffBrowser(t, svc, "analyst", "")
 
 	p := b.get("/r/"+d.ID+"/views/breakdown?a=baseline&by=sector").must(t, http.StatusOK)
@@ -151,6 +152,7 @@ func TestCrossedBreakdownsSuppressed(t *testing.T) {
 			}
 		}
 	}
+	closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
 	b := staffBrowser(t, svc, "board-viewer", "")
 	hidden := func(query string) bool {
 		var agg struct{ Rounds []struct{ Suppressed bool } }
@@ -220,6 +222,9 @@ func TestPairedChanges(t *testing.T) {
 			}
 		}
 	}
+	admin := staffBrowser(t, svc, "admin", "")
+	closeRound(t, admin, d, "baseline")
+	closeRound(t, admin, d, "follow-up")
 	b := staffBrowser(t, svc, "analyst", "")
 	p := b.get("/r/"+d.ID+"/views/changes?a=baseline&b=follow-up").must(t, http.StatusOK)
 	paired := text(element(t, p.Body, "table", "paired"))
