@@ -131,8 +131,10 @@ func parse(fs *flag.FlagSet, args []string) error {
 const serveHelp = `Usage: iwtoolkit serve
 
 Serves the surveys in IWT_SURVEYS_DIR on IWT_LISTEN. The store is MongoDB when
-MONGODB_URI is set, otherwise the embedded SQLite store in IWT_DATA_DIR. An
-invalid survey file stops start-up with every problem as file:line: message.
+MONGODB_URI is set, otherwise the embedded SQLite store in IWT_DATA_DIR. A
+survey file with problems is refused on its own: its survey is not served,
+every problem is logged as file:line: message and shown to administrators
+on /staff/surveys, and the other surveys are served.
 `
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -153,6 +155,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	for _, d := range surveys.All() {
 		for _, w := range d.Warnings {
 			log.Warn("survey file", "problem", w.String())
+		}
+	}
+	for _, r := range surveys.Refused() {
+		for _, p := range r.Problems {
+			log.Error("survey file refused: its survey is not served until the file is corrected", "survey", r.ID, "problem", p.String())
 		}
 	}
 	st, kind, err := openStore(ctx, cfg)
@@ -213,7 +220,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serve: %w", err)
 	}
 	ln := server.NewSilentListener(tcp)
-	log.Info("listening", "addr", ln.Addr().String(), "store", kind, "surveys", len(surveys.All()))
+	log.Info("listening", "addr", ln.Addr().String(), "store", kind, "surveys", len(surveys.All()), "refused", len(surveys.Refused()))
 
 	served := make(chan error, 1)
 	go func() { served <- srv.App().Listener(ln) }()
@@ -251,7 +258,8 @@ func settingsAndSurveys(getenv func(string) string) (config.Config, *survey.Cata
 	return cfg, surveys, err
 }
 
-// loadSurveys reads a folder of survey files, or one file.
+// loadSurveys reads a folder of survey files, or one file. A file with
+// problems is in the catalogue's Refused, not an error.
 func loadSurveys(dir string) (*survey.Catalogue, error) {
 	var c *survey.Catalogue
 	var err error
@@ -334,6 +342,9 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 			fmt.Fprintln(stdout, w)
 			inFiles++
 		}
+	}
+	if ps := c.Problems(); len(ps) > 0 {
+		return fmt.Errorf("the survey files have problems (%d files refused):\n%w", len(c.Refused()), ps)
 	}
 	warnings, err := checkLive(ctx, cfg, c, func(line string) { fmt.Fprintln(stdout, line) })
 	if err != nil {

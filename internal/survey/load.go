@@ -37,10 +37,21 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// Catalogue is every survey the service serves, by ID, and in ID order.
+// Catalogue is every survey the service serves, by ID, and in ID order,
+// and the survey files it refused, each with its problems.
 type Catalogue struct {
-	byID map[string]*Definition
-	all  []*Definition
+	byID    map[string]*Definition
+	all     []*Definition
+	refused []Refusal
+}
+
+// Refusal is a survey file that has problems: its survey is not served,
+// and the other surveys are. Its ID is the one the file would have given
+// its survey (the file's base name), for saying so on its pages.
+type Refusal struct {
+	ID       string
+	File     string
+	Problems Problems
 }
 
 // Survey returns the survey with the given ID.
@@ -52,35 +63,46 @@ func (c *Catalogue) Survey(id string) (*Definition, bool) {
 // All returns every survey in ID order.
 func (c *Catalogue) All() []*Definition { return c.all }
 
-// LoadDir reads every *.yaml file in dir of fsys. It returns Problems
-// listing everything wrong in every file, or a catalogue of valid surveys.
-// dir is used in the problems' file names.
+// Refused returns the survey files refused for their problems, in file
+// order.
+func (c *Catalogue) Refused() []Refusal { return c.refused }
+
+// RefusedSurvey says whether the survey with the given ID is not served
+// because its file has problems.
+func (c *Catalogue) RefusedSurvey(id string) bool {
+	return slices.ContainsFunc(c.refused, func(r Refusal) bool { return r.ID == id })
+}
+
+// Problems returns every problem in every refused file, file by file; none
+// when every file was valid.
+func (c *Catalogue) Problems() Problems {
+	var ps Problems
+	for _, r := range c.refused {
+		ps = append(ps, r.Problems...)
+	}
+	return ps
+}
+
+// LoadDir reads every *.yaml file in dir of fsys. A file with problems is
+// refused on its own (Catalogue.Refused lists each with its problems) and
+// the rest are served: one broken file never stops the others. The error
+// is for a folder that cannot be read or holds no survey files. dir is
+// used in the problems' file names.
 func LoadDir(fsys fs.FS, dir string) (*Catalogue, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("survey: read folder %s: %w", dir, err)
 	}
 	c := &Catalogue{byID: map[string]*Definition{}}
-	var problems Problems
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("survey: %w", err)
-		}
-		d, ps := Parse(path.Join(dir, e.Name()), data)
-		problems = append(problems, ps...)
-		if d != nil {
-			c.byID[d.ID] = d
-			c.all = append(c.all, d)
+		if err := c.load(fsys, e.Name(), dir); err != nil {
+			return nil, err
 		}
 	}
-	if len(problems) > 0 {
-		return nil, problems
-	}
-	if len(c.all) == 0 {
+	if len(c.all) == 0 && len(c.refused) == 0 {
 		return nil, Problems{{File: dir, Line: 0, Message: "no survey files (*.yaml) in this folder"}}
 	}
 	sort.Slice(c.all, func(i, j int) bool { return c.all[i].ID < c.all[j].ID })
@@ -90,15 +112,28 @@ func LoadDir(fsys fs.FS, dir string) (*Catalogue, error) {
 // LoadFile reads one survey file of fsys, as LoadDir reads a folder of
 // them; dir is used in the problems' file names.
 func LoadFile(fsys fs.FS, name, dir string) (*Catalogue, error) {
+	c := &Catalogue{byID: map[string]*Definition{}}
+	if err := c.load(fsys, name, dir); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// load adds one file's survey to the catalogue, or its refusal.
+func (c *Catalogue) load(fsys fs.FS, name, dir string) error {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("survey: %w", err)
+		return fmt.Errorf("survey: %w", err)
 	}
-	d, ps := Parse(path.Join(dir, name), data)
+	file := path.Join(dir, name)
+	d, ps := Parse(file, data)
 	if len(ps) > 0 {
-		return nil, ps
+		c.refused = append(c.refused, Refusal{ID: strings.TrimSuffix(name, ".yaml"), File: file, Problems: ps})
+		return nil
 	}
-	return &Catalogue{byID: map[string]*Definition{d.ID: d}, all: []*Definition{d}}, nil
+	c.byID[d.ID] = d
+	c.all = append(c.all, d)
+	return nil
 }
 
 // Parse reads one survey file. The survey's ID is the file's base name
@@ -178,8 +213,8 @@ func decode(tree *ast.File, tr *translator, lang string) (*Definition, Problems)
 // parseBytes and nodeToValue are the YAML library's parser and decoder,
 // with a panic in the library returned as an error: go-yaml v1.19.2
 // dereferences nil in NodeToValue on some malformed files (FuzzParse
-// found one: testdata/crash), and a bad survey file must stop start-up
-// with a message, not a crash. Where in the file the library failed is not
+// found one: testdata/crash), and a bad survey file must be refused
+// with a message, not crash the service. Where in the file the library failed is not
 // known, so the error has no line (line 1).
 func parseBytes(data []byte) (f *ast.File, err error) {
 	defer recoverYAML(&err)
