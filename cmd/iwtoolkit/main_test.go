@@ -323,7 +323,7 @@ func TestServeRefusesOnlyBrokenSurveys(t *testing.T) {
 	if p := b.get("/s/never-was/a"); p.Status != http.StatusNotFound {
 		t.Errorf("a survey never loaded: status %d, want 404", p.Status)
 	}
-	for _, want := range []string{dir + "/broken.yaml:4: this line's indentation", dir + "/typo.yaml:6: sectons is not a field"} {
+	for _, want := range []string{dir + "/broken.yaml:4: this line's indentation", dir + "/typo.yaml:6: sectons: did you mean sections?"} {
 		if !strings.Contains(svc.logs.String(), want) {
 			t.Errorf("the log does not name %q:\n%s", want, svc.logs.String())
 		}
@@ -333,7 +333,7 @@ func TestServeRefusesOnlyBrokenSurveys(t *testing.T) {
 	page := text(admin.get("/staff/surveys").must(t, http.StatusOK).Body)
 	for _, want := range []string{"2 survey files have problems and are not served",
 		"broken (" + dir + "/broken.yaml)", dir + "/broken.yaml:4: this line's indentation does not match",
-		dir + "/typo.yaml:6: sectons is not a field survey files have", "Rounds of What do you think?"} {
+		dir + "/typo.yaml:6: sectons: did you mean sections?", "Rounds of What do you think?"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("/staff/surveys does not say %q:\n%s", want, page)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"slices"
 	"sort"
@@ -14,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 // Problem is one thing wrong in a survey file, at a line.
@@ -139,16 +141,14 @@ func (c *Catalogue) load(fsys fs.FS, name, dir string) error {
 // Parse reads one survey file. The survey's ID is the file's base name
 // without .yaml. It returns the definition, or nil and every problem found.
 func Parse(file string, data []byte) (*Definition, Problems) {
-	problemAt := func(line int, msg string) Problems {
-		return Problems{{File: file, Line: line, Message: msg}}
-	}
-	tree, err := parseBytes(data)
-	if err != nil {
-		return nil, problemAt(plainYAML(data, yamlErrorLine(err), yamlErrorMessage(err)))
+	data, slipped, ok := readable(file, data)
+	if !ok {
+		return nil, slipped
 	}
 	var langs struct {
 		Languages []string `yaml:"languages"`
 	}
+	tree, _ := parseBytes(data)
 	_ = nodeToValue(documentBody(tree), &langs) // a bad list is reported below
 	// Texts must have every language of the survey the service speaks (the
 	// validator reports any other).
@@ -156,12 +156,12 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 		return !slices.ContainsFunc(Languages, func(o Option) bool { return o.Value == l })
 	})
 	tr := &translator{file: file, report: true, want: slices.Compact(want)}
-	d, ps := decode(tree, tr, "en")
-	if ps != nil {
-		for i := range ps {
-			ps[i].Line, ps[i].Message = plainYAML(data, ps[i].Line, ps[i].Message)
-		}
-		return nil, ps
+	d, tree, ps, wrongKind := decodeAll(data, tr, "en")
+	problems := append(slipped, ps...)
+	if d == nil || wrongKind {
+		// A value of the wrong kind was left out: what validation would
+		// say of the survey without it could mislead.
+		return nil, byLine(append(problems, tr.problems...), slipped)
 	}
 	sum := sha256.Sum256(data)
 	d.Version = hex.EncodeToString(sum[:6])
@@ -171,13 +171,12 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 
 	v := &validator{}
 	v.definition(d)
-	problems := tr.problems
+	problems = append(problems, tr.problems...)
 	for _, p := range v.problems {
 		problems = append(problems, Problem{File: file, Line: lineOf(tree, p.at), Message: p.message})
 	}
 	if len(problems) > 0 {
-		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
-		return nil, problems
+		return nil, byLine(problems, slipped)
 	}
 
 	// Each translation is the same file read again, taking the other
@@ -185,9 +184,9 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	d.translations = map[string]*Definition{"en": d}
 	for _, lang := range d.Languages[1:] {
 		t, _ := parseBytes(data)
-		td, ps := decode(t, &translator{file: file}, lang)
-		if ps != nil {
-			return nil, ps
+		td, err := decode(t, &translator{file: file}, lang)
+		if err != nil { // it decoded in English
+			return nil, Problems{{File: file, Line: yamlErrorLine(err), Message: yamlErrorMessage(err)}}
 		}
 		td.ID, td.Version, td.File, td.translations = d.ID, d.Version, d.File, d.translations
 		v := &validator{}
@@ -197,14 +196,129 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	return d, nil
 }
 
+// readable returns a file the YAML library can read: the file itself, or,
+// when the library cannot read it, a copy with the common slips mended
+// (slips.go) and each slip as a problem at its line, so that reading goes
+// on to find the other problems. ok is false when the file cannot be read
+// even so: the problems are then every slip and what stopped the library.
+func readable(file string, data []byte) (_ []byte, slipped Problems, ok bool) {
+	_, err := parseBytes(data)
+	if err == nil {
+		return data, nil, true
+	}
+	slips, mended := findSlips(strings.Split(string(data), "\n"))
+	firstUnmended := math.MaxInt
+	for _, s := range slips {
+		slipped = append(slipped, Problem{File: file, Line: s.line, Message: s.message})
+		if !s.mended {
+			firstUnmended = min(firstUnmended, s.line)
+		}
+	}
+	if len(slips) > 0 {
+		data = []byte(strings.Join(mended, "\n"))
+		if _, err = parseBytes(data); err == nil {
+			return data, slipped, true
+		}
+	}
+	// What stops the library is another mistake, unless it comes after a
+	// slip that could not be mended (it is then most likely that slip).
+	line, msg := plainYAML(data, yamlErrorLine(err), yamlErrorMessage(err))
+	if line < firstUnmended {
+		return nil, byLine(append(slipped, Problem{File: file, Line: line, Message: msg}), slipped), false
+	}
+	return nil, slipped, false
+}
+
+// byLine sorts problems by line, leaving out any on the line of a slip
+// other than the slip itself: what the mended copy makes of that line is
+// not the writer's mistake.
+func byLine(problems, slipped Problems) Problems {
+	out := problems[:0:0]
+	for _, p := range problems {
+		if !slices.Contains(slipped, p) && slices.ContainsFunc(slipped, func(s Problem) bool { return s.Line == p.Line }) {
+			continue
+		}
+		out = append(out, p)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return slices.Compact(out)
+}
+
+// decodeAll decodes the file in one language, going on past each field
+// the file should not have and each value of the wrong kind: each is a
+// problem, in plain words, and the field is left out on the next try so
+// that the one after it is found. wrongKind says a value was of the wrong
+// kind. It returns the definition (nil if decoding could not go on) and
+// the tree it was decoded from.
+func decodeAll(data []byte, tr *translator, lang string) (d *Definition, tree *ast.File, problems Problems, wrongKind bool) {
+	var left []token.Position
+	for range 200 {
+		tree, _ = parseBytes(data)
+		leaveOut(documentBody(tree), left)
+		tr.problems = nil
+		d, err := decode(tree, tr, lang)
+		if err == nil {
+			return d, tree, problems, wrongKind
+		}
+		line, msg := plainYAML(data, yamlErrorLine(err), yamlErrorMessage(err))
+		problems = append(problems, Problem{File: tr.file, Line: line, Message: msg})
+		var ye yaml.Error
+		if !errors.As(err, &ye) || ye.GetToken() == nil || slices.Contains(left, *ye.GetToken().Position) {
+			return nil, tree, problems, true
+		}
+		wrongKind = wrongKind || !strings.Contains(yamlErrorMessage(err), "unknown field")
+		left = append(left, *ye.GetToken().Position)
+		if !leaveOut(documentBody(tree), left[len(left)-1:]) {
+			return nil, tree, problems, true
+		}
+	}
+	return nil, tree, problems, true
+}
+
+// leaveOut takes out of the tree each field whose name or value is at one
+// of the places given, and says whether it took one out.
+func leaveOut(n ast.Node, at []token.Position) bool {
+	here := func(n ast.Node) bool {
+		if n == nil || n.GetToken() == nil {
+			return false
+		}
+		p := n.GetToken().Position
+		return slices.ContainsFunc(at, func(a token.Position) bool { return a.Line == p.Line && a.Column == p.Column })
+	}
+	took := false
+	switch n := n.(type) {
+	case *ast.MappingNode:
+		n.Values = slices.DeleteFunc(n.Values, func(mv *ast.MappingValueNode) bool {
+			if here(mv.Key) || here(mv.Value) {
+				took = true
+				return true
+			}
+			return false
+		})
+		for _, mv := range n.Values {
+			took = leaveOut(mv.Value, at) || took
+		}
+	case *ast.MappingValueNode:
+		if here(n.Key) || here(n.Value) {
+			return false // a mapping of this one field: left as it is
+		}
+		took = leaveOut(n.Value, at)
+	case *ast.SequenceNode:
+		for _, item := range n.Values {
+			took = leaveOut(item, at) || took
+		}
+	}
+	return took
+}
+
 // decode turns the file's tree into a definition in one language.
-func decode(tree *ast.File, tr *translator, lang string) (*Definition, Problems) {
+func decode(tree *ast.File, tr *translator, lang string) (*Definition, error) {
 	body := documentBody(tree)
 	tr.lang = lang
 	tr.walk(body)
 	var d Definition
 	if err := nodeToValue(body, &d, yaml.DisallowUnknownField()); err != nil {
-		return nil, Problems{{File: tr.file, Line: yamlErrorLine(err), Message: yamlErrorMessage(err)}}
+		return nil, err
 	}
 	d.Lang = lang
 	return &d, nil
