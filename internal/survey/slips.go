@@ -52,6 +52,15 @@ func findSlips(lines []string) ([]slip, []string) {
 		m := keyLine.FindStringSubmatch(l)
 		if m == nil {
 			columns = append(columns, indent)
+			if item := strings.TrimSpace(strings.TrimPrefix(trimmed, "-")); strings.HasPrefix(trimmed, "- ") && strings.HasPrefix(item, "{") {
+				if s, fixed := flowSlip(item); s != "" { // - {value: 1, label: …}
+					sl := slip{line: i + 1, message: s, mended: fixed != ""}
+					if sl.mended {
+						mended[i] = l[:len(l)-len(item)] + fixed
+					}
+					slips = append(slips, sl)
+				}
+			}
 			continue
 		}
 		columns = append(columns, len(m[1]))
@@ -105,7 +114,7 @@ func valueSlip(field, value string, rest []string) (message, fixed string) {
 		inner := strings.ReplaceAll(strings.Trim(text, "'"), "''", "'")
 		return field + ": the apostrophe in \"" + word + "\" ends the text, because the text starts with a single quotation mark ('): put the text in double quotation marks instead, " + field + ": \"" + inner + "\"", doubleQuoted(inner)
 	case '{':
-		return flowSlip(field, value)
+		return flowSlip(value)
 	case '[', '&', '*', '!', '|', '>':
 		return "", ""
 	}
@@ -174,9 +183,9 @@ func stripComment(v string) string {
 // text early in a mapping written on one line, {en: …, pl: …}. A wording
 // ends at the next ", name:" or at the closing brace, which is where the
 // writer meant it to end when mending it.
-func flowSlip(field, value string) (message, fixed string) {
+func flowSlip(value string) (message, fixed string) {
 	for _, m := range flowWording.FindAllStringSubmatchIndex(value, -1) {
-		start := m[2]
+		field, start := value[m[2]:m[3]], m[4]
 		end := len(value)
 		if next := nextFlowKey.FindStringIndex(value[start:]); next != nil {
 			end = start + next[0]
@@ -197,16 +206,16 @@ func flowSlip(field, value string) (message, fixed string) {
 		inner := strings.ReplaceAll(strings.Trim(segment, "'\""), "''", "'")
 		fixed = value[:start] + doubleQuoted(inner) + value[end:]
 		if c < 0 || value[start] == '"' {
-			return "this text opens a quotation mark (" + value[start:start+1] + ") that is never closed: end the text with a closing quotation mark, " + field + ": {…: " + doubleQuoted(inner) + "…}", fixed
+			return field + ": this text opens a quotation mark (" + value[start:start+1] + ") that is never closed: end the text with a closing quotation mark, " + field + ": " + doubleQuoted(inner), fixed
 		}
 		word := value[start:][strings.LastIndexAny(value[start:start+c], " '")+1 : c+1+len(firstWord(value[start+c+1:]))]
-		return field + ": the apostrophe in \"" + word + "\" ends the text, because the text starts with a single quotation mark ('): put the text in double quotation marks instead, " + doubleQuoted(inner), fixed
+		return field + ": the apostrophe in \"" + word + "\" ends the text, because the text starts with a single quotation mark ('): put the text in double quotation marks instead, " + field + ": " + doubleQuoted(inner), fixed
 	}
 	return "", ""
 }
 
 var (
-	flowWording = regexp.MustCompile(`[{,]\s*[A-Za-z_][A-Za-z0-9_-]*:\s+(\S)`)
+	flowWording = regexp.MustCompile(`[{,]\s*([A-Za-z_][A-Za-z0-9_-]*):\s+(\S)`)
 	nextFlowKey = regexp.MustCompile(`,\s*[A-Za-z_][A-Za-z0-9_-]*:\s`)
 )
 

@@ -27,6 +27,17 @@ func plainYAML(data []byte, line int, message string) (int, string) {
 		return open, "this text opens a quotation mark (\") that is never closed: end the text with a closing quotation mark on the same line"
 	}
 	switch {
+	case strings.Contains(message, "found character '\t'"):
+		return line, "this line has a tab: YAML allows only spaces here, so replace the tab with spaces"
+	case strings.Contains(message, "',' or '}' must be specified"), strings.Contains(message, "',' or ']' must be specified"), strings.Contains(message, "could not find flow"):
+		// The library names the line after the one left open.
+		for n := line; n >= 1 && n >= line-1; n-- {
+			if t := text(n); strings.Count(t, "[")+strings.Count(t, "{") > strings.Count(t, "]")+strings.Count(t, "}") {
+				line = n
+				break
+			}
+		}
+		return line, "a list or group written on one line, in [ ] or { }, is not closed properly: check that each text in it has both its quotation marks, that items are separated by commas, and that it ends with its ] or }"
 	case strings.Contains(message, "mapping value is not allowed in this context"):
 		// The library names the line before the one indented too far.
 		if next := text(line + 1); next != "" && indent(next) > indent(text(line)) && !strings.HasSuffix(strings.TrimSpace(text(line)), ":") {
