@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"path"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -246,17 +247,30 @@ func byLine(problems, slipped Problems) Problems {
 
 // decodeAll decodes the file in one language, going on past each field
 // the file should not have and each value of the wrong kind: each is a
-// problem, in plain words, and the field is left out on the next try so
-// that the one after it is found. wrongKind says a value was of the wrong
-// kind. It returns the definition (nil if decoding could not go on) and
-// the tree it was decoded from.
+// problem, in plain words, and the field is left out so that the next is
+// found. Unknown fields are all found in one walk of the tree; a value of
+// the wrong kind stops the library, so the file is decoded again past each,
+// up to a limit. wrongKind says a value was of the wrong kind. It returns
+// the definition (nil if decoding could not go on) and the tree it was
+// decoded from.
 func decodeAll(data []byte, tr *translator, lang string) (d *Definition, tree *ast.File, problems Problems, wrongKind bool) {
 	var left []token.Position
-	for range 200 {
+	for range 20 {
 		tree, _ = parseBytes(data)
 		leaveOut(documentBody(tree), left)
 		tr.problems = nil
-		d, err := decode(tree, tr, lang)
+		tr.lang = lang
+		tr.walk(documentBody(tree))
+		if len(left) == 0 {
+			for _, mv := range unknownFields(documentBody(tree), reflect.TypeOf(Definition{})) {
+				tk := mv.Key.GetToken()
+				line, msg := plainYAML(data, tk.Position.Line, fmt.Sprintf("unknown field %q", tk.Value))
+				problems = append(problems, Problem{File: tr.file, Line: line, Message: msg})
+				left = append(left, *tk.Position)
+			}
+			leaveOut(documentBody(tree), left)
+		}
+		d, err := decodeBody(documentBody(tree), lang)
 		if err == nil {
 			return d, tree, problems, wrongKind
 		}
@@ -266,13 +280,50 @@ func decodeAll(data []byte, tr *translator, lang string) (d *Definition, tree *a
 		if !errors.As(err, &ye) || ye.GetToken() == nil || slices.Contains(left, *ye.GetToken().Position) {
 			return nil, tree, problems, true
 		}
-		wrongKind = wrongKind || !strings.Contains(yamlErrorMessage(err), "unknown field")
+		wrongKind = true
 		left = append(left, *ye.GetToken().Position)
 		if !leaveOut(documentBody(tree), left[len(left)-1:]) {
 			return nil, tree, problems, true
 		}
 	}
 	return nil, tree, problems, true
+}
+
+// unknownFields finds in a tree every field that the type it decodes into
+// does not have. The tree's texts must be in one
+// language already (translator.walk).
+func unknownFields(n ast.Node, t reflect.Type) []*ast.MappingValueNode {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var unknown []*ast.MappingValueNode
+	switch t.Kind() {
+	case reflect.Slice:
+		if seq, ok := n.(*ast.SequenceNode); ok {
+			for _, item := range seq.Values {
+				unknown = append(unknown, unknownFields(item, t.Elem())...)
+			}
+		}
+	case reflect.Map:
+		for _, mv := range pairs(n) {
+			unknown = append(unknown, unknownFields(mv.Value, t.Elem())...)
+		}
+	case reflect.Struct:
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" {
+				fields[name] = t.Field(i).Type
+			}
+		}
+		for _, mv := range pairs(n) {
+			if ft, ok := fields[mv.Key.GetToken().Value]; ok {
+				unknown = append(unknown, unknownFields(mv.Value, ft)...)
+			} else {
+				unknown = append(unknown, mv)
+			}
+		}
+	}
+	return unknown
 }
 
 // leaveOut takes out of the tree each field whose name or value is at one
@@ -313,9 +364,13 @@ func leaveOut(n ast.Node, at []token.Position) bool {
 
 // decode turns the file's tree into a definition in one language.
 func decode(tree *ast.File, tr *translator, lang string) (*Definition, error) {
-	body := documentBody(tree)
 	tr.lang = lang
-	tr.walk(body)
+	tr.walk(documentBody(tree))
+	return decodeBody(documentBody(tree), lang)
+}
+
+// decodeBody decodes a tree whose texts are in one language already.
+func decodeBody(body ast.Node, lang string) (*Definition, error) {
 	var d Definition
 	if err := nodeToValue(body, &d, yaml.DisallowUnknownField()); err != nil {
 		return nil, err
