@@ -126,3 +126,44 @@ func TestNoSlipInRightText(t *testing.T) {
 		t.Errorf("problems %v, want only the colon at line 1", ps)
 	}
 }
+
+// One run lists every misspelt field and every value of the wrong kind;
+// and a mistake the check cannot read past is listed with every slip (docs/surveys.md, "Checking your files").
+func TestEveryProblemInOnePass(t *testing.T) {
+	base, err := os.ReadFile("testdata/slips/colon.yaml") // line 1: a colon
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(base), "\n")
+	for _, tc := range []struct {
+		name    string
+		changes map[int]string // line → new text
+		want    []string       // the problems, as line: start of message
+	}{
+		{"misspelt fields and wrong values", map[int]string{
+			9: "    open: maybe", 17: "    titel: Safety", 21: "        scal: agree", 26: "        optional: perhaps"},
+			[]string{"1: title: the text has a colon", "9: open must be true or false", "17: titel: did you mean title?", "21: scal: did you mean scale?", "26: optional must be true or false"}},
+		{"cannot read past", map[int]string{20: "          type: scale", 25: "        text: \"Anything to add?"},
+			[]string{"1: title: the text has a colon", "20: this line is indented further", "25: this text opens a quotation mark"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ls := append([]string(nil), lines...)
+			for n, l := range tc.changes {
+				ls[n-1] = l
+			}
+			_, ps := Parse("x.yaml", []byte(strings.Join(ls, "\n")))
+			var got []string
+			for _, p := range ps {
+				got = append(got, p.String())
+			}
+			if len(ps) != len(tc.want) {
+				t.Fatalf("problems:\n%s\nwant %d", strings.Join(got, "\n"), len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i], "x.yaml:"+w) {
+					t.Errorf("problem %d: %s, want x.yaml:%s…", i, got[i], w)
+				}
+			}
+		})
+	}
+}
