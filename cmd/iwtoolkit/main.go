@@ -148,7 +148,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// megabytes (docs/performance.md). GOGC, when set, still decides.
 		debug.SetGCPercent(400)
 	}
-	cfg, surveys, err := settingsAndSurveys(getenv)
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	surveys, err := loadSurveys(cfg.SurveysDir)
 	if err != nil {
 		return err
 	}
@@ -248,14 +252,24 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 }
 
-// settingsAndSurveys loads the settings and the surveys they point to.
+// settingsAndSurveys loads the settings and the surveys they point to, for
+// the commands other than serve and check (seed, recount, invite...): they
+// refuse to run while a survey file has problems, since working on the
+// surveys without the refused one (recount --all, say) would quietly leave
+// it out.
 func settingsAndSurveys(getenv func(string) string) (config.Config, *survey.Catalogue, error) {
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return cfg, nil, err
 	}
 	surveys, err := loadSurveys(cfg.SurveysDir)
-	return cfg, surveys, err
+	if err != nil {
+		return cfg, nil, err
+	}
+	if ps := surveys.Problems(); len(ps) > 0 {
+		return cfg, nil, fmt.Errorf("the survey files have problems: correct them first (iwtoolkit check lists them):\n%w", ps)
+	}
+	return cfg, surveys, nil
 }
 
 // loadSurveys reads a folder of survey files, or one file. A file with

@@ -339,10 +339,13 @@ func TestServeRefusesOnlyBrokenSurveys(t *testing.T) {
 		}
 	}
 
-	// check still fails, listing every problem.
-	err := run(context.Background(), []string{"check", dir}, env{}.getenv, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "broken.yaml:4: ") || !strings.Contains(err.Error(), "typo.yaml:6: ") {
-		t.Errorf("check of the folder: %v, want both files' problems", err)
+	// check still fails, listing every problem; and the commands that work
+	// on every survey refuse to leave one out.
+	for _, cmd := range [][]string{{"check", dir}, {"recount", "--all"}} {
+		err := run(context.Background(), cmd, e.getenv, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "broken.yaml:4: ") || !strings.Contains(err.Error(), "typo.yaml:6: ") {
+			t.Errorf("%v: %v, want both files' problems", cmd, err)
+		}
 	}
 }
 
