@@ -158,7 +158,7 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	})
 	tr := &translator{file: file, report: true, want: slices.Compact(want)}
 	d, tree, ps, wrongKind := decodeAll(data, tr, "en")
-	problems := append(slipped, ps...)
+	problems := slices.Concat(slipped, ps)
 	if d == nil || wrongKind {
 		// A value of the wrong kind was left out: what validation would
 		// say of the survey without it could mislead.
