@@ -131,8 +131,10 @@ func parse(fs *flag.FlagSet, args []string) error {
 const serveHelp = `Usage: iwtoolkit serve
 
 Serves the surveys in IWT_SURVEYS_DIR on IWT_LISTEN. The store is MongoDB when
-MONGODB_URI is set, otherwise the embedded SQLite store in IWT_DATA_DIR. An
-invalid survey file stops start-up with every problem as file:line: message.
+MONGODB_URI is set, otherwise the embedded SQLite store in IWT_DATA_DIR. A
+survey file with problems is refused on its own: its survey is not served,
+every problem is logged as file:line: message and shown to administrators
+on /staff/surveys, and the other surveys are served.
 `
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -146,13 +148,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// megabytes (docs/performance.md). GOGC, when set, still decides.
 		debug.SetGCPercent(400)
 	}
-	cfg, surveys, err := settingsAndSurveys(getenv)
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	surveys, err := loadSurveys(cfg.SurveysDir)
 	if err != nil {
 		return err
 	}
 	for _, d := range surveys.All() {
 		for _, w := range d.Warnings {
 			log.Warn("survey file", "problem", w.String())
+		}
+	}
+	for _, r := range surveys.Refused() {
+		for _, p := range r.Problems {
+			log.Error("survey file refused: its survey is not served until the file is corrected", "survey", r.ID, "problem", p.String())
 		}
 	}
 	st, kind, err := openStore(ctx, cfg)
@@ -213,7 +224,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serve: %w", err)
 	}
 	ln := server.NewSilentListener(tcp)
-	log.Info("listening", "addr", ln.Addr().String(), "store", kind, "surveys", len(surveys.All()))
+	log.Info("listening", "addr", ln.Addr().String(), "store", kind, "surveys", len(surveys.All()), "refused", len(surveys.Refused()))
 
 	served := make(chan error, 1)
 	go func() { served <- srv.App().Listener(ln) }()
@@ -241,17 +252,28 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 }
 
-// settingsAndSurveys loads the settings and the surveys they point to.
+// settingsAndSurveys loads the settings and the surveys they point to, for
+// the commands other than serve and check (seed, recount, invite...): they
+// refuse to run while a survey file has problems, since working on the
+// surveys without the refused one (recount --all, say) would quietly leave
+// it out.
 func settingsAndSurveys(getenv func(string) string) (config.Config, *survey.Catalogue, error) {
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return cfg, nil, err
 	}
 	surveys, err := loadSurveys(cfg.SurveysDir)
-	return cfg, surveys, err
+	if err != nil {
+		return cfg, nil, err
+	}
+	if ps := surveys.Problems(); len(ps) > 0 {
+		return cfg, nil, fmt.Errorf("the survey files have problems: correct them first (iwtoolkit check lists them):\n%w", ps)
+	}
+	return cfg, surveys, nil
 }
 
-// loadSurveys reads a folder of survey files, or one file.
+// loadSurveys reads a folder of survey files, or one file. A file with
+// problems is in the catalogue's Refused, not an error.
 func loadSurveys(dir string) (*survey.Catalogue, error) {
 	var c *survey.Catalogue
 	var err error
@@ -334,6 +356,9 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 			fmt.Fprintln(stdout, w)
 			inFiles++
 		}
+	}
+	if ps := c.Problems(); len(ps) > 0 {
+		return fmt.Errorf("the survey files have problems (%d files refused):\n%w", len(c.Refused()), ps)
 	}
 	warnings, err := checkLive(ctx, cfg, c, func(line string) { fmt.Fprintln(stdout, line) })
 	if err != nil {

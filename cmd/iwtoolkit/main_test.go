@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -288,13 +289,63 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// An invalid survey file stops start-up with its problems.
-func TestServeRefusesInvalidSurveys(t *testing.T) {
+// A survey file with problems never stops the service: beside the bundled
+// surveys, a broken file and a mistyped one are refused on their own. The
+// service starts and serves the good surveys; the refused ones' pages say
+// the survey is not available; the problems are logged, and an
+// administrator sees each as file:line: problem on /staff/surveys.
+func TestServeRefusesOnlyBrokenSurveys(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"../../surveys/children.yaml", "../../surveys/training-needs.yaml",
+		"../../internal/survey/testdata/syntax/broken.yaml", "../../internal/survey/testdata/unknown/typo.yaml"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	e := sqliteEnv(t)
-	e["IWT_SURVEYS_DIR"] = "../../internal/survey/testdata/syntax"
-	err := run(context.Background(), nil, e.getenv, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "testdata/syntax/broken.yaml:4: ") {
-		t.Errorf("start-up with a broken survey file: error %v, want file:line", err)
+	e["IWT_SURVEYS_DIR"] = dir
+	svc := start(t, e)
+	b := newBrowser(t, svc.URL)
+	if p := b.get("/s/children/baseline").must(t, http.StatusOK); !strings.Contains(p.Body, "What do you think?") {
+		t.Errorf("the good survey's start page:\n%s", text(p.Body))
+	}
+	if p := b.get("/").must(t, http.StatusOK); strings.Contains(p.Body, "/s/broken/") || strings.Contains(p.Body, "/s/typo/") {
+		t.Errorf("the home page links to a refused survey:\n%s", text(p.Body))
+	}
+	p := b.get("/s/broken/a")
+	if p.Status != http.StatusServiceUnavailable || !strings.Contains(text(p.Body), "This survey is not available at the moment") {
+		t.Errorf("a refused survey's page: status %d\n%s", p.Status, text(p.Body))
+	}
+	if p := b.get("/s/never-was/a"); p.Status != http.StatusNotFound {
+		t.Errorf("a survey never loaded: status %d, want 404", p.Status)
+	}
+	for _, want := range []string{dir + "/broken.yaml:4: this line's indentation", dir + "/typo.yaml:6: sectons: did you mean sections?"} {
+		if !strings.Contains(svc.logs.String(), want) {
+			t.Errorf("the log does not name %q:\n%s", want, svc.logs.String())
+		}
+	}
+
+	admin := staffBrowser(t, svc, "admin", "")
+	page := text(admin.get("/staff/surveys").must(t, http.StatusOK).Body)
+	for _, want := range []string{"2 survey files have problems and are not served",
+		"broken (" + dir + "/broken.yaml)", dir + "/broken.yaml:4: this line's indentation does not match",
+		dir + "/typo.yaml:6: sectons: did you mean sections?", "Rounds of What do you think?"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/staff/surveys does not say %q:\n%s", want, page)
+		}
+	}
+
+	// check still fails, listing every problem; and the commands that work
+	// on every survey refuse to leave one out.
+	for _, cmd := range [][]string{{"check", dir}, {"recount", "--all"}} {
+		err := run(context.Background(), cmd, e.getenv, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "broken.yaml:4: ") || !strings.Contains(err.Error(), "typo.yaml:6: ") {
+			t.Errorf("%v: %v, want both files' problems", cmd, err)
+		}
 	}
 }
 

@@ -35,7 +35,7 @@ func TestEmailWording(t *testing.T) {
 }
 
 // TestReminderDaysChecked: a schedule outside the limits staff have on the
-// round's page stops start-up with its line.
+// round's page is a problem at its line.
 func TestReminderDaysChecked(t *testing.T) {
 	b, err := os.ReadFile("../../surveys/young-people.yaml")
 	if err != nil {

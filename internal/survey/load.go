@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 // Problem is one thing wrong in a survey file, at a line.
@@ -37,10 +40,21 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// Catalogue is every survey the service serves, by ID, and in ID order.
+// Catalogue is every survey the service serves, by ID, and in ID order,
+// and the survey files it refused, each with its problems.
 type Catalogue struct {
-	byID map[string]*Definition
-	all  []*Definition
+	byID    map[string]*Definition
+	all     []*Definition
+	refused []Refusal
+}
+
+// Refusal is a survey file that has problems: its survey is not served,
+// and the other surveys are. Its ID is the one the file would have given
+// its survey (the file's base name), for saying so on its pages.
+type Refusal struct {
+	ID       string
+	File     string
+	Problems Problems
 }
 
 // Survey returns the survey with the given ID.
@@ -52,35 +66,46 @@ func (c *Catalogue) Survey(id string) (*Definition, bool) {
 // All returns every survey in ID order.
 func (c *Catalogue) All() []*Definition { return c.all }
 
-// LoadDir reads every *.yaml file in dir of fsys. It returns Problems
-// listing everything wrong in every file, or a catalogue of valid surveys.
-// dir is used in the problems' file names.
+// Refused returns the survey files refused for their problems, in file
+// order.
+func (c *Catalogue) Refused() []Refusal { return c.refused }
+
+// RefusedSurvey says whether the survey with the given ID is not served
+// because its file has problems.
+func (c *Catalogue) RefusedSurvey(id string) bool {
+	return slices.ContainsFunc(c.refused, func(r Refusal) bool { return r.ID == id })
+}
+
+// Problems returns every problem in every refused file, file by file; none
+// when every file was valid.
+func (c *Catalogue) Problems() Problems {
+	var ps Problems
+	for _, r := range c.refused {
+		ps = append(ps, r.Problems...)
+	}
+	return ps
+}
+
+// LoadDir reads every *.yaml file in dir of fsys. A file with problems is
+// refused on its own (Catalogue.Refused lists each with its problems) and
+// the rest are served: one broken file never stops the others. The error
+// is for a folder that cannot be read or holds no survey files. dir is
+// used in the problems' file names.
 func LoadDir(fsys fs.FS, dir string) (*Catalogue, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("survey: read folder %s: %w", dir, err)
 	}
 	c := &Catalogue{byID: map[string]*Definition{}}
-	var problems Problems
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("survey: %w", err)
-		}
-		d, ps := Parse(path.Join(dir, e.Name()), data)
-		problems = append(problems, ps...)
-		if d != nil {
-			c.byID[d.ID] = d
-			c.all = append(c.all, d)
+		if err := c.load(fsys, e.Name(), dir); err != nil {
+			return nil, err
 		}
 	}
-	if len(problems) > 0 {
-		return nil, problems
-	}
-	if len(c.all) == 0 {
+	if len(c.all) == 0 && len(c.refused) == 0 {
 		return nil, Problems{{File: dir, Line: 0, Message: "no survey files (*.yaml) in this folder"}}
 	}
 	sort.Slice(c.all, func(i, j int) bool { return c.all[i].ID < c.all[j].ID })
@@ -90,30 +115,41 @@ func LoadDir(fsys fs.FS, dir string) (*Catalogue, error) {
 // LoadFile reads one survey file of fsys, as LoadDir reads a folder of
 // them; dir is used in the problems' file names.
 func LoadFile(fsys fs.FS, name, dir string) (*Catalogue, error) {
+	c := &Catalogue{byID: map[string]*Definition{}}
+	if err := c.load(fsys, name, dir); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// load adds one file's survey to the catalogue, or its refusal.
+func (c *Catalogue) load(fsys fs.FS, name, dir string) error {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("survey: %w", err)
+		return fmt.Errorf("survey: %w", err)
 	}
-	d, ps := Parse(path.Join(dir, name), data)
+	file := path.Join(dir, name)
+	d, ps := Parse(file, data)
 	if len(ps) > 0 {
-		return nil, ps
+		c.refused = append(c.refused, Refusal{ID: strings.TrimSuffix(name, ".yaml"), File: file, Problems: ps})
+		return nil
 	}
-	return &Catalogue{byID: map[string]*Definition{d.ID: d}, all: []*Definition{d}}, nil
+	c.byID[d.ID] = d
+	c.all = append(c.all, d)
+	return nil
 }
 
 // Parse reads one survey file. The survey's ID is the file's base name
 // without .yaml. It returns the definition, or nil and every problem found.
 func Parse(file string, data []byte) (*Definition, Problems) {
-	problemAt := func(line int, msg string) Problems {
-		return Problems{{File: file, Line: line, Message: msg}}
-	}
-	tree, err := parseBytes(data)
-	if err != nil {
-		return nil, problemAt(plainYAML(data, yamlErrorLine(err), yamlErrorMessage(err)))
+	data, slipped, ok := readable(file, data)
+	if !ok {
+		return nil, slipped
 	}
 	var langs struct {
 		Languages []string `yaml:"languages"`
 	}
+	tree, _ := parseBytes(data)
 	_ = nodeToValue(documentBody(tree), &langs) // a bad list is reported below
 	// Texts must have every language of the survey the service speaks (the
 	// validator reports any other).
@@ -121,12 +157,12 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 		return !slices.ContainsFunc(Languages, func(o Option) bool { return o.Value == l })
 	})
 	tr := &translator{file: file, report: true, want: slices.Compact(want)}
-	d, ps := decode(tree, tr, "en")
-	if ps != nil {
-		for i := range ps {
-			ps[i].Line, ps[i].Message = plainYAML(data, ps[i].Line, ps[i].Message)
-		}
-		return nil, ps
+	d, tree, ps, wrongKind := decodeAll(data, tr, "en")
+	problems := slices.Concat(slipped, ps)
+	if d == nil || wrongKind {
+		// A value of the wrong kind was left out: what validation would
+		// say of the survey without it could mislead.
+		return nil, byLine(append(problems, tr.problems...), slipped)
 	}
 	sum := sha256.Sum256(data)
 	d.Version = hex.EncodeToString(sum[:6])
@@ -136,13 +172,12 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 
 	v := &validator{}
 	v.definition(d)
-	problems := tr.problems
+	problems = append(problems, tr.problems...)
 	for _, p := range v.problems {
 		problems = append(problems, Problem{File: file, Line: lineOf(tree, p.at), Message: p.message})
 	}
 	if len(problems) > 0 {
-		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
-		return nil, problems
+		return nil, byLine(problems, slipped)
 	}
 
 	// Each translation is the same file read again, taking the other
@@ -150,9 +185,9 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	d.translations = map[string]*Definition{"en": d}
 	for _, lang := range d.Languages[1:] {
 		t, _ := parseBytes(data)
-		td, ps := decode(t, &translator{file: file}, lang)
-		if ps != nil {
-			return nil, ps
+		td, err := decode(t, &translator{file: file}, lang)
+		if err != nil { // it decoded in English
+			return nil, Problems{{File: file, Line: yamlErrorLine(err), Message: yamlErrorMessage(err)}}
 		}
 		td.ID, td.Version, td.File, td.translations = d.ID, d.Version, d.File, d.translations
 		v := &validator{}
@@ -162,14 +197,183 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	return d, nil
 }
 
+// readable returns a file the YAML library can read: the file itself, or,
+// when the library cannot read it, a copy with the common slips mended
+// (slips.go) and each slip as a problem at its line, so that reading goes
+// on to find the other problems. ok is false when the file cannot be read
+// even so: the problems are then every slip and what stopped the library.
+func readable(file string, data []byte) (_ []byte, slipped Problems, ok bool) {
+	_, err := parseBytes(data)
+	if err == nil {
+		return data, nil, true
+	}
+	slips, mended := findSlips(strings.Split(string(data), "\n"))
+	firstUnmended := math.MaxInt
+	for _, s := range slips {
+		slipped = append(slipped, Problem{File: file, Line: s.line, Message: s.message})
+		if !s.mended {
+			firstUnmended = min(firstUnmended, s.line)
+		}
+	}
+	if len(slips) > 0 {
+		data = []byte(strings.Join(mended, "\n"))
+		if _, err = parseBytes(data); err == nil {
+			return data, slipped, true
+		}
+	}
+	// What stops the library is another mistake, unless it comes after a
+	// slip that could not be mended (it is then most likely that slip).
+	line, msg := plainYAML(data, yamlErrorLine(err), yamlErrorMessage(err))
+	if line < firstUnmended {
+		return nil, byLine(append(slipped, Problem{File: file, Line: line, Message: msg}), slipped), false
+	}
+	return nil, slipped, false
+}
+
+// byLine sorts problems by line, leaving out any on the line of a slip
+// other than the slip itself: what the mended copy makes of that line is
+// not the writer's mistake.
+func byLine(problems, slipped Problems) Problems {
+	out := problems[:0:0]
+	for _, p := range problems {
+		if !slices.Contains(slipped, p) && slices.ContainsFunc(slipped, func(s Problem) bool { return s.Line == p.Line }) {
+			continue
+		}
+		out = append(out, p)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return slices.Compact(out)
+}
+
+// decodeAll decodes the file in one language, going on past each field
+// the file should not have and each value of the wrong kind: each is a
+// problem, in plain words, and the field is left out so that the next is
+// found. Unknown fields are all found in one walk of the tree; a value of
+// the wrong kind stops the library, so the file is decoded again past each,
+// up to a limit. wrongKind says a value was of the wrong kind. It returns
+// the definition (nil if decoding could not go on) and the tree it was
+// decoded from.
+func decodeAll(data []byte, tr *translator, lang string) (d *Definition, tree *ast.File, problems Problems, wrongKind bool) {
+	var left []token.Position
+	for range 20 {
+		tree, _ = parseBytes(data)
+		leaveOut(documentBody(tree), left)
+		tr.problems = nil
+		tr.lang = lang
+		tr.walk(documentBody(tree))
+		if len(left) == 0 {
+			for _, mv := range unknownFields(documentBody(tree), reflect.TypeOf(Definition{})) {
+				tk := mv.Key.GetToken()
+				line, msg := plainYAML(data, tk.Position.Line, fmt.Sprintf("unknown field %q", tk.Value))
+				problems = append(problems, Problem{File: tr.file, Line: line, Message: msg})
+				left = append(left, *tk.Position)
+			}
+			leaveOut(documentBody(tree), left)
+		}
+		d, err := decodeBody(documentBody(tree), lang)
+		if err == nil {
+			return d, tree, problems, wrongKind
+		}
+		line, msg := plainYAML(data, yamlErrorLine(err), yamlErrorMessage(err))
+		problems = append(problems, Problem{File: tr.file, Line: line, Message: msg})
+		var ye yaml.Error
+		if !errors.As(err, &ye) || ye.GetToken() == nil || slices.Contains(left, *ye.GetToken().Position) {
+			return nil, tree, problems, true
+		}
+		wrongKind = true
+		left = append(left, *ye.GetToken().Position)
+		if !leaveOut(documentBody(tree), left[len(left)-1:]) {
+			return nil, tree, problems, true
+		}
+	}
+	return nil, tree, problems, true
+}
+
+// unknownFields finds in a tree every field that the type it decodes into
+// does not have. The tree's texts must be in one
+// language already (translator.walk).
+func unknownFields(n ast.Node, t reflect.Type) []*ast.MappingValueNode {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var unknown []*ast.MappingValueNode
+	switch t.Kind() {
+	case reflect.Slice:
+		if seq, ok := n.(*ast.SequenceNode); ok {
+			for _, item := range seq.Values {
+				unknown = append(unknown, unknownFields(item, t.Elem())...)
+			}
+		}
+	case reflect.Map:
+		for _, mv := range pairs(n) {
+			unknown = append(unknown, unknownFields(mv.Value, t.Elem())...)
+		}
+	case reflect.Struct:
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" {
+				fields[name] = t.Field(i).Type
+			}
+		}
+		for _, mv := range pairs(n) {
+			if ft, ok := fields[mv.Key.GetToken().Value]; ok {
+				unknown = append(unknown, unknownFields(mv.Value, ft)...)
+			} else {
+				unknown = append(unknown, mv)
+			}
+		}
+	}
+	return unknown
+}
+
+// leaveOut takes out of the tree each field whose name or value is at one
+// of the places given, and says whether it took one out.
+func leaveOut(n ast.Node, at []token.Position) bool {
+	here := func(n ast.Node) bool {
+		if n == nil || n.GetToken() == nil {
+			return false
+		}
+		p := n.GetToken().Position
+		return slices.ContainsFunc(at, func(a token.Position) bool { return a.Line == p.Line && a.Column == p.Column })
+	}
+	took := false
+	switch n := n.(type) {
+	case *ast.MappingNode:
+		n.Values = slices.DeleteFunc(n.Values, func(mv *ast.MappingValueNode) bool {
+			if here(mv.Key) || here(mv.Value) {
+				took = true
+				return true
+			}
+			return false
+		})
+		for _, mv := range n.Values {
+			took = leaveOut(mv.Value, at) || took
+		}
+	case *ast.MappingValueNode:
+		if here(n.Key) || here(n.Value) {
+			return false // a mapping of this one field: left as it is
+		}
+		took = leaveOut(n.Value, at)
+	case *ast.SequenceNode:
+		for _, item := range n.Values {
+			took = leaveOut(item, at) || took
+		}
+	}
+	return took
+}
+
 // decode turns the file's tree into a definition in one language.
-func decode(tree *ast.File, tr *translator, lang string) (*Definition, Problems) {
-	body := documentBody(tree)
+func decode(tree *ast.File, tr *translator, lang string) (*Definition, error) {
 	tr.lang = lang
-	tr.walk(body)
+	tr.walk(documentBody(tree))
+	return decodeBody(documentBody(tree), lang)
+}
+
+// decodeBody decodes a tree whose texts are in one language already.
+func decodeBody(body ast.Node, lang string) (*Definition, error) {
 	var d Definition
 	if err := nodeToValue(body, &d, yaml.DisallowUnknownField()); err != nil {
-		return nil, Problems{{File: tr.file, Line: yamlErrorLine(err), Message: yamlErrorMessage(err)}}
+		return nil, err
 	}
 	d.Lang = lang
 	return &d, nil
@@ -178,8 +382,8 @@ func decode(tree *ast.File, tr *translator, lang string) (*Definition, Problems)
 // parseBytes and nodeToValue are the YAML library's parser and decoder,
 // with a panic in the library returned as an error: go-yaml v1.19.2
 // dereferences nil in NodeToValue on some malformed files (FuzzParse
-// found one: testdata/crash), and a bad survey file must stop start-up
-// with a message, not a crash. Where in the file the library failed is not
+// found one: testdata/crash), and a bad survey file must be refused
+// with a message, not crash the service. Where in the file the library failed is not
 // known, so the error has no line (line 1).
 func parseBytes(data []byte) (f *ast.File, err error) {
 	defer recoverYAML(&err)

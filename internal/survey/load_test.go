@@ -1,7 +1,6 @@
 package survey
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,16 +11,19 @@ import (
 // want.txt: the exact problems the loader must report. crash holds a file
 // that made the YAML library panic (found by FuzzParse).
 func TestLoadDirProblems(t *testing.T) {
-	for _, dir := range []string{"invalid", "syntax", "unknown", "crash"} {
+	for _, dir := range []string{"invalid", "syntax", "unknown", "crash", "slips", "draft"} {
 		t.Run(dir, func(t *testing.T) {
 			path := filepath.Join("testdata", dir)
-			_, err := LoadDir(os.DirFS(path), path)
-			var ps Problems
-			if os.Getenv("IWT_WRITE_WANT") != "" && errors.As(err, &ps) {
+			c, err := LoadDir(os.DirFS(path), path)
+			if err != nil {
+				t.Fatalf("LoadDir error = %v, want a catalogue with the files refused", err)
+			}
+			ps := c.Problems()
+			if os.Getenv("IWT_WRITE_WANT") != "" {
 				os.WriteFile(filepath.Join(path, "want.txt"), []byte(ps.Error()+"\n"), 0o644)
 			}
-			if !errors.As(err, &ps) {
-				t.Fatalf("LoadDir error = %v, want Problems", err)
+			if len(ps) == 0 || len(c.All()) != 0 {
+				t.Fatalf("%d surveys served, problems %v: want every file refused", len(c.All()), ps)
 			}
 			want, err := os.ReadFile(filepath.Join(path, "want.txt"))
 			if err != nil {
@@ -126,5 +128,41 @@ func TestPresetsTranslated(t *testing.T) {
 	q, _, _ = d.Question("sector")
 	if got := q.OptionLabel("health"); got != "Health" {
 		t.Errorf("English sector health: %q", got)
+	}
+}
+
+// A broken file beside good ones is refused on its own: the good ones
+// load, and the broken one is listed with its problems.
+func TestLoadDirRefusesOnlyTheBrokenFile(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile("testdata/valid/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken, err := os.ReadFile("testdata/syntax/broken.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"mini.yaml": good, "other.yaml": good, "broken.yaml": broken} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := LoadDir(os.DirFS(dir), "surveys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.All()) != 2 || c.All()[0].ID != "mini" || c.All()[1].ID != "other" {
+		t.Errorf("served %d surveys, want mini and other", len(c.All()))
+	}
+	if _, ok := c.Survey("broken"); ok || !c.RefusedSurvey("broken") || c.RefusedSurvey("mini") {
+		t.Error("broken.yaml should be refused, and only it")
+	}
+	rs := c.Refused()
+	if len(rs) != 1 || rs[0].ID != "broken" || rs[0].File != "surveys/broken.yaml" || len(rs[0].Problems) == 0 {
+		t.Fatalf("refused %+v", rs)
+	}
+	if got := c.Problems().Error(); !strings.HasPrefix(got, "surveys/broken.yaml:4: ") {
+		t.Errorf("problems %q, want them at broken.yaml:4", got)
 	}
 }

@@ -1,7 +1,9 @@
 package survey
 
 import (
+	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -25,6 +27,17 @@ func plainYAML(data []byte, line int, message string) (int, string) {
 		return open, "this text opens a quotation mark (\") that is never closed: end the text with a closing quotation mark on the same line"
 	}
 	switch {
+	case strings.Contains(message, "found character '\t'"):
+		return line, "this line has a tab: YAML allows only spaces here, so replace the tab with spaces"
+	case strings.Contains(message, "',' or '}' must be specified"), strings.Contains(message, "',' or ']' must be specified"), strings.Contains(message, "could not find flow"):
+		// The library names the line after the one left open.
+		for n := line; n >= 1 && n >= line-1; n-- {
+			if t := text(n); strings.Count(t, "[")+strings.Count(t, "{") > strings.Count(t, "]")+strings.Count(t, "}") {
+				line = n
+				break
+			}
+		}
+		return line, "a list or group written on one line, in [ ] or { }, is not closed properly: check that each text in it has both its quotation marks, that items are separated by commas, and that it ends with its ] or }"
 	case strings.Contains(message, "mapping value is not allowed in this context"):
 		// The library names the line before the one indented too far.
 		if next := text(line + 1); next != "" && indent(next) > indent(text(line)) && !strings.HasSuffix(strings.TrimSpace(text(line)), ":") {
@@ -52,6 +65,12 @@ func plainYAML(data []byte, line int, message string) (int, string) {
 		}
 	case strings.Contains(message, "unknown field"):
 		if m := unknownField.FindStringSubmatch(message); m != nil {
+			switch near := nearestField(m[1]); {
+			case near == m[1]:
+				return line, m[1] + " is a field, but not of the part of the file it is in: check its indentation against the lines around it (docs/surveys.md says where each field goes)"
+			case near != "":
+				return line, m[1] + ": did you mean " + near + "? " + m[1] + " is not a field survey files have (docs/surveys.md lists every field)"
+			}
 			return line, m[1] + " is not a field survey files have: check its spelling and its indentation (docs/surveys.md lists every field)"
 		}
 	}
@@ -107,4 +126,75 @@ func hashWarnings(file string, data []byte) Problems {
 		}
 	}
 	return out
+}
+
+// fieldNames are the names of every field a survey file may have, at any
+// level, from the definition's types.
+var fieldNames = func() []string {
+	seen := map[string]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeOf(Definition{}))
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}()
+
+// nearestField is the field name closest to a mistyped one: at most two
+// letters added, left out, changed or swapped, and fewer than half of
+// them; "" if none is that close.
+func nearestField(name string) string {
+	best, bestDistance := "", 3
+	for _, f := range fieldNames {
+		d := editDistance(strings.ToLower(name), f)
+		if d < bestDistance && d*2 < len(f) {
+			best, bestDistance = f, d
+		}
+	}
+	return best
+}
+
+// editDistance counts the letters added, left out, changed or swapped
+// with the next to make a into b (optimal string alignment distance).
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }

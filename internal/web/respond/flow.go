@@ -163,7 +163,7 @@ func (s *Pages) answering(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 func (s *Pages) openFlow(c *fiber.Ctx) (*flow, error) {
 	d, ok := s.surveys.Survey(c.Params("survey"))
 	if !ok {
-		return nil, fiber.NewError(http.StatusNotFound, survey.Message(s.language(c, nil), "error-no-survey"))
+		return nil, s.noSurvey(c, c.Params("survey"))
 	}
 	current, ok, err := rounds.One(c.UserContext(), s.st, d, c.Params("round"), s.now())
 	if err != nil {
@@ -187,6 +187,17 @@ func (s *Pages) openFlow(c *fiber.Ctx) (*flow, error) {
 		}
 	}
 	return f, nil
+}
+
+// noSurvey answers for a survey the service does not serve: 503 for one
+// whose file was refused for its problems (it may be back once the file is
+// corrected), 404 for one it never had.
+func (s *Pages) noSurvey(c *fiber.Ctx, id string) error {
+	lang := s.language(c, nil)
+	if s.surveys.RefusedSurvey(id) {
+		return &problem{status: http.StatusServiceUnavailable, title: survey.Message(lang, "error-survey-unavailable"), detail: survey.Message(lang, "error-survey-unavailable-detail")}
+	}
+	return fiber.NewError(http.StatusNotFound, survey.Message(lang, "error-no-survey"))
 }
 
 // closed refuses a round that is closed, in the respondent's language.

@@ -24,6 +24,9 @@ func (s *Pages) invitation(c *fiber.Ctx) error {
 		return err
 	}
 	d, ok := s.surveys.Survey(inv.SurveyID)
+	if !ok && s.surveys.RefusedSurvey(inv.SurveyID) {
+		return s.noSurvey(c, inv.SurveyID) // the link works again once the file is corrected
+	}
 	if used {
 		lang := "en"
 		if ok {

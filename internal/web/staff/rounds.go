@@ -32,14 +32,18 @@ type catalogueRound struct {
 	Responses int
 }
 
+// cataloguePage lists the surveys served and the survey files refused for
+// their problems, so that administrators see a broken file without
+// reading the service's log.
 type cataloguePage struct {
 	session.Page
 	Surveys []catalogueSurvey
+	Refused []survey.Refusal
 }
 
 func (s *Pages) catalogue(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	p := cataloguePage{Page: session.PageFor(c, "Surveys and rounds")}
+	p := cataloguePage{Page: session.PageFor(c, "Surveys and rounds"), Refused: s.surveys.Refused()}
 	for _, d := range s.surveys.All() {
 		all, err := rounds.Of(ctx, s.st, d, s.now())
 		if err != nil {
