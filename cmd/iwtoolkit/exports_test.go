@@ -15,9 +15,9 @@ import (
 	"iwtoolkit/internal/testenv"
 )
 
-// TestExportFormats downloads every export from a running service and
-// reads it back with a real reader: the workbooks with excelize, the SPSS
-// syntax run by GNU PSPP against the one-line CSV. A comment that looks
+// TestExportFormats downloads the exports from a running service and
+// reads them back with a real reader: the workbooks with excelize (the
+// SPSS syntax is TestExportSPSS's, which needs GNU PSPP). A comment that looks
 // like a formula comes out guarded everywhere; the aggregates' workbook
 // hides what aggregates.csv hides; each file is for the roles the CSVs
 // are for, and each download is audited.
@@ -76,27 +76,6 @@ func TestExportFormats(t *testing.T) {
 		notes, _ := f.GetRows(report.SheetNotes)
 		if !slices.ContainsFunc(notes, func(r []string) bool { return len(r) > 1 && r[0] == "survey version" && r[1] == d.Version }) {
 			t.Errorf("no survey version in the notes: %v", notes)
-		}
-	})
-
-	t.Run("SPSS", func(t *testing.T) {
-		pspp := testenv.PSPP(t)
-		syntax := analyst.get(base+"/responses.sps").must(t, http.StatusOK).Body
-		data := analyst.get(base+"/responses.csv?lines=one").must(t, http.StatusOK).Body
-		if !strings.Contains(syntax, d.ID+"-responses.csv") {
-			t.Fatalf("the syntax does not read %s-responses.csv:\n%s", d.ID, syntax)
-		}
-		out := testenv.RunPSPP(t, pspp, t.TempDir(), d.ID+"-responses.csv", []byte(data), syntax, "reference sector caf_1 caf_comment")
-		for _, want := range []string{"Which sector do you mainly work in?", "Community health trust", "Don't know", "Not applicable", `'=HYPERLINK("http://evil")`} {
-			if !strings.Contains(out, want) {
-				t.Errorf("PSPP's output lacks %q", want)
-			}
-		}
-		if got := testenv.PSPPMissing(out, "caf_1"); got != "-1; -2" {
-			t.Errorf("PSPP gives caf_1 the missing values %q, want -1; -2", got)
-		}
-		if n := strings.Count(out, "|M0000000"); n != responses-1 {
-			t.Errorf("PSPP listed %d of the %d stored responses", n, responses-1)
 		}
 	})
 
@@ -171,7 +150,7 @@ func TestExportFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, action := range []string{"downloaded raw responses (Excel)", "downloaded SPSS syntax for raw responses", "downloaded codebook", "downloaded report figures"} {
+	for _, action := range []string{"downloaded raw responses (Excel)", "downloaded codebook", "downloaded report figures"} {
 		if !slices.ContainsFunc(log, func(e store.AuditEntry) bool { return e.Action == action && e.Target == d.ID }) {
 			t.Errorf("no audit entry %q", action)
 		}

@@ -38,7 +38,7 @@ func TestWriteCSV(t *testing.T) {
 		return nil
 	}
 	var buf bytes.Buffer
-	if err := report.WriteCSV(context.Background(), &buf, d, nil, each); err != nil {
+	if _, err := report.WriteCSV(context.Background(), &buf, d, d.Rounds, each); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), "\ufeff") {
