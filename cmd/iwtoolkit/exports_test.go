@@ -1,18 +1,21 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/store"
-	"iwtoolkit/internal/testenv"
 )
 
 // TestExportFormats downloads the exports from a running service and
@@ -54,7 +57,7 @@ func TestExportFormats(t *testing.T) {
 		col := slices.Index(data[0], "caf-comment")
 		sector := slices.Index(data[0], "sector")
 		sectorLabels := map[string]string{}
-		for _, v := range report.Codebook(d) {
+		for _, v := range report.Codebook(d, d.Rounds) {
 			if v.Key == "sector" {
 				for _, x := range v.Values {
 					sectorLabels[strconv.Itoa(x.Code)] = x.Label
@@ -105,17 +108,54 @@ func TestExportFormats(t *testing.T) {
 		if len(sheet) != len(rows) {
 			t.Fatalf("%d rows in the workbook, %d in the CSV", len(sheet), len(rows))
 		}
+		if !slices.Equal(sheet[0], report.FiguresColumns) {
+			t.Errorf("the Figures sheet's header is %v", sheet[0])
+		}
 		hidden := 0
-		for i := range rows {
-			if !slices.EqualFunc(sheet[i], rows[i], sameCell) {
-				t.Errorf("row %d: workbook %v, CSV %v", i, sheet[i], rows[i])
+		labelled := map[string]string{} // a label of each kind, by column
+		for i := 1; i < len(rows); i++ {
+			w := append(sheet[i], make([]string, len(report.FiguresColumns))...)
+			ids := []string{w[0], w[2], w[4], w[6], w[8]}
+			if !slices.EqualFunc(ids, rows[i], sameCell) {
+				t.Errorf("row %d: workbook %v, CSV %v", i, ids, rows[i])
 			}
 			if rows[i][4] == report.Confidential {
 				hidden++
 			}
+			for _, c := range []int{1, 3, 5, 7} {
+				if w[c] != "" && w[c-1] != w[c] {
+					labelled[report.FiguresColumns[c]+" of "+w[c-1]] = w[c]
+				}
+			}
 		}
 		if hidden == 0 {
 			t.Error("nothing hidden: the leaders' strand (2 asked) should be [c]")
+		}
+		for id, want := range map[string]string{
+			"round label of baseline":          d.Rounds[0].Label,
+			"strand title of caf":              "Common Assessment Framework",
+			"measure label of count:dont-know": "Count: Don't know",
+			"measure label of count:3":         "Count: 3 Developing",
+			"statement text of caf-1":          "I understand what the Common Assessment Framework (CAF) is for.",
+		} {
+			if got := labelled[id]; !strings.HasPrefix(got, want) {
+				t.Errorf("%s: %q, want %q", id, got, want)
+			}
+		}
+		if p, err := f.GetPanes(report.SheetFigures); err != nil || !p.Freeze || p.YSplit != 1 {
+			t.Errorf("the Figures sheet's header row is not frozen: %+v %v", p, err)
+		}
+		if n := sheetsWithFilter(t, []byte(p.Body)); n != 1 {
+			t.Errorf("%d sheets have a filter, want 1 (Figures)", n)
+		}
+		for i, r := range rows {
+			if len(r) > 3 && r[3] == "figures_as_of" {
+				cell, _ := excelize.CoordinatesToCellName(9, i+1)
+				raw, _ := f.GetCellValue(report.SheetFigures, cell, excelize.Options{RawCellValue: true})
+				if _, err := strconv.ParseFloat(raw, 64); err != nil {
+					t.Errorf("figures_as_of is %q, not a date", raw)
+				}
+			}
 		}
 		notes, _ := f.GetRows(report.SheetNotes)
 		if !slices.ContainsFunc(notes, func(r []string) bool { return len(r) > 1 && strings.HasPrefix(r[1], report.Confidential) }) {
@@ -157,13 +197,44 @@ func TestExportFormats(t *testing.T) {
 	}
 }
 
-// sameCell: a workbook's number is the CSV's figure (3 for 3.0000), text
-// the same text.
+// sameCell: a workbook's number is the CSV's figure (3 for 3.0000), its
+// date the CSV's time, text the same text.
 func sameCell(a, b string) bool {
 	x, errA := strconv.ParseFloat(a, 64)
 	y, errB := strconv.ParseFloat(b, 64)
 	if errA == nil && errB == nil {
 		return x == y
 	}
+	if at, err := time.Parse(time.RFC3339, b); err == nil {
+		return a == at.UTC().Format("2006-01-02 15:04:05")
+	}
 	return a == b
+}
+
+// sheetsWithFilter counts the worksheets of an xlsx file with a filter.
+func sheetsWithFilter(t *testing.T, xlsx []byte) int {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range z.File {
+		if !strings.HasPrefix(f.Name, "xl/worksheets/sheet") {
+			continue
+		}
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("<autoFilter ")) {
+			n++
+		}
+	}
+	return n
 }
