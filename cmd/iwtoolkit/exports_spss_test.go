@@ -94,7 +94,9 @@ func TestExportSPSS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(log, func(e store.AuditEntry) bool { return e.Action == "downloaded SPSS syntax for raw responses" && e.Target == d.ID }) {
+	if !slices.ContainsFunc(log, func(e store.AuditEntry) bool {
+		return e.Action == "downloaded SPSS syntax for raw responses" && e.Target == d.ID
+	}) {
 		t.Error("no audit entry for the SPSS syntax")
 	}
 }
@@ -126,7 +128,7 @@ func TestExportCutShort(t *testing.T) {
 	}
 
 	exec(`UPDATE responses SET answers = json_set(answers, '$."caf-1"', '9') WHERE reference = 'M000000007'`)
-	p := analyst.get(base + "/responses.csv").must(t, http.StatusOK)
+	p := analyst.get(base+"/responses.csv").must(t, http.StatusOK)
 	rows, err := readCSV(p.Body)
 	if err != nil {
 		t.Fatal(err)
@@ -137,14 +139,16 @@ func TestExportCutShort(t *testing.T) {
 			t.Errorf("caf-1 stored as 9 is exported as %q, want %q", r[col], report.ValueInvalid)
 		}
 	}
-	x := analyst.get(base + "/responses.xlsx").must(t, http.StatusOK)
+	x := analyst.get(base+"/responses.xlsx").must(t, http.StatusOK)
 	f, err := excelize.OpenReader(strings.NewReader(x.Body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	notes, _ := f.GetRows(report.SheetNotes)
 	f.Close()
-	if !slices.ContainsFunc(notes, func(r []string) bool { return len(r) > 1 && r[0] == "answers not valid" && strings.Contains(r[1], "caf-1") }) {
+	if !slices.ContainsFunc(notes, func(r []string) bool {
+		return len(r) > 1 && r[0] == "answers not valid" && strings.Contains(r[1], "caf-1")
+	}) {
 		t.Errorf("the workbook's notes do not say caf-1 held an answer not valid: %v", notes)
 	}
 	logs := svc.logs.String()
