@@ -67,6 +67,12 @@ func TestWriteCSV(t *testing.T) {
 			t.Errorf("multi-line cell = %q", got)
 		}
 	}
+	if got := rows[1][at["caf-2"]]; got != report.ValueNotAnswered {
+		t.Errorf("caf-2, asked and left blank, is %q, want an empty cell", got)
+	}
+	if got := rows[1][at["leading-integrated-working-1"]]; got != report.ValueNotAsked {
+		t.Errorf("the leaders' strand, not asked, is %q, want %q", got, report.ValueNotAsked)
+	}
 	if rows[1][2] != "2026-01-02T03:04:05Z" {
 		t.Errorf("submitted = %q", rows[1][2])
 	}
