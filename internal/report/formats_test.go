@@ -253,7 +253,7 @@ func TestSPSSSyntax(t *testing.T) {
 	if err := report.WriteSPSSSyntax(&sps, d, rounds, d.ID+"-responses.csv"); err != nil {
 		t.Fatal(err)
 	}
-	syntax := sps.String() + "\nMEANS TABLES=caf_1 BY round.\nDESCRIPTIVES caf_1.\nFREQUENCIES round leading_integrated_working_1 caf_2.\n"
+	syntax := sps.String() + "\nMEANS TABLES=caf_1 BY round.\nDESCRIPTIVES caf_1.\nFREQUENCIES round leading_integrated_working_1 caf_2 leading_integrated_working_comment.\n"
 	out := testenv.RunPSPP(t, pspp, dir, d.ID+"-responses.csv", csvBuf.Bytes(), syntax, "reference round sector caf_1 caf_comment")
 	for _, want := range []string{
 		"Health",                              // a value label of sector
@@ -267,6 +267,9 @@ func TestSPSSSyntax(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("PSPP's output lacks %q", want)
 		}
+	}
+	if !containsSpaced(out, "|Valid Not asked|9|") {
+		t.Error("the leaders' comment, a text not asked, is not labelled Not asked")
 	}
 	if !strings.Contains(out, "caf_1") {
 		t.Fatalf("no caf_1 in PSPP's output:\n%s", out)

@@ -102,9 +102,21 @@ func WriteSPSSSyntax(w io.Writer, d *survey.Definition, rounds []survey.Round, c
 	}
 	p(".")
 	p("")
+	// Codes have labels; so do a text's or multiple choice's own values
+	// for no answer (not-asked, invalid), which stay text: SPSS's missing
+	// values of a string are at most 8 bytes.
 	first := true
 	for _, v := range vars {
-		if !v.Numeric() {
+		var labels []string
+		for _, x := range slices.Concat(v.Values, v.Missing()) {
+			switch {
+			case v.Numeric():
+				labels = append(labels, fmt.Sprintf("%d %s", x.Code, quote(clip(x.Label, 120))))
+			case x.Value != "":
+				labels = append(labels, quote(x.Value)+" "+quote(clip(x.Label, 120)))
+			}
+		}
+		if len(labels) == 0 {
 			continue
 		}
 		if first {
@@ -116,8 +128,8 @@ func WriteSPSSSyntax(w io.Writer, d *survey.Definition, rounds []survey.Round, c
 		}
 		first = false
 		p("  %s%s", sep, v.Name)
-		for _, x := range slices.Concat(v.Values, v.Missing()) {
-			p("    %d %s", x.Code, quote(clip(x.Label, 120)))
+		for _, l := range labels {
+			p("    %s", l)
 		}
 	}
 	if !first {
