@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -38,6 +37,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/testenv"
 )
 
 // axeSource is axe-core, injected into pages under test (see testdata/axe).
@@ -53,17 +53,6 @@ var axeSource string
 // own, and its work is split into subtests, each in its own browser, so
 // that one page's failure does not fail the rest.
 const stepTimeout = 90 * time.Second
-
-// chromiumPath is the Chromium to run, or "" when there is none.
-func chromiumPath() string {
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	return ""
-}
 
 // consoleLine is something the browser reported: a log entry, a console
 // call or an uncaught exception.
@@ -90,17 +79,12 @@ type tab struct {
 }
 
 // newTab starts headless Chromium in a fresh profile. Each step in it must
-// finish within stepTimeout; the browser stops at the end of the test.
+// finish within stepTimeout; the browser stops at the end of the test. A
+// test that opens tabs calls testenv.Chromium first, so that without a
+// browser it skips as a whole.
 func newTab(t *testing.T) *tab {
 	t.Helper()
-	path := chromiumPath()
-	if path == "" {
-		const msg = "chromium not installed: apt-get install chromium (required when IWT_BROWSER_TESTS=required)"
-		if os.Getenv("IWT_BROWSER_TESTS") == "required" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	path := testenv.Chromium(t)
 	profile := t.TempDir()
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path),
@@ -634,6 +618,7 @@ func surveysToClick(t *testing.T) []*survey.Definition {
 // once with JavaScript off and once on, and changes an answer from check
 // answers. Each is a subtest in a browser of its own.
 func TestBrowserRespond(t *testing.T) {
+	testenv.Chromium(t)
 	t.Parallel()
 	// The service starts before the browsers so that, cleanups running
 	// last first, each browser and its connections close before it stops.
@@ -761,6 +746,7 @@ func (b *tab) audit(name string, page visited) {
 // the others from being checked. Each kind of page is audited once, by
 // the first subtest that reaches it.
 func TestBrowserAccessibility(t *testing.T) {
+	testenv.Chromium(t)
 	t.Parallel()
 	d := bundled(t)
 	// The services start before the browsers so that, cleanups running

@@ -1,23 +1,26 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/store"
-	"iwtoolkit/internal/testenv"
 )
 
-// TestExportFormats downloads every export from a running service and
-// reads it back with a real reader: the workbooks with excelize, the SPSS
-// syntax run by GNU PSPP against the one-line CSV. A comment that looks
+// TestExportFormats downloads the exports from a running service and
+// reads them back with a real reader: the workbooks with excelize (the
+// SPSS syntax is TestExportSPSS's, which needs GNU PSPP). A comment that looks
 // like a formula comes out guarded everywhere; the aggregates' workbook
 // hides what aggregates.csv hides; each file is for the roles the CSVs
 // are for, and each download is audited.
@@ -54,7 +57,7 @@ func TestExportFormats(t *testing.T) {
 		col := slices.Index(data[0], "caf-comment")
 		sector := slices.Index(data[0], "sector")
 		sectorLabels := map[string]string{}
-		for _, v := range report.Codebook(d) {
+		for _, v := range report.Codebook(d, d.Rounds) {
 			if v.Key == "sector" {
 				for _, x := range v.Values {
 					sectorLabels[strconv.Itoa(x.Code)] = x.Label
@@ -76,27 +79,6 @@ func TestExportFormats(t *testing.T) {
 		notes, _ := f.GetRows(report.SheetNotes)
 		if !slices.ContainsFunc(notes, func(r []string) bool { return len(r) > 1 && r[0] == "survey version" && r[1] == d.Version }) {
 			t.Errorf("no survey version in the notes: %v", notes)
-		}
-	})
-
-	t.Run("SPSS", func(t *testing.T) {
-		pspp := testenv.PSPP(t)
-		syntax := analyst.get(base+"/responses.sps").must(t, http.StatusOK).Body
-		data := analyst.get(base+"/responses.csv?lines=one").must(t, http.StatusOK).Body
-		if !strings.Contains(syntax, d.ID+"-responses.csv") {
-			t.Fatalf("the syntax does not read %s-responses.csv:\n%s", d.ID, syntax)
-		}
-		out := testenv.RunPSPP(t, pspp, t.TempDir(), d.ID+"-responses.csv", []byte(data), syntax, "reference sector caf_1 caf_comment")
-		for _, want := range []string{"Which sector do you mainly work in?", "Community health trust", "Don't know", "Not applicable", `'=HYPERLINK("http://evil")`} {
-			if !strings.Contains(out, want) {
-				t.Errorf("PSPP's output lacks %q", want)
-			}
-		}
-		if got := testenv.PSPPMissing(out, "caf_1"); got != "-1; -2" {
-			t.Errorf("PSPP gives caf_1 the missing values %q, want -1; -2", got)
-		}
-		if n := strings.Count(out, "|M0000000"); n != responses-1 {
-			t.Errorf("PSPP listed %d of the %d stored responses", n, responses-1)
 		}
 	})
 
@@ -126,17 +108,54 @@ func TestExportFormats(t *testing.T) {
 		if len(sheet) != len(rows) {
 			t.Fatalf("%d rows in the workbook, %d in the CSV", len(sheet), len(rows))
 		}
+		if !slices.Equal(sheet[0], report.FiguresColumns) {
+			t.Errorf("the Figures sheet's header is %v", sheet[0])
+		}
 		hidden := 0
-		for i := range rows {
-			if !slices.EqualFunc(sheet[i], rows[i], sameCell) {
-				t.Errorf("row %d: workbook %v, CSV %v", i, sheet[i], rows[i])
+		labelled := map[string]string{} // a label of each kind, by column
+		for i := 1; i < len(rows); i++ {
+			w := append(sheet[i], make([]string, len(report.FiguresColumns))...)
+			ids := []string{w[0], w[2], w[4], w[6], w[8]}
+			if !slices.EqualFunc(ids, rows[i], sameCell) {
+				t.Errorf("row %d: workbook %v, CSV %v", i, ids, rows[i])
 			}
 			if rows[i][4] == report.Confidential {
 				hidden++
 			}
+			for _, c := range []int{1, 3, 5, 7} {
+				if w[c] != "" && w[c-1] != w[c] {
+					labelled[report.FiguresColumns[c]+" of "+w[c-1]] = w[c]
+				}
+			}
 		}
 		if hidden == 0 {
 			t.Error("nothing hidden: the leaders' strand (2 asked) should be [c]")
+		}
+		for id, want := range map[string]string{
+			"round label of baseline":          d.Rounds[0].Label,
+			"strand title of caf":              "Common Assessment Framework",
+			"measure label of count:dont-know": "Count: Don't know",
+			"measure label of count:3":         "Count: 3 Developing",
+			"statement text of caf-1":          "I understand what the Common Assessment Framework (CAF) is for.",
+		} {
+			if got := labelled[id]; !strings.HasPrefix(got, want) {
+				t.Errorf("%s: %q, want %q", id, got, want)
+			}
+		}
+		if p, err := f.GetPanes(report.SheetFigures); err != nil || !p.Freeze || p.YSplit != 1 {
+			t.Errorf("the Figures sheet's header row is not frozen: %+v %v", p, err)
+		}
+		if n := sheetsWithFilter(t, []byte(p.Body)); n != 1 {
+			t.Errorf("%d sheets have a filter, want 1 (Figures)", n)
+		}
+		for i, r := range rows {
+			if len(r) > 3 && r[3] == "figures_as_of" {
+				cell, _ := excelize.CoordinatesToCellName(9, i+1)
+				raw, _ := f.GetCellValue(report.SheetFigures, cell, excelize.Options{RawCellValue: true})
+				if _, err := strconv.ParseFloat(raw, 64); err != nil {
+					t.Errorf("figures_as_of is %q, not a date", raw)
+				}
+			}
 		}
 		notes, _ := f.GetRows(report.SheetNotes)
 		if !slices.ContainsFunc(notes, func(r []string) bool { return len(r) > 1 && strings.HasPrefix(r[1], report.Confidential) }) {
@@ -171,20 +190,51 @@ func TestExportFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, action := range []string{"downloaded raw responses (Excel)", "downloaded SPSS syntax for raw responses", "downloaded codebook", "downloaded report figures"} {
+	for _, action := range []string{"downloaded raw responses (Excel)", "downloaded codebook", "downloaded report figures"} {
 		if !slices.ContainsFunc(log, func(e store.AuditEntry) bool { return e.Action == action && e.Target == d.ID }) {
 			t.Errorf("no audit entry %q", action)
 		}
 	}
 }
 
-// sameCell: a workbook's number is the CSV's figure (3 for 3.0000), text
-// the same text.
+// sameCell: a workbook's number is the CSV's figure (3 for 3.0000), its
+// date the CSV's time, text the same text.
 func sameCell(a, b string) bool {
 	x, errA := strconv.ParseFloat(a, 64)
 	y, errB := strconv.ParseFloat(b, 64)
 	if errA == nil && errB == nil {
 		return x == y
 	}
+	if at, err := time.Parse(time.RFC3339, b); err == nil {
+		return a == at.UTC().Format("2006-01-02 15:04:05")
+	}
 	return a == b
+}
+
+// sheetsWithFilter counts the worksheets of an xlsx file with a filter.
+func sheetsWithFilter(t *testing.T, xlsx []byte) int {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range z.File {
+		if !strings.HasPrefix(f.Name, "xl/worksheets/sheet") {
+			continue
+		}
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("<autoFilter ")) {
+			n++
+		}
+	}
+	return n
 }

@@ -30,6 +30,7 @@ const narrowWidth = 375
 // container. Pages are reached as an administrator, who may see all of
 // them, and the co-ordinator's dashboard as a co-ordinator.
 func TestBrowserNarrowStaffPages(t *testing.T) {
+	testenv.Chromium(t)
 	t.Parallel()
 	d := bundled(t)
 	smtp := testenv.StartSMTP(t)

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/csv"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,11 +12,29 @@ import (
 
 // The codes of the answers that are not a point of a scale or an option,
 // the same in every coded variable, so that an analyst can declare them
-// missing once: SPSS's MISSING VALUES, R's NA.
+// missing once: SPSS's MISSING VALUES, R's NA. The first three are
+// answers a respondent gave; the last three say why a cell holds no
+// answer: a question asked and left blank, a question the respondent was
+// not asked (its condition, or its section's, did not hold), and a stored
+// answer that is not one of its question's values (damage found when the
+// export was made: it is not exported as if true).
 const (
 	CodeDontKnow       = -1
 	CodeNotApplicable  = -2
 	CodePreferNotToSay = -3
+	CodeNotAnswered    = -4
+	CodeNotAsked       = -5
+	CodeInvalid        = -6
+)
+
+// The cells of the raw exports that are no answer: a question asked and
+// left blank is an empty cell; one not asked, and a stored answer outside
+// its question's values, have values of their own, which no option may
+// take (survey.NotAsked, survey.Invalid).
+const (
+	ValueNotAnswered = ""
+	ValueNotAsked    = survey.NotAsked
+	ValueInvalid     = survey.Invalid
 )
 
 // Variable is one column of the raw-responses exports (CSV, Excel, SPSS)
@@ -35,10 +54,15 @@ type Variable struct {
 	AskedIf string
 	// MaxLength is the longest answer a text question takes, in characters.
 	MaxLength int
+	// Min and Max bound a number question's answers.
+	Min, Max *int
 	// Options are a multiple choice's options: its answer is their values
 	// joined by spaces, so it has no codes of its own.
 	Options []Value
 	index   map[string]int // Values by Value.Value
+	// shown are the conditions under which the question is asked: its
+	// section's and its own.
+	shown [2]*survey.Condition
 }
 
 // Value is one coded answer: its value in the CSV, its code in the codes
@@ -53,13 +77,76 @@ type Value struct {
 // Coded reports whether the variable's answers have codes.
 func (v *Variable) Coded() bool { return len(v.Values) > 0 }
 
-// Lookup returns the coded answer of a raw value.
+// Lookup returns the coded answer of a raw value, or what a cell that
+// holds no answer means (Missing).
 func (v *Variable) Lookup(raw string) (Value, bool) {
-	i, ok := v.index[raw]
-	if !ok {
-		return Value{}, false
+	if i, ok := v.index[raw]; ok {
+		return v.Values[i], true
 	}
-	return v.Values[i], true
+	for _, x := range v.Missing() {
+		if x.Value == raw && raw != "" {
+			return x, true
+		}
+	}
+	return Value{}, false
+}
+
+// Numeric reports whether the variable's answers are numbers in SPSS and
+// the Codes sheet: coded answers and number questions.
+func (v *Variable) Numeric() bool { return v.Coded() || v.Type == survey.TypeNumber }
+
+// Missing are the cells of a question's column that hold no answer, as
+// the codebook lists them: left blank (every question), not asked (a
+// question with a condition) and not a valid answer (every question with
+// values to check). Their codes apply to Numeric variables; a text or
+// multiple choice column holds the value itself.
+func (v *Variable) Missing() []Value {
+	if v.Question == "" {
+		return nil
+	}
+	out := []Value{{Value: ValueNotAnswered, Code: CodeNotAnswered, Label: "Not answered", Missing: true}}
+	if v.AskedIf != "" {
+		out = append(out, Value{Value: ValueNotAsked, Code: CodeNotAsked, Label: "Not asked", Missing: true})
+	}
+	if v.checked() {
+		out = append(out, Value{Value: ValueInvalid, Code: CodeInvalid, Label: "Not a valid answer (stored answer outside the question's values)", Missing: true})
+	}
+	return out
+}
+
+// checked reports whether the variable's answers have values to check.
+func (v *Variable) checked() bool {
+	return v.Question != "" && (v.Coded() || v.Type == survey.TypeNumber || v.Type == survey.TypeMultiple)
+}
+
+// asked reports whether a response with these answers was asked the
+// question.
+func (v *Variable) asked(answers map[string]string) bool {
+	return v.shown[0].Holds(answers) && v.shown[1].Holds(answers)
+}
+
+// valid reports whether a stored answer is one of the question's values:
+// a code, options of a multiple choice each once, a whole number within
+// the question's bounds. Text is not checked.
+func (v *Variable) valid(raw string) bool {
+	switch {
+	case v.Coded():
+		_, ok := v.index[raw]
+		return ok
+	case v.Type == survey.TypeMultiple:
+		seen := map[string]bool{}
+		for _, c := range survey.Choices(raw) {
+			if seen[c] || !slices.ContainsFunc(v.Options, func(o Value) bool { return o.Value == c }) {
+				return false
+			}
+			seen[c] = true
+		}
+		return len(seen) > 0
+	case v.Type == survey.TypeNumber:
+		n, err := strconv.Atoi(strings.ReplaceAll(raw, ",", ""))
+		return err == nil && (v.Min == nil || n >= *v.Min) && (v.Max == nil || n <= *v.Max)
+	}
+	return true
 }
 
 // Readable is a raw answer as a person reads it: an option's or level's
@@ -87,14 +174,16 @@ func (v *Variable) Readable(raw string) string {
 }
 
 // Codebook describes every column of the raw-responses exports, in the
-// order of CSVColumns.
-func Codebook(d *survey.Definition) []Variable {
+// order of CSVColumns. rounds are all the survey's rounds, the file's and
+// those staff added (package rounds lists them), coded 1, 2, … in that
+// order.
+func Codebook(d *survey.Definition, rounds []survey.Round) []Variable {
 	vars := []Variable{
 		{Key: "reference", Label: "The reference the respondent was given", Type: "reference"},
 		{Key: "round", Label: "The round the response was given in", Type: "round"},
 		{Key: "submitted", Label: "When the response was sent (UTC, ISO 8601)", Type: "submitted"},
 	}
-	for i, r := range d.Rounds {
+	for i, r := range rounds {
 		vars[1].Values = append(vars[1].Values, Value{Value: r.ID, Code: i + 1, Label: r.Label})
 	}
 	for _, s := range d.Sections {
@@ -103,7 +192,8 @@ func Codebook(d *survey.Definition) []Variable {
 			if c := conditionText(q.ShowIf, ""); c != "" {
 				asked = strings.TrimPrefix(asked+"; "+c, "; ")
 			}
-			base := Variable{Question: q.ID, Section: s.ID, Type: q.Type, AskedIf: asked, MaxLength: maxLength(q)}
+			base := Variable{Question: q.ID, Section: s.ID, Type: q.Type, AskedIf: asked, MaxLength: maxLength(q),
+				Min: q.Min, Max: q.Max, shown: [2]*survey.Condition{s.ShowIf, q.ShowIf}}
 			switch q.Type {
 			case survey.TypeScale, survey.TypeGrid:
 				base.Values = scaleValues(d.ScaleOf(q), q.PreferNotToSay)
@@ -237,17 +327,19 @@ const codeColumn = 6
 
 // WriteCodebookCSV writes the codebook of the raw-responses exports, for R
 // users and anyone reading the CSV: per column (variable), per answer code
-// its value in the CSV, its label and whether it is a missing-value code.
-// Every question is asked in each of the survey's rounds (listed in
-// rounds); asked_if says when a question is asked at all. UTF-8 with a
-// byte-order mark, cells guarded against formulas as in the CSV.
-func WriteCodebookCSV(w io.Writer, d *survey.Definition) error {
+// its value in the CSV, its label and whether it is a missing-value code,
+// then what a cell with no answer holds (left blank, not asked, not a
+// valid answer). Every question is asked in each of the survey's rounds
+// (listed in rounds); asked_if says when a question is asked at all.
+// UTF-8 with a byte-order mark, cells guarded against formulas as in the
+// CSV.
+func WriteCodebookCSV(w io.Writer, d *survey.Definition, rounds []survey.Round) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	rows := [][]string{CodebookColumns}
-	for _, r := range CodebookRows(d) {
+	for _, r := range CodebookRows(d, rounds) {
 		rows = append(rows, r)
 	}
 	for _, r := range rows {
@@ -266,21 +358,21 @@ func WriteCodebookCSV(w io.Writer, d *survey.Definition) error {
 
 // CodebookRows are the codebook's rows under CodebookColumns: the same for
 // codebook.csv and the Excel codebook sheet.
-func CodebookRows(d *survey.Definition) [][]string {
-	var rounds []string
-	for _, r := range d.Rounds {
-		rounds = append(rounds, r.ID)
+func CodebookRows(d *survey.Definition, rounds []survey.Round) [][]string {
+	ids := make([]string, len(rounds))
+	for i, r := range rounds {
+		ids[i] = r.ID
 	}
-	roundList := strings.Join(rounds, " ")
+	roundList := strings.Join(ids, " ")
 	var rows [][]string
-	for _, v := range Codebook(d) {
+	for _, v := range Codebook(d, rounds) {
 		head := []string{v.Key, v.Name, v.Question, v.Section, v.Type, v.Label}
 		tail := []string{v.AskedIf, roundList}
 		values := v.Values
 		if v.Type == survey.TypeMultiple {
 			values = v.Options
 		}
-		if len(values) == 0 {
+		if len(values) == 0 && v.Question == "" {
 			rows = append(rows, concat(head, []string{"", "", "", ""}, tail))
 			continue
 		}
@@ -288,6 +380,13 @@ func CodebookRows(d *survey.Definition) [][]string {
 			code := strconv.Itoa(x.Code)
 			if !v.Coded() {
 				code = "" // a multiple choice's options: values, no codes
+			}
+			rows = append(rows, concat(head, []string{code, x.Value, x.Label, yesNo(x.Missing)}, tail))
+		}
+		for _, x := range v.Missing() {
+			code := strconv.Itoa(x.Code)
+			if !v.Numeric() {
+				code = "" // text: the cell holds the value itself
 			}
 			rows = append(rows, concat(head, []string{code, x.Value, x.Label, yesNo(x.Missing)}, tail))
 		}

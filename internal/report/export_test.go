@@ -38,7 +38,7 @@ func TestWriteCSV(t *testing.T) {
 		return nil
 	}
 	var buf bytes.Buffer
-	if err := report.WriteCSV(context.Background(), &buf, d, nil, each); err != nil {
+	if _, err := report.WriteCSV(context.Background(), &buf, d, d.Rounds, each); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), "\ufeff") {
@@ -66,6 +66,12 @@ func TestWriteCSV(t *testing.T) {
 		if got := rows[2][at["caf-comment"]]; got != "line one\nline \"two\"" {
 			t.Errorf("multi-line cell = %q", got)
 		}
+	}
+	if got := rows[1][at["caf-2"]]; got != report.ValueNotAnswered {
+		t.Errorf("caf-2, asked and left blank, is %q, want an empty cell", got)
+	}
+	if got := rows[1][at["leading-integrated-working-1"]]; got != report.ValueNotAsked {
+		t.Errorf("the leaders' strand, not asked, is %q, want %q", got, report.ValueNotAsked)
 	}
 	if rows[1][2] != "2026-01-02T03:04:05Z" {
 		t.Errorf("submitted = %q", rows[1][2])

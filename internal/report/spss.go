@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -21,19 +20,26 @@ import (
 // number of responses.
 
 // WriteSPSSSyntax writes SPSS syntax that reads csvName (the CSV of raw
-// responses) and labels it from the codebook. Coded answers are read as
-// text and recoded into their codes (the codebook's, as in the Excel Codes
-// sheet); numbers are read as text and converted, since the CSV guards a
-// leading minus sign with a quote; text stays text.
-func WriteSPSSSyntax(w io.Writer, d *survey.Definition, csvName string) error {
+// responses) and labels it from the codebook (rounds are all the survey's
+// rounds, as for Codebook). Coded answers are read as text and recoded
+// into their codes (the codebook's, as in the Excel Codes sheet); numbers
+// are read as text and converted, since the CSV guards a leading minus
+// sign with a quote; text stays text. A cell with no answer gets its code
+// (left blank, not asked, not a valid answer), a missing value. Ratings
+// are shown with two decimals, so that MEANS and DESCRIPTIVES print their
+// means and standard deviations so (with F3.0 PSPP's MEANS printed 2.98
+// as 3).
+func WriteSPSSSyntax(w io.Writer, d *survey.Definition, rounds []survey.Round, csvName string) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format+"\n", args...) }
-	vars := Codebook(d)
+	vars := Codebook(d, rounds)
 	p("* Encoding: UTF-8.")
 	p("* %s (%s), version %s: raw responses with labels.", oneLine(d.Title), d.ID, d.Version)
 	p("* Reads %s, the raw responses as downloaded from the report page; run it", csvName)
 	p("* in the folder that holds that file, or give FILE its full path.")
-	p("* Missing-value codes: %d Don't know, %d Not applicable, %d Prefer not to say.", CodeDontKnow, CodeNotApplicable, CodePreferNotToSay)
+	p("* Missing-value codes: %d Don't know, %d Not applicable, %d Prefer not to say,", CodeDontKnow, CodeNotApplicable, CodePreferNotToSay)
+	p("* %d Not answered (asked, left blank), %d Not asked, %d Not a valid answer (a stored", CodeNotAnswered, CodeNotAsked, CodeInvalid)
+	p("* answer outside its question's values: see the export's notes).")
 	p("")
 	p("GET DATA")
 	p("  /TYPE=TXT")
@@ -64,14 +70,20 @@ func WriteSPSSSyntax(w io.Writer, d *survey.Definition, csvName string) error {
 		case v.Coded():
 			var b strings.Builder
 			fmt.Fprintf(&b, "RECODE %s", read[i])
-			for _, x := range v.Values {
+			for _, x := range slices.Concat(v.Values, v.Missing()) {
 				fmt.Fprintf(&b, "\n  (%s=%d)", quote(x.Value), x.Code)
 			}
 			fmt.Fprintf(&b, "\n  (ELSE=SYSMIS) INTO %s.", v.Name)
 			p("%s", b.String())
 		case v.Type == survey.TypeNumber:
-			p("COMPUTE %s = $SYSMIS.", v.Name)
-			p("IF (%s NE '') %s = NUMBER(LTRIM(%s, \"'\"), F32.0).", read[i], v.Name, read[i])
+			var b strings.Builder
+			fmt.Fprintf(&b, "RECODE %s", read[i])
+			for _, x := range v.Missing() {
+				fmt.Fprintf(&b, " (%s=%d)", quote(x.Value), x.Code)
+			}
+			fmt.Fprintf(&b, " (ELSE=SYSMIS) INTO %s.", v.Name)
+			p("%s", b.String())
+			p("IF (SYSMIS(%s)) %s = NUMBER(LTRIM(%s, \"'\"), F32.0).", v.Name, v.Name, read[i])
 		}
 	}
 	names := make([]string, len(vars))
@@ -90,9 +102,21 @@ func WriteSPSSSyntax(w io.Writer, d *survey.Definition, csvName string) error {
 	}
 	p(".")
 	p("")
+	// Codes have labels; so do a text's or multiple choice's own values
+	// for no answer (not-asked, invalid), which stay text: SPSS's missing
+	// values of a string are at most 8 bytes.
 	first := true
 	for _, v := range vars {
-		if !v.Coded() {
+		var labels []string
+		for _, x := range slices.Concat(v.Values, v.Missing()) {
+			switch {
+			case v.Numeric():
+				labels = append(labels, fmt.Sprintf("%d %s", x.Code, quote(clip(x.Label, 120))))
+			case x.Value != "":
+				labels = append(labels, quote(x.Value)+" "+quote(clip(x.Label, 120)))
+			}
+		}
+		if len(labels) == 0 {
 			continue
 		}
 		if first {
@@ -104,52 +128,45 @@ func WriteSPSSSyntax(w io.Writer, d *survey.Definition, csvName string) error {
 		}
 		first = false
 		p("  %s%s", sep, v.Name)
-		for _, x := range v.Values {
-			p("    %d %s", x.Code, quote(clip(x.Label, 120)))
+		for _, l := range labels {
+			p("    %s", l)
 		}
 	}
 	if !first {
 		p(".")
 	}
 	p("")
-	missing := map[string][]string{} // missing codes, as a list, to the variables that have them
-	var order []string
-	for _, v := range vars {
-		var codes []string
-		for _, x := range v.Values {
-			if x.Missing {
-				codes = append(codes, strconv.Itoa(x.Code))
-			}
-		}
-		if len(codes) == 0 {
-			continue
-		}
-		list := strings.Join(codes, ", ")
-		if _, ok := missing[list]; !ok {
-			order = append(order, list)
-		}
-		missing[list] = append(missing[list], v.Name)
-	}
-	for _, list := range order {
-		p("MISSING VALUES %s (%s).", nameList(missing[list]), list)
-	}
-	var coded, scales []string
+	// Every negative code is a missing value: the codes the toolkit gives
+	// (a number's own answers may be small negatives, so there only those
+	// that say why a cell holds no answer).
+	var coded, scales, numbers []string
 	for _, v := range vars {
 		switch {
 		case v.Type == survey.TypeScale || v.Type == survey.TypeGrid:
 			scales = append(scales, v.Name)
+		case v.Type == survey.TypeNumber:
+			numbers = append(numbers, v.Name)
 		case v.Coded():
 			coded = append(coded, v.Name)
 		}
 	}
 	if all := slices.Concat(coded, scales); len(all) > 0 {
-		p("FORMATS %s (F3.0).", nameList(all))
+		p("MISSING VALUES %s (%d THRU -1).", nameList(all), CodeInvalid)
+	}
+	if len(numbers) > 0 {
+		p("MISSING VALUES %s (%d THRU %d).", nameList(numbers), CodeInvalid, CodeNotAnswered)
 	}
 	if len(coded) > 0 {
+		p("FORMATS %s (F3.0).", nameList(coded))
 		p("VARIABLE LEVEL %s (NOMINAL).", nameList(coded))
 	}
 	if len(scales) > 0 {
+		p("FORMATS %s (F5.2).", nameList(scales))
 		p("VARIABLE LEVEL %s (ORDINAL).", nameList(scales))
+	}
+	if len(numbers) > 0 {
+		p("FORMATS %s (F8.2).", nameList(numbers))
+		p("VARIABLE LEVEL %s (SCALE).", nameList(numbers))
 	}
 	p("EXECUTE.")
 	return bw.Flush()
@@ -165,6 +182,8 @@ func width(v Variable) int {
 		w = 40
 	case "submitted":
 		w = 20
+	case "round":
+		w = 64 // the longest round id: 63 in a survey file, 40 added by staff
 	case survey.TypeNumber:
 		w = 40
 	case survey.TypeText, survey.TypeLongText:
@@ -174,7 +193,7 @@ func width(v Variable) int {
 			w += len(o.Value) + 1
 		}
 	}
-	for _, x := range v.Values {
+	for _, x := range slices.Concat(v.Values, v.Missing()) {
 		w = max(w, len(x.Value))
 	}
 	return w

@@ -189,6 +189,11 @@ const (
 	PreferNotToSay = "prefer-not-to-say"
 	// NoneOfThese is the exclusive "none of these" of a multiple choice.
 	NoneOfThese = "none"
+	// NotAsked and Invalid are no answers: the raw exports (package
+	// report) write them for a question a respondent was not asked and
+	// for a stored answer that is not one of its question's values.
+	NotAsked = "not-asked"
+	Invalid  = "invalid"
 )
 
 // Option is one choice of a choice question.

@@ -355,6 +355,10 @@ func (v *validator) options(a at, q *Question) {
 				v.add(oa.key("value"), "option value %q is kept for the answer it names: use the question's none or prefer_not_to_say instead", o.Value)
 				continue
 			}
+			if o.Value == NotAsked || o.Value == Invalid {
+				v.add(oa.key("value"), "option value %q is kept for the exports, which write it in a cell with no answer: choose another", o.Value)
+				continue
+			}
 			v.id(oa.key("value"), "option", o.Value, values)
 			v.required(oa.key("label"), "option label", o.Label)
 		}

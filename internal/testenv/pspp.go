@@ -50,18 +50,31 @@ func RunPSPP(t testing.TB, pspp, dir, csvName string, csvData []byte, syntax, li
 }
 
 // PSPPMissing returns the missing values PSPP's dictionary gives a
-// variable, as PSPP prints them ("-1; -2"), or "" when it lists none.
+// variable, as PSPP prints them ("-1; -2", "-6 THRU -1"), or "" when it
+// lists none. A cell PSPP wraps over lines is joined.
 func PSPPMissing(out, name string) string {
-	for _, line := range strings.Split(out, "\n") {
+	lines := strings.Split(out, "\n")
+	for i, line := range lines {
 		cells := strings.Split(line, "|")
 		if len(cells) < 3 || strings.TrimSpace(cells[1]) != name {
 			continue
 		}
 		// The table of variables' formats: Name, Position, Measurement
 		// level's alignment..., Missing Values last.
-		if m := strings.TrimSpace(cells[len(cells)-2]); strings.ContainsAny(m, "0123456789") && strings.Contains(line, "F") {
-			return m
+		m := strings.TrimSpace(cells[len(cells)-2])
+		if !strings.ContainsAny(m, "0123456789") || !strings.Contains(line, "F") {
+			continue
 		}
+		for _, next := range lines[i+1:] {
+			more := strings.Split(next, "|")
+			if len(more) != len(cells) || strings.TrimSpace(more[1]) != "" {
+				break
+			}
+			if w := strings.TrimSpace(more[len(more)-2]); w != "" {
+				m += " " + w
+			}
+		}
+		return m
 	}
 	return ""
 }

@@ -187,7 +187,7 @@ func BenchmarkResponsesCSVMongo(b *testing.B) {
 		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
 			st := seeded(b, d, n)
 			for b.Loop() {
-				if err := report.WriteCSV(context.Background(), io.Discard, d, nil, st.EachResponse); err != nil {
+				if _, err := report.WriteCSV(context.Background(), io.Discard, d, d.Rounds, st.EachResponse); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,26 +1,30 @@
 package reports
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
 	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
 )
 
 // The exports of raw responses (CSV, Excel, SPSS syntax, the codebook)
-// share one shape: the survey from the address, an audit entry before
-// anything is sent, then the file streamed as it is written, so memory
-// does not grow with the number of responses. The aggregates' exports
-// (CSV, Excel) are made from s.aggregates, with the report page's scope,
-// publication and suppression.
+// share one shape: the survey from the address, its rounds (the file's
+// and those staff added), for a file of responses the first response read
+// (so that a store that fails at once gives an error page, not an empty
+// file), an audit entry, and then the file streamed as it is written, so
+// memory does not grow with the number of responses. The aggregates'
+// exports (CSV, Excel) are made from s.aggregates, with the report page's
+// scope, publication and suppression.
 
 // Content types of the exports.
 const (
@@ -29,14 +33,38 @@ const (
 	typeSPS  = "text/plain; charset=utf-8"
 )
 
+// rawWriter writes one export of raw responses, given the survey's rounds,
+// and says what it found that it did not export as stored.
+type rawWriter func(ctx context.Context, w io.Writer, d *survey.Definition, all []survey.Round) (report.Found, error)
+
+// errFirstRead stops the read of the first response before the first byte.
+var errFirstRead = errors.New("reports: first response read")
+
 // rawExport streams a file about a survey's raw responses: audited as
-// action, named filename, written by write after the handler returns (a
-// body stream), with a deadline of its own, since the request's has passed
-// by then.
-func (s *Pages) rawExport(c *fiber.Ctx, action, contentType, suffix string, write func(ctx context.Context, w io.Writer, d *survey.Definition) error) error {
+// action, named filename. The file is written by write in a goroutine of
+// its own, with a deadline of its own, into a pipe that the response body
+// reads. Should it fail part-way, the pipe is closed with the error and
+// the server drops the connection without the chunked body's last chunk,
+// so that every HTTP client (a browser's download, curl) reports the
+// download failed instead of keeping a file that looks complete.
+func (s *Pages) rawExport(c *fiber.Ctx, action, contentType, suffix string, reads bool, write rawWriter) error {
 	d, ok := s.surveys.Survey(c.Params("survey"))
 	if !ok {
 		return fiber.NewError(http.StatusNotFound, "There is no survey at this address")
+	}
+	now, err := rounds.Of(c.UserContext(), s.st, d, s.now())
+	if err != nil {
+		return err
+	}
+	all := make([]survey.Round, len(now))
+	for i, r := range now {
+		all[i] = r.Round
+	}
+	if reads {
+		err := s.st.EachResponse(c.UserContext(), d.ID, nil, func(survey.Response) error { return errFirstRead })
+		if err != nil && !errors.Is(err, errFirstRead) {
+			return err
+		}
 	}
 	if err := s.sessions.Audit(c, action, d.ID); err != nil {
 		return err
@@ -44,15 +72,23 @@ func (s *Pages) rawExport(c *fiber.Ctx, action, contentType, suffix string, writ
 	c.Set(fiber.HeaderContentType, contentType)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+d.ID+suffix+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+	pr, pw := io.Pipe()
+	go func() {
 		s.gc.begin()
 		defer s.gc.end()
 		ctx, cancel := context.WithTimeout(context.Background(), web.LongTimeout)
 		defer cancel()
-		if err := write(ctx, w, d); err != nil {
+		found, err := write(ctx, pw, d, all)
+		if n := found.Total(); n > 0 {
+			s.log.Warn("export found stored answers outside their question's values: exported as invalid, not as stored",
+				"survey", d.ID, "file", suffix, "answers", n, "columns", strings.Join(found.Keys(), " "))
+		}
+		if err != nil {
 			s.log.Error("export cut short", "survey", d.ID, "file", suffix, "error", err)
 		}
-	})
+		pw.CloseWithError(err) // nil: the end of the file
+	}()
+	c.Context().SetBodyStream(pr, -1)
 	return nil
 }
 
@@ -101,16 +137,16 @@ func (s *Pages) responsesCSV(c *fiber.Ctx) error {
 	if c.Query("lines") == "one" {
 		write = report.WriteCSVOneLine
 	}
-	return s.rawExport(c, "downloaded raw responses", typeCSV, "-responses.csv", func(ctx context.Context, w io.Writer, d *survey.Definition) error {
-		return write(ctx, w, d, nil, s.st.EachResponse)
+	return s.rawExport(c, "downloaded raw responses", typeCSV, "-responses.csv", true, func(ctx context.Context, w io.Writer, d *survey.Definition, all []survey.Round) (report.Found, error) {
+		return write(ctx, w, d, all, s.st.EachResponse)
 	})
 }
 
 // responsesXLSX is the raw responses as an Excel workbook: labels, codes,
 // the codebook and notes (report.WriteResponsesXLSX).
 func (s *Pages) responsesXLSX(c *fiber.Ctx) error {
-	return s.rawExport(c, "downloaded raw responses (Excel)", typeXLSX, "-responses.xlsx", func(ctx context.Context, w io.Writer, d *survey.Definition) error {
-		return report.WriteResponsesXLSX(ctx, w, d, nil, s.st.EachResponse, s.now())
+	return s.rawExport(c, "downloaded raw responses (Excel)", typeXLSX, "-responses.xlsx", true, func(ctx context.Context, w io.Writer, d *survey.Definition, all []survey.Round) (report.Found, error) {
+		return report.WriteResponsesXLSX(ctx, w, d, all, s.st.EachResponse, s.now())
 	})
 }
 
@@ -118,15 +154,15 @@ func (s *Pages) responsesXLSX(c *fiber.Ctx) error {
 // responses and labels it. It holds no responses, but it is of no use
 // without them: it is for the same roles, and audited.
 func (s *Pages) responsesSPSS(c *fiber.Ctx) error {
-	return s.rawExport(c, "downloaded SPSS syntax for raw responses", typeSPS, "-responses.sps", func(_ context.Context, w io.Writer, d *survey.Definition) error {
-		return report.WriteSPSSSyntax(w, d, d.ID+"-responses.csv")
+	return s.rawExport(c, "downloaded SPSS syntax for raw responses", typeSPS, "-responses.sps", false, func(_ context.Context, w io.Writer, d *survey.Definition, all []survey.Round) (report.Found, error) {
+		return report.Found{}, report.WriteSPSSSyntax(w, d, all, d.ID+"-responses.csv")
 	})
 }
 
 // codebookCSV is the codebook of the raw-responses exports, for R users.
 func (s *Pages) codebookCSV(c *fiber.Ctx) error {
-	return s.rawExport(c, "downloaded codebook", typeCSV, "-codebook.csv", func(_ context.Context, w io.Writer, d *survey.Definition) error {
-		return report.WriteCodebookCSV(w, d)
+	return s.rawExport(c, "downloaded codebook", typeCSV, "-codebook.csv", false, func(_ context.Context, w io.Writer, d *survey.Definition, all []survey.Round) (report.Found, error) {
+		return report.Found{}, report.WriteCodebookCSV(w, d, all)
 	})
 }
 
