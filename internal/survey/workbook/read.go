@@ -74,6 +74,9 @@ func open(data []byte) (*excelize.File, Problems) {
 			return nil, whole("this workbook unpacks to more than %d MB: a survey workbook is far smaller, so it is refused (it may be a zip bomb)", MaxUnzippedSize>>20)
 		}
 	}
+	if !slices.ContainsFunc(z.File, func(zf *zip.File) bool { return strings.EqualFold(zf.Name, "xl/workbook.xml") }) {
+		return nil, whole("this file is a zip file but not an Excel workbook (.xlsx): save it from Excel as an Excel Workbook")
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzippedSize, UnzipXMLSizeLimit: MaxUnzippedSize})
 	if err != nil {
 		return nil, whole("this file is not an Excel workbook (.xlsx) that can be read: %v", err)
@@ -144,9 +147,13 @@ type reader struct {
 
 func (r *reader) problem(c cell, format string, args ...any) {
 	r.problems = append(r.problems, Problem{Sheet: c.sheet, Row: c.row, Column: c.column, Message: fmt.Sprintf(format, args...)})
-	if c.row > 0 {
-		r.broken[rowKey{c.sheet, c.row}] = true
-	}
+}
+
+// breaks reports a problem that leaves the row's question or answer not
+// what was meant: what the rules say of the row then is left unsaid.
+func (r *reader) breaks(c cell, format string, args ...any) {
+	r.problem(c, format, args...)
+	r.broken[rowKey{c.sheet, c.row}] = true
 }
 
 // sheets reads every sheet into rows, refusing what is not this layout:

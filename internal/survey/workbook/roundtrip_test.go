@@ -98,3 +98,30 @@ func TestRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// The comparison above notices a change made in the workbook: a changed
+// Polish statement, a question made required, a level's descriptor.
+func TestRoundTripSeesChanges(t *testing.T) {
+	b := bookOf(t, "young-people")
+	r := b.row("survey", "name", "feel-safe")
+	b.set("survey", "label::Polski (pl)", r, "Czuję się bezpiecznie")
+	got, ps := Read("young-people.xlsx", b.bytes())
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	var want *survey.Definition
+	for _, d := range bundled(t) {
+		if d.ID == "young-people" {
+			want = d
+		}
+	}
+	if reflect.DeepEqual(strip(comparable(want.In("en"))), strip(comparable(got.In("en")))) == false {
+		t.Errorf("the English differs after a Polish change")
+	}
+	if reflect.DeepEqual(strip(comparable(want.In("pl"))), strip(comparable(got.In("pl")))) {
+		t.Errorf("a changed Polish statement is not seen")
+	}
+	if q, _, _ := got.In("pl").QuestionOf("feel-safe"); q.Statements[0].Text != "Czuję się bezpiecznie" {
+		t.Errorf("statement %q", q.Statements[0].Text)
+	}
+}

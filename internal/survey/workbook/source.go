@@ -237,7 +237,7 @@ func (r *reader) survey() *source {
 			for _, rw := range levels {
 				n, err := strconv.Atoi(rw.id("name"))
 				if err != nil {
-					r.problem(rw.at("name"), "a level of scale %q is a whole number (1, 2, 3…): %q is not", name, rw.id("name"))
+					r.breaks(rw.at("name"), "a level of scale %q is a whole number (1, 2, 3…): %q is not", name, rw.id("name"))
 				}
 				s.line(rw.at("name"), 3, "- value: %d", n)
 				s.text(4, "label", rw, "label")
@@ -292,7 +292,6 @@ func (r *reader) survey() *source {
 	}
 	return s
 }
-
 
 func nonEmpty(rows []row) []row {
 	return slices.DeleteFunc(slices.Clone(rows), func(r row) bool { return r.empty() })
@@ -437,9 +436,9 @@ func (r *reader) structure(scales []row, lists map[string][]row) []*section {
 			r.only(rw, "a grid's statement", "type", "name", "label", "hint")
 			switch {
 			case kind != "select_one" || !isScale[list]:
-				r.problem(rw.at("type"), "a grid's statements are select_one SCALE, with a scale of the scales sheet")
+				r.breaks(rw.at("type"), "a grid's statements are select_one SCALE, with a scale of the scales sheet")
 			case grid.scale != "" && list != grid.scale:
-				r.problem(rw.at("type"), "every statement of a grid is rated on one scale: this grid's first is on %s", grid.scale)
+				r.breaks(rw.at("type"), "every statement of a grid is rated on one scale: this grid's first is on %s", grid.scale)
 			default:
 				grid.scale = list
 			}
@@ -498,11 +497,11 @@ func (r *reader) questionType(q *question, kind, list string, isScale map[string
 		_, isPreset := survey.Presets[list]
 		switch {
 		case list == "":
-			r.problem(rw.at("type"), "%s needs the name of its list: %s LIST", kind, kind)
+			r.breaks(rw.at("type"), "%s needs the name of its list: %s LIST", kind, kind)
 		case isScale[list] && kind == "select_one":
 			q.kind, q.scale = survey.TypeScale, list
 		case isScale[list]:
-			r.problem(rw.at("type"), "%q is a scale: a rating is select_one %s", list, list)
+			r.breaks(rw.at("type"), "%q is a scale: a rating is select_one %s", list, list)
 		case lists[list] != nil:
 			q.list = list
 		case list == "yes_no" && kind == "select_one":
@@ -525,9 +524,9 @@ func (r *reader) questionType(q *question, kind, list string, isScale map[string
 			if m, ok := nearest(list, names); ok {
 				hint = ": did you mean " + m + "?"
 			}
-			r.problem(rw.at("type"), "there is no list %q on the choices sheet, nor a scale of that name on the scales sheet%s", list, hint)
+			r.breaks(rw.at("type"), "there is no list %q on the choices sheet, nor a scale of that name on the scales sheet%s", list, hint)
 		}
-		if appearance != "" && !(appearance == "likert" && q.kind == survey.TypeScale) {
+		if appearance != "" && appearance != "likert" || appearance == "likert" && q.kind != survey.TypeScale && !r.broken[rowKey{rw.sheet, rw.n}] {
 			r.problem(rw.at("appearance"), "appearance %q is not one this toolkit uses here: leave it blank (likert is for a rating on a scale)", rw.id("appearance"))
 		}
 	case "integer":
@@ -551,7 +550,7 @@ func (r *reader) questionType(q *question, kind, list string, isScale map[string
 		} else if m, ok := nearest(kind, types); ok {
 			hint = m + "?"
 		}
-		r.problem(rw.at("type"), "%q is not a type this toolkit can ask: did you mean %s", rw.id("type"), hint)
+		r.breaks(rw.at("type"), "%q is not a type this toolkit can ask: did you mean %s", rw.id("type"), hint)
 		q.kind = "unknown"
 	}
 }

@@ -199,6 +199,11 @@ func languageHeader(col, lang string) string {
 func nearest(word string, candidates []string) (string, bool) {
 	best, bestD := "", len(word)/3+2
 	for _, c := range candidates {
+		if len(word) >= 3 && strings.HasPrefix(c, strings.ToLower(word)) {
+			return c, true
+		}
+	}
+	for _, c := range candidates {
 		if d := distance(strings.ToLower(word), c); d < bestD {
 			best, bestD = c, d
 		}

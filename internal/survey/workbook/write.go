@@ -2,6 +2,7 @@ package workbook
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
 	"slices"
 	"sort"
@@ -418,4 +419,17 @@ func (t *table) readMe(f *excelize.File, bold, wrap int) error {
 		return err
 	}
 	return f.SetPanes(sheetReadMe, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+}
+
+//go:embed example.yaml
+var exampleYAML []byte
+
+// Example is the workbook of a short example survey with a question of
+// every type, to download and change.
+func Example() ([]byte, error) {
+	d, ps := survey.Parse("example.yaml", exampleYAML)
+	if len(ps) > 0 {
+		return nil, fmt.Errorf("workbook: the example survey: %w", ps)
+	}
+	return Write(d)
 }
