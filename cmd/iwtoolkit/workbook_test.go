@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// iwtoolkit workbook writes a bundled survey, the template and the
+// example; iwtoolkit check reads each back and says what is wrong, by cell.
+func TestWorkbookCommands(t *testing.T) {
+	dir := t.TempDir()
+	e := env{"IWT_SURVEYS_DIR": "../../surveys"}
+	run1 := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), args, e.getenv, &out, io.Discard)
+		return out.String(), err
+	}
+
+	file := filepath.Join(dir, "young-people.xlsx")
+	if out, err := run1("workbook", "--survey", "young-people", "--out", file); err != nil || !strings.Contains(out, "young-people.xlsx: ") {
+		t.Fatalf("workbook: %v\n%s", err, out)
+	}
+	out, err := run1("check", file)
+	if err != nil || !strings.Contains(out, "young-people.xlsx: Your say: being a young person where you live, version ") || !strings.Contains(out, "1 surveys, no problems") {
+		t.Fatalf("check of a written workbook: %v\n%s", err, out)
+	}
+	for _, kind := range []string{"--example", "--template"} {
+		name := filepath.Join(dir, kind[2:]+".xlsx")
+		if _, err := run1("workbook", kind, "--out", name); err != nil {
+			t.Fatalf("workbook %s: %v", kind, err)
+		}
+		_, err := run1("check", name)
+		if (kind == "--example") != (err == nil) {
+			t.Errorf("check of the %s: %v", kind, err)
+		}
+	}
+
+	// A changed workbook: every problem, each by its cell, and exit 1.
+	f, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _ := f.GetRows("survey")
+	for i, h := range header[0] {
+		if h == "relevant" {
+			cell, _ := excelize.CoordinatesToCellName(i+1, 3) // row 3: the first question
+			f.SetCellStr("survey", cell, "${nothing} = 'x'")
+		}
+	}
+	f.SetCellFormula("rounds", "B2", `"Autumn "&"2026"`)
+	if err := f.SaveAs(file); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = run1("check", file)
+	for _, want := range []string{
+		"the workbook " + file + " has problems:\n",
+		`survey sheet, row 3, column relevant: relevant: question "nothing" must be asked earlier in the survey`,
+		`rounds sheet, row 2, column label: this cell has a formula (="Autumn "&"2026")`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("check of a broken workbook: %v\nwant it to say %s", err, want)
+		}
+	}
+	if _, err := run1("check", filepath.Join(dir, "missing.xlsx")); err == nil || !strings.Contains(err.Error(), "there is no file") {
+		t.Errorf("check of a missing workbook: %v", err)
+	}
+
+	// Wrong use: no survey, two choices, an unknown survey.
+	for _, args := range [][]string{{"workbook", "--out", file}, {"workbook", "--template", "--example", "--out", file}, {"workbook", "--survey", "children"}} {
+		if _, err := run1(args...); !errors.Is(err, errUsage) {
+			t.Errorf("%v: %v, want usage", args, err)
+		}
+	}
+	if _, err := run1("workbook", "--survey", "nosuch", "--out", file); err == nil || !strings.Contains(err.Error(), `there is no survey "nosuch"`) {
+		t.Errorf("unknown survey: %v", err)
+	}
+	if _, err := os.Stat(file + ".part"); !os.IsNotExist(err) {
+		t.Errorf("a .part file is left: %v", err)
+	}
+}
