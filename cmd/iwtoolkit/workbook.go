@@ -17,12 +17,16 @@ import (
 const workbookHelp = `Usage: iwtoolkit workbook --survey ID --out FILE.xlsx
        iwtoolkit workbook --template --out FILE.xlsx
        iwtoolkit workbook --example --out FILE.xlsx
+       iwtoolkit workbook --from FILE.xlsx --out FOLDER
 
 Writes a survey of IWT_SURVEYS_DIR as an Excel workbook laid out as
 XLSForm is (a survey sheet, a choices sheet, a settings sheet, translations
 in label::Cymraeg (cy) columns, and sheets for rounds, scales, texts, help
 contacts, tags and safeguarding words); or the blank template; or a short
-filled example. iwtoolkit check FILE.xlsx checks a workbook.
+filled example. With --from, checks a workbook and, if it has no problems,
+writes the survey file it makes (ID.yaml, ID its form_id) into FOLDER, for
+the service to serve; with problems, lists them by cell and writes nothing.
+iwtoolkit check FILE.xlsx checks a workbook only.
 docs/surveys.md, "Surveys in a spreadsheet", says how.
 `
 
@@ -32,11 +36,12 @@ func writeWorkbook(ctx context.Context, args []string, getenv func(string) strin
 	out := fs.String("out", "", "the .xlsx file to write")
 	template := fs.Bool("template", false, "write the blank template")
 	example := fs.Bool("example", false, "write the filled example")
+	from := fs.String("from", "", "a workbook to make a survey file of")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	chosen := 0
-	for _, b := range []bool{*id != "", *template, *example} {
+	for _, b := range []bool{*id != "", *template, *example, *from != ""} {
 		if b {
 			chosen++
 		}
@@ -48,6 +53,8 @@ func writeWorkbook(ctx context.Context, args []string, getenv func(string) strin
 	var data []byte
 	var err error
 	switch {
+	case *from != "":
+		return surveyFile(*from, *out, stdout)
 	case *template:
 		data, err = workbook.Template()
 	case *example:
@@ -74,17 +81,38 @@ func writeWorkbook(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	// Written beside, then renamed: a failed write leaves no half a file.
-	tmp := *out + ".part"
+	return writeWhole(*out, data, stdout)
+}
+
+// writeWhole writes a file beside, then renames it: a failed write leaves
+// no half a file.
+func writeWhole(name string, data []byte, stdout io.Writer) error {
+	tmp := name + ".part"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return fmt.Errorf("workbook: %w", err)
 	}
-	if err := os.Rename(tmp, *out); err != nil {
+	if err := os.Rename(tmp, name); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("workbook: %w", err)
 	}
-	fmt.Fprintf(stdout, "%s: %d bytes\n", *out, len(data))
+	fmt.Fprintf(stdout, "%s: %d bytes\n", name, len(data))
 	return nil
+}
+
+// surveyFile writes the survey file a workbook makes into a folder.
+func surveyFile(from, folder string, stdout io.Writer) error {
+	data, err := readLimited(from, workbook.MaxFileSize)
+	if err != nil {
+		return err
+	}
+	id, file, ps := workbook.SurveyFile(data)
+	if len(ps) > 0 {
+		return fmt.Errorf("the workbook %s has problems, so no survey file is written:\n%w", from, ps)
+	}
+	if fi, err := os.Stat(folder); err != nil || !fi.IsDir() {
+		return fmt.Errorf("workbook: --out %s must be a folder of survey files (the file is named by the workbook's form_id)", folder)
+	}
+	return writeWhole(filepath.Join(folder, id+".yaml"), file, stdout)
 }
 
 // isWorkbook reports whether check's argument names a workbook rather than

@@ -43,6 +43,15 @@ func TestWorkbookCommands(t *testing.T) {
 		}
 	}
 
+	// The survey file a workbook makes is served as the survey it was.
+	folder := t.TempDir()
+	if out, err := run1("workbook", "--from", file, "--out", folder); err != nil || !strings.Contains(out, "young-people.yaml: ") {
+		t.Fatalf("workbook --from: %v\n%s", err, out)
+	}
+	if out, err := run1("check", folder); err != nil || !strings.Contains(out, "young-people.yaml: Your say") {
+		t.Errorf("check of the survey file made from a workbook: %v\n%s", err, out)
+	}
+
 	// A changed workbook: every problem, each by its cell, and exit 1.
 	f, err := excelize.OpenFile(file)
 	if err != nil {
@@ -69,6 +78,9 @@ func TestWorkbookCommands(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("check of a broken workbook: %v\nwant it to say %s", err, want)
 		}
+	}
+	if _, err := run1("workbook", "--from", file, "--out", folder); err == nil || !strings.Contains(err.Error(), "has problems, so no survey file is written:\nsurvey sheet, row 3") {
+		t.Errorf("workbook --from a broken workbook: %v", err)
 	}
 	if _, err := run1("check", filepath.Join(dir, "missing.xlsx")); err == nil || !strings.Contains(err.Error(), "there is no file") {
 		t.Errorf("check of a missing workbook: %v", err)

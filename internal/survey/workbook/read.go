@@ -20,15 +20,31 @@ import (
 // returns the definition, or nil and every problem found, each at its
 // cell. name is the file's name, kept as the definition's File.
 func Read(name string, data []byte) (*survey.Definition, Problems) {
+	d, _, ps := read(name, data)
+	return d, ps
+}
+
+// SurveyFile reads a workbook as Read does and returns the survey file
+// (YAML) it makes, for keeping in the surveys folder: the service reads
+// the file as the same survey, of the same version as the workbook.
+func SurveyFile(data []byte) (id string, file []byte, ps Problems) {
+	d, src, ps := read("", data)
+	if d == nil {
+		return "", nil, ps
+	}
+	return d.ID, src, nil
+}
+
+func read(name string, data []byte) (*survey.Definition, []byte, Problems) {
 	f, ps := open(data)
 	if f == nil {
-		return nil, ps
+		return nil, nil, ps
 	}
 	defer f.Close()
 	r := &reader{f: f, problems: ps, broken: map[rowKey]bool{}}
 	r.sheets()
 	if r.fatal {
-		return nil, r.problems
+		return nil, nil, r.problems
 	}
 	src := r.survey()
 	d, parsed := survey.Parse(r.id+".yaml", src.b.Bytes())
@@ -36,12 +52,12 @@ func Read(name string, data []byte) (*survey.Definition, Problems) {
 		r.parseProblem(src, p)
 	}
 	if len(r.problems) > 0 {
-		return nil, r.sorted()
+		return nil, nil, r.sorted()
 	}
 	for _, lang := range d.Languages {
 		d.In(lang).File = name
 	}
-	return d, nil
+	return d, src.b.Bytes(), nil
 }
 
 // open checks that data is a workbook of a sensible size before anything

@@ -90,6 +90,20 @@ func TestRoundTrip(t *testing.T) {
 			if got.File != d.ID+".xlsx" || got.In(got.Languages[len(got.Languages)-1]).File != d.ID+".xlsx" {
 				t.Errorf("file %q, want %s.xlsx in every language", got.File, d.ID)
 			}
+			// The survey file the workbook makes is the same survey again,
+			// of the workbook's version.
+			id, file, ps := SurveyFile(data)
+			if len(ps) > 0 || id != d.ID {
+				t.Fatalf("survey file of %s: %v", id, ps)
+			}
+			fromFile, fps := survey.Parse("surveys/"+id+".yaml", file)
+			if len(fps) > 0 {
+				t.Fatalf("the survey file made from the workbook:\n%v", fps)
+			}
+			same(t, d, fromFile)
+			if fromFile.Version != got.Version {
+				t.Errorf("the survey file is version %s, the workbook %s", fromFile.Version, got.Version)
+			}
 			// Reading is deterministic: the same workbook, the same version.
 			again, _ := Read(d.ID+".xlsx", data)
 			if again == nil || again.Version != got.Version {

@@ -109,7 +109,9 @@ type question struct {
 // survey turns the rows read into a survey file.
 func (r *reader) survey() *source {
 	s := &source{langs: r.langs}
-	s.line(cell{}, 0, "# made from a workbook")
+	// The same first line whatever the workbook is called: the version is
+	// a hash of the file, and the same survey is the same version.
+	s.line(cell{}, 0, "# Made from a survey workbook (iwtoolkit workbook --from): change the workbook, not this file.")
 
 	var settings row
 	for i, rw := range r.rows[sheetSettings] {
