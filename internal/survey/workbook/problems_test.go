@@ -232,6 +232,16 @@ func TestProblems(t *testing.T) {
 			`tags sheet, row 4, column tag: Every Child Matters outcome "be-happy" must be one of`,
 			`rounds sheet, row 2, column id: name "Baseline 2026" must be lowercase letters`,
 		}},
+		{"too many rows and columns", func(t *testing.T) []byte {
+			b := bookOf(t, "children")
+			b.f.SetCellStr("safeguarding_words", fmt.Sprintf("A%d", MaxRows+1), "last")
+			cell, _ := excelize.CoordinatesToCellName(MaxColumns+1, 3)
+			b.f.SetCellStr("rounds", cell, "far right")
+			return b.bytes()
+		}, []string{
+			"safeguarding_words sheet: this sheet has more than 5000 rows: a survey workbook has far fewer",
+			"rounds sheet, row 3: this row has more than 100 columns: a survey workbook has far fewer",
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			d, ps := Read("broken.xlsx", c.make(t))
@@ -333,6 +343,22 @@ func TestTemplateAndExample(t *testing.T) {
 	for _, k := range survey.QuestionTypes {
 		if !kinds[k] {
 			t.Errorf("the example has no %s question", k)
+		}
+	}
+}
+
+// A language column may be headed label::pl as well as label::Polski (pl).
+func TestShortLanguageHeader(t *testing.T) {
+	b := bookOf(t, "young-people")
+	b.set("survey", "label::Polski (pl)", 1, "label::pl")
+	b.set("texts", "text::Polski (pl)", 1, "text:: Polski ")
+	d, ps := Read("young-people.xlsx", b.bytes())
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	for _, want := range bundled(t) {
+		if want.ID == d.ID {
+			same(t, want, d)
 		}
 	}
 }
