@@ -229,12 +229,12 @@ func (r *reader) survey() *source {
 	for _, sc := range scales {
 		name := sc.id("name")
 		s.line(sc.at("name"), 1, "%s:", quote(name))
-		for _, col := range []string{"dont_know", "not_applicable"} {
-			if r.yesNo(sc, col) {
-				s.line(sc.at(col), 2, "%s: true", col)
-			}
-		}
-		if levels := lists[name]; len(levels) > 0 {
+		// levels first: what the rules say of the whole scale is said at
+		// its first line, which is then the scale's name.
+		levels := lists[name]
+		if len(levels) == 0 {
+			s.line(sc.at("name"), 2, "levels: []")
+		} else {
 			s.line(sc.at("name"), 2, "levels:")
 			for _, rw := range levels {
 				n, err := strconv.Atoi(rw.id("name"))
@@ -250,6 +250,11 @@ func (r *reader) survey() *source {
 				if s.filled(rw, "hint") {
 					r.problem(rw.at("hint"), "a scale's level has no hint: write what the level looks like in practice under descriptor")
 				}
+			}
+		}
+		for _, col := range []string{"dont_know", "not_applicable"} {
+			if r.yesNo(sc, col) {
+				s.line(sc.at(col), 2, "%s: true", col)
 			}
 		}
 	}
@@ -335,16 +340,18 @@ func (r *reader) lists() ([]row, map[string][]row) {
 		scales = append(scales, rw)
 	}
 	lists := map[string][]row{}
+	levelsOnly := map[string]bool{} // lists reported for a descriptor or face
 	for _, rw := range nonEmpty(r.rows[sheetChoices]) {
 		name := rw.id("list_name")
 		if name == "" {
 			r.problem(rw.at("list_name"), "list_name is required: the list this answer belongs to")
 			continue
 		}
-		if _, scale := seen[name]; !scale {
+		if _, scale := seen[name]; !scale && !levelsOnly[name] {
 			for _, col := range []string{"descriptor", "face"} {
-				if (col == "face" && rw.id(col) != "") || (col != "face" && r.filledAny(rw, col)) {
-					r.problem(rw.at(col), "only a scale's levels have a %s: %q is not on the scales sheet", col, name)
+				if (col == "face" && rw.id(col) != "") || (col != "face" && r.filledAny(rw, col)) && !levelsOnly[name] {
+					r.problem(rw.at(col), "only a scale's levels have a %s: add %s to the scales sheet, or leave the %s of list %s blank", col, name, col, name)
+					levelsOnly[name] = true
 				}
 			}
 		}
@@ -437,8 +444,21 @@ func (r *reader) structure(scales []row, lists map[string][]row) []*section {
 		case grid != nil:
 			r.only(rw, "a grid's statement", "type", "name", "label", "hint")
 			switch {
-			case kind != "select_one" || !isScale[list]:
+			case kind != "select_one":
 				r.breaks(rw.at("type"), "a grid's statements are select_one SCALE, with a scale of the scales sheet")
+				r.broken[rowKey{grid.row.sheet, grid.row.n}] = true
+			case !isScale[list]:
+				names := make([]string, 0, len(isScale))
+				for n := range isScale {
+					names = append(names, n)
+				}
+				slices.Sort(names)
+				hint := " (" + strings.Join(names, ", ") + ")"
+				if m, ok := nearest(list, names); ok {
+					hint = ": did you mean " + m + "?"
+				}
+				r.breaks(rw.at("type"), "there is no scale %q on the scales sheet%s", list, hint)
+				r.broken[rowKey{grid.row.sheet, grid.row.n}] = true
 			case grid.scale != "" && list != grid.scale:
 				r.breaks(rw.at("type"), "every statement of a grid is rated on one scale: this grid's first is on %s", grid.scale)
 			default:
