@@ -3,6 +3,7 @@ package workbook
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
 	"strings"
 	"testing"
@@ -125,6 +126,26 @@ func TestProblems(t *testing.T) {
 		{"a zip bomb", func(t *testing.T) []byte {
 			return zipOf(t, map[string][]byte{"xl/worksheets/sheet1.xml": make([]byte, MaxUnzippedSize+1)})
 		}, []string{"this workbook unpacks to more than 50 MB: a survey workbook is far smaller, so it is refused (it may be a zip bomb)"}},
+		{"a zip bomb that says it is small", func(t *testing.T) []byte {
+			// The zip's directory says 100 bytes; the part unpacks to 60 MB,
+			// of which no more than 100 bytes are read.
+			var packed bytes.Buffer
+			fw, _ := flate.NewWriter(&packed, flate.BestCompression)
+			fw.Write(make([]byte, 60<<20))
+			fw.Close()
+			var buf bytes.Buffer
+			z := zip.NewWriter(&buf)
+			for _, name := range []string{"[Content_Types].xml", "xl/workbook.xml"} {
+				w, err := z.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate,
+					CompressedSize64: uint64(packed.Len()), UncompressedSize64: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.Write(packed.Bytes())
+			}
+			z.Close()
+			return buf.Bytes()
+		}, []string{"this file is not an Excel workbook (.xlsx) that can be read: it is damaged, or it is another kind of file"}},
 		{"too many parts", func(t *testing.T) []byte {
 			parts := map[string][]byte{}
 			for i := range MaxParts + 1 {

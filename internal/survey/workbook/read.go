@@ -95,7 +95,7 @@ func open(data []byte) (*excelize.File, Problems) {
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzippedSize, UnzipXMLSizeLimit: MaxUnzippedSize})
 	if err != nil {
-		return nil, whole("this file is not an Excel workbook (.xlsx) that can be read: %v", err)
+		return nil, whole("this file is not an Excel workbook (.xlsx) that can be read: it is damaged, or it is another kind of file (%v)", err)
 	}
 	return f, nil
 }
