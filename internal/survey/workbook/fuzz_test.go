@@ -1,13 +1,16 @@
 package workbook
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
 // FuzzRead feeds the reader the workbook of every bundled survey, the
-// template and the example, and what the fuzzer makes of them. Whatever
+// template, the example and the workbooks saved by another program, and
+// what the fuzzer makes of them. Whatever
 // the bytes, Read must not panic, and it returns either a definition or
 // problems, each with a message, that check prints one a line.
 func FuzzRead(f *testing.F) {
@@ -20,6 +23,14 @@ func FuzzRead(f *testing.F) {
 	}
 	for _, make := range []func() ([]byte, error){Template, Example} {
 		data, err := make()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	others, _ := filepath.Glob("testdata/*.xlsx") // saved by another program
+	for _, name := range others {
+		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
 		}

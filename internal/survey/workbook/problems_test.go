@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -380,6 +381,45 @@ func TestShortLanguageHeader(t *testing.T) {
 	for _, want := range bundled(t) {
 		if want.ID == d.ID {
 			same(t, want, d)
+		}
+	}
+}
+
+// A workbook edited and saved by another program (openpyxl, as
+// testdata/README says) reads as the survey with the edits: changed
+// wording, an inserted question, numbers and true/false typed as such;
+// and its formulas, which have no value saved with them, are refused.
+func TestWorkbookFromAnotherProgram(t *testing.T) {
+	data, err := os.ReadFile("testdata/openpyxl-edited.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ps := Read("openpyxl-edited.xlsx", data)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	q, s, ok := d.Question("new-question")
+	if !ok || s.ID != "about-you" || q.Type != survey.TypeText || !q.Optional || d.In("pl").Sections[0].Questions[1].Text != "Nowe pytanie" {
+		t.Errorf("the inserted question: %+v in %v", q, s)
+	}
+	if q, _, _ := d.Question("age-band"); !strings.HasSuffix(q.Text, " (changed in Excel)") {
+		t.Errorf("changed wording: %q", q.Text)
+	}
+	if d.MinGroupSize != 10 || d.Rounds[0].Practice || !d.Rounds[1].Practice {
+		t.Errorf("typed cells: min_group_size %d, rounds %+v", d.MinGroupSize, d.Rounds)
+	}
+
+	data, err = os.ReadFile("testdata/openpyxl-formulas.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ps = Read("openpyxl-formulas.xlsx", data)
+	for _, want := range []string{
+		"survey sheet, row 3, column breakdown: this cell has a formula (=1+1)",
+		"rounds sheet, row 9, column id: this cell has a formula (=1+2)",
+	} {
+		if !strings.Contains(ps.Error(), want) {
+			t.Errorf("problems do not say %s:\n%v", want, ps)
 		}
 	}
 }
