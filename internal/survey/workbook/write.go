@@ -153,11 +153,10 @@ func (t *table) define(d *survey.Definition) {
 var tagKinds = []struct {
 	name string
 	get  func(*survey.Tags) []string
-	ptr  func(*survey.Tags) *[]string
 }{
-	{"ecm_outcomes", func(t *survey.Tags) []string { return t.ECMOutcomes }, func(t *survey.Tags) *[]string { return &t.ECMOutcomes }},
-	{"workforce_priorities", func(t *survey.Tags) []string { return t.WorkforcePriorities }, func(t *survey.Tags) *[]string { return &t.WorkforcePriorities }},
-	{"jar_areas", func(t *survey.Tags) []string { return t.JARAreas }, func(t *survey.Tags) *[]string { return &t.JARAreas }},
+	{"ecm_outcomes", func(t *survey.Tags) []string { return t.ECMOutcomes }},
+	{"workforce_priorities", func(t *survey.Tags) []string { return t.WorkforcePriorities }},
+	{"jar_areas", func(t *survey.Tags) []string { return t.JARAreas }},
 }
 
 // textGetter returns the text of the texts sheet's row name.
