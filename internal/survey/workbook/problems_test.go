@@ -180,6 +180,11 @@ func TestProblems(t *testing.T) {
 			`choices sheet, row 1, column C: column "label::Klingon (tlh)": "Klingon (tlh)" is not a language the service speaks (English (en), Cymraeg (cy), Polski (pl)): write it as label::Cymraeg (cy)`,
 			`rounds sheet, row 1, column C: column open::Cymraeg (cy) is the same in every language: name it open, without ::`,
 		}},
+		{"a missing column", func(t *testing.T) []byte {
+			b := bookOf(t, "children")
+			b.set("survey", "type", 1, "")
+			return b.bytes()
+		}, []string{"survey sheet: there is no type column: row 1 names each column (type, name, label, …)"}},
 		{"relevant the toolkit cannot ask", func(t *testing.T) []byte {
 			b := bookOf(t, "children")
 			b.set("survey", "relevant", b.row("survey", "name", "happy-at-school"), "${school-year} > 'year-4'")

@@ -233,6 +233,12 @@ func (r *reader) sheet(s sheet) {
 		if n == 1 {
 			header = values
 			cols = r.columns(s, header)
+			for _, need := range needed[s.name] {
+				if !slices.Contains(cols, need) {
+					r.problem(cell{sheet: s.name}, "there is no %s column: row 1 names each column (%s)", need, strings.Join(needed[s.name], ", ")+", …")
+					return // its rows would mean nothing
+				}
+			}
 			continue
 		}
 		rw := row{sheet: s.name, n: n, values: map[string]string{}, headers: map[string]string{}}
@@ -256,6 +262,13 @@ func (r *reader) sheet(s sheet) {
 	if err := it.Error(); err != nil {
 		r.problem(cell{sheet: s.name}, "this sheet cannot be read: %v", err)
 	}
+}
+
+// needed are the columns without which a sheet's rows mean nothing.
+var needed = map[string][]string{
+	sheetSurvey: {"type", "name", "label"}, sheetChoices: {"list_name", "name", "label"}, sheetSettings: {"form_id"},
+	sheetTexts: {"name", "text"}, sheetRounds: {"id", "label"}, sheetScales: {"name"}, sheetContacts: {"name"},
+	sheetTags: {"section", "kind", "tag"}, sheetWords: {"word"},
 }
 
 // formulas refuses a formula in any cell of a row: a survey is values, and
