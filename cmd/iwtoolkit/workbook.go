@@ -126,7 +126,9 @@ func loadWorkbook(name string) (*survey.Catalogue, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, ps := workbook.Read(filepath.Base(name), data)
+	// The definition's file is the workbook's path, as a survey file's is,
+	// for check's comparison with the versions served to read.
+	d, ps := workbook.Read(name, data)
 	if len(ps) > 0 {
 		return nil, fmt.Errorf("the workbook %s has problems:\n%w", name, ps)
 	}

@@ -99,3 +99,29 @@ func TestWorkbookCommands(t *testing.T) {
 		t.Errorf("a .part file is left: %v", err)
 	}
 }
+
+// check FILE.xlsx compares a workbook with the versions served, as it
+// does a survey file: the same changes are warned about, by id (a
+// workbook has no lines).
+func TestCheckWorkbookWarnsAboutLiveChanges(t *testing.T) {
+	e := sqliteEnv(t)
+	e["IWT_SURVEYS_DIR"] = "testdata/live/before"
+	start(t, e).stop() // serving records the version
+	file := filepath.Join(t.TempDir(), "demo.xlsx")
+	e["IWT_SURVEYS_DIR"] = "testdata/live/after"
+	if err := run(context.Background(), []string{"workbook", "--survey", "demo", "--out", file}, e.getenv, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"check", file}, e.getenv, &out, io.Discard); err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	for _, want := range []string{
+		file + `: warning: "trained" was a yes-no question in version `,
+		"1 surveys, no problems, 0 warnings in the files, 3 warnings about changes to live surveys",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output does not say %s:\n%s", want, out.String())
+		}
+	}
+}
