@@ -428,3 +428,19 @@ func TestWorkbookFromAnotherProgram(t *testing.T) {
 		}
 	}
 }
+
+// A number typed into Excel is read as typed, whatever format shows it.
+func TestNumberUnderAFormat(t *testing.T) {
+	b := bookOf(t, "children")
+	cell := fmt.Sprintf("%s2", b.column("settings", "min_group_size"))
+	b.f.SetCellInt("settings", cell, 10)
+	style, _ := b.f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+	b.f.SetCellStyle("settings", cell, cell, style)
+	if shown, _ := b.f.GetCellValue("settings", cell); shown != "10.00" {
+		t.Fatalf("Excel shows %q", shown)
+	}
+	d, ps := Read("children.xlsx", b.bytes())
+	if len(ps) > 0 || d.MinGroupSize != 10 {
+		t.Errorf("min_group_size %v, problems %v", d, ps)
+	}
+}

@@ -220,7 +220,7 @@ func (r *reader) sheet(s sheet) {
 			r.problem(cell{sheet: s.name}, "this sheet has more than %d rows: a survey workbook has far fewer", MaxRows)
 			break
 		}
-		values, err := it.Columns()
+		values, err := it.Columns(excelize.Options{RawCellValue: true}) // 10, not 10.00 under a number format
 		if err != nil {
 			r.problem(cell{sheet: s.name, row: n}, "this row cannot be read: %v", err)
 			continue
