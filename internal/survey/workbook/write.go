@@ -295,7 +295,7 @@ func (t *table) headers(s sheet) []column {
 		cols = append(cols, c)
 		if c.translated {
 			for _, lang := range t.langs[1:] {
-				cols = append(cols, column{name: languageHeader(c.name, lang), width: c.width, help: c.help + " In " + lang + "."})
+				cols = append(cols, column{name: languageHeader(c.name, lang), width: c.width, help: c.help + " In " + strings.TrimPrefix(languageHeader("", lang), "::") + "."})
 			}
 		}
 	}
