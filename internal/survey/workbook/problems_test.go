@@ -126,13 +126,13 @@ func TestProblems(t *testing.T) {
 			[]string{"this file is 5.0 MB: a survey workbook can be at most 5 MB"}},
 		{"a zip bomb", func(t *testing.T) []byte {
 			return zipOf(t, map[string][]byte{"xl/worksheets/sheet1.xml": make([]byte, MaxUnzippedSize+1)})
-		}, []string{"this workbook unpacks to more than 50 MB: a survey workbook is far smaller, so it is refused (it may be a zip bomb)"}},
+		}, []string{"this workbook unpacks to more than 5 MB: a survey workbook is far smaller, so it is refused (it may be a zip bomb)"}},
 		{"a zip bomb that says it is small", func(t *testing.T) []byte {
-			// The zip's directory says 100 bytes; the part unpacks to 60 MB,
+			// The zip's directory says 100 bytes; the part unpacks to 20 MB,
 			// of which no more than 100 bytes are read.
 			var packed bytes.Buffer
 			fw, _ := flate.NewWriter(&packed, flate.BestCompression)
-			fw.Write(make([]byte, 60<<20))
+			fw.Write(make([]byte, 20<<20))
 			fw.Close()
 			var buf bytes.Buffer
 			z := zip.NewWriter(&buf)
