@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -180,6 +181,26 @@ func TestProblems(t *testing.T) {
 			`choices sheet, row 1, column C: column "label::Klingon (tlh)": "Klingon (tlh)" is not a language the service speaks (English (en), Cymraeg (cy), Polski (pl)): write it as label::Cymraeg (cy)`,
 			`rounds sheet, row 1, column C: column open::Cymraeg (cy) is the same in every language: name it open, without ::`,
 		}},
+		{"a damaged sheet", func(t *testing.T) []byte {
+			// The survey sheet's XML stops short: its rows can be read one
+			// by one, the sheet not whole.
+			data := bookOf(t, "children").bytes()
+			z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := map[string][]byte{}
+			for _, zf := range z.File {
+				rc, _ := zf.Open()
+				b, _ := io.ReadAll(rc)
+				rc.Close()
+				if zf.Name == "xl/worksheets/sheet1.xml" {
+					b = b[:bytes.Index(b, []byte("</sheetData>"))]
+				}
+				parts[zf.Name] = b
+			}
+			return zipOf(t, parts)
+		}, []string{"survey sheet: this sheet is damaged: open the workbook in Excel and save it again"}},
 		{"a missing column", func(t *testing.T) []byte {
 			b := bookOf(t, "children")
 			b.set("survey", "type", 1, "")

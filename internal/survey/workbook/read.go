@@ -159,6 +159,7 @@ type reader struct {
 	langs    []string
 	id       string
 	broken   map[rowKey]bool // rows with a problem of their own: what Parse says of them follows from it
+	damaged  bool            // a sheet could not be read: what is missing from it is not reported
 }
 
 func (r *reader) problem(c cell, format string, args ...any) {
@@ -229,7 +230,13 @@ func (r *reader) sheet(s sheet) {
 			r.problem(cell{sheet: s.name, row: n}, "this row has more than %d columns: a survey workbook has far fewer", MaxColumns)
 			values = values[:MaxColumns]
 		}
-		r.formulas(s.name, n, len(values), header)
+		if !r.formulas(s.name, n, len(values), header) {
+			// The sheet's XML cannot be read whole (its rows may be read
+			// one by one): excelize would try again for every cell.
+			r.problem(cell{sheet: s.name}, "this sheet is damaged: open the workbook in Excel and save it again")
+			r.damaged = true
+			return
+		}
 		if n == 1 {
 			header = values
 			cols = r.columns(s, header)
@@ -273,10 +280,15 @@ var needed = map[string][]string{
 
 // formulas refuses a formula in any cell of a row: a survey is values, and
 // a formula's result depends on what Excel worked out when it last saved.
-func (r *reader) formulas(sheet string, n, width int, header []string) {
+// It reports false if the sheet cannot be read for formulas.
+func (r *reader) formulas(sheet string, n, width int, header []string) bool {
 	for c := 1; c <= width; c++ {
 		ref, _ := excelize.CoordinatesToCellName(c, n)
-		if formula, err := r.f.GetCellFormula(sheet, ref); err == nil && formula != "" {
+		formula, err := r.f.GetCellFormula(sheet, ref)
+		if err != nil {
+			return false
+		}
+		if formula != "" {
 			col := ref
 			if n > 1 && c <= len(header) && strings.TrimSpace(header[c-1]) != "" {
 				col = strings.TrimSpace(header[c-1])
@@ -284,6 +296,7 @@ func (r *reader) formulas(sheet string, n, width int, header []string) {
 			r.problem(cell{sheet, n, col}, "this cell has a formula (=%s): write the value itself (copy the cell, then paste it as values)", formula)
 		}
 	}
+	return true
 }
 
 // columns reads a sheet's header row into canonical column names, and

@@ -107,7 +107,7 @@ func (r *reader) structure(scales []row, lists map[string][]row) []*section {
 		used[sc.id("name")] = true
 	}
 	for name, rows := range lists {
-		if !used[name] {
+		if !used[name] && !r.damaged {
 			r.problem(rows[0].at("list_name"), "list %q is not used: no question's type names it (select_one %s), and no scale of the scales sheet has its name", name, name)
 		}
 	}
