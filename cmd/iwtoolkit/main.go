@@ -54,6 +54,8 @@ const usage = `Integrated Working Toolkit: self-assessments, consultations and r
 Usage:
   iwtoolkit [serve]          serve the surveys in IWT_SURVEYS_DIR (the default command)
   iwtoolkit check [folder]   check the survey files in a folder (default IWT_SURVEYS_DIR) and exit
+  iwtoolkit check FILE.xlsx  check a survey workbook: every problem by sheet, row and column
+  iwtoolkit workbook --survey ID --out FILE.xlsx   write a survey as an Excel workbook (--template, --example: the blank template, a filled example)
   iwtoolkit add-user ...     add a staff account, reading its password from standard input (add-user --help)
   iwtoolkit seed --responses N [--survey ID]   write N made-up responses, for trying reports at scale
   iwtoolkit recount --survey ID --round R     recount a round from its responses; report and repair differences
@@ -99,6 +101,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return invite(ctx, args, getenv, stdout)
 	case "remind": // invite.go
 		return remind(ctx, args, getenv, stdout)
+	case "workbook": // workbook.go
+		return writeWorkbook(ctx, args, getenv, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage+config.Help())
 		return nil
@@ -316,11 +320,13 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, string, err
 	return s, "sqlite", err
 }
 
-const checkHelp = `Usage: iwtoolkit check [--strict] [folder]
+const checkHelp = `Usage: iwtoolkit check [--strict] [folder | file.yaml | FILE.xlsx]
 
 Checks every survey file (*.yaml) in the folder (default IWT_SURVEYS_DIR)
 without serving. Prints every problem as file:line: message and exits 1 if
-there are any.
+there are any. Given a workbook (FILE.xlsx, see iwtoolkit workbook --help),
+checks it by the same rules and prints every problem as sheet, row and
+column: message.
 
 When the configured store exists (MONGODB_URI, or a database in
 IWT_DATA_DIR; check never creates one), it also compares each file with
@@ -345,7 +351,11 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 	if fs.NArg() > 0 {
 		dir = fs.Arg(0)
 	}
-	c, err := loadSurveys(dir)
+	load := loadSurveys
+	if isWorkbook(dir) {
+		load = loadWorkbook // workbook.go
+	}
+	c, err := load(dir)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,330 @@
+package workbook
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"iwtoolkit/internal/survey"
+)
+
+// section is a begin_group row of the survey sheet and what is in it.
+type section struct {
+	row       row
+	questions []*question
+}
+
+// question is a question's row; for a grid, its begin_group row and its
+// statements' rows.
+type question struct {
+	row        row
+	kind       string // a survey question type
+	scale      string
+	list       string // the choices sheet's list of its options
+	preset     string
+	statements []row
+}
+
+// structure reads the survey sheet's rows into sections, questions and
+// grids, by its begin_group and end_group rows.
+func (r *reader) structure(scales []row, lists map[string][]row) []*section {
+	isScale := map[string]bool{}
+	for _, sc := range scales {
+		isScale[sc.id("name")] = true
+	}
+	used := map[string]bool{}
+	var sections []*section
+	var sec *section
+	var grid *question
+	for _, rw := range nonEmpty(r.rows[sheetSurvey]) {
+		kind, list := splitType(rw.id("type"))
+		switch {
+		case kind == "begin_group" && sec == nil:
+			r.only(rw, "a section (begin_group)", "type", "name", "label", "hint", "relevant", "appearance")
+			if a := rw.id("appearance"); a != "" && a != "field-list" {
+				r.problem(rw.at("appearance"), "a section is a page of its own: leave appearance blank (table-list is for a grid, a group inside a section)")
+			}
+			sec = &section{row: rw}
+			sections = append(sections, sec)
+		case kind == "begin_group" && grid == nil:
+			if a := rw.id("appearance"); a != "" && a != "table-list" {
+				r.problem(rw.at("appearance"), "a group inside a section is a grid: give it appearance table-list")
+			}
+			r.only(rw, "a grid (begin_group inside a section)", "type", "name", "label", "hint", "required", "required_message", "relevant", "appearance", "prefer_not_to_say")
+			grid = &question{row: rw, kind: survey.TypeGrid}
+			sec.questions = append(sec.questions, grid)
+		case kind == "begin_group":
+			r.problem(rw.at("type"), "a grid cannot hold another group: put end_group before this row")
+		case kind == "end_group" && grid != nil:
+			r.only(rw, "an end_group", "type", "name")
+			grid = nil
+		case kind == "end_group" && sec != nil:
+			r.only(rw, "an end_group", "type", "name")
+			sec = nil
+		case kind == "end_group":
+			r.problem(rw.at("type"), "end_group without a begin_group before it")
+		case sec == nil:
+			r.problem(rw.at("type"), "every question is in a section: put a begin_group row (the section's name and title) before it")
+		case grid != nil:
+			r.only(rw, "a grid's statement", "type", "name", "label", "hint")
+			switch {
+			case kind != "select_one":
+				r.breaks(rw.at("type"), "a grid's statements are select_one SCALE, with a scale of the scales sheet")
+				r.broken[rowKey{grid.row.sheet, grid.row.n}] = true
+			case !isScale[list]:
+				names := make([]string, 0, len(isScale))
+				for n := range isScale {
+					names = append(names, n)
+				}
+				slices.Sort(names)
+				hint := " (" + strings.Join(names, ", ") + ")"
+				if m, ok := nearest(list, names); ok {
+					hint = ": did you mean " + m + "?"
+				}
+				r.breaks(rw.at("type"), "there is no scale %q on the scales sheet%s", list, hint)
+				r.broken[rowKey{grid.row.sheet, grid.row.n}] = true
+			case grid.scale != "" && list != grid.scale:
+				r.breaks(rw.at("type"), "every statement of a grid is rated on one scale: this grid's first is on %s", grid.scale)
+			default:
+				grid.scale = list
+			}
+			used[list] = true
+			grid.statements = append(grid.statements, rw)
+		default:
+			q := &question{row: rw}
+			r.questionType(q, kind, list, isScale, lists)
+			used[list] = true
+			sec.questions = append(sec.questions, q)
+		}
+	}
+	if grid != nil {
+		r.problem(grid.row.at("type"), "this grid has no end_group row after its statements")
+	}
+	if sec != nil {
+		r.problem(sec.row.at("type"), "this section has no end_group row after its questions")
+	}
+	for _, sc := range scales {
+		used[sc.id("name")] = true
+	}
+	for name, rows := range lists {
+		if !used[name] && !r.damaged {
+			r.problem(rows[0].at("list_name"), "list %q is not used: no question's type names it (select_one %s), and no scale of the scales sheet has its name", name, name)
+		}
+	}
+	return sections
+}
+
+// splitType reads a type cell: begin_group or begin group, select_one LIST…
+func splitType(t string) (kind, list string) {
+	f := strings.Fields(strings.ToLower(t))
+	switch {
+	case len(f) == 0:
+		return "", ""
+	case len(f) == 2 && (f[0] == "begin" || f[0] == "end") && f[1] == "group":
+		return f[0] + "_group", ""
+	case len(f) == 2:
+		return f[0], strings.TrimSpace(strings.Fields(t)[1])
+	}
+	return strings.Join(f, " "), ""
+}
+
+// types are what the type column can say, for suggestions.
+var types = []string{"begin_group", "end_group", "select_one", "select_multiple", "integer", "text"}
+
+func (r *reader) questionType(q *question, kind, list string, isScale map[string]bool, lists map[string][]row) {
+	rw := q.row
+	appearance := strings.ToLower(rw.id("appearance"))
+	switch kind {
+	case "select_one", "select_multiple":
+		q.kind = survey.TypeChoice
+		if kind == "select_multiple" {
+			q.kind = survey.TypeMultiple
+		}
+		_, isPreset := survey.Presets[list]
+		switch {
+		case list == "":
+			r.breaks(rw.at("type"), "%s needs the name of its list: %s LIST", kind, kind)
+		case isScale[list] && kind == "select_one":
+			q.kind, q.scale = survey.TypeScale, list
+		case isScale[list]:
+			r.breaks(rw.at("type"), "%q is a scale: a rating is select_one %s", list, list)
+		case lists[list] != nil:
+			q.list = list
+		case list == "yes_no" && kind == "select_one":
+			q.kind = survey.TypeYesNo
+		case isPreset:
+			q.preset = list
+		default:
+			names := []string{"yes_no"}
+			for n := range lists {
+				names = append(names, n)
+			}
+			for n := range isScale {
+				names = append(names, n)
+			}
+			for n := range survey.Presets {
+				names = append(names, n)
+			}
+			slices.Sort(names)
+			hint := ""
+			if m, ok := nearest(list, names); ok {
+				hint = ": did you mean " + m + "?"
+			}
+			r.breaks(rw.at("type"), "there is no list %q on the choices sheet, nor a scale of that name on the scales sheet%s", list, hint)
+		}
+		if appearance != "" && appearance != "likert" || appearance == "likert" && q.kind != survey.TypeScale && !r.broken[rowKey{rw.sheet, rw.n}] {
+			r.problem(rw.at("appearance"), "appearance %q is not one this toolkit uses here: leave it blank (likert is for a rating on a scale)", rw.id("appearance"))
+		}
+	case "integer":
+		q.kind = survey.TypeNumber
+		if appearance != "" {
+			r.problem(rw.at("appearance"), "appearance %q is not one this toolkit uses: leave it blank", rw.id("appearance"))
+		}
+	case "text":
+		q.kind = survey.TypeText
+		switch appearance {
+		case "":
+		case "multiline":
+			q.kind = survey.TypeLongText
+		default:
+			r.problem(rw.at("appearance"), "appearance %q is not one this toolkit uses: multiline for a box of text, or blank for a line", rw.id("appearance"))
+		}
+	default:
+		hint := "begin_group, end_group, select_one LIST, select_multiple LIST, integer, or text (appearance multiline for a box of text)"
+		if kind == "decimal" {
+			hint = "integer: this toolkit asks for whole numbers only"
+		} else if m, ok := nearest(kind, types); ok {
+			hint = m + "?"
+		}
+		r.breaks(rw.at("type"), "%q is not a type this toolkit can ask: did you mean %s", rw.id("type"), hint)
+		q.kind = "unknown"
+	}
+}
+
+// only reports the columns of a row that this kind of row does not have.
+func (r *reader) only(rw row, what string, cols ...string) {
+	for key, v := range rw.values {
+		base, _, _ := strings.Cut(key, "::")
+		if strings.TrimSpace(v) != "" && !slices.Contains(cols, base) {
+			r.problem(rw.at(key), "%s has no %s: leave it blank", what, base)
+		}
+	}
+}
+
+// question writes a question (or a grid with its statements).
+func (r *reader) question(s *source, q *question, lists map[string][]row) {
+	rw := q.row
+	s.line(rw.at("type"), 3, "- type: %s", quote(q.kind))
+	s.line(rw.at("name"), 4, "id: %s", quote(rw.id("name")))
+	s.text(4, "text", rw, "label")
+	for _, f := range [][2]string{{"hint", "hint"}, {"required_message", "error"}, {"pattern_message", "pattern_message"}, {"none", "none"}} {
+		if s.filled(rw, f[0]) {
+			s.text(4, f[1], rw, f[0])
+		}
+	}
+	if q.scale != "" {
+		s.line(rw.at("type"), 4, "scale: %s", quote(q.scale))
+	}
+	if q.preset != "" {
+		s.line(rw.at("type"), 4, "preset: %s", quote(q.preset))
+	}
+	if !r.yesNo(rw, "required") {
+		s.line(rw.at("required"), 4, "optional: true")
+	}
+	if r.yesNo(rw, "prefer_not_to_say") {
+		s.line(rw.at("prefer_not_to_say"), 4, "prefer_not_to_say: true")
+	}
+	for _, col := range []string{"min", "max", "max_length"} {
+		if n, ok := r.whole(rw, col); ok {
+			s.line(rw.at(col), 4, "%s: %d", col, n)
+		}
+	}
+	for _, col := range []string{"pattern", "breakdown"} {
+		if v := rw.get(col); v != "" {
+			if col == "breakdown" {
+				v = strings.TrimSpace(v)
+			}
+			s.line(rw.at(col), 4, "%s: %s", col, quote(v))
+		}
+	}
+	r.condition(s, 4, rw)
+	if q.kind == survey.TypeGrid {
+		if len(q.statements) > 0 {
+			s.line(rw.at("type"), 4, "statements:")
+		}
+		for _, st := range q.statements {
+			s.line(st.at("name"), 5, "- id: %s", quote(st.id("name")))
+			s.text(6, "text", st, "label")
+			if s.filled(st, "hint") {
+				s.text(6, "hint", st, "hint")
+			}
+		}
+	}
+	if options := lists[q.list]; q.list != "" && len(options) > 0 {
+		s.line(rw.at("type"), 4, "options:")
+		for _, o := range options {
+			s.line(o.at("name"), 5, "- value: %s", quote(o.id("name")))
+			s.text(6, "label", o, "label")
+			if s.filled(o, "hint") {
+				s.text(6, "hint", o, "hint")
+			}
+		}
+	}
+}
+
+var (
+	// A condition's terms: ${q} = 'v' or selected(${q}, 'v'), the value
+	// in single or double quotes, or bare.
+	equalsTerm   = regexp.MustCompile(`^\s*\$\{\s*([^}]*?)\s*\}\s*=\s*(?:'([^']*)'|"([^"]*)"|([^\s'"()]+))\s*`)
+	selectedTerm = regexp.MustCompile(`^\s*selected\s*\(\s*\$\{\s*([^}]*?)\s*\}\s*,\s*(?:'([^']*)'|"([^"]*)"|([^\s'"()]+))\s*\)\s*`)
+	orWord       = regexp.MustCompile(`^(?i:or)\s+`)
+)
+
+// condition writes a row's relevant as a show_if.
+func (r *reader) condition(s *source, indent int, rw row) {
+	expr := strings.TrimSpace(rw.get("relevant"))
+	if expr == "" {
+		return
+	}
+	question, values, ok := parseRelevant(expr)
+	if !ok {
+		r.problem(rw.at("relevant"), "this toolkit understands ${question} = 'answer', several joined by or, or selected(${question}, 'answer') for a select_multiple, all on one earlier question; and, not, <, > and other XLSForm expressions are not supported")
+		return
+	}
+	at := rw.at("relevant")
+	s.line(at, indent, "show_if:")
+	s.line(at, indent+1, "question: %s", quote(question))
+	s.line(at, indent+1, "answer_is:")
+	for _, v := range values {
+		s.line(at, indent+2, "- %s", quote(v))
+	}
+}
+
+// parseRelevant reads the part of XLSForm's relevant this toolkit can ask:
+// answers to one question, joined by or.
+func parseRelevant(expr string) (question string, values []string, ok bool) {
+	rest := expr
+	for {
+		m := equalsTerm.FindStringSubmatch(rest)
+		if m == nil {
+			m = selectedTerm.FindStringSubmatch(rest)
+		}
+		if m == nil {
+			return "", nil, false
+		}
+		if question != "" && m[1] != question {
+			return "", nil, false
+		}
+		question = m[1]
+		values = append(values, m[2]+m[3]+m[4])
+		rest = rest[len(m[0]):]
+		if rest == "" {
+			return question, values, question != ""
+		}
+		o := orWord.FindString(rest)
+		if o == "" {
+			return "", nil, false
+		}
+		rest = rest[len(o):]
+	}
+}
