@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"strconv"
 	"os"
 	"strings"
 	"testing"
@@ -148,3 +149,44 @@ func TestChartJSONKeepsLabelsAsData(t *testing.T) {
 		}
 	}
 }
+
+// Where a survey rounds counts, every figure is made from the rounded
+// counts a reader sees: a mean from exact counts gave the exact counts
+// back (with min_group_size 10 and rounding to 5, half the statements of a
+// round), so the means, read beside the rounded counts, must tell nothing
+// more than them.
+func TestRoundedCountsGiveNoExactCountBack(t *testing.T) {
+	base := mini(t)
+	d := *base
+	d.RoundCountsTo, d.MinGroupSize = 5, 10
+	caf, _ := d.Section("caf")
+	items, scale := caf.Rated()
+	cell := CellCounts{Responses: 23, Answers: map[string]map[string]int{}}
+	for i, it := range items {
+		cell.Answers[it.ID] = map[string]int{"1": 7 + i, "2": 3, "3": 13 - i}
+	}
+	pub := Publish(&d, "baseline", []CellCounts{cell}, time.Time{})
+	cmp := Compare(&d, []survey.Round{{ID: "baseline"}}, []*Publication{pub}, nil)
+	for _, det := range cmp.Sections {
+		for _, row := range det.Rows {
+			r := row.Rounds[0]
+			if r.Counts == nil || r.Scored == 0 {
+				continue // a strand nobody rated
+			}
+			sum, n := 0, 0
+			for k, c := range r.Counts {
+				if c%5 != 0 {
+					t.Fatalf("%s: count %d not rounded to 5", row.Statement.ID, c)
+				}
+				if l, err := strconv.Atoi(det.Values[k]); err == nil && isLevel(d.Scales[scale], l) {
+					sum, n = sum+c*l, n+c
+				}
+			}
+			if n == 0 || !near(r.Mean, float64(sum)/float64(n)) {
+				t.Errorf("%s: mean %v, want %v from the rounded counts %v", row.Statement.ID, r.Mean, float64(sum)/float64(n), r.Counts)
+			}
+		}
+	}
+}
+
+func isLevel(s *survey.Scale, v int) bool { _, ok := s.Level(strconv.Itoa(v)); return ok }
