@@ -316,6 +316,9 @@ ON CONFLICT (submission_key) DO NOTHING`,
 			return err
 		}
 		stored = n == 1
+		if stored {
+			store.Stored(ctx) // in the transaction: stored once it commits
+		}
 		if stored && r.Invitation != "" {
 			if err := useInvitation(ctx, tx, r); err != nil {
 				return err
