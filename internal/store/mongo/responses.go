@@ -67,41 +67,68 @@ func nonNil(m map[string]string) map[string]string {
 	return m
 }
 
-// Submit stores r as one document and deletes its draft.
+// Submit stores r as one document, then deletes its draft and counts it.
 //
 // The unique indexes decide the outcome: if the insert fails on a duplicate
 // key and a response with r.SubmissionKey exists, this is a repeated submit
 // and Submit returns the stored response; otherwise r.Reference was taken
-// and Submit returns store.ErrConflict. The draft is deleted after the
-// insert, so a failure in between leaves the draft in place, and submitting
-// it again finds the stored response and deletes the draft then.
+// and Submit returns store.ErrConflict.
+//
+// Once the response is stored, the respondent is told so: the draft clean-up
+// and the count that follow run to a deadline of their own (afterStored),
+// not the request's, and a failure of theirs does not fail the send. An
+// insert that fails in a way that leaves its outcome unknown (the request's
+// deadline passing while the server works, a connection lost) is settled by
+// looking for the response: found, it was stored.
 func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
 	doc := toResponseDoc(r)
-	stored := doc.response()
 	if err := s.useInvitation(ctx, r); err != nil {
 		return survey.Response{}, err
 	}
 	res, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.responses.InsertOne(ctx, doc) })
 	if err == nil {
-		s.tallyNew(ctx, res.InsertedID, stored)
-	} else {
-		if !isDuplicateKey(err) {
-			return survey.Response{}, errorf("mongo: insert response: %w", err)
-		}
-		first, err := s.SubmittedResponse(ctx, r.SubmissionKey)
-		if errors.Is(err, store.ErrNotFound) {
-			return survey.Response{}, errorf("mongo: insert response: reference %s: %w", r.Reference, store.ErrConflict)
-		}
-		if err != nil {
-			return survey.Response{}, err
-		}
-		stored = first
+		store.Stored(ctx)
+		stored := doc.response()
+		s.afterStored(ctx, res.InsertedID, stored)
+		return stored, nil
+	}
+	// Stored before, by this submit's first attempt or another's, or
+	// perhaps by this insert: whichever, the stored one is the answer.
+	first, ferr := s.settle(ctx, r.SubmissionKey)
+	switch {
+	case ferr == nil:
+		s.afterStored(ctx, nil, first)
+		return first, nil
+	case isDuplicateKey(err) && errors.Is(ferr, store.ErrNotFound):
+		return survey.Response{}, errorf("mongo: insert response: reference %s: %w", r.Reference, store.ErrConflict)
+	case isDuplicateKey(err):
+		return survey.Response{}, ferr
+	}
+	return survey.Response{}, errorf("mongo: insert response: %w", err)
+}
+
+// settle finds the response stored from a draft after an insert failed,
+// to a deadline of its own: the request's may be what failed the insert.
+func (s *Store) settle(ctx context.Context, submissionKey string) (survey.Response, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.settings.afterStored())
+	defer cancel()
+	return s.SubmittedResponse(ctx, submissionKey)
+}
+
+// afterStored is the work after a response is stored: counting it (if
+// id, its _id, is known) and deleting its draft. It runs to its own
+// deadline (Settings.AfterStored), not the request's, and its failures
+// fail nothing: a response not counted is counted by the next read's
+// catch-up (tally.go), and a draft not deleted expires through the TTL
+// index.
+func (s *Store) afterStored(ctx context.Context, id any, r survey.Response) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.settings.afterStored())
+	defer cancel()
+	if id != nil {
+		s.tallyNew(ctx, id, r)
 	}
 	sent := bson.D{{Key: "_id", Value: r.SubmissionKey}}
-	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.drafts.DeleteOne(ctx, sent) }); err != nil {
-		return survey.Response{}, errorf("mongo: delete submitted draft: %w", err)
-	}
-	return stored, nil
+	_, _ = written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.drafts.DeleteOne(ctx, sent) })
 }
 
 // Response returns the response with the given reference, or an error
