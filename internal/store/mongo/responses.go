@@ -8,6 +8,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
@@ -92,6 +94,9 @@ func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response,
 		s.afterStored(ctx, res.InsertedID, stored)
 		return stored, nil
 	}
+	if unsent(err) {
+		return survey.Response{}, errorf("mongo: insert response: %w", err)
+	}
 	// Stored before, by this submit's first attempt or another's, or
 	// perhaps by this insert: whichever, the stored one is the answer.
 	first, ferr := s.settle(ctx, r.SubmissionKey)
@@ -107,10 +112,28 @@ func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response,
 	return survey.Response{}, errorf("mongo: insert response: %w", err)
 }
 
+// unsent says whether err shows that the insert never reached a server:
+// none could be selected, no pooled connection came in time (or the pool
+// was cleared after another connection failed), or the driver
+// would not send it so near the deadline. Then nothing was stored, and the
+// respondent is told at once (within the deadline, while MongoDB is down)
+// rather than after a look that could not succeed either.
+func unsent(err error) bool {
+	var sse topology.ServerSelectionError
+	var wqe topology.WaitQueueTimeoutError
+	var cleared driver.RetryablePoolError // the pool was cleared or paused at check-out
+	return errors.As(err, &sse) || errors.As(err, &wqe) || errors.As(err, &cleared) ||
+		errors.Is(err, driver.ErrDeadlineWouldBeExceeded) || errors.Is(err, mongo.ErrClientDisconnected)
+}
+
+// settleTimeout bounds the look for a response after an insert whose
+// outcome is unknown: the respondent is waiting for it.
+const settleTimeout = 5 * time.Second
+
 // settle finds the response stored from a draft after an insert failed,
 // to a deadline of its own: the request's may be what failed the insert.
 func (s *Store) settle(ctx context.Context, submissionKey string) (survey.Response, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.settings.afterStored())
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(settleTimeout, s.settings.afterStored()))
 	defer cancel()
 	return s.SubmittedResponse(ctx, submissionKey)
 }
