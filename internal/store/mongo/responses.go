@@ -126,16 +126,27 @@ func unsent(err error) bool {
 		errors.Is(err, driver.ErrDeadlineWouldBeExceeded) || errors.Is(err, mongo.ErrClientDisconnected)
 }
 
-// settleTimeout bounds the look for a response after an insert whose
-// outcome is unknown: the respondent is waiting for it.
-const settleTimeout = 5 * time.Second
-
-// settle finds the response stored from a draft after an insert failed,
-// to a deadline of its own: the request's may be what failed the insert.
+// settle finds the response stored from a draft after an insert whose
+// outcome is unknown, to a deadline of its own (Settings.AfterStored): the
+// request's may be what failed the insert. While MongoDB cannot be
+// reached (a server killed as the insert reached it, and started again) it
+// asks again every quarter of a second, so that a respondent whose answers
+// were stored is told so once the server is back, rather than "not sent".
+// Only sends in flight at the moment of a failure wait for it.
 func (s *Store) settle(ctx context.Context, submissionKey string) (survey.Response, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(settleTimeout, s.settings.afterStored()))
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.settings.afterStored())
 	defer cancel()
-	return s.SubmittedResponse(ctx, submissionKey)
+	for {
+		r, err := s.SubmittedResponse(ctx, submissionKey)
+		if err == nil || !errors.Is(err, store.ErrUnavailable) {
+			return r, err
+		}
+		select {
+		case <-ctx.Done():
+			return r, err
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // afterStored is the work after a response is stored: counting it (if
