@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,11 +14,13 @@ import (
 	"time"
 
 	"iwtoolkit/internal/load"
+	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 )
 
 const loadHelp = `Usage: iwtoolkit load [--target URL]... [--survey ID] [--round R]
                       [--respondents N] [--responses N] [--duration D] [--watch-pid PID]
+                      [--check-store]
 
 Drives made-up respondents through a survey on a running service, as a
 browser with JavaScript off would: start page, every question page and its
@@ -29,6 +32,14 @@ service on this machine (loopback addresses) and stops by itself after
 With several --target URLs every request goes to one of them at random, as
 behind a load balancer without sticky sessions. With --watch-pid it prints
 the service's resident memory every 10 seconds.
+
+A send is confirmed when the service answers it with the way to the
+confirmation page, and refused when it answers anything else (a 503 "not
+sent yet"). With --check-store it then looks in the service's store (the
+MongoDB in MONGODB_URI; the embedded store cannot be opened while the
+service runs) and reports how many responses the round gained, how many
+confirmed references are stored and how many refused sends were stored all
+the same: both counts should be none but the first.
 
 The responses it sends are stored as real ones: never point it at a
 service holding real responses. Set IWT_SUBMIT_LIMIT=0 on the service, or
@@ -52,6 +63,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	duration := fs.Duration("duration", time.Minute, "stop after this long (at most "+load.MaxDuration.String()+")")
 	watch := fs.Int("watch-pid", 0, "print this process's resident memory every 10 seconds")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "seed for the made-up answers")
+	checkStore := fs.Bool("check-store", false, "count in the store (MONGODB_URI) the responses stored against those confirmed and refused")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -81,12 +93,63 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		stopWatching := watchMemory(ctx, *watch, stdout)
 		defer stopWatching()
 	}
+	var st store.Store
+	before := 0
+	if *checkStore {
+		if st, _, err = openStore(ctx, cfg); err != nil {
+			return fmt.Errorf("--check-store: %w", err)
+		}
+		defer st.Close(context.WithoutCancel(ctx))
+		if before, err = roundSize(ctx, st, d.ID, round); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stdout, "%d respondents answering %s, round %s, on %s, for up to %s\n", *respondents, d.ID, round, strings.Join(targets, " "), *duration)
 	res, err := load.Run(ctx, run)
 	if err != nil {
 		return err
 	}
 	res.Report(stdout)
+	if st != nil {
+		return reportStored(ctx, st, d.ID, round, before, res, stdout)
+	}
+	return nil
+}
+
+// roundSize counts the responses stored in a round.
+func roundSize(ctx context.Context, st store.Store, surveyID, round string) (int, error) {
+	n := 0
+	err := st.EachResponse(ctx, surveyID, []string{round}, func(survey.Response) error { n++; return nil })
+	return n, err
+}
+
+// reportStored compares what the respondents were told with what the
+// store holds.
+func reportStored(ctx context.Context, st store.Store, surveyID, round string, before int, res *load.Result, w io.Writer) error {
+	after, err := roundSize(ctx, st, surveyID, round)
+	if err != nil {
+		return err
+	}
+	confirmedStored := 0
+	for _, ref := range res.References {
+		if _, err := st.Response(ctx, ref); err == nil {
+			confirmedStored++
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	refusedStored := 0
+	for _, r := range res.Refused {
+		if _, err := st.SubmittedResponse(ctx, survey.DraftKey(r.Token)); err == nil {
+			refusedStored++
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "stored: %d new responses in the round (%d before, %d after)\n", after-before, before, after)
+	fmt.Fprintf(w, "confirmed and stored: %d of %d confirmed\n", confirmedStored, len(res.References))
+	fmt.Fprintf(w, "refused but stored: %d of %d refused\n", refusedStored, len(res.Refused))
+	fmt.Fprintf(w, "stored, not confirmed: %d (refused but stored, or cut off with no answer)\n", after-before-confirmedStored)
 	return nil
 }
 

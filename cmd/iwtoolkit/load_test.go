@@ -37,6 +37,18 @@ func TestLoadCommand(t *testing.T) {
 		t.Errorf("%d responses stored, want the 7 confirmed", got)
 	}
 
+	// --check-store looks in the store for what the respondents were told.
+	out.Reset()
+	args = []string{"load", "--target", svc.URL, "--respondents", "2", "--responses", "4", "--duration", "5m", "--check-store"}
+	if err := run(context.Background(), args, e.getenv, &out, &out); err != nil {
+		t.Fatalf("load --check-store: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"\nstored: 4 new responses in the round (7 before, 11 after)\n", "\nconfirmed and stored: 4 of 4 confirmed\n", "\nrefused but stored: 0 of 0 refused\n", "\nstored, not confirmed: 0 "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("load --check-store report lacks %q:\n%s", want, out.String())
+		}
+	}
+
 	// Every open bundled survey: the privacy notice before young people's,
 	// questions a page's own answers reveal, faces, task lists.
 	for _, d := range bundledCatalogue(t).All() {

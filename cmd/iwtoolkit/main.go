@@ -311,7 +311,9 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, string, err
 	if cfg.MongoURI != "" {
 		openCtx, cancel := context.WithTimeout(ctx, mongoOpenBudget)
 		defer cancel()
-		s, err := mongostore.Open(openCtx, cfg.MongoURI, cfg.Database)
+		s, err := mongostore.OpenWith(openCtx, cfg.MongoURI, cfg.Database, mongostore.Settings{
+			MaxPool: uint64(cfg.MongoMaxPool), MinPool: uint64(cfg.MongoMinPool), AfterStored: cfg.AfterSendTimeout,
+		})
 		return s, "mongodb", err
 	}
 	openCtx, cancel := context.WithTimeout(ctx, sqliteOpenBudget)

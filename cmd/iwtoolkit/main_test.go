@@ -180,6 +180,13 @@ func (b *browser) do(req *http.Request) page {
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	// Every page any test opens: a form without its token would be
+	// refused when sent (the service does not scan what it renders).
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		if bad := testenv.FormsWithoutToken(string(body)); len(bad) > 0 {
+			b.t.Errorf("%s %s: forms without their CSRF token (the model's Page has no CSRF): %q", req.Method, req.URL, bad)
+		}
+	}
 	return page{Status: resp.StatusCode, URL: resp.Request.URL, Header: resp.Header, Body: string(body)}
 }
 

@@ -11,8 +11,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -56,7 +58,7 @@ func HashPassword(password string) (string, error) {
 	}
 	salt := make([]byte, argonSaltLen)
 	rand.Read(salt)
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -89,9 +91,30 @@ func VerifyPassword(hash, password string) (bool, error) {
 	if len(password) > maxPasswordLength {
 		return false, nil
 	}
-	got := argon2.IDKey([]byte(password), salt, passes, memory, threads, uint32(len(want)))
+	got := idKey([]byte(password), salt, passes, memory, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
+
+// idKey is argon2.IDKey, which allocates its memory (19 MiB) afresh each
+// time. Garbage once it returns, that block stayed in the service's
+// resident memory: one sign-in took an idle service from about 45 MB to
+// 65 (docs/performance.md, "Idle memory"), as the collector, at ratio
+// 400, had no reason to run and the runtime kept the pages. So each hash
+// then has the memory given back to the system, in the background, one
+// at a time: sign-ins are rare beside the hash's own cost, and a flood of
+// them (throttled anyway) gives back once per collection, not once each.
+func idKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	key := argon2.IDKey(password, salt, time, memory, threads, keyLen)
+	if givingBack.CompareAndSwap(false, true) {
+		go func() {
+			defer givingBack.Store(false)
+			debug.FreeOSMemory()
+		}()
+	}
+	return key
+}
+
+var givingBack atomic.Bool
 
 // dummyHash is verified against when no account has the email given, so
 // that a sign-in for an unknown email takes as long as one for a known one.

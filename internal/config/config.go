@@ -32,6 +32,13 @@ type Config struct {
 	// RespondentTimeout and StaffTimeout bound the store calls of one
 	// respondent's request and of any other.
 	RespondentTimeout, StaffTimeout time.Duration
+	// AfterSendTimeout bounds the work after a response is stored
+	// (deleting its draft, counting it), which does not hold up or fail
+	// the respondent's confirmation.
+	AfterSendTimeout time.Duration
+	// MongoMaxPool and MongoMinPool size each instance's pool of
+	// connections to MongoDB.
+	MongoMaxPool, MongoMinPool int
 	// SMTP is the mail server invitations and reminders go through; none
 	// when SMTPHost is empty (messages then wait in the queue).
 	SMTPHost, SMTPUsername, SMTPPassword, SMTPFrom, SMTPTLS string
@@ -80,6 +87,9 @@ var Vars = []Var{
 	{"IWT_TRUSTED_PROXY", "", "comma-separated addresses or CIDR ranges of load balancers whose X-Forwarded-For gives the client's address (for rate limits and sign-in throttling); not set when clients connect directly", func(c *Config, v string) { c.TrustedProxy = v }},
 	{"IWT_RESPONDENT_TIMEOUT", "5s", "how long the store may take over one respondent's page before it answers 503 with what was entered (a Go duration: 5s, 1m)", func(c *Config, v string) { c.RespondentTimeout = duration(v) }},
 	{"IWT_STAFF_TIMEOUT", "2m", "the same for any other page: reports, staff pages", func(c *Config, v string) { c.StaffTimeout = duration(v) }},
+	{"IWT_AFTER_SEND_TIMEOUT", "30s", "MongoDB: how long the work after a response is stored (deleting its draft, counting it), or finding out whether a send cut off by a failure was stored, may take; it has its own deadline, so the respondent is told the answers were sent once they are stored, and what it leaves undone is caught up later", func(c *Config, v string) { c.AfterSendTimeout = duration(v) }},
+	{"IWT_MONGODB_POOL", "100", "MongoDB: most connections one instance opens to each server (maxPoolSize in MONGODB_URI wins); a request waiting for one waits within its deadline", func(c *Config, v string) { c.MongoMaxPool = count(v, 1) }},
+	{"IWT_MONGODB_MIN_POOL", "10", "MongoDB: connections kept open while idle, so that a burst does not wait for new ones (minPoolSize in MONGODB_URI wins)", func(c *Config, v string) { c.MongoMinPool = count(v, 0) }},
 	{"IWT_SMTP_HOST", "", "mail server for invitations and reminders; not set: nothing is sent and messages wait in the queue", func(c *Config, v string) { c.SMTPHost = v }},
 	{"IWT_SMTP_PORT", "", "mail server port; not set: 587 (starttls, none) or 465 (tls)", func(c *Config, v string) {
 		if v == "" {
@@ -101,6 +111,16 @@ var Vars = []Var{
 	{"IWT_MAIL_INTERVAL", "30s", "how often each instance looks for email to send (a Go duration)", func(c *Config, v string) { c.MailInterval = duration(v) }},
 	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it", func(c *Config, v string) { c.Organisation = v }},
 	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy", func(c *Config, v string) { c.Contact = v }},
+}
+
+// count parses a whole number of at least least, or gives -1 for Load to
+// refuse.
+func count(v string, least int) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < least {
+		return -1
+	}
+	return n
 }
 
 // duration parses a positive duration, or gives -1 for Load to refuse.
@@ -139,6 +159,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.RespondentTimeout < 0 || c.StaffTimeout < 0 {
 		return Config{}, fmt.Errorf("config: IWT_RESPONDENT_TIMEOUT and IWT_STAFF_TIMEOUT must be durations above zero, such as 5s or 2m")
+	}
+	if c.AfterSendTimeout < 0 {
+		return Config{}, fmt.Errorf("config: IWT_AFTER_SEND_TIMEOUT must be a duration above zero, such as 30s")
+	}
+	if c.MongoMaxPool < 0 || c.MongoMinPool < 0 || c.MongoMinPool > c.MongoMaxPool {
+		return Config{}, fmt.Errorf("config: IWT_MONGODB_POOL must be a whole number, 1 or more, and IWT_MONGODB_MIN_POOL one from 0 to IWT_MONGODB_POOL")
 	}
 	if c.SMTPPort < 0 {
 		return Config{}, fmt.Errorf("config: IWT_SMTP_PORT must be a port number from 1 to 65535")

@@ -14,7 +14,7 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Listen: ":8080", Database: "iwtoolkit", DataDir: "./data", SurveysDir: "./surveys", BaseURL: "http://localhost:8080", DraftLifetime: 30 * 24 * time.Hour, SubmitLimit: 600,
-		RespondentTimeout: 5 * time.Second, StaffTimeout: 2 * time.Minute, SMTPTLS: "starttls", MailInterval: 30 * time.Second,
+		RespondentTimeout: 5 * time.Second, StaffTimeout: 2 * time.Minute, AfterSendTimeout: 30 * time.Second, MongoMaxPool: 100, MongoMinPool: 10, SMTPTLS: "starttls", MailInterval: 30 * time.Second,
 		Organisation: "The Children's Trust partnership"}
 	if c != want {
 		t.Errorf("defaults %+v, want %+v", c, want)
@@ -61,6 +61,9 @@ func TestLoadRefusesBadValues(t *testing.T) {
 		"missing secret file":       {"MONGODB_URI_FILE": "/no/such/file"},
 		"timeout without a unit":    {"IWT_RESPONDENT_TIMEOUT": "5"},
 		"timeout of zero":           {"IWT_STAFF_TIMEOUT": "0s"},
+		"after-send timeout":        {"IWT_AFTER_SEND_TIMEOUT": "soon"},
+		"pool of none":              {"IWT_MONGODB_POOL": "0"},
+		"idle pool above the pool":  {"IWT_MONGODB_POOL": "5", "IWT_MONGODB_MIN_POOL": "6"},
 		"SMTP TLS mode":             {"IWT_SMTP_TLS": "ssl"},
 		"SMTP port":                 {"IWT_SMTP_PORT": "smtp"},
 		"SMTP host without from":    {"IWT_SMTP_HOST": "mail.example"},

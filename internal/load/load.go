@@ -5,6 +5,15 @@
 // it reports what each respondent was told: which answers the service
 // acknowledged and which references it confirmed.
 //
+// What each respondent was told of their send is one of three: confirmed
+// (the send answered with the way to the confirmation page and its
+// reference), refused (the send answered anything else, a 503 "not sent
+// yet, try again" say), or no answer at all (the run stopped or the
+// connection was cut). Whether the response was stored is the database's
+// to say: Result keeps the references confirmed and the draft tokens of
+// the sends refused, for the caller to look up (iwtoolkit load
+// --check-store).
+//
 // It only talks to the loopback interface, and it always stops by itself:
 // after a set number of responses or a set time, whichever comes first.
 package load
@@ -61,9 +70,16 @@ var Kinds = []string{"start", "privacy", "tasks", "section", "save", "check", "s
 // Result is what a run saw.
 type Result struct {
 	Elapsed time.Duration
-	// References are the references on the confirmation pages respondents
-	// saw: each must be stored exactly once.
+	// References are the references the service confirmed: each send
+	// answered with the way to its confirmation page (whether that page
+	// then loaded or not, which Failures counts). Each must be stored
+	// exactly once.
 	References []string
+	// Refused are the sends the service answered with anything but a
+	// confirmation: the respondent was told the answers were not sent.
+	// None should be stored; a repeat of the send would find it if it
+	// were.
+	Refused []Refusal
 	// Unfinished are the respondents that had a draft but no confirmation
 	// when the run stopped or a request of theirs failed (the service went
 	// away, say), with the answers the service acknowledged saving: each
@@ -74,6 +90,12 @@ type Result struct {
 	Failures   map[string]int        // by kind and status, e.g. "save 503"
 	// FirstFailure is one failure in full, for the report.
 	FirstFailure string
+}
+
+// Refusal is a send answered without a confirmation.
+type Refusal struct {
+	Token  string // the draft cookie's value: its key is survey.DraftKey(Token)
+	Status string // what the send answered, e.g. "503 Service Unavailable"
 }
 
 // Unfinished is a respondent part of the way through.
@@ -139,13 +161,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				for k, h := range r.latency {
 					res.Latency[k].Merge(h)
 				}
-				if err == nil {
+				if ref != "" {
 					res.References = append(res.References, ref)
 					if cfg.Confirmed != nil {
 						cfg.Confirmed(ref)
 					}
-				} else if token := r.token(); token != "" {
+				} else if token := r.token(); token != "" && err != nil {
 					res.Unfinished = append(res.Unfinished, Unfinished{Token: token, Saved: r.saved})
+				}
+				var f *failure
+				if errors.As(err, &f) && f.kind == "send" && f.status != "" {
+					res.Refused = append(res.Refused, Refusal{Token: r.token(), Status: f.status})
 				}
 				if err != nil && ctx.Err() == nil { // a failure, not the run stopping
 					var f *failure
@@ -157,7 +183,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 					if res.FirstFailure == "" {
 						res.FirstFailure = err.Error()
 					}
-					if cfg.Responses > 0 {
+					if cfg.Responses > 0 && ref == "" {
 						remaining++ // someone else sends it
 					}
 				}
@@ -262,8 +288,8 @@ var (
 	reference = regexp.MustCompile(`<strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>`)
 )
 
-// respond answers the survey once and returns the reference the
-// confirmation page gave.
+// respond answers the survey once and returns the reference the service
+// confirmed, if it did, and the error of the first page that failed.
 func (r *respondent) respond(ctx context.Context) (string, error) {
 	d := r.cfg.Survey
 	base := "/s/" + d.ID + "/" + r.cfg.Round
@@ -321,13 +347,21 @@ func (r *respondent) respond(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	u, err := url.Parse(done)
+	confirmed := ""
+	if err == nil && strings.HasSuffix(u.Path, "/done") {
+		confirmed = u.Query().Get("ref")
+	}
+	if confirmed == "" {
+		return "", &failure{"send", "303", "not to a confirmation: " + done, nil}
+	}
 	if body, err = r.get(ctx, "done", done); err != nil {
-		return "", err
+		return confirmed, err
 	}
-	if m = reference.FindSubmatch(body); m == nil {
-		return "", &failure{"done", "200", "no reference on the confirmation page", nil}
+	if m = reference.FindSubmatch(body); m == nil || string(m[1]) != confirmed {
+		return confirmed, &failure{"done", "200", "not the confirmed reference " + confirmed + " on the confirmation page", nil}
 	}
-	return string(m[1]), nil
+	return confirmed, nil
 }
 
 // visit loads the page at, where the respondent was sent, and then page
@@ -558,7 +592,7 @@ func (h *Histogram) Percentile(p float64) time.Duration {
 
 // Report writes the run's figures as a table.
 func (r *Result) Report(w io.Writer) {
-	fmt.Fprintf(w, "%d responses confirmed in %.1f s: %.1f per second\n", len(r.References), r.Elapsed.Seconds(), r.Completed())
+	fmt.Fprintf(w, "%d responses confirmed in %.1f s: %.1f per second; %d sends refused\n", len(r.References), r.Elapsed.Seconds(), r.Completed(), len(r.Refused))
 	fmt.Fprintf(w, "%-8s %9s %9s %9s %9s %9s\n", "page", "requests", "p50 ms", "p90 ms", "p99 ms", "max ms")
 	var all Histogram
 	for _, k := range Kinds {

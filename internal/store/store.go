@@ -80,6 +80,13 @@ type Store interface {
 	// another response it returns ErrConflict and the caller picks another.
 	// If r came through an invitation (r.Invitation) that another response
 	// came through, it stores nothing and returns ErrInvitationUsed.
+	//
+	// Once r is durably stored, Submit returns it, whatever happens after:
+	// ctx ending, or the work that follows (deleting the draft, counting
+	// the response) failing, which is done to a deadline of its own or left
+	// for catch-up. An error means nothing was stored (or, where the store
+	// cannot tell, nothing it could find: a repeat then returns the stored
+	// response). See Stored.
 	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
 	// SubmitMany stores responses in bulk, for seeding and imports, and
 	// says how many it stored: each as Submit stores it and counted in the
@@ -118,4 +125,24 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close(ctx context.Context) error
+}
+
+// storedHook is the context key of OnStored's function.
+type storedHook struct{}
+
+// OnStored returns a context under which Submit calls fn at the moment the
+// response is stored, before the work that follows it. The contract tests
+// use it to end a request's context at the worst moment, which no timing
+// could hit reliably; the service never sets it.
+func OnStored(ctx context.Context, fn func()) context.Context {
+	return context.WithValue(ctx, storedHook{}, fn)
+}
+
+// Stored is what a store's Submit calls once the response is stored (in
+// its transaction, for a store that has them): it runs OnStored's function,
+// if ctx has one.
+func Stored(ctx context.Context) {
+	if fn, ok := ctx.Value(storedHook{}).(func()); ok {
+		fn()
+	}
 }

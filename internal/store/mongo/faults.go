@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"iwtoolkit/internal/store"
@@ -47,7 +48,8 @@ func unreachable(err error) bool {
 		return true
 	}
 	var sse topology.ServerSelectionError
-	if errors.As(err, &sse) {
+	var cleared driver.RetryablePoolError // the pool cleared after a connection failed: the server went away
+	if errors.As(err, &sse) || errors.As(err, &cleared) {
 		return true
 	}
 	var se mongo.ServerError

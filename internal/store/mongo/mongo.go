@@ -41,7 +41,52 @@ type Store struct {
 	uses        *mongo.Collection
 	tally       store.Plans // see tally.go
 	claims      planClaims  // see rebuild.go
+	settings    Settings
 	now         func() time.Time
+}
+
+// Settings size the store's work. Zero values take the defaults.
+type Settings struct {
+	// MaxPool is how many connections to each server one instance may
+	// open (the driver's maxPoolSize; default 100). A request waiting for
+	// a connection waits within its own deadline.
+	MaxPool uint64
+	// MinPool is how many connections are kept open while idle, so that a
+	// burst after a quiet spell does not wait for connections to be made
+	// (minPoolSize; default 0). MaxConnecting is how many connections may
+	// be made at once (maxConnecting; default 2).
+	MinPool, MaxConnecting uint64
+	// AfterStored bounds the work after a response is stored (deleting its
+	// draft, counting it, or finding it after an insert whose outcome is
+	// unknown), which runs to this deadline instead of the request's
+	// (default 30 s).
+	AfterStored time.Duration
+}
+
+// DefaultAfterStored is Settings.AfterStored when it is not set.
+const DefaultAfterStored = 30 * time.Second
+
+func (s Settings) afterStored() time.Duration {
+	if s.AfterStored > 0 {
+		return s.AfterStored
+	}
+	return DefaultAfterStored
+}
+
+// clientOptions are the driver's options for uri under these settings;
+// options in the URI (maxPoolSize=…) win over the settings.
+func (s Settings) clientOptions(uri string) *options.ClientOptions {
+	o := options.Client().SetServerSelectionTimeout(connectTimeout)
+	if s.MaxPool > 0 {
+		o.SetMaxPoolSize(s.MaxPool)
+	}
+	if s.MinPool > 0 {
+		o.SetMinPoolSize(s.MinPool)
+	}
+	if s.MaxConnecting > 0 {
+		o.SetMaxConnecting(s.MaxConnecting)
+	}
+	return o.ApplyURI(uri)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -51,10 +96,15 @@ var _ store.Store = (*Store)(nil)
 // the indexes is idempotent, so every instance of the service can call Open
 // at start-up.
 func Open(ctx context.Context, uri, database string) (*Store, error) {
+	return OpenWith(ctx, uri, database, Settings{})
+}
+
+// OpenWith is Open with settings.
+func OpenWith(ctx context.Context, uri, database string, settings Settings) (*Store, error) {
 	if database == "" {
 		return nil, errors.New("mongo: open: no database name")
 	}
-	client, err := mongo.Connect(options.Client().SetServerSelectionTimeout(connectTimeout).ApplyURI(uri))
+	client, err := mongo.Connect(settings.clientOptions(uri))
 	if err != nil {
 		return nil, errorf("mongo: connect: %w", err)
 	}
@@ -72,6 +122,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		drafts:      db.Collection(draftsCollection),
 		invitations: db.Collection(invitationsCollection),
 		uses:        db.Collection(usesCollection),
+		settings:    settings,
 		now:         time.Now,
 	}
 	if err := s.createIndexes(ctx); err != nil {

@@ -8,6 +8,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
@@ -67,41 +69,100 @@ func nonNil(m map[string]string) map[string]string {
 	return m
 }
 
-// Submit stores r as one document and deletes its draft.
+// Submit stores r as one document, then deletes its draft and counts it.
 //
 // The unique indexes decide the outcome: if the insert fails on a duplicate
 // key and a response with r.SubmissionKey exists, this is a repeated submit
 // and Submit returns the stored response; otherwise r.Reference was taken
-// and Submit returns store.ErrConflict. The draft is deleted after the
-// insert, so a failure in between leaves the draft in place, and submitting
-// it again finds the stored response and deletes the draft then.
+// and Submit returns store.ErrConflict.
+//
+// Once the response is stored, the respondent is told so: the draft clean-up
+// and the count that follow run to a deadline of their own (afterStored),
+// not the request's, and a failure of theirs does not fail the send. An
+// insert that fails in a way that leaves its outcome unknown (the request's
+// deadline passing while the server works, a connection lost) is settled by
+// looking for the response: found, it was stored.
 func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
 	doc := toResponseDoc(r)
-	stored := doc.response()
 	if err := s.useInvitation(ctx, r); err != nil {
 		return survey.Response{}, err
 	}
 	res, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.responses.InsertOne(ctx, doc) })
 	if err == nil {
-		s.tallyNew(ctx, res.InsertedID, stored)
-	} else {
-		if !isDuplicateKey(err) {
-			return survey.Response{}, errorf("mongo: insert response: %w", err)
+		store.Stored(ctx)
+		stored := doc.response()
+		s.afterStored(ctx, res.InsertedID, stored)
+		return stored, nil
+	}
+	if unsent(err) {
+		return survey.Response{}, errorf("mongo: insert response: %w", err)
+	}
+	// Stored before, by this submit's first attempt or another's, or
+	// perhaps by this insert: whichever, the stored one is the answer.
+	first, ferr := s.settle(ctx, r.SubmissionKey)
+	switch {
+	case ferr == nil:
+		s.afterStored(ctx, nil, first)
+		return first, nil
+	case isDuplicateKey(err) && errors.Is(ferr, store.ErrNotFound):
+		return survey.Response{}, errorf("mongo: insert response: reference %s: %w", r.Reference, store.ErrConflict)
+	case isDuplicateKey(err):
+		return survey.Response{}, ferr
+	}
+	return survey.Response{}, errorf("mongo: insert response: %w", err)
+}
+
+// unsent says whether err shows that the insert never reached a server:
+// none could be selected, no pooled connection came in time (or the pool
+// was cleared after another connection failed), or the driver
+// would not send it so near the deadline. Then nothing was stored, and the
+// respondent is told at once (within the deadline, while MongoDB is down)
+// rather than after a look that could not succeed either.
+func unsent(err error) bool {
+	var sse topology.ServerSelectionError
+	var wqe topology.WaitQueueTimeoutError
+	var cleared driver.RetryablePoolError // the pool was cleared or paused at check-out
+	return errors.As(err, &sse) || errors.As(err, &wqe) || errors.As(err, &cleared) ||
+		errors.Is(err, driver.ErrDeadlineWouldBeExceeded) || errors.Is(err, mongo.ErrClientDisconnected)
+}
+
+// settle finds the response stored from a draft after an insert whose
+// outcome is unknown, to a deadline of its own (Settings.AfterStored): the
+// request's may be what failed the insert. While MongoDB cannot be
+// reached (a server killed as the insert reached it, and started again) it
+// asks again every quarter of a second, so that a respondent whose answers
+// were stored is told so once the server is back, rather than "not sent".
+// Only sends in flight at the moment of a failure wait for it.
+func (s *Store) settle(ctx context.Context, submissionKey string) (survey.Response, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.settings.afterStored())
+	defer cancel()
+	for {
+		r, err := s.SubmittedResponse(ctx, submissionKey)
+		if err == nil || !errors.Is(err, store.ErrUnavailable) {
+			return r, err
 		}
-		first, err := s.SubmittedResponse(ctx, r.SubmissionKey)
-		if errors.Is(err, store.ErrNotFound) {
-			return survey.Response{}, errorf("mongo: insert response: reference %s: %w", r.Reference, store.ErrConflict)
+		select {
+		case <-ctx.Done():
+			return r, err
+		case <-time.After(250 * time.Millisecond):
 		}
-		if err != nil {
-			return survey.Response{}, err
-		}
-		stored = first
+	}
+}
+
+// afterStored is the work after a response is stored: counting it (if
+// id, its _id, is known) and deleting its draft. It runs to its own
+// deadline (Settings.AfterStored), not the request's, and its failures
+// fail nothing: a response not counted is counted by the next read's
+// catch-up (tally.go), and a draft not deleted expires through the TTL
+// index.
+func (s *Store) afterStored(ctx context.Context, id any, r survey.Response) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.settings.afterStored())
+	defer cancel()
+	if id != nil {
+		s.tallyNew(ctx, id, r)
 	}
 	sent := bson.D{{Key: "_id", Value: r.SubmissionKey}}
-	if _, err := written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.drafts.DeleteOne(ctx, sent) }); err != nil {
-		return survey.Response{}, errorf("mongo: delete submitted draft: %w", err)
-	}
-	return stored, nil
+	_, _ = written(ctx, asWrite, func() (*mongo.DeleteResult, error) { return s.drafts.DeleteOne(ctx, sent) })
 }
 
 // Response returns the response with the given reference, or an error

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"testing"
 )
@@ -28,6 +29,23 @@ func TestDecodeFlatAgreesWithJSON(t *testing.T) {
 	for _, bad := range []string{"", "{", `{"a":1}`, `{"a":"b",}`, `{"a":"b"}x`, `["a"]`, `{"a""b"}`} {
 		if _, ok := decodeFlat(bad); ok {
 			t.Errorf("decodeFlat(%q) accepted it", bad)
+		}
+	}
+}
+
+// BenchmarkDecode decodes a response's answers as a report reads them: 40
+// answers, ratings and choices, one comment with characters JSON escapes.
+func BenchmarkDecode(b *testing.B) {
+	m := map[string]string{"comment": "Lead professional <b>role</b> & \"quotes\" — ünïcödé"}
+	for i := range 39 {
+		m[fmt.Sprintf("caf-%d", i)] = fmt.Sprint(1 + i%5)
+	}
+	text := encode(m)
+	b.ReportAllocs()
+	for b.Loop() {
+		var got map[string]string
+		if err := decode(&got, text); err != nil || len(got) != len(m) {
+			b.Fatal(err)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // The busiest writes, a respondent's draft, response and submission count,
@@ -29,7 +30,10 @@ type batcher struct {
 }
 
 type job struct {
-	ctx   context.Context
+	ctx context.Context
+	// state is waiting until the batcher begins the job (running) or the
+	// caller gives up on it (abandoned), whichever comes first.
+	state atomic.Int32
 	fn    func(context.Context, *txn) error
 	draft *draftChange // what fn does to a draft, for the cache; or nil
 	done  chan error   // buffered: the batcher never waits for the caller
@@ -45,13 +49,21 @@ func newBatcher(db *pool, c *cache) *batcher {
 // errClosed is a write after Close.
 var errClosed = errors.New("sqlite: the store is closed")
 
+const (
+	waiting int32 = iota
+	running
+	abandoned
+)
+
 // do runs fn in a transaction shared with other writes. fn gets a context
 // that is not cancelled: stopping a statement part of the way through
 // would roll back the whole group's transaction. A caller whose ctx ends
-// while it waits gets ctx's error; its write may still be committed, as
-// it may be when a reply is lost, so writes through here are safe to
-// repeat (an upsert, an idempotent send). draft, if not nil, is what fn
-// does to a draft: the cache is changed to match before do returns.
+// before its write begins gets ctx's error, and the write is never run;
+// once the write has begun, do waits for its outcome whatever ctx does
+// (the rest of one transaction, milliseconds), so that an error always
+// means the write did not happen: a respondent is never told "not sent"
+// of answers that were stored. draft, if not nil, is what fn does to a
+// draft: the cache is changed to match before do returns.
 func (b *batcher) do(ctx context.Context, draft *draftChange, fn func(context.Context, *txn) error) error {
 	j := &job{ctx: ctx, fn: fn, draft: draft, done: make(chan error, 1)}
 	b.mu.RLock()
@@ -70,7 +82,10 @@ func (b *batcher) do(ctx context.Context, draft *draftChange, fn func(context.Co
 	case err := <-j.done:
 		return err
 	case <-ctx.Done():
-		return ctx.Err()
+		if j.state.CompareAndSwap(waiting, abandoned) {
+			return ctx.Err()
+		}
+		return <-j.done // begun: its outcome is a moment away
 	}
 }
 
@@ -109,8 +124,8 @@ func (b *batcher) commit(batch []*job) {
 		// until this group ends.
 		since := b.cache.draftsSeen()
 		for i, j := range batch {
-			if err := j.ctx.Err(); err != nil {
-				results[i] = err // given up on before it began
+			if !j.state.CompareAndSwap(waiting, running) {
+				results[i] = context.Canceled // given up on before it began
 				continue
 			}
 			broken, werr := savepoint(ctx, tx, j)

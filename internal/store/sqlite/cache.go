@@ -26,8 +26,12 @@ import (
 //     result after the write emptied the cache: so each emptying counts a
 //     version, and a read keeps its result only if the version is the one
 //     it saw before it queried.
-//   - Drafts are filled by writes only, never by reads, so no read races a
-//     write. A batched write (SaveDraft, Submit: batch.go) changes the
+//   - Drafts are filled by writes, and by reads as rounds are (after a
+//     restart every page would otherwise read its draft from SQLite until
+//     the respondent's next save). Every change to drafts counts a version
+//     after it commits, and a read keeps its draft only if the version is
+//     still the one it saw before it queried: a read that saw a draft from
+//     before a write then finds the version moved on. A batched write (SaveDraft, Submit: batch.go) changes the
 //     cache after its group commits and before the caller is told: its
 //     group noted the version when it took SQLite's write lock, and no
 //     other write can commit until the group ends; if the version is still
@@ -131,6 +135,20 @@ func (c *cache) draft(key string) (survey.Draft, bool) {
 		d.Answers = clone(d.Answers) // outside the lock: the cached map is never changed
 	}
 	return d, ok
+}
+
+// keepRead keeps a draft read from SQLite, as Draft read it after
+// draftsSeen gave version, unless a write to drafts has ended since.
+func (c *cache) keepRead(version uint64, d survey.Draft) {
+	ch := saved(d)
+	if ch.draft == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.draftsVersion == version {
+		c.putDraft(*ch.draft)
+	}
 }
 
 // draftChange is what one batched write does to one draft.

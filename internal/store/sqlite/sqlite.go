@@ -253,8 +253,13 @@ func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
 	if d, ok := s.cache.draft(key); ok {
 		return d, nil
 	}
+	version := s.cache.draftsSeen()
 	row := s.read.QueryRowContext(ctx, `SELECT survey_id, round, answers, updated, expires, respondent_key, invitation FROM drafts WHERE key = ?`, key)
-	return scanDraft(row, key, "draft")
+	d, err := scanDraft(row, key, "draft")
+	if err == nil {
+		s.cache.keepRead(version, d) // a copy: the caller changes d
+	}
+	return d, err
 }
 
 // TakeDraft deletes the draft if it is the round's and unexpired, in one
@@ -316,6 +321,9 @@ ON CONFLICT (submission_key) DO NOTHING`,
 			return err
 		}
 		stored = n == 1
+		if stored {
+			store.Stored(ctx) // in the transaction: stored once it commits
+		}
 		if stored && r.Invitation != "" {
 			if err := useInvitation(ctx, tx, r); err != nil {
 				return err

@@ -31,6 +31,8 @@ func Run(t *testing.T, h Harness) {
 	}{
 		{"SubmitRoundTrip", testSubmitRoundTrip},
 		{"SubmitTwiceStoresOne", testSubmitTwiceStoresOne},
+		{"SubmitConfirmedOnceStored", testSubmitConfirmedOnceStored}, // stored.go
+		{"SubmitCancelled", testSubmitCancelled},                     // stored.go
 		{"ReferenceConflict", testReferenceConflict},
 		{"NotFound", testNotFound},
 		{"Drafts", testDrafts},
