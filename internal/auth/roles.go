@@ -121,6 +121,12 @@ func (u User) CanSeeAllOrganisations() bool {
 	return u.Role == Admin || u.Role == Analyst || u.Role == BoardViewer
 }
 
+// CanInvite: make invitations and upload contact lists. Administrators,
+// and co-ordinators for their own organisation (CanManageInvitations).
+func (u User) CanInvite() bool {
+	return u.Valid() == nil && (u.Role == Admin || u.Role == Coordinator)
+}
+
 // CanManageInvitations: send and withdraw invitations for an organisation.
 func (u User) CanManageInvitations(org string) bool {
 	switch u.Role {

@@ -14,21 +14,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web/session"
 )
-
-// invitationRoutes are the staff routes for invitations and the
-// safeguarding review.
-func (s *Pages) invitationRoutes(g fiber.Router) {
-	g.Get("/invitations", s.sessions.Only(session.CanInvite, s.invitationsPage))
-	g.Post("/invitations", s.sessions.Only(session.CanInvite, s.createInvitations))
-	g.Get("/safeguarding", s.sessions.Only(auth.User.CanSeeFreeText, s.safeguarding))
-}
 
 // MaxInvitations is the most invitations one batch makes.
 const MaxInvitations = 2000
