@@ -270,8 +270,10 @@ func (s *Server) Routes() []web.Route { return s.routes.List() }
 // respondent's language and with what they entered.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	// Errors raised before any middleware ran (a body or header too large)
-	// need the headers too.
+	// need the headers too. No error page is kept in a cache: a page
+	// missing at an address in a round's flow, say, may be there later.
 	web.SetSecurityHeaders(c)
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	status, message := web.Status(err)
 	p := web.ErrorPage{Page: web.Page{Title: message, CSRF: web.Token(c)}, Status: status, Message: message}
 	switch {
