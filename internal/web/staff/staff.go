@@ -43,8 +43,8 @@ func (s *Pages) signInForm(c *fiber.Ctx) error {
 // (15 minutes) but a check adds the previous window to the current one,
 // so that failures do not start again from nought at a window's edge.
 type throttle struct {
-	email, client     [2]string // counter keys: this window, the previous one
-	expires, previous time.Time
+	email, client [2]string // counter keys: this window, the previous one
+	expires       time.Time
 }
 
 func (s *Pages) throttleFor(c *fiber.Ctx, email string) (throttle, error) {
