@@ -98,10 +98,10 @@ func (t *Routes) Add(prefix string, mw []fiber.Handler, routes ...Route) {
 func (t *Routes) List() []Route { return slices.Clone(t.list) }
 
 // limitBody refuses a body over max bytes before it is read. The service
-// streams request bodies (fiber.Config.StreamRequestBody): Fiber has read
-// at most the first 8 KB of the body when a route's handlers start, so a
-// declared length over max is refused at once, and a chunked body is read
-// up to max and no further. A compressed body is refused: no browser sends
+// streams request bodies (fiber.Config.StreamRequestBody, server.New):
+// only the body's first bytes have been read when a route's handlers
+// start, so a declared length over max is refused at once, and a chunked
+// body is read up to max and no further. A compressed body is refused: no browser sends
 // one, and it could hold far more than it declares.
 func limitBody(max int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
