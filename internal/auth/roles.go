@@ -121,6 +121,17 @@ func (u User) CanSeeAllOrganisations() bool {
 	return u.Role == Admin || u.Role == Analyst || u.Role == BoardViewer
 }
 
+// CanInvite: make invitations and upload contact lists. Administrators,
+// and co-ordinators for their own organisation (CanManageInvitations).
+func (u User) CanInvite() bool {
+	return u.Valid() == nil && (u.Role == Admin || u.Role == Coordinator)
+}
+
+// CanMakeLinks: make files of invitation links. Whoever holds a link can
+// tell whether it has been used, and so who has answered: co-ordinators
+// have the service email their contacts instead, and never hold links.
+func (u User) CanMakeLinks() bool { return u.Valid() == nil && u.Role == Admin }
+
 // CanManageInvitations: send and withdraw invitations for an organisation.
 func (u User) CanManageInvitations(org string) bool {
 	switch u.Role {

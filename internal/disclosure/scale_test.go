@@ -3,10 +3,7 @@ package disclosure
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"testing"
-	"time"
 )
 
 // realistic is a round shaped like the bundled self-assessment's benchmark:
@@ -40,47 +37,32 @@ func realistic(rng *rand.Rand, n, items, leaderItems, levels int) *Problem {
 	return problemOf(4, pops, [][]int{all, lead, {}}, levels, 5, people)
 }
 
-// TestScale prints what Protect costs and hides at several sizes
-// (IWT_DISCLOSURE_SCALE=1000,10000).
-func TestScale(t *testing.T) {
-	sizes := os.Getenv("IWT_DISCLOSURE_SCALE")
-	if sizes == "" {
-		t.Skip("set IWT_DISCLOSURE_SCALE to the numbers of responses to try")
-	}
-	for _, f := range splitInts(sizes) {
-		pr := realistic(rand.New(rand.NewPCG(1, uint64(f))), f, 40, 6, 6)
-		start := time.Now()
-		if os.Getenv("NOMEASURES") != "" {
-			for i := range pr.Pops {
-				pr.Pops[i].Measures = 0
+// BenchmarkProtect measures what Protect costs on realistic rounds of
+// 1,000 and 10,000 responses, and reports what it hides: the cells of each
+// way (1-way, 2-way, …) hidden, as a share of that way's cells
+// (go test ./internal/disclosure -run '^$' -bench Protect -benchtime 1x).
+func BenchmarkProtect(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("responses=%d", n), func(b *testing.B) {
+			pr := realistic(rand.New(rand.NewPCG(1, uint64(n))), n, 40, 6, 6)
+			var pat *Pattern
+			for b.Loop() {
+				pat = Protect(pr)
 			}
-		}
-		pat := Protect(pr)
-		took := time.Since(start)
-		u := newUniverse(pr)
-		hidden := map[int]int{}
-		total := map[int]int{}
-		for _, g := range u.groups {
-			total[g.key.Way()]++
-			if !pat.Shown(g.key) {
-				hidden[g.key.Way()]++
+			u := newUniverse(pr)
+			hidden := map[int]int{}
+			total := map[int]int{}
+			for _, g := range u.groups {
+				total[g.key.Way()]++
+				if !pat.Shown(g.key) {
+					hidden[g.key.Way()]++
+				}
 			}
-		}
-		t.Logf("%d responses, %d cells, %d atoms: Protect %v; hidden by way %v of %v", f, len(pr.Cells), len(u.atoms), took, hidden, total)
+			for way, t := range total {
+				b.ReportMetric(float64(hidden[way])/float64(t), fmt.Sprintf("hidden-%d-way", way))
+			}
+			b.ReportMetric(float64(len(pr.Cells)), "cells")
+			b.ReportMetric(float64(len(u.atoms)), "atoms")
+		})
 	}
-}
-
-func splitInts(s string) []int {
-	var out []int
-	n := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == ',' {
-			out = append(out, n)
-			n = 0
-			continue
-		}
-		d, _ := strconv.Atoi(s[i : i+1])
-		n = n*10 + d
-	}
-	return out
 }

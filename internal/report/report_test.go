@@ -2,8 +2,8 @@ package report
 
 import (
 	"encoding/json"
-	"strconv"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"

@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -94,25 +93,6 @@ const (
 	DefaultStaffTimeout      = 2 * time.Minute
 )
 
-// MaxBodyBytes bounds a request body. The longest form, a strand page with
-// its comment box, is a few kilobytes. MaxUploadBytes bounds the body of
-// the staff upload forms (staff.UploadPaths): a contact list
-// (mail.MaxContactBytes) and the form around it. Fiber refuses bodies over
-// the larger before reading them; limitBody refuses the rest.
-const (
-	MaxBodyBytes   = 64 << 10
-	MaxUploadBytes = mail.MaxContactBytes + 64<<10
-)
-
-// limitBody answers 413 to a body over MaxBodyBytes on any path but the
-// upload forms'.
-func limitBody(c *fiber.Ctx) error {
-	if len(c.Request().Body()) > MaxBodyBytes && !slices.Contains(staff.UploadPaths, c.Path()) {
-		return fiber.ErrRequestEntityTooLarge
-	}
-	return c.Next()
-}
-
 // Server is the web service.
 type Server struct {
 	store  Store
@@ -121,6 +101,7 @@ type Server struct {
 	health *web.Health
 	errors *web.Renderer // the error page of every request but a respondent's
 	app    *fiber.App
+	routes *web.Routes
 	mail   *mail.Worker // nil when no mail server is set
 }
 
@@ -192,8 +173,21 @@ func New(o Options) (*Server, error) {
 	cfg := fiber.Config{
 		AppName:               "iwtoolkit",
 		DisableStartupMessage: true,
-		BodyLimit:             MaxUploadBytes,
-		ReadTimeout:           30 * time.Second,
+		// Bodies are streamed, and each route refuses a body over its own
+		// limit (web.Route.MaxBody) before reading it: a body too large,
+		// or one that never ends, costs what one read of the connection
+		// brings (at most 4 KB), not its length. BodyLimit is how much of
+		// a body fasthttp reads before the handlers run: as little as it
+		// will (it waits for the body's first two bytes), so that they
+		// start as soon as the body does; with the 8 KB it reads by
+		// default, a body stalled before 8 KB would hold its connection
+		// until the read timeout before it could be refused. Multipart
+		// forms are read only by the one route that takes them, after
+		// its checks.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    1,
+		ReadTimeout:                  30 * time.Second,
 		// A response may take this long to write: the streamed downloads
 		// (a workbook of 250,000 responses took 43–61 s on a busy machine)
 		// must not be cut off; a page is written in milliseconds.
@@ -208,22 +202,22 @@ func New(o Options) (*Server, error) {
 	}
 	app := fiber.New(cfg)
 	app.Use(requestid.New()) // X-Request-ID, also in error log lines
-	app.Use(limitBody)
+	app.Use(web.CloseUnreadBody)
 	app.Use(web.RecoverPanic)
 	app.Use(web.SecurityHeaders)
 	files, _ := fs.Sub(static.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600}))
-	staffPages.Health(app) // before anything that needs the store or a form token
-	app.Use(web.CheckFormAllowing(staff.UploadPaths...))
+	routes := web.NewRoutes(app, sessions.Guard)
+	staffPages.Health(routes) // before anything that needs the store or a form token
 	app.Use(web.CSRF(secrets, o.Secure, o.Now))
-	respondent.Register(app)
-	staffPages.Register(app)
-	reportPages.Register(app)
-	pack.Register(app)
-	optOut.Register(app)
-	legal.Register(app)
+	respondent.Register(routes)
+	staffPages.Register(routes)
+	reportPages.Register(routes)
+	pack.Register(routes)
+	optOut.Register(routes)
+	legal.Register(routes)
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
-	s.app = app
+	s.app, s.routes = app, routes
 	return s, nil
 }
 
@@ -263,6 +257,10 @@ func (s *Server) SendMail(ctx context.Context, interval time.Duration) {
 // App is the Fiber app, for Listen, Listener and Shutdown.
 func (s *Server) App() *fiber.App { return s.app }
 
+// Routes is the service's route table: every route of App with who may
+// use it.
+func (s *Server) Routes() []web.Route { return s.routes.List() }
+
 // handleError turns an error no audience's package answered into a status
 // and an error page: staff pages' errors, and those raised before any
 // route (a body too large, a form token missing). web.Status gives the
@@ -272,8 +270,10 @@ func (s *Server) App() *fiber.App { return s.app }
 // respondent's language and with what they entered.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	// Errors raised before any middleware ran (a body or header too large)
-	// need the headers too.
+	// need the headers too. No error page is kept in a cache: a page
+	// missing at an address in a round's flow, say, may be there later.
 	web.SetSecurityHeaders(c)
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	status, message := web.Status(err)
 	p := web.ErrorPage{Page: web.Page{Title: message, CSRF: web.Token(c)}, Status: status, Message: message}
 	switch {

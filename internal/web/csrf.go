@@ -37,25 +37,24 @@ const (
 // CSRFField is the name of a form's token field.
 const CSRFField = csrfField
 
-// CSRF is the protection's middleware: it gives every browser its cookie,
-// makes the matching token available to pages (Token), and refuses a POST
-// without the right token. It is registered after the static files and
-// the health checks, which need none.
+// CSRF is the protection's middleware: it gives every browser its cookie
+// and makes the matching token available to pages (Token). Each form's
+// route checks the token it was sent (checkToken, added by Routes.Add)
+// once the body has passed the route's limit. It is registered after the
+// static files and the health checks, which need none.
 func CSRF(secrets *Secrets, secure bool, now func() time.Time) fiber.Handler {
-	return func(c *fiber.Ctx) error { return csrfProtect(c, secrets, secure, now) }
+	return func(c *fiber.Ctx) error { return csrfToken(c, secrets, secure, now) }
 }
 
-func csrfProtect(c *fiber.Ctx, secrets *Secrets, secure bool, now func() time.Time) error {
+func csrfToken(c *fiber.Ctx, secrets *Secrets, secure bool, now func() time.Time) error {
 	key, err := secrets.Get(c.UserContext(), "csrf")
 	if err != nil {
 		return err
 	}
-	post := c.Method() == fiber.MethodPost
-	check := post
 	cookie := c.Cookies(csrfCookie)
 	if !wellFormedToken(cookie) {
-		if check {
-			return fiber.NewError(http.StatusForbidden, csrfRefused)
+		if c.Method() == fiber.MethodPost {
+			return c.Next() // no token: checkToken refuses the form
 		}
 		cookie = auth.NewToken()
 		c.Cookie(&fiber.Cookie{
@@ -66,9 +65,15 @@ func csrfProtect(c *fiber.Ctx, secrets *Secrets, secure bool, now func() time.Ti
 			Expires: now().Add(365 * 24 * time.Hour),
 		})
 	}
-	token := csrfTokenFor(key, cookie)
-	c.Locals(csrfLocal, token)
-	if check && subtle.ConstantTimeCompare([]byte(c.FormValue(csrfField)), []byte(token)) != 1 {
+	c.Locals(csrfLocal, csrfTokenFor(key, cookie))
+	return c.Next()
+}
+
+// checkToken refuses a form whose csrf_token field does not match its
+// cookie, before its handler runs.
+func checkToken(c *fiber.Ctx) error {
+	token := Token(c)
+	if token == "" || subtle.ConstantTimeCompare([]byte(c.FormValue(csrfField)), []byte(token)) != 1 {
 		return fiber.NewError(http.StatusForbidden, csrfRefused)
 	}
 	return c.Next()

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,8 +11,8 @@ import (
 )
 
 // Middleware every page shares. None looks at the request's path: each
-// audience's package registers its routes on a group with its own (a
-// deadline, a limit, its error pages).
+// audience's package registers its routes with its own (a deadline, a
+// limit, its error pages) through Routes.Add.
 
 // RecoverPanic turns a panic in a handler into an error: a 500 page and a
 // log line, not a crash.
@@ -46,47 +45,39 @@ func SetSecurityHeaders(c *fiber.Ctx) {
 	c.Set("X-Frame-Options", "DENY")
 }
 
-// CheckForm turns away a POST that is not a form, or whose fields are not
-// valid UTF-8, before any handler reads it.
-func CheckForm(c *fiber.Ctx) error { return checkForm(c, nil) }
-
-// CheckFormAllowing is CheckForm that also takes multipart/form-data (a
-// file upload) on the given paths, and nowhere else.
-func CheckFormAllowing(uploads ...string) fiber.Handler {
-	return func(c *fiber.Ctx) error { return checkForm(c, uploads) }
-}
-
-func checkForm(c *fiber.Ctx, uploads []string) error {
-	if c.Method() != fiber.MethodPost {
+// checkForm turns away a POST that is not a form, or whose fields are not
+// valid UTF-8, before its handler reads it; multipart/form-data (a file
+// upload) only on a route that takes one (Route.Upload).
+func checkForm(multipart bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		// The media type exactly, before any parameters: a prefix would
+		// let through application/x-www-form-urlencodedanything.
+		mediaType, _, _ := strings.Cut(string(c.Request().Header.ContentType()), ";")
+		mediaType = strings.TrimSpace(mediaType)
+		valid := true
+		switch {
+		case strings.EqualFold(mediaType, fiber.MIMEApplicationForm):
+			c.Request().PostArgs().VisitAll(func(k, v []byte) {
+				valid = valid && utf8.Valid(k) && utf8.Valid(v)
+			})
+		case strings.EqualFold(mediaType, fiber.MIMEMultipartForm) && multipart:
+			form, err := c.MultipartForm()
+			if err != nil {
+				return fiber.NewError(fiber.StatusBadRequest, "The form could not be read")
+			}
+			for k, vs := range form.Value {
+				for _, v := range vs {
+					valid = valid && utf8.ValidString(k) && utf8.ValidString(v)
+				}
+			}
+		default:
+			return fiber.NewError(fiber.StatusUnsupportedMediaType, "This form must be sent as a web form")
+		}
+		if !valid {
+			return fiber.NewError(fiber.StatusBadRequest, "The form contained characters that could not be read")
+		}
 		return c.Next()
 	}
-	// The media type exactly, before any parameters: a prefix would let
-	// through application/x-www-form-urlencodedanything.
-	mediaType, _, _ := strings.Cut(string(c.Request().Header.ContentType()), ";")
-	mediaType = strings.TrimSpace(mediaType)
-	valid := true
-	switch {
-	case strings.EqualFold(mediaType, fiber.MIMEApplicationForm):
-		c.Request().PostArgs().VisitAll(func(k, v []byte) {
-			valid = valid && utf8.Valid(k) && utf8.Valid(v)
-		})
-	case strings.EqualFold(mediaType, fiber.MIMEMultipartForm) && slices.Contains(uploads, c.Path()):
-		form, err := c.MultipartForm()
-		if err != nil {
-			return fiber.NewError(fiber.StatusBadRequest, "The form could not be read")
-		}
-		for k, vs := range form.Value {
-			for _, v := range vs {
-				valid = valid && utf8.ValidString(k) && utf8.ValidString(v)
-			}
-		}
-	default:
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, "This form must be sent as a web form")
-	}
-	if !valid {
-		return fiber.NewError(fiber.StatusBadRequest, "The form contained characters that could not be read")
-	}
-	return c.Next()
 }
 
 // Deadline gives every store call of a request one deadline: a store that

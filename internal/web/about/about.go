@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/web"
 )
 
@@ -46,11 +47,13 @@ func New(o Options) (*Pages, error) {
 // DefaultOrganisation names the body when the settings do not.
 const DefaultOrganisation = "The Children's Trust partnership"
 
-// Register adds the pages' routes.
-func (p *Pages) Register(app *fiber.App) {
-	app.Get("/accessibility", p.show("about-accessibility.html", "Accessibility statement"))
-	app.Get("/privacy", p.show("about-privacy.html", "Privacy notice"))
-	app.Get("/cookies", p.show("about-cookies.html", "Cookies"))
+// Register adds the pages' routes, public.
+func (p *Pages) Register(t *web.Routes) {
+	t.Add("", nil,
+		web.Get("/accessibility", auth.Public, p.show("about-accessibility.html", "Accessibility statement")),
+		web.Get("/privacy", auth.Public, p.show("about-privacy.html", "Privacy notice")),
+		web.Get("/cookies", auth.Public, p.show("about-cookies.html", "Cookies")),
+	)
 }
 
 type page struct {

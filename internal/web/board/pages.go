@@ -62,15 +62,16 @@ func New(o Options) (*Pages, error) {
 // viewers, analysts and administrators read, and the forms behind it,
 // which analysts and administrators use. Every one has the staff
 // deadline for the store.
-func (s *Pages) Register(app *fiber.App) {
-	p := app.Group("/r/:survey/pack", web.Deadline(s.timeout))
-	p.Get("", s.sessions.Only(auth.User.CanReadBoardPack, s.boardPack))
-	p.Get("/commentary/:round/:strand", s.sessions.Only(auth.User.CanEditBoardPack, s.commentaryForm))
-	p.Post("/commentary/:round/:strand", s.sessions.Only(auth.User.CanEditBoardPack, s.saveCommentary))
-	p.Get("/actions/new", s.sessions.Only(auth.User.CanEditBoardPack, s.newActionForm))
-	p.Post("/actions/new", s.sessions.Only(auth.User.CanEditBoardPack, s.addAction))
-	p.Get("/actions/:id", s.sessions.Only(auth.User.CanEditBoardPack, s.actionForm))
-	p.Post("/actions/:id", s.sessions.Only(auth.User.CanEditBoardPack, s.updateAction))
+func (s *Pages) Register(t *web.Routes) {
+	t.Add("/r/:survey/pack", []fiber.Handler{web.Deadline(s.timeout)},
+		web.Get("", auth.ReadBoardPack, s.boardPack),
+		web.Get("/commentary/:round/:strand", auth.EditBoardPack, s.commentaryForm),
+		web.Post("/commentary/:round/:strand", auth.EditBoardPack, s.saveCommentary),
+		web.Get("/actions/new", auth.EditBoardPack, s.newActionForm),
+		web.Post("/actions/new", auth.EditBoardPack, s.addAction),
+		web.Get("/actions/:id", auth.EditBoardPack, s.actionForm),
+		web.Post("/actions/:id", auth.EditBoardPack, s.updateAction),
+	)
 }
 
 func (s *Pages) render(c *fiber.Ctx, status int, name string, data web.Paged) error {

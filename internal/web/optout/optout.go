@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
@@ -49,11 +50,12 @@ func New(o Options) (*Pages, error) {
 	return &Pages{o: o, pages: r}, nil
 }
 
-// Register adds /o/:key.
-func (p *Pages) Register(app *fiber.App) {
-	g := app.Group("/o", web.Deadline(p.o.Timeout))
-	g.Get("/:key", p.form)
-	g.Post("/:key", p.optOut)
+// Register adds /o/:key, public.
+func (p *Pages) Register(t *web.Routes) {
+	t.Add("/o", []fiber.Handler{web.Deadline(p.o.Timeout)},
+		web.Get("/:key", auth.Public, p.form),
+		web.Post("/:key", auth.Public, p.optOut),
+	)
 }
 
 // page is the opt-out page, in the language of the contact's emails.

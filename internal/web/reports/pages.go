@@ -64,20 +64,22 @@ func New(o Options) (*Pages, error) {
 }
 
 // Register adds the reports' routes, with the staff deadline for the
-// store. Every one goes through sessions.Only with the permission it
+// store: the reports' one table of routes, each with the permission it
 // needs.
-func (s *Pages) Register(app *fiber.App) {
-	r := app.Group("/r/:survey", web.Deadline(s.timeout))
-	r.Get("", s.sessions.Only(auth.User.CanSeeReports, s.viewReport))
-	r.Get("/responses.csv", s.sessions.Only(auth.User.CanSeeRawResponses, s.responsesCSV))
-	r.Get("/responses.xlsx", s.sessions.Only(auth.User.CanSeeRawResponses, s.responsesXLSX))
-	r.Get("/responses.sps", s.sessions.Only(auth.User.CanSeeRawResponses, s.responsesSPSS))
-	r.Get("/codebook.csv", s.sessions.Only(auth.User.CanSeeRawResponses, s.codebookCSV))
-	r.Get("/aggregates.csv", s.sessions.Only(auth.User.CanSeeReports, s.aggregatesCSV))
-	r.Get("/aggregates.xlsx", s.sessions.Only(auth.User.CanSeeReports, s.aggregatesXLSX))
-	r.Get("/views/:view", s.sessions.Only(auth.User.CanSeeReports, s.reportViewPage))
-	r.Get("/comments", s.sessions.Only(auth.User.CanSeeFreeText, s.comments))
-	app.Get("/api/surveys/:survey/report", web.Deadline(s.timeout), s.sessions.Only(auth.User.CanSeeReports, s.reportAPI))
+func (s *Pages) Register(t *web.Routes) {
+	mw := []fiber.Handler{web.Deadline(s.timeout)}
+	t.Add("/r/:survey", mw,
+		web.Get("", auth.SeeReports, s.viewReport),
+		web.Get("/responses.csv", auth.SeeRawResponses, s.responsesCSV),
+		web.Get("/responses.xlsx", auth.SeeRawResponses, s.responsesXLSX),
+		web.Get("/responses.sps", auth.SeeRawResponses, s.responsesSPSS),
+		web.Get("/codebook.csv", auth.SeeRawResponses, s.codebookCSV),
+		web.Get("/aggregates.csv", auth.SeeReports, s.aggregatesCSV),
+		web.Get("/aggregates.xlsx", auth.SeeReports, s.aggregatesXLSX),
+		web.Get("/views/:view", auth.SeeReports, s.reportViewPage),
+		web.Get("/comments", auth.SeeFreeText, s.comments),
+	)
+	t.Add("/api/surveys/:survey", mw, web.Get("/report", auth.SeeReports, s.reportAPI))
 }
 
 func (s *Pages) render(c *fiber.Ctx, status int, name string, data web.Paged) error {

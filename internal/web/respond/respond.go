@@ -15,6 +15,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
@@ -83,27 +84,27 @@ func New(o Options) (*Pages, error) {
 		draftLifetime: o.DraftLifetime, submitLimit: o.SubmitLimit, timeout: o.Timeout, secrets: o.Secrets, health: o.Health, pages: r}, nil
 }
 
-// Register adds the respondent routes. Every page of a round's flow shares
-// its group's middleware: the respondent's deadline for the store, the
-// limit on form posts, and the respondent's error pages (failed).
-func (s *Pages) Register(app *fiber.App) {
-	app.Get("/", web.Deadline(s.timeout), s.failed, s.home)
-
-	flow := app.Group("/s/:survey/:round", noStore, web.Deadline(s.timeout), s.failed, s.limitSubmissions)
-	flow.Get("", s.inFlow(s.start))
-	flow.Get("/privacy", s.answering(s.privacy))
-	flow.Get("/tasks", s.answering(s.tasks))
-	flow.Get("/stop", s.inFlow(s.stop))
-	flow.Get("/resume", s.inFlow(s.resume))
-	flow.Post("/resume", s.inFlow(s.resume))
-	flow.Get("/saved", s.inFlow(s.saved))
-	flow.Get("/section/:section", s.answering(s.sectionForm))
-	flow.Post("/section/:section", s.whenDown(s.sectionNotSaved, s.answering(s.saveSection)))
-	flow.Get("/check", s.answering(s.checkAnswers))
-	flow.Post("/check", s.whenDown(s.notSent, s.answering(s.submit)))
-	flow.Get("/done", s.inFlow(s.done))
-
-	app.Get("/i/:token", noStore, web.Deadline(s.timeout), s.failed, s.invitation)
+// Register adds the respondent routes, every one public. Every page of a
+// round's flow has the same middleware: no caching, the respondent's
+// deadline for the store, the respondent's error pages (failed) and the
+// limit on form posts.
+func (s *Pages) Register(t *web.Routes) {
+	t.Add("", []fiber.Handler{web.Deadline(s.timeout), s.failed}, web.Get("/", auth.Public, s.home))
+	t.Add("/s/:survey/:round", []fiber.Handler{noStore, web.Deadline(s.timeout), s.failed, s.limitSubmissions},
+		web.Get("", auth.Public, s.inFlow(s.start)),
+		web.Get("/privacy", auth.Public, s.answering(s.privacy)),
+		web.Get("/tasks", auth.Public, s.answering(s.tasks)),
+		web.Get("/stop", auth.Public, s.inFlow(s.stop)),
+		web.Get("/resume", auth.Public, s.inFlow(s.resume)),
+		web.Post("/resume", auth.Public, s.inFlow(s.resume)),
+		web.Get("/saved", auth.Public, s.inFlow(s.saved)),
+		web.Get("/section/:section", auth.Public, s.answering(s.sectionForm)),
+		web.Post("/section/:section", auth.Public, s.whenDown(s.sectionNotSaved, s.answering(s.saveSection))),
+		web.Get("/check", auth.Public, s.answering(s.checkAnswers)),
+		web.Post("/check", auth.Public, s.whenDown(s.notSent, s.answering(s.submit))),
+		web.Get("/done", auth.Public, s.inFlow(s.done)),
+	)
+	t.Add("/i", []fiber.Handler{noStore, web.Deadline(s.timeout), s.failed}, web.Get("/:token", auth.Public, s.invitation))
 }
 
 // noStore keeps every page of a round's flow out of the browser's cache

@@ -1,6 +1,6 @@
 // Package session is staff signing in, shared by the staff pages, the
 // reports and the Board pack: the session cookie, who is signed in on a
-// request, the check of their role before any handler runs, and the
+// request, the check of a route's permission before its handler runs, and the
 // audit log of what they do.
 package session
 
@@ -69,31 +69,23 @@ func (w SignedIn) OrganisationLabel(value string) string {
 // Organisation names the organisation of their account, if it has one.
 func (w SignedIn) Organisation() string { return w.OrganisationLabel(w.Account.Organisation) }
 
-// CanInvite says whether they may make invitations: administrators, and
-// co-ordinators for their organisation.
-func (w SignedIn) CanInvite() bool { return CanInvite(w.User) }
+// CanInvite says whether they may make invitations (auth.User.CanInvite),
+// for the navigation.
+func (w SignedIn) CanInvite() bool { return w.User.CanInvite() }
 
-// CanInvite is the permission to make invitations: administrators, and
-// co-ordinators (for their own organisation).
-func CanInvite(u auth.User) bool {
-	return u.Valid() == nil && (u.Role == auth.Admin || u.Role == auth.Coordinator)
-}
-
-// Of is who is signed in on a request that went through Only.
+// Of is who is signed in on a request that went through Guard.
 func Of(c *fiber.Ctx) SignedIn {
 	v, _ := c.Locals(local).(SignedIn)
 	return v
 }
 
-// AnyStaff is the permission every signed-in member of staff has.
-func AnyStaff(u auth.User) bool { return u.Valid() == nil }
-
-// Only wraps a staff handler: it loads the account from the session
+// Guard is the check of every route that is not public (web.Routes.Add
+// puts it before the handler): it loads the account from the session
 // cookie, sends anyone not signed in to the sign-in page, and refuses with
-// a 403 anyone whose role does not allow the page or whose organisation is
-// not the one in the address (:org). Nothing a handler does happens before
-// this, and no page it answers is cached.
-func (s *Sessions) Only(allowed func(auth.User) bool, h fiber.Handler) fiber.Handler {
+// a 403 anyone whose role the permission does not allow or whose
+// organisation is not the one in the address (:org). Nothing a handler
+// does happens before this, and no page it answers is cached.
+func (s *Sessions) Guard(p auth.Permission) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		who, ok, err := s.Current(c)
@@ -103,18 +95,18 @@ func (s *Sessions) Only(allowed func(auth.User) bool, h fiber.Handler) fiber.Han
 		if !ok {
 			return c.Redirect("/staff/sign-in?next="+url.QueryEscape(string(c.Request().URI().RequestURI())), http.StatusSeeOther)
 		}
-		if !allowed(who.User) {
+		if !p.Allows(who.User) {
 			return fiber.NewError(http.StatusForbidden, "You do not have permission to see this page")
 		}
 		if c.Params("org") != "" && !who.User.CanSeeOrganisation(OrgParam(c)) {
 			return fiber.NewError(http.StatusForbidden, "You do not have permission to see this page")
 		}
 		c.Locals(local, who)
-		return h(c)
+		return c.Next()
 	}
 }
 
-// OrgParam is the organisation in the address, decoded. Only checks it and
+// OrgParam is the organisation in the address, decoded. Guard checks it and
 // handlers read it through this one function, so that the check and the
 // use cannot see two different values. An address that does not decode
 // names no organisation anyone may see.

@@ -17,19 +17,6 @@ import (
 	"iwtoolkit/internal/web/session"
 )
 
-// UploadPaths are the staff forms sent as multipart/form-data (a file):
-// web.CheckFormAllowing lets them through.
-var UploadPaths = []string{"/staff/contacts"}
-
-// contactRoutes are the routes of contact lists: upload, the queue's
-// state, reminders and deletion.
-func (s *Pages) contactRoutes(g fiber.Router) {
-	g.Get("/contacts", s.sessions.Only(session.CanInvite, s.contactsPage))
-	g.Post("/contacts", s.sessions.Only(session.CanInvite, s.uploadContacts))
-	g.Post("/contacts/remind", s.sessions.Only(session.CanInvite, s.remind))
-	g.Post("/contacts/delete", s.sessions.Only(auth.User.CanManageUsers, s.deleteContacts))
-}
-
 // contactsPage is one survey's contact lists: the upload form and, per
 // round, what has been sent. Contact data is shown as counts only.
 type contactsPage struct {

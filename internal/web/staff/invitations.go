@@ -14,21 +14,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web/session"
 )
-
-// invitationRoutes are the staff routes for invitations and the
-// safeguarding review.
-func (s *Pages) invitationRoutes(g fiber.Router) {
-	g.Get("/invitations", s.sessions.Only(session.CanInvite, s.invitationsPage))
-	g.Post("/invitations", s.sessions.Only(session.CanInvite, s.createInvitations))
-	g.Get("/safeguarding", s.sessions.Only(auth.User.CanSeeFreeText, s.safeguarding))
-}
 
 // MaxInvitations is the most invitations one batch makes.
 const MaxInvitations = 2000
@@ -65,7 +56,7 @@ func (s *Pages) invitationsPage(c *fiber.Ctx) error {
 // a co-ordinator sees their own organisation only, whatever the address.
 func (s *Pages) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsPage, error) {
 	p := invitationsPage{Page: session.PageFor(c, "Invitations"), Surveys: s.surveys.All(), Max: MaxInvitations,
-		Links: session.Of(c).User.Role == auth.Admin}
+		Links: session.Of(c).User.CanMakeLinks()}
 	if surveyID == "" {
 		return p, nil
 	}
@@ -113,9 +104,6 @@ func (s *Pages) createInvitations(c *fiber.Ctx) error {
 	}
 	if p.Survey == nil {
 		return c.Redirect("/staff/invitations", http.StatusSeeOther)
-	}
-	if !p.Links {
-		return fiber.NewError(http.StatusForbidden, "Only administrators make links. Upload a contact list instead: the service emails each person their own link.")
 	}
 	d := p.Survey
 	p.read(c)

@@ -68,23 +68,6 @@ func New(o Options) (*Pages, error) {
 		sessions: o.Sessions, secrets: o.Secrets, publisher: o.Publisher, health: o.Health, pages: r, links: o.Links, sending: o.Sending}, nil
 }
 
-// Health registers the health checks: first, before any middleware that
-// needs the store or a form token.
-func (s *Pages) Health(app *fiber.App) {
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
-}
-
-// Register adds the staff routes, under /staff with the staff deadline
-// for the store.
-func (s *Pages) Register(app *fiber.App) {
-	g := app.Group("/staff", web.Deadline(s.timeout))
-	s.staffRoutes(g)
-	s.adminRoutes(g)
-	s.invitationRoutes(g)
-	s.contactRoutes(g) // contacts.go
-}
-
 func (s *Pages) render(c *fiber.Ctx, status int, name string, data web.Paged) error {
 	return s.pages.Render(c, status, name, data)
 }

@@ -16,22 +16,6 @@ import (
 	"iwtoolkit/internal/web/session"
 )
 
-// staffRoutes are the staff routes: signing in and out, the dashboard,
-// the audit log, accounts. Every one but signing in goes through
-// sessions.Only, with the permission it needs.
-func (s *Pages) staffRoutes(g fiber.Router) {
-	g.Get("/sign-in", s.signInForm)
-	g.Post("/sign-in", s.signIn)
-	g.Post("/sign-out", s.sessions.Only(session.AnyStaff, s.signOut))
-	g.Get("", s.sessions.Only(session.AnyStaff, s.dashboard))
-	g.Get("/audit", s.sessions.Only(auth.User.CanSeeAudit, s.auditLog))
-	g.Get("/users", s.sessions.Only(auth.User.CanManageUsers, s.users))
-	g.Get("/users/new", s.sessions.Only(auth.User.CanManageUsers, s.newUserForm))
-	g.Post("/users/new", s.sessions.Only(auth.User.CanManageUsers, s.createUser))
-	// :org is checked against the user's scope by sessions.Only.
-	g.Get("/organisations/:org", s.sessions.Only(session.AnyStaff, s.organisation))
-}
-
 // Sign in.
 
 // Sign-in throttling: after this many failures in 15 to 30 minutes (see
@@ -59,8 +43,8 @@ func (s *Pages) signInForm(c *fiber.Ctx) error {
 // (15 minutes) but a check adds the previous window to the current one,
 // so that failures do not start again from nought at a window's edge.
 type throttle struct {
-	email, client     [2]string // counter keys: this window, the previous one
-	expires, previous time.Time
+	email, client [2]string // counter keys: this window, the previous one
+	expires       time.Time
 }
 
 func (s *Pages) throttleFor(c *fiber.Ctx, email string) (throttle, error) {
