@@ -292,15 +292,6 @@ func rowOf(table, label string) string {
 	return row
 }
 
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // TestAuditCommand runs iwtoolkit audit on closed rounds holding the
 // second case's groups, paired with each other: no leak, and the command
 // says so for each round and pair of rounds; with no --survey it audits

@@ -165,26 +165,14 @@ func (c *checker) trueValue(cells []int, p, m int) int {
 func (c *checker) sizes() {
 	width := len(c.u.atoms)
 	b := newBasis(width)
-	var rows [][]float64
-	var rhs []float64
 	seen := map[Key]bool{}
 	for _, f := range c.pub.Figures {
 		if f.Measure != -1 || seen[f.Key] {
 			continue
 		}
 		seen[f.Key] = true
-		i, ok := c.u.index[f.Key]
-		if !ok {
-			continue // a group with no people: it constrains nothing here
-		}
-		v := c.u.vector(i)
-		row := make([]float64, width)
-		for a, x := range v {
-			row[a] = float64(x)
-		}
-		if b.add(v, 0) {
-			rows = append(rows, row)
-			rhs = append(rhs, float64(c.u.groups[i].size))
+		if i, ok := c.u.index[f.Key]; ok { // a group with no people constrains nothing
+			b.add(c.u.vector(i), 0)
 		}
 	}
 	for _, sets := range c.u.candidates() {

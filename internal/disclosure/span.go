@@ -24,14 +24,6 @@ func mulmod(a, b uint64) uint64 {
 	return r
 }
 
-func addmod(a, b uint64) uint64 {
-	r := a + b
-	if r >= prime {
-		r -= prime
-	}
-	return r
-}
-
 func submod(a, b uint64) uint64 {
 	if a >= b {
 		return a - b
@@ -64,13 +56,6 @@ type basis struct {
 }
 
 func newBasis(width int) *basis { return &basis{width: width} }
-
-// clone returns a basis that can be added to without changing b (rows
-// once added are never changed).
-func (b *basis) clone() *basis {
-	return &basis{width: b.width, rows: b.rows[:len(b.rows):len(b.rows)],
-		pivots: b.pivots[:len(b.pivots):len(b.pivots)], from: b.from[:len(b.from):len(b.from)]}
-}
 
 // reduce subtracts the rows from v, in order, and returns the rows used.
 func (b *basis) reduce(v []uint64) bitset {
@@ -162,11 +147,6 @@ func (s bitset) union(o bitset) bitset {
 		out[i] |= x
 	}
 	return out
-}
-
-func (s bitset) has(i int) bool {
-	w := i / 64
-	return w < len(s) && s[w]&(1<<(i%64)) != 0
 }
 
 func (s bitset) each(fn func(int)) {

@@ -338,10 +338,7 @@ func WriteCodebookCSV(w io.Writer, d *survey.Definition, rounds []survey.Round) 
 		return err
 	}
 	cw := csv.NewWriter(w)
-	rows := [][]string{CodebookColumns}
-	for _, r := range CodebookRows(d, rounds) {
-		rows = append(rows, r)
-	}
+	rows := append([][]string{CodebookColumns}, CodebookRows(d, rounds)...)
 	for _, r := range rows {
 		for i, c := range r {
 			if i != codeColumn { // codes are whole numbers the toolkit gives: -1 is no formula
