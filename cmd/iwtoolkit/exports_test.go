@@ -35,6 +35,7 @@ func TestExportFormats(t *testing.T) {
 		levels(2, member{sector: "health", org: "community-health-trust", role: "leader-manager"})...), 0)
 	respond(t, svc.URL, d, "baseline", respondent{Level: "2", Comment: `=HYPERLINK("http://evil")`}, 100)
 	const responses = 23
+	closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
 
 	analyst := staffBrowser(t, svc, "analyst", "")
 	base := "/r/" + d.ID

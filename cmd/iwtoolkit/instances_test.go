@@ -89,6 +89,7 @@ func TestTwoInstancesOneStore(t *testing.T) {
 
 		// The report's figures: the same from either instance, and equal
 		// to a recount from the stored responses.
+		closeRound(t, staffBrowser(t, a, "admin", ""), d, "baseline")
 		analyst := staffBrowser(t, a, "analyst", "")
 		api := "/api/surveys/" + d.ID + "/report?a=baseline"
 		fromA, fromB := reportFigures(t, analyst, api), reportFigures(t, analyst.on(b), api)

@@ -50,6 +50,8 @@ func TestBrowserNarrowStaffPages(t *testing.T) {
 			t.Fatal("the refused email was not recorded as not sent")
 		}
 	}
+	closeRound(t, admin, d, "baseline")
+	closeRound(t, admin, d, "follow-up")
 	strand := rated(d)[0].ID
 	pack := "/r/" + d.ID + "/pack"
 	pages := []string{
