@@ -48,6 +48,16 @@ type Definition struct {
 	// SafeguardingWords flag a free-text answer containing any of them for
 	// a safeguarding review by staff. Flagging only: nothing is judged.
 	SafeguardingWords []string `yaml:"safeguarding_words"`
+	// SafeguardingLead is the address of the named safeguarding lead who
+	// is emailed at once when an answer is flagged: an alert with no
+	// answer in it, only a link to sign in and read it. Without one the
+	// service's setting (IWT_SAFEGUARDING_EMAIL) is used.
+	SafeguardingLead string `yaml:"safeguarding_lead"`
+	// SafeguardingNotice tells a child, on the confirmation page, in the
+	// survey's own words, that a grown-up may read what they wrote.
+	// Required with safeguarding_words on surveys for children and young
+	// people.
+	SafeguardingNotice string `yaml:"safeguarding_notice"`
 	// ExitPage is where GOV.UK's "Exit this page" button, on every page of
 	// a survey for children and young people, leads at once: a neutral
 	// page (DefaultExitPage when the file names none).

@@ -201,7 +201,7 @@ func recoverYAML(err *error) {
 // plain string (English) or a mapping from language code to wording.
 var textFields = map[string]bool{
 	"title": true, "introduction": true, "time_to_complete": true, "how_answers_are_used": true,
-	"privacy_notice": true, "text": true, "hint": true, "label": true, "descriptor": true,
+	"privacy_notice": true, "safeguarding_notice": true, "text": true, "hint": true, "label": true, "descriptor": true,
 	"description": true, "none": true, "pattern_message": true, "name": true, "error": true,
 	// email: (definition.go, Email)
 	"asking": true, "subject": true, "body": true, "reminder_subject": true, "reminder_body": true,
