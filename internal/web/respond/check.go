@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
@@ -96,9 +97,28 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	if err != nil {
 		return err
 	}
+	if err := s.alert(c, f, stored); err != nil {
+		return err
+	}
 	s.setDraftCookie(c, f, "")
 	s.setCookie(c, f, sentCookie, stored.Reference, 0)
 	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
+}
+
+// alert queues a safeguarding alert when a child's or young person's
+// answer is flagged, and records it in the audit log; the worker sends it
+// (mail.Worker). The alert is queued before the confirmation: if queueing
+// fails the respondent is asked to send again, which stores nothing twice
+// and queues the alert then. A repeated send queues nothing new.
+func (s *Pages) alert(c *fiber.Ctx, f *flow, r survey.Response) error {
+	if !f.survey.ForYoungPeople() || len(f.survey.Flagged(r)) == 0 {
+		return nil
+	}
+	n, err := s.st.QueueMail(c.UserContext(), []store.MailMessage{mail.Alert(r)})
+	if err != nil || n == 0 {
+		return err
+	}
+	return s.st.Audit(c.UserContext(), store.AuditEntry{At: s.now().UTC(), Action: "queued safeguarding alert", Target: r.SurveyID + "/" + r.Round + " " + r.Reference})
 }
 
 // sent is the confirmation page of answers this browser sent in the round,

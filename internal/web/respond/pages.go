@@ -217,6 +217,16 @@ func writeDone(w *bytes.Buffer, p donePage) {
 	text(w, `    <h2 class="govuk-heading-m">`, survey.Message(lang, "what-next"), "</h2>\n")
 	text(w, `    <p class="govuk-body">`, part, "</p>\n")
 	text(w, `    <p class="govuk-body">`, survey.Message(lang, keep), "</p>\n")
+	// Every confirmation of the survey says it, flagged or not: the page
+	// must not tell anyone looking over a child's shoulder that an answer
+	// was flagged.
+	if notice := web.Paragraphs(p.Survey.SafeguardingNotice); len(notice) > 0 {
+		w.WriteString(`    <div class="govuk-inset-text" id="who-reads">` + "\n")
+		for _, para := range notice {
+			text(w, `      <p class="govuk-body">`, para, "</p>\n")
+		}
+		w.WriteString("    </div>\n")
+	}
 	help(w, lang, p.HelpText, p.Help)
 	text(w, `    <p class="govuk-body"><a class="govuk-link" href="/">`, survey.Message(lang, "back-to-list"), "</a></p>\n")
 	w.WriteString(columnEnd)

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
 )
@@ -31,6 +32,9 @@ type Store interface {
 	SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error)
 	Invitation(ctx context.Context, key string) (survey.Invitation, bool, error)
 	Increment(ctx context.Context, key string, now, expires time.Time) (int64, error)
+	// QueueMail and Audit queue a safeguarding alert and record it.
+	QueueMail(ctx context.Context, msgs []store.MailMessage) (int, error)
+	Audit(ctx context.Context, e store.AuditEntry) error
 }
 
 // Options are what the respondent pages are made from.
