@@ -200,6 +200,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		SubmitLimit: cfg.SubmitLimit, TrustedProxies: cfg.TrustedProxies(),
 		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
 		Organisation: cfg.Organisation, Contact: cfg.Contact, Safeguarding: cfg.Safeguarding,
+		ServiceName: cfg.ServiceName,
 	})
 	if err != nil {
 		return err

@@ -78,6 +78,9 @@ type Options struct {
 	// Safeguarding is where safeguarding alerts go for a survey that
 	// names no safeguarding lead (IWT_SAFEGUARDING_EMAIL).
 	Safeguarding string
+	// ServiceName is the name in every page's header and title;
+	// web.DefaultServiceName when empty.
+	ServiceName string
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
@@ -215,6 +218,7 @@ func New(o Options) (*Server, error) {
 		cfg.ProxyHeader, cfg.EnableTrustedProxyCheck, cfg.TrustedProxies, cfg.EnableIPValidation = fiber.HeaderXForwardedFor, true, o.TrustedProxies, true
 	}
 	app := fiber.New(cfg)
+	app.Use(web.ServiceName(o.ServiceName))
 	app.Use(requestid.New()) // X-Request-ID, also in error log lines
 	app.Use(limitBody)
 	app.Use(web.RecoverPanic)

@@ -228,7 +228,11 @@ func writeDone(w *bytes.Buffer, p donePage) {
 		w.WriteString("    </div>\n")
 	}
 	help(w, lang, p.HelpText, p.Help)
-	text(w, `    <p class="govuk-body"><a class="govuk-link" href="/">`, survey.Message(lang, "back-to-list"), "</a></p>\n")
+	// The list of surveys holds the staff ones too: nothing there for a
+	// child, who is done here.
+	if !young {
+		text(w, `    <p class="govuk-body"><a class="govuk-link" href="/">`, survey.Message(lang, "back-to-list"), "</a></p>\n")
+	}
 	w.WriteString(columnEnd)
 }
 
