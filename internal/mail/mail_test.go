@@ -640,3 +640,39 @@ func TestAlertAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestContactNames: a list with a quote never closed is refused with its
+// line and nothing else (no panic); every name people have is emailed,
+// quotes, apostrophes, accents and all, and a name wrapped over two lines
+// in a spreadsheet is one line; a control character is refused with that
+// reason at upload.
+func TestContactNames(t *testing.T) {
+	for _, tc := range []struct{ csv, want string }{
+		{"email,name\nann@example.org,Ann\nbob@example.org,\"Bob\ncat@example.org,Cat\n", "line 3: a quote (\") opened on this line is never closed"},
+		{"email,name\nann@example.org,\"Ann \x01\"\n", "line 2: the name has a control character"},
+	} {
+		rows, problems := mail.ParseContacts(strings.NewReader(tc.csv))
+		if rows != nil || len(problems) != 1 || !strings.HasPrefix(problems[0].String(), tc.want) {
+			t.Errorf("ParseContacts(%q) = %v, %v; want one problem %q", tc.csv, rows, problems, tc.want)
+		}
+	}
+	names := map[string]string{
+		"shiv@example.org":  `Siobhán "Shiv" O'Neill`,
+		"dai@example.org":   "Dafydd ap Gruffudd",
+		"wrap@example.org":  "Mary-Jane Smith",
+		"slash@example.org": `Back\slash`,
+	}
+	csv := "email,name\nshiv@example.org,\"Siobhán \"\"Shiv\"\" O'Neill\"\ndai@example.org,Dafydd ap Gruffudd\nwrap@example.org,\"Mary-Jane\nSmith\"\nslash@example.org,Back\\slash\n"
+	eachStore(t, func(t *testing.T, open func(t *testing.T) store.Store) {
+		f := newFixture(t, open(t))
+		f.importList(t, csv)
+		if res := drain(t, f.worker(t, "one")); res.Sent != len(names) {
+			t.Fatalf("sent %+v, want %d", res, len(names))
+		}
+		for _, m := range f.smtp.Received() {
+			if m.ToName != names[m.To] || !strings.Contains(m.Body, names[m.To]) {
+				t.Errorf("to %s: header name %q, want %q; body:\n%s", m.To, m.ToName, names[m.To], m.Body)
+			}
+		}
+	})
+}
