@@ -16,7 +16,8 @@ var resumeCode = regexp.MustCompile(`<strong class="app-code">([0-9A-Z]{4}-[0-9A
 
 // Save and come back later: the code is shown once, the old browser loses
 // the draft, and the code (typed carelessly, or as a link) brings it back
-// in another browser. A wrong code is refused without a hint of anyone
+// in another browser, and again in a third: it works until the answers
+// are sent. A wrong code is refused without a hint of anyone
 // else's answers. It runs on both stores.
 func TestSaveAndResume(t *testing.T) {
 	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
@@ -52,18 +53,26 @@ func TestSaveAndResume(t *testing.T) {
 			if p.URL.Path != flow+"/tasks" || !strings.Contains(text(p.Body), "Completed") {
 				t.Errorf("after resuming with %q: at %s: %s", typed, p.URL.Path, text(p.Body))
 			}
-			// The code is spent once used: the link no longer opens the draft.
+			// The code keeps working: the same link at work, after carrying
+			// on at home, opens the answers as last saved.
 			late := newBrowser(t, svc.URL)
 			late.get(flow+"/resume?code="+url.QueryEscape(code)).must(t, http.StatusOK)
-			late.postWithToken(flow+"/resume", url.Values{"code": {code}}).must(t, http.StatusUnprocessableEntity)
-			// A new code, used as a link. Opening the link (as a mail
+			p = late.postWithToken(flow+"/resume", url.Values{"code": {code}}).must(t, http.StatusOK)
+			if p.URL.Path != flow+"/tasks" || !strings.Contains(text(p.Body), "Completed") {
+				t.Errorf("the code used a second time: at %s: %s", p.URL.Path, text(p.Body))
+			}
+			// Saving for later where the code was used shows the same code:
+			// every device keeps working. Opening the link (as a mail
 			// scanner or a link preview would, with no cookies) only fills
-			// in the form: its button spends the code.
+			// in the form.
 			form.Set("next_step", "later")
 			again := other.postWithToken(flow+"/section/"+first.ID, form).must(t, http.StatusOK)
 			m = resumeCode.FindStringSubmatch(again.Body)
-			if m == nil || again.URL.Path != flow+"/saved" {
-				t.Fatalf("no second resume code, at %s:\n%s", again.URL.Path, text(again.Body))
+			if m == nil || again.URL.Path != flow+"/saved" || m[1] != code {
+				t.Fatalf("saving again, want the same code %s, at %s:\n%s", code, again.URL.Path, text(again.Body))
+			}
+			if !strings.Contains(text(again.Body), "It works on any device, as often as you need, until you send your answers") {
+				t.Errorf("the saved page does not say the code's rule: %s", text(again.Body))
 			}
 			// Refreshing the saved page shows the same code, not a new one.
 			if refreshed := resumeCode.FindStringSubmatch(other.get(flow+"/saved").must(t, http.StatusOK).Body); refreshed == nil || refreshed[1] != m[1] {

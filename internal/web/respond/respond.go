@@ -26,7 +26,6 @@ type Store interface {
 	rounds.States
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	Draft(ctx context.Context, key string) (survey.Draft, error)
-	TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error)
 	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
 	Response(ctx context.Context, reference string) (survey.Response, error)
 	SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error)
