@@ -213,6 +213,7 @@ func (s *Pages) saveForLater(c *fiber.Ctx, f *flow) error {
 	s.setCookie(c, f, savedCookie, code, savedLifetime)
 	return c.Redirect(f.savedURL(), http.StatusSeeOther)
 }
+
 // saved shows the resume code just given (saveForLater), for a few
 // minutes: refreshing the page shows the same code again, and a browser
 // without one goes to the start page.
