@@ -55,7 +55,7 @@ func scaleChoices(f *flow, scale *survey.Scale, preferNotToSay bool) []web.Optio
 		out = append(out, o)
 	}
 	if preferNotToSay {
-		out = append(out, web.Option{Value: survey.PreferNotToSay, Label: f.msg("prefer-not-to-say")})
+		out = append(out, web.Option{Value: survey.PreferNotToSay, Label: f.survey.Word("prefer-not-to-say")})
 	}
 	if n := len(scale.Levels); n < len(out) {
 		out[n].OrBefore = true
@@ -75,6 +75,14 @@ var kinds = map[string]string{
 func viewQuestion(f *flow, q *survey.Question, errs []survey.FieldError) question {
 	answers := f.draft.Answers
 	v := question{Field: web.Field{ID: q.ID, Kind: kinds[q.Type], Legend: q.Text, Hint: q.Hint, Error: web.FieldMessage(errs, q.ID), Optional: q.Optional, Value: answers[q.ID], Max: q.MaxLength, Lang: f.lang}}
+	if f.survey.Words != nil {
+		if q.Optional {
+			v.OptionalText = f.survey.Word("optional")
+		}
+		if q.Type == survey.TypeLongText {
+			v.LimitText = f.survey.Word("up-to-chars", q.MaxLength)
+		}
+	}
 	if q.Type == survey.TypeMultiple && v.Hint == "" {
 		v.Hint = f.msg("select-all")
 	}
@@ -102,7 +110,7 @@ func viewQuestion(f *flow, q *survey.Question, errs []survey.FieldError) questio
 			choices = append(choices, web.Option{Value: survey.NoneOfThese, Label: q.None, OrBefore: true, Exclusive: true})
 		}
 		if q.PreferNotToSay {
-			choices = append(choices, web.Option{Value: survey.PreferNotToSay, Label: f.msg("prefer-not-to-say"), OrBefore: q.None == "", Exclusive: true})
+			choices = append(choices, web.Option{Value: survey.PreferNotToSay, Label: f.survey.Word("prefer-not-to-say"), OrBefore: q.None == "", Exclusive: true})
 		}
 		v.Options = web.Options(q.ID, choices, survey.Choices(answers[q.ID]))
 	}
@@ -299,7 +307,7 @@ func answerLabel(f *flow, q *survey.Question, value string) string {
 		for _, v := range survey.Choices(value) {
 			switch v {
 			case survey.PreferNotToSay:
-				labels = append(labels, f.msg("prefer-not-to-say"))
+				labels = append(labels, f.survey.Word("prefer-not-to-say"))
 			case survey.NoneOfThese:
 				labels = append(labels, q.None)
 			default:

@@ -176,12 +176,13 @@ func writeCheck(w *bytes.Buffer, p checkPage) {
 	w.WriteString(columnStart)
 	text(w, `    <span class="govuk-caption-l">`, p.Survey.Title, "</span>\n")
 	text(w, `    <h1 class="govuk-heading-l">`, p.Title, "</h1>\n")
+	noAnswer := p.Survey.Word("none-given")
 	for _, g := range p.Groups {
 		w.WriteString(`    <h2 class="govuk-heading-m" id="`)
 		web.Escape(w, g.ID)
 		text(w, `">`, g.Title, "</h2>\n")
 		w.WriteString(`    <dl class="govuk-summary-list govuk-!-margin-bottom-9">` + "\n")
-		checkRows(w, g.Rows, lang)
+		checkRows(w, g.Rows, lang, noAnswer)
 		w.WriteString("    </dl>\n")
 	}
 	text(w, `    <h2 class="govuk-heading-m">`, survey.Message(lang, "now-send"), "</h2>\n")
