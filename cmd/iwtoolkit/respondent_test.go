@@ -112,18 +112,18 @@ func TestChildrensPages(t *testing.T) {
 	// The survey's own words, never the service's adult ones, on every
 	// page a child sees.
 	for _, sec := range kids.Sections {
-		got := text(b.get(flow + "/section/" + sec.ID).must(t, http.StatusOK).Body)
+		got := text(b.get(flow+"/section/"+sec.ID).must(t, http.StatusOK).Body)
 		for _, adult := range []string{"(optional)", "Prefer not to say", "characters"} {
 			if strings.Contains(got, adult) {
 				t.Errorf("section %s says %q: %s", sec.ID, adult, got)
 			}
 		}
 	}
-	if comment := text(b.get(flow + "/section/anything-else").must(t, http.StatusOK).Body); !strings.Contains(comment, "(you can skip this)") || !strings.Contains(comment, "You can write as much or as little as you like.") {
+	if comment := text(b.get(flow+"/section/anything-else").must(t, http.StatusOK).Body); !strings.Contains(comment, "(you can skip this)") || !strings.Contains(comment, "You can write as much or as little as you like.") {
 		t.Errorf("the comment page lacks the survey's words: %s", comment)
 	}
 	answerAll(t, b, kids, "baseline", nil)
-	if check := text(b.get(flow + "/check").must(t, http.StatusOK).Body); strings.Contains(check, "None given") || !strings.Contains(check, "You skipped this") {
+	if check := text(b.get(flow+"/check").must(t, http.StatusOK).Body); strings.Contains(check, "None given") || !strings.Contains(check, "You skipped this") {
 		t.Errorf("check answers is not in the survey's words: %s", check)
 	}
 	done := text(b.postWithToken(flow+"/check", url.Values{}).must(t, http.StatusOK).Body)
