@@ -192,10 +192,26 @@ func TestEveryQuestionType(t *testing.T) {
 		t.Error("the leaders-only number question is shown before the role is known")
 	}
 	// Choosing the leader's role reveals the number question on the same
-	// page: it comes back to be answered, with no error for it yet.
-	p := b.postWithToken(flow+"/section/about-you", url.Values{"sector": {"health"}, "role": {"leader-manager"}}).must(t, http.StatusOK)
-	if p.URL.Path != flow+"/section/about-you" || !strings.Contains(p.Body, `name="team-size"`) || strings.Contains(p.Body, "There is a problem") {
-		t.Errorf("after revealing a question: at %s:\n%s", p.URL.Path, text(p.Body))
+	// page: it comes back to be answered, with no error for it yet, and
+	// (without JavaScript) the page opens at it, saying why.
+	form := url.Values{"sector": {"health"}, "role": {"leader-manager"}, "csrf_token": {csrfOf(t, b.get(flow+"/section/about-you"))}}
+	req, _ := http.NewRequest(http.MethodPost, svc.URL+flow+"/section/about-you", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := (&http.Client{Jar: b.client.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != flow+"/section/about-you?revealed=team-size#revealed" {
+		t.Errorf("after revealing a question: %d to %q, want 303 to the page at #revealed", resp.StatusCode, loc)
+	}
+	p := b.get(flow+"/section/about-you?revealed=team-size").must(t, http.StatusOK)
+	notice := strings.Index(p.Body, `id="revealed"`)
+	if notice < 0 || notice > strings.Index(p.Body, `name="team-size"`) || !strings.Contains(text(p.Body), "Your answer opened the question below.") || strings.Contains(p.Body, "There is a problem") {
+		t.Errorf("the page after revealing a question does not open at it with a notice:\n%s", text(p.Body))
+	}
+	if strings.Contains(b.get(flow+"/section/about-you?revealed=nothing-here").must(t, http.StatusOK).Body, `id="revealed"`) {
+		t.Error("a revealed= naming no question of the page shows a notice")
 	}
 	p = b.postWithToken(flow+"/section/about-you", url.Values{"sector": {"health"}, "role": {"leader-manager"}, "team-size": {"600"}}).must(t, http.StatusUnprocessableEntity)
 	if !strings.Contains(p.Body, "‘How many people do you manage?’ must be 500 or less") || !strings.Contains(p.Body, `value="600"`) {

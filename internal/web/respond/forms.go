@@ -2,6 +2,7 @@ package respond
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -20,6 +21,9 @@ type formPage struct {
 	Scale       *survey.Scale // for the "what the levels mean" list
 	Questions   []question
 	CanSave     bool // the survey is long enough to save and come back later
+	// Revealed is the question the last Continue opened on this page,
+	// which the page says, and opens at (#revealed).
+	Revealed string
 }
 
 // question is one question as a page shows it: a GOV.UK field, or a grid:
@@ -181,7 +185,11 @@ func (s *Pages) sectionForm(c *fiber.Ctx, f *flow) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "form", sectionPage(f, sec, nil))
+	p := sectionPage(f, sec, nil)
+	if id := c.Query("revealed"); slices.ContainsFunc(p.Questions, func(q question) bool { return q.ID == id }) {
+		p.Revealed = id
+	}
+	return s.render(c, http.StatusOK, "form", p)
 }
 
 // saveSection keeps what the respondent entered, valid or not, so that
@@ -201,9 +209,11 @@ func (s *Pages) saveSection(c *fiber.Ctx, f *flow) error {
 		shown[q.ID] = true
 	}
 	f.draft.Answers = f.survey.Asked(sec.Collect(f.draft.Answers, values))
-	revealed := false
+	revealed := "" // the first question this post's answers revealed
 	for _, q := range sec.Shown(f.draft.Answers) {
-		revealed = revealed || !shown[q.ID]
+		if !shown[q.ID] && revealed == "" {
+			revealed = q.ID
+		}
 	}
 	if err := s.keepInvitedOrganisation(c, f); err != nil {
 		return err
@@ -215,18 +225,22 @@ func (s *Pages) saveSection(c *fiber.Ctx, f *flow) error {
 		return s.saveForLater(c, f)
 	}
 	errs := sec.Check(f.survey, f.draft.Answers, f.lang)
-	if revealed {
+	if revealed != "" {
 		var before []survey.FieldError
 		for _, e := range errs {
 			if q, _, ok := f.survey.QuestionOf(e.Field); ok && shown[q.ID] {
 				before = append(before, e)
 			}
 		}
-		status := http.StatusOK
 		if len(before) > 0 {
-			status = http.StatusUnprocessableEntity
+			return s.render(c, http.StatusUnprocessableEntity, "form", sectionPage(f, sec, before))
 		}
-		return s.render(c, status, "form", sectionPage(f, sec, before))
+		// The page again, opening at the question the answers revealed.
+		to, _ := url.Parse(f.action(sec.ID))
+		q := to.Query()
+		q.Set("revealed", revealed)
+		to.RawQuery, to.Fragment = q.Encode(), "revealed"
+		return c.Redirect(to.String(), http.StatusSeeOther)
 	}
 	if len(errs) > 0 {
 		return s.render(c, http.StatusUnprocessableEntity, "form", sectionPage(f, sec, errs))

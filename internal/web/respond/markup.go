@@ -72,6 +72,14 @@ func writeForm(w *bytes.Buffer, p formPage, static func(string) (string, error))
 	web.Escape(w, p.CSRF)
 	w.WriteString("\">\n")
 	for _, q := range p.Questions {
+		if q.ID == p.Revealed && q.ID != "" {
+			// Where the reloaded page opens (#revealed): without
+			// JavaScript, Continue that opened a question on this page
+			// would otherwise look as if it did nothing.
+			w.WriteString(`      <div class="govuk-inset-text" id="revealed">`)
+			web.Escape(w, survey.Message(lang, "revealed"))
+			w.WriteString("</div>\n")
+		}
 		if err := writeQuestion(w, q, static); err != nil {
 			return err
 		}
