@@ -229,7 +229,9 @@ func (l *layout) bottom(w *bytes.Buffer, p *Page, service string) {
 	}
 	w.WriteString(`          </ul>
           <p class="govuk-body-s">`)
-	Escape(w, survey.Message(lang, "footer", service))
+	Escape(w, service) // not through Message's Sprintf: no allocation on every page
+	w.WriteString(": ")
+	Escape(w, survey.Message(lang, "footer"))
 	w.WriteString(`</p>
         </div>
       </div>
