@@ -539,7 +539,7 @@ func (b *tab) completeByClicking(base string, d *survey.Definition, round string
 	next := b.click(`a.govuk-button--start`)
 	if d.ForYoungPeople() {
 		b.check(seen, "privacy notice", at(next, http.StatusOK, flow+"/privacy"))
-		if len(b.html(`a.app-stop[href="`+flow+`/stop"]`)) != 1 {
+		if len(b.html(`main .app-stop a[href="`+flow+`/stop"]`)) != 1 {
 			t.Errorf("%s: no way out on the privacy page", d.ID)
 		}
 		next = b.click(`main a.govuk-button`)

@@ -87,6 +87,11 @@ func testContactsByEmail(t *testing.T, e env) {
 			t.Errorf("problems %q do not say %q", problems, want)
 		}
 	}
+	// A quote never closed: a clear message with its line, not a 500.
+	p = uploadContacts(t, coordinator, url.Values{"survey": {d.ID}, "round": {"baseline"}}, "email,name\nann@example.org,\"Ann\nbob@example.org,Bob\n").must(t, http.StatusUnprocessableEntity)
+	if problems := text(element(t, p.Body, "div", "problems")); !strings.Contains(problems, "Line 2: a quote (\") opened on this line is never closed") {
+		t.Errorf("problems of an unclosed quote: %q", problems)
+	}
 	if n := contacts(); n != 0 {
 		t.Fatalf("%d contacts stored from refused lists", n)
 	}
@@ -269,6 +274,12 @@ func TestInviteCommand(t *testing.T) {
 	err := run(ctx, append(args, badFile), e.getenv, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), badFile+":3: this is not an email address") {
 		t.Fatalf("invite with a bad list: %v", err)
+	}
+	// A quote never closed: its line, no panic, nothing stored.
+	quoteFile := filepath.Join(dir, "quote.csv")
+	os.WriteFile(quoteFile, []byte("email,name\nok@example.org,Ok\nbob@example.org,\"Bob\nother@example.org,Other\n"), 0o600)
+	if err := run(ctx, append(args, quoteFile), e.getenv, &out, &out); err == nil || !strings.Contains(err.Error(), quoteFile+":3: a quote") {
+		t.Fatalf("invite with an unclosed quote: %v", err)
 	}
 	if err := run(ctx, append(args, goodFile), e.getenv, &out, &out); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,8 @@ var resumeCode = regexp.MustCompile(`<strong class="app-code">([0-9A-Z]{4}-[0-9A
 
 // Save and come back later: the code is shown once, the old browser loses
 // the draft, and the code (typed carelessly, or as a link) brings it back
-// in another browser. A wrong code is refused without a hint of anyone
+// in another browser, and again in a third: it works until the answers
+// are sent. A wrong code is refused without a hint of anyone
 // else's answers. It runs on both stores.
 func TestSaveAndResume(t *testing.T) {
 	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
@@ -52,18 +53,26 @@ func TestSaveAndResume(t *testing.T) {
 			if p.URL.Path != flow+"/tasks" || !strings.Contains(text(p.Body), "Completed") {
 				t.Errorf("after resuming with %q: at %s: %s", typed, p.URL.Path, text(p.Body))
 			}
-			// The code is spent once used: the link no longer opens the draft.
+			// The code keeps working: the same link at work, after carrying
+			// on at home, opens the answers as last saved.
 			late := newBrowser(t, svc.URL)
 			late.get(flow+"/resume?code="+url.QueryEscape(code)).must(t, http.StatusOK)
-			late.postWithToken(flow+"/resume", url.Values{"code": {code}}).must(t, http.StatusUnprocessableEntity)
-			// A new code, used as a link. Opening the link (as a mail
+			p = late.postWithToken(flow+"/resume", url.Values{"code": {code}}).must(t, http.StatusOK)
+			if p.URL.Path != flow+"/tasks" || !strings.Contains(text(p.Body), "Completed") {
+				t.Errorf("the code used a second time: at %s: %s", p.URL.Path, text(p.Body))
+			}
+			// Saving for later where the code was used shows the same code:
+			// every device keeps working. Opening the link (as a mail
 			// scanner or a link preview would, with no cookies) only fills
-			// in the form: its button spends the code.
+			// in the form.
 			form.Set("next_step", "later")
 			again := other.postWithToken(flow+"/section/"+first.ID, form).must(t, http.StatusOK)
 			m = resumeCode.FindStringSubmatch(again.Body)
-			if m == nil || again.URL.Path != flow+"/saved" {
-				t.Fatalf("no second resume code, at %s:\n%s", again.URL.Path, text(again.Body))
+			if m == nil || again.URL.Path != flow+"/saved" || m[1] != code {
+				t.Fatalf("saving again, want the same code %s, at %s:\n%s", code, again.URL.Path, text(again.Body))
+			}
+			if !strings.Contains(text(again.Body), "It works on any device, as often as you need, until you send your answers") {
+				t.Errorf("the saved page does not say the code's rule: %s", text(again.Body))
 			}
 			// Refreshing the saved page shows the same code, not a new one.
 			if refreshed := resumeCode.FindStringSubmatch(other.get(flow+"/saved").must(t, http.StatusOK).Body); refreshed == nil || refreshed[1] != m[1] {
@@ -183,10 +192,26 @@ func TestEveryQuestionType(t *testing.T) {
 		t.Error("the leaders-only number question is shown before the role is known")
 	}
 	// Choosing the leader's role reveals the number question on the same
-	// page: it comes back to be answered, with no error for it yet.
-	p := b.postWithToken(flow+"/section/about-you", url.Values{"sector": {"health"}, "role": {"leader-manager"}}).must(t, http.StatusOK)
-	if p.URL.Path != flow+"/section/about-you" || !strings.Contains(p.Body, `name="team-size"`) || strings.Contains(p.Body, "There is a problem") {
-		t.Errorf("after revealing a question: at %s:\n%s", p.URL.Path, text(p.Body))
+	// page: it comes back to be answered, with no error for it yet, and
+	// (without JavaScript) the page opens at it, saying why.
+	form := url.Values{"sector": {"health"}, "role": {"leader-manager"}, "csrf_token": {csrfOf(t, b.get(flow+"/section/about-you"))}}
+	req, _ := http.NewRequest(http.MethodPost, svc.URL+flow+"/section/about-you", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := (&http.Client{Jar: b.client.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != flow+"/section/about-you?revealed=team-size#revealed" {
+		t.Errorf("after revealing a question: %d to %q, want 303 to the page at #revealed", resp.StatusCode, loc)
+	}
+	p := b.get(flow+"/section/about-you?revealed=team-size").must(t, http.StatusOK)
+	notice := strings.Index(p.Body, `id="revealed"`)
+	if notice < 0 || notice > strings.Index(p.Body, `name="team-size"`) || !strings.Contains(text(p.Body), "Your answer opened the question below.") || strings.Contains(p.Body, "There is a problem") {
+		t.Errorf("the page after revealing a question does not open at it with a notice:\n%s", text(p.Body))
+	}
+	if strings.Contains(b.get(flow+"/section/about-you?revealed=nothing-here").must(t, http.StatusOK).Body, `id="revealed"`) {
+		t.Error("a revealed= naming no question of the page shows a notice")
 	}
 	p = b.postWithToken(flow+"/section/about-you", url.Values{"sector": {"health"}, "role": {"leader-manager"}, "team-size": {"600"}}).must(t, http.StatusUnprocessableEntity)
 	if !strings.Contains(p.Body, "‘How many people do you manage?’ must be 500 or less") || !strings.Contains(p.Body, `value="600"`) {

@@ -390,9 +390,9 @@ func TestHostilePaths(t *testing.T) {
 	}
 }
 
-// A resume code gives back its draft only while it is the draft's: once
-// the answers are sent, or saved again under a new code, the old code is a
-// 422 page and never shows anyone's answers.
+// A resume code gives back its draft until the answers are sent, on any
+// device, always as last saved; then it is a 422 page that says they were
+// sent, and never shows anyone's answers. Guesses find nothing.
 func TestHostileResumeCodes(t *testing.T) {
 	e := sqliteEnv(t)
 	svc := start(t, e)
@@ -400,56 +400,65 @@ func TestHostileResumeCodes(t *testing.T) {
 	flow := "/s/" + d.ID + "/baseline"
 	first := d.Sections[0]
 
-	saveForLater := func(b *browser) string {
+	saveForLater := func(b *browser, sec *survey.Section, level string) string {
 		t.Helper()
-		form := answer(d, first, map[string]string{}, respondent{Level: "3"}, 0)
+		form := answer(d, sec, map[string]string{}, respondent{Level: level}, 0)
 		form.Set("next_step", "later")
-		p := b.postWithToken(flow+"/section/"+first.ID, form).must(t, http.StatusOK)
+		p := b.postWithToken(flow+"/section/"+sec.ID, form).must(t, http.StatusOK)
 		m := resumeCode.FindStringSubmatch(p.Body)
 		if m == nil {
 			t.Fatalf("no resume code on the saved page:\n%s", text(p.Body))
 		}
 		return m[1]
 	}
-	refused := func(code, why string) {
+	refused := func(code, why, says string) {
 		t.Helper()
 		b := newBrowser(t, svc.URL)
 		p := b.postWithToken(flow+"/resume", url.Values{"code": {code}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(text(p.Body), "does not match saved answers") {
-			t.Errorf("%s: status %d, want 422\n%.300s", why, p.Status, text(p.Body))
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(text(p.Body), says) {
+			t.Errorf("%s: status %d, want 422 saying %q\n%.300s", why, p.Status, says, text(p.Body))
 		}
 		// The browser has no draft: the first page is empty.
 		if p := b.get(flow + "/section/" + first.ID); strings.Contains(p.Body, " checked") {
 			t.Errorf("%s: the browser was given a draft", why)
 		}
 	}
-
-	a := newBrowser(t, svc.URL)
-	code := saveForLater(a)
-	// The code works in another browser...
-	b := newBrowser(t, svc.URL)
-	b.postWithToken(flow+"/resume", url.Values{"code": {code}}).must(t, http.StatusOK)
-	// ... which saves again: the first code is spent.
-	second := saveForLater(b)
-	if second == code {
-		t.Fatal("saving again gave the same code")
+	resumed := func(code string) *browser {
+		t.Helper()
+		b := newBrowser(t, svc.URL)
+		b.postWithToken(flow+"/resume", url.Values{"code": {code}}).must(t, http.StatusOK)
+		return b
 	}
-	refused(code, "a code saved over")
+	strand := d.Sections[1]
+	ratings := func(b *browser) int {
+		t.Helper()
+		return strings.Count(b.get(flow+"/section/"+strand.ID).must(t, http.StatusOK).Body, `value="4" checked`)
+	}
 
-	// The second code is resumed and its answers sent: the code is spent.
-	c := newBrowser(t, svc.URL)
-	c.postWithToken(flow+"/resume", url.Values{"code": {second}}).must(t, http.StatusOK)
-	answerAll(t, c, d, "baseline", nil)
-	send(t, c, flow)
-	refused(second, "the code of sent answers")
-	refused(strings.ToLower(second), "the code of sent answers, in lower case")
+	code := saveForLater(newBrowser(t, svc.URL), first, "3")
+	// At home: carried on, a strand rated 4, and saved for later again:
+	// the same code.
+	home := resumed(code)
+	if again := saveForLater(home, strand, "4"); again != code {
+		t.Fatalf("saving again gave %s, want the same code %s", again, code)
+	}
+	// At work, the same link: the answers as last saved at home.
+	work := resumed(code)
+	if n := ratings(work); n == 0 {
+		t.Errorf("at work the strand has no rating 4 saved at home")
+	}
+	// Sent from work: the code now says so, and opens nothing.
+	answerAll(t, work, d, "baseline", nil)
+	send(t, work, flow)
+	refused(code, "the code of sent answers", "have been sent")
+	refused(strings.ToLower(code), "the code of sent answers, in lower case", "have been sent")
 
 	for _, guess := range []string{"AAAA-AAAA-AAAA", "0000-0000-0000-0000-0000", code + code, "%", strings.Repeat("Z", 5000), "' OR 1=1 --", `{"$ne": null}`} {
-		refused(guess, "a guessed code "+guess[:min(len(guess), 20)])
+		refused(guess, "a guessed code "+guess[:min(len(guess), 20)], "does not match saved answers")
 	}
 	// A code saved in this survey finds nothing in another.
 	other := "/s/training-needs/baseline"
-	p := newBrowser(t, svc.URL).postWithToken(other+"/resume", url.Values{"code": {saveForLater(newBrowser(t, svc.URL))}})
+	p := newBrowser(t, svc.URL).postWithToken(other+"/resume", url.Values{"code": {saveForLater(newBrowser(t, svc.URL), first, "3")}})
 	if p.Status != http.StatusUnprocessableEntity {
 		t.Errorf("a code from another survey: status %d, want 422", p.Status)
 	}

@@ -207,14 +207,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		sender = notify
 	} else {
-		log.Info("no mail server set (IWT_SMTP_HOST or IWT_NOTIFY_API_KEY): invitations and reminders by email wait in the queue")
+		log.Info("no mail server set (IWT_SMTP_HOST or IWT_NOTIFY_API_KEY): invitations, reminders and safeguarding alerts by email wait in the queue")
 	}
 	srv, err := server.New(server.Options{
 		Mail: sender, Store: st, Surveys: surveys, Logger: log, Secure: cfg.Secure(),
 		BaseURL: cfg.BaseURL, DraftLifetime: cfg.DraftLifetime,
 		SubmitLimit: cfg.SubmitLimit, TrustedProxies: cfg.TrustedProxies(),
 		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
-		Organisation: cfg.Organisation, Contact: cfg.Contact,
+		Organisation: cfg.Organisation, Contact: cfg.Contact, Safeguarding: cfg.Safeguarding,
+		ServiceName: cfg.ServiceName,
 	})
 	if err != nil {
 		return err

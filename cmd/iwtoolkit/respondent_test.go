@@ -74,25 +74,66 @@ func TestChildrensPages(t *testing.T) {
 	if !ok {
 		t.Skip("no children's survey bundled")
 	}
-	svc := start(t, sqliteEnv(t))
+	e := sqliteEnv(t)
+	e["IWT_SERVICE_NAME"] = "Haringey Children's Trust surveys"
+	svc := start(t, e)
 	b := newBrowser(t, svc.URL)
 	flow := "/s/" + kids.ID + "/baseline"
 	p := b.get(flow+"/section/"+kids.Sections[0].ID).must(t, http.StatusOK)
-	if !strings.Contains(p.Body, `class="govuk-exit-this-page"`) || !strings.Contains(p.Body, `href="`+kids.ExitPage+`"`) || !strings.Contains(p.Body, "/stop") {
-		t.Errorf("the children's survey has no Exit this page to %s beside Stop", kids.ExitPage)
+	// One way out at the top, Exit this page; stopping calmly is a link
+	// at the foot of the page.
+	if !strings.Contains(p.Body, `class="govuk-exit-this-page"`) || !strings.Contains(p.Body, `href="`+kids.ExitPage+`"`) {
+		t.Errorf("the children's survey has no Exit this page to %s", kids.ExitPage)
+	}
+	if n := strings.Count(p.Body, "govuk-button--warning"); n != 1 {
+		t.Errorf("%d red buttons, want Exit this page alone", n)
+	}
+	main := element(t, p.Body, "main", "main_content")
+	if stop := strings.Index(main, `href="`+flow+`/stop"`); stop < 0 || stop < strings.Index(main, "<form") {
+		t.Errorf("no Stop and leave link below the form:\n%s", main)
+	}
+	// The Trust's name for the service, in the header and the title.
+	for _, want := range []string{"<title>", `class="govuk-service-navigation__link">Haringey Children&#39;s Trust surveys</a>`} {
+		if !strings.Contains(p.Body, want) || strings.Contains(p.Body, "Integrated Working Toolkit") {
+			t.Errorf("the page does not carry the Trust's service name (%q)", want)
+		}
+	}
+	// The privacy notice says how to stop once, under one heading.
+	privacy := text(b.get(flow+"/privacy").must(t, http.StatusOK).Body)
+	if n := strings.Count(strings.ToLower(privacy), "stop at any time"); n != 1 {
+		t.Errorf("the privacy notice says it %d times: %s", n, privacy)
+	}
+	if n := strings.Count(privacy, "Before you start"); n != 2 { // the title, and the heading
+		t.Errorf("the privacy notice repeats its heading: %s", privacy)
 	}
 	if caption := captionOf(p.Body); caption != "Page 1 of 3" {
 		t.Errorf("caption %q, want Page 1 of 3", caption)
 	}
+	// The survey's own words, never the service's adult ones, on every
+	// page a child sees.
+	for _, sec := range kids.Sections {
+		got := text(b.get(flow+"/section/"+sec.ID).must(t, http.StatusOK).Body)
+		for _, adult := range []string{"(optional)", "Prefer not to say", "characters"} {
+			if strings.Contains(got, adult) {
+				t.Errorf("section %s says %q: %s", sec.ID, adult, got)
+			}
+		}
+	}
+	if comment := text(b.get(flow+"/section/anything-else").must(t, http.StatusOK).Body); !strings.Contains(comment, "(you can skip this)") || !strings.Contains(comment, "You can write as much or as little as you like.") {
+		t.Errorf("the comment page lacks the survey's words: %s", comment)
+	}
 	answerAll(t, b, kids, "baseline", nil)
+	if check := text(b.get(flow+"/check").must(t, http.StatusOK).Body); strings.Contains(check, "None given") || !strings.Contains(check, "You skipped this") {
+		t.Errorf("check answers is not in the survey's words: %s", check)
+	}
 	done := text(b.postWithToken(flow+"/check", url.Values{}).must(t, http.StatusOK).Body)
 	for _, bad := range []string{"round of the", "?.", "reference"} {
 		if strings.Contains(done, bad) {
 			t.Errorf("the children's confirmation says %q: %s", bad, done)
 		}
 	}
-	if !strings.Contains(done, "No one will know which answers are yours") {
-		t.Errorf("confirmation: %s", done)
+	if !strings.Contains(done, "No one will know which answers are yours") || strings.Contains(done, "list of surveys") {
+		t.Errorf("confirmation (no way to the list of every survey): %s", done)
 	}
 	staffPage := newBrowser(t, svc.URL).get("/s/"+bundled(t).ID+"/baseline").must(t, http.StatusOK)
 	if strings.Contains(staffPage.Body, "govuk-exit-this-page") {

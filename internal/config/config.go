@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -53,6 +54,11 @@ type Config struct {
 	// accessibility and personal data: the accessibility statement and
 	// privacy notice name them.
 	Organisation, Contact string
+	// Safeguarding is the address safeguarding alerts go to for a survey
+	// that names no safeguarding_lead of its own.
+	Safeguarding string
+	// ServiceName is the service's name in every page's header and title.
+	ServiceName string
 }
 
 // Var is one environment variable: its name, default and meaning. Vars is
@@ -109,7 +115,9 @@ var Vars = []Var{
 	{"IWT_NOTIFY_API_KEY", "", "GOV.UK Notify API key, to send email through Notify instead of SMTP (IWT_NOTIFY_API_KEY_FILE reads it from a file)", func(c *Config, v string) { c.NotifyAPIKey = v }},
 	{"IWT_NOTIFY_TEMPLATE_ID", "", "the Notify email template, whose subject is ((subject)) and message ((body))", func(c *Config, v string) { c.NotifyTemplateID = v }},
 	{"IWT_MAIL_INTERVAL", "30s", "how often each instance looks for email to send (a Go duration)", func(c *Config, v string) { c.MailInterval = duration(v) }},
+	{"IWT_SERVICE_NAME", "Integrated Working Toolkit", "the service's name, as the Trust calls it, in every page's header and title", func(c *Config, v string) { c.ServiceName = strings.TrimSpace(v) }},
 	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it", func(c *Config, v string) { c.Organisation = v }},
+	{"IWT_SAFEGUARDING_EMAIL", "", "the address told at once (no answer in the email, a link to sign in) when a child's answer is flagged, for a survey whose file names no safeguarding_lead", func(c *Config, v string) { c.Safeguarding = v }},
 	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy", func(c *Config, v string) { c.Contact = v }},
 }
 
@@ -185,6 +193,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.NotifyAPIKey != "" && c.NotifyTemplateID == "" {
 		return Config{}, fmt.Errorf("config: IWT_NOTIFY_API_KEY is set, so IWT_NOTIFY_TEMPLATE_ID must be too")
+	}
+	if a, err := mail.ParseAddress(c.Safeguarding); c.Safeguarding != "" && (err != nil || a.Address != c.Safeguarding) {
+		return Config{}, fmt.Errorf("config: IWT_SAFEGUARDING_EMAIL must be one email address, such as safeguarding@trust.example.gov.uk")
 	}
 	if c.MailInterval < 0 {
 		return Config{}, fmt.Errorf("config: IWT_MAIL_INTERVAL must be a duration above zero, such as 30s")

@@ -324,8 +324,9 @@ func (r *respondent) respond(ctx context.Context) (string, error) {
 		}
 		form := synthetic.Form(d, sec, answers, r.rng)
 		// Answers that reveal a question on the same page bring the page
-		// back (200) to answer it; a browser with JavaScript off then
-		// sends the page again, the new answer with it.
+		// back (a redirect to it, at the new question) to answer it; a
+		// browser with JavaScript off then sends the page again, the new
+		// answer with it.
 		for shown := 0; ; shown++ {
 			at, err = r.post(ctx, "save", page, form)
 			if !errors.Is(err, errShownAgain) || shown == 2 {
@@ -434,14 +435,20 @@ func (r *respondent) post(ctx context.Context, kind, path string, form url.Value
 	if err != nil {
 		return "", err
 	}
-	if resp.StatusCode == http.StatusOK && kind == "save" {
-		r.keepToken(body)
-		return "", &failure{kind, resp.Status, path + ": shown again: " + summary(string(body)), errShownAgain}
-	}
 	if resp.StatusCode != http.StatusSeeOther {
 		return "", &failure{kind, resp.Status, path + ": " + summary(string(body)), nil}
 	}
-	return resp.Header.Get("Location"), nil
+	loc := resp.Header.Get("Location")
+	if kind == "save" && strings.Contains(loc, "revealed=") {
+		// The page again, at the question its answers revealed: a
+		// browser follows, and sends the page again.
+		loc, _, _ = strings.Cut(loc, "#")
+		if _, err := r.get(ctx, "section", loc); err != nil {
+			return "", err
+		}
+		return loc, errShownAgain
+	}
+	return loc, nil
 }
 
 // errShownAgain is a page sent back to answer a question its answers

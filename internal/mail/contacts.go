@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"iwtoolkit/internal/rounds"
@@ -101,15 +102,21 @@ func ParseContacts(r io.Reader) ([]Row, []RowError) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// FieldPos is only for a record read without error.
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				line = pe.Line
+				line = pe.StartLine
 			}
-			problems = append(problems, RowError{line, "this line is not valid CSV (check its quotes)"})
+			msg := "this line is not valid CSV (check its quotes)"
+			if errors.Is(err, csv.ErrQuote) {
+				msg = "a quote (\") opened on this line is never closed, so the rest of the file would be one name: close it, or take it out"
+			}
+			problems = append(problems, RowError{line, msg})
 			break
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rows)+len(problems) >= MaxContacts {
 			problems = append(problems, RowError{line, fmt.Sprintf("a list may have at most %d people: split it", MaxContacts)})
 			break
@@ -120,7 +127,9 @@ func ParseContacts(r io.Reader) ([]Row, []RowError) {
 			}
 			return strings.TrimSpace(rec[i])
 		}
-		email, name := field(emailCol), field(nameCol)
+		// A line break or tab in a name is a spreadsheet's wrapping, not
+		// part of the name: the email greets the person on one line.
+		email, name := field(emailCol), strings.Join(strings.Fields(field(nameCol)), " ")
 		if email == "" && name == "" && strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue // an empty row, as spreadsheets leave at the end
 		}
@@ -131,6 +140,9 @@ func ParseContacts(r io.Reader) ([]Row, []RowError) {
 			continue
 		case !validAddress(email):
 			problems = append(problems, RowError{line, "this is not an email address"})
+			continue
+		case strings.ContainsFunc(name, unicode.IsControl):
+			problems = append(problems, RowError{line, "the name has a control character, which cannot go in an email: retype the name"})
 			continue
 		case utf8.RuneCountInString(name) > maxName:
 			problems = append(problems, RowError{line, fmt.Sprintf("the name is longer than %d characters", maxName)})

@@ -34,6 +34,9 @@ func NewLinks(st SecretStore, baseURL string) *Links {
 	return &Links{st: st, baseURL: strings.TrimRight(baseURL, "/")}
 }
 
+// Page is the full address of one of the service's pages, from its path.
+func (l *Links) Page(path string) string { return l.baseURL + path }
+
 func (l *Links) mac(ctx context.Context, purpose, id string) ([]byte, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -592,3 +592,87 @@ func TestTransportSecurity(t *testing.T) {
 		t.Errorf("a CA file with no certificate: %v", err)
 	}
 }
+
+// TestAlertAddress: an alert about a survey that names no safeguarding
+// lead goes to the service's address, after the round has closed too;
+// with neither it is given up with its reason, and both are audited
+// without an address.
+func TestAlertAddress(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func(t *testing.T) store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, open(t))
+		r := survey.Response{SurveyID: f.d.ID, Round: "baseline", Reference: "REFAB-12345", Submitted: t0}
+		if n, err := f.st.QueueMail(ctx, []store.MailMessage{mail.Alert(r)}); err != nil || n != 1 {
+			t.Fatalf("QueueMail(alert) = %d, %v", n, err)
+		}
+		f.clock.Add(31 * 24 * time.Hour) // past the closing date
+		w := f.worker(t, "one")
+		if res := drain(t, w); res.Failed != 1 || len(f.smtp.Received()) != 0 {
+			t.Errorf("with no address: %+v, %d emails", res, len(f.smtp.Received()))
+		}
+		r.Reference = "REFCD-12345"
+		if _, err := f.st.QueueMail(ctx, []store.MailMessage{mail.Alert(r)}); err != nil {
+			t.Fatal(err)
+		}
+		w.Safeguarding = "dsl@trust.example.gov.uk"
+		drain(t, w)
+		got := f.smtp.Received()
+		if len(got) != 1 || got[0].To != w.Safeguarding || !strings.Contains(got[0].Body, "https://iwt.example.gov.uk/staff/safeguarding") || strings.Contains(got[0].Body, r.Reference) {
+			t.Fatalf("alert emails: %+v", got)
+		}
+		log, err := f.full.AuditLog(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var entries []string
+		for _, e := range log {
+			entries = append(entries, e.Action+" "+e.Target)
+		}
+		all := strings.Join(entries, "\n")
+		for _, want := range []string{"safeguarding alert not sent integrated-working/baseline REFAB-12345: not sent: no safeguarding address",
+			"sent safeguarding alert integrated-working/baseline REFCD-12345 to the service's safeguarding address"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("audit log lacks %q:\n%s", want, all)
+			}
+		}
+		if strings.Contains(all, "dsl@") {
+			t.Errorf("audit log holds the address:\n%s", all)
+		}
+	})
+}
+
+// TestContactNames: a list with a quote never closed is refused with its
+// line and nothing else (no panic); every name people have is emailed,
+// quotes, apostrophes, accents and all, and a name wrapped over two lines
+// in a spreadsheet is one line; a control character is refused with that
+// reason at upload.
+func TestContactNames(t *testing.T) {
+	for _, tc := range []struct{ csv, want string }{
+		{"email,name\nann@example.org,Ann\nbob@example.org,\"Bob\ncat@example.org,Cat\n", "line 3: a quote (\") opened on this line is never closed"},
+		{"email,name\nann@example.org,\"Ann \x01\"\n", "line 2: the name has a control character"},
+	} {
+		rows, problems := mail.ParseContacts(strings.NewReader(tc.csv))
+		if rows != nil || len(problems) != 1 || !strings.HasPrefix(problems[0].String(), tc.want) {
+			t.Errorf("ParseContacts(%q) = %v, %v; want one problem %q", tc.csv, rows, problems, tc.want)
+		}
+	}
+	names := map[string]string{
+		"shiv@example.org":  `Siobhán "Shiv" O'Neill`,
+		"dai@example.org":   "Dafydd ap Gruffudd",
+		"wrap@example.org":  "Mary-Jane Smith",
+		"slash@example.org": `Back\slash`,
+	}
+	csv := "email,name\nshiv@example.org,\"Siobhán \"\"Shiv\"\" O'Neill\"\ndai@example.org,Dafydd ap Gruffudd\nwrap@example.org,\"Mary-Jane\nSmith\"\nslash@example.org,Back\\slash\n"
+	eachStore(t, func(t *testing.T, open func(t *testing.T) store.Store) {
+		f := newFixture(t, open(t))
+		f.importList(t, csv)
+		if res := drain(t, f.worker(t, "one")); res.Sent != len(names) {
+			t.Fatalf("sent %+v, want %d", res, len(names))
+		}
+		for _, m := range f.smtp.Received() {
+			if m.ToName != names[m.To] || !strings.Contains(m.Body, names[m.To]) {
+				t.Errorf("to %s: header name %q, want %q; body:\n%s", m.To, m.ToName, names[m.To], m.Body)
+			}
+		}
+	})
+}

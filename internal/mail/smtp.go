@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"os"
 	"strings"
 	"time"
@@ -91,9 +92,13 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if err := msg.From(s.cfg.From); err != nil {
 		return rejected{fmt.Errorf("mail: from address: %w", err)}
 	}
-	if err := msg.AddToFormat(m.ToName, m.To); err != nil {
+	// The name goes in as net/mail writes it: quoted, with its quotes and
+	// backslashes escaped, or encoded when it is not ASCII (Siobhán
+	// "Shiv" O'Neill), so that every name people have is sent.
+	if _, err := netmail.ParseAddress(m.To); err != nil {
 		return rejected{errors.New("mail: the contact's address is not valid")}
 	}
+	msg.ToMailAddress(&netmail.Address{Name: m.ToName, Address: m.To})
 	msg.Subject(m.Subject)
 	msg.SetDate()
 	msg.SetMessageID()

@@ -27,8 +27,11 @@ type Worker struct {
 	Surveys *survey.Catalogue
 	Links   *Links
 	Log     *slog.Logger
-	Owner   string           // unique per worker: host, process and a random part
-	Now     func() time.Time // the clock; time.Now when nil
+	// Safeguarding is the service's address for safeguarding alerts, for
+	// a survey that names no safeguarding lead (IWT_SAFEGUARDING_EMAIL).
+	Safeguarding string
+	Owner        string           // unique per worker: host, process and a random part
+	Now          func() time.Time // the clock; time.Now when nil
 	// Lease is how long a claimed message is the worker's alone;
 	// DefaultLease when zero. It must be well over a send's timeout.
 	Lease time.Duration
@@ -124,6 +127,9 @@ func (w *Worker) Once(ctx context.Context) (Result, error) {
 		if err != nil {
 			return res, err
 		}
+		if m.Kind == store.MailAlert && m.State != store.MailQueued {
+			w.auditAlert(ctx, m)
+		}
 	}
 	if res != (Result{}) {
 		w.log().Info("mail: sent a batch", "sent", res.Sent, "failed", res.Failed, "retried", res.Retried)
@@ -188,6 +194,8 @@ func ReasonInWords(reason string) string {
 		return "Not needed: their link has been used"
 	case strings.HasPrefix(reason, reasonGaveUp):
 		return "The mail server could not be reached, or kept refusing, so it was given up"
+	case reason == reasonNoLead:
+		return "No safeguarding address is set"
 	case strings.HasPrefix(reason, store.ReasonRefused):
 		return "The mail server refused the address"
 	}
@@ -198,6 +206,9 @@ func ReasonInWords(reason string) string {
 // be sent at all (the contact opted out or is gone, the round closed, a
 // reminder to someone who has answered), or the transport's error.
 func (w *Worker) send(ctx context.Context, m store.MailMessage) (string, error) {
+	if m.Kind == store.MailAlert {
+		return w.sendAlert(ctx, m)
+	}
 	c, err := w.Store.Contact(ctx, m.ContactID)
 	if errors.Is(err, store.ErrNotFound) {
 		return reasonDeleted, nil

@@ -74,6 +74,12 @@ type Options struct {
 	// Organisation runs the service and Contact is its address, for the
 	// accessibility statement and privacy notice (about.Options).
 	Organisation, Contact string
+	// Safeguarding is where safeguarding alerts go for a survey that
+	// names no safeguarding lead (IWT_SAFEGUARDING_EMAIL).
+	Safeguarding string
+	// ServiceName is the name in every page's header and title;
+	// web.DefaultServiceName when empty.
+	ServiceName string
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
@@ -150,8 +156,13 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, d := range o.Surveys.All() {
+		if d.ForYoungPeople() && len(d.SafeguardingWords) > 0 && d.SafeguardingLead == "" && o.Safeguarding == "" {
+			o.Logger.Warn("no one is told of flagged answers: set safeguarding_lead in the survey file or IWT_SAFEGUARDING_EMAIL", "survey", d.ID)
+		}
+	}
 	if o.Mail != nil {
-		s.mail = &mail.Worker{Store: o.Store, Sender: o.Mail, Surveys: o.Surveys, Links: links, Log: o.Logger,
+		s.mail = &mail.Worker{Store: o.Store, Sender: o.Mail, Surveys: o.Surveys, Links: links, Log: o.Logger, Safeguarding: o.Safeguarding,
 			Owner: cmp.Or(o.MailOwner, mail.NewOwner("iwtoolkit")), Now: o.Now}
 	}
 	optOut, err := optout.New(optout.Options{Store: o.Store, Surveys: o.Surveys, Links: links, Now: o.Now, Timeout: o.StaffTimeout})
@@ -201,6 +212,7 @@ func New(o Options) (*Server, error) {
 		cfg.ProxyHeader, cfg.EnableTrustedProxyCheck, cfg.TrustedProxies, cfg.EnableIPValidation = fiber.HeaderXForwardedFor, true, o.TrustedProxies, true
 	}
 	app := fiber.New(cfg)
+	app.Use(web.ServiceName(o.ServiceName))
 	app.Use(requestid.New()) // X-Request-ID, also in error log lines
 	app.Use(web.CloseUnreadBody)
 	app.Use(web.RecoverPanic)

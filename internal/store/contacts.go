@@ -62,11 +62,16 @@ const (
 const (
 	MailInvitation = "invitation"
 	MailReminder   = "reminder"
+	// MailAlert tells a survey's safeguarding lead that an answer was
+	// flagged for review. It has no contact (ContactID is empty): the
+	// worker reads the address from the survey or the service's setting
+	// when it sends, and the message holds no answer.
+	MailAlert = "safeguarding alert"
 )
 
 // MailMessage is one email in the queue. It holds no address: the worker
 // reads the contact when it sends, so a contact deleted or opted out is
-// not written to.
+// not written to. An alert (MailAlert) has no contact.
 type MailMessage struct {
 	ID           string // MailID: one id per contact and number, so a message is queued once
 	ContactID    string
@@ -114,7 +119,7 @@ type Contacts interface {
 	OptOut(ctx context.Context, id string, now time.Time) error
 	// QueueMail adds messages to the queue and says how many it added. A
 	// message whose id is queued already, or whose contact opted out or is
-	// gone, is not added.
+	// gone, is not added; one with no contact (an alert) needs none.
 	QueueMail(ctx context.Context, msgs []MailMessage) (int, error)
 	// ClaimMail leases up to limit queued messages due at now to owner
 	// until now+lease, counting an attempt for each, and returns them. A
@@ -126,11 +131,13 @@ type Contacts interface {
 	// m.NextAttempt (with the failure in m.Reason). It returns ErrConflict
 	// if m.Owner no longer holds the message's lease.
 	FinishMail(ctx context.Context, m MailMessage, now time.Time) error
-	// MailCounts counts a round's messages by organisation, kind, state
-	// and reason (empty for those sent), in that order.
+	// MailCounts counts a round's messages to its contacts (not alerts)
+	// by organisation, kind, state and reason (empty for those sent), in
+	// that order.
 	MailCounts(ctx context.Context, surveyID, round string) ([]MailCount, error)
 	// DeleteContacts deletes a round's contacts of one organisation (all
-	// organisations when organisation is empty) with their messages, and
+	// organisations when organisation is empty) with their messages (and,
+	// for all organisations, the round's alerts), and
 	// says how many contacts it deleted. Their invitations stay, so that
 	// links already sent keep working until the round closes.
 	DeleteContacts(ctx context.Context, surveyID, round, organisation string) (int, error)

@@ -4,6 +4,7 @@
 package survey
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -48,6 +49,21 @@ type Definition struct {
 	// SafeguardingWords flag a free-text answer containing any of them for
 	// a safeguarding review by staff. Flagging only: nothing is judged.
 	SafeguardingWords []string `yaml:"safeguarding_words"`
+	// SafeguardingLead is the address of the named safeguarding lead who
+	// is emailed at once when an answer is flagged: an alert with no
+	// answer in it, only a link to sign in and read it. Without one the
+	// service's setting (IWT_SAFEGUARDING_EMAIL) is used.
+	SafeguardingLead string `yaml:"safeguarding_lead"`
+	// SafeguardingNotice tells a child, on the confirmation page, in the
+	// survey's own words, that a grown-up may read what they wrote.
+	// Required with safeguarding_words on surveys for children and young
+	// people.
+	SafeguardingNotice string `yaml:"safeguarding_notice"`
+	// Words are the survey's own wording for the few words the service
+	// otherwise puts on its pages ("(optional)", "Prefer not to say", the
+	// length limit, "None given"): required for children and young
+	// people, whose pages should read in their words.
+	Words *Words `yaml:"words"`
 	// ExitPage is where GOV.UK's "Exit this page" button, on every page of
 	// a survey for children and young people, leads at once: a neutral
 	// page (DefaultExitPage when the file names none).
@@ -93,6 +109,39 @@ var Audiences = []string{"staff", "organisations", "children", "young-people", "
 // contacts at the end, and never a required free-text question.
 func (d *Definition) ForYoungPeople() bool {
 	return d.Audience == "children" || d.Audience == "young-people"
+}
+
+// Words are a survey's own wording for service words (Definition.Word).
+type Words struct {
+	Optional       string `yaml:"optional_question"`        // after a question that may be skipped
+	PreferNotToSay string `yaml:"prefer_not_to_say_answer"` // the answer that declines
+	TextLimit      string `yaml:"text_limit"`               // under a comment box; {n} is the limit
+	NoAnswer       string `yaml:"no_answer"`                // check answers, for a question skipped
+}
+
+// Word is the wording of one of the service's words (survey.Message's
+// key) in the definition's language: the survey's own (Words) where it
+// has one, else the service's.
+func (d *Definition) Word(key string, args ...any) string {
+	var own string
+	if w := d.Words; w != nil {
+		switch key {
+		case "optional":
+			own = w.Optional
+		case "prefer-not-to-say":
+			own = w.PreferNotToSay
+		case "none-given":
+			own = w.NoAnswer
+		case "up-to-chars":
+			if len(args) == 1 && w.TextLimit != "" {
+				return strings.ReplaceAll(w.TextLimit, "{n}", fmt.Sprint(args[0]))
+			}
+		}
+	}
+	if own != "" {
+		return own
+	}
+	return Message(d.Lang, key, args...)
 }
 
 // Help is where a respondent can get help, shown at the end.

@@ -405,8 +405,10 @@ func recoverYAML(err *error) {
 // plain string (English) or a mapping from language code to wording.
 var textFields = map[string]bool{
 	"title": true, "introduction": true, "time_to_complete": true, "how_answers_are_used": true,
-	"privacy_notice": true, "text": true, "hint": true, "label": true, "descriptor": true,
+	"privacy_notice": true, "safeguarding_notice": true, "text": true, "hint": true, "label": true, "descriptor": true,
 	"description": true, "none": true, "pattern_message": true, "name": true, "error": true,
+	// words: (definition.go, Words)
+	"optional_question": true, "prefer_not_to_say_answer": true, "text_limit": true, "no_answer": true,
 	// email: (definition.go, Email)
 	"asking": true, "subject": true, "body": true, "reminder_subject": true, "reminder_body": true,
 }

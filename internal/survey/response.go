@@ -122,3 +122,10 @@ func NormalResumeCode(typed string) string {
 	}
 	return string(out)
 }
+
+// IsResumeCode reports whether a draft token is a resume code (as
+// NewResumeCode makes and NormalResumeCode writes them) rather than a
+// browser's own random token.
+func IsResumeCode(token string) bool {
+	return len(token) == 14 && NormalResumeCode(token) == token
+}

@@ -2,6 +2,7 @@ package survey
 
 import (
 	"fmt"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
@@ -108,6 +109,21 @@ func (v *validator) definition(d *Definition) {
 	}
 	if d.ForYoungPeople() {
 		v.required(root.key("privacy_notice"), "privacy_notice (for children and young people)", d.PrivacyNotice)
+	}
+	if d.ForYoungPeople() {
+		var w Words
+		if d.Words != nil {
+			w = *d.Words
+		}
+		for _, f := range []struct{ key, value string }{{"optional_question", w.Optional}, {"prefer_not_to_say_answer", w.PreferNotToSay}, {"text_limit", w.TextLimit}, {"no_answer", w.NoAnswer}} {
+			v.required(root.key("words").key(f.key), "words: "+f.key+" (the survey's own words, for children and young people)", f.value)
+		}
+	}
+	if d.ForYoungPeople() && len(d.SafeguardingWords) > 0 {
+		v.required(root.key("safeguarding_notice"), "safeguarding_notice (with safeguarding_words, for children and young people)", d.SafeguardingNotice)
+	}
+	if a, err := mail.ParseAddress(d.SafeguardingLead); d.SafeguardingLead != "" && (err != nil || a.Address != d.SafeguardingLead) {
+		v.add(root.key("safeguarding_lead"), "safeguarding_lead must be one email address, for example safeguarding@example.org")
 	}
 	if d.Help != nil {
 		for i, c := range d.Help.Contacts {

@@ -52,7 +52,10 @@ type SMTPServer struct {
 // Email is one message the server accepted.
 type Email struct {
 	From, To, Subject, Body string
-	TLS                     bool // it came over TLS
+	// ToName is the To header's display name, decoded, as a mail program
+	// shows it.
+	ToName string
+	TLS    bool // it came over TLS
 }
 
 // StartSMTP starts a server on a free loopback port for the test, with
@@ -294,5 +297,9 @@ func decodeEmail(b []byte) (Email, error) {
 	if err != nil {
 		return Email{}, err
 	}
-	return Email{Subject: subject, Body: strings.ReplaceAll(string(text), "\r\n", "\n")}, nil
+	toName := ""
+	if to, err := (&mail.AddressParser{WordDecoder: new(mime.WordDecoder)}).Parse(m.Header.Get("To")); err == nil {
+		toName = to.Name
+	}
+	return Email{Subject: subject, ToName: toName, Body: strings.ReplaceAll(string(text), "\r\n", "\n")}, nil
 }

@@ -25,6 +25,18 @@ type Field struct {
 	Optional                bool
 	Faces                   bool   // the options show smiley faces
 	Lang                    string // for the service's own words
+	// OptionalText and LimitText are a survey's own words for
+	// "(optional)" and the length limit, when it has them
+	// (survey.Definition.Word); empty for the service's.
+	OptionalText, LimitText string
+}
+
+// optional is the words after an optional question's label.
+func (q Field) optional() string {
+	if q.OptionalText != "" {
+		return q.OptionalText
+	}
+	return survey.Message(q.Lang, "optional")
 }
 
 // The kinds of field.
@@ -103,7 +115,7 @@ func Input(w *bytes.Buffer, q Field) {
 	Escape(w, q.Legend)
 	if q.Optional {
 		w.WriteString(" ")
-		Escape(w, survey.Message(q.Lang, "optional"))
+		Escape(w, q.optional())
 	}
 	w.WriteString("</label>\n")
 	HintAndError(w, q)
@@ -121,7 +133,11 @@ func Input(w *bytes.Buffer, q Field) {
 		Escape(w, q.Value)
 		w.WriteString("</textarea>\n" + `<div id="`)
 		id(`_info" class="govuk-hint govuk-character-count__message">`)
-		Escape(w, survey.Message(q.Lang, "up-to-chars", q.Max))
+		if q.LimitText != "" {
+			Escape(w, q.LimitText)
+		} else {
+			Escape(w, survey.Message(q.Lang, "up-to-chars", q.Max))
+		}
 		w.WriteString("</div>\n")
 	default:
 		w.WriteString(`<input class="govuk-input`)
@@ -227,7 +243,7 @@ func Choices(w *bytes.Buffer, q Field, static func(string) (string, error)) erro
 	Escape(w, q.Legend)
 	if q.Optional {
 		w.WriteString(" ")
-		Escape(w, survey.Message(q.Lang, "optional"))
+		Escape(w, q.optional())
 	}
 	w.WriteString("</legend>\n")
 	HintAndError(w, q)

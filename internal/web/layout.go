@@ -38,7 +38,7 @@ func newLayout(static func(string) (string, error)) (*layout, error) {
 
 // head writes the page up to its own additions to <head>, if any (a
 // template's "head").
-func (l *layout) head(w *bytes.Buffer, p *Page) {
+func (l *layout) head(w *bytes.Buffer, p *Page, service string) {
 	lang := p.Language()
 	w.WriteString(`<!DOCTYPE html>
 <html lang="`)
@@ -52,7 +52,9 @@ func (l *layout) head(w *bytes.Buffer, p *Page) {
 		w.WriteString(": ")
 	}
 	Escape(w, p.Title)
-	w.WriteString(` – Integrated Working Toolkit</title>
+	w.WriteString(` – `)
+	Escape(w, service)
+	w.WriteString(`</title>
   <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
   <meta name="theme-color" content="#0b0c0c">
   <link rel="icon" href="`)
@@ -69,7 +71,7 @@ func (l *layout) head(w *bytes.Buffer, p *Page) {
 
 // top writes the rest of the page before its content: the header, the
 // language links and the way out, the back link and the error summary.
-func (l *layout) top(w *bytes.Buffer, p *Page) {
+func (l *layout) top(w *bytes.Buffer, p *Page, service string) {
 	lang := p.Language()
 	w.WriteString(`
 </head>
@@ -89,7 +91,9 @@ func (l *layout) top(w *bytes.Buffer, p *Page) {
       <div class="govuk-width-container">
         <div class="govuk-service-navigation__container">
           <span class="govuk-service-navigation__service-name">
-            <a href="/" class="govuk-service-navigation__link">Integrated Working Toolkit</a>
+            <a href="/" class="govuk-service-navigation__link">`)
+	Escape(w, service)
+	w.WriteString(`</a>
           </span>
         </div>
       </div>
@@ -111,7 +115,7 @@ func (l *layout) top(w *bytes.Buffer, p *Page) {
     </div>
 `)
 	}
-	if len(p.Languages) > 0 || p.StopURL != "" {
+	if len(p.Languages) > 0 {
 		w.WriteString(`    <div class="app-page-tools">
 `)
 		if len(p.Languages) > 0 {
@@ -142,14 +146,6 @@ func (l *layout) top(w *bytes.Buffer, p *Page) {
 			w.WriteString(`
         </ul>
       </nav>
-`)
-		}
-		if p.StopURL != "" {
-			w.WriteString(`      <a href="`)
-			Href(w, p.StopURL)
-			w.WriteString(`" class="govuk-button govuk-button--warning app-stop" data-module="govuk-button">`)
-			Escape(w, survey.Message(lang, "stop"))
-			w.WriteString(`</a>
 `)
 		}
 		w.WriteString(`    </div>
@@ -197,7 +193,21 @@ func (l *layout) top(w *bytes.Buffer, p *Page) {
 }
 
 // bottom writes the page after its content.
-func (l *layout) bottom(w *bytes.Buffer, p *Page) {
+//
+// The one way out at the top is GOV.UK's "Exit this page": quick, to a
+// neutral page. Stopping calmly, which forgets the answers and shows where
+// to get help, is a link at the foot of the page, not a second red button
+// beside the first.
+func (l *layout) bottom(w *bytes.Buffer, p *Page, service string) {
+	lang := p.Language()
+	if p.StopURL != "" {
+		w.WriteString(`      <p class="govuk-body app-stop"><a class="govuk-link" href="`)
+		Href(w, p.StopURL)
+		w.WriteString(`">`)
+		Escape(w, survey.Message(lang, "stop"))
+		w.WriteString(`</a></p>
+`)
+	}
 	w.WriteString(`
     </main>
   </div>
@@ -206,7 +216,6 @@ func (l *layout) bottom(w *bytes.Buffer, p *Page) {
       <div class="govuk-footer__meta">
         <div class="govuk-footer__meta-item govuk-footer__meta-item--grow">
           <h2 class="govuk-visually-hidden">`)
-	lang := p.Language()
 	Escape(w, survey.Message(lang, "support-links"))
 	w.WriteString(`</h2>
           <ul class="govuk-footer__inline-list">
@@ -220,6 +229,8 @@ func (l *layout) bottom(w *bytes.Buffer, p *Page) {
 	}
 	w.WriteString(`          </ul>
           <p class="govuk-body-s">`)
+	Escape(w, service) // not through Message's Sprintf: no allocation on every page
+	w.WriteString(": ")
 	Escape(w, survey.Message(lang, "footer"))
 	w.WriteString(`</p>
         </div>

@@ -1,6 +1,10 @@
 package web
 
-import "iwtoolkit/internal/survey"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"iwtoolkit/internal/survey"
+)
 
 // Page is what every page has. Every page's model embeds it; a handler
 // makes it with NewPage, which sets the form token and the language.
@@ -20,6 +24,29 @@ type Page struct {
 	// of every page of a survey for children and young people: a neutral
 	// page the survey file names.
 	ExitURL string
+}
+
+// DefaultServiceName is the name in every page's header and title when
+// the Trust sets none (IWT_SERVICE_NAME).
+const DefaultServiceName = "Integrated Working Toolkit"
+
+const serviceLocal = "service-name"
+
+// ServiceName gives every page of a request the service's name, as a
+// Trust calls it, for the header and title.
+func ServiceName(name string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Locals(serviceLocal, name)
+		return c.Next()
+	}
+}
+
+// ServiceNameOf is the service's name for a request's page.
+func ServiceNameOf(c *fiber.Ctx) string {
+	if name, ok := c.Locals(serviceLocal).(string); ok && name != "" {
+		return name
+	}
+	return DefaultServiceName
 }
 
 // LanguageLink is a link to the page in another language.

@@ -143,7 +143,7 @@ func Static() (func(string) (string, error), error) {
 func (r *Renderer) Render(c *fiber.Ctx, status int, name string, data Paged) error {
 	p := pages.Get().(*pooledPage)
 	p.buf.Reset()
-	if err := r.Write(&p.buf, name, data); err != nil {
+	if err := r.write(&p.buf, name, data, ServiceNameOf(c)); err != nil {
 		p.Close()
 		return fmt.Errorf("%w: %w", ErrInternal, err)
 	}
@@ -181,21 +181,26 @@ func (p *pooledPage) Close() error {
 var pages = sync.Pool{New: func() any { return new(pooledPage) }}
 
 // Write writes a page: the layout with the template's "head", if it has
-// one, and its "content", or the page written in Go.
+// one, and its "content", or the page written in Go, under the default
+// service name.
 func (r *Renderer) Write(w *bytes.Buffer, name string, data Paged) error {
+	return r.write(w, name, data, DefaultServiceName)
+}
+
+func (r *Renderer) write(w *bytes.Buffer, name string, data Paged, service string) error {
 	t, isTemplate := r.templates[name]
 	written, isWritten := r.written[name]
 	if !isTemplate && !isWritten {
 		return fmt.Errorf("no page %s", name)
 	}
 	pg := data.PageOf()
-	r.layout.head(w, pg)
+	r.layout.head(w, pg, service)
 	if isTemplate && t.Lookup("head") != nil {
 		if err := t.ExecuteTemplate(w, "head", data); err != nil {
 			return fmt.Errorf("render %s: %w", name, err)
 		}
 	}
-	r.layout.top(w, pg)
+	r.layout.top(w, pg, service)
 	var err error
 	if isWritten {
 		err = written(w, data)
@@ -205,6 +210,6 @@ func (r *Renderer) Write(w *bytes.Buffer, name string, data Paged) error {
 	if err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
-	r.layout.bottom(w, pg)
+	r.layout.bottom(w, pg, service)
 	return nil
 }

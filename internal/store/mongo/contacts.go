@@ -221,20 +221,22 @@ func (s *Store) OptOut(ctx context.Context, id string, now time.Time) error {
 }
 
 // QueueMail inserts each message whose contact is there and has not opted
-// out; an id already taken (the same message queued by another instance)
-// is skipped.
+// out, and each alert (no contact); an id already taken (the same message
+// queued by another instance) is skipped.
 func (s *Store) QueueMail(ctx context.Context, msgs []store.MailMessage) (int, error) {
 	added := 0
 	for _, m := range msgs {
-		var c contactDoc
-		err := s.contacts().FindOne(ctx, bson.D{{Key: "_id", Value: m.ContactID}}).Decode(&c)
-		if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && c.OptedOut) {
-			continue
+		if m.ContactID != "" {
+			var c contactDoc
+			err := s.contacts().FindOne(ctx, bson.D{{Key: "_id", Value: m.ContactID}}).Decode(&c)
+			if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && c.OptedOut) {
+				continue
+			}
+			if err != nil {
+				return added, errorf("mongo: queue mail: %w", err)
+			}
 		}
-		if err != nil {
-			return added, errorf("mongo: queue mail: %w", err)
-		}
-		_, err = written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.mail().InsertOne(ctx, toMailDoc(m)) })
+		_, err := written(ctx, asWrite, func() (*mongo.InsertOneResult, error) { return s.mail().InsertOne(ctx, toMailDoc(m)) })
 		if isDuplicateKey(err) {
 			continue
 		}
@@ -297,7 +299,7 @@ func (s *Store) FinishMail(ctx context.Context, m store.MailMessage, now time.Ti
 func (s *Store) MailCounts(ctx context.Context, surveyID, round string) ([]store.MailCount, error) {
 	counts := map[store.MailCount]int{}
 	var order []store.MailCount
-	err := eachWhere(ctx, s.mail(), bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}},
+	err := eachWhere(ctx, s.mail(), bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}, {Key: "contact_id", Value: bson.D{{Key: "$ne", Value: ""}}}},
 		bson.D{{Key: "organisation", Value: 1}, {Key: "kind", Value: 1}, {Key: "state", Value: 1}, {Key: "reason", Value: 1}}, func(d mailDoc) error {
 			k := store.MailCount{Organisation: d.Organisation, Kind: d.Kind, State: d.State}
 			if d.State != store.MailSent {

@@ -77,12 +77,12 @@ func (s *Store) AddContacts(ctx context.Context, cs []store.Contact, invs []surv
 }
 
 // insertMail adds a message unless its id is taken or its contact opted
-// out or is gone.
+// out or is gone; an alert has no contact.
 func insertMail(ctx context.Context, tx *txn, m store.MailMessage) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO mail (id, contact_id, survey_id, round, organisation, kind, state, next_attempt, created)
-SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM contacts WHERE id = ? AND opted_out = 0)
+SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ? = '' OR EXISTS (SELECT 1 FROM contacts WHERE id = ? AND opted_out = 0)
 ON CONFLICT (id) DO NOTHING`,
-		m.ID, m.ContactID, m.SurveyID, m.Round, m.Organisation, m.Kind, store.MailQueued, millis(m.NextAttempt), millis(m.Created), m.ContactID)
+		m.ID, m.ContactID, m.SurveyID, m.Round, m.Organisation, m.Kind, store.MailQueued, millis(m.NextAttempt), millis(m.Created), m.ContactID, m.ContactID)
 	if err != nil {
 		return 0, err
 	}
@@ -246,11 +246,11 @@ WHERE id = ? AND owner = ? AND state = 'queued'`, m.State, m.Reason, millis(m.Ne
 	return nil
 }
 
-// MailCounts counts a round's messages.
+// MailCounts counts a round's messages to contacts.
 func (s *Store) MailCounts(ctx context.Context, surveyID, round string) ([]store.MailCount, error) {
 	rows, err := s.read.QueryContext(ctx, `
 SELECT organisation, kind, state, CASE state WHEN 'sent' THEN '' ELSE reason END AS why, count(*)
-FROM mail WHERE survey_id = ? AND round = ? GROUP BY organisation, kind, state, why ORDER BY organisation, kind, state, why`, surveyID, round)
+FROM mail WHERE survey_id = ? AND round = ? AND contact_id != '' GROUP BY organisation, kind, state, why ORDER BY organisation, kind, state, why`, surveyID, round)
 	if err != nil {
 		return nil, errorf("sqlite: mail counts: %w", err)
 	}

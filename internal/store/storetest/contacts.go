@@ -23,6 +23,7 @@ var contactTests = []struct {
 	{"ConcurrentMailClaims", testConcurrentMailClaims},
 	{"OptOut", testOptOut},
 	{"DeleteContacts", testDeleteContacts},
+	{"Alerts", testAlerts},
 }
 
 // contactList makes n contacts of a round and organisation, each with an
@@ -305,5 +306,45 @@ func testDeleteContacts(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	if n := len(roundContacts(t, s, "follow-up")); n != 2 {
 		t.Errorf("another round lost contacts: %d left", n)
+	}
+}
+
+// testAlerts checks the messages with no contact (safeguarding alerts):
+// queued once whatever the contact lists hold, claimed and finished like
+// any message, left out of a round's counts of contacts' email, and
+// deleted with the round's contacts of all organisations.
+func testAlerts(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	alert := store.MailMessage{ID: "alert/REF1", SurveyID: "iw", Round: "baseline", Kind: store.MailAlert, NextAttempt: t0, Created: t0}
+	for i, want := range []int{1, 0} { // a second queueing (a repeated send) adds nothing
+		if n, err := s.QueueMail(ctx, []store.MailMessage{alert}); err != nil || n != want {
+			t.Fatalf("QueueMail(alert) #%d = %d, %v; want %d", i+1, n, err, want)
+		}
+	}
+	if counts, err := s.MailCounts(ctx, "iw", "baseline"); err != nil || len(counts) != 0 {
+		t.Errorf("MailCounts with only an alert = %v, %v; want none", counts, err)
+	}
+	got, err := s.ClaimMail(ctx, "w1", t0, time.Minute, 10)
+	if err != nil || len(got) != 1 || got[0].ID != alert.ID || got[0].Kind != store.MailAlert || got[0].ContactID != "" {
+		t.Fatalf("ClaimMail = %+v, %v; want the alert", got, err)
+	}
+	got[0].State = store.MailSent
+	if err := s.FinishMail(ctx, got[0], t0); err != nil {
+		t.Fatalf("FinishMail(alert): %v", err)
+	}
+	// A coordinator's deletion (one organisation) keeps it; the round's
+	// deletion removes it, so it can be queued again.
+	if _, err := s.DeleteContacts(ctx, "iw", "baseline", "org-a"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.QueueMail(ctx, []store.MailMessage{alert}); err != nil || n != 0 {
+		t.Errorf("QueueMail after one organisation's deletion = %d, %v; want 0 (still there)", n, err)
+	}
+	if _, err := s.DeleteContacts(ctx, "iw", "baseline", ""); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.QueueMail(ctx, []store.MailMessage{alert}); err != nil || n != 1 {
+		t.Errorf("QueueMail after the round's deletion = %d, %v; want 1 (it was deleted)", n, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
@@ -96,9 +97,28 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	if err != nil {
 		return err
 	}
+	if err := s.alert(c, f, stored); err != nil {
+		return err
+	}
 	s.setDraftCookie(c, f, "")
 	s.setCookie(c, f, sentCookie, stored.Reference, 0)
 	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
+}
+
+// alert queues a safeguarding alert when a child's or young person's
+// answer is flagged, and records it in the audit log; the worker sends it
+// (mail.Worker). The alert is queued before the confirmation: if queueing
+// fails the respondent is asked to send again, which stores nothing twice
+// and queues the alert then. A repeated send queues nothing new.
+func (s *Pages) alert(c *fiber.Ctx, f *flow, r survey.Response) error {
+	if !f.survey.ForYoungPeople() || len(f.survey.Flagged(r)) == 0 {
+		return nil
+	}
+	n, err := s.st.QueueMail(c.UserContext(), []store.MailMessage{mail.Alert(r)})
+	if err != nil || n == 0 {
+		return err
+	}
+	return s.st.Audit(c.UserContext(), store.AuditEntry{At: s.now().UTC(), Action: "queued safeguarding alert", Target: r.SurveyID + "/" + r.Round + " " + r.Reference})
 }
 
 // sent is the confirmation page of answers this browser sent in the round,
@@ -151,9 +171,15 @@ func (s *Pages) done(c *fiber.Ctx, f *flow) error {
 	})
 }
 
-// Save and come back later. The draft moves to a new token, the resume
-// code, which the respondent is shown once; the store keeps only its hash,
-// as for every draft token. The old copy expires at once.
+// Save and come back later. The rule, said on the saved page: a resume
+// code works on any device, as often as needed, until the answers are
+// sent or expire, and always opens the answers as last saved. A
+// practitioner who carries on at home and then clicks the same link at
+// work loses nothing. A browser that carries on with a code holds the
+// code itself as its draft token, so every device using the code saves
+// into one draft (each page's answers as last saved); saving for later
+// there shows the same code again. The store keeps only the code's hash,
+// as for every draft token.
 
 type savedPage struct {
 	web.Page
@@ -163,15 +189,24 @@ type savedPage struct {
 	Expires   string
 }
 
+// saveForLater keeps the draft under a resume code: the one this browser
+// carried on with, or a new one, to which the draft moves (the old copy,
+// under the browser's own token, expires at once). Either way this
+// browser lets go of the answers, as on a shared computer it must.
 func (s *Pages) saveForLater(c *fiber.Ctx, f *flow) error {
-	old := f.draft
-	code := survey.NewResumeCode()
-	f.draft.Key, f.token = survey.DraftKey(code), code
-	if err := s.saveDraft(c, f); err != nil {
-		return err
-	}
-	old.Expires = s.now().UTC()
-	if err := s.st.SaveDraft(c.UserContext(), old); err != nil {
+	code := f.token
+	if !survey.IsResumeCode(code) {
+		old := f.draft
+		code = survey.NewResumeCode()
+		f.draft.Key, f.token = survey.DraftKey(code), code
+		if err := s.saveDraft(c, f); err != nil {
+			return err
+		}
+		old.Expires = s.now().UTC()
+		if err := s.st.SaveDraft(c.UserContext(), old); err != nil {
+			return err
+		}
+	} else if err := s.saveDraft(c, f); err != nil { // kept for another lifetime from now
 		return err
 	}
 	s.setDraftCookie(c, f, "")
@@ -212,9 +247,9 @@ type resumePage struct {
 }
 
 // resume takes a resume code typed into its form, or filled in from the
-// link (?code=), and carries on the saved draft in this browser. Opening
-// the link only fills in the form: its button sends the code, so that a
-// mail scanner or a link preview that opens the link spends nothing.
+// link (?code=), and carries on the saved draft in this browser, which
+// then holds the code as its draft token. Opening the link only fills in
+// the form, so a mail scanner or a link preview changes nothing.
 func (s *Pages) resume(c *fiber.Ctx, f *flow) error {
 	if c.Method() != fiber.MethodPost {
 		return s.render(c, http.StatusOK, "resume", resumePage{
@@ -227,27 +262,25 @@ func (s *Pages) resume(c *fiber.Ctx, f *flow) error {
 		p.Errors = []survey.FieldError{{Field: "resume_code", Message: f.msg("err-resume-empty")}}
 		return s.render(c, http.StatusUnprocessableEntity, "resume", p)
 	}
-	// The code is spent here, once: the store takes its draft away in one
-	// step, so of two uses at the same moment (two browsers, two
-	// instances) only one gets the answers. They move to a new token in
-	// this browser's cookie, so a link someone was sent opens nothing from
-	// here on.
 	code := survey.NormalResumeCode(typed)
-	dr, err := s.st.TakeDraft(c.UserContext(), survey.DraftKey(code), f.survey.ID, f.round.ID, s.now().UTC())
-	if errors.Is(err, store.ErrNotFound) {
-		p.Errors = []survey.FieldError{{Field: "resume_code", Message: f.msg("err-resume-unknown")}}
-		return s.render(c, http.StatusUnprocessableEntity, "resume", p)
-	}
-	if err != nil {
+	dr, err := s.st.Draft(c.UserContext(), survey.DraftKey(code))
+	ours := err == nil && dr.SurveyID == f.survey.ID && dr.Round == f.round.ID && s.now().Before(dr.Expires)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	f.draft = dr
-	f.token, f.draft.Key = survey.NewToken()
-	if err := s.saveDraft(c, f); err != nil {
-		// Put the answers back under the code, to be tried again.
-		return errors.Join(err, s.st.SaveDraft(c.UserContext(), dr))
+	if !ours {
+		// Sent already: said so, with nothing of the answers.
+		msg := f.msg("err-resume-unknown")
+		if r, err := s.st.SubmittedResponse(c.UserContext(), survey.DraftKey(code)); err == nil && r.SurveyID == f.survey.ID && r.Round == f.round.ID {
+			msg = f.msg("err-resume-sent")
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		p.Errors = []survey.FieldError{{Field: "resume_code", Message: msg}}
+		return s.render(c, http.StatusUnprocessableEntity, "resume", p)
 	}
-	s.setDraftCookie(c, f, f.token)
+	f.draft, f.token = dr, code
+	s.setDraftCookie(c, f, code)
 	if f.survey.TaskList {
 		return c.Redirect(f.tasksURL(), http.StatusSeeOther)
 	}

@@ -2,6 +2,7 @@ package respond
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -20,6 +21,9 @@ type formPage struct {
 	Scale       *survey.Scale // for the "what the levels mean" list
 	Questions   []question
 	CanSave     bool // the survey is long enough to save and come back later
+	// Revealed is the question the last Continue opened on this page,
+	// which the page says, and opens at (#revealed).
+	Revealed string
 }
 
 // question is one question as a page shows it: a GOV.UK field, or a grid:
@@ -55,7 +59,7 @@ func scaleChoices(f *flow, scale *survey.Scale, preferNotToSay bool) []web.Optio
 		out = append(out, o)
 	}
 	if preferNotToSay {
-		out = append(out, web.Option{Value: survey.PreferNotToSay, Label: f.msg("prefer-not-to-say")})
+		out = append(out, web.Option{Value: survey.PreferNotToSay, Label: f.survey.Word("prefer-not-to-say")})
 	}
 	if n := len(scale.Levels); n < len(out) {
 		out[n].OrBefore = true
@@ -75,6 +79,14 @@ var kinds = map[string]string{
 func viewQuestion(f *flow, q *survey.Question, errs []survey.FieldError) question {
 	answers := f.draft.Answers
 	v := question{Field: web.Field{ID: q.ID, Kind: kinds[q.Type], Legend: q.Text, Hint: q.Hint, Error: web.FieldMessage(errs, q.ID), Optional: q.Optional, Value: answers[q.ID], Max: q.MaxLength, Lang: f.lang}}
+	if f.survey.Words != nil {
+		if q.Optional {
+			v.OptionalText = f.survey.Word("optional")
+		}
+		if q.Type == survey.TypeLongText {
+			v.LimitText = f.survey.Word("up-to-chars", q.MaxLength)
+		}
+	}
 	if q.Type == survey.TypeMultiple && v.Hint == "" {
 		v.Hint = f.msg("select-all")
 	}
@@ -102,7 +114,7 @@ func viewQuestion(f *flow, q *survey.Question, errs []survey.FieldError) questio
 			choices = append(choices, web.Option{Value: survey.NoneOfThese, Label: q.None, OrBefore: true, Exclusive: true})
 		}
 		if q.PreferNotToSay {
-			choices = append(choices, web.Option{Value: survey.PreferNotToSay, Label: f.msg("prefer-not-to-say"), OrBefore: q.None == "", Exclusive: true})
+			choices = append(choices, web.Option{Value: survey.PreferNotToSay, Label: f.survey.Word("prefer-not-to-say"), OrBefore: q.None == "", Exclusive: true})
 		}
 		v.Options = web.Options(q.ID, choices, survey.Choices(answers[q.ID]))
 	}
@@ -173,7 +185,11 @@ func (s *Pages) sectionForm(c *fiber.Ctx, f *flow) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "form", sectionPage(f, sec, nil))
+	p := sectionPage(f, sec, nil)
+	if id := c.Query("revealed"); slices.ContainsFunc(p.Questions, func(q question) bool { return q.ID == id }) {
+		p.Revealed = id
+	}
+	return s.render(c, http.StatusOK, "form", p)
 }
 
 // saveSection keeps what the respondent entered, valid or not, so that
@@ -193,9 +209,11 @@ func (s *Pages) saveSection(c *fiber.Ctx, f *flow) error {
 		shown[q.ID] = true
 	}
 	f.draft.Answers = f.survey.Asked(sec.Collect(f.draft.Answers, values))
-	revealed := false
+	revealed := "" // the first question this post's answers revealed
 	for _, q := range sec.Shown(f.draft.Answers) {
-		revealed = revealed || !shown[q.ID]
+		if !shown[q.ID] && revealed == "" {
+			revealed = q.ID
+		}
 	}
 	if err := s.keepInvitedOrganisation(c, f); err != nil {
 		return err
@@ -207,18 +225,22 @@ func (s *Pages) saveSection(c *fiber.Ctx, f *flow) error {
 		return s.saveForLater(c, f)
 	}
 	errs := sec.Check(f.survey, f.draft.Answers, f.lang)
-	if revealed {
+	if revealed != "" {
 		var before []survey.FieldError
 		for _, e := range errs {
 			if q, _, ok := f.survey.QuestionOf(e.Field); ok && shown[q.ID] {
 				before = append(before, e)
 			}
 		}
-		status := http.StatusOK
 		if len(before) > 0 {
-			status = http.StatusUnprocessableEntity
+			return s.render(c, http.StatusUnprocessableEntity, "form", sectionPage(f, sec, before))
 		}
-		return s.render(c, status, "form", sectionPage(f, sec, before))
+		// The page again, opening at the question the answers revealed.
+		to, _ := url.Parse(f.action(sec.ID))
+		q := to.Query()
+		q.Set("revealed", revealed)
+		to.RawQuery, to.Fragment = q.Encode(), "revealed"
+		return c.Redirect(to.String(), http.StatusSeeOther)
 	}
 	if len(errs) > 0 {
 		return s.render(c, http.StatusUnprocessableEntity, "form", sectionPage(f, sec, errs))
@@ -299,7 +321,7 @@ func answerLabel(f *flow, q *survey.Question, value string) string {
 		for _, v := range survey.Choices(value) {
 			switch v {
 			case survey.PreferNotToSay:
-				labels = append(labels, f.msg("prefer-not-to-say"))
+				labels = append(labels, f.survey.Word("prefer-not-to-say"))
 			case survey.NoneOfThese:
 				labels = append(labels, q.None)
 			default:

@@ -72,6 +72,14 @@ func writeForm(w *bytes.Buffer, p formPage, static func(string) (string, error))
 	web.Escape(w, p.CSRF)
 	w.WriteString("\">\n")
 	for _, q := range p.Questions {
+		if q.ID == p.Revealed && q.ID != "" {
+			// Where the reloaded page opens (#revealed): without
+			// JavaScript, Continue that opened a question on this page
+			// would otherwise look as if it did nothing.
+			w.WriteString(`      <div class="govuk-inset-text" id="revealed">`)
+			web.Escape(w, survey.Message(lang, "revealed"))
+			w.WriteString("</div>\n")
+		}
 		if err := writeQuestion(w, q, static); err != nil {
 			return err
 		}
@@ -134,7 +142,7 @@ func writeQuestion(w *bytes.Buffer, q question, static func(string) (string, err
 // checkRows writes check answers' rows for one part of a survey: each
 // question or statement, the answer (a line each for several), or that
 // none was given, and a link to change it.
-func checkRows(w *bytes.Buffer, rows []checkRow, lang string) {
+func checkRows(w *bytes.Buffer, rows []checkRow, lang, noAnswer string) {
 	for _, r := range rows {
 		if r.ChangeURL == "" {
 			w.WriteString(`<div class="govuk-summary-list__row govuk-summary-list__row--no-actions">` + "\n" + `<dt class="govuk-summary-list__key">`)
@@ -152,7 +160,7 @@ func checkRows(w *bytes.Buffer, rows []checkRow, lang string) {
 				web.Escape(w, line)
 			}
 		case r.Optional:
-			web.Escape(w, survey.Message(lang, "none-given"))
+			web.Escape(w, noAnswer)
 		default:
 			w.WriteString(`<span class="app-not-answered">`)
 			web.Escape(w, survey.Message(lang, "not-answered"))

@@ -40,7 +40,7 @@ func TestSummaryRowsEscapeEveryText(t *testing.T) {
 		{Key: "Required", ChangeURL: "/c"},
 	}
 	var w bytes.Buffer
-	checkRows(&w, rows, "en")
+	checkRows(&w, rows, "en", "None given")
 	html := w.String()
 	checkEscaped(t, "check answers", html, 5)
 	for _, want := range []string{"&#39;<br>&#34;", ">None given<", `<span class="app-not-answered">Not answered</span>`, `<span class="govuk-visually-hidden"> Required</span>`} {

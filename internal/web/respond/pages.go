@@ -176,12 +176,13 @@ func writeCheck(w *bytes.Buffer, p checkPage) {
 	w.WriteString(columnStart)
 	text(w, `    <span class="govuk-caption-l">`, p.Survey.Title, "</span>\n")
 	text(w, `    <h1 class="govuk-heading-l">`, p.Title, "</h1>\n")
+	noAnswer := p.Survey.Word("none-given")
 	for _, g := range p.Groups {
 		w.WriteString(`    <h2 class="govuk-heading-m" id="`)
 		web.Escape(w, g.ID)
 		text(w, `">`, g.Title, "</h2>\n")
 		w.WriteString(`    <dl class="govuk-summary-list govuk-!-margin-bottom-9">` + "\n")
-		checkRows(w, g.Rows, lang)
+		checkRows(w, g.Rows, lang, noAnswer)
 		w.WriteString("    </dl>\n")
 	}
 	text(w, `    <h2 class="govuk-heading-m">`, survey.Message(lang, "now-send"), "</h2>\n")
@@ -217,8 +218,22 @@ func writeDone(w *bytes.Buffer, p donePage) {
 	text(w, `    <h2 class="govuk-heading-m">`, survey.Message(lang, "what-next"), "</h2>\n")
 	text(w, `    <p class="govuk-body">`, part, "</p>\n")
 	text(w, `    <p class="govuk-body">`, survey.Message(lang, keep), "</p>\n")
+	// Every confirmation of the survey says it, flagged or not: the page
+	// must not tell anyone looking over a child's shoulder that an answer
+	// was flagged.
+	if notice := web.Paragraphs(p.Survey.SafeguardingNotice); len(notice) > 0 {
+		w.WriteString(`    <div class="govuk-inset-text" id="who-reads">` + "\n")
+		for _, para := range notice {
+			text(w, `      <p class="govuk-body">`, para, "</p>\n")
+		}
+		w.WriteString("    </div>\n")
+	}
 	help(w, lang, p.HelpText, p.Help)
-	text(w, `    <p class="govuk-body"><a class="govuk-link" href="/">`, survey.Message(lang, "back-to-list"), "</a></p>\n")
+	// The list of surveys holds the staff ones too: nothing there for a
+	// child, who is done here.
+	if !young {
+		text(w, `    <p class="govuk-body"><a class="govuk-link" href="/">`, survey.Message(lang, "back-to-list"), "</a></p>\n")
+	}
 	w.WriteString(columnEnd)
 }
 

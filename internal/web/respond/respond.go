@@ -17,6 +17,7 @@ import (
 
 	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/rounds"
+	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
 )
@@ -26,12 +27,14 @@ type Store interface {
 	rounds.States
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	Draft(ctx context.Context, key string) (survey.Draft, error)
-	TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error)
 	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
 	Response(ctx context.Context, reference string) (survey.Response, error)
 	SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error)
 	Invitation(ctx context.Context, key string) (survey.Invitation, bool, error)
 	Increment(ctx context.Context, key string, now, expires time.Time) (int64, error)
+	// QueueMail and Audit queue a safeguarding alert and record it.
+	QueueMail(ctx context.Context, msgs []store.MailMessage) (int, error)
+	Audit(ctx context.Context, e store.AuditEntry) error
 }
 
 // Options are what the respondent pages are made from.

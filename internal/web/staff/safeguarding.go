@@ -53,7 +53,18 @@ func (s *Pages) safeguarding(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if err := s.sessions.Audit(c, "viewed safeguarding review", fmt.Sprintf("%d flagged answers", len(p.Flagged))); err != nil {
+	// Who read which flagged answer: the references shown, so that an
+	// alert (mail.Alert, audited by reference) can be followed to its
+	// reading.
+	target := fmt.Sprintf("%d flagged answers", len(p.Flagged))
+	sep := ": "
+	for i, f := range p.Flagged {
+		if i == 0 || f.Reference != p.Flagged[i-1].Reference { // a response's answers come together
+			target += sep + f.Reference
+			sep = ", "
+		}
+	}
+	if err := s.sessions.Audit(c, "viewed safeguarding review", target); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "staff-safeguarding.html", p)
