@@ -57,6 +57,7 @@ func strip(d survey.Definition) survey.Definition {
 		ID: d.ID, Lang: d.Lang, Title: d.Title, Audience: d.Audience, Introduction: d.Introduction,
 		TimeToComplete: d.TimeToComplete, HowAnswersAreUsed: d.HowAnswersAreUsed, PrivacyNotice: d.PrivacyNotice,
 		Help: d.Help, Email: d.Email, SafeguardingWords: d.SafeguardingWords, ExitPage: d.ExitPage,
+		SafeguardingLead: d.SafeguardingLead, SafeguardingNotice: d.SafeguardingNotice, Words: d.Words,
 		TaskList: d.TaskList, InvitationOnly: d.InvitationOnly, Languages: d.Languages, MinGroupSize: d.MinGroupSize,
 		RoundCountsTo: d.RoundCountsTo, Rounds: d.Rounds, Scales: d.Scales, Sections: d.Sections,
 	}

@@ -134,9 +134,24 @@ func (r *reader) survey() *source {
 	}
 
 	texts := r.texts()
-	for _, name := range []string{"introduction", "time_to_complete", "how_answers_are_used", "privacy_notice"} {
+	for _, name := range []string{"introduction", "time_to_complete", "how_answers_are_used", "privacy_notice", "safeguarding_notice"} {
 		if rw, ok := texts[name]; ok {
 			s.text(0, name, rw, "text")
+		}
+	}
+	if v := settings.get("safeguarding_lead"); v != "" {
+		s.line(settings.at("safeguarding_lead"), 0, "safeguarding_lead: %s", quote(v))
+	}
+	var wordRows []string
+	for _, name := range textNames() {
+		if _, ok := texts[name]; ok && strings.HasPrefix(name, "words_") {
+			wordRows = append(wordRows, name)
+		}
+	}
+	if len(wordRows) > 0 {
+		s.line(cell{sheet: sheetTexts}, 0, "words:")
+		for _, name := range wordRows {
+			s.text(1, strings.TrimPrefix(name, "words_"), texts[name], "text")
 		}
 	}
 	help, hasHelp := texts["help_text"]

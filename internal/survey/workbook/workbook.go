@@ -139,8 +139,9 @@ var layout = []sheet{
 		{"task_list", false, 10, "yes to show a task list of the sections (long self-assessments)."},
 		{"invitation_only", false, 14, "yes to take answers only through invitation links."},
 		{"reminder_days", false, 14, "Days after an invitation when reminders go, for example 7 14."},
+		{"safeguarding_lead", false, 30, "The email address of the named safeguarding lead, told at once when an answer is flagged (blank: the service's own setting)."},
 	}},
-	{sheetTexts, "The survey's longer texts, one a row, by name: introduction, time_to_complete, how_answers_are_used, privacy_notice, help_text, and the email wording.", []column{
+	{sheetTexts, "The survey's longer texts, one a row, by name: introduction, time_to_complete, how_answers_are_used, privacy_notice, help_text, safeguarding_notice, the survey's own words for the service's (words_…, for children and young people) and the email wording.", []column{
 		{"name", false, 24, "Which text: " + strings.Join(textNames(), ", ") + "."},
 		{"text", true, 80, "The wording."},
 	}},
@@ -174,6 +175,7 @@ var layout = []sheet{
 // textNames are the names of the texts sheet's rows.
 func textNames() []string {
 	return []string{"introduction", "time_to_complete", "how_answers_are_used", "privacy_notice", "help_text",
+		"safeguarding_notice", "words_optional_question", "words_prefer_not_to_say_answer", "words_text_limit", "words_no_answer",
 		"email_asking", "email_subject", "email_body", "email_reminder_subject", "email_reminder_body"}
 }
 

@@ -73,7 +73,7 @@ func (t *table) define(d *survey.Definition) {
 	settings := map[string]string{
 		"form_id": d.ID, "version": d.Version, "default_language": "English (en)", "audience": d.Audience,
 		"min_group_size": number(d.MinGroupSize), "round_counts_to": number(d.RoundCountsTo), "exit_page": d.ExitPage,
-		"task_list": yes(d.TaskList), "invitation_only": yes(d.InvitationOnly),
+		"task_list": yes(d.TaskList), "invitation_only": yes(d.InvitationOnly), "safeguarding_lead": d.SafeguardingLead,
 	}
 	t.text(settings, "form_title", d, func(d *survey.Definition) string { return d.Title })
 	if d.Email != nil {
@@ -169,6 +169,14 @@ func textGetter(name string) func(*survey.Definition) string {
 			return f(d.Email)
 		}
 	}
+	words := func(f func(*survey.Words) string) func(*survey.Definition) string {
+		return func(d *survey.Definition) string {
+			if d.Words == nil {
+				return ""
+			}
+			return f(d.Words)
+		}
+	}
 	switch name {
 	case "introduction":
 		return func(d *survey.Definition) string { return d.Introduction }
@@ -185,6 +193,16 @@ func textGetter(name string) func(*survey.Definition) string {
 			}
 			return d.Help.Text
 		}
+	case "safeguarding_notice":
+		return func(d *survey.Definition) string { return d.SafeguardingNotice }
+	case "words_optional_question":
+		return words(func(w *survey.Words) string { return w.Optional })
+	case "words_prefer_not_to_say_answer":
+		return words(func(w *survey.Words) string { return w.PreferNotToSay })
+	case "words_text_limit":
+		return words(func(w *survey.Words) string { return w.TextLimit })
+	case "words_no_answer":
+		return words(func(w *survey.Words) string { return w.NoAnswer })
 	case "email_asking":
 		return email(func(e *survey.Email) string { return e.Asking })
 	case "email_subject":
