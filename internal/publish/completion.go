@@ -61,7 +61,7 @@ func Completion(ctx context.Context, st Completions, d *survey.Definition, round
 		if invited >= 0 {
 			if g := pub.Group(map[string]string{"organisation": n.Organisation}, invited); g != nil {
 				rows[i].Responded, rows[i].Hidden = pub.Count(g.Size), false
-				rows[i].percent = 100 * float64(g.Size) / float64(max(n.Invited, 1))
+				rows[i].percent = 100 * float64(pub.Count(g.Size)) / float64(max(n.Invited, 1)) // from the count shown
 			}
 		}
 	}

@@ -98,13 +98,12 @@ const interim = "/interim"
 // Round returns a round as published. While the round is open it has a
 // count only, made again when the responses have moved by at least the
 // survey's minimum group size since the last. Once it has closed, its
-// figures are made from every response, once: later changes (a response
-// erased, a round opened again and answered) leave them as they are and
-// are shown as pending. Figures made under another basis (the survey file
-// changed what is counted) are made again only while no response has
-// come or gone since, so that the same people are shown either way. Of
-// instances making one at the same moment, one stores it and the others
-// read it (Publish's version).
+// figures are made from every response, once, and never again: later
+// changes (a response erased, the round opened again and answered, the
+// survey file changed) leave them as they are, and are shown as pending.
+// Publications made under an earlier version of these rules are made
+// again once. Of instances making one at the same moment, one stores it
+// and the others read it (Publish's version).
 func (s *Publisher) Round(ctx context.Context, d *survey.Definition, round string) (Round, error) {
 	now, found, err := rounds.One(ctx, s.st, d, round, s.now())
 	if err != nil {
@@ -127,40 +126,35 @@ func (s *Publisher) Round(ctx context.Context, d *survey.Definition, round strin
 			live += n
 		}
 		moved := live - head.Responses
-		final := head.Version > 0 && head.Basis != basis+interim
+		// A publication of an earlier version of these rules is as if
+		// there were none: figures were made in steps then.
+		old := head.Version > 0 && !report.SameEngine(head.Basis)
+		final := head.Version > 0 && !old && head.Basis != basis+interim
 		var remake bool
 		switch {
-		case final && open && head.Basis != basis:
-			remake = true // figures from before these rules: a count instead
 		case final:
-			// Figures are made once; again only under a new basis with
-			// the same responses.
-			remake = head.Basis != basis && moved == 0
+			remake = false // figures are made once, and never again
 		case open:
-			remake = head.Version == 0 && live > 0 || head.Version > 0 && abs(moved) >= d.GroupSize()
+			remake = old || head.Version == 0 && live > 0 || head.Version > 0 && abs(moved) >= d.GroupSize()
 		default:
-			remake = live > 0 || head.Version > 0
+			// Closed: its figures are made now from the tallies (which
+			// count every stored response then, on either store), even if
+			// the count read above lags behind them.
+			remake = true
 		}
 		if !remake || attempt > 0 {
 			out := Round{Open: open && !final, CountedAt: head.At}
 			if final {
 				out.Pending = moved
-			} else {
+				if out.Publication, err = s.decoded(ctx, d, head); err != nil {
+					return Round{}, err
+				}
+			} else if !old {
 				out.Counted = head.Responses / d.GroupSize() * d.GroupSize()
 			}
-			if final {
-				out.Publication, err = s.decoded(ctx, d, head)
-				if err != nil && attempt == 0 {
-					// A publication this version cannot read: make it again.
-					if err := s.publish(ctx, d, plan, round, basis, head.Version); err != nil && !errors.Is(err, store.ErrConflict) {
-						return Round{}, err
-					}
-					continue
-				}
-			}
-			return out, err
+			return out, nil
 		}
-		if open && (!final || head.Basis != basis) {
+		if open {
 			err = s.count(ctx, d, round, basis+interim, live, head.Version)
 		} else {
 			err = s.publish(ctx, d, plan, round, basis, head.Version)

@@ -173,6 +173,15 @@ func ReadPairs(ctx context.Context, d *survey.Definition, from, to string, pubs 
 		}
 		p.sides[side] = sd
 	}
+	// A response erased since a round's figures were made leaves the
+	// pairs read now one person short of those read before: two readings
+	// would differ by that person. So after an erasure there are no pairs.
+	for side := range 2 {
+		if pubs[side] != nil && len(people[side]) < pubs[side].Responses {
+			clear(p.shown)
+			return p, nil
+		}
+	}
 	p.protect()
 	return p, nil
 }

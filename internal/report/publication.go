@@ -44,9 +44,9 @@ type Publication struct {
 	// Groups are the shown groups' figures. A group not here is hidden,
 	// or has nobody in it: outputs say the same of both.
 	Groups map[disclosure.Key]*Group
-	// Cells are the round's cells it was made from: never shown, but what
-	// the auditor checks it against, and what the paired comparison is
-	// protected with, after responses are erased as before.
+	// Cells are the sizes of the round's cells it was made from, by the
+	// populations their people are in, with no answers: never shown, but
+	// what the paired comparison is protected with.
 	Cells []CellCounts
 }
 
@@ -92,6 +92,10 @@ const engineVersion = "publication-2"
 func Basis(d *survey.Definition, planFingerprint string) string {
 	return fmt.Sprintf("%s/%s/min %d/round %d", engineVersion, planFingerprint, d.GroupSize(), d.RoundCountsTo)
 }
+
+// SameEngine reports whether a publication's basis was made under this
+// version of the rules for choosing and keeping figures.
+func SameEngine(basis string) bool { return strings.HasPrefix(basis, engineVersion+"/") }
 
 // Problem is a round's cells as disclosure sees them, and the publication
 // laid out for them (without groups): what Publish protects and the
@@ -192,7 +196,7 @@ func Problem(d *survey.Definition, round string, cells []CellCounts) (*disclosur
 // Publish makes a round's publication from its cells at a moment.
 func Publish(d *survey.Definition, round string, cells []CellCounts, at time.Time) *Publication {
 	pr, pub := Problem(d, round, cells)
-	pub.At, pub.Cells = at, cells
+	pub.At, pub.Cells = at, sizesOnly(cells)
 	pattern := disclosure.Protect(pr)
 	pub.Groups = map[disclosure.Key]*Group{}
 	for _, g := range pattern.Groups() {
@@ -333,4 +337,13 @@ func DecodePublication(data []byte) (*Publication, error) {
 		return nil, fmt.Errorf("report: decode publication: %w", err)
 	}
 	return pub, nil
+}
+
+// sizesOnly is cells with their sizes and populations and no answers.
+func sizesOnly(cells []CellCounts) []CellCounts {
+	out := make([]CellCounts, len(cells))
+	for i, c := range cells {
+		out[i] = CellCounts{Cell: c.Cell, Responses: c.Responses, Answers: map[string]map[string]int{AskedKey: c.Answers[AskedKey]}}
+	}
+	return out
 }
