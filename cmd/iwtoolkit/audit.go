@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"iwtoolkit/internal/disclosure"
+	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/store"
@@ -156,9 +157,9 @@ func (a *auditor) survey(ctx context.Context, d *survey.Definition, only string)
 			if err != nil {
 				return err
 			}
-			pub = report.Publish(d, r.ID, cellsOfTallies(tallies), a.now)
+			pub = report.Publish(d, r.ID, publish.Cells(tallies), a.now)
 		}
-		cells, erased, err := a.cellsAt(ctx, d, plan, r.ID, pub)
+		cells, erased, err := a.cellsAt(ctx, d, r.ID, pub)
 		if err != nil {
 			return err
 		}
@@ -195,33 +196,18 @@ func (a *auditor) survey(ctx context.Context, d *survey.Definition, only string)
 // cellsAt are a round's cells as they were when pub was made: its
 // responses sent by then. erased says some have been erased since, so
 // that the check cannot compare every figure with its truth.
-func (a *auditor) cellsAt(ctx context.Context, d *survey.Definition, plan store.TallyPlan, round string, pub *report.Publication) ([]report.CellCounts, bool, error) {
-	byCell := map[store.Cell]*store.Counts{}
-	n := 0
+func (a *auditor) cellsAt(ctx context.Context, d *survey.Definition, round string, pub *report.Publication) ([]report.CellCounts, bool, error) {
+	var rs []survey.Response
 	err := a.st.EachResponse(ctx, d.ID, []string{round}, func(r survey.Response) error {
-		if r.Submitted.After(pub.At) {
-			return nil
+		if !r.Submitted.After(pub.At) {
+			rs = append(rs, r)
 		}
-		c := plan.CellOf(r)
-		if byCell[c] == nil {
-			byCell[c] = store.NewCounts()
-		}
-		byCell[c].AddResponse(plan, r)
-		n++
 		return nil
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	return cellsOfTallies(byCell), n != pub.Responses, nil
-}
-
-func cellsOfTallies(tallies map[store.Cell]*store.Counts) []report.CellCounts {
-	cells := make([]report.CellCounts, 0, len(tallies))
-	for c, n := range tallies {
-		cells = append(cells, report.CellCounts{Cell: c, Responses: n.Responses, Answers: n.Answers})
-	}
-	return cells
+	return publish.CellsOf(d, rs), len(rs) != pub.Responses, nil
 }
 
 func withoutMismatches(leaks []disclosure.Leak) []disclosure.Leak {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"iwtoolkit/internal/disclosure"
+	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
@@ -96,21 +97,11 @@ func (r *reader) leaks() []disclosure.Leak {
 
 // membersCells are the cells members' responses are counted in.
 func membersCells(d *survey.Definition, round string, ms []member) []report.CellCounts {
-	plan := store.PlanFor(d)
-	byCell := map[store.Cell]*store.Counts{}
+	rs := make([]survey.Response, len(ms))
 	for i, m := range ms {
-		r := memberResponse(d, round, m, i)
-		c := plan.CellOf(r)
-		if byCell[c] == nil {
-			byCell[c] = store.NewCounts()
-		}
-		byCell[c].AddResponse(plan, r)
+		rs[i] = memberResponse(d, round, m, i)
 	}
-	var out []report.CellCounts
-	for c, n := range byCell {
-		out = append(out, report.CellCounts{Cell: c, Responses: n.Responses, Answers: n.Answers})
-	}
-	return out
+	return publish.CellsOf(d, rs)
 }
 
 // TestTwoReadingsOfAnOpenRound is the first way: a board viewer reads the

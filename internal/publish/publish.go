@@ -184,11 +184,7 @@ func (s *Publisher) publish(ctx context.Context, d *survey.Definition, plan stor
 	if err != nil {
 		return err
 	}
-	cells := make([]report.CellCounts, 0, len(tallies))
-	for c, n := range tallies {
-		cells = append(cells, report.CellCounts{Cell: c, Responses: n.Responses, Answers: n.Answers})
-	}
-	pub := report.Publish(d, round, cells, s.now())
+	pub := report.Publish(d, round, Cells(tallies), s.now())
 	data, err := pub.Encode()
 	if err != nil {
 		return err

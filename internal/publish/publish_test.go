@@ -86,7 +86,7 @@ func (r *round) leaks(t *testing.T) []disclosure.Leak {
 	t.Helper()
 	var problems []*disclosure.Problem
 	for _, rs := range r.epochs {
-		pr, _ := report.Problem(r.d, r.id, cellsOf(r.d, rs))
+		pr, _ := report.Problem(r.d, r.id, publish.CellsOf(r.d, rs))
 		problems = append(problems, pr)
 	}
 	leaks, err := disclosure.CheckReadings(context.Background(), disclosure.EpochDim(problems), r.readings)
@@ -94,23 +94,6 @@ func (r *round) leaks(t *testing.T) []disclosure.Leak {
 		t.Fatal(err)
 	}
 	return leaks
-}
-
-func cellsOf(d *survey.Definition, rs []survey.Response) []report.CellCounts {
-	plan := store.PlanFor(d)
-	byCell := map[store.Cell]*store.Counts{}
-	for _, r := range rs {
-		c := plan.CellOf(r)
-		if byCell[c] == nil {
-			byCell[c] = store.NewCounts()
-		}
-		byCell[c].AddResponse(plan, r)
-	}
-	var out []report.CellCounts
-	for c, n := range byCell {
-		out = append(out, report.CellCounts{Cell: c, Responses: n.Responses, Answers: n.Answers})
-	}
-	return out
 }
 
 // responses are n synthetic responses to a round, most of them in a few

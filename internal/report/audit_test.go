@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	published "iwtoolkit/internal/publish"
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
@@ -14,20 +15,7 @@ import (
 
 // cellsOf counts responses into cells as a store's tallies do.
 func cellsOf(d *survey.Definition, rs []survey.Response) []report.CellCounts {
-	plan := store.PlanFor(d)
-	byCell := map[store.Cell]*store.Counts{}
-	for _, r := range rs {
-		c := plan.CellOf(r)
-		if byCell[c] == nil {
-			byCell[c] = store.NewCounts()
-		}
-		byCell[c].AddResponse(plan, r)
-	}
-	var out []report.CellCounts
-	for c, n := range byCell {
-		out = append(out, report.CellCounts{Cell: c, Responses: n.Responses, Answers: n.Answers})
-	}
-	return out
+	return published.CellsOf(d, rs)
 }
 
 // smallRound is a round of 12 to 60 synthetic responses to d, a few of
