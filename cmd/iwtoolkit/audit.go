@@ -136,14 +136,14 @@ func (a *auditor) survey(ctx context.Context, d *survey.Definition, only string)
 		}
 		var pub *report.Publication
 		switch {
-		case head.Version > 0 && strings.HasSuffix(head.Basis, "/interim") && r.Open:
+		case publish.IsCount(head) && r.Open:
 			if len(head.Data) > 0 {
 				a.found++
 				fmt.Fprintf(a.out, "%s %s: LEAK: the open round's publication holds figures\n", d.ID, r.ID)
 			}
 			fmt.Fprintf(a.out, "%s %s: open: a count only (%d responses when last counted)\n", d.ID, r.ID, head.Responses)
 			continue
-		case head.Version > 0 && report.SameEngine(head.Basis) && !strings.HasSuffix(head.Basis, "/interim"):
+		case publish.IsFigures(head):
 			if pub, err = report.DecodePublication(head.Data); err != nil {
 				return err
 			}

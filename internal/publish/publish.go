@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,6 +96,16 @@ type cachedPublication struct {
 // while the round was open.
 const interim = "/interim"
 
+// IsCount reports whether a stored publication is a count made while its
+// round was open, with no figures.
+func IsCount(p store.Publication) bool { return p.Version > 0 && strings.HasSuffix(p.Basis, interim) }
+
+// IsFigures reports whether a stored publication is a closed round's
+// figures, made under these rules.
+func IsFigures(p store.Publication) bool {
+	return p.Version > 0 && report.SameEngine(p.Basis) && !IsCount(p)
+}
+
 // Round returns a round as published. While the round is open it has a
 // count only, made again when the responses have moved by at least the
 // survey's minimum group size since the last. Once it has closed, its
@@ -129,7 +140,7 @@ func (s *Publisher) Round(ctx context.Context, d *survey.Definition, round strin
 		// A publication of an earlier version of these rules is as if
 		// there were none: figures were made in steps then.
 		old := head.Version > 0 && !report.SameEngine(head.Basis)
-		final := head.Version > 0 && !old && head.Basis != basis+interim
+		final := IsFigures(head)
 		var remake bool
 		switch {
 		case final:
