@@ -85,6 +85,22 @@ type tab struct {
 func newTab(t *testing.T) *tab {
 	t.Helper()
 	path := testenv.Chromium(t)
+	// Now and then Chromium exits as it starts ("chrome failed to start"),
+	// on a busy machine: a fresh one is started, at most three times.
+	for try := 1; ; try++ {
+		b, err := startTab(t, path)
+		if err == nil {
+			return b
+		}
+		if try == 3 || !strings.Contains(err.Error(), "chrome failed to start") {
+			t.Fatalf("starting %s: %v", path, err)
+		}
+		t.Logf("starting %s (try %d): %v; starting another", path, try, err)
+	}
+}
+
+// startTab is one try at starting the browser.
+func startTab(t *testing.T, path string) (*tab, error) {
 	profile := t.TempDir()
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path),
@@ -132,14 +148,14 @@ func newTab(t *testing.T) *tab {
 	select {
 	case err := <-started:
 		if err != nil {
-			t.Fatalf("starting %s: %v", path, err)
+			return nil, err
 		}
 	case <-time.After(stepTimeout):
 		cancelTab()
-		t.Fatalf("starting %s: not started within %v", path, stepTimeout)
+		return nil, fmt.Errorf("not started within %v", stepTimeout)
 	}
 	t.Logf("browser started in %v", time.Since(start).Round(time.Millisecond))
-	return b
+	return b, nil
 }
 
 // removeProfile removes the browser's profile folder, trying again for a
