@@ -123,7 +123,7 @@ func New(o Options) (*Server, error) {
 		o.DraftLifetime = DefaultDraftLifetime
 	}
 	o.RespondentTimeout, o.StaffTimeout = cmp.Or(o.RespondentTimeout, DefaultRespondentTimeout), cmp.Or(o.StaffTimeout, DefaultStaffTimeout)
-	errors, err := web.NewRenderer([]string{"error.html"}, nil)
+	errors, err := web.ErrorPages()
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +305,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case status >= 500:
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
-	return s.errors.Render(c, status, "error.html", p)
+	return s.errors.Render(c, status, "error", p)
 }
 
 // staffPath says whether a path is one staff use: their pages, the
