@@ -29,7 +29,7 @@ import (
 	"iwtoolkit/internal/web/respond"
 	"iwtoolkit/internal/web/session"
 	"iwtoolkit/internal/web/staff"
-	static "iwtoolkit/web"
+	assets "iwtoolkit/web"
 )
 
 // Store is what the service needs of a store; both stores have it. Each
@@ -217,7 +217,7 @@ func New(o Options) (*Server, error) {
 	app.Use(web.CloseUnreadBody)
 	app.Use(web.RecoverPanic)
 	app.Use(web.SecurityHeaders)
-	files, _ := fs.Sub(static.Static, "static") // the folder is embedded: Sub cannot fail
+	files, _ := fs.Sub(assets.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600}))
 	routes := web.NewRoutes(app, sessions.Guard)
 	staffPages.Health(routes) // before anything that needs the store or a form token
