@@ -8,6 +8,7 @@ import (
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/survey"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -98,7 +99,7 @@ func TestReportViewsSuppressed(t *testing.T) {
 	}
 
 	// Every view renders, with and without filters.
-	for _, v := range []string{"overview", "trend", "statements", "breakdown", "at-least", "changes", "cross-reference"} {
+	for _, v := range linkedViews(t, b, d.ID) {
 		for _, q := range []string{"", "?a=baseline&b=follow-up&sector=" + third.Value, "?at_least=4&by=organisation"} {
 			b.get("/r/"+d.ID+"/views/"+v+q).must(t, http.StatusOK)
 		}
@@ -234,4 +235,19 @@ func TestPairedChanges(t *testing.T) {
 	if !strings.Contains(text(p.Body), "The statistics used for the same people") || !strings.Contains(p.Body, "Wilcoxon signed-rank test") {
 		t.Error("the paired table's statistics are not in a details section of their own")
 	}
+}
+
+// linkedViews are the report views the report page links to: every view
+// the reports have, so that a view added is walked without a list here.
+func linkedViews(t *testing.T, b *browser, surveyID string) []string {
+	t.Helper()
+	page := b.get("/r/"+surveyID).must(t, http.StatusOK)
+	var views []string
+	for _, m := range regexp.MustCompile(`href="/r/`+regexp.QuoteMeta(surveyID)+`/views/([a-z-]+)`).FindAllStringSubmatch(page.Body, -1) {
+		views = append(views, m[1])
+	}
+	if len(views) < 7 {
+		t.Fatalf("the report links to %d views: %v", len(views), views)
+	}
+	return views
 }

@@ -95,6 +95,27 @@ func Unclaimed() ([]string, error) {
 	return out, nil
 }
 
+// Block renders one named block of a page's template, for a page that
+// chooses its body by its data (a report view): see Has.
+func (r *Renderer) Block(name, block string, data any) (template.HTML, error) {
+	t, ok := r.templates[name]
+	if !ok || t.Lookup(block) == nil {
+		return "", fmt.Errorf("no block %s in %s", block, name)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, block, data); err != nil {
+		return "", fmt.Errorf("render %s of %s: %w", block, name, err)
+	}
+	return template.HTML(b.String()), nil
+}
+
+// Has says whether the page's template defines the block: a package
+// checks at start-up that every block it will ask for is there.
+func (r *Renderer) Has(name, block string) bool {
+	t, ok := r.templates[name]
+	return ok && t.Lookup(block) != nil
+}
+
 // templateFuncs are the functions templates may call.
 func templateFuncs(static func(string) (string, error)) template.FuncMap {
 	return template.FuncMap{

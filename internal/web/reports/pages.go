@@ -7,6 +7,7 @@ package reports
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -58,6 +59,11 @@ func New(o Options) (*Pages, error) {
 	r, err := web.NewRenderer([]string{"report.html", "report-view.html", "staff-comments.html"}, nil)
 	if err != nil {
 		return nil, err
+	}
+	for _, v := range reportViews {
+		if !r.Has("report-view.html", viewBlock(v.Slug)) || v.fill == nil {
+			return nil, fmt.Errorf("reports: the view %s has no block %q in report-view.html, or nothing to fill it", v.Slug, viewBlock(v.Slug))
+		}
 	}
 	return &Pages{st: o.Store, surveys: o.Surveys, log: o.Log, now: o.Now, timeout: o.Timeout,
 		sessions: o.Sessions, publisher: o.Publisher, pages: r}, nil

@@ -19,17 +19,30 @@ import (
 
 // reportView is one of the report's views, each a page of its own at
 // /r/{survey}/views/{slug}, taking the report's filters from its address.
-type reportView struct{ Slug, Title string }
+// A view is its entry in reportViews and its block "view-{slug}" in
+// web/templates/report-view.html: New refuses to start without the block,
+// and the views' test walks every entry.
+type reportView struct {
+	Slug, Title string
+	// Comparable views show every comparable round, not the two chosen.
+	Comparable bool
+	// fill sets the view's fields of the page and returns its charts'
+	// options, in the order the block draws them.
+	fill func(s *Pages, c *fiber.Ctx, p *viewPage) ([][]byte, error)
+}
 
 var reportViews = []reportView{
-	{"overview", "Overview: responses and completion"},
-	{"trend", "Trend across rounds"},
-	{"statements", "Answers to each statement"},
-	{"breakdown", "Breakdown by group"},
-	{"at-least", "Share at or above a level"},
-	{"changes", "What changed most"},
-	{"cross-reference", "Cross-reference: outcomes, priorities and areas"},
+	{"overview", "Overview: responses and completion", true, fillOverview},
+	{"trend", "Trend across rounds", true, fillTrend},
+	{"statements", "Answers to each statement", false, fillStatements},
+	{"breakdown", "Breakdown by group", false, fillBreakdown},
+	{"at-least", "Share at or above a level", false, fillAtLeast},
+	{"changes", "What changed most", false, fillChanges},
+	{"cross-reference", "Cross-reference: outcomes, priorities and areas", false, fillCrossReference},
 }
+
+// viewBlock is the template block that draws a view.
+func viewBlock(slug string) string { return "view-" + slug }
 
 // viewPage is the page of one view. Only the fields of its view are set.
 type viewPage struct {
@@ -43,6 +56,7 @@ type viewPage struct {
 	Hidden       string       // what a hidden group shows
 	States       []roundState // when the rounds' figures are from
 
+	Body       template.HTML // the view's block, drawn from the fields below
 	Comparison *report.Comparison
 	Charts     []string // chart options as JSON, in the order the view shows them
 
@@ -93,7 +107,7 @@ func (s *Pages) reportViewPage(c *fiber.Ctx) error {
 		Scope: sc, Query: sc.links(), MinGroup: d.GroupSize(),
 	}
 	shownRounds := sc.Rounds
-	if p.View.Slug == "overview" || p.View.Slug == "trend" {
+	if p.View.Comparable {
 		shownRounds = sc.Comparable
 	}
 	pubs, err := s.publisher.Rounds(ctx, d, shownRounds)
@@ -101,67 +115,97 @@ func (s *Pages) reportViewPage(c *fiber.Ctx) error {
 		return err
 	}
 	p.States = statesOf(d, shownRounds, pubs)
-	var charts [][]byte
-	switch p.View.Slug {
-	case "overview":
-		p.Overview, err = s.overview(ctx, sc)
-	case "trend":
-		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Comparable, sc.Filter)
-		if err == nil && len(sc.Comparable) >= 3 {
-			charts, err = collect(p.Comparison.TrendChart)
-		}
-	case "statements":
-		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Rounds, sc.Filter)
-		for i := 0; err == nil && i < len(p.Comparison.Sections); i++ {
-			var ch []byte
-			ch, err = p.Comparison.DistributionChart(i)
-			charts = append(charts, ch)
-		}
-	case "breakdown":
-		err = s.breakdown(ctx, sc, c.Query("by"), &p)
-		if err == nil {
-			charts, err = collect(func() ([]byte, error) { return p.Breakdown.HeatmapChart(scaleBounds(d)) })
-		}
-	case "at-least":
-		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Rounds, sc.Filter)
-		if err == nil {
-			p.Levels = firstScale(d).Levels
-			p.Level = p.Levels[len(p.Levels)-1].Value
-			if len(p.Levels) > 1 {
-				p.Level = p.Levels[len(p.Levels)-2].Value
-			}
-			if v, e := strconv.Atoi(c.Query("at_least")); e == nil {
-				p.Level = v
-			}
-			p.Shares = p.Comparison.SharesAtLeast(p.Level)
-			charts, err = collect(func() ([]byte, error) {
-				return p.Comparison.SharesChart(p.Shares, "at or above level "+strconv.Itoa(p.Level))
-			})
-		}
-	case "changes":
-		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Rounds, sc.Filter)
-		if err == nil {
-			p.Improvements, p.Declines = p.Comparison.Changes()
-			if len(sc.Rounds) == 2 {
-				p.Paired, err = s.paired(ctx, sc)
-			}
-		}
-	case "cross-reference":
-		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Rounds, sc.Filter)
-		if err == nil {
-			p.CrossReferences = p.Comparison.CrossReferences()
-		}
-	}
+	charts, err := p.View.fill(s, c, &p)
 	if err != nil {
 		return err
 	}
 	for _, ch := range charts {
 		p.Charts = append(p.Charts, string(ch))
 	}
+	if p.Body, err = s.pages.Block("report-view.html", viewBlock(p.View.Slug), p); err != nil {
+		return err
+	}
 	if err := s.render(c, http.StatusOK, "report-view.html", p); err != nil {
 		return err
 	}
 	return s.sessions.Audit(c, "viewed report", d.ID)
+}
+
+func fillOverview(s *Pages, c *fiber.Ctx, p *viewPage) (_ [][]byte, err error) {
+	p.Overview, err = s.overview(c.UserContext(), p.Scope)
+	return nil, err
+}
+
+func fillTrend(s *Pages, c *fiber.Ctx, p *viewPage) (_ [][]byte, err error) {
+	sc := p.Scope
+	if p.Comparison, _, err = s.publisher.Compare(c.UserContext(), sc.Survey, sc.Comparable, sc.Filter); err != nil || len(sc.Comparable) < 3 {
+		return nil, err
+	}
+	return collect(p.Comparison.TrendChart)
+}
+
+func fillStatements(s *Pages, c *fiber.Ctx, p *viewPage) (charts [][]byte, err error) {
+	if err = s.compare(c, p); err != nil {
+		return nil, err
+	}
+	for i := range p.Comparison.Sections {
+		ch, err := p.Comparison.DistributionChart(i)
+		if err != nil {
+			return nil, err
+		}
+		charts = append(charts, ch)
+	}
+	return charts, nil
+}
+
+func fillBreakdown(s *Pages, c *fiber.Ctx, p *viewPage) ([][]byte, error) {
+	if err := s.breakdown(c.UserContext(), p.Scope, c.Query("by"), p); err != nil {
+		return nil, err
+	}
+	return collect(func() ([]byte, error) { return p.Breakdown.HeatmapChart(scaleBounds(p.Survey)) })
+}
+
+func fillAtLeast(s *Pages, c *fiber.Ctx, p *viewPage) ([][]byte, error) {
+	if err := s.compare(c, p); err != nil {
+		return nil, err
+	}
+	p.Levels = firstScale(p.Survey).Levels
+	p.Level = p.Levels[len(p.Levels)-1].Value
+	if len(p.Levels) > 1 {
+		p.Level = p.Levels[len(p.Levels)-2].Value
+	}
+	if v, e := strconv.Atoi(c.Query("at_least")); e == nil {
+		p.Level = v
+	}
+	p.Shares = p.Comparison.SharesAtLeast(p.Level)
+	return collect(func() ([]byte, error) {
+		return p.Comparison.SharesChart(p.Shares, "at or above level "+strconv.Itoa(p.Level))
+	})
+}
+
+func fillChanges(s *Pages, c *fiber.Ctx, p *viewPage) (_ [][]byte, err error) {
+	if err = s.compare(c, p); err != nil {
+		return nil, err
+	}
+	p.Improvements, p.Declines = p.Comparison.Changes()
+	if len(p.Scope.Rounds) == 2 {
+		p.Paired, err = s.paired(c.UserContext(), p.Scope)
+	}
+	return nil, err
+}
+
+func fillCrossReference(s *Pages, c *fiber.Ctx, p *viewPage) ([][]byte, error) {
+	if err := s.compare(c, p); err != nil {
+		return nil, err
+	}
+	p.CrossReferences = p.Comparison.CrossReferences()
+	return nil, nil
+}
+
+// compare sets the page's comparison of the chosen rounds.
+func (s *Pages) compare(c *fiber.Ctx, p *viewPage) (err error) {
+	p.Comparison, _, err = s.publisher.Compare(c.UserContext(), p.Survey, p.Scope.Rounds, p.Scope.Filter)
+	return err
 }
 
 func collect(fns ...func() ([]byte, error)) ([][]byte, error) {
