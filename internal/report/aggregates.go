@@ -21,6 +21,38 @@ type Aggregates struct {
 	Filters      map[string]string `json:"filters"`
 	Rounds       []AggregateRound  `json:"rounds"`
 	Strands      []AggregateStrand `json:"strands"`
+	// Questions are every closed question's answers (QuestionDetail).
+	Questions []AggregateQuestion `json:"questions"`
+}
+
+// AggregateQuestion is one closed question's answers in each round: null
+// where the group asked it is hidden.
+type AggregateQuestion struct {
+	ID      string                    `json:"id"`
+	Section string                    `json:"section"`
+	Text    string                    `json:"text"`
+	Type    string                    `json:"type"`
+	Values  []AggregateValue          `json:"values"`
+	Rounds  []*AggregateQuestionRound `json:"rounds"`
+}
+
+// AggregateValue is one row of a question: an answer, or a number's band.
+type AggregateValue struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+// AggregateQuestionRound is a question's answers in one round. Counts
+// are by value, null where hidden (a multiple choice's option chosen by
+// few, or by all but a few); shares are of base: the people asked a
+// multiple choice, those who answered any other.
+type AggregateQuestionRound struct {
+	Base   int             `json:"base"`
+	Counts map[string]*int `json:"counts"`
+	// Quartiles of a number: where at least the minimum answered.
+	LowerQuartile *float64 `json:"lower_quartile,omitempty"`
+	Median        *float64 `json:"median,omitempty"`
+	UpperQuartile *float64 `json:"upper_quartile,omitempty"`
 }
 
 // AggregateRound is one round: its number of responses unless suppressed.
@@ -139,6 +171,32 @@ func (c *Comparison) Aggregates(surveyID string, minGroup int, filters map[strin
 			as.Statements = append(as.Statements, st)
 		}
 		a.Strands = append(a.Strands, as)
+	}
+	for _, qd := range c.Questions {
+		aq := AggregateQuestion{ID: qd.Question.ID, Section: qd.Section.ID, Text: qd.Question.Text, Type: qd.Question.Type,
+			Rounds: make([]*AggregateQuestionRound, len(c.Rounds))}
+		for _, v := range qd.Values {
+			aq.Values = append(aq.Values, AggregateValue{v.Value, v.Label})
+		}
+		for j, r := range qd.Rounds {
+			if r.Hidden {
+				continue
+			}
+			ar := &AggregateQuestionRound{Base: r.Base, Counts: map[string]*int{}}
+			for k, v := range qd.Values {
+				if r.Shown[k] {
+					n := r.Counts[k]
+					ar.Counts[v.Value] = &n
+				} else {
+					ar.Counts[v.Value] = nil
+				}
+			}
+			if q := r.Quartiles; q != nil {
+				ar.LowerQuartile, ar.Median, ar.UpperQuartile = &q[0], &q[1], &q[2]
+			}
+			aq.Rounds[j] = ar
+		}
+		a.Questions = append(a.Questions, aq)
 	}
 	return a
 }
@@ -259,6 +317,7 @@ func AggregateRows(a Aggregates, write func(cells ...string)) {
 		write(span, s.ID, "", "mann_whitney_p", value(func(c *AggregateChange) string { return opt(c.P) }))
 		write(span, s.ID, "", "more_than_chance", value(func(c *AggregateChange) string { return strconv.FormatBool(c.MoreThanChance) }))
 	}
+	questionRows(a, write)
 	for _, note := range Notes(a.MinGroupSize, a.RoundedTo) {
 		write("notes", "", "", "", note)
 	}
@@ -299,4 +358,50 @@ func sortedKeys(m map[string]int) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// questionRows are the rows of every closed question: by round, the
+// question's section in the strand column and its id in the statement
+// column, its base and its count of each answer (or band), and a
+// number's quartiles.
+func questionRows(a Aggregates, write func(cells ...string)) {
+	num := func(f *float64) string {
+		if f == nil {
+			return NotAvailable
+		}
+		return strconv.FormatFloat(*f, 'f', 4, 64)
+	}
+	for i, r := range a.Rounds {
+		for _, q := range a.Questions {
+			qr := q.Rounds[i]
+			base := Confidential
+			if qr != nil {
+				base = strconv.Itoa(qr.Base)
+			}
+			write(r.ID, q.Section, q.ID, "base", base)
+			for _, v := range q.Values {
+				cell := Confidential
+				if qr != nil && qr.Counts[v.Value] != nil {
+					cell = strconv.Itoa(*qr.Counts[v.Value])
+				}
+				write(r.ID, q.Section, q.ID, "count:"+v.Value, cell)
+			}
+			if q.Type == "number" {
+				for _, m := range []struct {
+					name string
+					f    func(*AggregateQuestionRound) *float64
+				}{
+					{"lower_quartile", func(x *AggregateQuestionRound) *float64 { return x.LowerQuartile }},
+					{"median", func(x *AggregateQuestionRound) *float64 { return x.Median }},
+					{"upper_quartile", func(x *AggregateQuestionRound) *float64 { return x.UpperQuartile }},
+				} {
+					cell := Confidential
+					if qr != nil && (m.f(qr) != nil || qr.Base == 0) {
+						cell = num(m.f(qr)) // none where nobody answered; hidden where few did
+					}
+					write(r.ID, q.Section, q.ID, m.name, cell)
+				}
+			}
+		}
+	}
 }

@@ -14,7 +14,10 @@ type Comparison struct {
 	Rounds   []RoundColumn
 	Strands  []StrandRow
 	Sections []SectionDetail
-	rounding int // the base counts are rounded to
+	// Questions are every closed question's answers (survey.Counted),
+	// in survey order.
+	Questions []QuestionDetail
+	rounding  int // the base counts are rounded to
 }
 
 // RoundColumn is one round of a comparison.
@@ -97,7 +100,9 @@ func Compare(d *survey.Definition, rounds []survey.Round, pubs []*Publication, f
 		views[i].at = pub.At
 		views[i].pops = d.Populations()
 	}
-	return compare(d, rounds, views)
+	c := compare(d, rounds, views)
+	c.Questions = questions(d, pubs, filter)
+	return c
 }
 
 // roundView is one round's group as a comparison sees it: its answers,
