@@ -17,7 +17,9 @@ type Comparison struct {
 	// Questions are every closed question's answers (survey.Counted),
 	// in survey order.
 	Questions []QuestionDetail
-	rounding  int // the base counts are rounded to
+	// MinGroup is the survey's minimum group size.
+	MinGroup int
+	rounding int // the base counts are rounded to
 }
 
 // RoundColumn is one round of a comparison.
@@ -101,7 +103,7 @@ func Compare(d *survey.Definition, rounds []survey.Round, pubs []*Publication, f
 		views[i].pops = d.Populations()
 	}
 	c := compare(d, rounds, views)
-	c.Questions = questions(d, pubs, filter)
+	c.Questions, c.MinGroup = questions(d, pubs, filter), d.GroupSize()
 	return c
 }
 

@@ -61,6 +61,23 @@ func (r QuestionRound) Percent(i int) string {
 	return strconv.FormatFloat(100*r.Share(i), 'f', 0, 64) + "%"
 }
 
+// QuartileNames name a number's quartiles, in order.
+func (QuestionDetail) QuartileNames() []string {
+	return []string{"Lower quartile", "Median", "Upper quartile"}
+}
+
+// Quartile is a number's k-th quartile as a page shows it, or "not shown"
+// where fewer than the minimum answered.
+func (r QuestionRound) Quartile(k int) string {
+	if r.Quartiles == nil {
+		if r.Base == 0 {
+			return "–"
+		}
+		return "not shown"
+	}
+	return strconv.FormatFloat(r.Quartiles[k], 'f', -1, 64)
+}
+
 // questions lays out every counted question's answers, in each round's
 // publication, for the group a filter names.
 func questions(d *survey.Definition, pubs []*Publication, filter map[string]string) []QuestionDetail {

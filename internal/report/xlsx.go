@@ -364,7 +364,8 @@ func (b *workbook) filter(sheet string, columns, rows int) error {
 // labels are the words beside the ids of the Figures sheet.
 type labels struct {
 	rounds, strands, statements map[string]string
-	values                      map[string]*Variable // statement id: its codes
+	values                      map[string]*Variable         // statement id: its codes
+	answers                     map[string]map[string]string // question id: its rows' labels, by value
 }
 
 func figureLabels(a Aggregates, d *survey.Definition) labels {
@@ -378,6 +379,19 @@ func figureLabels(a Aggregates, d *survey.Definition) labels {
 		l.strands[s.ID] = s.Title
 		for _, st := range s.Statements {
 			l.statements[st.ID] = st.Text
+		}
+	}
+	l.answers = map[string]map[string]string{}
+	for _, q := range a.Questions {
+		if _, ok := l.strands[q.Section]; !ok {
+			if _, s, ok := d.Question(q.ID); ok {
+				l.strands[q.Section] = s.Title
+			}
+		}
+		l.statements[q.ID] = q.Text
+		l.answers[q.ID] = map[string]string{}
+		for _, v := range q.Values {
+			l.answers[q.ID][v.Value] = v.Label
 		}
 	}
 	vars := Codebook(d, rounds)
@@ -413,11 +427,17 @@ var measureLabels = map[string]string{
 	"ci95_high":        "95% interval of the change: high",
 	"mann_whitney_p":   "Mann-Whitney test: p",
 	"more_than_chance": "More than chance",
+	"base":             "People asked (multiple choice) or who answered: what shares are of",
+	"lower_quartile":   "Lower quartile",
+	"upper_quartile":   "Upper quartile",
 }
 
 // measure labels a measure; a count by its answer's label.
 func (l labels) measure(statement, m string) string {
 	if value, ok := strings.CutPrefix(m, "count:"); ok {
+		if label, ok := l.answers[statement][value]; ok {
+			return "Count: " + label
+		}
 		label := value
 		if v := l.values[statement]; v != nil {
 			if x, ok := v.Lookup(value); ok {
