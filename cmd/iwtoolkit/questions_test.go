@@ -92,6 +92,9 @@ func TestEveryQuestionReported(t *testing.T) {
 				}
 			}
 		}
+		if d.ID == "training-needs" {
+			checkIndicators(t, b, d, q, agg, rows, pack)
+		}
 		for _, s := range d.Sections {
 			for _, question := range s.Questions {
 				if question.Type == survey.TypeText || question.Type == survey.TypeLongText {
@@ -185,4 +188,59 @@ func TestInvalidAnswerNotCounted(t *testing.T) {
 			t.Errorf("a recount repaired %d counts: the tallies counted the invalid answers otherwise", rc.Differences)
 		}
 	})
+}
+
+// checkIndicators: the training-needs survey's indicators, baseline
+// against follow-up: the share with safeguarding training at the level
+// their role needs, with its interval and the test of its change, by
+// sector and role; and the demand for training, ranked, with its CPD
+// planning sheet.
+func checkIndicators(t *testing.T, b *browser, d *survey.Definition, q string, agg report.Aggregates, rows [][]string, pack string) {
+	t.Helper()
+	i := slices.IndexFunc(agg.Indicators, func(in report.AggregateIndicator) bool { return in.ID == "safeguarding-at-level" })
+	if i < 0 {
+		t.Fatalf("the JSON API has no safeguarding-at-level indicator: %+v", agg.Indicators)
+	}
+	in := agg.Indicators[i]
+	everyone := in.Groups[0]
+	for j, r := range everyone.Rounds {
+		if r == nil || r.Share == nil || r.Low == nil || r.High == nil || !(*r.Low <= *r.Share && *r.Share <= *r.High) || r.Apart == 0 {
+			t.Errorf("safeguarding-at-level in round %d: %+v, want a share inside its interval and some not sure", j, r)
+		}
+	}
+	if everyone.Change == nil || everyone.Change.Low == nil || everyone.Change.P == nil {
+		t.Errorf("safeguarding-at-level has no tested change between the rounds: %+v", everyone.Change)
+	}
+	if !slices.ContainsFunc(in.Groups, func(g report.AggregateIndicatorGroup) bool { return g.Filter["sector"] != "" }) ||
+		!slices.ContainsFunc(in.Groups, func(g report.AggregateIndicatorGroup) bool { return g.Filter["audience"] != "" }) {
+		t.Errorf("safeguarding-at-level is not by sector and role: %+v", in.Groups)
+	}
+	for what, page := range map[string]string{"the Indicators view": b.get("/r/"+d.ID+"/views/indicators"+q).must(t, http.StatusOK).Body, "the Board pack": pack} {
+		table := text(element(t, page, "table", "indicator-safeguarding-at-level"))
+		if !strings.Contains(table, "% to ") || !strings.Contains(table, "points") {
+			t.Errorf("%s shows no share with its interval and change:\n%s", what, table)
+		}
+		if !strings.Contains(page, `id="indicator-cpd-demand-ways-to-learn"`) {
+			t.Errorf("%s has no ranked ways of learning", what)
+		}
+	}
+	if !slices.ContainsFunc(rows, func(row []string) bool {
+		return row[1] == "indicator:safeguarding-at-level" && row[2] == "" && row[3] == "ci95_low" && row[4] != report.Confidential
+	}) {
+		t.Error("aggregates.csv has no interval of the safeguarding indicator")
+	}
+	f, err := excelize.OpenReader(strings.NewReader(b.get("/r/"+d.ID+"/aggregates.xlsx"+q).must(t, http.StatusOK).Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cpd, err := f.GetRows(report.SheetCPD)
+	if err != nil || len(cpd) < 2 || !slices.Equal(cpd[0], report.CPDColumns) {
+		t.Fatalf("the CPD planning sheet: %v, %v", err, cpd[:min(2, len(cpd))])
+	}
+	if !slices.ContainsFunc(cpd, func(row []string) bool {
+		return row[1] == "training-barriers" && row[4] == "1" && row[8] != report.Confidential
+	}) {
+		t.Error("the CPD planning sheet ranks no barrier first")
+	}
 }

@@ -62,6 +62,7 @@ func FiguresOfAggregates(d *survey.Definition, pub *Publication, a Aggregates, i
 		}
 	}
 	out = append(out, questionFigures(d, pub, a, i, filter)...)
+	out = append(out, indicatorFigures(d, pub, a, i)...)
 	pops := d.Populations()
 	for _, s := range a.Strands {
 		for _, st := range s.Statements {

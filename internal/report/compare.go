@@ -17,6 +17,8 @@ type Comparison struct {
 	// Questions are every closed question's answers (survey.Counted),
 	// in survey order.
 	Questions []QuestionDetail
+	// Indicators are the survey file's indicators (IndicatorDetail).
+	Indicators []IndicatorDetail
 	// MinGroup is the survey's minimum group size.
 	MinGroup int
 	rounding int // the base counts are rounded to
@@ -104,6 +106,7 @@ func Compare(d *survey.Definition, rounds []survey.Round, pubs []*Publication, f
 	}
 	c := compare(d, rounds, views)
 	c.Questions, c.MinGroup = questions(d, pubs, filter), d.GroupSize()
+	c.Indicators = indicators(d, pubs, filter)
 	return c
 }
 

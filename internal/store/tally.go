@@ -26,7 +26,8 @@ type TallyPlan struct {
 	// Keys are the answer keys counted, in definition order: the rated
 	// items, then every other closed question (survey.Counted) but the
 	// breakdowns. A multiple choice is counted once per option chosen; a
-	// number by its value.
+	// number by its value. Last, each reaches indicator's outcome
+	// (survey.IndicatorKey), from the answers that are valid.
 	Keys []string
 	// Strands are the rated items of each section. For each, a response's
 	// strand score (survey.StrandScore) is counted under the key
@@ -47,6 +48,9 @@ type TallyPlan struct {
 	// apart from the answers.
 	valid    func(key, raw string) bool
 	multiple map[string]bool
+	// outcome gives, by key, a reaches indicator's outcome for a
+	// response's (valid) answers (survey.Definition.Outcome).
+	outcome map[string]func(answers map[string]string) string
 }
 
 // InvalidKey is the tally key of the stored answers that are not one of
@@ -117,6 +121,12 @@ func PlanFor(d *survey.Definition) TallyPlan {
 			p.Keys = append(p.Keys, q.ID)
 			p.multiple[q.ID] = q.Type == survey.TypeMultiple
 		}
+	}
+	p.outcome = map[string]func(map[string]string) string{}
+	for _, in := range d.Reaching() {
+		k := survey.IndicatorKey(in.ID)
+		p.Keys = append(p.Keys, k)
+		p.outcome[k] = func(answers map[string]string) string { return d.Outcome(in, answers) }
 	}
 	questions := map[string]*survey.Question{}
 	for _, k := range p.Keys {
@@ -215,6 +225,14 @@ func (c *Counts) AddResponse(p TallyPlan, r survey.Response) {
 	c.Responses++
 	answers, cloned := r.Answers, false
 	for _, k := range p.Keys {
+		if f := p.outcome[k]; f != nil {
+			// An indicator, after every answer: its outcome from the
+			// valid ones.
+			if v := f(answers); v != "" {
+				c.Add(k, v, 1)
+			}
+			continue
+		}
 		v, ok := r.Answers[k]
 		if !ok || v == "" {
 			continue

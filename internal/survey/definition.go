@@ -90,6 +90,9 @@ type Definition struct {
 	Rounds   []Round           `yaml:"rounds"`
 	Scales   map[string]*Scale `yaml:"scales"`
 	Sections []*Section        `yaml:"sections"`
+	// Indicators are figures the Trust's plans name, worked out from the
+	// answers: see Indicator.
+	Indicators []*Indicator `yaml:"indicators"`
 
 	translations map[string]*Definition
 }

@@ -152,6 +152,10 @@ func (v *validator) definition(d *Definition) {
 	for i, s := range d.Sections {
 		v.section(root.key("sections").index(i), d, s, sections, answers, breakdowns)
 	}
+	seenIndicators := map[string]bool{}
+	for i, in := range d.Indicators {
+		v.indicator(root.key("indicators").index(i), d, in, seenIndicators)
+	}
 	// A section's id names its page and its strand's figures; a question's
 	// names an answer. One name for two things would mix them up in links
 	// and reports.

@@ -26,6 +26,7 @@ var reportViews = []reportView{
 	{"trend", "Trend across rounds"},
 	{"statements", "Answers to each statement"},
 	{"questions", "Every question"},
+	{"indicators", "Indicators"},
 	{"breakdown", "Breakdown by group"},
 	{"at-least", "Share at or above a level"},
 	{"changes", "What changed most"},
@@ -118,7 +119,7 @@ func (s *Pages) reportViewPage(c *fiber.Ctx) error {
 			ch, err = p.Comparison.DistributionChart(i)
 			charts = append(charts, ch)
 		}
-	case "questions":
+	case "questions", "indicators":
 		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Rounds, sc.Filter)
 	case "breakdown":
 		err = s.breakdown(ctx, sc, c.Query("by"), &p)
