@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -242,5 +243,75 @@ func checkIndicators(t *testing.T, b *browser, d *survey.Definition, q string, a
 		return row[1] == "training-barriers" && row[4] == "1" && row[8] != report.Confidential
 	}) {
 		t.Error("the CPD planning sheet ranks no barrier first")
+	}
+}
+
+// TestMultipleChoiceAttackThroughService is TestMultipleChoiceAttacks
+// (internal/report) through the running service: 12 people in education
+// and 12 in health, 2 of health chose e-learning (the round's 12 less
+// education's 10 would give them away), 2 of education did not choose
+// shadowing, and 3 in all chose coaching. The JSON API hides each of them
+// for every filter, and iwtoolkit audit finds no leak.
+func TestMultipleChoiceAttackThroughService(t *testing.T) {
+	d, _ := bundledCatalogue(t).Survey("training-needs")
+	svc := start(t, sqliteEnv(t))
+	st := storeOf(t, svc.env)
+	for i := range 24 {
+		sector, nth := "education", i
+		if i >= 12 {
+			sector, nth = "health", i-12
+		}
+		var ways []string
+		if sector == "education" && nth < 10 || sector == "health" && nth < 2 {
+			ways = append(ways, "e-learning")
+		}
+		if sector == "education" && nth < 10 || sector == "health" && nth < 6 {
+			ways = append(ways, "shadowing")
+		}
+		if i < 3 {
+			ways = append(ways, "coaching-mentoring")
+		}
+		if len(ways) == 0 {
+			ways = []string{"practice-groups"}
+		}
+		answers := map[string]string{"sector": sector, "role": "frontline", "workforce": "core",
+			"safeguarding-level": "level-2", "safeguarding-when": "under-1-year", "safeguarding-level-needed": "level-2",
+			"ways-to-learn": strings.Join(ways, " "), "integrated-working-topics": "caf", "training-barriers": "cost"}
+		r := d.Response(survey.Draft{Key: fmt.Sprint("choices-", i), SurveyID: d.ID, Round: "baseline", Answers: answers})
+		r.Reference, r.Submitted = fmt.Sprintf("MC%07d", i), time.Now()
+		if _, err := st.Submit(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
+	b := staffBrowser(t, svc, "analyst", "")
+	shown := 0
+	for _, f := range []map[string]string{nil, {"sector": "education"}, {"sector": "health"}, {"audience": "frontline"}, {"sector": "health", "audience": "frontline"}} {
+		agg := apiFigures(t, b, d, "baseline", f)
+		for _, q := range agg.Questions {
+			if q.ID != "ways-to-learn" || q.Rounds[0] == nil {
+				continue
+			}
+			c := q.Rounds[0].Counts
+			if c["shadowing"] != nil {
+				shown++
+			}
+			if f["sector"] == "health" && c["e-learning"] != nil {
+				t.Errorf("%v: health's e-learning (2 people) is shown", f)
+			}
+			if f["sector"] == "education" && c["shadowing"] != nil {
+				t.Errorf("%v: education's shadowing (all but 2) is shown", f)
+			}
+			if c["coaching-mentoring"] != nil {
+				t.Errorf("%v: coaching-mentoring (3 people) is shown", f)
+			}
+		}
+	}
+	if shown == 0 {
+		t.Error("no group shows shadowing: the round's figures are all hidden")
+	}
+	out := runAudit(t, svc.env)
+	if !strings.Contains(out, "training-needs baseline (24 responses") {
+		t.Errorf("the audit did not check the round:\n%s", out)
 	}
 }
