@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
@@ -141,6 +142,15 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Staff's preview of the surveys: the respondents' pages, storing
+	// nothing. Its versions are the served files'.
+	preview, err := respond.NewPreview(respond.PreviewOptions{
+		Definitions: respond.CatalogueDefinitions(o.Surveys), Rounds: o.Store, Log: o.Logger, Now: o.Now,
+		Secure: o.Secure, BaseURL: o.BaseURL, Timeout: o.StaffTimeout, Health: s.health, Allow: auth.PreviewSurveys,
+	})
+	if err != nil {
+		return nil, err
+	}
 	staffPages, err := staff.New(staff.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, BaseURL: o.BaseURL, Timeout: o.StaffTimeout,
 		Sessions: sessions, Secrets: secrets, Publisher: publisher, Health: s.health,
@@ -224,6 +234,7 @@ func New(o Options) (*Server, error) {
 	app.Use(web.CSRF(secrets, o.Secure, o.Now))
 	respondent.Register(routes)
 	staffPages.Register(routes)
+	preview.Register(routes)
 	reportPages.Register(routes)
 	pack.Register(routes)
 	optOut.Register(routes)
