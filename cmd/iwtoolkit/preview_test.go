@@ -230,7 +230,11 @@ func TestBrowserPreview(t *testing.T) {
 			b.run("JavaScript on or off", emulation.SetScriptExecutionDisabled(!js))
 			b.signInStaff(t, svc, "admin")
 			b.narrow()
-			b.open(svc.URL + "/staff/surveys")
+			surveys := b.open(svc.URL + "/staff/surveys")
+			b.fitsWindow("/staff/surveys")
+			if js {
+				b.audit("surveys and rounds, with their Preview links", surveys)
+			}
 			if v := b.click(`a[href="` + flow + `"]`); v.Status != http.StatusOK || v.URL.Path != flow {
 				t.Fatalf("the Preview link led to %s (%d)", v.URL, v.Status)
 			}
@@ -250,6 +254,11 @@ func TestBrowserPreview(t *testing.T) {
 			}
 			b.completeFlowByClicking(svc.URL, flow, kids, check)
 			check("help", b.open(svc.URL+flow+"/stop"))
+			if js { // for people to look at (the README names the folder)
+				b.open(svc.URL + flow) // the start page forgets the answers sent
+				b.open(svc.URL + flow + "/section/" + kids.Sections[1].ID)
+				b.screenshot("preview of a section")
+			}
 			if !js && len(b.html("body.js-enabled")) > 0 {
 				t.Error("the page's script ran with JavaScript off")
 			}
