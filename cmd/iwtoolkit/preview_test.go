@@ -206,6 +206,20 @@ func TestPreviewChildrenLanguagesInvited(t *testing.T) {
 		t.Errorf("the invited survey's preview cannot be started: %s", start)
 	}
 	previewPage(t, admin.get(flow+"/section/"+invited.Sections[0].ID).must(t, http.StatusOK))
+
+	// Save and come back later, kept in the preview's memory too: a
+	// resume code, which carries on the answers.
+	form := answer(invited, invited.Sections[0], map[string]string{}, respondent{Level: "3"}, 0)
+	form.Set("next_step", "later")
+	saved := previewPage(t, admin.postWithToken(flow+"/section/"+invited.Sections[0].ID, form).must(t, http.StatusOK))
+	code := resumeCode.FindStringSubmatch(saved.Body)
+	if saved.URL.Path != flow+"/saved" || code == nil {
+		t.Fatalf("save and come back later: at %s\n%s", saved.URL, text(saved.Body))
+	}
+	tasks := previewPage(t, admin.postWithToken(flow+"/resume", url.Values{"code": {code[1]}}).must(t, http.StatusOK))
+	if tasks.URL.Path != flow+"/tasks" || !strings.Contains(text(tasks.Body), "In progress") && !strings.Contains(text(tasks.Body), "Completed") {
+		t.Errorf("carrying on with the code: at %s\n%s", tasks.URL, text(tasks.Body))
+	}
 }
 
 // TestBrowserPreview previews a closed round of the children's survey in
