@@ -178,6 +178,25 @@ func TestPreviewChildrenLanguagesInvited(t *testing.T) {
 	if s := text(previewPage(t, admin.get(flow+"/stop").must(t, http.StatusOK)).Body); !strings.Contains(s, "Childline") || !strings.Contains(s, "0800 1111") {
 		t.Errorf("the children's help page: %s", s)
 	}
+	// A flagged answer sent in a preview alerts no one, and is in no log.
+	answers := map[string]string{}
+	for _, sec := range kids.Sections {
+		form := answer(kids, sec, answers, respondent{Level: "1"}, 0)
+		if q := commentOf(sec); q != nil {
+			form.Set(q.ID, "Someone hurts me")
+		}
+		admin.postWithToken(flow+"/section/"+sec.ID, form).must(t, http.StatusOK)
+	}
+	if done := admin.postWithToken(flow+"/check", nil).must(t, http.StatusOK); done.URL.Path != flow+"/done" {
+		t.Fatalf("sending the children's preview: at %s\n%s", done.URL, text(done.Body))
+	}
+	st := storeOf(t, svc.env)
+	if queued, err := st.ClaimMail(context.Background(), "preview-test", time.Now(), time.Minute, 100); err != nil || len(queued) > 0 {
+		t.Errorf("a preview queued %d emails (%v), want none", len(queued), err)
+	}
+	if log := strings.Join(auditActions(t, svc.env), "\n"); strings.Contains(log, "safeguarding") {
+		t.Errorf("a preview is in the audit log:\n%s", log)
+	}
 
 	young, _ := cat.Survey("young-people")
 	flow = "/staff/surveys/" + young.ID + "/preview/live/baseline"
