@@ -54,8 +54,8 @@ func TestPreview(t *testing.T) {
 		admin.postWithToken(rounds+"baseline/close", url.Values{"confirm": {"yes"}}).must(t, http.StatusOK)
 		admin.postFrom(rounds+"follow-up", rounds+"follow-up/schedule", url.Values{"opens_at": {ukTime(t, time.Now().Add(48*time.Hour))}}).must(t, http.StatusOK)
 		public := newBrowser(t, svc.URL)
-		public.get("/s/" + d.ID + "/baseline").must(t, http.StatusGone)
-		public.get("/s/" + d.ID + "/follow-up").must(t, http.StatusGone)
+		public.get("/s/"+d.ID+"/baseline").must(t, http.StatusGone)
+		public.get("/s/"+d.ID+"/follow-up").must(t, http.StatusGone)
 
 		// The surveys page links to a preview of each survey and each round.
 		cat := admin.get("/staff/surveys").must(t, http.StatusOK)
@@ -77,8 +77,8 @@ func TestPreview(t *testing.T) {
 				t.Errorf("the scheduled round's start page (%s): %s", v, s)
 			}
 		}
-		admin.get("/staff/surveys/" + d.ID + "/preview/0123456789ab/baseline").must(t, http.StatusNotFound)
-		admin.get("/staff/surveys/" + d.ID + "/preview/live/no-such-round").must(t, http.StatusNotFound)
+		admin.get("/staff/surveys/"+d.ID+"/preview/0123456789ab/baseline").must(t, http.StatusNotFound)
+		admin.get("/staff/surveys/"+d.ID+"/preview/live/no-such-round").must(t, http.StatusNotFound)
 
 		// The closed round, every page.
 		flow := "/staff/surveys/" + d.ID + "/preview/live/baseline"
@@ -147,7 +147,7 @@ func TestPreview(t *testing.T) {
 				t.Errorf("round %s changed: %+v", s.Round, s)
 			}
 		}
-		public.get("/s/" + d.ID + "/baseline").must(t, http.StatusGone)
+		public.get("/s/"+d.ID+"/baseline").must(t, http.StatusGone)
 
 		// Only those who manage surveys.
 		coordinator := staffBrowser(t, svc, "coordinator", "police")
@@ -206,7 +206,7 @@ func TestPreviewChildrenLanguagesInvited(t *testing.T) {
 		t.Errorf("the Polish preview is not in Polish (want %q):\n%s", title, text(pl.Body))
 	}
 	// The language is kept for the next page, as for respondents.
-	if next := admin.get(flow + "/privacy").must(t, http.StatusOK); !strings.Contains(next.Body, `<html lang="pl"`) {
+	if next := admin.get(flow+"/privacy").must(t, http.StatusOK); !strings.Contains(next.Body, `<html lang="pl"`) {
 		t.Error("the next page of the Polish preview is not in Polish")
 	}
 
