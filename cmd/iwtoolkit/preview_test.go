@@ -77,8 +77,8 @@ func TestPreview(t *testing.T) {
 				t.Errorf("the scheduled round's start page (%s): %s", v, s)
 			}
 		}
-		admin.get("/staff/surveys/"+d.ID+"/preview/0123456789ab/baseline").must(t, http.StatusNotFound)
-		admin.get("/staff/surveys/"+d.ID+"/preview/live/no-such-round").must(t, http.StatusNotFound)
+		previewPage(t, admin.get("/staff/surveys/"+d.ID+"/preview/0123456789ab/baseline").must(t, http.StatusNotFound))
+		previewPage(t, admin.get("/staff/surveys/"+d.ID+"/preview/live/no-such-round").must(t, http.StatusNotFound))
 
 		// The closed round, every page.
 		flow := "/staff/surveys/" + d.ID + "/preview/live/baseline"

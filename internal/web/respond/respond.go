@@ -177,7 +177,7 @@ func (s *Pages) failed(c *fiber.Ctx) error {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
-	p := web.Page{Title: message, CSRF: web.Token(c), Lang: s.language(c, nil)}
+	p := web.Page{Title: message, CSRF: web.Token(c), Lang: s.language(c, nil), Preview: s.venue.banner}
 	if f, ok := c.Locals(flowLocal).(*flow); ok {
 		p = f.page(message, nil, "")
 	}
