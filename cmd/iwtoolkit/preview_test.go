@@ -64,6 +64,9 @@ func TestPreview(t *testing.T) {
 				t.Errorf("the surveys page has no link to %s", href)
 			}
 		}
+		if round := admin.get(rounds+"baseline").must(t, http.StatusOK); !strings.Contains(element(t, round.Body, "a", "round_preview"), `href="/staff/surveys/`+d.ID+`/preview/live/baseline"`) {
+			t.Error("the round's page has no link to its preview")
+		}
 		audit := len(auditActions(t, e))
 
 		// The scheduled round, by the survey's link (to its first round)
