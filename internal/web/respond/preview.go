@@ -147,11 +147,16 @@ func noIndex(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// definition is the request's survey version, or 404.
+// definition is the request's survey version: 404 for none, 422 for a
+// version whose text has problems (it cannot be shown), saying them.
 func (p *Preview) definition(c *fiber.Ctx) (*survey.Definition, error) {
 	d, err := p.defs(c.UserContext(), c.Params("survey"), c.Params("version"))
-	if errors.Is(err, store.ErrNotFound) {
+	var problems survey.Problems
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return nil, fiber.NewError(http.StatusNotFound, "There is no such survey or version to preview")
+	case errors.As(err, &problems):
+		return nil, &problem{status: http.StatusUnprocessableEntity, title: "This version of the survey has problems, so it cannot be previewed", detail: problems.Error()}
 	}
 	return d, err
 }
