@@ -203,7 +203,14 @@ func TestPreviewChildrenLanguagesInvited(t *testing.T) {
 
 	young, _ := cat.Survey("young-people")
 	flow = "/staff/surveys/" + young.ID + "/preview/live/baseline"
-	pl := previewPage(t, admin.get(flow+"?lang=pl").must(t, http.StatusOK))
+	inPolish := "/staff/surveys/" + young.ID + "/preview/live?lang=pl"
+	if !strings.Contains(admin.get("/staff/surveys").Body, `href="`+inPolish+`" lang="pl"`) {
+		t.Error("the surveys page has no link to a preview in Polish")
+	}
+	pl := previewPage(t, admin.get(inPolish).must(t, http.StatusOK))
+	if pl.URL.Path != flow {
+		t.Errorf("the preview in Polish starts at %s", pl.URL)
+	}
 	title := young.In("pl").Title
 	if !strings.Contains(pl.Body, `<html lang="pl"`) || !strings.Contains(text(pl.Body), title) {
 		t.Errorf("the Polish preview is not in Polish (want %q):\n%s", title, text(pl.Body))

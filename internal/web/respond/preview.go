@@ -162,7 +162,8 @@ func (p *Preview) definition(c *fiber.Ctx) (*survey.Definition, error) {
 }
 
 // first leads to the preview of the survey's first round (its file's),
-// or of PreviewRound for a definition without rounds.
+// or of PreviewRound for a definition without rounds, in the language
+// asked for (?lang=), if any.
 func (p *Preview) first(c *fiber.Ctx) error {
 	d, err := p.definition(c)
 	if err != nil {
@@ -172,7 +173,11 @@ func (p *Preview) first(c *fiber.Ctx) error {
 	if len(d.Rounds) > 0 {
 		round = d.Rounds[0].ID
 	}
-	return c.Redirect(PreviewPath(d.ID, c.Params("version"))+"/"+url.PathEscape(round), http.StatusSeeOther)
+	to := PreviewPath(d.ID, c.Params("version")) + "/" + url.PathEscape(round)
+	if lang := c.Query("lang"); lang != "" {
+		to += "?lang=" + url.QueryEscape(lang) // a preview in a language, from the surveys page
+	}
+	return c.Redirect(to, http.StatusSeeOther)
 }
 
 // open is the preview's venue.open: the version asked for, and the round
