@@ -56,6 +56,7 @@ type Store interface {
 	Staff
 	Admin
 	Definitions
+	SurveyVersions // survey files and which is live: see surveyversions.go
 	Board    // the Board pack: see board.go
 	Contacts // contact lists and the mail queue: see contacts.go
 	// SaveDraft creates or replaces the draft with d.Key.
