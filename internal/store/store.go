@@ -57,8 +57,8 @@ type Store interface {
 	Admin
 	Definitions
 	SurveyVersions // survey files and which is live: see surveyversions.go
-	Board    // the Board pack: see board.go
-	Contacts // contact lists and the mail queue: see contacts.go
+	Board          // the Board pack: see board.go
+	Contacts       // contact lists and the mail queue: see contacts.go
 	// SaveDraft creates or replaces the draft with d.Key.
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	// Draft returns the draft with the given key, or ErrNotFound. A draft
