@@ -294,7 +294,7 @@ func workbookRows(t *testing.T, data []byte, sheet string) [][]string {
 func surveyServed(t *testing.T, svc *service, id string) (string, bool) {
 	t.Helper()
 	admin := staffBrowser(t, svc, "admin", "")
-	p := admin.get("/staff/surveys/" + id + "/versions").must(t, http.StatusOK)
+	p := admin.get("/staff/surveys/"+id+"/versions").must(t, http.StatusOK)
 	live := text(element(t, p.Body, "dl", "live"))
 	_, v, ok := strings.Cut(live, "Live version ")
 	v, _, _ = strings.Cut(v, " ")
@@ -330,7 +330,7 @@ func TestBrokenFileKeepsStoredVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc = start(t, e)
-	r := newBrowser(t, svc.URL).get("/s/" + d.ID + "/baseline").must(t, http.StatusOK)
+	r := newBrowser(t, svc.URL).get("/s/"+d.ID+"/baseline").must(t, http.StatusOK)
 	if !strings.Contains(r.Body, d.Title) {
 		t.Errorf("the survey whose file broke is not served from the store")
 	}
