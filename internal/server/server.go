@@ -32,7 +32,7 @@ import (
 	"iwtoolkit/internal/web/respond"
 	"iwtoolkit/internal/web/session"
 	"iwtoolkit/internal/web/staff"
-	static "iwtoolkit/web"
+	assets "iwtoolkit/web"
 )
 
 // Store is what the service needs of a store; both stores have it. Each
@@ -132,7 +132,7 @@ func New(o Options) (*Server, error) {
 		o.DraftLifetime = DefaultDraftLifetime
 	}
 	o.RespondentTimeout, o.StaffTimeout = cmp.Or(o.RespondentTimeout, DefaultRespondentTimeout), cmp.Or(o.StaffTimeout, DefaultStaffTimeout)
-	errors, err := web.NewRenderer([]string{"error.html"}, nil)
+	errors, err := web.ErrorPages()
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func New(o Options) (*Server, error) {
 	app.Use(web.CloseUnreadBody)
 	app.Use(web.RecoverPanic)
 	app.Use(web.SecurityHeaders)
-	files, _ := fs.Sub(static.Static, "static") // the folder is embedded: Sub cannot fail
+	files, _ := fs.Sub(assets.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600}))
 	routes := web.NewRoutes(app, sessions.Guard)
 	staffPages.Health(routes) // before anything that needs the store or a form token
@@ -319,7 +319,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case status >= 500:
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
-	return s.errors.Render(c, status, "error.html", p)
+	return s.errors.Render(c, status, "error", p)
 }
 
 // staffPath says whether a path is one staff use: their pages, the
