@@ -343,3 +343,65 @@ func TestBrokenFileKeepsStoredVersion(t *testing.T) {
 		t.Error("the broken file's problems are not logged")
 	}
 }
+
+// With IWT_PUBLISH_APPROVAL=second-admin the administrator who uploaded a
+// draft cannot publish it, and another can; a change that breaks
+// comparison with earlier rounds is published only with the box ticked,
+// and the audit log keeps the acknowledgement. A new survey starts as a
+// copy of one served, and is served once published.
+func TestSurveyPublishingWithCare(t *testing.T) {
+	t.Parallel()
+	e := sqliteEnv(t)
+	e["IWT_PUBLISH_APPROVAL"] = "second-admin"
+	svc := start(t, e)
+	d := bundled(t)
+	base := "/staff/surveys/" + d.ID + "/versions"
+	first, second := staffBrowser(t, svc, "admin", ""), staffBrowser(t, svc, "admin", "")
+	live := download(t, first, base+"/live/workbook.xlsx")
+	rows := workbookRows(t, live, "choices")
+	var level string
+	for i, r := range rows {
+		if len(r) > 2 && r[0] == "maturity" && r[1] == "1" {
+			level = "choices!C" + strconv.Itoa(i+1)
+		}
+	}
+	p := uploadSurvey(t, first, d.ID, "iw.xlsx", editWorkbook(t, live, map[string]string{level: "Not at all"})).must(t, http.StatusOK)
+	draft := p.URL.Path
+	if !strings.Contains(text(element(t, p.Body, "ul", "changes")), `rated on a changed scale "maturity"`) {
+		t.Errorf("the draft's changes do not say the scale changed: %s", text(p.Body))
+	}
+	if !strings.Contains(p.Body, `id="own_draft"`) {
+		t.Error("the uploader is not told another administrator must publish")
+	}
+	p = first.postFrom(draft, draft+"/publish", url.Values{"reason": {"Clearer first level"}, "acknowledge": {"yes"}}).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(text(p.Body), "Another administrator must publish this version") {
+		t.Errorf("the uploader publishing: %s", text(p.Body))
+	}
+	p = second.postFrom(draft, draft+"/publish", url.Values{"reason": {"Clearer first level"}}).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(text(p.Body), "Tick the box to confirm") || !strings.Contains(p.Body, ">Clearer first level</textarea>") {
+		t.Errorf("publishing a change that breaks comparison without the box ticked (the reason kept): %s", text(p.Body))
+	}
+	second.postFrom(draft, draft+"/publish", url.Values{"reason": {"Clearer first level"}, "acknowledge": {"yes"}}).must(t, http.StatusOK)
+	hasAudit(t, e, "acknowledged that it breaks comparison with earlier rounds")
+	if r := newBrowser(t, svc.URL).get("/s/" + d.ID + "/baseline"); r.Status != http.StatusOK {
+		t.Errorf("after publishing: %d", r.Status)
+	}
+
+	// A new survey from an existing one.
+	p = first.postFrom("/staff/surveys/new", "/staff/surveys/new", url.Values{"from": {d.ID}, "id": {"Bad Id"}}).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(text(p.Body), "Enter an id of lower-case letters") {
+		t.Errorf("a bad id: %s", text(p.Body))
+	}
+	p = first.postFrom("/staff/surveys/new", "/staff/surveys/new", url.Values{"from": {d.ID}, "id": {"wellbeing-2027"}}).must(t, http.StatusOK)
+	if !strings.HasPrefix(p.URL.Path, "/staff/surveys/wellbeing-2027/versions/") {
+		t.Fatalf("after starting a new survey: at %s", p.URL.Path)
+	}
+	if r := newBrowser(t, svc.URL).get("/s/wellbeing-2027/baseline"); r.Status != http.StatusNotFound {
+		t.Errorf("a new survey not yet published: %d, want 404", r.Status)
+	}
+	second.postFrom(p.URL.Path, p.URL.Path+"/publish", url.Values{"reason": {"Our own wellbeing survey"}}).must(t, http.StatusOK)
+	if r := newBrowser(t, svc.URL).get("/s/wellbeing-2027/baseline"); r.Status != http.StatusOK || !strings.Contains(r.Body, d.Title) {
+		t.Errorf("the new survey once published: %d", r.Status)
+	}
+	hasAudit(t, e, "started a new survey wellbeing-2027, copied from "+d.ID)
+}
