@@ -1,8 +1,13 @@
 package main
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"net"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -212,6 +217,7 @@ func TestSurveyUploadsRefused(t *testing.T) {
 		{"an old Excel file", "survey.xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0}, make([]byte, 100)...), http.StatusUnprocessableEntity, "Excel 97-2003 workbook"},
 		{"a formula", "survey.xlsx", editWorkbook(t, live, map[string]string{"survey!C3": `="Which sector"&" do you work in?"`}), http.StatusUnprocessableEntity, "formula"},
 		{"another survey's workbook", "survey.xlsx", editWorkbook(t, live, map[string]string{"settings!B2": "young-people"}), http.StatusUnprocessableEntity, `this workbook is of the survey "young-people"`},
+		{"a zip bomb", "survey.xlsx", zipBomb(t), http.StatusUnprocessableEntity, "it may be a zip bomb"},
 		{"a YAML file with a slip", "integrated-working.yaml", []byte("title: Feeling safe: young people\n"), http.StatusUnprocessableEntity, "integrated-working.yaml:1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -222,18 +228,22 @@ func TestSurveyUploadsRefused(t *testing.T) {
 		})
 	}
 
-	// Too large: refused before the body is read.
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	w.WriteField("csrf_token", csrfOf(t, admin.get(base)))
-	fw, _ := w.CreateFormFile("file", "huge.xlsx")
-	fw.Write(bytes.Repeat([]byte("x"), 6<<20))
-	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, svc.URL+base, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	p := admin.do(req).must(t, http.StatusRequestEntityTooLarge)
-	if !strings.Contains(text(p.Body), "5 MB") {
-		t.Errorf("too large: %s", text(p.Body))
+	// Too large: refused from its Content-Length, before the body is
+	// read, with a page that says the limit.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(svc.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n--x", base, 6<<20)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tooLarge, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(text(string(tooLarge)), "A survey workbook can be at most 5 MB") {
+		t.Errorf("a 6 MB upload: %d %s", resp.StatusCode, text(string(tooLarge)))
 	}
 
 	if vs, err := st.SurveyVersionsOf(ctx, d.ID); err != nil || len(vs) != 1 {
@@ -258,7 +268,7 @@ func TestSurveyUploadsRefused(t *testing.T) {
 	for _, col := range "ABCDEFGHIJKLMNOP" {
 		cells[strings.Replace(drop, "A", string(col), 1)] = ""
 	}
-	p = uploadSurvey(t, admin, d.ID, "integrated-working.xlsx", editWorkbook(t, live, cells))
+	p := uploadSurvey(t, admin, d.ID, "integrated-working.xlsx", editWorkbook(t, live, cells))
 	if p.Status != http.StatusOK {
 		t.Fatalf("upload without a question: %d %s", p.Status, text(p.Body))
 	}
@@ -273,6 +283,29 @@ func TestSurveyUploadsRefused(t *testing.T) {
 	if got, _ := surveyServed(t, svc, d.ID); got != d.Version {
 		t.Errorf("the live version changed to %s", got)
 	}
+}
+
+// zipBomb is a small .xlsx whose one sheet unpacks to 64 MB of spaces.
+func zipBomb(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	for _, name := range []string{"[Content_Types].xml", "xl/workbook.xml"} {
+		w, _ := z.Create(name)
+		w.Write([]byte("<x/>"))
+	}
+	w, _ := z.Create("xl/worksheets/sheet1.xml")
+	chunk := bytes.Repeat([]byte(" "), 1<<20)
+	for range 64 {
+		w.Write(chunk)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > 1<<20 {
+		t.Fatalf("the zip bomb is %d bytes", buf.Len())
+	}
+	return buf.Bytes()
 }
 
 func workbookRows(t *testing.T, data []byte, sheet string) [][]string {
