@@ -432,6 +432,9 @@ func TestSurveyPublishingWithCare(t *testing.T) {
 	if r := newBrowser(t, svc.URL).get("/s/wellbeing-2027/baseline"); r.Status != http.StatusNotFound {
 		t.Errorf("a new survey not yet published: %d, want 404", r.Status)
 	}
+	if list := first.get("/staff/surveys").must(t, http.StatusOK); !strings.Contains(element(t, list.Body, "ul", "unpublished"), `href="/staff/surveys/wellbeing-2027/versions"`) {
+		t.Error("the new survey not yet published is not listed on /staff/surveys")
+	}
 	second.postFrom(p.URL.Path, p.URL.Path+"/publish", url.Values{"reason": {"Our own wellbeing survey"}}).must(t, http.StatusOK)
 	if r := newBrowser(t, svc.URL).get("/s/wellbeing-2027/baseline"); r.Status != http.StatusOK || !strings.Contains(r.Body, d.Title) {
 		t.Errorf("the new survey once published: %d", r.Status)

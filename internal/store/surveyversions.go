@@ -74,6 +74,9 @@ type SurveyVersions interface {
 	// another publish came first, and it returns ErrConflict and changes
 	// nothing. A version not stored is ErrNotFound.
 	PublishSurvey(ctx context.Context, p SurveyPublish) error
+	// SurveysWithVersions returns the ids of every survey with a version
+	// stored, published or not, in id order.
+	SurveysWithVersions(ctx context.Context) ([]string, error)
 	// SurveyPublishes returns a survey's publishes, oldest first.
 	SurveyPublishes(ctx context.Context, surveyID string) ([]SurveyPublish, error)
 	// LiveSurveys returns the latest publish of every survey, in survey

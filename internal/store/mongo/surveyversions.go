@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -163,4 +164,14 @@ func (s *Store) SurveyPublishCount(ctx context.Context) (int64, error) {
 		return 0, errorf("mongo: survey publish count: %w", err)
 	}
 	return n, nil
+}
+
+// SurveysWithVersions returns the ids of every survey with a version.
+func (s *Store) SurveysWithVersions(ctx context.Context) ([]string, error) {
+	var ids []string
+	if err := s.surveyTexts().Distinct(ctx, "survey_id", bson.D{}).Decode(&ids); err != nil {
+		return nil, errorf("mongo: surveys with versions: %w", err)
+	}
+	sort.Strings(ids)
+	return ids, nil
 }

@@ -160,3 +160,24 @@ func (s *Store) SurveyPublishCount(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// SurveysWithVersions returns the ids of every survey with a version.
+func (s *Store) SurveysWithVersions(ctx context.Context) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT survey_id FROM survey_texts ORDER BY survey_id`)
+	if err != nil {
+		return nil, errorf("sqlite: surveys with versions: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, errorf("sqlite: surveys with versions: %w", err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errorf("sqlite: surveys with versions: %w", err)
+	}
+	return out, nil
+}

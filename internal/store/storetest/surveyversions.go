@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -53,6 +54,9 @@ func testSurveyVersions(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	if diff := cmp.Diff(v1, got); diff != "" {
 		t.Errorf("SaveSurveyVersion of a stored version returns the stored one (-want +got):\n%s", diff)
+	}
+	if ids, err := s.SurveysWithVersions(ctx); err != nil || !slices.Equal(ids, []string{"children", "iw"}) {
+		t.Errorf("SurveysWithVersions = %v, %v; want children, iw", ids, err)
 	}
 	all, err := s.SurveyVersionsOf(ctx, "iw")
 	if err != nil {
