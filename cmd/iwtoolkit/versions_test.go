@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
 	"iwtoolkit/internal/store"
@@ -117,7 +118,9 @@ func TestSurveyPublishedOnOneInstanceServedByAll(t *testing.T) {
 	}
 
 	// Corrected: a draft, not served yet.
-	fixed := editWorkbook(t, live, map[string]string{"settings!A2": title})
+	// Corrected, and a rated question added after the first: the tally
+	// plan changes.
+	fixed := addRatedQuestion(t, editWorkbook(t, live, map[string]string{"settings!A2": title}), "new-1", "We try new ways of working together.")
 	p = uploadSurvey(t, admin, d.ID, "integrated-working.xlsx", fixed).must(t, http.StatusOK)
 	if !strings.HasPrefix(p.URL.Path, base+"/") || !strings.Contains(text(element(t, p.Body, "dd", "state")), "Draft") {
 		t.Fatalf("after the upload: at %s, state %s", p.URL.Path, text(p.Body))
@@ -160,8 +163,31 @@ func TestSurveyPublishedOnOneInstanceServedByAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Version != draft {
-		t.Errorf("a response answered on the other instance records version %s; want %s", r.Version, draft)
+	if r.Version != draft || r.Answers["new-1"] != "3" {
+		t.Errorf("a response answered on the other instance records version %s, new-1 %q; want %s, 3", r.Version, r.Answers["new-1"], draft)
+	}
+
+	// The report, from either instance, counts the new question.
+	for i := range 4 {
+		respond(t, []string{a.URL, b.URL}[i%2], nd, "baseline", respondent{Level: "4"}, i)
+	}
+	closeRound(t, admin, d, "baseline")
+	analyst := staffBrowser(t, a, "analyst", "")
+	api := "/api/surveys/" + d.ID + "/report?a=baseline"
+	fromA, fromB := reportFigures(t, analyst, api), reportFigures(t, analyst.on(b), api)
+	if diff := cmp.Diff(fromA, fromB); diff != "" {
+		t.Errorf("report figures from the two instances differ (-a +b):\n%s", diff)
+	}
+	counted := -1
+	for _, s := range fromA.Strands {
+		for _, st := range s.Statements {
+			if st.ID == "new-1" && len(st.Rounds) == 1 && st.Rounds[0] != nil {
+				counted = st.Rounds[0].Scored
+			}
+		}
+	}
+	if counted != 5 {
+		t.Errorf("the report scores the new question %d times; want 5", counted)
 	}
 
 	// Going back to the file's version: served again, everywhere.
@@ -306,6 +332,42 @@ func zipBomb(t *testing.T) []byte {
 		t.Fatalf("the zip bomb is %d bytes", buf.Len())
 	}
 	return buf.Bytes()
+}
+
+// addRatedQuestion inserts a copy of the workbook's first rated question
+// after it, with another name and label.
+func addRatedQuestion(t *testing.T, data []byte, name, label string) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("survey")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		if len(r) < 3 || r[0] != "select_one maturity" {
+			continue
+		}
+		at := i + 2 // the row after it, counted from 1
+		if err := f.InsertRows("survey", at, 1); err != nil {
+			t.Fatal(err)
+		}
+		r[1], r[2] = name, label
+		for j, v := range r {
+			cell, _ := excelize.CoordinatesToCellName(j+1, at)
+			f.SetCellValue("survey", cell, v)
+		}
+		buf, err := f.WriteToBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	t.Fatal("no rated question in the workbook")
+	return nil
 }
 
 func workbookRows(t *testing.T, data []byte, sheet string) [][]string {
