@@ -203,7 +203,7 @@ func (l *Live) Definition(ctx context.Context, surveyID, version string) (*surve
 		return d, nil
 	}
 	if version == "live" {
-		return nil, store.ErrNotFound
+		return nil, fmt.Errorf("survey %s: %w", surveyID, store.ErrNotFound)
 	}
 	v, err := l.st.SurveyVersion(ctx, surveyID, version)
 	if err != nil {
