@@ -19,6 +19,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
@@ -153,6 +154,16 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Staff's preview of the surveys: the respondents' pages, storing
+	// nothing. Its versions are those the store keeps (drafts, earlier
+	// versions) and the one served.
+	preview, err := respond.NewPreview(respond.PreviewOptions{
+		Definitions: o.Versions.Definition, Rounds: o.Store, Log: o.Logger, Now: o.Now,
+		Secure: o.Secure, BaseURL: o.BaseURL, Timeout: o.StaffTimeout, Health: s.health, Allow: auth.PreviewSurveys,
+	})
+	if err != nil {
+		return nil, err
+	}
 	staffPages, err := staff.New(staff.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, BaseURL: o.BaseURL, Timeout: o.StaffTimeout,
 		Sessions: sessions, Secrets: secrets, Publisher: publisher, Health: s.health,
@@ -236,6 +247,7 @@ func New(o Options) (*Server, error) {
 	app.Use(web.CSRF(secrets, o.Secure, o.Now))
 	respondent.Register(routes)
 	staffPages.Register(routes)
+	preview.Register(routes)
 	reportPages.Register(routes)
 	pack.Register(routes)
 	optOut.Register(routes)

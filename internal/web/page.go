@@ -26,6 +26,10 @@ type Page struct {
 	// of every page of a survey for children and young people: a neutral
 	// page the survey file names.
 	ExitURL string
+	// Preview, when set, is the banner at the top of every page of staff's
+	// preview of a survey (respond.Preview), saying that nothing entered
+	// is kept or sent; the page is also marked not to be indexed.
+	Preview string
 }
 
 // DefaultServiceName is the name in every page's header and title when
