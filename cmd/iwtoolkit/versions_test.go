@@ -468,6 +468,13 @@ func TestSurveyPublishingWithCare(t *testing.T) {
 	if !strings.Contains(p.Body, `id="own_draft"`) {
 		t.Error("the uploader is not told another administrator must publish")
 	}
+	// The draft's preview: its scale's changed wording, before publishing.
+	version := draft[strings.LastIndex(draft, "/")+1:]
+	strand := rated(d)[0]
+	pv := first.get("/staff/surveys/" + d.ID + "/preview/" + version + "/baseline/section/" + strand.ID)
+	if pv.Status != http.StatusOK || !strings.Contains(pv.Body, "Not at all") {
+		t.Errorf("the draft's preview of %s: %d\n%s", strand.ID, pv.Status, text(pv.Body))
+	}
 	p = first.postFrom(draft, draft+"/publish", url.Values{"reason": {"Clearer first level"}, "acknowledge": {"yes"}}).must(t, http.StatusUnprocessableEntity)
 	if !strings.Contains(text(p.Body), "Another administrator must publish this version") {
 		t.Errorf("the uploader publishing: %s", text(p.Body))
