@@ -66,7 +66,10 @@ func (c *Comparison) SharesAtLeast(level int) []ShareRow {
 // Changes are the strands whose change between the first and last round
 // could be tested, largest improvement first: what changed most. Strands
 // whose change could not be tested (a round suppressed, no scores) are
-// left out.
+// left out. They are ranked, and sorted into improvements and declines,
+// by the change the page shows (ShownChange, rounded as it is shown), so
+// that a "+0.13" never sits above a "+0.14"; the exact change only breaks
+// ties between changes shown alike. A change shown as 0.00 is neither.
 func (c *Comparison) Changes() (improvements, declines []StrandRow) {
 	var tested []StrandRow
 	for _, s := range c.Strands {
@@ -74,12 +77,18 @@ func (c *Comparison) Changes() (improvements, declines []StrandRow) {
 			tested = append(tested, s)
 		}
 	}
-	sort.SliceStable(tested, func(i, j int) bool { return tested[i].Test.Change > tested[j].Test.Change })
+	sort.SliceStable(tested, func(i, j int) bool {
+		a, b := tested[i].Test.ShownChange(), tested[j].Test.ShownChange()
+		if a != b {
+			return a > b
+		}
+		return tested[i].Test.Change > tested[j].Test.Change
+	})
 	for _, s := range tested {
-		switch {
-		case s.Test.Change > 0:
+		switch shown := s.Test.ShownChange(); {
+		case shown > 0:
 			improvements = append(improvements, s)
-		case s.Test.Change < 0:
+		case shown < 0:
 			declines = append(declines, s)
 		}
 	}
