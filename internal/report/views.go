@@ -32,35 +32,41 @@ func (s Share) Percent() float64 { return s.percent }
 func (c *Comparison) SharesAtLeast(level int) []ShareRow {
 	var rows []ShareRow
 	for si, sd := range c.Sections {
-		row := ShareRow{Section: sd.Section, Rounds: make([]Share, len(c.Rounds))}
-		for i := range c.Rounds {
-			sh := &row.Rounds[i]
-			sh.Hidden = c.Strands[si].Figures[i].Hidden
-			if sh.Hidden {
-				continue
-			}
-			atLeast, scored := 0, 0
-			for _, st := range sd.Rows {
-				for j, v := range sd.Values {
-					x, err := strconv.Atoi(v)
-					if err != nil {
-						continue // Don't know, Not applicable
-					}
-					n := st.Rounds[i].exact[j]
-					scored += n
-					if x >= level {
-						atLeast += n
-					}
-				}
-			}
-			if scored > 0 {
-				sh.percent = 100 * float64(atLeast) / float64(scored)
-			}
-			sh.AtLeast, sh.Scored = roundCount(atLeast, c.rounding), roundCount(scored, c.rounding)
-		}
-		rows = append(rows, row)
+		rows = append(rows, ShareRow{Section: sd.Section, Rounds: c.sharesAtLeast(si, level)})
 	}
 	return rows
+}
+
+// sharesAtLeast is one strand's share at or above level in each round.
+func (c *Comparison) sharesAtLeast(si, level int) []Share {
+	sd := c.Sections[si]
+	shares := make([]Share, len(c.Rounds))
+	for i := range c.Rounds {
+		sh := &shares[i]
+		sh.Hidden = c.Strands[si].Figures[i].Hidden
+		if sh.Hidden {
+			continue
+		}
+		atLeast, scored := 0, 0
+		for _, st := range sd.Rows {
+			for j, v := range sd.Values {
+				x, err := strconv.Atoi(v)
+				if err != nil {
+					continue // Don't know, Not applicable
+				}
+				n := st.Rounds[i].exact[j]
+				scored += n
+				if x >= level {
+					atLeast += n
+				}
+			}
+		}
+		if scored > 0 {
+			sh.percent = 100 * float64(atLeast) / float64(scored)
+		}
+		sh.AtLeast, sh.Scored = roundCount(atLeast, c.rounding), roundCount(scored, c.rounding)
+	}
+	return shares
 }
 
 // Changes are the strands whose change between the first and last round

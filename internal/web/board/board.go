@@ -183,23 +183,37 @@ type packChange struct {
 // report.Compare's, unchanged: the pack shows the report's figures,
 // suppressed as the report suppresses them.
 type packStrand struct {
-	Section    *survey.Section
-	Row        report.StrandRow
-	Detail     report.SectionDetail
-	Chart      report.StrandChart
-	Commentary store.Commentary
-	Actions    []packAction
+	Section  *survey.Section
+	Row      report.StrandRow
+	Detail   report.SectionDetail
+	Chart    report.StrandChart
+	Headline report.Headline
+	// StatementShares are, on a scale of three levels or fewer, each
+	// statement's share who gave the top answer in each round: a
+	// children's pack says shares, not means.
+	StatementShares [][]report.Share
+	Commentary      store.Commentary
+	Actions         []packAction
+}
+
+// Written reports whether any part of the strand's commentary is written.
+func (s packStrand) Written() bool {
+	return s.Commentary.Know != "" || s.Commentary.How != "" || s.Commentary.Next != ""
 }
 
 type packPage struct {
 	session.Page
 	packContext
 	Comparison *report.Comparison
-	Strands    []packStrand
-	MinGroup   int
-	Produced   string // the date the pack was made
-	Address    string // the pack's own address, in full where the service knows its base URL
-	CanEdit    bool
+	// Headlines are the first page's figures, one per strand; Most and
+	// Least the strands whose headline changed most and least.
+	Headlines   []report.Headline
+	Most, Least *report.Headline
+	Strands     []packStrand
+	MinGroup    int
+	Produced    string // the date the pack was made
+	Address     string // the pack's own address, in full where the service knows its base URL
+	CanEdit     bool
 }
 
 // Dates are shown as the Board reads them.
@@ -250,9 +264,14 @@ func (s *Pages) boardPack(c *fiber.Ctx) error {
 		Page: session.PageFor(c, p.Survey.Title+": Board pack"), packContext: p, Comparison: cmp,
 		MinGroup: p.Survey.GroupSize(), Produced: s.now().In(rounds.London).Format("2 January 2006"),
 		Address: strings.TrimSuffix(s.baseURL, "/") + p.PackURL(""), CanEdit: session.Of(c).User.CanEditBoardPack(),
+		Headlines: cmp.Headlines(),
 	}
+	page.Most, page.Least = report.MostAndLeast(page.Headlines)
 	for i, row := range cmp.Strands {
-		ps := packStrand{Section: row.Section, Row: row, Detail: cmp.Sections[i], Chart: cmp.StrandChart(i)}
+		ps := packStrand{Section: row.Section, Row: row, Detail: cmp.Sections[i], Chart: cmp.StrandChart(i), Headline: page.Headlines[i]}
+		if ps.Headline.Top {
+			ps.StatementShares = cmp.StatementShares(i, ps.Headline.Good.Value)
+		}
 		for _, cm := range comments {
 			if cm.Strand == row.Section.ID {
 				ps.Commentary = cm
