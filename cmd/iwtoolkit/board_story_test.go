@@ -126,3 +126,30 @@ func TestBoardPackFirstPage(t *testing.T) {
 		t.Error("Chromium did not print a PDF")
 	}
 }
+
+// TestChildrensPackSaysShares: on the children's No / Sometimes / Yes
+// scale the pack gives the share who said Yes, on its first page and in
+// each strand, and no mean rating anywhere.
+func TestChildrensPackSaysShares(t *testing.T) {
+	t.Parallel()
+	d, ok := bundledCatalogue(t).Survey("children")
+	if !ok {
+		t.Fatal("no children's survey")
+	}
+	svc, _ := seededPack(t, d, 120)
+	viewer := staffBrowser(t, svc, "board-viewer", "")
+	p := viewer.get("/r/" + d.ID + "/pack?a=baseline&b=follow-up").must(t, http.StatusOK)
+	if got := text(element(t, p.Body, "table", "pack_headlines")); !strings.Contains(got, "Children's answers: the share that said “Yes”") ||
+		!regexp.MustCompile(`What you think \d+% \d+%`).MatchString(got) {
+		t.Errorf("the children's first page does not give the share who said Yes:\n%s", got)
+	}
+	main := text(element(t, p.Body, "main", "main_content"))
+	for _, mean := range []string{"Mean", "mean rating", "median"} {
+		if strings.Contains(main, mean) {
+			t.Errorf("the children's pack says %q on a three-point scale:\n%s", mean, main)
+		}
+	}
+	if got := text(element(t, p.Body, "table", "strand-what-you-think-statements")); !strings.Contains(got, "Share who said “Yes” to each question") {
+		t.Errorf("the children's statements table is not of shares:\n%s", got)
+	}
+}

@@ -151,6 +151,17 @@ func (p packPage) Hidden() []string {
 	return out
 }
 
+// AllTop reports whether every strand's scale has three levels or fewer,
+// so that the pack gives shares and no means.
+func (p packPage) AllTop() bool {
+	for _, h := range p.Headlines {
+		if !h.Top {
+			return false
+		}
+	}
+	return len(p.Headlines) > 0
+}
+
 // Unwritten are the titles of the strands with no commentary, and
 // Unactioned those with no actions: an editor is told before printing,
 // and the printed pack leaves them out rather than print "Not written
@@ -191,7 +202,7 @@ func (packPage) Join(xs []string) string {
 // and p value, then each person's mean on the strand in the two rounds
 // (the per-person figures behind the test, which the strand's pages do
 // not show beside the mean of every rating) and the likely range.
-func (packPage) TestNote(ct *report.ChangeTest) string {
+func (packPage) TestNote(ct *report.ChangeTest, shares bool) string {
 	if ct == nil {
 		return "not tested: a round's figures are not shown, or it has no answers on the strand."
 	}
@@ -202,8 +213,11 @@ func (packPage) TestNote(ct *report.ChangeTest) string {
 	if strings.HasPrefix(ct.PValue(), "<") {
 		p = "p " + ct.PValue()
 	}
-	s := ct.Rank.Test + ", " + p + "; " + map[bool]string{true: "more than chance", false: "could be chance"}[ct.MoreThanChance] +
-		". Each person's mean on the strand went from " + stats.Figure(ct.Means[0]) + " to " + stats.Figure(ct.Means[1])
+	s := ct.Rank.Test + ", " + p + "; " + map[bool]string{true: "more than chance", false: "could be chance"}[ct.MoreThanChance]
+	if shares { // a children's scale: shares, not means
+		return s + "."
+	}
+	s += ". Each person's mean on the strand went from " + stats.Figure(ct.Means[0]) + " to " + stats.Figure(ct.Means[1])
 	if ct.Mean.Computable {
 		s += "; likely range of that change " + stats.Signed(ct.Mean.Low) + " to " + stats.Signed(ct.Mean.High)
 	}
