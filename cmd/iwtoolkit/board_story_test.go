@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/synthetic"
 	"iwtoolkit/internal/testenv"
@@ -48,6 +51,20 @@ func TestBoardPackFirstPage(t *testing.T) {
 	t.Parallel()
 	d := bundled(t)
 	svc, _ := seededPack(t, d, 400)
+	var strands []*survey.Section // every strand, conditional ones too
+	for _, s := range d.Sections {
+		if _, scale := s.Rated(); d.Scales[scale] != nil {
+			strands = append(strands, s)
+		}
+	}
+	// A target on every strand: the first page's fullest table.
+	st := storeOf(t, svc.env)
+	for _, s := range strands {
+		if err := st.SetTarget(context.Background(), store.Target{SurveyID: d.ID, Strand: s.ID, Kind: store.TargetShare, Value: 45,
+			By: time.Date(2028, 3, 31, 0, 0, 0, 0, time.UTC), Round: "baseline"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	b := newTab(t)
 	b.signInStaff(t, svc, "board-viewer")
 	pack := svc.URL + "/r/" + d.ID + "/pack?a=baseline&b=follow-up"
@@ -58,19 +75,14 @@ func TestBoardPackFirstPage(t *testing.T) {
 	// size in words and whether it is more than chance.
 	var rows [][]string
 	b.run("read the first page's table", chromedp.Evaluate(`[...document.querySelectorAll('#pack_headlines tbody tr')].map(r => [...r.cells].map(c => c.innerText.trim()))`, &rows))
-	var strands []*survey.Section // every strand, conditional ones too
-	for _, s := range d.Sections {
-		if _, scale := s.Rated(); d.Scales[scale] != nil {
-			strands = append(strands, s)
-		}
-	}
 	if len(rows) != len(strands) {
 		t.Fatalf("the first page has %d rows, want one per strand (%d): %v", len(rows), len(strands), rows)
 	}
 	for i, s := range strands {
 		r := rows[i]
-		if len(r) != 6 || r[0] != s.Title || !regexp.MustCompile(`^\d+%$`).MatchString(r[1]) || !regexp.MustCompile(`^\d+%$`).MatchString(r[2]) ||
-			!regexp.MustCompile(`^([+-]\d+|0)$`).MatchString(r[3]) || !sizeWords.MatchString(r[4]) {
+		if len(r) != 7 || r[0] != s.Title || !regexp.MustCompile(`^\d+%$`).MatchString(r[1]) || !regexp.MustCompile(`^\d+%$`).MatchString(r[2]) ||
+			!regexp.MustCompile(`^([+-]\d+|0)$`).MatchString(r[3]) || !sizeWords.MatchString(r[4]) ||
+			!regexp.MustCompile(`^(Met|On track|Off track)$`).MatchString(r[6]) {
 			t.Errorf("strand %s: the first page's row is %q", s.Title, r)
 		}
 	}
@@ -138,7 +150,7 @@ func TestChildrensPackSaysShares(t *testing.T) {
 	}
 	svc, _ := seededPack(t, d, 120)
 	viewer := staffBrowser(t, svc, "board-viewer", "")
-	p := viewer.get("/r/" + d.ID + "/pack?a=baseline&b=follow-up").must(t, http.StatusOK)
+	p := viewer.get("/r/"+d.ID+"/pack?a=baseline&b=follow-up").must(t, http.StatusOK)
 	if got := text(element(t, p.Body, "table", "pack_headlines")); !strings.Contains(got, "Children's answers: the share that said “Yes”") ||
 		!regexp.MustCompile(`What you think \d+% \d+%`).MatchString(got) {
 		t.Errorf("the children's first page does not give the share who said Yes:\n%s", got)
@@ -152,4 +164,60 @@ func TestChildrensPackSaysShares(t *testing.T) {
 	if got := text(element(t, p.Body, "table", "strand-what-you-think-statements")); !strings.Contains(got, "Share who said “Yes” to each question") {
 		t.Errorf("the children's statements table is not of shares:\n%s", got)
 	}
+}
+
+// TestBoardPackTargets sets targets in the baseline's pack as an analyst
+// and reads them in the follow-up's, where they are evaluated from the
+// follow-up's published figures: one already reached is met, one past its
+// date and not reached is off track; in the baseline's own pack they are
+// set, not judged; a bad figure is refused and nothing is stored.
+func TestBoardPackTargets(t *testing.T) {
+	t.Parallel()
+	d := bundled(t)
+	svc, _ := seededPack(t, d, 200)
+	analyst := staffBrowser(t, svc, "analyst", "")
+	strands := rated(d)
+	pack := "/r/" + d.ID + "/pack"
+	set := func(strand string, form url.Values, status int) page {
+		t.Helper()
+		form.Set("a", "baseline")
+		addr := pack + "/targets/baseline/" + strand + "?a=baseline"
+		return analyst.postFrom(addr, pack+"/targets/baseline/"+strand, form).must(t, status)
+	}
+	bad := set(strands[0].ID, url.Values{"kind": {"share"}, "value": {"150"}, "by_day": {"31"}, "by_month": {"2"}, "by_year": {"2028"}}, http.StatusUnprocessableEntity)
+	for _, want := range []string{`href="#value"`, "at most 100%", `href="#by_day"`, "must be a real date"} {
+		if !strings.Contains(bad.Body, want) {
+			t.Errorf("a target of 150%% by 31 February: the page lacks %q", want)
+		}
+	}
+	if ts, err := storeOf(t, svc.env).Targets(context.Background(), d.ID); err != nil || len(ts) != 0 {
+		t.Fatalf("after a refused target, stored: %v, %v", ts, err)
+	}
+	set(strands[0].ID, url.Values{"kind": {"share"}, "value": {"1"}, "by_day": {"31"}, "by_month": {"3"}, "by_year": {"2099"}}, http.StatusOK)
+	set(strands[1].ID, url.Values{"kind": {"mean"}, "value": {"4.9"}, "by_day": {"1"}, "by_month": {"1"}, "by_year": {"2020"}}, http.StatusOK)
+
+	viewer := staffBrowser(t, svc, "board-viewer", "")
+	base := viewer.get(pack+"?a=baseline").must(t, http.StatusOK)
+	if got := text(element(t, base.Body, "p", "pack_targets_count")); got != "Of 2 targets: 2 set in this round. Each strand's section says what its target is and why." {
+		t.Errorf("the baseline's first page says of its targets: %q", got)
+	}
+	p := viewer.get(pack+"?a=baseline&b=follow-up").must(t, http.StatusOK)
+	if got := text(element(t, p.Body, "p", "pack_targets_count")); !strings.HasPrefix(got, "Of 2 targets: 1 met and 1 off track.") {
+		t.Errorf("the follow-up's first page says of its targets: %q", got)
+	}
+	table := text(element(t, p.Body, "table", "pack_headlines"))
+	for _, want := range []string{"More than chance? Target", " Met ", " Off track "} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the follow-up's first page's table lacks %q:\n%s", want, table)
+		}
+	}
+	for i, want := range []string{
+		"Target: 1% at “Established” or higher by 31 March 2099, set in Baseline, autumn 2026. Met Now ",
+		"Target: a mean rating of 4.90 by 1 January 2020, set in Baseline, autumn 2026. Off track Now ",
+	} {
+		if got := text(element(t, p.Body, "p", "strand-"+strands[i].ID+"-target")); !strings.HasPrefix(got, want) {
+			t.Errorf("the strand's section says of its target %q, want %q…", got, want)
+		}
+	}
+	hasAudit(t, svc.env, "set Board pack target "+d.ID+"/baseline/"+strands[0].ID)
 }

@@ -22,6 +22,8 @@ import (
 // stores have it.
 type boardStore interface {
 	SetCommentary(ctx context.Context, c store.Commentary) error
+	SetTarget(ctx context.Context, t store.Target) error
+	Targets(ctx context.Context, surveyID string) ([]store.Target, error)
 	Commentary(ctx context.Context, surveyID, round, strand string) (store.Commentary, error)
 	Commentaries(ctx context.Context, surveyID, round string) ([]store.Commentary, error)
 	AddAction(ctx context.Context, a store.Action) error
@@ -194,6 +196,7 @@ type packStrand struct {
 	StatementShares [][]report.Share
 	Commentary      store.Commentary
 	Actions         []packAction
+	Target          *packTarget // the strand's target, evaluated; nil when none
 }
 
 // Written reports whether any part of the strand's commentary is written.
@@ -210,6 +213,7 @@ type packPage struct {
 	Headlines   []report.Headline
 	Most, Least *report.Headline
 	Strands     []packStrand
+	Targets     []packTarget // the strands' targets, evaluated, in order
 	MinGroup    int
 	Produced    string // the date the pack was made
 	Address     string // the pack's own address, in full where the service knows its base URL
@@ -291,6 +295,11 @@ func (s *Pages) boardPack(c *fiber.Ctx) error {
 		}
 		page.Strands = append(page.Strands, ps)
 	}
+	targets, err := p.Board.Targets(ctx, p.Survey.ID)
+	if err != nil {
+		return err
+	}
+	page.packTargets(targets, order, s.now())
 	if err := s.render(c, http.StatusOK, "pack.html", page); err != nil {
 		return err
 	}
