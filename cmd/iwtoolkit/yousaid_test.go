@@ -46,12 +46,12 @@ func TestYouSaidWeDid(t *testing.T) {
 	anyone := newBrowser(t, svc.URL)
 
 	// The follow-up's start page links to the baseline's page.
-	startPage := anyone.get("/s/" + d.ID + "/follow-up").must(t, http.StatusOK)
+	startPage := anyone.get("/s/"+d.ID+"/follow-up").must(t, http.StatusOK)
 	if !strings.Contains(startPage.Body, `href="/you-said/`+d.ID+`/baseline?lang=en"`) {
 		t.Errorf("the follow-up's start page does not link to the baseline's You said, we did:\n%s", text(startPage.Body))
 	}
 
-	page := anyone.get("/you-said/" + d.ID + "/baseline").must(t, http.StatusOK)
+	page := anyone.get("/you-said/"+d.ID+"/baseline").must(t, http.StatusOK)
 	said := text(element(t, page.Body, "div", "you_said"))
 	if n := len(regexp.MustCompile(`\d+% said “Agree” or “Agree a lot”`).FindAllString(said, -1)); n < 1 {
 		t.Errorf("the page gives %d shares in the young people's words:\n%s", n, said)
@@ -62,13 +62,13 @@ func TestYouSaidWeDid(t *testing.T) {
 	if cc := page.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control %q, want no-store", cc)
 	}
-	pl := anyone.get("/you-said/" + d.ID + "/baseline?lang=pl").must(t, http.StatusOK)
+	pl := anyone.get("/you-said/"+d.ID+"/baseline?lang=pl").must(t, http.StatusOK)
 	if !strings.Contains(pl.Body, `lang="pl"`) || !strings.Contains(pl.Body, "Powiedzieliście, zrobiliśmy") ||
 		!regexp.MustCompile(`\d+% odpowiedziało “Zgadzam się” lub “Zdecydowanie się zgadzam”`).MatchString(text(pl.Body)) {
 		t.Errorf("the page in Polish:\n%s", text(pl.Body))
 	}
 	anyone.get("/you-said/integrated-working/baseline").must(t, http.StatusNotFound) // staff are not consulted
-	anyone.get("/you-said/" + d.ID + "/no-such-round").must(t, http.StatusNotFound)
+	anyone.get("/you-said/"+d.ID+"/no-such-round").must(t, http.StatusNotFound)
 	if got := text(anyone.get("/you-said/"+d.ID+"/follow-up").must(t, http.StatusOK).Body); !strings.Contains(got, "The results are shown here after the survey closes.") {
 		t.Errorf("the open follow-up's page:\n%s", got)
 	}
@@ -78,7 +78,7 @@ func TestYouSaidWeDid(t *testing.T) {
 		t.Fatal(err)
 	}
 	closeRound(t, admin, d, "follow-up")
-	small := anyone.get("/you-said/" + d.ID + "/follow-up").must(t, http.StatusOK)
+	small := anyone.get("/you-said/"+d.ID+"/follow-up").must(t, http.StatusOK)
 	if !strings.Contains(small.Body, `id="you_said_too_few"`) || strings.Contains(text(element(t, small.Body, "div", "you_said")), "%") {
 		t.Errorf("the follow-up's page shows answers of fewer than the minimum group:\n%s", text(small.Body))
 	}

@@ -52,7 +52,9 @@ type youSaidAction struct {
 }
 
 // Word is the service's wording in the page's language.
-func (p youSaidPage) Word(key string, args ...any) string { return survey.Message(p.Lang, key, args...) }
+func (p youSaidPage) Word(key string, args ...any) string {
+	return survey.Message(p.Lang, key, args...)
+}
 
 // youSaid is the page.
 func (s *Pages) youSaid(c *fiber.Ctx) error {
