@@ -103,6 +103,24 @@ func TestBoardPackFirstPage(t *testing.T) {
 	b.run("print media at A4's width",
 		emulation.SetEmulatedMedia().WithMedia("print"),
 		emulation.SetDeviceMetricsOverride(680, 998, 1, false)) // 180 × 264 mm
+	// On paper: nothing empty, no closed notes, every strand from the top
+	// of a page.
+	var printed string
+	b.run("read the printed pack", chromedp.Evaluate(`document.querySelector('main').innerText`, &printed))
+	for _, empty := range []string{"Not written yet", "No actions.", "Before you print", "How this was tested"} {
+		if strings.Contains(printed, empty) {
+			t.Errorf("the printed pack says %q", empty)
+		}
+	}
+	if !strings.Contains(printed, "Notes: how the changes were tested") || !strings.Contains(printed, "Mann–Whitney test, p") {
+		t.Error("the printed pack has no notes at the back naming the tests")
+	}
+	var rules struct{ Details, PageBox int }
+	b.run("read the print rules", chromedp.Evaluate(`({Details: document.querySelectorAll('main details:not([open])').length,
+		PageBox: [...document.styleSheets].flatMap(s => [...s.cssRules]).filter(r => r instanceof CSSPageRule && r.cssText.includes('counter(page)')).length})`, &rules))
+	if rules.Details != 0 || rules.PageBox == 0 {
+		t.Errorf("in print: %d closed details, %d page rules numbering the pages", rules.Details, rules.PageBox)
+	}
 	var height float64
 	b.run("measure the first page", chromedp.Evaluate(`document.getElementById('pack_summary').getBoundingClientRect().height`, &height))
 	if height <= 0 || height > 264*mm {
@@ -218,6 +236,10 @@ func TestBoardPackTargets(t *testing.T) {
 		if got := text(element(t, p.Body, "p", "strand-"+strands[i].ID+"-target")); !strings.HasPrefix(got, want) {
 			t.Errorf("the strand's section says of its target %q, want %q…", got, want)
 		}
+	}
+	// An editor is told, before printing, what the pack lacks.
+	if got := text(element(t, analyst.get(pack+"?a=baseline&b=follow-up").must(t, http.StatusOK).Body, "div", "pack_unwritten")); !strings.Contains(got, "Before you print: no commentary is written on "+strands[0].Title) {
+		t.Errorf("the editor's warning says %q", got)
 	}
 	hasAudit(t, svc.env, "set Board pack target "+d.ID+"/baseline/"+strands[0].ID)
 }
