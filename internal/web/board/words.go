@@ -116,19 +116,19 @@ func (packPage) Chance(h report.Headline) string {
 	return "No"
 }
 
-// Story is one strand's change in a sentence: "Information sharing: 41%
-// to 44% at “Established” or higher, a change of +3 points: none in size,
-// and more than chance."
+// Story is one strand's change in a sentence: "Information sharing rose
+// from 38% to 47% at “Established” or higher (+9 points; size of change:
+// none)".
 func (p packPage) Story(h report.Headline) string {
 	first, last := h.Shares[0], h.Shares[len(h.Shares)-1]
-	s := h.Section.Title + ": " + p.Pct(first) + " to " + p.Pct(last) + " " + p.Counted(h) + ", " + p.Points(h)
-	size := strings.ToLower(p.Size(h))
-	if h.Size == stats.SizeNone {
-		size = "no real change in size"
-	} else {
-		size = "a " + size
+	verb := "stayed at"
+	switch {
+	case h.Points > 0:
+		verb = "rose from " + p.Pct(first) + " to"
+	case h.Points < 0:
+		verb = "fell from " + p.Pct(first) + " to"
 	}
-	return s + " (" + size + ")"
+	return h.Section.Title + " " + verb + " " + p.Pct(last) + " " + p.Counted(h) + " (" + p.Points(h) + "; size of change: " + strings.ToLower(p.Size(h)) + ")"
 }
 
 // Hidden lists what the first page cannot show and why: each round whose
