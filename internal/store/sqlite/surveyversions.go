@@ -8,7 +8,7 @@ import (
 	"iwtoolkit/internal/store"
 )
 
-// surveyVersionsSchema is migration 14: the versions of survey files, and
+// surveyVersionsSchema is migration 15: the versions of survey files, and
 // their publishes. The live version of a survey is its latest publish.
 const surveyVersionsSchema = `
 CREATE TABLE survey_texts (
