@@ -50,8 +50,8 @@ type IndicatorRound struct {
 // Counted is how many the share is of.
 func (r IndicatorRound) Counted() int { return r.Reached + r.NotReached }
 
-// Percent writes a share as a page shows it.
-func Percent(x float64) string { return strconv.FormatFloat(100*x, 'f', 0, 64) + "%" }
+// SharePercent writes a share (0 to 1) as a page shows it.
+func SharePercent(x float64) string { return strconv.FormatFloat(100*x, 'f', 0, 64) + "%" }
 
 // ShareChange is the change of a share between two rounds.
 type ShareChange struct {

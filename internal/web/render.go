@@ -107,7 +107,7 @@ func templateFuncs(static func(string) (string, error)) template.FuncMap {
 		"add":     func(a, b int) int { return a + b },
 		// percent and signedPercent write a share, and a change of one,
 		// as whole percentages: "42%", "+7%".
-		"percent":       report.Percent,
+		"percent":       report.SharePercent,
 		"signedPercent": func(x float64) string { return stats.Signed(100*x) + " points" },
 		// msg is the service's wording in a language: {{msg .Language "continue"}}.
 		"msg": survey.Message,

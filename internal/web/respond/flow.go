@@ -356,6 +356,9 @@ type startPage struct {
 	Round     survey.Round
 	StartURL  string
 	ResumeURL string
+	// YouSaidURL is the previous round's "You said, we did" page, on a
+	// consultation whose previous round has closed; "" otherwise.
+	YouSaidURL string
 }
 
 // start is the round's start page. Whoever opens it starts afresh: the
@@ -367,7 +370,7 @@ func (s *Pages) start(c *fiber.Ctx, f *flow) error {
 			s.setCookie(c, f, name, "", 0)
 		}
 	}
-	return s.render(c, http.StatusOK, "start", startPage{
+	p := startPage{
 		Page:      f.page(f.survey.Title, nil, ""),
 		Invited:   !f.survey.InvitationOnly || f.draft.Invitation != "",
 		OneDevice: f.draft.Invitation != "",
@@ -375,7 +378,17 @@ func (s *Pages) start(c *fiber.Ctx, f *flow) error {
 		Round:     f.round,
 		StartURL:  f.firstURL(),
 		ResumeURL: f.resumeURL(),
-	})
+	}
+	if f.survey.Consultation() && !f.round.Practice {
+		comparable, err := rounds.Comparable(c.UserContext(), s.st, f.survey, s.now())
+		if err != nil {
+			return err
+		}
+		if i := slices.IndexFunc(comparable, func(r survey.Round) bool { return r.ID == f.round.ID }); i > 0 && !comparable[i-1].Open {
+			p.YouSaidURL = survey.YouSaidPath(f.survey.ID, comparable[i-1].ID) + "?" + withLang(nil, f.lang)
+		}
+	}
+	return s.render(c, http.StatusOK, "start", p)
 }
 
 type privacyPage struct {

@@ -148,6 +148,11 @@ func writeStart(w *bytes.Buffer, p startPage) {
 		web.Href(w, p.ResumeURL)
 		text(w, `">`, survey.Message(lang, "resume-link"), "</a></p>\n")
 	}
+	if p.YouSaidURL != "" {
+		w.WriteString(`    <p class="govuk-body" id="you_said_link"><a class="govuk-link" href="`)
+		web.Href(w, p.YouSaidURL)
+		text(w, `">`, survey.Message(lang, "you-said-link"), "</a></p>\n")
+	}
 	w.WriteString(columnEnd)
 }
 
