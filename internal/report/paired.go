@@ -147,6 +147,9 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	var take [2]func(survey.Response, []string)
 	for side := range 2 {
 		rp := &roundPeople{strands: len(p.strands), cells: map[string]int32{}, byKey: map[string]int32{}}
+		if pubs[side] != nil {
+			rp.people = make([]person, 0, pubs[side].Responses) // as many as its figures hold, unless erased
+		}
 		sides[side] = rp
 		answers := map[string]string{} // the conditions' answers, for Holds
 		scores := make([]int32, len(p.strands))
