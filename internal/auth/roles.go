@@ -93,6 +93,11 @@ func (u User) CanSeeAudit() bool { return u.Role == Admin }
 // CanManageRounds: create, open, close and schedule rounds.
 func (u User) CanManageRounds() bool { return u.Role == Admin }
 
+// CanPreviewSurveys: see every page of any survey as respondents would,
+// whatever its rounds' state, storing nothing. Whoever manages surveys and
+// their rounds may: they decide what is put before respondents.
+func (u User) CanPreviewSurveys() bool { return u.CanManageRounds() }
+
 // CanSeeReports: any signed-in role sees reports, within its scope.
 func (u User) CanSeeReports() bool { return u.Valid() == nil }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
@@ -29,7 +30,7 @@ import (
 	"iwtoolkit/internal/web/respond"
 	"iwtoolkit/internal/web/session"
 	"iwtoolkit/internal/web/staff"
-	static "iwtoolkit/web"
+	assets "iwtoolkit/web"
 )
 
 // Store is what the service needs of a store; both stores have it. Each
@@ -123,7 +124,7 @@ func New(o Options) (*Server, error) {
 		o.DraftLifetime = DefaultDraftLifetime
 	}
 	o.RespondentTimeout, o.StaffTimeout = cmp.Or(o.RespondentTimeout, DefaultRespondentTimeout), cmp.Or(o.StaffTimeout, DefaultStaffTimeout)
-	errors, err := web.NewRenderer([]string{"error.html"}, nil)
+	errors, err := web.ErrorPages()
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +138,15 @@ func New(o Options) (*Server, error) {
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Secure: o.Secure, BaseURL: o.BaseURL,
 		DraftLifetime: o.DraftLifetime, SubmitLimit: o.SubmitLimit, Timeout: o.RespondentTimeout,
 		Secrets: secrets, Health: s.health,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Staff's preview of the surveys: the respondents' pages, storing
+	// nothing. Its versions are the served files'.
+	preview, err := respond.NewPreview(respond.PreviewOptions{
+		Definitions: respond.CatalogueDefinitions(o.Surveys), Rounds: o.Store, Log: o.Logger, Now: o.Now,
+		Secure: o.Secure, BaseURL: o.BaseURL, Timeout: o.StaffTimeout, Health: s.health, Allow: auth.PreviewSurveys,
 	})
 	if err != nil {
 		return nil, err
@@ -217,13 +227,14 @@ func New(o Options) (*Server, error) {
 	app.Use(web.CloseUnreadBody)
 	app.Use(web.RecoverPanic)
 	app.Use(web.SecurityHeaders)
-	files, _ := fs.Sub(static.Static, "static") // the folder is embedded: Sub cannot fail
+	files, _ := fs.Sub(assets.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600}))
 	routes := web.NewRoutes(app, sessions.Guard)
 	staffPages.Health(routes) // before anything that needs the store or a form token
 	app.Use(web.CSRF(secrets, o.Secure, o.Now))
 	respondent.Register(routes)
 	staffPages.Register(routes)
+	preview.Register(routes)
 	reportPages.Register(routes)
 	pack.Register(routes)
 	optOut.Register(routes)
@@ -305,7 +316,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case status >= 500:
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
-	return s.errors.Render(c, status, "error.html", p)
+	return s.errors.Render(c, status, "error", p)
 }
 
 // staffPath says whether a path is one staff use: their pages, the

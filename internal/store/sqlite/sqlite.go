@@ -192,6 +192,7 @@ CREATE TABLE invitation_uses (
 	11: `CREATE INDEX responses_by_time ON responses (survey_id, submitted);`,
 	12: roundRemindersSchema,  // see rounds.go
 	13: contactLanguageSchema, // see contacts.go
+	14: targetsSchema,         // see board.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {

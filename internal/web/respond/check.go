@@ -166,6 +166,9 @@ func (s *Pages) done(c *fiber.Ctx, f *flow) error {
 	}
 	p := f.page(f.msg("done-title"), nil, "")
 	p.StopURL = ""
+	if f.done != "" {
+		p.Preview = f.done
+	}
 	return s.render(c, http.StatusOK, "done", donePage{
 		Page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, HelpText: helpText(f), Help: helpFor(f),
 	})

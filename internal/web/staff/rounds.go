@@ -24,6 +24,9 @@ import (
 type catalogueSurvey struct {
 	*survey.Definition
 	Rounds []catalogueRound
+	// InLanguages are the survey's languages, for a preview in each, when
+	// it is written in more than one.
+	InLanguages []survey.Option
 }
 
 type catalogueRound struct {
@@ -50,6 +53,11 @@ func (s *Pages) catalogue(c *fiber.Ctx) error {
 			return err
 		}
 		cs := catalogueSurvey{Definition: d}
+		for _, code := range d.Languages {
+			if i := slices.IndexFunc(survey.Languages, func(o survey.Option) bool { return o.Value == code }); i >= 0 && len(d.Languages) > 1 {
+				cs.InLanguages = append(cs.InLanguages, survey.Languages[i])
+			}
+		}
 		for _, r := range all {
 			n, err := s.st.CountResponses(ctx, d.ID, r.ID)
 			if err != nil {
