@@ -72,7 +72,9 @@ func audit(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
-	planTallies(st, surveys)
+	if err := withPublished(ctx, st, surveys); err != nil {
+		return err
+	}
 	a := &auditor{st: st, out: stdout, now: time.Now(), zeros: *zeros}
 	for _, d := range list {
 		if err := a.survey(ctx, d, *round); err != nil {

@@ -179,6 +179,9 @@ func TestChildrensPackSaysShares(t *testing.T) {
 			t.Errorf("the children's pack says %q on a three-point scale:\n%s", mean, main)
 		}
 	}
+	if got := text(element(t, p.Body, "p", "pack_you_said")); !strings.Contains(got, "You said, we did: Autumn 2027") || !strings.Contains(p.Body, `href="/you-said/children/follow-up"`) {
+		t.Errorf("the children's pack does not link to what the children are told: %q", got)
+	}
 	if got := text(element(t, p.Body, "table", "strand-what-you-think-statements")); !strings.Contains(got, "Share who said “Yes” to each question") {
 		t.Errorf("the children's statements table is not of shares:\n%s", got)
 	}

@@ -193,6 +193,7 @@ CREATE TABLE invitation_uses (
 	12: roundRemindersSchema,  // see rounds.go
 	13: contactLanguageSchema, // see contacts.go
 	14: targetsSchema,         // see board.go
+	15: surveyVersionsSchema,  // see surveyversions.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -27,6 +27,9 @@ import (
 // respondents' start page of the next round links to it.
 func YouSaidURL(surveyID, round string) string { return survey.YouSaidPath(surveyID, round) }
 
+// YouSaid is the address of the pack's round's "You said, we did" page.
+func (p packPage) YouSaid() string { return YouSaidURL(p.Survey.ID, p.Round.ID) }
+
 type youSaidPage struct {
 	web.Page
 	Survey  *survey.Definition // in the page's language

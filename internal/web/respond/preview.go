@@ -35,8 +35,9 @@ import (
 // answers an error wrapping store.ErrNotFound when there is no such survey
 // or version; any other error is the store's.
 //
-// CatalogueDefinitions is the one made from the served survey files; a
-// store of survey versions (drafts, earlier versions) gives another.
+// CatalogueDefinitions is the one made from the served survey files; the
+// service uses versions.Live.Definition, which also finds the drafts and
+// earlier versions in the store.
 type Definitions func(ctx context.Context, surveyID, version string) (*survey.Definition, error)
 
 // Live is the version of Definitions that respondents are served.

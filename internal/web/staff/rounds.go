@@ -42,6 +42,9 @@ type cataloguePage struct {
 	session.Page
 	Surveys []catalogueSurvey
 	Refused []survey.Refusal
+	// Unpublished are the surveys with versions in the store, none of
+	// them published yet: new surveys being made.
+	Unpublished []string
 }
 
 func (s *Pages) catalogue(c *fiber.Ctx) error {
@@ -66,6 +69,15 @@ func (s *Pages) catalogue(c *fiber.Ctx) error {
 			cs.Rounds = append(cs.Rounds, catalogueRound{Now: r, Status: r.Status(s.now()), Responses: n})
 		}
 		p.Surveys = append(p.Surveys, cs)
+	}
+	ids, err := s.st.SurveysWithVersions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, served := s.surveys.Survey(id); !served {
+			p.Unpublished = append(p.Unpublished, id)
+		}
 	}
 	return s.render(c, http.StatusOK, "staff-surveys.html", p)
 }
