@@ -126,6 +126,9 @@ func TestSurveyPublishedOnOneInstanceServedByAll(t *testing.T) {
 		t.Fatalf("after the upload: at %s, state %s", p.URL.Path, text(p.Body))
 	}
 	draft := strings.TrimPrefix(p.URL.Path, base+"/")
+	if got := text(element(t, p.Body, "ul", "changes")); !strings.Contains(got, `"new-1" is new: "We try new ways of working together."`) {
+		t.Errorf("the draft's changes do not list the new question: %s", got)
+	}
 	if !strings.Contains(p.Body, `href="/staff/surveys/`+d.ID+`/preview/`+draft+`"`) {
 		t.Errorf("the draft's page does not link to its preview")
 	}

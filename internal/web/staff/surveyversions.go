@@ -236,6 +236,18 @@ func (s *Pages) versionPageFor(c *fiber.Ctx) (versionPage, *survey.Definition, e
 		}
 		p.Changes = append(p.Changes, n)
 	}
+	// Questions and statements new since every version served.
+	known := map[string]bool{}
+	for _, sv := range served {
+		for _, fp := range sv.Fingerprints {
+			known[fp.Key] = true
+		}
+	}
+	for _, fp := range store.VersionOf(d, s.now()).Fingerprints {
+		if len(served) > 0 && !known[fp.Key] {
+			p.Changes = append(p.Changes, versions.Note{Level: "info", Text: fmt.Sprintf("%q is new: %q", fp.Key, fp.Text)})
+		}
+	}
 	p.OwnDraft = s.approval && v.MadeBy == session.Of(c).Account.Email
 	return p, d, nil
 }
