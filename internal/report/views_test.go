@@ -33,3 +33,32 @@ func TestChangesRankByTheShownChange(t *testing.T) {
 		t.Errorf("declines = %v, want the fall alone", down)
 	}
 }
+
+// The good level is the top answer on a scale of three or fewer, else the
+// level below the top; the strands that changed most and least are by the
+// change shown, up or down, among those whose change is shown.
+func TestGoodLevelAndMostAndLeast(t *testing.T) {
+	scale := func(n int) *survey.Scale {
+		sc := &survey.Scale{}
+		for v := 1; v <= n; v++ {
+			sc.Levels = append(sc.Levels, survey.Level{Value: v})
+		}
+		return sc
+	}
+	for n, want := range map[int]int{2: 2, 3: 3, 4: 3, 5: 4} {
+		if got := GoodLevel(scale(n)).Value; got != want {
+			t.Errorf("a scale of %d levels: good from %d, want %d", n, got, want)
+		}
+	}
+	h := func(id string, points int, shown bool) Headline {
+		return Headline{Section: &survey.Section{ID: id}, Points: points, HasChange: shown}
+	}
+	hs := []Headline{h("a", 3, true), h("b", -7, true), h("hidden", 40, false), h("c", 0, true), h("d", 7, true)}
+	most, least := MostAndLeast(hs)
+	if most == nil || most.Section.ID != "b" || least == nil || least.Section.ID != "c" {
+		t.Errorf("most %v, least %v; want b (a fall of 7, first of two sevens) and c", most, least)
+	}
+	if most, least := MostAndLeast(hs[2:3]); most != nil || least != nil {
+		t.Error("with no change shown, a strand is named as changing most or least")
+	}
+}
