@@ -512,4 +512,7 @@ func TestSurveyPublishingWithCare(t *testing.T) {
 		t.Errorf("the new survey once published: %d", r.Status)
 	}
 	hasAudit(t, e, "started a new survey wellbeing-2027, copied from "+d.ID)
+	if list := text(first.get("/staff/surveys").must(t, http.StatusOK).Body); !strings.Contains(list, "File None: published on the staff pages") {
+		t.Errorf("/staff/surveys does not say the new survey has no file: %s", list)
+	}
 }

@@ -61,9 +61,16 @@ func New(st Store, surveys *survey.Catalogue, log *slog.Logger, now func() time.
 // Surveys is the catalogue kept in step.
 func (l *Live) Surveys() *survey.Catalogue { return l.surveys }
 
-// Parse reads a stored version as the survey file it is.
+// Parse reads a stored version as the survey file it is. The definition
+// has no File: it is kept in the store, not in IWT_SURVEYS_DIR.
 func Parse(v store.SurveyVersion) (*survey.Definition, survey.Problems) {
-	return survey.Parse(v.SurveyID+".yaml", []byte(v.Text))
+	d, ps := survey.Parse(v.SurveyID+".yaml", []byte(v.Text))
+	if d != nil {
+		for _, lang := range d.Languages {
+			d.In(lang).File = ""
+		}
+	}
+	return d, ps
 }
 
 // Import makes each survey file in the catalogue (loaded from
@@ -74,6 +81,9 @@ func Parse(v store.SurveyVersion) (*survey.Definition, survey.Problems) {
 // are not imported: the store's live version, if any, keeps serving.
 func (l *Live) Import(ctx context.Context) error {
 	for _, d := range l.surveys.All() {
+		if d.File == "" {
+			continue // from the store
+		}
 		data, err := os.ReadFile(d.File)
 		if err != nil {
 			return fmt.Errorf("import survey file %s: %w", d.File, err)

@@ -74,9 +74,7 @@ func (s *Pages) surveyVersionsOf(c *fiber.Ctx) (p versionsPage, all []store.Surv
 	p = versionsPage{Page: session.PageFor(c, "Versions"), ID: id, Title: id, Live: d, Approval: s.approval}
 	if ok {
 		p.Title = d.Title
-		if d.File != id+".yaml" { // a file in IWT_SURVEYS_DIR, not the store's
-			p.File = d.File
-		}
+		p.File = d.File // "" for a version from the store
 	}
 	p.Page.Title = p.Title + ": versions"
 	p.Back = "/staff/surveys"
