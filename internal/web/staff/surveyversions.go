@@ -518,6 +518,9 @@ func (s *Pages) newSurveyUpload(c *fiber.Ctx) error {
 	if len(wps) > 0 {
 		return refuse(strings.Split(wps.Error(), "\n")...)
 	}
+	if !surveyID.MatchString(id) {
+		return refuse(fmt.Sprintf("settings sheet, column form_id: %q cannot be a new survey's id: use lower-case letters, digits and dashes, such as wellbeing-2027", id))
+	}
 	_, served := s.surveys.Survey(id)
 	stored, err := s.st.SurveyVersionsOf(ctx, id)
 	if err != nil {
