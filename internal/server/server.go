@@ -163,6 +163,7 @@ func New(o Options) (*Server, error) {
 	}
 	if o.Mail != nil {
 		s.mail = &mail.Worker{Store: o.Store, Sender: o.Mail, Surveys: o.Surveys, Links: links, Log: o.Logger, Safeguarding: o.Safeguarding,
+			Organisation: o.Organisation, Contact: o.Contact,
 			Owner: cmp.Or(o.MailOwner, mail.NewOwner("iwtoolkit")), Now: o.Now}
 	}
 	optOut, err := optout.New(optout.Options{Store: o.Store, Surveys: o.Surveys, Links: links, Now: o.Now, Timeout: o.StaffTimeout})

@@ -74,6 +74,9 @@ func (v *validator) definition(d *Definition) {
 	if d.Email != nil && !ValidReminderDays(d.Email.ReminderDays) {
 		v.add(root.key("email").key("reminder_days"), "reminder_days must be at most %d different whole numbers of days from 1 to %d, for example [7, 14]", MaxReminders, MaxReminderDay)
 	}
+	if d.Email != nil && d.Email.Contact != "" && !ValidContact(d.Email.Contact) {
+		v.add(root.key("email").key("contact"), "contact must be one line of at most %d characters with an email address or a telephone number, for example \"Sam Patel, integrated.working@example.org\"", MaxContact)
+	}
 	if d.Email != nil {
 		slices.Sort(d.Email.ReminderDays) // once here, not on every page that asks for a round
 	}
