@@ -86,6 +86,11 @@ type Definition struct {
 	// and percentages are worked from the rounded counts, so that none
 	// gives an exact count back. Zero publishes exact counts.
 	RoundCountsTo int `yaml:"round_counts_to"`
+	// RetentionMonths is how long a round's responses are kept after it
+	// closes, as the Trust has decided: each round's page shows the date
+	// it gives, and the dashboard a round past it. Zero: none is set, and
+	// the pages say so.
+	RetentionMonths int `yaml:"retention_months"`
 
 	Rounds   []Round           `yaml:"rounds"`
 	Scales   map[string]*Scale `yaml:"scales"`
@@ -182,6 +187,9 @@ type Email struct {
 	// a round's own (store.RoundState.Reminders).
 	ReminderDays []int `yaml:"reminder_days"`
 }
+
+// MaxRetentionMonths is the longest retention_months (ten years).
+const MaxRetentionMonths = 120
 
 // MaxContact is the longest email.contact a survey file may give.
 const MaxContact = 200

@@ -80,6 +80,9 @@ func (v *validator) definition(d *Definition) {
 	if d.Email != nil {
 		slices.Sort(d.Email.ReminderDays) // once here, not on every page that asks for a round
 	}
+	if d.RetentionMonths < 0 || d.RetentionMonths > MaxRetentionMonths {
+		v.add(root.key("retention_months"), "retention_months must be a whole number of months from 1 to %d, for example 24 (or left out if the Trust has not decided)", MaxRetentionMonths)
+	}
 	if d.RoundCountsTo != 0 && (d.RoundCountsTo < 2 || d.RoundCountsTo > 10) {
 		v.add(root.key("round_counts_to"), "round_counts_to must be from 2 to 10, for example 5 (or left out for exact counts)")
 	}
