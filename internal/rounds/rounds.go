@@ -106,6 +106,11 @@ var London = func() *time.Location {
 // LondonTime is a time as staff read it.
 func LondonTime(t time.Time) string { return t.In(London).Format("2 January 2006 15:04") }
 
+// ParseLondonTime reads a time as LondonTime writes it.
+func ParseLondonTime(s string) (time.Time, error) {
+	return time.ParseInLocation("2 January 2006 15:04", s, London)
+}
+
 // LondonDate is a day as pages write it, in UK time: "19 December 2028".
 func LondonDate(t time.Time) string { return t.In(London).Format("2 January 2006") }
 
