@@ -41,10 +41,10 @@ func TestCoordinatorPages(t *testing.T) {
 			if strings.Contains(list, "survey="+id+`"`) {
 				t.Errorf("%s offers a co-ordinator %s: %s", page, id, text(list))
 			}
-			police.get(page + "?survey=" + id).must(t, http.StatusForbidden)
+			police.get(page+"?survey="+id).must(t, http.StatusForbidden)
 		}
 	}
-	contacts := police.get("/staff/contacts?survey=" + d.ID).must(t, http.StatusOK)
+	contacts := police.get("/staff/contacts?survey="+d.ID).must(t, http.StatusOK)
 	if got := text(element(t, contacts.Body, "p", "organisation")); got != "Organisation: Police" {
 		t.Errorf("the contact lists page names the organisation %q", got)
 	}
@@ -53,7 +53,7 @@ func TestCoordinatorPages(t *testing.T) {
 	}
 
 	// The report: their organisation, said, whatever the address asks.
-	report := police.get("/r/" + d.ID + "?organisation=community-health-trust").must(t, http.StatusOK)
+	report := police.get("/r/"+d.ID+"?organisation=community-health-trust").must(t, http.StatusOK)
 	if strings.Contains(report.Body, `<select class="govuk-select" id="filter-organisation"`) {
 		t.Error("a co-ordinator's report offers every organisation")
 	}
@@ -115,12 +115,12 @@ func TestAdminRoundPages(t *testing.T) {
 	if !strings.Contains(open, `id="round_address" name="round_address" type="text" value="`+address+`"`) {
 		t.Errorf("the round's page does not give its full address %s", address)
 	}
-	qr := admin.get(base + "/qr.png").must(t, http.StatusOK)
+	qr := admin.get(base+"/qr.png").must(t, http.StatusOK)
 	img, err := png.Decode(bytes.NewReader([]byte(qr.Body)))
 	if err != nil || img.Bounds().Dx() != 512 {
 		t.Errorf("the QR code is not a 512-pixel PNG: %v", err)
 	}
-	staffBrowser(t, svc, "coordinator", "police").get(base + "/qr.png").must(t, http.StatusForbidden)
+	staffBrowser(t, svc, "coordinator", "police").get(base+"/qr.png").must(t, http.StatusForbidden)
 	if strings.Contains(open, `id="open_now"`) || !strings.Contains(open, `id="close_now"`) || strings.Contains(open, `id="delete_responses"`) {
 		t.Errorf("an open round's actions: %s", text(element(t, open, "div", "open_close")))
 	}
