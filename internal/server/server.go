@@ -136,7 +136,7 @@ func New(o Options) (*Server, error) {
 	respondent, err := respond.New(respond.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Secure: o.Secure, BaseURL: o.BaseURL,
 		DraftLifetime: o.DraftLifetime, SubmitLimit: o.SubmitLimit, Timeout: o.RespondentTimeout,
-		Secrets: secrets, Health: s.health,
+		Secrets: secrets, Health: s.health, Published: publisher,
 	})
 	if err != nil {
 		return nil, err
