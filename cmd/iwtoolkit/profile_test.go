@@ -23,24 +23,27 @@ func TestPractitionerProfile(t *testing.T) {
 	// Before any round has closed, there is nothing to set beside theirs.
 	early := fill(t, svc.URL, d, "follow-up", respondent{Level: "4"}, 0)
 	send(t, early, flow)
-	if p := early.get(flow + "/profile").must(t, http.StatusOK); !strings.Contains(p.Body, `id="no-figures"`) {
+	if p := early.get(flow+"/profile").must(t, http.StatusOK); !strings.Contains(p.Body, `id="no-figures"`) {
 		t.Errorf("with no round closed, the profile says:\n%s", text(p.Body))
 	}
 
 	closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
 	b := fill(t, svc.URL, d, "follow-up", respondent{Level: "4", CAFLevel: "2"}, 1)
 	ref := send(t, b, flow)
-	done := b.get(flow + "/done?ref=" + ref).must(t, http.StatusOK)
+	done := b.get(flow+"/done?ref="+ref).must(t, http.StatusOK)
 	if !strings.Contains(done.Body, `<a class="govuk-link" href="`+flow+`/profile">`) {
 		t.Fatalf("the confirmation does not lead to the profile:\n%s", text(done.Body))
 	}
-	p := b.get(flow + "/profile").must(t, http.StatusOK)
+	p := b.get(flow+"/profile").must(t, http.StatusOK)
 	if cc := p.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("the profile's Cache-Control is %q", cc)
 	}
 	table := element(t, p.Body, "table", "profile")
-	if head := text(strings.Split(table, "</thead>")[0]); !strings.Contains(head, "Your rating Partnership, Baseline, autumn 2026") {
+	if head := text(strings.Split(table, "</thead>")[0]); !strings.Contains(head, "Your rating Partnership") {
 		t.Errorf("the profile's columns: %q", head)
+	}
+	if got := text(element(t, p.Body, "p", "against")); !strings.Contains(got, "Baseline, autumn 2026") {
+		t.Errorf("the profile does not say which round the partnership's figures are from: %q", got)
 	}
 	rows := strings.Split(table, "<tr")[2:]
 	if len(rows) != len(rated(d)) {
@@ -55,7 +58,7 @@ func TestPractitionerProfile(t *testing.T) {
 	}
 
 	// Only the browser that sent the answers sees them.
-	newBrowser(t, svc.URL).get(flow + "/profile").must(t, http.StatusNotFound)
+	newBrowser(t, svc.URL).get(flow+"/profile").must(t, http.StatusNotFound)
 	// A children's consultation has no profile.
 	if kids, ok := bundledCatalogue(t).Survey("children"); ok {
 		kb := fill(t, svc.URL, kids, "baseline", respondent{Level: "2"}, 0)

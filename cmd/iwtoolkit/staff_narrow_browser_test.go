@@ -2,8 +2,11 @@ package main
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"iwtoolkit/internal/testenv"
@@ -37,6 +40,21 @@ func TestBrowserStaffPagesAtPhoneWidth(t *testing.T) {
 		b.narrow()
 		b.signInStaffOf(t, svc, "coordinator", "police")
 		walk(t, b, "/staff", "/staff/contacts", "/staff/contacts?survey="+d.ID, "/r/"+d.ID)
+	})
+	t.Run("practitioner's profile", func(t *testing.T) {
+		flow := "/s/" + d.ID + "/baseline"
+		sent := fill(t, svc.URL, d, "baseline", respondent{Level: "4"}, 0)
+		send(t, sent, flow)
+		u, _ := url.Parse(svc.URL + flow + "/profile")
+		b := newTab(t)
+		b.narrow()
+		for _, ck := range sent.client.Jar.Cookies(u) {
+			b.run("the cookie of the browser that sent the answers", network.SetCookie(ck.Name, ck.Value).WithURL(u.String()))
+		}
+		walk(t, b, flow+"/profile")
+		if !strings.Contains(b.text("#profile"), "Your rating") {
+			t.Errorf("the profile reads:\n%s", b.describe())
+		}
 	})
 	t.Run("administrator", func(t *testing.T) {
 		b := newTab(t)

@@ -104,7 +104,8 @@ func (s *Pages) profile(c *fiber.Ctx, f *flow) error {
 }
 
 // partnership is the published figures of the survey's latest closed
-// round that has them, or nil: an open round's are not published.
+// round that has them and shows them (not hidden as too small), or nil:
+// an open round's are not published.
 func (s *Pages) partnership(ctx context.Context, d *survey.Definition) (*report.Comparison, error) {
 	all, err := rounds.Of(ctx, s.st, d, s.now())
 	if err != nil {
@@ -119,7 +120,7 @@ func (s *Pages) partnership(ctx context.Context, d *survey.Definition) (*report.
 		if err != nil {
 			return nil, err
 		}
-		if !cmp.Rounds[0].AsOf.IsZero() {
+		if !cmp.Rounds[0].AsOf.IsZero() && !cmp.Rounds[0].Suppressed {
 			return cmp, nil
 		}
 	}
@@ -138,13 +139,16 @@ func writeProfile(w *bytes.Buffer, p profilePage) {
 	}
 	if p.Against == "" {
 		text(w, `    <p class="govuk-body" id="no-figures">`, msg("profile-no-figures"), "</p>\n")
+	} else {
+		text(w, `    <p class="govuk-body" id="against">`, msg("profile-partnership", p.Against), "</p>\n")
 	}
+	text(w, `    <div class="app-table-scroll" role="region" aria-label="`, p.Title, `" tabindex="0">`+"\n")
 	w.WriteString(`    <table class="govuk-table" id="profile">
       <thead class="govuk-table__head"><tr class="govuk-table__row">`)
 	text(w, `<th scope="col" class="govuk-table__header">`, msg("profile-strand"), "</th>")
 	text(w, `<th scope="col" class="govuk-table__header govuk-table__header--numeric">`, msg("profile-yours"), "</th>")
 	if p.Against != "" {
-		text(w, `<th scope="col" class="govuk-table__header govuk-table__header--numeric">`, msg("profile-partnership", p.Against), "</th>")
+		text(w, `<th scope="col" class="govuk-table__header govuk-table__header--numeric">`, msg("profile-theirs"), "</th>")
 	}
 	w.WriteString("</tr></thead>\n      <tbody class=\"govuk-table__body\">\n")
 	for _, r := range p.Rows {
@@ -155,6 +159,6 @@ func writeProfile(w *bytes.Buffer, p profilePage) {
 		}
 		w.WriteString("</tr>\n")
 	}
-	w.WriteString("      </tbody>\n    </table>\n")
+	w.WriteString("      </tbody>\n    </table>\n    </div>\n")
 	w.WriteString(columnEnd)
 }
