@@ -74,7 +74,7 @@ func (t *table) define(d *survey.Definition) {
 		"form_id": d.ID, "version": d.Version, "default_language": "English (en)", "audience": d.Audience,
 		"min_group_size": number(d.MinGroupSize), "round_counts_to": number(d.RoundCountsTo), "exit_page": d.ExitPage,
 		"retention_months": number(d.RetentionMonths),
-		"task_list": yes(d.TaskList), "invitation_only": yes(d.InvitationOnly), "safeguarding_lead": d.SafeguardingLead,
+		"task_list":        yes(d.TaskList), "invitation_only": yes(d.InvitationOnly), "safeguarding_lead": d.SafeguardingLead,
 	}
 	t.text(settings, "form_title", d, func(d *survey.Definition) string { return d.Title })
 	if d.Email != nil {
