@@ -116,9 +116,9 @@ var Vars = []Var{
 	{"IWT_NOTIFY_TEMPLATE_ID", "", "the Notify email template, whose subject is ((subject)) and message ((body))", func(c *Config, v string) { c.NotifyTemplateID = v }},
 	{"IWT_MAIL_INTERVAL", "30s", "how often each instance looks for email to send (a Go duration)", func(c *Config, v string) { c.MailInterval = duration(v) }},
 	{"IWT_SERVICE_NAME", "Integrated Working Toolkit", "the service's name, as the Trust calls it, in every page's header and title", func(c *Config, v string) { c.ServiceName = strings.TrimSpace(v) }},
-	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it", func(c *Config, v string) { c.Organisation = v }},
+	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it, and who emails come from when a survey names no one (email.asking)", func(c *Config, v string) { c.Organisation = v }},
 	{"IWT_SAFEGUARDING_EMAIL", "", "the address told at once (no answer in the email, a link to sign in) when a child's answer is flagged, for a survey whose file names no safeguarding_lead", func(c *Config, v string) { c.Safeguarding = v }},
-	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy", func(c *Config, v string) { c.Contact = v }},
+	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy, and whom invitations say to ask when a survey names no one (email.contact)", func(c *Config, v string) { c.Contact = v }},
 }
 
 // count parses a whole number of at least least, or gives -1 for Load to
