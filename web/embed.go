@@ -1,7 +1,7 @@
-// Package web holds the page templates and static assets, embedded in the
+// Package assets (the folder web/) holds the page templates and static assets, embedded in the
 // binary so that the service needs no files besides its surveys and no
 // internet at run time.
-package web
+package assets
 
 import "embed"
 

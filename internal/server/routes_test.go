@@ -21,7 +21,7 @@ import (
 // matters (a survey, its round, the co-ordinator's organisation).
 var params = map[string]string{
 	"survey": "integrated-working", "round": "baseline", "section": "about-you", "org": "police",
-	"view": "strands", "strand": "x", "id": "x", "token": "x", "key": "x",
+	"version": "live", "view": "strands", "strand": "x", "id": "x", "token": "x", "key": "x",
 }
 
 var param = regexp.MustCompile(`:[a-z]+`)
@@ -53,6 +53,9 @@ func TestEveryRouteAsEveryRole(t *testing.T) {
 	}
 	csrfCookie, token := formToken(t, s)
 
+	if names, err := web.Unclaimed(); err != nil || len(names) > 0 {
+		t.Errorf("templates no audience parses (add each to its package's list): %v %v", names, err)
+	}
 	checked := 0
 	for _, route := range s.App().GetRoutes(true) {
 		method := route.Method
@@ -86,6 +89,11 @@ func TestEveryRouteAsEveryRole(t *testing.T) {
 			who := cmp.Or(string(role), "nobody")
 			toSignIn := resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/staff/sign-in?next=")
 			refused := resp.StatusCode == http.StatusForbidden
+			if resp.StatusCode >= 500 {
+				// Every page renders: a template that does not parse, or
+				// that its audience did not list, fails here, not in use.
+				t.Errorf("%s %s as %s: %d\n%.300s", route.Method, path, cmp.Or(string(role), "nobody"), resp.StatusCode, body)
+			}
 			switch {
 			case r.Allow.IsPublic() && (toSignIn || refused):
 				t.Errorf("%s %s (public) as %s: %d %s", route.Method, path, who, resp.StatusCode, resp.Header.Get("Location"))

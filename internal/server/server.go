@@ -8,6 +8,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -18,9 +19,12 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/survey/workbook"
+	"iwtoolkit/internal/versions"
 	"iwtoolkit/internal/web"
 	"iwtoolkit/internal/web/about"
 	"iwtoolkit/internal/web/board"
@@ -29,7 +33,7 @@ import (
 	"iwtoolkit/internal/web/respond"
 	"iwtoolkit/internal/web/session"
 	"iwtoolkit/internal/web/staff"
-	static "iwtoolkit/web"
+	assets "iwtoolkit/web"
 )
 
 // Store is what the service needs of a store; both stores have it. Each
@@ -80,6 +84,12 @@ type Options struct {
 	// ServiceName is the name in every page's header and title;
 	// web.DefaultServiceName when empty.
 	ServiceName string
+	// Versions keeps Surveys in step with the survey versions in the
+	// store; when nil, one is made here, and nothing polls it.
+	Versions *versions.Live
+	// PublishApproval: a survey version is published only by an
+	// administrator other than the one who made it (IWT_PUBLISH_APPROVAL).
+	PublishApproval bool
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
@@ -123,12 +133,15 @@ func New(o Options) (*Server, error) {
 		o.DraftLifetime = DefaultDraftLifetime
 	}
 	o.RespondentTimeout, o.StaffTimeout = cmp.Or(o.RespondentTimeout, DefaultRespondentTimeout), cmp.Or(o.StaffTimeout, DefaultStaffTimeout)
-	errors, err := web.NewRenderer([]string{"error.html"}, nil)
+	errors, err := web.ErrorPages()
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{store: o.Store, log: o.Logger, now: o.Now, health: web.NewHealth(o.Logger), errors: errors}
 
+	if o.Versions == nil {
+		o.Versions = versions.New(o.Store, o.Surveys, o.Logger, o.Now)
+	}
 	secrets := web.NewSecrets(o.Store)
 	sessions := session.New(o.Store, o.Surveys, o.Now, o.Secure)
 	publisher := publish.New(o.Store, o.Now)
@@ -141,10 +154,20 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Staff's preview of the surveys: the respondents' pages, storing
+	// nothing. Its versions are those the store keeps (drafts, earlier
+	// versions) and the one served.
+	preview, err := respond.NewPreview(respond.PreviewOptions{
+		Definitions: o.Versions.Definition, Rounds: o.Store, Log: o.Logger, Now: o.Now,
+		Secure: o.Secure, BaseURL: o.BaseURL, Timeout: o.StaffTimeout, Health: s.health, Allow: auth.PreviewSurveys,
+	})
+	if err != nil {
+		return nil, err
+	}
 	staffPages, err := staff.New(staff.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, BaseURL: o.BaseURL, Timeout: o.StaffTimeout,
 		Sessions: sessions, Secrets: secrets, Publisher: publisher, Health: s.health,
-		Links: links, Sending: o.Mail != nil,
+		Links: links, Sending: o.Mail != nil, Versions: o.Versions, PublishApproval: o.PublishApproval,
 	})
 	if err != nil {
 		return nil, err
@@ -218,13 +241,14 @@ func New(o Options) (*Server, error) {
 	app.Use(web.CloseUnreadBody)
 	app.Use(web.RecoverPanic)
 	app.Use(web.SecurityHeaders)
-	files, _ := fs.Sub(static.Static, "static") // the folder is embedded: Sub cannot fail
+	files, _ := fs.Sub(assets.Static, "static") // the folder is embedded: Sub cannot fail
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600}))
 	routes := web.NewRoutes(app, sessions.Guard)
 	staffPages.Health(routes) // before anything that needs the store or a form token
 	app.Use(web.CSRF(secrets, o.Secure, o.Now))
 	respondent.Register(routes)
 	staffPages.Register(routes)
+	preview.Register(routes)
 	reportPages.Register(routes)
 	pack.Register(routes)
 	optOut.Register(routes)
@@ -303,10 +327,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 				p.Detail = "Tell whoever runs the service: its database is damaged, and must be restored from a backup or repaired."
 			}
 		}
+	case status == http.StatusRequestEntityTooLarge && strings.HasPrefix(c.Path(), "/staff/surveys/"):
+		p.Detail = fmt.Sprintf("A survey workbook can be at most %d MB. Nothing was saved. Go back and choose a smaller file: a survey's workbook is rarely more than 100 KB, so check that it is the right file, and remove pictures from it.", workbook.MaxFileSize>>20)
 	case status >= 500:
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
-	return s.errors.Render(c, status, "error.html", p)
+	return s.errors.Render(c, status, "error", p)
 }
 
 // staffPath says whether a path is one staff use: their pages, the

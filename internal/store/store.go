@@ -56,8 +56,9 @@ type Store interface {
 	Staff
 	Admin
 	Definitions
-	Board    // the Board pack: see board.go
-	Contacts // contact lists and the mail queue: see contacts.go
+	SurveyVersions // survey files and which is live: see surveyversions.go
+	Board          // the Board pack: see board.go
+	Contacts       // contact lists and the mail queue: see contacts.go
 	// SaveDraft creates or replaces the draft with d.Key.
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	// Draft returns the draft with the given key, or ErrNotFound. A draft

@@ -125,6 +125,17 @@ func (d *Definition) ForYoungPeople() bool {
 	return d.Audience == "children" || d.Audience == "young-people"
 }
 
+// Consultation reports whether the survey asks the people services are
+// for (children, young people, parents and carers): they are told what
+// the Board did about their answers ("You said, we did").
+func (d *Definition) Consultation() bool {
+	return d.Audience == "children" || d.Audience == "young-people" || d.Audience == "parents-carers"
+}
+
+// YouSaidPath is the address of a consultation round's "You said, we did"
+// page (served by the Board pack's package).
+func YouSaidPath(surveyID, round string) string { return "/you-said/" + surveyID + "/" + round }
+
 // Words are a survey's own wording for service words (Definition.Word).
 type Words struct {
 	Optional       string `yaml:"optional_question"`        // after a question that may be skipped

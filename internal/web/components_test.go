@@ -87,7 +87,7 @@ func TestInputsEscapeEveryText(t *testing.T) {
 }
 
 func TestLayoutEscapesEveryText(t *testing.T) {
-	r, err := NewRenderer([]string{"error.html"}, nil)
+	r, err := ErrorPages()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestLayoutEscapesEveryText(t *testing.T) {
 		Languages: []LanguageLink{{Code: "en" + hostile, Label: hostile, URL: "/l" + hostile}, {Code: "cy", Label: hostile, Current: true}},
 	}, Status: 400, Message: "Bad request"}
 	var w bytes.Buffer
-	if err := r.Write(&w, "error.html", data); err != nil {
+	if err := r.Write(&w, "error", data); err != nil {
 		t.Fatal(err)
 	}
 	checkEscaped(t, "layout", w.String(), 11)

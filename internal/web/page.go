@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+
 	"github.com/gofiber/fiber/v2"
 
 	"iwtoolkit/internal/survey"
@@ -27,6 +29,10 @@ type Page struct {
 	// NotOffered says, in the language asked for, that the survey is not
 	// written in it and which language it is shown in instead.
 	NotOffered NotOffered
+	// Preview, when set, is the banner at the top of every page of staff's
+	// preview of a survey (respond.Preview), saying that nothing entered
+	// is kept or sent; the page is also marked not to be indexed.
+	Preview string
 }
 
 // NotOffered is a notice in a language the page is not in.
@@ -92,4 +98,37 @@ type ErrorPage struct {
 	Status  int
 	Message string
 	Detail  string // what to do, when the status's usual words do not fit
+}
+
+// WriteError writes the one error page, for respondents and staff alike,
+// in the page's language: what happened, and what to do about it.
+func WriteError(w *bytes.Buffer, p ErrorPage) {
+	lang := p.Language()
+	w.WriteString("\n<div class=\"govuk-grid-row\">\n  <div class=\"govuk-grid-column-two-thirds\">\n")
+	w.WriteString(`    <h1 class="govuk-heading-l">`)
+	Escape(w, p.Message)
+	w.WriteString("</h1>\n")
+	detail := p.Detail
+	switch {
+	case detail != "":
+	case p.Status == 404:
+		detail = survey.Message(lang, "error-404")
+	case p.Status == 410:
+		detail = survey.Message(lang, "error-410")
+	case p.Status >= 500:
+		detail = survey.Message(lang, "error-500")
+	default:
+		detail = survey.Message(lang, "error-other")
+	}
+	w.WriteString(`    <p class="govuk-body">`)
+	Escape(w, detail)
+	w.WriteString("</p>\n")
+	w.WriteString(`    <p class="govuk-body"><a class="govuk-link" href="/">`)
+	Escape(w, survey.Message(lang, "go-to-list"))
+	w.WriteString("</a></p>\n  </div>\n</div>\n")
+}
+
+// ErrorPages is a renderer of the error page alone, as "error".
+func ErrorPages() (*Renderer, error) {
+	return NewRenderer(nil, map[string]Writer{"error": Writes(func(w *bytes.Buffer, p ErrorPage) error { WriteError(w, p); return nil })})
 }

@@ -167,8 +167,11 @@ func (s *Pages) done(c *fiber.Ctx, f *flow) error {
 	}
 	p := f.page(f.msg("done-title"), nil, "")
 	p.StopURL = ""
+	if f.done != "" {
+		p.Preview = f.done
+	}
 	dp := donePage{Page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, HelpText: helpText(f), Help: helpFor(f)}
-	if hasProfile(f.survey) && s.published != nil && c.Cookies(sentCookie) == r.Reference {
+	if f.done == "" && hasProfile(f.survey) && s.published != nil && c.Cookies(sentCookie) == r.Reference {
 		dp.Profile = f.base() + "/profile"
 	}
 	return s.render(c, http.StatusOK, "done", dp)

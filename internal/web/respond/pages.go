@@ -29,7 +29,7 @@ func writers(static func(string) (string, error)) map[string]web.Writer {
 		"resume":  web.Writes(func(w *bytes.Buffer, p resumePage) error { writeResume(w, p); return nil }),
 		"unsent":  web.Writes(func(w *bytes.Buffer, p unsentPage) error { writeUnsent(w, p); return nil }),
 		"home":    web.Writes(func(w *bytes.Buffer, p homePage) error { writeHome(w, p); return nil }),
-		"error":   web.Writes(func(w *bytes.Buffer, p errorPage) error { writeError(w, p); return nil }),
+		"error":   web.Writes(func(w *bytes.Buffer, p errorPage) error { web.WriteError(w, p.ErrorPage); return nil }),
 	}
 }
 
@@ -148,6 +148,11 @@ func writeStart(w *bytes.Buffer, p startPage) {
 		w.WriteString(`    <p class="govuk-body"><a class="govuk-link" href="`)
 		web.Href(w, p.ResumeURL)
 		text(w, `">`, survey.Message(lang, "resume-link"), "</a></p>\n")
+	}
+	if p.YouSaidURL != "" {
+		w.WriteString(`    <p class="govuk-body" id="you_said_link"><a class="govuk-link" href="`)
+		web.Href(w, p.YouSaidURL)
+		text(w, `">`, survey.Message(lang, "you-said-link"), "</a></p>\n")
 	}
 	w.WriteString(columnEnd)
 }
@@ -321,27 +326,4 @@ func writeHome(w *bytes.Buffer, p homePage) {
 		web.Href(w, "/r/"+d.ID)
 		text(w, `">Report: `, d.Title, "</a></li>\n</ul>\n")
 	}
-}
-
-// writeError writes a respondent's error page: what happened, and what to
-// do about it.
-func writeError(w *bytes.Buffer, p errorPage) {
-	lang := p.Language()
-	w.WriteString(columnStart)
-	text(w, `    <h1 class="govuk-heading-l">`, p.Message, "</h1>\n")
-	detail := p.Detail
-	switch {
-	case detail != "":
-	case p.Status == 404:
-		detail = survey.Message(lang, "error-404")
-	case p.Status == 410:
-		detail = survey.Message(lang, "error-410")
-	case p.Status >= 500:
-		detail = survey.Message(lang, "error-500")
-	default:
-		detail = survey.Message(lang, "error-other")
-	}
-	text(w, `    <p class="govuk-body">`, detail, "</p>\n")
-	text(w, `    <p class="govuk-body"><a class="govuk-link" href="/">`, survey.Message(lang, "go-to-list"), "</a></p>\n")
-	w.WriteString(columnEnd)
 }

@@ -24,6 +24,9 @@ import (
 type catalogueSurvey struct {
 	*survey.Definition
 	Rounds []catalogueRound
+	// InLanguages are the survey's languages, for a preview in each, when
+	// it is written in more than one.
+	InLanguages []survey.Option
 }
 
 type catalogueRound struct {
@@ -39,6 +42,9 @@ type cataloguePage struct {
 	session.Page
 	Surveys []catalogueSurvey
 	Refused []survey.Refusal
+	// Unpublished are the surveys with versions in the store, none of
+	// them published yet: new surveys being made.
+	Unpublished []string
 }
 
 func (s *Pages) catalogue(c *fiber.Ctx) error {
@@ -50,6 +56,11 @@ func (s *Pages) catalogue(c *fiber.Ctx) error {
 			return err
 		}
 		cs := catalogueSurvey{Definition: d}
+		for _, code := range d.Languages {
+			if i := slices.IndexFunc(survey.Languages, func(o survey.Option) bool { return o.Value == code }); i >= 0 && len(d.Languages) > 1 {
+				cs.InLanguages = append(cs.InLanguages, survey.Languages[i])
+			}
+		}
 		for _, r := range all {
 			n, err := s.st.CountResponses(ctx, d.ID, r.ID)
 			if err != nil {
@@ -58,6 +69,15 @@ func (s *Pages) catalogue(c *fiber.Ctx) error {
 			cs.Rounds = append(cs.Rounds, catalogueRound{Now: r, Status: r.Status(s.now()), Responses: n})
 		}
 		p.Surveys = append(p.Surveys, cs)
+	}
+	ids, err := s.st.SurveysWithVersions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, served := s.surveys.Survey(id); !served {
+			p.Unpublished = append(p.Unpublished, id)
+		}
 	}
 	return s.render(c, http.StatusOK, "staff-surveys.html", p)
 }

@@ -47,6 +47,16 @@ func (s *Pages) Register(t *web.Routes) {
 		web.Get("/export.jsonl", auth.ManageUsers, s.export),
 
 		web.Get("/surveys", auth.ManageRounds, s.catalogue),
+		// Survey versions: surveyversions.go.
+		web.Get("/surveys/template.xlsx", auth.ManageSurveys, s.templateWorkbook),
+		web.Get("/surveys/example.xlsx", auth.ManageSurveys, s.exampleWorkbook),
+		web.Get("/surveys/new", auth.ManageSurveys, s.newSurveyForm),
+		web.Post("/surveys/new", auth.ManageSurveys, s.newSurvey),
+		web.Get("/surveys/:survey/versions", auth.ManageSurveys, s.surveyVersions),
+		web.Post("/surveys/:survey/versions", auth.ManageSurveys, s.uploadSurvey).Upload(MaxSurveyUploadBytes),
+		web.Get("/surveys/:survey/versions/:version", auth.ManageSurveys, s.surveyVersion),
+		web.Get("/surveys/:survey/versions/:version/workbook.xlsx", auth.ManageSurveys, s.versionWorkbook),
+		web.Post("/surveys/:survey/versions/:version/publish", auth.ManageSurveys, s.publishSurvey),
 		web.Get("/surveys/:survey/rounds/new", auth.ManageRounds, s.newRoundForm),
 		web.Post("/surveys/:survey/rounds/new", auth.ManageRounds, s.addRound),
 		web.Get("/surveys/:survey/rounds/:round", auth.ManageRounds, s.roundView),
