@@ -166,8 +166,7 @@ func (a *auditor) survey(ctx context.Context, d *survey.Definition, only string)
 		if err != nil {
 			return err
 		}
-		pr, _ := report.Problem(d, r.ID, cells)
-		leaks, err := disclosure.CheckContext(ctx, pr, report.Gather(d, pub), a.zeros)
+		leaks, err := report.Audit(ctx, d, cells, pub, report.Gather(d, pub), a.zeros)
 		if err != nil {
 			return err
 		}

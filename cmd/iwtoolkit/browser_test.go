@@ -888,7 +888,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	})
 	page("report views", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
 		want(b.signInStaff(t, svc, "admin"), http.StatusOK, "/staff")
-		for _, v := range []string{"overview", "trend", "statements", "breakdown", "at-least", "changes", "cross-reference"} {
+		for _, v := range []string{"overview", "trend", "statements", "questions", "indicators", "breakdown", "at-least", "changes", "cross-reference"} {
 			b.check(seen, "report view "+v, want(b.open(svc.URL+"/r/"+d.ID+"/views/"+v), http.StatusOK, "/r/"+d.ID+"/views/"+v))
 		}
 		b.check(seen, "comments", want(b.open(svc.URL+"/r/"+d.ID+"/comments"), http.StatusOK, "/r/"+d.ID+"/comments"))

@@ -98,7 +98,7 @@ func TestReportViewsSuppressed(t *testing.T) {
 	}
 
 	// Every view renders, with and without filters.
-	for _, v := range []string{"overview", "trend", "statements", "breakdown", "at-least", "changes", "cross-reference"} {
+	for _, v := range []string{"overview", "trend", "statements", "questions", "indicators", "breakdown", "at-least", "changes", "cross-reference"} {
 		for _, q := range []string{"", "?a=baseline&b=follow-up&sector=" + third.Value, "?at_least=4&by=organisation"} {
 			b.get("/r/"+d.ID+"/views/"+v+q).must(t, http.StatusOK)
 		}

@@ -18,8 +18,8 @@ import (
 // phone's width, with JavaScript off and on: the versions page, an upload
 // with problems (every one in the error summary, linked to the file
 // field), the corrected upload's draft page, and publishing with a reason.
-// With JavaScript on, axe-core checks each page; each page fits the
-// window.
+// With JavaScript on, axe-core checks each page, and the versions, draft
+// and surveys pages again at 1280 px; each page fits the phone's window.
 func TestBrowserSurveyVersions(t *testing.T) {
 	testenv.Chromium(t)
 	t.Parallel()
@@ -73,6 +73,16 @@ func TestBrowserSurveyVersions(t *testing.T) {
 				t.Errorf("after publishing: %s", b.text("main"))
 			}
 			check("new survey", b.open(svc.URL+"/staff/surveys/new"), http.StatusOK)
+			if js { // and at a desk's width
+				b.run("a desk's width", emulation.SetDeviceMetricsOverride(1280, 900, 1, false))
+				for _, path := range []string{base, v.URL.Path, "/staff/surveys"} {
+					if got := b.open(svc.URL + path); got.Status != http.StatusOK {
+						t.Errorf("%s at 1280 px: status %d", path, got.Status)
+					} else {
+						b.audit(path+" at 1280 px", got)
+					}
+				}
+			}
 		})
 	}
 }

@@ -29,13 +29,20 @@ import (
 func uploadSurvey(t *testing.T, b *browser, id, name string, data []byte) page {
 	t.Helper()
 	path := "/staff/surveys/" + id + "/versions"
+	return uploadFrom(t, b, path, path, name, data)
+}
+
+// uploadFrom posts a file to action with the CSRF token of the page at
+// from, as a browser sending the upload form on that page would.
+func uploadFrom(t *testing.T, b *browser, from, action, name string, data []byte) page {
+	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	w.WriteField("csrf_token", csrfOf(t, b.get(path)))
+	w.WriteField("csrf_token", csrfOf(t, b.get(from)))
 	fw, _ := w.CreateFormFile("file", name)
 	fw.Write(data)
 	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, b.base+path, &body)
+	req, _ := http.NewRequest(http.MethodPost, b.base+action, &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	return b.do(req)
 }
@@ -514,5 +521,16 @@ func TestSurveyPublishingWithCare(t *testing.T) {
 	hasAudit(t, e, "started a new survey wellbeing-2027, copied from "+d.ID)
 	if list := text(first.get("/staff/surveys").must(t, http.StatusOK).Body); !strings.Contains(list, "File None: published on the staff pages") {
 		t.Errorf("/staff/surveys does not say the new survey has no file: %s", list)
+	}
+
+	// A new survey from the filled example, its form_id changed.
+	example := editWorkbook(t, download(t, first, "/staff/surveys/example.xlsx"), map[string]string{"settings!B2": "example-2027"})
+	p = uploadFrom(t, first, "/staff/surveys/new", "/staff/surveys/new/upload", "example.xlsx", example).must(t, http.StatusOK)
+	if !strings.HasPrefix(p.URL.Path, "/staff/surveys/example-2027/versions/") || !strings.Contains(text(element(t, p.Body, "dd", "state")), "Draft") {
+		t.Errorf("after uploading the example as a new survey: at %s", p.URL.Path)
+	}
+	p = uploadFrom(t, first, "/staff/surveys/new", "/staff/surveys/new/upload", "example.xlsx", example).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(text(p.Body), `there is a survey with the id "example-2027" already`) {
+		t.Errorf("the same workbook again as a new survey: %s", text(p.Body))
 	}
 }

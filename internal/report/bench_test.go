@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,14 +38,20 @@ func benchSizes(b *testing.B) []int {
 	return sizes
 }
 
-// benchSurvey is the bundled self-assessment the benchmarks report on.
+// benchSurvey is the bundled survey the benchmarks report on: the
+// self-assessment, or the one IWT_BENCH_SURVEY names (training-needs has
+// every kind of closed question: multiple choices, a number, choices).
 func benchSurvey(b *testing.B) *survey.Definition {
 	b.Helper()
 	c, err := survey.LoadDir(os.DirFS("../../surveys"), "surveys")
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, _ := c.Survey("integrated-working")
+	id := cmp.Or(os.Getenv("IWT_BENCH_SURVEY"), "integrated-working")
+	d, ok := c.Survey(id)
+	if !ok {
+		b.Fatalf("IWT_BENCH_SURVEY: no bundled survey %q", id)
+	}
 	return d
 }
 
@@ -60,6 +67,9 @@ func seeded(b *testing.B, d *survey.Definition, n int) *sqlite.Store {
 	b.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("iwtoolkit-bench-2-%s-%d", d.Version, n))
+	if d.ID != "integrated-working" {
+		dir = filepath.Join(os.TempDir(), fmt.Sprintf("iwtoolkit-bench-2-%s-%s-%d", d.ID, d.Version, n))
+	}
 	done := filepath.Join(dir, "seeded")
 	if _, err := os.Stat(done); err != nil {
 		os.RemoveAll(dir)

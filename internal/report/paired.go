@@ -381,6 +381,9 @@ func (sd *side) add(values []string, base, sig disclosure.Pops) {
 func (sd *side) published(shown []bool) disclosure.Published {
 	var out disclosure.Published
 	for k, g := range sd.pub.Groups {
+		if k.Pop >= sd.base {
+			continue // the choosers of an option (ChoiceProblem), checked on their own
+		}
 		out.Figures = append(out.Figures, disclosure.Figure{Key: k, Measure: -1, Value: g.Size})
 	}
 	for i, ok := range shown {

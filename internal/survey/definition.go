@@ -95,6 +95,9 @@ type Definition struct {
 	Rounds   []Round           `yaml:"rounds"`
 	Scales   map[string]*Scale `yaml:"scales"`
 	Sections []*Section        `yaml:"sections"`
+	// Indicators are figures the Trust's plans name, worked out from the
+	// answers: see Indicator.
+	Indicators []*Indicator `yaml:"indicators"`
 
 	translations map[string]*Definition
 }
@@ -354,6 +357,10 @@ type Question struct {
 	// Min and Max bound a number.
 	Min *int `yaml:"min"`
 	Max *int `yaml:"max"`
+	// Bands are where the bands a number's answers are counted in for
+	// reports begin, lowest first: [0, 1, 3] counts 0, 1 to 2 and 3 or
+	// more. Without them reports use DefaultBands.
+	Bands []int `yaml:"bands"`
 	// MaxLength bounds a text answer, in characters.
 	MaxLength int `yaml:"max_length"`
 	// Pattern is a regular expression a text answer must match whole, and

@@ -11,7 +11,7 @@ import (
 // want.txt: the exact problems the loader must report. crash holds a file
 // that made the YAML library panic (found by FuzzParse).
 func TestLoadDirProblems(t *testing.T) {
-	for _, dir := range []string{"invalid", "syntax", "unknown", "crash", "slips", "draft"} {
+	for _, dir := range []string{"invalid", "syntax", "unknown", "crash", "slips", "draft", "indicators"} {
 		t.Run(dir, func(t *testing.T) {
 			path := filepath.Join("testdata", dir)
 			c, err := LoadDir(os.DirFS(path), path)

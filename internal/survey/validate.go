@@ -158,6 +158,10 @@ func (v *validator) definition(d *Definition) {
 	for i, s := range d.Sections {
 		v.section(root.key("sections").index(i), d, s, sections, answers, breakdowns)
 	}
+	seenIndicators := map[string]bool{}
+	for i, in := range d.Indicators {
+		v.indicator(root.key("indicators").index(i), d, in, seenIndicators)
+	}
 	// A section's id names its page and its strand's figures; a question's
 	// names an answer. One name for two things would mix them up in links
 	// and reports.
@@ -312,6 +316,18 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 	}
 	if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
 		v.add(a.key("max"), "max %d is less than min %d", *q.Max, *q.Min)
+	}
+	if len(q.Bands) > 0 {
+		switch {
+		case q.Type != TypeNumber:
+			v.add(a.key("bands"), "only number questions have bands")
+		case !slices.IsSorted(q.Bands) || len(slices.Compact(slices.Clone(q.Bands))) != len(q.Bands):
+			v.add(a.key("bands"), "bands must go up, each once: %v", q.Bands)
+		case q.Min != nil && q.Bands[0] > *q.Min:
+			v.add(a.key("bands"), "the first band begins at %d, above min %d: answers from %d would be in no band", q.Bands[0], *q.Min, *q.Min)
+		case q.Max != nil && q.Bands[len(q.Bands)-1] > *q.Max:
+			v.add(a.key("bands"), "a band begins at %d, above max %d: it could never have anyone in it", q.Bands[len(q.Bands)-1], *q.Max)
+		}
 	}
 	if text {
 		switch {

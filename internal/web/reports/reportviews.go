@@ -25,6 +25,8 @@ var reportViews = []reportView{
 	{"overview", "Overview: responses and completion"},
 	{"trend", "Trend across rounds"},
 	{"statements", "Answers to each statement"},
+	{"questions", "Every question"},
+	{"indicators", "Indicators"},
 	{"breakdown", "Breakdown by group"},
 	{"at-least", "Share at or above a level"},
 	{"changes", "What changed most"},
@@ -117,6 +119,8 @@ func (s *Pages) reportViewPage(c *fiber.Ctx) error {
 			ch, err = p.Comparison.DistributionChart(i)
 			charts = append(charts, ch)
 		}
+	case "questions", "indicators":
+		p.Comparison, _, err = s.publisher.Compare(ctx, d, sc.Rounds, sc.Filter)
 	case "breakdown":
 		err = s.breakdown(ctx, sc, c.Query("by"), &p)
 		if err == nil {

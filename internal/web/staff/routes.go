@@ -52,6 +52,7 @@ func (s *Pages) Register(t *web.Routes) {
 		web.Get("/surveys/example.xlsx", auth.ManageSurveys, s.exampleWorkbook),
 		web.Get("/surveys/new", auth.ManageSurveys, s.newSurveyForm),
 		web.Post("/surveys/new", auth.ManageSurveys, s.newSurvey),
+		web.Post("/surveys/new/upload", auth.ManageSurveys, s.newSurveyUpload).Upload(MaxSurveyUploadBytes),
 		web.Get("/surveys/:survey/versions", auth.ManageSurveys, s.surveyVersions),
 		web.Post("/surveys/:survey/versions", auth.ManageSurveys, s.uploadSurvey).Upload(MaxSurveyUploadBytes),
 		web.Get("/surveys/:survey/versions/:version", auth.ManageSurveys, s.surveyVersion),

@@ -489,6 +489,60 @@ func (s *Pages) newSurvey(c *fiber.Ctx) error {
 	return c.Redirect(versionBase(p.ID, v.Version), http.StatusSeeOther)
 }
 
+// newSurveyUpload starts a new survey from a workbook (the blank template
+// or the filled example, filled in): its form_id is the new survey's id.
+func (s *Pages) newSurveyUpload(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	p := newSurveyPage{Page: session.PageFor(c, "Start a new survey"), Surveys: s.surveys.All()}
+	p.Back = "/staff/surveys"
+	refuse := func(messages ...string) error {
+		for _, m := range messages {
+			p.Errors = append(p.Errors, survey.FieldError{Field: "file", Message: m})
+		}
+		return s.render(c, http.StatusUnprocessableEntity, "staff-survey-new.html", p)
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return refuse("Choose a survey workbook (.xlsx) to upload")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, workbook.MaxFileSize+1))
+	if err != nil {
+		return err
+	}
+	id, text, wps := workbook.SurveyFile(data)
+	if len(wps) > 0 {
+		return refuse(strings.Split(wps.Error(), "\n")...)
+	}
+	if !surveyID.MatchString(id) {
+		return refuse(fmt.Sprintf("settings sheet, column form_id: %q cannot be a new survey's id: use lower-case letters, digits and dashes, such as wellbeing-2027", id))
+	}
+	_, served := s.surveys.Survey(id)
+	stored, err := s.st.SurveyVersionsOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	if served || len(stored) > 0 {
+		return refuse(fmt.Sprintf("settings sheet, column form_id: there is a survey with the id %q already: give the new survey another id, or upload this workbook on that survey's versions page", id))
+	}
+	d, ps := survey.Parse(id+".yaml", text)
+	if d == nil {
+		return refuse(strings.Split(ps.Error(), "\n")...)
+	}
+	v, _, err := s.st.SaveSurveyVersion(ctx, store.SurveyVersion{SurveyID: id, Version: d.Version, Text: string(text), MadeBy: session.Of(c).Account.Email, Made: s.now()})
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.Audit(c, "started a new survey", id+", from an uploaded workbook"); err != nil {
+		return err
+	}
+	return c.Redirect(versionBase(id, v.Version), http.StatusSeeOther)
+}
+
 // liveText is the text of the version of d served: from the store.
 func (s *Pages) liveText(c *fiber.Ctx, d *survey.Definition) ([]byte, error) {
 	v, err := s.st.SurveyVersion(c.UserContext(), d.ID, d.Version)
