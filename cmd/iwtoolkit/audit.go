@@ -27,7 +27,8 @@ added by staff). For each round it reads what the store holds:
   - a closed round: its figures, as every output shows them (every filter
     and crossing of the report, every view, the JSON API, the CSV of
     aggregates, the Board pack, "You said, we did", completion of
-    invitations), checked
+    invitations; every question's and indicator's figures, with each
+    multiple-choice option's choosers as a group of their own), checked
     against the responses they were made from; a closed round with no
     figures yet is checked as they would be made now;
   - every pair of rounds with figures: the paired comparison, beside both
