@@ -32,7 +32,7 @@ func TestEveryQuestionReported(t *testing.T) {
 	rng := rand.New(rand.NewPCG(24, 24))
 	for _, d := range bundledCatalogue(t).All() {
 		rounds := d.Rounds[:2]
-		for n := range 200 {
+		for n := range 120 {
 			r := synthetic.Response(d, rng, n, rounds, time.Now())
 			if _, err := st.Submit(context.Background(), r); err != nil {
 				t.Fatal(err)
