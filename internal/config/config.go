@@ -124,9 +124,9 @@ var Vars = []Var{
 	{"IWT_SURVEY_POLL", "10s", "how often each instance asks the store whether a survey version was published on the staff pages of any instance: each serves it within this time, without a restart (a Go duration)", func(c *Config, v string) { c.SurveyPoll = duration(v) }},
 	{"IWT_PUBLISH_APPROVAL", "", "set to second-admin so that a survey version is published only by an administrator other than the one who made it", func(c *Config, v string) { c.PublishApproval = v == "second-admin" }},
 	{"IWT_SERVICE_NAME", "Integrated Working Toolkit", "the service's name, as the Trust calls it, in every page's header and title", func(c *Config, v string) { c.ServiceName = strings.TrimSpace(v) }},
-	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it", func(c *Config, v string) { c.Organisation = v }},
+	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it, and who emails come from when a survey names no one (email.asking)", func(c *Config, v string) { c.Organisation = v }},
 	{"IWT_SAFEGUARDING_EMAIL", "", "the address told at once (no answer in the email, a link to sign in) when a child's answer is flagged, for a survey whose file names no safeguarding_lead", func(c *Config, v string) { c.Safeguarding = v }},
-	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy", func(c *Config, v string) { c.Contact = v }},
+	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy, and whom invitations say to ask when a survey names no one (email.contact)", func(c *Config, v string) { c.Contact = v }},
 }
 
 // count parses a whole number of at least least, or gives -1 for Load to

@@ -149,7 +149,7 @@ func New(o Options) (*Server, error) {
 	respondent, err := respond.New(respond.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Secure: o.Secure, BaseURL: o.BaseURL,
 		DraftLifetime: o.DraftLifetime, SubmitLimit: o.SubmitLimit, Timeout: o.RespondentTimeout,
-		Secrets: secrets, Health: s.health,
+		Secrets: secrets, Health: s.health, Published: publisher,
 	})
 	if err != nil {
 		return nil, err
@@ -186,6 +186,7 @@ func New(o Options) (*Server, error) {
 	}
 	if o.Mail != nil {
 		s.mail = &mail.Worker{Store: o.Store, Sender: o.Mail, Surveys: o.Surveys, Links: links, Log: o.Logger, Safeguarding: o.Safeguarding,
+			Organisation: o.Organisation, Contact: o.Contact,
 			Owner: cmp.Or(o.MailOwner, mail.NewOwner("iwtoolkit")), Now: o.Now}
 	}
 	optOut, err := optout.New(optout.Options{Store: o.Store, Surveys: o.Surveys, Links: links, Now: o.Now, Timeout: o.StaffTimeout})

@@ -65,12 +65,6 @@ type Store interface {
 	// past its Expires time may still be returned until it is deleted:
 	// callers check Expires.
 	Draft(ctx context.Context, key string) (survey.Draft, error)
-	// TakeDraft removes the draft with the given key and returns it, if it
-	// is for that survey and round and has not expired at t; otherwise it
-	// returns ErrNotFound and changes nothing. Of calls at the same moment,
-	// from any number of instances, one gets the draft. A resume code is
-	// spent this way, so that it opens its answers in one browser only.
-	TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error)
 	// DeleteExpiredDrafts deletes every draft whose Expires is before t and
 	// says how many it deleted.
 	DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error)

@@ -74,8 +74,14 @@ func (v *validator) definition(d *Definition) {
 	if d.Email != nil && !ValidReminderDays(d.Email.ReminderDays) {
 		v.add(root.key("email").key("reminder_days"), "reminder_days must be at most %d different whole numbers of days from 1 to %d, for example [7, 14]", MaxReminders, MaxReminderDay)
 	}
+	if d.Email != nil && d.Email.Contact != "" && !ValidContact(d.Email.Contact) {
+		v.add(root.key("email").key("contact"), "contact must be one line of at most %d characters with an email address or a telephone number, for example \"Sam Patel, integrated.working@example.org\"", MaxContact)
+	}
 	if d.Email != nil {
 		slices.Sort(d.Email.ReminderDays) // once here, not on every page that asks for a round
+	}
+	if d.RetentionMonths < 0 || d.RetentionMonths > MaxRetentionMonths {
+		v.add(root.key("retention_months"), "retention_months must be a whole number of months from 1 to %d, for example 24 (or left out if the Trust has not decided)", MaxRetentionMonths)
 	}
 	if d.RoundCountsTo != 0 && (d.RoundCountsTo < 2 || d.RoundCountsTo > 10) {
 		v.add(root.key("round_counts_to"), "round_counts_to must be from 2 to 10, for example 5 (or left out for exact counts)")

@@ -168,6 +168,13 @@ func (l *layout) top(w *bytes.Buffer, p *Page, service string) {
 	}
 	w.WriteString(`    <main class="govuk-main-wrapper" id="main_content">
 `)
+	if n := p.NotOffered; n.Text != "" {
+		w.WriteString(`      <div class="govuk-inset-text" id="language-not-offered" lang="`)
+		Escape(w, n.Lang)
+		w.WriteString(`">`)
+		Escape(w, n.Text)
+		w.WriteString("</div>\n")
+	}
 	if len(p.Errors) > 0 {
 		w.WriteString(`      <div class="govuk-error-summary" data-module="govuk-error-summary">
         <div role="alert">

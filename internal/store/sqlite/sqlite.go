@@ -264,18 +264,6 @@ func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
 	return d, err
 }
 
-// TakeDraft deletes the draft if it is the round's and unexpired, in one
-// statement on the one write connection.
-func (s *Store) TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error) {
-	row := s.write.QueryRowContext(ctx, `
-DELETE FROM drafts WHERE key = ? AND survey_id = ? AND round = ? AND expires > ?
-RETURNING survey_id, round, answers, updated, expires, respondent_key, invitation`,
-		key, surveyID, round, t.UnixMilli())
-	d, err := scanDraft(row, key, "take draft")
-	s.cache.forgetDraft(key)
-	return d, err
-}
-
 func scanDraft(row *sql.Row, key, op string) (survey.Draft, error) {
 	d := survey.Draft{Key: key}
 	var answers string

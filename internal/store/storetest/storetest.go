@@ -37,12 +37,10 @@ func Run(t *testing.T, h Harness) {
 		{"NotFound", testNotFound},
 		{"Drafts", testDrafts},
 		{"DraftsExpire", testDraftsExpire},
-		{"TakeDraft", testTakeDraft}, // drafts.go
 		{"Invitations", testInvitations},
 		{"EachResponse", testEachResponse},
 		{"Reopen", testReopen},
 		{"ConcurrentSubmits", testConcurrentSubmits},
-		{"ConcurrentTakeDraft", testConcurrentTakeDraft},                                   // drafts.go
 		{"ConcurrentDraftSaves", testConcurrentDraftSaves},                                 // drafts.go
 		{"ConcurrentIncrements", testConcurrentIncrements},                                 // staff.go
 		{"TalliesExact", testTalliesExact}, {"TalliesWithoutPlan", testTalliesWithoutPlan}, // tally.go

@@ -154,6 +154,7 @@ type donePage struct {
 	Reference string
 	HelpText  string
 	Help      []helpContact
+	Profile   string // the respondent's own profile, for a staff self-assessment (profile.go)
 }
 
 func (s *Pages) done(c *fiber.Ctx, f *flow) error {
@@ -169,9 +170,11 @@ func (s *Pages) done(c *fiber.Ctx, f *flow) error {
 	if f.done != "" {
 		p.Preview = f.done
 	}
-	return s.render(c, http.StatusOK, "done", donePage{
-		Page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, HelpText: helpText(f), Help: helpFor(f),
-	})
+	dp := donePage{Page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, HelpText: helpText(f), Help: helpFor(f)}
+	if f.done == "" && hasProfile(f.survey) && s.published != nil && c.Cookies(sentCookie) == r.Reference {
+		dp.Profile = f.base() + "/profile"
+	}
+	return s.render(c, http.StatusOK, "done", dp)
 }
 
 // Save and come back later. The rule, said on the saved page: a resume

@@ -58,6 +58,10 @@ type flow struct {
 	// banner and done are the preview's banners (venue), empty for
 	// respondents.
 	banner, done string
+	// notOffered is a language the address asked for (?lang=) that the
+	// service speaks but the survey is not written in: the page says so,
+	// in that language, instead of silently showing another.
+	notOffered string
 }
 
 // base is the path of the round's flow.
@@ -98,6 +102,10 @@ func (f *flow) msg(key string, args ...any) string { return survey.Message(f.lan
 // language links when the survey is written in more than one language.
 func (f *flow) page(title string, errs []survey.FieldError, back string) web.Page {
 	p := web.Page{Title: title, Errors: errs, Back: back, Lang: f.lang, CSRF: f.csrf, Preview: f.banner}
+	if f.notOffered != "" {
+		i := slices.IndexFunc(survey.Languages, func(o survey.Option) bool { return o.Value == f.lang })
+		p.NotOffered = web.NotOffered{Lang: f.notOffered, Text: survey.Message(f.notOffered, "language-not-offered", survey.Languages[i].Label)}
+	}
 	if f.survey.ForYoungPeople() {
 		p.StopURL, p.ExitURL = f.stopURL(), f.survey.ExitPage
 	}
@@ -233,6 +241,9 @@ func (s *Pages) newFlow(c *fiber.Ctx, d *survey.Definition, r survey.Round) *flo
 	query, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	f := &flow{survey: d, round: r, returning: c.Query("return") == "check", lang: lang, path: c.Path(), query: query, csrf: web.Token(c),
 		root: s.venue.root(c, d, r), banner: s.venue.banner, done: s.venue.done}
+	if asked := c.Query("lang"); asked != lang && slices.ContainsFunc(survey.Languages, func(o survey.Option) bool { return o.Value == asked }) {
+		f.notOffered = asked
+	}
 	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID}
 	if s.venue.asInvited && d.InvitationOnly {
 		f.draft.Invitation = previewInvitation

@@ -55,6 +55,9 @@ type Options struct {
 	Timeout time.Duration
 	Secrets *web.Secrets
 	Health  *web.Health
+	// Published gives a staff self-assessment's respondent their profile
+	// beside the partnership's figures (profile.go); none: no profile.
+	Published Published
 }
 
 // Pages are the respondent pages.
@@ -71,6 +74,7 @@ type Pages struct {
 	secrets       *web.Secrets
 	health        *web.Health
 	pages         *web.Renderer
+	published     Published
 	// venue is what differs between the respondents' flow and staff's
 	// preview of it (preview.go); the handlers are the same.
 	venue venue
@@ -108,7 +112,7 @@ func New(o Options) (*Pages, error) {
 		return nil, err
 	}
 	s := &Pages{st: o.Store, surveys: o.Surveys, log: o.Log, now: o.Now, secure: o.Secure, baseURL: o.BaseURL,
-		draftLifetime: o.DraftLifetime, submitLimit: o.SubmitLimit, timeout: o.Timeout, secrets: o.Secrets, health: o.Health, pages: r}
+		draftLifetime: o.DraftLifetime, submitLimit: o.SubmitLimit, timeout: o.Timeout, secrets: o.Secrets, health: o.Health, pages: r, published: o.Published}
 	s.venue = venue{open: s.openRound, root: respondentRoot, langPath: "/"}
 	return s, nil
 }
@@ -137,6 +141,7 @@ func (s *Pages) Register(t *web.Routes) {
 		web.Get("/check", auth.Public, s.answering(s.checkAnswers)),
 		web.Post("/check", auth.Public, s.whenDown(s.notSent, s.answering(s.submit))),
 		web.Get("/done", auth.Public, s.inFlow(s.done)),
+		web.Get("/profile", auth.Public, s.inFlow(s.profile)), // profile.go
 	)
 	t.Add("/i", []fiber.Handler{noStore, web.Deadline(s.timeout), s.failed}, web.Get("/:token", auth.Public, s.invitation))
 }

@@ -61,6 +61,7 @@ func (s *Pages) Register(t *web.Routes) {
 		web.Get("/surveys/:survey/rounds/new", auth.ManageRounds, s.newRoundForm),
 		web.Post("/surveys/:survey/rounds/new", auth.ManageRounds, s.addRound),
 		web.Get("/surveys/:survey/rounds/:round", auth.ManageRounds, s.roundView),
+		web.Get("/surveys/:survey/rounds/:round/qr.png", auth.ManageRounds, s.roundQR),
 		web.Post("/surveys/:survey/rounds/:round/open", auth.ManageRounds, s.openRound),
 		web.Get("/surveys/:survey/rounds/:round/close", auth.ManageRounds, s.closeRoundForm),
 		web.Post("/surveys/:survey/rounds/:round/close", auth.ManageRounds, s.closeRound),
