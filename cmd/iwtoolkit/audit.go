@@ -26,7 +26,9 @@ added by staff). For each round it reads what the store holds:
   - an open round: its publication must hold a count and nothing else;
   - a closed round: its figures, as every output shows them (every filter
     and crossing of the report, every view, the JSON API, the CSV of
-    aggregates, the Board pack, completion of invitations), checked
+    aggregates, the Board pack, "You said, we did", completion of
+    invitations; every question's and indicator's figures, with each
+    multiple-choice option's choosers as a group of their own), checked
     against the responses they were made from; a closed round with no
     figures yet is checked as they would be made now;
   - every pair of rounds with figures: the paired comparison, beside both
@@ -71,7 +73,9 @@ func audit(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
-	planTallies(st, surveys)
+	if err := withPublished(ctx, st, surveys); err != nil {
+		return err
+	}
 	a := &auditor{st: st, out: stdout, now: time.Now(), zeros: *zeros}
 	for _, d := range list {
 		if err := a.survey(ctx, d, *round); err != nil {
@@ -163,8 +167,7 @@ func (a *auditor) survey(ctx context.Context, d *survey.Definition, only string)
 		if err != nil {
 			return err
 		}
-		pr, _ := report.Problem(d, r.ID, cells)
-		leaks, err := disclosure.CheckContext(ctx, pr, report.Gather(d, pub), a.zeros)
+		leaks, err := report.Audit(ctx, d, cells, pub, report.Gather(d, pub), a.zeros)
 		if err != nil {
 			return err
 		}

@@ -70,9 +70,14 @@ func TestBoardPackKeepsRounds(t *testing.T) {
 	if a, b := parseFloat(t, means[0][1]), parseFloat(t, means[1][1]); math.Abs((b-a)-ch) > 1e-9 {
 		t.Errorf("the pack's table shows %s to %s as a change of %s%s", means[0][1], means[1][1], change[1], change[2])
 	}
+	// The test's name and p value are in the notes at the back, not in
+	// the strand's section; the section's one mean is the table's.
 	section := element(t, p.Body, "section", "strand-"+strand.ID)
-	if strings.Contains(section, "test, p") && !strings.Contains(section, `<details class="govuk-details">`) {
-		t.Errorf("the pack names its test outside a details section:\n%s", text(section))
+	if strings.Contains(section, "test, p") || strings.Contains(section, "<details") {
+		t.Errorf("the pack names its test in the strand's section, or hides it in a details:\n%s", text(section))
+	}
+	if notes := text(element(t, p.Body, "section", "pack_notes")); !strings.Contains(notes, strand.Title+": Mann–Whitney test, p") {
+		t.Errorf("the notes at the back do not name the strand's test:\n%s", notes)
 	}
 
 	// The commentary: the form carries both rounds, and saving it lands on

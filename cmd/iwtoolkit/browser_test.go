@@ -540,9 +540,16 @@ func (b *tab) answerByClicking(d *survey.Definition, sec *survey.Section, answer
 // the confirmation by clicking, and returns the reference. With seen set,
 // it audits and photographs each kind of page it meets.
 func (b *tab) completeByClicking(base string, d *survey.Definition, round string, seen pageKinds) string {
+	b.t.Helper()
+	return b.completeFlowByClicking(base, "/s/"+d.ID+"/"+round, d, func(kind string, v visited) { b.check(seen, kind, v) })
+}
+
+// completeFlowByClicking answers the flow at the path flow (a round's, or
+// its preview's) from its start page to the confirmation by clicking, and
+// returns the reference. It gives check each page it meets, with its kind.
+func (b *tab) completeFlowByClicking(base, flow string, d *survey.Definition, check func(kind string, v visited)) string {
 	t := b.t
 	t.Helper()
-	flow := "/s/" + d.ID + "/" + round
 	at := func(v visited, status int, path string) visited {
 		t.Helper()
 		if v.Status != status || v.URL.Path != path {
@@ -551,10 +558,10 @@ func (b *tab) completeByClicking(base string, d *survey.Definition, round string
 		return v
 	}
 	submit := `main form button[type=submit]`
-	b.check(seen, "start", at(b.open(base+flow), http.StatusOK, flow))
+	check("start", at(b.open(base+flow), http.StatusOK, flow))
 	next := b.click(`a.govuk-button--start`)
 	if d.ForYoungPeople() {
-		b.check(seen, "privacy notice", at(next, http.StatusOK, flow+"/privacy"))
+		check("privacy notice", at(next, http.StatusOK, flow+"/privacy"))
 		if len(b.html(`main .app-stop a[href="`+flow+`/stop"]`)) != 1 {
 			t.Errorf("%s: no way out on the privacy page", d.ID)
 		}
@@ -566,7 +573,7 @@ func (b *tab) completeByClicking(base string, d *survey.Definition, round string
 			continue
 		}
 		if d.TaskList {
-			b.check(seen, "task list", at(next, http.StatusOK, flow+"/tasks"))
+			check("task list", at(next, http.StatusOK, flow+"/tasks"))
 			next = b.click(`a.govuk-task-list__link[href="` + flow + "/section/" + sec.ID + `"]`)
 		}
 		page := at(next, http.StatusOK, flow+"/section/"+sec.ID)
@@ -592,24 +599,24 @@ func (b *tab) completeByClicking(base string, d *survey.Definition, round string
 					t.Errorf("error summary link %d is %s, want it to go to #%s", j+1, links[j], id)
 				}
 			}
-			b.check(seen, "section with errors", errs)
+			check("section with errors", errs)
 		} else {
-			b.check(seen, kindOf(sec, d), page)
+			check(kindOf(sec, d), page)
 		}
 		b.answerByClicking(d, sec, answers, 2)
 		next = b.click(submit)
 	}
 	if d.TaskList {
-		b.check(seen, "task list", at(next, http.StatusOK, flow+"/tasks"))
+		check("task list", at(next, http.StatusOK, flow+"/tasks"))
 		next = b.click(`main a.govuk-button[href="` + flow + `/check"]`)
 	}
 	at(next, http.StatusOK, flow+"/check")
 	if check := b.text("main"); strings.Contains(check, "Not answered") {
 		t.Errorf("check answers shows unanswered questions:\n%s", check)
 	}
-	b.check(seen, "check answers", next)
+	check("check answers", next)
 	done := at(b.click(submit), http.StatusOK, flow+"/done")
-	b.check(seen, "confirmation", done)
+	check("confirmation", done)
 	ref := b.text(".govuk-panel__body strong")
 	if !regexp.MustCompile(`^[0-9A-Z]{5}-[0-9A-Z]{5}$`).MatchString(ref) || done.URL.Query().Get("ref") != ref {
 		t.Errorf("confirmation at %s shows reference %q, want XXXXX-XXXXX\n%s", done.URL, ref, b.describe())
@@ -892,6 +899,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		b.check(seen, "board pack", want(b.open(svc.URL+packPath), http.StatusOK, packPath))
 		b.check(seen, "board pack commentary", want(b.open(svc.URL+packPath+"/commentary/follow-up/"+rated(d)[0].ID), http.StatusOK, packPath+"/commentary/follow-up/"+rated(d)[0].ID))
 		b.check(seen, "board pack action", want(b.open(svc.URL+packPath+"/actions/new?round=follow-up"), http.StatusOK, packPath+"/actions/new"))
+		b.check(seen, "board pack target", want(b.open(svc.URL+packPath+"/targets/follow-up/"+rated(d)[0].ID), http.StatusOK, packPath+"/targets/follow-up/"+rated(d)[0].ID))
 	})
 	page("error pages", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
 		b.check(seen, "not found", want(b.open(svc.URL+"/no-such-page"), http.StatusNotFound, "/no-such-page"))

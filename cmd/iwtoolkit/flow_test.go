@@ -188,8 +188,10 @@ func TestEveryQuestionType(t *testing.T) {
 		t.Fatal("start page does not lead to the task list")
 	}
 	about := b.get(flow+"/section/about-you").must(t, http.StatusOK)
-	if strings.Contains(about.Body, `name="team-size"`) {
-		t.Error("the leaders-only number question is shown before the role is known")
+	// The leaders-only number question is on the page, hidden until the
+	// role is chosen (the page's script shows it at once; TestBrowserReveal).
+	if hidden := strings.Index(about.Body, `<div class="app-reveal" id="reveal-team-size" data-reveal-on="role" data-reveal-values="leader-manager" hidden>`); hidden < 0 || strings.Index(about.Body, `name="team-size"`) < hidden {
+		t.Error("the leaders-only number question is not hidden before the role is known")
 	}
 	// Choosing the leader's role reveals the number question on the same
 	// page: it comes back to be answered, with no error for it yet, and

@@ -72,6 +72,11 @@ func invite(ctx context.Context, args []string, getenv func(string) string, stdo
 		return besideService("invite", "upload the list at /staff/contacts", err)
 	}
 	defer st.Close(context.WithoutCancel(ctx))
+	// The version published on the staff pages, if it is not the file's.
+	if err := withPublished(ctx, st, surveys); err != nil {
+		return err
+	}
+	d, _ = surveys.Survey(d.ID)
 	now := time.Now().UTC()
 	problems, err = mail.Import{Survey: d, Round: *round, Organisation: strings.TrimSpace(*org), FromRound: *from, Rows: rows, Now: now}.
 		Add(ctx, st, mail.NewLinks(st, cfg.BaseURL))
@@ -143,6 +148,11 @@ func remind(ctx context.Context, args []string, getenv func(string) string, stdo
 		return besideService("remind", "use the reminder button at /staff/contacts", err)
 	}
 	defer st.Close(context.WithoutCancel(ctx))
+	// The version published on the staff pages, if it is not the file's.
+	if err := withPublished(ctx, st, surveys); err != nil {
+		return err
+	}
+	d, _ = surveys.Survey(d.ID)
 	now := time.Now().UTC()
 	res, err := mail.Remind(ctx, st, d, *round, *org, now)
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	mongostore "iwtoolkit/internal/store/mongo"
 	"iwtoolkit/internal/store/sqlite"
 	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/versions"
 )
 
 func main() {
@@ -189,6 +190,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Error("closing store", "error", err)
 		}
 	}()
+	// Survey files changed since they were last imported become the live
+	// versions; then every survey's live version in the store is served
+	// (docs/surveys.md, "Survey files and the staff pages").
+	live := versions.New(st, surveys, log, time.Now)
+	if err := live.Import(ctx); err != nil {
+		return err
+	}
+	if err := live.Refresh(ctx); err != nil {
+		return err
+	}
 	if err := recordDefinitions(ctx, st, surveys, time.Now(), log); err != nil {
 		return err
 	}
@@ -215,7 +226,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		SubmitLimit: cfg.SubmitLimit, TrustedProxies: cfg.TrustedProxies(),
 		RespondentTimeout: cfg.RespondentTimeout, StaffTimeout: cfg.StaffTimeout,
 		Organisation: cfg.Organisation, Contact: cfg.Contact, Safeguarding: cfg.Safeguarding,
-		ServiceName: cfg.ServiceName,
+		ServiceName: cfg.ServiceName, Versions: live, PublishApproval: cfg.PublishApproval,
 	})
 	if err != nil {
 		return err
@@ -224,6 +235,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer stopSweep()
 	go srv.SweepDrafts(sweepCtx, 10*time.Minute)
 	go srv.SendMail(sweepCtx, cfg.MailInterval)
+	go live.Poll(sweepCtx, cfg.SurveyPoll)
 	tcp, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -157,11 +157,17 @@ func (b *tab) chartsDrawn(path string) {
 // window, once its charts (if any) are drawn.
 func (b *tab) fitsWindow(path string) {
 	b.t.Helper()
+	b.fitsWidth(path, narrowWidth)
+}
+
+// fitsWidth is fitsWindow in a window width pixels wide.
+func (b *tab) fitsWidth(path string, width int) {
+	b.t.Helper()
 	b.chartsDrawn(path)
 	var got struct{ Scroll, Inner int }
 	b.run(path+": measure", chromedp.Evaluate(`({Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth})`, &got))
-	if got.Inner != narrowWidth {
-		b.t.Errorf("%s: the window is %d px wide, want %d", path, got.Inner, narrowWidth)
+	if got.Inner != width {
+		b.t.Errorf("%s: the window is %d px wide, want %d", path, got.Inner, width)
 	}
 	if got.Scroll > got.Inner {
 		var wide []string

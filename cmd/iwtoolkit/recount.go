@@ -57,7 +57,9 @@ func recount(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
-	planTallies(st, surveys)
+	if err := withPublished(ctx, st, surveys); err != nil {
+		return err
+	}
 
 	type job struct {
 		d     *survey.Definition

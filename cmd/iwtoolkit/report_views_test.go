@@ -246,7 +246,7 @@ func linkedViews(t *testing.T, b *browser, surveyID string) []string {
 	for _, m := range regexp.MustCompile(`href="/r/`+regexp.QuoteMeta(surveyID)+`/views/([a-z-]+)`).FindAllStringSubmatch(page.Body, -1) {
 		views = append(views, m[1])
 	}
-	if len(views) < 7 {
+	if len(views) < 9 {
 		t.Fatalf("the report links to %d views: %v", len(views), views)
 	}
 	return views

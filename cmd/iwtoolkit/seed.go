@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/synthetic"
+	"iwtoolkit/internal/versions"
 )
 
 const seedHelp = `Usage: iwtoolkit seed --responses N [--survey ID]
@@ -78,4 +80,13 @@ func planTallies(st store.Store, surveys *survey.Catalogue) {
 	for _, d := range surveys.All() {
 		st.PlanTallies(store.PlanFor(d))
 	}
+}
+
+// withPublished plans the tallies of the surveys, then serves in their
+// place the versions published in the store (on the staff pages), as the
+// service does, so that a command counts and checks what the service
+// serves. It imports no file: only serve does.
+func withPublished(ctx context.Context, st store.Store, surveys *survey.Catalogue) error {
+	planTallies(st, surveys)
+	return versions.New(st, surveys, slog.New(slog.DiscardHandler), time.Now).Refresh(ctx)
 }

@@ -20,6 +20,8 @@ var (
 	ManageUsers     = Permission{"manage users", User.CanManageUsers}
 	SeeAudit        = Permission{"see the audit log", User.CanSeeAudit}
 	ManageRounds    = Permission{"manage rounds", User.CanManageRounds}
+	ManageSurveys   = Permission{"make and publish survey versions", User.CanManageSurveys}
+	PreviewSurveys  = Permission{"preview surveys", User.CanPreviewSurveys}
 	Invite          = Permission{"make invitations", User.CanInvite}
 	MakeLinks       = Permission{"make files of invitation links", User.CanMakeLinks}
 	SeeReports      = Permission{"see reports", User.CanSeeReports}

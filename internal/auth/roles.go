@@ -90,8 +90,21 @@ func (u User) CanManageUsers() bool { return u.Role == Admin }
 // CanSeeAudit: read the audit log.
 func (u User) CanSeeAudit() bool { return u.Role == Admin }
 
+// CanManageSurveys: upload survey versions as drafts, publish them, and
+// start new surveys. Administrators only: what is published is what
+// respondents, children among them, are asked and told (safeguarding
+// notices, privacy wording), and administrators already run the rounds
+// it is asked in. IWT_PUBLISH_APPROVAL=second-admin adds a second pair
+// of eyes (docs/surveys.md, "Who may change a survey").
+func (u User) CanManageSurveys() bool { return u.Role == Admin }
+
 // CanManageRounds: create, open, close and schedule rounds.
 func (u User) CanManageRounds() bool { return u.Role == Admin }
+
+// CanPreviewSurveys: see every page of any survey as respondents would,
+// whatever its rounds' state, storing nothing. Whoever manages surveys and
+// their rounds may: they decide what is put before respondents.
+func (u User) CanPreviewSurveys() bool { return u.CanManageRounds() }
 
 // CanSeeReports: any signed-in role sees reports, within its scope.
 func (u User) CanSeeReports() bool { return u.Valid() == nil }

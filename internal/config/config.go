@@ -50,6 +50,12 @@ type Config struct {
 	NotifyAPIKey, NotifyTemplateID string
 	// MailInterval is how often each instance looks for email to send.
 	MailInterval time.Duration
+	// SurveyPoll is how often each instance asks the store whether a
+	// survey version was published, on any instance.
+	SurveyPoll time.Duration
+	// PublishApproval: publishing a survey version needs a second
+	// administrator, other than the one who made the draft.
+	PublishApproval bool
 	// Organisation runs the service, and Contact is its address for
 	// accessibility and personal data: the accessibility statement and
 	// privacy notice name them.
@@ -115,10 +121,12 @@ var Vars = []Var{
 	{"IWT_NOTIFY_API_KEY", "", "GOV.UK Notify API key, to send email through Notify instead of SMTP (IWT_NOTIFY_API_KEY_FILE reads it from a file)", func(c *Config, v string) { c.NotifyAPIKey = v }},
 	{"IWT_NOTIFY_TEMPLATE_ID", "", "the Notify email template, whose subject is ((subject)) and message ((body))", func(c *Config, v string) { c.NotifyTemplateID = v }},
 	{"IWT_MAIL_INTERVAL", "30s", "how often each instance looks for email to send (a Go duration)", func(c *Config, v string) { c.MailInterval = duration(v) }},
+	{"IWT_SURVEY_POLL", "10s", "how often each instance asks the store whether a survey version was published on the staff pages of any instance: each serves it within this time, without a restart (a Go duration)", func(c *Config, v string) { c.SurveyPoll = duration(v) }},
+	{"IWT_PUBLISH_APPROVAL", "", "set to second-admin so that a survey version is published only by an administrator other than the one who made it", func(c *Config, v string) { c.PublishApproval = v == "second-admin" }},
 	{"IWT_SERVICE_NAME", "Integrated Working Toolkit", "the service's name, as the Trust calls it, in every page's header and title", func(c *Config, v string) { c.ServiceName = strings.TrimSpace(v) }},
-	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it", func(c *Config, v string) { c.Organisation = v }},
+	{"IWT_ORGANISATION", "The Children's Trust partnership", "who runs the service, as the accessibility statement and privacy notice name it, and who emails come from when a survey names no one (email.asking)", func(c *Config, v string) { c.Organisation = v }},
 	{"IWT_SAFEGUARDING_EMAIL", "", "the address told at once (no answer in the email, a link to sign in) when a child's answer is flagged, for a survey whose file names no safeguarding_lead", func(c *Config, v string) { c.Safeguarding = v }},
-	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy", func(c *Config, v string) { c.Contact = v }},
+	{"IWT_CONTACT_EMAIL", "", "the address for questions about accessibility and personal data, on /accessibility and /privacy, and whom invitations say to ask when a survey names no one (email.contact)", func(c *Config, v string) { c.Contact = v }},
 }
 
 // count parses a whole number of at least least, or gives -1 for Load to
@@ -196,6 +204,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if a, err := mail.ParseAddress(c.Safeguarding); c.Safeguarding != "" && (err != nil || a.Address != c.Safeguarding) {
 		return Config{}, fmt.Errorf("config: IWT_SAFEGUARDING_EMAIL must be one email address, such as safeguarding@trust.example.gov.uk")
+	}
+	if c.SurveyPoll <= 0 {
+		return Config{}, fmt.Errorf("config: IWT_SURVEY_POLL must be a duration above zero, such as 10s")
+	}
+	if v := getenv("IWT_PUBLISH_APPROVAL"); v != "" && v != "second-admin" {
+		return Config{}, fmt.Errorf("config: IWT_PUBLISH_APPROVAL must be second-admin, or not set")
 	}
 	if c.MailInterval < 0 {
 		return Config{}, fmt.Errorf("config: IWT_MAIL_INTERVAL must be a duration above zero, such as 30s")

@@ -14,7 +14,7 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Listen: ":8080", Database: "iwtoolkit", DataDir: "./data", SurveysDir: "./surveys", BaseURL: "http://localhost:8080", DraftLifetime: 30 * 24 * time.Hour, SubmitLimit: 600,
-		RespondentTimeout: 5 * time.Second, StaffTimeout: 2 * time.Minute, AfterSendTimeout: 30 * time.Second, MongoMaxPool: 100, MongoMinPool: 10, SMTPTLS: "starttls", MailInterval: 30 * time.Second,
+		RespondentTimeout: 5 * time.Second, StaffTimeout: 2 * time.Minute, AfterSendTimeout: 30 * time.Second, MongoMaxPool: 100, MongoMinPool: 10, SMTPTLS: "starttls", MailInterval: 30 * time.Second, SurveyPoll: 10 * time.Second,
 		Organisation: "The Children's Trust partnership", ServiceName: "Integrated Working Toolkit"}
 	if c != want {
 		t.Errorf("defaults %+v, want %+v", c, want)

@@ -72,6 +72,10 @@ func Protect(pr *Problem) *Pattern {
 	u := newUniverse(pr)
 	hidden := make([]bool, len(u.groups))
 	for i, g := range u.groups {
+		if u.fixed(i) {
+			hidden[i] = !pr.Settled.Shown(g.key)
+			continue
+		}
 		hidden[i] = g.size < pr.Min
 	}
 	for {
@@ -127,7 +131,7 @@ func (u *universe) balanced(li int, hidden []bool) bool {
 func (u *universe) nextToHide(li int, hidden []bool) int {
 	best, bestNeed, bestSize := -1, 0, 0
 	for _, g := range u.lines[li].parts {
-		if hidden[g] {
+		if hidden[g] || u.fixed(g) {
 			continue
 		}
 		need := 0
@@ -160,8 +164,14 @@ func (u *universe) hiddenParts(li int, hidden []bool) int {
 	return n
 }
 
-// sacred is the group never hidden to protect another: everyone.
-func (u *universe) sacred(g int) bool { return u.groups[g].key == Total(0) }
+// sacred is a group never hidden to protect another: everyone, and the
+// groups a Problem has settled already.
+func (u *universe) sacred(g int) bool { return u.groups[g].key == Total(0) || u.fixed(g) }
+
+// fixed reports whether a group's state was settled before (Problem.Settled).
+func (u *universe) fixed(g int) bool {
+	return u.pr.Settled != nil && u.groups[g].key.Pop < u.pr.SettledPops
+}
 
 // shownInOrder lists the shown groups, everyone first, then the largest:
 // the order in which they go into a basis, so that a combination found

@@ -33,6 +33,13 @@ type Problem struct {
 	Cells []Cell
 	// Min is the smallest group whose figures may be shown.
 	Min int
+	// Settled, if set, has already decided the groups of the first
+	// SettledPops populations: Protect keeps each as it is, shown or
+	// hidden, and hides only groups of the others to protect a small
+	// group. A multiple-choice option's choosers are protected so, one
+	// option at a time, beside the groups of the round already chosen.
+	Settled     *Pattern
+	SettledPops int
 }
 
 // Population says in which tables a population's groups are published.
@@ -46,6 +53,12 @@ type Population struct {
 	// Measures is how many figures each of its groups has besides its
 	// size: one per answer key and value, for instance.
 	Measures int
+	// Within is the population it is part of (0, everyone, by default):
+	// the people of that population not in this one are as much a group
+	// as those in it. The people who chose an option of a multiple choice
+	// are a population within those asked the question: those asked who
+	// did not choose it must not be few either.
+	Within int
 }
 
 // Cell is the people who gave one set of answers to the breakdown
@@ -291,7 +304,8 @@ type set struct {
 // candidates lists every set of people whose size must not be worked
 // out when small: every group of each population, of any way (sets), and
 // of the people not in each population but the first (a round's group
-// less its invited, or less those asked a strand, is as small as it is).
+// less its invited, or less those asked a strand, is as small as it is),
+// within the population it is part of (Population.Within).
 func (u *universe) candidates() [][]set {
 	var out [][]set
 	for p := range u.pr.Pops {
@@ -318,8 +332,9 @@ func (u *universe) sets(p int) []set {
 	}
 	index := map[string]int{}
 	var out []set
+	within := u.pr.Pops[p].Within
 	for ai, a := range u.atoms {
-		if a.pops.Has(p) != in {
+		if a.pops.Has(p) != in || !in && !a.pops.Has(within) {
 			continue
 		}
 		values := u.pr.Cells[a.cell].Values

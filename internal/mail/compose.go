@@ -17,6 +17,23 @@ type Fill struct {
 	Closes string // "The survey closes on 31 January 2027 at 17:00 (UK time).", or empty
 	Link   string
 	OptOut string
+	// Organisation runs the service (IWT_ORGANISATION): who is asking,
+	// and the sender's name, when the survey's email: block names no one.
+	Organisation string
+	// Contact is whom to ask about the survey when its email: block
+	// names no one (IWT_CONTACT_EMAIL); empty for none.
+	Contact string
+}
+
+// From is the name a message from the survey comes from, beside the
+// service's address: who is asking (the survey's email.asking, else the
+// organisation that runs the service), so that nobody gets an email from
+// a bare address.
+func From(d *survey.Definition, f Fill) string {
+	if d.Email != nil && strings.TrimSpace(d.Email.Asking) != "" {
+		return strings.TrimSpace(d.Email.Asking)
+	}
+	return strings.TrimSpace(f.Organisation)
 }
 
 // Compose makes the subject and body of a message of kind to a contact,
@@ -35,14 +52,28 @@ func Compose(d *survey.Definition, kind string, f Fill) (subject, body string) {
 	if f.Name != "" {
 		name = " " + f.Name
 	}
+	takes, ask := "", ""
+	if t := strings.TrimSpace(d.TimeToComplete); t != "" {
+		takes = survey.Message(d.Lang, "email-takes", t)
+	}
+	if who := or(e.Contact, f.Contact); strings.TrimSpace(who) != "" {
+		ask = survey.Message(d.Lang, "email-ask", strings.TrimSpace(who))
+	}
 	r := strings.NewReplacer(
-		"{title}", d.Title, "{asking}", or(e.Asking, word("email-asking")), "{name}", name,
+		"{title}", d.Title, "{asking}", or(e.Asking, or(f.Organisation, word("email-asking"))), "{name}", name,
+		"{takes}", takes, "{ask}", ask,
 		"{closes}", f.Closes, "{link}", f.Link, "{opt_out}", f.OptOut,
 		"{used}", strings.TrimSpace(d.HowAnswersAreUsed),
 	)
 	// A subject is one line, whatever a survey file says.
 	subject = strings.Join(strings.Fields(r.Replace(subject)), " ")
-	return subject, r.Replace(body)
+	// A sentence left empty (no time given, no one to ask) leaves no
+	// gap of its own.
+	body = r.Replace(body)
+	for strings.Contains(body, "\n\n\n") {
+		body = strings.ReplaceAll(body, "\n\n\n", "\n\n")
+	}
+	return subject, body
 }
 
 func or(v, def string) string {

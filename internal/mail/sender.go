@@ -13,11 +13,14 @@ import (
 
 // Message is one email, ready to send.
 type Message struct {
-	ID      string // the queue's id, for the transport's own idempotence where it has any
-	To      string
-	ToName  string
-	Subject string
-	Body    string // plain text
+	ID     string // the queue's id, for the transport's own idempotence where it has any
+	To     string
+	ToName string
+	// FromName is the sender's name beside the service's address (who is
+	// asking): SMTP sends it; GOV.UK Notify uses its service's own name.
+	FromName string
+	Subject  string
+	Body     string // plain text
 }
 
 // Sender delivers messages. Send returns nil once the transport has

@@ -89,9 +89,14 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 // ErrRejected; the error never contains the address.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
 	msg := gomail.NewMsg()
-	if err := msg.From(s.cfg.From); err != nil {
+	from, err := netmail.ParseAddress(s.cfg.From)
+	if err != nil {
 		return rejected{fmt.Errorf("mail: from address: %w", err)}
 	}
+	if m.FromName != "" {
+		from.Name = m.FromName // encoded as net/mail writes it, as the contact's name is
+	}
+	msg.FromMailAddress(from)
 	// The name goes in as net/mail writes it: quoted, with its quotes and
 	// backslashes escaped, or encoded when it is not ASCII (Siobhán
 	// "Shiv" O'Neill), so that every name people have is sent.

@@ -30,8 +30,12 @@ type Worker struct {
 	// Safeguarding is the service's address for safeguarding alerts, for
 	// a survey that names no safeguarding lead (IWT_SAFEGUARDING_EMAIL).
 	Safeguarding string
-	Owner        string           // unique per worker: host, process and a random part
-	Now          func() time.Time // the clock; time.Now when nil
+	// Organisation runs the service (IWT_ORGANISATION) and Contact is
+	// its address (IWT_CONTACT_EMAIL): who is asking, and whom to ask,
+	// in emails whose survey names neither.
+	Organisation, Contact string
+	Owner                 string           // unique per worker: host, process and a random part
+	Now                   func() time.Time // the clock; time.Now when nil
 	// Lease is how long a claimed message is the worker's alone;
 	// DefaultLease when zero. It must be well over a send's timeout.
 	Lease time.Duration
@@ -258,10 +262,11 @@ func (w *Worker) send(ctx context.Context, m store.MailMessage) (string, error) 
 		t = t.In(rounds.London)
 		closes = survey.Message(d.Lang, "email-closes", survey.Date(d.Lang, t), t.Format("15:04"))
 	}
-	subject, body := Compose(d, m.Kind, Fill{Name: c.Name, Closes: closes, Link: link, OptOut: optOut})
+	fill := Fill{Name: c.Name, Closes: closes, Link: link, OptOut: optOut, Organisation: w.Organisation, Contact: w.Contact}
+	subject, body := Compose(d, m.Kind, fill)
 	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
-	return "", w.Sender.Send(sendCtx, Message{ID: m.ID, To: c.Email, ToName: c.Name, Subject: subject, Body: body})
+	return "", w.Sender.Send(sendCtx, Message{ID: m.ID, To: c.Email, ToName: c.Name, FromName: From(d, fill), Subject: subject, Body: body})
 }
 
 // Run sends until ctx is done: a pass every interval, and at once again

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"iwtoolkit/internal/gcratio"
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/store"
@@ -36,6 +37,12 @@ type Store interface {
 	CellTallies(ctx context.Context, p store.TallyPlan, round string) (map[store.Cell]*store.Counts, error)
 	CellSizes(ctx context.Context, p store.TallyPlan, rounds []string) (map[string]map[store.Cell]int, error)
 	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
+}
+
+// answersStore is a store with a faster way to read a few answers of
+// every response than EachResponse (the embedded store).
+type answersStore interface {
+	EachAnswers(ctx context.Context, surveyID string, rounds []string, keys []string, fn func(survey.Response, []string) error) error
 }
 
 // Round is a round as every output reads it.
@@ -308,7 +315,15 @@ func (s *Publisher) Pairs(ctx context.Context, d *survey.Definition, a, b string
 	if pairs != nil {
 		return pairs, nil
 	}
-	if pairs, err = report.ReadPairs(ctx, d, a, b, [2]*report.Publication{pa.Publication, pb.Publication}, s.st.EachResponse); err != nil {
+	// It reads every response of both rounds once: at the service's GC
+	// ratio of 400 their garbage would grow the heap to five times what
+	// the read keeps.
+	defer gcratio.Lower()()
+	each := report.AnswersOf(s.st.EachResponse)
+	if st, ok := s.st.(answersStore); ok {
+		each = st.EachAnswers
+	}
+	if pairs, err = report.ReadPairsOf(ctx, d, a, b, [2]*report.Publication{pa.Publication, pb.Publication}, each); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"encoding/csv"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -21,6 +23,88 @@ type Aggregates struct {
 	Filters      map[string]string `json:"filters"`
 	Rounds       []AggregateRound  `json:"rounds"`
 	Strands      []AggregateStrand `json:"strands"`
+	// Questions are every closed question's answers (QuestionDetail).
+	Questions []AggregateQuestion `json:"questions"`
+	// Indicators are the survey file's indicators (IndicatorDetail).
+	Indicators []AggregateIndicator `json:"indicators"`
+}
+
+// AggregateIndicator is one indicator: a reaches indicator's groups, or a
+// demand indicator's questions.
+type AggregateIndicator struct {
+	ID     string                    `json:"id"`
+	Type   string                    `json:"type"`
+	Title  string                    `json:"title"`
+	Groups []AggregateIndicatorGroup `json:"groups,omitempty"`
+	Demand []AggregateDemand         `json:"demand,omitempty"`
+}
+
+// AggregateIndicatorGroup is one group of a reaches indicator in each
+// round (null where hidden), and the change between the first and last.
+type AggregateIndicatorGroup struct {
+	Label  string                     `json:"label"`
+	Filter map[string]string          `json:"filter"`
+	Rounds []*AggregateIndicatorRound `json:"rounds"`
+	Change *AggregateChange           `json:"change,omitempty"`
+}
+
+// AggregateIndicatorRound is a reaches indicator's outcomes in one round:
+// the share is of those who reached the level or did not; those counted
+// apart ("not sure") are not in it.
+type AggregateIndicatorRound struct {
+	Reached    int      `json:"reached"`
+	NotReached int      `json:"not_reached"`
+	Apart      int      `json:"apart"`
+	Share      *float64 `json:"share"`
+	Low        *float64 `json:"ci95_low,omitempty"`
+	High       *float64 `json:"ci95_high,omitempty"`
+}
+
+// AggregateDemand is one question of a demand indicator: its options in
+// order of demand, and each group's answers.
+type AggregateDemand struct {
+	ID     string                 `json:"id"`
+	Text   string                 `json:"text"`
+	Ranked []AggregateValue       `json:"ranked"`
+	Groups []AggregateDemandGroup `json:"groups"`
+}
+
+// AggregateDemandGroup is one group's answers to a demand question, by
+// round (null where hidden).
+type AggregateDemandGroup struct {
+	Label  string                    `json:"label"`
+	Filter map[string]string         `json:"filter"`
+	Rounds []*AggregateQuestionRound `json:"rounds"`
+}
+
+// AggregateQuestion is one closed question's answers in each round: null
+// where the group asked it is hidden.
+type AggregateQuestion struct {
+	ID      string                    `json:"id"`
+	Section string                    `json:"section"`
+	Text    string                    `json:"text"`
+	Type    string                    `json:"type"`
+	Values  []AggregateValue          `json:"values"`
+	Rounds  []*AggregateQuestionRound `json:"rounds"`
+}
+
+// AggregateValue is one row of a question: an answer, or a number's band.
+type AggregateValue struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+// AggregateQuestionRound is a question's answers in one round. Counts
+// are by value, null where hidden (a multiple choice's option chosen by
+// few, or by all but a few); shares are of base: the people asked a
+// multiple choice, those who answered any other.
+type AggregateQuestionRound struct {
+	Base   int             `json:"base"`
+	Counts map[string]*int `json:"counts"`
+	// Quartiles of a number: where at least the minimum answered.
+	LowerQuartile *float64 `json:"lower_quartile,omitempty"`
+	Median        *float64 `json:"median,omitempty"`
+	UpperQuartile *float64 `json:"upper_quartile,omitempty"`
 }
 
 // AggregateRound is one round: its number of responses unless suppressed.
@@ -139,6 +223,88 @@ func (c *Comparison) Aggregates(surveyID string, minGroup int, filters map[strin
 			as.Statements = append(as.Statements, st)
 		}
 		a.Strands = append(a.Strands, as)
+	}
+	for _, qd := range c.Questions {
+		aq := AggregateQuestion{ID: qd.Question.ID, Section: qd.Section.ID, Text: qd.Question.Text, Type: qd.Question.Type,
+			Rounds: make([]*AggregateQuestionRound, len(c.Rounds))}
+		for _, v := range qd.Values {
+			aq.Values = append(aq.Values, AggregateValue{v.Value, v.Label})
+		}
+		for j, r := range qd.Rounds {
+			if r.Hidden {
+				continue
+			}
+			ar := &AggregateQuestionRound{Base: r.Base, Counts: map[string]*int{}}
+			for k, v := range qd.Values {
+				if r.Shown[k] {
+					n := r.Counts[k]
+					ar.Counts[v.Value] = &n
+				} else {
+					ar.Counts[v.Value] = nil
+				}
+			}
+			if q := r.Quartiles; q != nil {
+				ar.LowerQuartile, ar.Median, ar.UpperQuartile = &q[0], &q[1], &q[2]
+			}
+			aq.Rounds[j] = ar
+		}
+		a.Questions = append(a.Questions, aq)
+	}
+	for _, in := range c.Indicators {
+		ai := AggregateIndicator{ID: in.Indicator.ID, Type: in.Indicator.Type, Title: in.Indicator.Title}
+		for _, row := range in.Rows {
+			g := AggregateIndicatorGroup{Label: row.Label, Filter: row.Filter, Rounds: make([]*AggregateIndicatorRound, len(row.Rounds))}
+			for j, r := range row.Rounds {
+				if r.Hidden {
+					continue
+				}
+				ar := &AggregateIndicatorRound{Reached: r.Reached, NotReached: r.NotReached, Apart: r.Apart}
+				if r.Counted() > 0 {
+					share, lo, hi := r.Share, r.Low, r.High
+					ar.Share, ar.Low, ar.High = &share, &lo, &hi
+				}
+				g.Rounds[j] = ar
+			}
+			if ch := row.Change; ch != nil {
+				g.Change = &AggregateChange{Change: ch.Change, MoreThanChance: ch.MoreThanChance}
+				if ch.Mean.Computable {
+					lo, hi := ch.Mean.Low, ch.Mean.High
+					g.Change.Low, g.Change.High = &lo, &hi
+				}
+				if ch.Rank.Computable {
+					p := ch.Rank.P
+					g.Change.P = &p
+				}
+			}
+			ai.Groups = append(ai.Groups, g)
+		}
+		for _, dq := range in.Demand {
+			ad := AggregateDemand{ID: dq.Question.ID, Text: dq.Question.Text}
+			for _, j := range dq.Order {
+				ad.Ranked = append(ad.Ranked, AggregateValue{dq.Values[j].Value, dq.Values[j].Label})
+			}
+			for _, g := range dq.Groups {
+				ag := AggregateDemandGroup{Label: g.Label, Filter: g.Filter, Rounds: make([]*AggregateQuestionRound, len(g.Rounds))}
+				for j, r := range g.Rounds {
+					if r.Hidden {
+						continue
+					}
+					ar := &AggregateQuestionRound{Base: r.Base, Counts: map[string]*int{}}
+					for k, v := range dq.Values {
+						if r.Shown[k] {
+							n := r.Counts[k]
+							ar.Counts[v.Value] = &n
+						} else {
+							ar.Counts[v.Value] = nil
+						}
+					}
+					ag.Rounds[j] = ar
+				}
+				ad.Groups = append(ad.Groups, ag)
+			}
+			ai.Demand = append(ai.Demand, ad)
+		}
+		a.Indicators = append(a.Indicators, ai)
 	}
 	return a
 }
@@ -259,6 +425,8 @@ func AggregateRows(a Aggregates, write func(cells ...string)) {
 		write(span, s.ID, "", "mann_whitney_p", value(func(c *AggregateChange) string { return opt(c.P) }))
 		write(span, s.ID, "", "more_than_chance", value(func(c *AggregateChange) string { return strconv.FormatBool(c.MoreThanChance) }))
 	}
+	questionRows(a, write)
+	indicatorRows(a, write)
 	for _, note := range Notes(a.MinGroupSize, a.RoundedTo) {
 		write("notes", "", "", "", note)
 	}
@@ -299,4 +467,140 @@ func sortedKeys(m map[string]int) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// questionRows are the rows of every closed question: by round, the
+// question's section in the strand column and its id in the statement
+// column, its base and its count of each answer (or band), and a
+// number's quartiles.
+func questionRows(a Aggregates, write func(cells ...string)) {
+	num := func(f *float64) string {
+		if f == nil {
+			return NotAvailable
+		}
+		return strconv.FormatFloat(*f, 'f', 4, 64)
+	}
+	for i, r := range a.Rounds {
+		for _, q := range a.Questions {
+			qr := q.Rounds[i]
+			base := Confidential
+			if qr != nil {
+				base = strconv.Itoa(qr.Base)
+			}
+			write(r.ID, q.Section, q.ID, "base", base)
+			for _, v := range q.Values {
+				cell := Confidential
+				if qr != nil && qr.Counts[v.Value] != nil {
+					cell = strconv.Itoa(*qr.Counts[v.Value])
+				}
+				write(r.ID, q.Section, q.ID, "count:"+v.Value, cell)
+			}
+			if q.Type == "number" {
+				for _, m := range []struct {
+					name string
+					f    func(*AggregateQuestionRound) *float64
+				}{
+					{"lower_quartile", func(x *AggregateQuestionRound) *float64 { return x.LowerQuartile }},
+					{"median", func(x *AggregateQuestionRound) *float64 { return x.Median }},
+					{"upper_quartile", func(x *AggregateQuestionRound) *float64 { return x.UpperQuartile }},
+				} {
+					cell := Confidential
+					if qr != nil && (m.f(qr) != nil || qr.Base == 0) {
+						cell = num(m.f(qr)) // none where nobody answered; hidden where few did
+					}
+					write(r.ID, q.Section, q.ID, m.name, cell)
+				}
+			}
+		}
+	}
+}
+
+// FilterName writes a group's filter for the rows of aggregates:
+// "sector=health", "" for everyone.
+func FilterName(f map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(f)) {
+		if f[k] != "" {
+			parts = append(parts, k+"="+f[k])
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// indicatorRows are the rows of every indicator: the strand column holds
+// "indicator:" and its id, the statement column the group (its filter,
+// empty for everyone); a reaches indicator's counts, share and interval
+// in each round, then its change; a demand question's base and each
+// option's count ("chosen:question=option") in each round.
+func indicatorRows(a Aggregates, write func(cells ...string)) {
+	num := func(f *float64) string {
+		if f == nil {
+			return NotAvailable
+		}
+		return strconv.FormatFloat(*f, 'f', 4, 64)
+	}
+	for _, in := range a.Indicators {
+		strand := "indicator:" + in.ID
+		for _, g := range in.Groups {
+			group := FilterName(g.Filter)
+			for i, r := range a.Rounds {
+				x := g.Rounds[i]
+				for _, m := range []struct {
+					name string
+					f    func(*AggregateIndicatorRound) string
+				}{
+					{"reached", func(x *AggregateIndicatorRound) string { return strconv.Itoa(x.Reached) }},
+					{"not_reached", func(x *AggregateIndicatorRound) string { return strconv.Itoa(x.NotReached) }},
+					{"apart", func(x *AggregateIndicatorRound) string { return strconv.Itoa(x.Apart) }},
+					{"share", func(x *AggregateIndicatorRound) string { return num(x.Share) }},
+					{"ci95_low", func(x *AggregateIndicatorRound) string { return num(x.Low) }},
+					{"ci95_high", func(x *AggregateIndicatorRound) string { return num(x.High) }},
+				} {
+					cell := Confidential
+					if x != nil {
+						cell = m.f(x)
+					}
+					write(r.ID, strand, group, m.name, cell)
+				}
+			}
+			if len(a.Rounds) > 1 {
+				span := a.Rounds[0].ID + " to " + a.Rounds[len(a.Rounds)-1].ID
+				ch := g.Change
+				value := func(f func(*AggregateChange) string) string {
+					switch {
+					case ch != nil:
+						return f(ch)
+					case g.Rounds[0] == nil || g.Rounds[len(g.Rounds)-1] == nil:
+						return Confidential
+					}
+					return NotAvailable
+				}
+				write(span, strand, group, "change", value(func(c *AggregateChange) string { return num(&c.Change) }))
+				write(span, strand, group, "ci95_low", value(func(c *AggregateChange) string { return num(c.Low) }))
+				write(span, strand, group, "ci95_high", value(func(c *AggregateChange) string { return num(c.High) }))
+				write(span, strand, group, "mann_whitney_p", value(func(c *AggregateChange) string { return num(c.P) }))
+				write(span, strand, group, "more_than_chance", value(func(c *AggregateChange) string { return strconv.FormatBool(c.MoreThanChance) }))
+			}
+		}
+		for _, dq := range in.Demand {
+			for _, g := range dq.Groups {
+				group := FilterName(g.Filter)
+				for i, r := range a.Rounds {
+					x := g.Rounds[i]
+					base := Confidential
+					if x != nil {
+						base = strconv.Itoa(x.Base)
+					}
+					write(r.ID, strand, group, "asked:"+dq.ID, base)
+					for _, v := range dq.Ranked {
+						cell := Confidential
+						if x != nil && x.Counts[v.Value] != nil {
+							cell = strconv.Itoa(*x.Counts[v.Value])
+						}
+						write(r.ID, strand, group, "chosen:"+dq.ID+"="+v.Value, cell)
+					}
+				}
+			}
+		}
+	}
 }

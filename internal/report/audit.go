@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"slices"
 
 	"iwtoolkit/internal/disclosure"
@@ -60,6 +61,8 @@ func FiguresOfAggregates(d *survey.Definition, pub *Publication, a Aggregates, i
 			out = append(out, disclosure.Figure{Key: k, Measure: -1, Value: *r.Responses})
 		}
 	}
+	out = append(out, questionFigures(d, pub, a, i, filter)...)
+	out = append(out, indicatorFigures(d, pub, a, i)...)
 	pops := d.Populations()
 	for _, s := range a.Strands {
 		for _, st := range s.Statements {
@@ -145,6 +148,65 @@ func Gather(d *survey.Definition, pub *Publication) disclosure.Published {
 // outputs show (Gather) against the round's cells as they were when it
 // was made.
 func Leaks(d *survey.Definition, cells []CellCounts, pub *Publication) []disclosure.Leak {
+	leaks, _ := Audit(context.Background(), d, cells, pub, Gather(d, pub), true)
+	return leaks
+}
+
+// Audit checks figures published of a round (shown: what Gather gathers)
+// against its cells: the round's problem with every figure but the
+// choosers of multiple-choice options, then each option's problem
+// (ChoiceProblem) with the sizes of the round's groups and the sizes of
+// its choosers' groups, so that an option chosen by few people, or by
+// all but a few, in any group, shown or worked out by differencing
+// options' counts across groups, is a leak. zeros is as for
+// disclosure.CheckContext.
+func Audit(ctx context.Context, d *survey.Definition, cells []CellCounts, pub *Publication, shown disclosure.Published, zeros bool) ([]disclosure.Leak, error) {
 	pr, _ := Problem(d, pub.Round, cells)
-	return disclosure.Check(pr, Gather(d, pub))
+	n := len(pr.Pops)
+	choices := d.Choosable()
+	main := disclosure.Published{Rounding: shown.Rounding}
+	sizes := disclosure.Published{Rounding: shown.Rounding}
+	byChoice := make([][]disclosure.Figure, len(choices))
+	for _, f := range shown.Figures {
+		switch {
+		case f.Key.Pop < n:
+			main.Figures = append(main.Figures, f)
+			if f.Measure == -1 {
+				sizes.Figures = append(sizes.Figures, f)
+			}
+		case f.Key.Pop-n < len(choices):
+			i := f.Key.Pop - n
+			f.Key.Pop = n
+			byChoice[i] = append(byChoice[i], f)
+		default:
+			main.Figures = append(main.Figures, f) // a population nobody knows: the check says so
+		}
+	}
+	leaks, err := disclosure.CheckContext(ctx, pr, main, zeros)
+	if err != nil {
+		return leaks, err
+	}
+	known := map[string]bool{}
+	for _, l := range leaks {
+		known[l.Group] = true
+	}
+	for i, c := range choices {
+		if len(byChoice[i]) == 0 {
+			continue
+		}
+		cp := ChoiceProblem(d, pr, cells, i)
+		figs := disclosure.Published{Rounding: shown.Rounding, Figures: append(slices.Clip(sizes.Figures), byChoice[i]...)}
+		found, err := disclosure.CheckContext(ctx, cp, figs, false)
+		for _, l := range found {
+			if known[l.Group] {
+				continue // the round's own groups: reported by the round's check
+			}
+			l.Group = "those who chose " + c.Key + " = " + c.Value + ": " + l.Group
+			leaks = append(leaks, l)
+		}
+		if err != nil {
+			return leaks, err
+		}
+	}
+	return leaks, nil
 }

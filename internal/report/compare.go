@@ -14,6 +14,13 @@ type Comparison struct {
 	Rounds   []RoundColumn
 	Strands  []StrandRow
 	Sections []SectionDetail
+	// Questions are every closed question's answers (survey.Counted),
+	// in survey order.
+	Questions []QuestionDetail
+	// Indicators are the survey file's indicators (IndicatorDetail).
+	Indicators []IndicatorDetail
+	// MinGroup is the survey's minimum group size.
+	MinGroup int
 	rounding int // the base counts are rounded to
 }
 
@@ -97,7 +104,10 @@ func Compare(d *survey.Definition, rounds []survey.Round, pubs []*Publication, f
 		views[i].at = pub.At
 		views[i].pops = d.Populations()
 	}
-	return compare(d, rounds, views)
+	c := compare(d, rounds, views)
+	c.Questions, c.MinGroup = questions(d, pubs, filter), d.GroupSize()
+	c.Indicators = indicators(d, pubs, filter)
+	return c
 }
 
 // roundView is one round's group as a comparison sees it: its answers,

@@ -90,7 +90,7 @@ func loadSurvey(t *testing.T) *survey.Definition {
 
 // TestAskedKeyMatchesStore: report reads the populations store counts.
 func TestAskedKeyMatchesStore(t *testing.T) {
-	if report.AskedKey != store.AskedKey {
+	if report.AskedKey != store.AskedKey || report.InvalidKey != store.InvalidKey {
 		t.Error("report and store disagree on the key of who was asked what")
 	}
 }

@@ -56,15 +56,37 @@ type Pairs struct {
 	d       *survey.Definition
 	strands []survey.Section
 	items   [][]string
-	pairs   []pair
-	shown   []bool // by strand
+	// By strand, over its pairs: how many pairs changed by how much
+	// (second round's score less the first's), and the sum of their
+	// scores in each round.
+	diffs []stats.Histogram
+	sums  [][2]int
+	shown []bool // by strand
 	// sides are each round's people as the joint check sees them, with
 	// what its publication shows: kept for the auditor.
 	sides [2]side
 }
 
-type pair struct {
-	scores [2][]int // per round, per strand: score, or -1
+// EachAnswers streams a survey's responses in some rounds, oldest first,
+// with only the answers to keys: values[i] is the answer to keys[i], ""
+// where there is none, and the response's Answers are not set. values is
+// the caller's only until fn returns. A store may have a faster way than
+// EachResponse to give these (no map of every answer per response);
+// AnswersOf makes one from EachResponse.
+type EachAnswers func(ctx context.Context, surveyID string, rounds []string, keys []string, fn func(r survey.Response, values []string) error) error
+
+// AnswersOf reads the answers to keys through EachResponse.
+func AnswersOf(each EachResponse) EachAnswers {
+	return func(ctx context.Context, surveyID string, rounds []string, keys []string, fn func(survey.Response, []string) error) error {
+		values := make([]string, len(keys))
+		return each(ctx, surveyID, rounds, func(r survey.Response) error {
+			for i, k := range keys {
+				values[i] = r.Answers[k]
+			}
+			r.Answers = nil
+			return fn(r, values)
+		})
+	}
 }
 
 // ReadPairs reads the responses of two rounds, each up to its own cutoff
@@ -73,6 +95,13 @@ type pair struct {
 // shown against the two rounds' publications. It reads every response of
 // the two rounds, so its cost grows with them (see docs/performance.md).
 func ReadPairs(ctx context.Context, d *survey.Definition, from, to string, pubs [2]*Publication, each EachResponse) (*Pairs, error) {
+	return ReadPairsOf(ctx, d, from, to, pubs, AnswersOf(each))
+}
+
+// ReadPairsOf is ReadPairs reading only the answers it needs: the
+// breakdown questions, the questions the populations depend on and the
+// rated items.
+func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pubs [2]*Publication, each EachAnswers) (*Pairs, error) {
 	p := &Pairs{d: d}
 	for _, s := range d.Sections {
 		items, scale := s.Rated()
@@ -86,53 +115,89 @@ func ReadPairs(ctx context.Context, d *survey.Definition, from, to string, pubs 
 		}
 		p.items = append(p.items, keys)
 	}
-	type read struct {
-		cell   []string
-		pops   disclosure.Pops
-		key    string
-		scores []int
-		paired []bool // by strand: has a score on it in both rounds
-	}
+	// The answers read, by index: the breakdowns, the populations'
+	// conditions, then each strand's items.
 	pops := d.Populations()
 	dims := dimsOf(d)
-	var people [2][]*read
-	byKey := [2]map[string]*read{{}, {}}
-	err := each(ctx, d.ID, []string{from, to}, func(r survey.Response) error {
+	var keys []string
+	for _, dim := range dims {
+		id := ""
+		if q, ok := d.BreakdownQuestion(survey.Breakdowns[dim]); ok {
+			id = q.ID
+		}
+		keys = append(keys, id)
+	}
+	conds := map[string]int{}
+	for _, pop := range pops {
+		for _, c := range pop.When {
+			if _, ok := conds[c.Question]; c != nil && !ok {
+				conds[c.Question] = len(keys)
+				keys = append(keys, c.Question)
+			}
+		}
+	}
+	items := make([][]int, len(p.items))
+	for i, its := range p.items {
+		for _, k := range its {
+			items[i] = append(items[i], len(keys))
+			keys = append(keys, k)
+		}
+	}
+	var sides [2]*roundPeople
+	var take [2]func(survey.Response, []string)
+	for side := range 2 {
+		rp := &roundPeople{strands: len(p.strands), cells: map[string]int32{}, byKey: map[string]int32{}}
+		if pubs[side] != nil {
+			rp.people = make([]person, 0, pubs[side].Responses) // as many as its figures hold, unless erased
+		}
+		sides[side] = rp
+		answers := map[string]string{} // the conditions' answers, for Holds
+		scores := make([]int32, len(p.strands))
+		take[side] = func(r survey.Response, values []string) {
+			if pubs[side] == nil || r.Submitted.After(pubs[side].At) {
+				return
+			}
+			x := person{rec: -1, pops: 1, cell: rp.cell(values[:len(dims)])}
+			clear(answers)
+			for q, i := range conds {
+				if values[i] != "" {
+					answers[q] = values[i]
+				}
+			}
+			for i, pop := range pops {
+				if pop.Holds(answers) {
+					x.pops |= 1 << (i + 1)
+				}
+			}
+			if r.Invitation != "" {
+				x.pops |= 1 << (len(pops) + 1)
+			}
+			for i, idx := range items {
+				scores[i] = -1
+				if score, ok := strandScore(values, idx); ok {
+					scores[i] = int32(score)
+					x.scored |= 1 << i
+				}
+			}
+			if r.RespondentKey != "" {
+				// A second response in a round replaces the first,
+				// which is then paired with nobody.
+				x.rec = int32(len(rp.paired))
+				rp.byKey[r.RespondentKey] = x.rec
+				rp.paired = append(rp.paired, 0)
+				rp.scores = append(rp.scores, scores...)
+			}
+			rp.people = append(rp.people, x)
+		}
+	}
+	// One read of both rounds: their responses are on the same pages,
+	// which two reads at once would each read (half as much CPU again).
+	err := each(ctx, d.ID, []string{from, to}, keys, func(r survey.Response, values []string) error {
 		side := 0
 		if r.Round == to {
 			side = 1
 		}
-		if pubs[side] == nil || r.Submitted.After(pubs[side].At) {
-			return nil
-		}
-		x := &read{cell: make([]string, len(dims)), pops: 1, key: r.RespondentKey}
-		for j, dim := range dims {
-			if q, ok := d.BreakdownQuestion(survey.Breakdowns[dim]); ok {
-				x.cell[j] = r.Answers[q.ID]
-			}
-		}
-		for i, pop := range pops {
-			if pop.Holds(r.Answers) {
-				x.pops |= 1 << (i + 1)
-			}
-		}
-		if r.Invitation != "" {
-			x.pops |= 1 << (len(pops) + 1)
-		}
-		x.scores, x.paired = make([]int, len(p.strands)), make([]bool, len(p.strands))
-		for i, items := range p.items {
-			x.scores[i] = -1
-			if score, ok := survey.StrandScore(r.Answers, items); ok {
-				x.scores[i] = score
-			}
-		}
-		people[side] = append(people[side], x)
-		if r.RespondentKey != "" {
-			if old := byKey[side][r.RespondentKey]; old != nil {
-				old.key = "" // a second response in a round replaces the first
-			}
-			byKey[side][r.RespondentKey] = x
-		}
+		take[side](r, values)
 		return nil
 	})
 	if err != nil {
@@ -140,16 +205,26 @@ func ReadPairs(ctx context.Context, d *survey.Definition, from, to string, pubs 
 	}
 	min := d.GroupSize()
 	counts := make([]int, len(p.strands))
-	for _, k := range slices.Sorted(maps.Keys(byKey[1])) {
-		a, b := byKey[0][k], byKey[1][k]
-		if a == nil || b == nil || a.key == "" || b.key == "" {
+	p.diffs, p.sums = make([]stats.Histogram, len(p.strands)), make([][2]int, len(p.strands))
+	for i := range p.diffs {
+		p.diffs[i] = stats.Histogram{}
+	}
+	a, b := sides[0], sides[1]
+	for _, k := range slices.Sorted(maps.Keys(b.byKey)) {
+		ra, ok := a.byKey[k]
+		if !ok {
 			continue
 		}
-		p.pairs = append(p.pairs, pair{scores: [2][]int{a.scores, b.scores}})
+		rb := b.byKey[k]
+		s0, s1 := a.rec(ra), b.rec(rb)
 		for i := range p.strands {
-			if a.scores[i] >= 0 && b.scores[i] >= 0 {
+			if s0[i] >= 0 && s1[i] >= 0 {
 				counts[i]++
-				a.paired[i], b.paired[i] = true, true
+				a.paired[ra] |= 1 << i
+				b.paired[rb] |= 1 << i
+				p.diffs[i][int(s1[i]-s0[i])]++
+				p.sums[i][0] += int(s0[i])
+				p.sums[i][1] += int(s1[i])
 			}
 		}
 	}
@@ -157,19 +232,23 @@ func ReadPairs(ctx context.Context, d *survey.Definition, from, to string, pubs 
 	for i, n := range counts {
 		p.shown[i] = n >= min
 	}
-	for side := range 2 {
+	for side, rp := range sides {
 		sd := side2(d, pubs[side], len(p.strands))
-		for _, x := range people[side] {
+		for _, x := range rp.people {
 			sig := x.pops
+			var paired uint64
+			if x.rec >= 0 {
+				paired = rp.paired[x.rec]
+			}
 			for i := range p.strands {
 				switch {
-				case x.paired[i]:
+				case paired&(1<<i) != 0:
 					sig |= 1 << sd.paired(i)
-				case x.scores[i] >= 0:
+				case x.scored&(1<<i) != 0:
 					sig |= 1 << sd.unpaired(i)
 				}
 			}
-			sd.add(x.cell, x.pops, sig)
+			sd.add(rp.values[x.cell], x.pops, sig)
 		}
 		p.sides[side] = sd
 	}
@@ -177,13 +256,69 @@ func ReadPairs(ctx context.Context, d *survey.Definition, from, to string, pubs 
 	// pairs read now one person short of those read before: two readings
 	// would differ by that person. So after an erasure there are no pairs.
 	for side := range 2 {
-		if pubs[side] != nil && len(people[side]) < pubs[side].Responses {
+		if pubs[side] != nil && len(sides[side].people) < pubs[side].Responses {
 			clear(p.shown)
 			return p, nil
 		}
 	}
 	p.protect()
 	return p, nil
+}
+
+// roundPeople are one round's people as ReadPairs reads them: each
+// person's cell, populations and strands with a score, and for those with
+// a respondent key (a record) their scores and the strands they are
+// paired on. Kept small: a round can hold hundreds of thousands.
+type roundPeople struct {
+	strands int
+	cells   map[string]int32 // the cells' values joined, to their index
+	values  [][]string       // each cell's values
+	buf     []byte
+	people  []person
+	byKey   map[string]int32 // respondent key to its latest record
+	paired  []uint64         // by record: the strands it is paired on
+	scores  []int32          // by record, then strand: its score, or -1
+}
+
+type person struct {
+	cell   int32
+	rec    int32 // its record, or -1 without a respondent key
+	pops   disclosure.Pops
+	scored uint64 // the strands it has a score on
+}
+
+// cell returns the index of a cell's values, adding it when new.
+func (rp *roundPeople) cell(values []string) int32 {
+	rp.buf = rp.buf[:0]
+	for _, v := range values {
+		rp.buf = append(append(rp.buf, v...), 0x1f)
+	}
+	if i, ok := rp.cells[string(rp.buf)]; ok {
+		return i
+	}
+	i := int32(len(rp.values))
+	rp.cells[string(rp.buf)] = i
+	rp.values = append(rp.values, slices.Clone(values))
+	return i
+}
+
+// rec is a record's scores.
+func (rp *roundPeople) rec(i int32) []int32 {
+	return rp.scores[int(i)*rp.strands : int(i+1)*rp.strands : int(i+1)*rp.strands]
+}
+
+// strandScore is survey.StrandScore on the values at the given indexes.
+func strandScore(values []string, idx []int) (int, bool) {
+	sum, n := 0, 0
+	for _, i := range idx {
+		if v, err := strconv.Atoi(values[i]); err == nil {
+			sum, n = sum+v, n+1
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return (sum*survey.StrandScale + n/2) / n, true
 }
 
 // side is one round's people for the joint check: its publication's
@@ -246,6 +381,9 @@ func (sd *side) add(values []string, base, sig disclosure.Pops) {
 func (sd *side) published(shown []bool) disclosure.Published {
 	var out disclosure.Published
 	for k, g := range sd.pub.Groups {
+		if k.Pop >= sd.base {
+			continue // the choosers of an option (ChoiceProblem), checked on their own
+		}
 		out.Figures = append(out.Figures, disclosure.Figure{Key: k, Measure: -1, Value: g.Size})
 	}
 	for i, ok := range shown {
@@ -331,15 +469,10 @@ func (p *Pairs) Tests(filter map[string]string) map[string]*PairedTest {
 			out[s.ID] = &PairedTest{Hidden: true, Filtered: filtered}
 			continue
 		}
-		diffs := stats.Histogram{}
-		pairs, sum0, sum1 := 0, 0, 0
-		for _, x := range p.pairs {
-			if x.scores[0][i] < 0 || x.scores[1][i] < 0 {
-				continue
-			}
-			diffs[x.scores[1][i]-x.scores[0][i]]++
-			pairs++
-			sum0, sum1 = sum0+x.scores[0][i], sum1+x.scores[1][i]
+		diffs := p.diffs[i]
+		pairs, sum0, sum1 := 0, p.sums[i][0], p.sums[i][1]
+		for _, n := range diffs {
+			pairs += n
 		}
 		pt := &PairedTest{Pairs: roundCount(pairs, p.d.RoundCountsTo)}
 		pt.Mean = stats.PairedT(diffs)

@@ -78,13 +78,69 @@ type CellCounts struct {
 	Answers   map[string]map[string]int
 }
 
+// InvalidKey is the tally key of answers outside their question's values;
+// it matches store.InvalidKey.
+const InvalidKey = "invalid"
+
+// ChoicePopulation is the ID of the population of the people who chose
+// an option of a multiple choice.
+func ChoicePopulation(c survey.Choice) string { return "chose:" + c.Key + "=" + c.Value }
+
+// ChoiceProblem is the problem of one option of a multiple choice (the
+// i-th of the survey's Choosable): the round's problem (pr, made from
+// cells by Problem) with one more population, the people who chose it,
+// within the people asked the question, and no measures. Its groups are
+// each option's counts in every group; those of the other populations
+// are the round's.
+func ChoiceProblem(d *survey.Definition, pr *disclosure.Problem, cells []CellCounts, i int) *disclosure.Problem {
+	conditional := d.Populations()
+	choice := d.Choosable()[i]
+	out := &disclosure.Problem{Dims: pr.Dims, Min: pr.Min}
+	for _, p := range pr.Pops {
+		p.Measures = 0
+		out.Pops = append(out.Pops, p)
+	}
+	last := len(out.Pops)
+	out.Pops = append(out.Pops, disclosure.Population{Name: ChoicePopulation(choice), MaxWay: 2,
+		Within: survey.PopulationOf(conditional, choice.Key) + 1})
+	at := len(conditional) + 1 + i // the choice's place in the tally's asked signature
+	j := 0
+	for _, c := range cells {
+		if c.Responses == 0 {
+			continue
+		}
+		dc := disclosure.Cell{Values: pr.Cells[j].Values, Sizes: map[disclosure.Pops]int{}, Measures: make([][]int, len(out.Pops))}
+		j++
+		counted := 0
+		for sig, n := range c.Answers[AskedKey] {
+			var pops disclosure.Pops = 1
+			for k := range conditional {
+				if k < len(sig) && sig[k] == '1' {
+					pops |= 1 << (k + 1)
+				}
+			}
+			if len(sig) > len(conditional) && sig[len(conditional)] == '1' {
+				pops |= 1 << (len(conditional) + 1)
+			}
+			if at < len(sig) && sig[at] == '1' {
+				pops |= 1 << last
+			}
+			dc.Sizes[pops] += n
+			counted += n
+		}
+		dc.Sizes[1] += c.Responses - counted
+		out.Cells = append(out.Cells, dc)
+	}
+	return out
+}
+
 // AskedKey is the tally key of which populations a response is in; it
 // matches store.AskedKey (report does not import store; a test checks).
 const AskedKey = "asked"
 
 // engineVersion changes when what a publication holds or how groups are
 // chosen changes, so that publications made before are made again.
-const engineVersion = "publication-2"
+const engineVersion = "publication-3"
 
 // Basis is what a survey's publications are made under: a change of any
 // of it (the tally plan's fingerprint, the suppression rules) means they
@@ -118,15 +174,24 @@ func Problem(d *survey.Definition, round string, cells []CellCounts) (*disclosur
 	}
 	pr.Pops = append(pr.Pops, invited)
 	pub.Pops = append(pub.Pops, PopulationInfo{ID: InvitedPopulation})
+	// The people who chose each option of a multiple choice: populations
+	// of the publication, protected one at a time beside the others
+	// (ChoiceProblem), not in this problem.
+	multiple := map[string]bool{}
+	for _, c := range d.Choosable() {
+		multiple[c.Key] = true
+		pub.Pops = append(pub.Pops, PopulationInfo{ID: ChoicePopulation(c)})
+	}
 
-	// Columns: every answer counted, by the population it was asked of.
+	// Columns: every answer counted, by the population it was asked of,
+	// but a multiple choice's: its counts are its options' populations'.
 	values := make([]map[Column]bool, len(pub.Pops))
 	for i := range values {
 		values[i] = map[Column]bool{}
 	}
 	for _, c := range cells {
 		for k, m := range c.Answers {
-			if k == AskedKey {
+			if k == AskedKey || k == InvalidKey || multiple[k] {
 				continue
 			}
 			p := survey.PopulationOf(conditional, k) + 1
@@ -138,7 +203,7 @@ func Problem(d *survey.Definition, round string, cells []CellCounts) (*disclosur
 		}
 	}
 	index := make([]map[Column]int, len(pub.Pops))
-	for p := range pub.Pops {
+	for p := range pr.Pops {
 		cols := slices.SortedFunc(maps.Keys(values[p]), func(a, b Column) int {
 			return strings.Compare(a.Key+"\x00"+a.Value, b.Key+"\x00"+b.Value)
 		})
@@ -153,7 +218,7 @@ func Problem(d *survey.Definition, round string, cells []CellCounts) (*disclosur
 		if c.Responses == 0 {
 			continue
 		}
-		dc := disclosure.Cell{Values: make([]string, len(pub.Dims)), Sizes: map[disclosure.Pops]int{}, Measures: make([][]int, len(pub.Pops))}
+		dc := disclosure.Cell{Values: make([]string, len(pub.Dims)), Sizes: map[disclosure.Pops]int{}, Measures: make([][]int, len(pr.Pops))}
 		for j, d := range pub.Dims {
 			dc.Values[j] = c.Cell[d]
 		}
@@ -174,7 +239,7 @@ func Problem(d *survey.Definition, round string, cells []CellCounts) (*disclosur
 		// Responses counted before the tallies knew populations: everyone.
 		dc.Sizes[1] += c.Responses - counted
 		for k, m := range c.Answers {
-			if k == AskedKey {
+			if k == AskedKey || k == InvalidKey || multiple[k] {
 				continue
 			}
 			p := survey.PopulationOf(conditional, k) + 1
@@ -213,6 +278,24 @@ func Publish(d *survey.Definition, round string, cells []CellCounts, at time.Tim
 			}
 		}
 		pub.Groups[g.Key] = fig
+	}
+	// Each option's choosers, one option at a time, beside the groups
+	// just chosen, which stay as they are.
+	for i := range d.Choosable() {
+		cp := ChoiceProblem(d, pr, cells, i)
+		cp.Settled, cp.SettledPops = pattern, len(pr.Pops)
+		last := len(pr.Pops)
+		pat := disclosure.Protect(cp)
+		for _, g := range pat.Groups() {
+			if g.Key.Pop != last {
+				continue
+			}
+			if pat.Shown(g.Key) {
+				k := g.Key
+				k.Pop = last + i
+				pub.Groups[k] = &Group{Size: g.Size}
+			}
+		}
 	}
 	return pub
 }

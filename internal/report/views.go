@@ -32,41 +32,50 @@ func (s Share) Percent() float64 { return s.percent }
 func (c *Comparison) SharesAtLeast(level int) []ShareRow {
 	var rows []ShareRow
 	for si, sd := range c.Sections {
-		row := ShareRow{Section: sd.Section, Rounds: make([]Share, len(c.Rounds))}
-		for i := range c.Rounds {
-			sh := &row.Rounds[i]
-			sh.Hidden = c.Strands[si].Figures[i].Hidden
-			if sh.Hidden {
-				continue
-			}
-			atLeast, scored := 0, 0
-			for _, st := range sd.Rows {
-				for j, v := range sd.Values {
-					x, err := strconv.Atoi(v)
-					if err != nil {
-						continue // Don't know, Not applicable
-					}
-					n := st.Rounds[i].exact[j]
-					scored += n
-					if x >= level {
-						atLeast += n
-					}
-				}
-			}
-			if scored > 0 {
-				sh.percent = 100 * float64(atLeast) / float64(scored)
-			}
-			sh.AtLeast, sh.Scored = roundCount(atLeast, c.rounding), roundCount(scored, c.rounding)
-		}
-		rows = append(rows, row)
+		rows = append(rows, ShareRow{Section: sd.Section, Rounds: c.sharesAtLeast(si, level)})
 	}
 	return rows
+}
+
+// sharesAtLeast is one strand's share at or above level in each round.
+func (c *Comparison) sharesAtLeast(si, level int) []Share {
+	sd := c.Sections[si]
+	shares := make([]Share, len(c.Rounds))
+	for i := range c.Rounds {
+		sh := &shares[i]
+		sh.Hidden = c.Strands[si].Figures[i].Hidden
+		if sh.Hidden {
+			continue
+		}
+		atLeast, scored := 0, 0
+		for _, st := range sd.Rows {
+			for j, v := range sd.Values {
+				x, err := strconv.Atoi(v)
+				if err != nil {
+					continue // Don't know, Not applicable
+				}
+				n := st.Rounds[i].exact[j]
+				scored += n
+				if x >= level {
+					atLeast += n
+				}
+			}
+		}
+		if scored > 0 {
+			sh.percent = 100 * float64(atLeast) / float64(scored)
+		}
+		sh.AtLeast, sh.Scored = roundCount(atLeast, c.rounding), roundCount(scored, c.rounding)
+	}
+	return shares
 }
 
 // Changes are the strands whose change between the first and last round
 // could be tested, largest improvement first: what changed most. Strands
 // whose change could not be tested (a round suppressed, no scores) are
-// left out.
+// left out. They are ranked, and sorted into improvements and declines,
+// by the change the page shows (ShownChange, rounded as it is shown), so
+// that a "+0.13" never sits above a "+0.14"; the exact change only breaks
+// ties between changes shown alike. A change shown as 0.00 is neither.
 func (c *Comparison) Changes() (improvements, declines []StrandRow) {
 	var tested []StrandRow
 	for _, s := range c.Strands {
@@ -74,12 +83,18 @@ func (c *Comparison) Changes() (improvements, declines []StrandRow) {
 			tested = append(tested, s)
 		}
 	}
-	sort.SliceStable(tested, func(i, j int) bool { return tested[i].Test.Change > tested[j].Test.Change })
+	sort.SliceStable(tested, func(i, j int) bool {
+		a, b := tested[i].Test.ShownChange(), tested[j].Test.ShownChange()
+		if a != b {
+			return a > b
+		}
+		return tested[i].Test.Change > tested[j].Test.Change
+	})
 	for _, s := range tested {
-		switch {
-		case s.Test.Change > 0:
+		switch shown := s.Test.ShownChange(); {
+		case shown > 0:
 			improvements = append(improvements, s)
-		case s.Test.Change < 0:
+		case shown < 0:
 			declines = append(declines, s)
 		}
 	}

@@ -18,12 +18,16 @@ import (
 
 // Sheet names of the Excel exports.
 const (
-	SheetData     = "Data"     // raw responses: one row each, answers as their labels
-	SheetCodes    = "Codes"    // the same rows, answers as their codes
-	SheetCodebook = "Codebook" // every column: wording, type, codes and labels, rounds
-	SheetNotes    = "Notes"    // survey version, suppression rule, shorthand
-	SheetFigures  = "Figures"  // aggregates, as in aggregates.csv
+	SheetData     = "Data"         // raw responses: one row each, answers as their labels
+	SheetCodes    = "Codes"        // the same rows, answers as their codes
+	SheetCodebook = "Codebook"     // every column: wording, type, codes and labels, rounds
+	SheetNotes    = "Notes"        // survey version, suppression rule, shorthand
+	SheetFigures  = "Figures"      // aggregates, as in aggregates.csv
+	SheetCPD      = "CPD planning" // demand indicators: options ranked by share, by group
 )
+
+// CPDColumns are the columns of the CPD planning sheet.
+var CPDColumns = []string{"indicator", "question", "question text", "group", "rank", "answer", "answer label", "round", "chosen", "asked", "share"}
 
 // workbook is an Excel file written sheet by sheet with excelize's
 // StreamWriter, and then straight into w: excelize's own WriteTo builds
@@ -282,7 +286,12 @@ var FiguresColumns = []string{"round", "round label", "strand", "strand title", 
 // filter; the Notes sheet has the survey version, the suppression rule
 // and the shorthand.
 func WriteAggregatesXLSX(w io.Writer, a Aggregates, d *survey.Definition, now time.Time) error {
-	b, err := newWorkbook(w, nil, SheetFigures, SheetNotes)
+	sheets := []string{SheetFigures, SheetNotes}
+	cpd := slices.ContainsFunc(a.Indicators, func(in AggregateIndicator) bool { return len(in.Demand) > 0 })
+	if cpd {
+		sheets = []string{SheetFigures, SheetCPD, SheetNotes}
+	}
+	b, err := newWorkbook(w, nil, sheets...)
 	if err != nil {
 		return err
 	}
@@ -320,6 +329,11 @@ func WriteAggregatesXLSX(w io.Writer, a Aggregates, d *survey.Definition, now ti
 	}
 	if err := b.filter(SheetFigures, len(FiguresColumns), n); err != nil {
 		return err
+	}
+	if cpd {
+		if err := b.cpdSheet(a); err != nil {
+			return err
+		}
 	}
 	var filters []string
 	for _, k := range slices.Sorted(maps.Keys(a.Filters)) {
@@ -364,7 +378,8 @@ func (b *workbook) filter(sheet string, columns, rows int) error {
 // labels are the words beside the ids of the Figures sheet.
 type labels struct {
 	rounds, strands, statements map[string]string
-	values                      map[string]*Variable // statement id: its codes
+	values                      map[string]*Variable         // statement id: its codes
+	answers                     map[string]map[string]string // question id: its rows' labels, by value
 }
 
 func figureLabels(a Aggregates, d *survey.Definition) labels {
@@ -378,6 +393,19 @@ func figureLabels(a Aggregates, d *survey.Definition) labels {
 		l.strands[s.ID] = s.Title
 		for _, st := range s.Statements {
 			l.statements[st.ID] = st.Text
+		}
+	}
+	l.answers = map[string]map[string]string{}
+	for _, q := range a.Questions {
+		if _, ok := l.strands[q.Section]; !ok {
+			if _, s, ok := d.Question(q.ID); ok {
+				l.strands[q.Section] = s.Title
+			}
+		}
+		l.statements[q.ID] = q.Text
+		l.answers[q.ID] = map[string]string{}
+		for _, v := range q.Values {
+			l.answers[q.ID][v.Value] = v.Label
 		}
 	}
 	vars := Codebook(d, rounds)
@@ -413,11 +441,17 @@ var measureLabels = map[string]string{
 	"ci95_high":        "95% interval of the change: high",
 	"mann_whitney_p":   "Mann-Whitney test: p",
 	"more_than_chance": "More than chance",
+	"base":             "People asked (multiple choice) or who answered: what shares are of",
+	"lower_quartile":   "Lower quartile",
+	"upper_quartile":   "Upper quartile",
 }
 
 // measure labels a measure; a count by its answer's label.
 func (l labels) measure(statement, m string) string {
 	if value, ok := strings.CutPrefix(m, "count:"); ok {
+		if label, ok := l.answers[statement][value]; ok {
+			return "Count: " + label
+		}
 		label := value
 		if v := l.values[statement]; v != nil {
 			if x, ok := v.Lookup(value); ok {
@@ -430,4 +464,51 @@ func (l labels) measure(statement, m string) string {
 		return "Count: " + label
 	}
 	return measureLabels[m]
+}
+
+// cpdSheet writes the CPD planning sheet: for each demand indicator's
+// question, each group and round, its options in order of demand with
+// how many chose each, how many were asked and the share; a hidden count
+// is [c], under a frozen header with a filter.
+func (b *workbook) cpdSheet(a Aggregates) error {
+	if err := b.header(SheetCPD, 1); err != nil {
+		return err
+	}
+	n := 1
+	if err := b.row(SheetCPD, n, textRow(CPDColumns...)); err != nil {
+		return err
+	}
+	for _, in := range a.Indicators {
+		for _, dq := range in.Demand {
+			for _, g := range dq.Groups {
+				for i, r := range a.Rounds {
+					x := g.Rounds[i]
+					for rank, v := range dq.Ranked {
+						var chosen, asked, share any = Confidential, Confidential, Confidential
+						if x != nil {
+							asked = x.Base
+							if c := x.Counts[v.Value]; c != nil {
+								chosen = *c
+								if x.Base > 0 {
+									share = float64(*c) / float64(x.Base)
+								}
+							}
+						}
+						label := g.Label
+						if f := FilterName(g.Filter); f != "" {
+							label += " (" + f + ")"
+						}
+						row := append(textRow(in.Title, dq.ID, dq.Text, label), rank+1)
+						row = append(row, textRow(v.Value, v.Label, r.Label)...)
+						row = append(row, chosen, asked, share)
+						n++
+						if err := b.row(SheetCPD, n, row); err != nil {
+							return err
+						}
+					}
+				}
+			}
+		}
+	}
+	return b.filter(SheetCPD, len(CPDColumns), n)
 }

@@ -50,6 +50,8 @@ type Now struct {
 func (r Now) Status(now time.Time) string {
 	st := r.State
 	switch {
+	case !st.Open && !st.ClosesAt.IsZero():
+		return "Closed on " + LondonTime(st.ClosesAt)
 	case !st.Open:
 		return "Closed"
 	case !st.OpensAt.IsZero() && now.Before(st.OpensAt):
@@ -60,6 +62,29 @@ func (r Now) Status(now time.Time) string {
 		return "Open until " + LondonTime(st.ClosesAt)
 	}
 	return "Open"
+}
+
+// ClosedAt is when the round closed: its closing time, whether a
+// schedule set it or an administrator closed it by hand (which records
+// the moment). ok is false while the round is open or yet to open, and
+// for a round closed before closing times were recorded.
+func (r Now) ClosedAt(now time.Time) (time.Time, bool) {
+	at := r.State.ClosesAt
+	if r.Open || at.IsZero() || now.Before(at) {
+		return time.Time{}, false
+	}
+	return at, true
+}
+
+// KeptUntil is the day the round's responses are kept until: the
+// survey's retention_months after the round closed, in UK time. ok is
+// false when the survey sets no period or ClosedAt is not known.
+func (r Now) KeptUntil(d *survey.Definition, now time.Time) (time.Time, bool) {
+	at, ok := r.ClosedAt(now)
+	if !ok || d.RetentionMonths == 0 {
+		return time.Time{}, false
+	}
+	return at.In(London).AddDate(0, d.RetentionMonths, 0), true
 }
 
 func closesText(st store.RoundState) string {
@@ -80,6 +105,14 @@ var London = func() *time.Location {
 
 // LondonTime is a time as staff read it.
 func LondonTime(t time.Time) string { return t.In(London).Format("2 January 2006 15:04") }
+
+// ParseLondonTime reads a time as LondonTime writes it.
+func ParseLondonTime(s string) (time.Time, error) {
+	return time.ParseInLocation("2 January 2006 15:04", s, London)
+}
+
+// LondonDate is a day as pages write it, in UK time: "19 December 2028".
+func LondonDate(t time.Time) string { return t.In(London).Format("2 January 2006") }
 
 // Of returns a survey's rounds as they stand at now: the file's rounds in
 // the file's order, then the rounds staff added, oldest first.

@@ -21,7 +21,7 @@ import (
 // matters (a survey, its round, the co-ordinator's organisation).
 var params = map[string]string{
 	"survey": "integrated-working", "round": "baseline", "section": "about-you", "org": "police",
-	"view": "strands", "strand": "x", "id": "x", "token": "x", "key": "x",
+	"version": "live", "view": "strands", "strand": "x", "id": "x", "token": "x", "key": "x",
 }
 
 var param = regexp.MustCompile(`:[a-z]+`)

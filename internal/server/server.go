@@ -8,6 +8,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -18,9 +19,12 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/mail"
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/survey/workbook"
+	"iwtoolkit/internal/versions"
 	"iwtoolkit/internal/web"
 	"iwtoolkit/internal/web/about"
 	"iwtoolkit/internal/web/board"
@@ -80,6 +84,12 @@ type Options struct {
 	// ServiceName is the name in every page's header and title;
 	// web.DefaultServiceName when empty.
 	ServiceName string
+	// Versions keeps Surveys in step with the survey versions in the
+	// store; when nil, one is made here, and nothing polls it.
+	Versions *versions.Live
+	// PublishApproval: a survey version is published only by an
+	// administrator other than the one who made it (IWT_PUBLISH_APPROVAL).
+	PublishApproval bool
 }
 
 // DefaultDraftLifetime keeps an unfinished survey for 30 days.
@@ -129,6 +139,9 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{store: o.Store, log: o.Logger, now: o.Now, health: web.NewHealth(o.Logger), errors: errors}
 
+	if o.Versions == nil {
+		o.Versions = versions.New(o.Store, o.Surveys, o.Logger, o.Now)
+	}
 	secrets := web.NewSecrets(o.Store)
 	sessions := session.New(o.Store, o.Surveys, o.Now, o.Secure)
 	publisher := publish.New(o.Store, o.Now)
@@ -136,7 +149,17 @@ func New(o Options) (*Server, error) {
 	respondent, err := respond.New(respond.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Secure: o.Secure, BaseURL: o.BaseURL,
 		DraftLifetime: o.DraftLifetime, SubmitLimit: o.SubmitLimit, Timeout: o.RespondentTimeout,
-		Secrets: secrets, Health: s.health,
+		Secrets: secrets, Health: s.health, Published: publisher,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Staff's preview of the surveys: the respondents' pages, storing
+	// nothing. Its versions are those the store keeps (drafts, earlier
+	// versions) and the one served.
+	preview, err := respond.NewPreview(respond.PreviewOptions{
+		Definitions: o.Versions.Definition, Rounds: o.Store, Log: o.Logger, Now: o.Now,
+		Secure: o.Secure, BaseURL: o.BaseURL, Timeout: o.StaffTimeout, Health: s.health, Allow: auth.PreviewSurveys,
 	})
 	if err != nil {
 		return nil, err
@@ -144,7 +167,7 @@ func New(o Options) (*Server, error) {
 	staffPages, err := staff.New(staff.Options{
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, BaseURL: o.BaseURL, Timeout: o.StaffTimeout,
 		Sessions: sessions, Secrets: secrets, Publisher: publisher, Health: s.health,
-		Links: links, Sending: o.Mail != nil,
+		Links: links, Sending: o.Mail != nil, Versions: o.Versions, PublishApproval: o.PublishApproval,
 	})
 	if err != nil {
 		return nil, err
@@ -163,6 +186,7 @@ func New(o Options) (*Server, error) {
 	}
 	if o.Mail != nil {
 		s.mail = &mail.Worker{Store: o.Store, Sender: o.Mail, Surveys: o.Surveys, Links: links, Log: o.Logger, Safeguarding: o.Safeguarding,
+			Organisation: o.Organisation, Contact: o.Contact,
 			Owner: cmp.Or(o.MailOwner, mail.NewOwner("iwtoolkit")), Now: o.Now}
 	}
 	optOut, err := optout.New(optout.Options{Store: o.Store, Surveys: o.Surveys, Links: links, Now: o.Now, Timeout: o.StaffTimeout})
@@ -224,6 +248,7 @@ func New(o Options) (*Server, error) {
 	app.Use(web.CSRF(secrets, o.Secure, o.Now))
 	respondent.Register(routes)
 	staffPages.Register(routes)
+	preview.Register(routes)
 	reportPages.Register(routes)
 	pack.Register(routes)
 	optOut.Register(routes)
@@ -302,6 +327,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 				p.Detail = "Tell whoever runs the service: its database is damaged, and must be restored from a backup or repaired."
 			}
 		}
+	case status == http.StatusRequestEntityTooLarge && strings.HasPrefix(c.Path(), "/staff/surveys/"):
+		p.Detail = fmt.Sprintf("A survey workbook can be at most %d MB. Nothing was saved. Go back and choose a smaller file: a survey's workbook is rarely more than 100 KB, so check that it is the right file, and remove pictures from it.", workbook.MaxFileSize>>20)
 	case status >= 500:
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}

@@ -89,8 +89,32 @@ type ActionChange struct {
 	Note   string // optional: why, in a sentence
 }
 
+// TargetKind is what a target counts.
+type TargetKind string
+
+// The kinds of target: the strand's share of answers at or above the
+// survey's good level (the pack's headline figure), or its mean rating.
+const (
+	TargetShare TargetKind = "share"
+	TargetMean  TargetKind = "mean"
+)
+
+// Target is the figure the Board means a strand to reach by a date, set
+// in one round's pack and evaluated in each later round's from the
+// published figures. A strand has one target at a time: setting another
+// replaces it.
+type Target struct {
+	SurveyID string
+	Strand   string
+	Kind     TargetKind
+	Value    float64   // a percentage (0 to 100) for a share, a level for a mean
+	By       time.Time // a date: midnight UTC
+	Round    string    // the round in whose pack it was set
+	Updated  time.Time
+}
+
 // Board is the part of the contract behind the Board pack: the commentary
-// per strand and the actions agreed.
+// per strand, the actions agreed and the targets set.
 type Board interface {
 	// SetCommentary creates or replaces the commentary on one strand in
 	// one round.
@@ -115,4 +139,9 @@ type Board interface {
 	// them a round's pack shows is the caller's business: the store does
 	// not know the order of rounds.
 	Actions(ctx context.Context, surveyID string) ([]Action, error)
+
+	// SetTarget creates or replaces the target on one strand of a survey.
+	SetTarget(ctx context.Context, t Target) error
+	// Targets returns every target on a survey, by strand id.
+	Targets(ctx context.Context, surveyID string) ([]Target, error)
 }

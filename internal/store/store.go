@@ -56,20 +56,15 @@ type Store interface {
 	Staff
 	Admin
 	Definitions
-	Board    // the Board pack: see board.go
-	Contacts // contact lists and the mail queue: see contacts.go
+	SurveyVersions // survey files and which is live: see surveyversions.go
+	Board          // the Board pack: see board.go
+	Contacts       // contact lists and the mail queue: see contacts.go
 	// SaveDraft creates or replaces the draft with d.Key.
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	// Draft returns the draft with the given key, or ErrNotFound. A draft
 	// past its Expires time may still be returned until it is deleted:
 	// callers check Expires.
 	Draft(ctx context.Context, key string) (survey.Draft, error)
-	// TakeDraft removes the draft with the given key and returns it, if it
-	// is for that survey and round and has not expired at t; otherwise it
-	// returns ErrNotFound and changes nothing. Of calls at the same moment,
-	// from any number of instances, one gets the draft. A resume code is
-	// spent this way, so that it opens its answers in one browser only.
-	TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error)
 	// DeleteExpiredDrafts deletes every draft whose Expires is before t and
 	// says how many it deleted.
 	DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,7 +23,11 @@ type TallyPlan struct {
 	// Breakdowns are the question IDs giving each of survey.Breakdowns, in
 	// that order; "" where the survey has no such question.
 	Breakdowns [6]string
-	// Keys are the answer keys counted, in definition order.
+	// Keys are the answer keys counted, in definition order: the rated
+	// items, then every other closed question (survey.Counted) but the
+	// breakdowns. A multiple choice is counted once per option chosen; a
+	// number by its value. Last, each reaches indicator's outcome
+	// (survey.IndicatorKey), from the answers that are valid.
 	Keys []string
 	// Strands are the rated items of each section. For each, a response's
 	// strand score (survey.StrandScore) is counted under the key
@@ -34,7 +39,23 @@ type TallyPlan struct {
 	// Asked), so that a report knows how many people were asked each
 	// conditional strand in every cell.
 	Populations []survey.Population
+	// Choices are the options of the multiple-choice questions: Asked
+	// says, for each, whether a response chose it, so that the people who
+	// chose it are a population of their own (see report.Problem).
+	Choices []survey.Choice
+	// valid says, by key, whether a stored answer is one of its
+	// question's values; one that is not is counted under InvalidKey,
+	// apart from the answers.
+	valid    func(key, raw string) bool
+	multiple map[string]bool
+	// outcome gives, by key, a reaches indicator's outcome for a
+	// response's (valid) answers (survey.Definition.Outcome).
+	outcome map[string]func(answers map[string]string) string
 }
+
+// InvalidKey is the tally key of the stored answers that are not one of
+// their question's values: counted by answer key, never as an answer.
+const InvalidKey = "invalid"
 
 // Strand is a section's rated items.
 type Strand struct {
@@ -46,17 +67,26 @@ type Strand struct {
 // value is Asked's.
 const AskedKey = "asked"
 
-// Asked says which of the plan's populations a response is in, and whether
-// it came through an invitation: one character per population, in order,
-// then one for the invitation, each "1" or "0". Reports take the people
-// who came through invitations as one more population, for completion.
+// Asked says which of the plan's populations a response is in, whether
+// it came through an invitation, and which of the plan's Choices it
+// chose: one character per population, in order, then one for the
+// invitation, then one per choice, each "1" or "0". Reports take the
+// people who came through invitations as one more population, for
+// completion, and those who chose each option as one more.
 func (p TallyPlan) Asked(r survey.Response) string {
-	b := make([]byte, 0, len(p.Populations)+1)
+	b := make([]byte, 0, len(p.Populations)+1+len(p.Choices))
 	for _, pop := range p.Populations {
 		b = append(b, bit(pop.Holds(r.Answers)))
 	}
-	return string(append(b, bit(r.Invitation != "")))
+	b = append(b, bit(r.Invitation != ""))
+	for _, c := range p.Choices {
+		raw := r.Answers[c.Key]
+		b = append(b, bit(raw != "" && p.validAnswer(c.Key, raw) && survey.Chose(raw, c.Value)))
+	}
+	return string(b)
 }
+
+func (p TallyPlan) validAnswer(key, raw string) bool { return p.valid == nil || p.valid(key, raw) }
 
 func bit(b bool) byte {
 	if b {
@@ -69,7 +99,7 @@ func bit(b bool) byte {
 // every rated item (scale questions and grid statements) and its
 // conditional populations.
 func PlanFor(d *survey.Definition) TallyPlan {
-	p := TallyPlan{SurveyID: d.ID, Populations: d.Populations()}
+	p := TallyPlan{SurveyID: d.ID, Populations: d.Populations(), Choices: d.Choosable(), multiple: map[string]bool{}}
 	for i, name := range survey.Breakdowns {
 		if q, ok := d.BreakdownQuestion(name); ok {
 			p.Breakdowns[i] = q.ID
@@ -85,6 +115,30 @@ func PlanFor(d *survey.Definition) TallyPlan {
 		if len(st.Items) > 0 {
 			p.Strands = append(p.Strands, st)
 		}
+	}
+	for _, q := range d.Counted() {
+		if q.Breakdown == "" {
+			p.Keys = append(p.Keys, q.ID)
+			p.multiple[q.ID] = q.Type == survey.TypeMultiple
+		}
+	}
+	p.outcome = map[string]func(map[string]string) string{}
+	for _, in := range d.Reaching() {
+		k := survey.IndicatorKey(in.ID)
+		p.Keys = append(p.Keys, k)
+		p.outcome[k] = func(answers map[string]string) string { return d.Outcome(in, answers) }
+	}
+	questions := map[string]*survey.Question{}
+	for _, k := range p.Keys {
+		if q, _, ok := d.QuestionOf(k); ok {
+			questions[k] = q
+		}
+	}
+	p.valid = func(key, raw string) bool {
+		if q := questions[key]; q != nil {
+			return d.ValidFor(q, raw)
+		}
+		return true
 	}
 	return p
 }
@@ -104,6 +158,12 @@ func (p TallyPlan) Fingerprint() string {
 	for _, pop := range p.Populations {
 		text += "\x1d" + pop.ID
 	}
+	text += "\x1c"
+	for _, c := range p.Choices {
+		text += "\x1d" + c.Key + "=" + c.Value
+	}
+	// Answers outside their question's values are counted apart.
+	text += "\x1c" + InvalidKey
 	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:8])
 }
@@ -158,15 +218,47 @@ func (c *Counts) Add(key, value string, n int) {
 }
 
 // AddResponse counts one response under a plan.
+// An answer that is not one of its question's values is counted under
+// InvalidKey by its key, and nowhere else: not in the answers, not in a
+// strand score, not as a choice.
 func (c *Counts) AddResponse(p TallyPlan, r survey.Response) {
 	c.Responses++
+	answers, cloned := r.Answers, false
 	for _, k := range p.Keys {
-		if v, ok := r.Answers[k]; ok && v != "" {
+		if f := p.outcome[k]; f != nil {
+			// An indicator, after every answer: its outcome from the
+			// valid ones.
+			if v := f(answers); v != "" {
+				c.Add(k, v, 1)
+			}
+			continue
+		}
+		v, ok := r.Answers[k]
+		if !ok || v == "" {
+			continue
+		}
+		if !p.validAnswer(k, v) {
+			c.Add(InvalidKey, k, 1)
+			if !cloned {
+				answers, cloned = maps.Clone(r.Answers), true
+			}
+			delete(answers, k)
+			continue
+		}
+		switch {
+		case p.multiple[k]:
+			for _, o := range survey.Choices(v) {
+				c.Add(k, o, 1)
+			}
+		default:
+			if n, isNumber := survey.Number(v); isNumber && v != strconv.Itoa(n) {
+				v = strconv.Itoa(n) // "1,200" counted as 1200
+			}
 			c.Add(k, v, 1)
 		}
 	}
 	for _, st := range p.Strands {
-		if score, ok := survey.StrandScore(r.Answers, st.Items); ok {
+		if score, ok := survey.StrandScore(answers, st.Items); ok {
 			c.Add(survey.StrandKey(st.ID), strconv.Itoa(score), 1)
 		}
 	}

@@ -86,10 +86,18 @@ type Definition struct {
 	// and percentages are worked from the rounded counts, so that none
 	// gives an exact count back. Zero publishes exact counts.
 	RoundCountsTo int `yaml:"round_counts_to"`
+	// RetentionMonths is how long a round's responses are kept after it
+	// closes, as the Trust has decided: each round's page shows the date
+	// it gives, and the dashboard a round past it. Zero: none is set, and
+	// the pages say so.
+	RetentionMonths int `yaml:"retention_months"`
 
 	Rounds   []Round           `yaml:"rounds"`
 	Scales   map[string]*Scale `yaml:"scales"`
 	Sections []*Section        `yaml:"sections"`
+	// Indicators are figures the Trust's plans name, worked out from the
+	// answers: see Indicator.
+	Indicators []*Indicator `yaml:"indicators"`
 
 	translations map[string]*Definition
 }
@@ -104,12 +112,32 @@ const DefaultMinGroupSize = 5
 // Audiences are the kinds of people a survey can be written for.
 var Audiences = []string{"staff", "organisations", "children", "young-people", "parents-carers"}
 
+// ForWorkforce reports whether the survey is answered by the people who
+// work in the partnership's organisations (staff, or an organisation's
+// own self-assessment): the surveys an organisation's co-ordinator invites
+// people to. Children's, young people's and parents' consultations are
+// run by the Trust's administrators.
+func (d *Definition) ForWorkforce() bool {
+	return d.Audience == "staff" || d.Audience == "organisations"
+}
+
 // ForYoungPeople reports whether the survey is answered by children or young
 // people, who get a privacy notice page, a way out on every page, help
 // contacts at the end, and never a required free-text question.
 func (d *Definition) ForYoungPeople() bool {
 	return d.Audience == "children" || d.Audience == "young-people"
 }
+
+// Consultation reports whether the survey asks the people services are
+// for (children, young people, parents and carers): they are told what
+// the Board did about their answers ("You said, we did").
+func (d *Definition) Consultation() bool {
+	return d.Audience == "children" || d.Audience == "young-people" || d.Audience == "parents-carers"
+}
+
+// YouSaidPath is the address of a consultation round's "You said, we did"
+// page (served by the Board pack's package).
+func YouSaidPath(surveyID, round string) string { return "/you-said/" + surveyID + "/" + round }
 
 // Words are a survey's own wording for service words (Definition.Word).
 type Words struct {
@@ -155,7 +183,12 @@ type Help struct {
 // words, in the contact's language). Subjects and bodies may use {title}, {asking}, {closes}, {link},
 // {opt_out} and {name}, which the sender fills in.
 type Email struct {
-	Asking          string `yaml:"asking"` // who is asking, for example "Haringey Children's Trust"
+	Asking string `yaml:"asking"` // who is asking, for example "Haringey Children's Trust": also the sender's name
+	// Contact is whom to ask about the survey, in the invitation: a name
+	// and an email address or telephone number, on one line (for example
+	// "Sam Patel, integrated.working@example.org"). Left out: the
+	// service's IWT_CONTACT_EMAIL.
+	Contact         string `yaml:"contact"`
 	Subject         string `yaml:"subject"`
 	Body            string `yaml:"body"`
 	ReminderSubject string `yaml:"reminder_subject"`
@@ -167,6 +200,25 @@ type Email struct {
 	// round's first schedule, as Round.Open is its first state: staff set
 	// a round's own (store.RoundState.Reminders).
 	ReminderDays []int `yaml:"reminder_days"`
+}
+
+// MaxRetentionMonths is the longest retention_months (ten years).
+const MaxRetentionMonths = 120
+
+// MaxContact is the longest email.contact a survey file may give.
+const MaxContact = 200
+
+var (
+	contactAddress = regexp.MustCompile(`[^\s@,;<>()]+@[^\s@,;<>()]+\.[a-zA-Z]{2,}`)
+	contactPhone   = regexp.MustCompile(`\+?[0-9][0-9 ]{8,}[0-9]`)
+)
+
+// ValidContact reports whether s says whom to ask in a way a person can
+// use: one line, not too long, with an email address or a telephone
+// number in it.
+func ValidContact(s string) bool {
+	return len(s) <= MaxContact && !strings.ContainsAny(s, "\r\n") &&
+		(contactAddress.MatchString(s) || contactPhone.MatchString(s))
 }
 
 // Limits of a reminder schedule, in a survey file or set by staff: a
@@ -305,6 +357,10 @@ type Question struct {
 	// Min and Max bound a number.
 	Min *int `yaml:"min"`
 	Max *int `yaml:"max"`
+	// Bands are where the bands a number's answers are counted in for
+	// reports begin, lowest first: [0, 1, 3] counts 0, 1 to 2 and 3 or
+	// more. Without them reports use DefaultBands.
+	Bands []int `yaml:"bands"`
 	// MaxLength bounds a text answer, in characters.
 	MaxLength int `yaml:"max_length"`
 	// Pattern is a regular expression a text answer must match whole, and

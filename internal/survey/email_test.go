@@ -51,3 +51,33 @@ func TestReminderDaysChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailContactChecked: whom to ask must be usable (an address or a
+// telephone number, one line); a bad one is a problem at its line.
+func TestEmailContactChecked(t *testing.T) {
+	b, err := os.ReadFile("../../surveys/training-needs.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for contact, ok := range map[string]bool{
+		`"Sam Patel, integrated.working@example.org"`:    true,
+		`"The workforce team on 020 7946 0000"`:          true,
+		`"Sam Patel"`:                                    false,
+		`"ask your manager"`:                             false,
+		`"` + strings.Repeat("a", 200) + `@example.org"`: false,
+	} {
+		s := strings.Replace(string(b), "\nhow_answers_are_used:", "\nemail:\n  contact: "+contact+"\nhow_answers_are_used:", 1)
+		_, problems := Parse("surveys/training-needs.yaml", []byte(s))
+		if ok {
+			if len(problems) != 0 {
+				t.Errorf("contact %s: %v", contact, problems)
+			}
+			continue
+		}
+		line := strings.Count(s[:strings.Index(s, "  contact:")], "\n") + 1
+		want := "surveys/training-needs.yaml:" + strconv.Itoa(line) + ": contact must be one line"
+		if len(problems) != 1 || !strings.HasPrefix(problems[0].String(), want) {
+			t.Errorf("contact %s: %v, want %q", contact, problems, want)
+		}
+	}
+}

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"path"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -41,11 +43,26 @@ func (ps Problems) Error() string {
 }
 
 // Catalogue is every survey the service serves, by ID, and in ID order,
-// and the survey files it refused, each with its problems.
+// and the survey files it refused, each with its problems. It is shared
+// by every part of the service and may change while it serves: Put
+// replaces a survey's definition (a version published on the staff pages,
+// on this instance or another). Each read sees one whole snapshot, from
+// memory.
 type Catalogue struct {
+	snap atomic.Pointer[snapshot]
+}
+
+type snapshot struct {
 	byID    map[string]*Definition
 	all     []*Definition
 	refused []Refusal
+}
+
+func (c *Catalogue) now() *snapshot {
+	if s := c.snap.Load(); s != nil {
+		return s
+	}
+	return &snapshot{}
 }
 
 // Refusal is a survey file that has problems: its survey is not served,
@@ -59,28 +76,53 @@ type Refusal struct {
 
 // Survey returns the survey with the given ID.
 func (c *Catalogue) Survey(id string) (*Definition, bool) {
-	d, ok := c.byID[id]
+	d, ok := c.now().byID[id]
 	return d, ok
 }
 
 // All returns every survey in ID order.
-func (c *Catalogue) All() []*Definition { return c.all }
+func (c *Catalogue) All() []*Definition { return c.now().all }
 
 // Refused returns the survey files refused for their problems, in file
 // order.
-func (c *Catalogue) Refused() []Refusal { return c.refused }
+func (c *Catalogue) Refused() []Refusal { return c.now().refused }
 
 // RefusedSurvey says whether the survey with the given ID is not served
 // because its file has problems.
 func (c *Catalogue) RefusedSurvey(id string) bool {
-	return slices.ContainsFunc(c.refused, func(r Refusal) bool { return r.ID == id })
+	s := c.now()
+	_, served := s.byID[id]
+	return !served && slices.ContainsFunc(s.refused, func(r Refusal) bool { return r.ID == id })
+}
+
+// Put serves d in place of the survey with its ID, or as a new survey:
+// requests that start after it read d. A refusal of a file for that ID
+// stays listed (its problems are still the file's), but the survey is
+// served.
+func (c *Catalogue) Put(d *Definition) {
+	for {
+		old := c.snap.Load()
+		next := &snapshot{byID: map[string]*Definition{}}
+		if old != nil {
+			maps.Copy(next.byID, old.byID)
+			next.refused = old.refused
+		}
+		next.byID[d.ID] = d
+		for _, e := range next.byID {
+			next.all = append(next.all, e)
+		}
+		sort.Slice(next.all, func(i, j int) bool { return next.all[i].ID < next.all[j].ID })
+		if c.snap.CompareAndSwap(old, next) {
+			return
+		}
+	}
 }
 
 // Problems returns every problem in every refused file, file by file; none
 // when every file was valid.
 func (c *Catalogue) Problems() Problems {
 	var ps Problems
-	for _, r := range c.refused {
+	for _, r := range c.now().refused {
 		ps = append(ps, r.Problems...)
 	}
 	return ps
@@ -96,7 +138,7 @@ func LoadDir(fsys fs.FS, dir string) (*Catalogue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("survey: read folder %s: %w", dir, err)
 	}
-	c := &Catalogue{byID: map[string]*Definition{}}
+	c := &snapshot{byID: map[string]*Definition{}}
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
 			continue
@@ -109,21 +151,27 @@ func LoadDir(fsys fs.FS, dir string) (*Catalogue, error) {
 		return nil, Problems{{File: dir, Line: 0, Message: "no survey files (*.yaml) in this folder"}}
 	}
 	sort.Slice(c.all, func(i, j int) bool { return c.all[i].ID < c.all[j].ID })
-	return c, nil
+	return c.catalogue(), nil
 }
 
 // LoadFile reads one survey file of fsys, as LoadDir reads a folder of
 // them; dir is used in the problems' file names.
 func LoadFile(fsys fs.FS, name, dir string) (*Catalogue, error) {
-	c := &Catalogue{byID: map[string]*Definition{}}
+	c := &snapshot{byID: map[string]*Definition{}}
 	if err := c.load(fsys, name, dir); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return c.catalogue(), nil
 }
 
 // load adds one file's survey to the catalogue, or its refusal.
-func (c *Catalogue) load(fsys fs.FS, name, dir string) error {
+func (c *snapshot) catalogue() *Catalogue {
+	cat := &Catalogue{}
+	cat.snap.Store(c)
+	return cat
+}
+
+func (c *snapshot) load(fsys fs.FS, name, dir string) error {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return fmt.Errorf("survey: %w", err)
@@ -556,10 +604,10 @@ func lineOf(f *ast.File, a at) int {
 // NewCatalogue is a catalogue of definitions already loaded, for tests and
 // tools that make their own.
 func NewCatalogue(defs ...*Definition) *Catalogue {
-	c := &Catalogue{byID: map[string]*Definition{}}
+	c := &snapshot{byID: map[string]*Definition{}}
 	for _, d := range defs {
 		c.byID[d.ID] = d
 		c.all = append(c.all, d)
 	}
-	return c
+	return c.catalogue()
 }

@@ -11,7 +11,7 @@ import (
 // want.txt: the exact problems the loader must report. crash holds a file
 // that made the YAML library panic (found by FuzzParse).
 func TestLoadDirProblems(t *testing.T) {
-	for _, dir := range []string{"invalid", "syntax", "unknown", "crash", "slips", "draft"} {
+	for _, dir := range []string{"invalid", "syntax", "unknown", "crash", "slips", "draft", "indicators"} {
 		t.Run(dir, func(t *testing.T) {
 			path := filepath.Join("testdata", dir)
 			c, err := LoadDir(os.DirFS(path), path)
@@ -164,5 +164,72 @@ func TestLoadDirRefusesOnlyTheBrokenFile(t *testing.T) {
 	}
 	if got := c.Problems().Error(); !strings.HasPrefix(got, "surveys/broken.yaml:4: ") {
 		t.Errorf("problems %q, want them at broken.yaml:4", got)
+	}
+}
+
+// BenchmarkCatalogueSurvey is what a respondent's page and a report pay to
+// find the live definition: one atomic load and one map lookup, in
+// memory, however often versions are published (docs/performance.md,
+// "Survey versions").
+func BenchmarkCatalogueSurvey(b *testing.B) {
+	c, err := LoadDir(os.DirFS("../../surveys"), "surveys")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, _ := c.Survey("integrated-working")
+	b.Run("read", func(b *testing.B) {
+		for b.Loop() {
+			if _, ok := c.Survey("integrated-working"); !ok {
+				b.Fatal("not found")
+			}
+		}
+	})
+	b.Run("read while publishing", func(b *testing.B) {
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					c.Put(d)
+				}
+			}
+		}()
+		for b.Loop() {
+			if _, ok := c.Survey("integrated-working"); !ok {
+				b.Fatal("not found")
+			}
+		}
+		close(stop)
+		<-done
+	})
+}
+
+// Put swaps a survey's definition for readers at once, and leaves the
+// others, and the refusals, as they were.
+func TestCataloguePut(t *testing.T) {
+	c, err := LoadDir(os.DirFS("../../surveys"), "surveys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(c.All())
+	d, _ := c.Survey("children")
+	changed := *d
+	changed.Version = "changed"
+	c.Put(&changed)
+	if got, _ := c.Survey("children"); got.Version != "changed" {
+		t.Errorf("after Put, Survey gives version %s", got.Version)
+	}
+	if len(c.All()) != before {
+		t.Errorf("after Put of a survey served, %d surveys; want %d", len(c.All()), before)
+	}
+	added := *d
+	added.ID = "aaa-new"
+	c.Put(&added)
+	if all := c.All(); len(all) != before+1 || all[0].ID != "aaa-new" {
+		t.Errorf("after Put of a new survey, All is not in id order with it: %d", len(all))
 	}
 }

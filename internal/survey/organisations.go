@@ -9,7 +9,7 @@ func (c *Catalogue) OrganisationLabel(value string) string {
 	if c == nil || value == "" {
 		return value
 	}
-	for _, d := range c.all {
+	for _, d := range c.All() {
 		if q, ok := d.BreakdownQuestion("organisation"); ok {
 			if l := q.OptionLabel(value); l != "" {
 				return l

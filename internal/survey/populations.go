@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// A Population is the people asked some of a survey's rated items: those
+// A Population is the people asked some of a survey's rated items or
+// counted questions (Counted): those
 // for whom a section's show_if (and a question's, inside it) holds. A
 // figure about a conditional strand is about the people who were asked it,
 // not about everyone who answered the survey, so reports protect each
@@ -19,8 +20,8 @@ type Population struct {
 	// When are the conditions, all of which must hold: a section's show_if,
 	// then a question's.
 	When []*Condition
-	// Keys are the rated items asked of it, and the strand-score keys of
-	// the sections whose own condition it is.
+	// Keys are the rated items and counted questions asked of it, and the
+	// strand-score keys of the sections whose own condition it is.
 	Keys []string
 }
 
@@ -66,6 +67,20 @@ func (d *Definition) Populations() []Population {
 			when := append(slices.Clip(section), conditions(q.ShowIf)...)
 			for _, k := range q.Keys() {
 				add(when, k)
+			}
+		}
+	}
+	// Then the closed questions reports count (Counted) that are asked of
+	// fewer than everyone, after every rated item's, so that adding them
+	// left the populations of rated items where they were.
+	for _, s := range d.Sections {
+		section := conditions(s.ShowIf)
+		for _, q := range s.Questions {
+			switch q.Type {
+			case TypeChoice, TypeYesNo, TypeMultiple, TypeNumber:
+				if q.Breakdown == "" {
+					add(append(slices.Clip(section), conditions(q.ShowIf)...), q.ID)
+				}
 			}
 		}
 	}

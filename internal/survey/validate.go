@@ -74,8 +74,14 @@ func (v *validator) definition(d *Definition) {
 	if d.Email != nil && !ValidReminderDays(d.Email.ReminderDays) {
 		v.add(root.key("email").key("reminder_days"), "reminder_days must be at most %d different whole numbers of days from 1 to %d, for example [7, 14]", MaxReminders, MaxReminderDay)
 	}
+	if d.Email != nil && d.Email.Contact != "" && !ValidContact(d.Email.Contact) {
+		v.add(root.key("email").key("contact"), "contact must be one line of at most %d characters with an email address or a telephone number, for example \"Sam Patel, integrated.working@example.org\"", MaxContact)
+	}
 	if d.Email != nil {
 		slices.Sort(d.Email.ReminderDays) // once here, not on every page that asks for a round
+	}
+	if d.RetentionMonths < 0 || d.RetentionMonths > MaxRetentionMonths {
+		v.add(root.key("retention_months"), "retention_months must be a whole number of months from 1 to %d, for example 24 (or left out if the Trust has not decided)", MaxRetentionMonths)
 	}
 	if d.RoundCountsTo != 0 && (d.RoundCountsTo < 2 || d.RoundCountsTo > 10) {
 		v.add(root.key("round_counts_to"), "round_counts_to must be from 2 to 10, for example 5 (or left out for exact counts)")
@@ -151,6 +157,10 @@ func (v *validator) definition(d *Definition) {
 	breakdowns := map[string]bool{}
 	for i, s := range d.Sections {
 		v.section(root.key("sections").index(i), d, s, sections, answers, breakdowns)
+	}
+	seenIndicators := map[string]bool{}
+	for i, in := range d.Indicators {
+		v.indicator(root.key("indicators").index(i), d, in, seenIndicators)
 	}
 	// A section's id names its page and its strand's figures; a question's
 	// names an answer. One name for two things would mix them up in links
@@ -306,6 +316,18 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 	}
 	if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
 		v.add(a.key("max"), "max %d is less than min %d", *q.Max, *q.Min)
+	}
+	if len(q.Bands) > 0 {
+		switch {
+		case q.Type != TypeNumber:
+			v.add(a.key("bands"), "only number questions have bands")
+		case !slices.IsSorted(q.Bands) || len(slices.Compact(slices.Clone(q.Bands))) != len(q.Bands):
+			v.add(a.key("bands"), "bands must go up, each once: %v", q.Bands)
+		case q.Min != nil && q.Bands[0] > *q.Min:
+			v.add(a.key("bands"), "the first band begins at %d, above min %d: answers from %d would be in no band", q.Bands[0], *q.Min, *q.Min)
+		case q.Max != nil && q.Bands[len(q.Bands)-1] > *q.Max:
+			v.add(a.key("bands"), "a band begins at %d, above max %d: it could never have anyone in it", q.Bands[len(q.Bands)-1], *q.Max)
+		}
 	}
 	if text {
 		switch {

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,9 @@ func Response(d *survey.Definition, rng *rand.Rand, n int, rounds []survey.Round
 		Round:    rounds[round].ID,
 		Answers:  map[string]string{},
 	}
+	// Multiple choices and numbers are drawn apart, so that the other
+	// answers are those drawn before they were answered.
+	more := rand.New(rand.NewPCG(uint64(n), 0x5eed))
 	for _, s := range d.Sections {
 		for _, q := range s.Questions {
 			switch q.Type {
@@ -37,6 +41,28 @@ func Response(d *survey.Definition, rng *rand.Rand, n int, rounds []survey.Round
 				} else if q.Type == survey.TypeYesNo {
 					draft.Answers[q.ID] = []string{"yes", "no"}[rng.IntN(2)]
 				}
+			case survey.TypeMultiple:
+				var chosen []string
+				for _, o := range q.Options {
+					if more.IntN(3) == 0 {
+						chosen = append(chosen, o.Value)
+					}
+				}
+				if len(chosen) == 0 && q.None != "" {
+					chosen = []string{survey.NoneOfThese}
+				} else if len(chosen) == 0 {
+					chosen = []string{q.Options[more.IntN(len(q.Options))].Value}
+				}
+				draft.Answers[q.ID] = strings.Join(chosen, " ")
+			case survey.TypeNumber:
+				lo, hi := 0, 20
+				if q.Min != nil {
+					lo = *q.Min
+				}
+				if q.Max != nil {
+					hi = min(*q.Max, lo+20)
+				}
+				draft.Answers[q.ID] = strconv.Itoa(lo + more.IntN(hi-lo+1))
 			case survey.TypeScale, survey.TypeGrid:
 				scale := d.Scales[q.Scale]
 				if scale == nil || len(scale.Levels) == 0 {

@@ -55,7 +55,9 @@ type Email struct {
 	// ToName is the To header's display name, decoded, as a mail program
 	// shows it.
 	ToName string
-	TLS    bool // it came over TLS
+	// FromName is the From header's display name, decoded.
+	FromName string
+	TLS      bool // it came over TLS
 }
 
 // StartSMTP starts a server on a free loopback port for the test, with
@@ -297,9 +299,11 @@ func decodeEmail(b []byte) (Email, error) {
 	if err != nil {
 		return Email{}, err
 	}
-	toName := ""
-	if to, err := (&mail.AddressParser{WordDecoder: new(mime.WordDecoder)}).Parse(m.Header.Get("To")); err == nil {
-		toName = to.Name
+	names := [2]string{}
+	for i, h := range []string{"To", "From"} {
+		if a, err := (&mail.AddressParser{WordDecoder: new(mime.WordDecoder)}).Parse(m.Header.Get(h)); err == nil {
+			names[i] = a.Name
+		}
 	}
-	return Email{Subject: subject, ToName: toName, Body: strings.ReplaceAll(string(text), "\r\n", "\n")}, nil
+	return Email{Subject: subject, ToName: names[0], FromName: names[1], Body: strings.ReplaceAll(string(text), "\r\n", "\n")}, nil
 }

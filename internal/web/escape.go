@@ -11,8 +11,22 @@ import (
 // without making a copy when there are none. Every text the Go-written
 // pages write goes through it; markup_test.go checks they do.
 func Escape(w *bytes.Buffer, s string) {
+	// Most texts (labels, hints, ids, values) have nothing to escape: one
+	// look at each byte in a table, then one write. It was a switch on each
+	// byte and a write of each piece, and 12% of a grid page's CPU.
+	i := 0
+	for i < len(s) && !escapes[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		w.WriteString(s)
+		return
+	}
 	last := 0
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s); i++ {
+		if !escapes[s[i]] {
+			continue
+		}
 		var to string
 		switch s[i] {
 		case '"':
@@ -27,8 +41,6 @@ func Escape(w *bytes.Buffer, s string) {
 			to = "&gt;"
 		case 0:
 			to = "\uFFFD"
-		default:
-			continue
 		}
 		w.WriteString(s[last:i])
 		w.WriteString(to)
@@ -36,6 +48,9 @@ func Escape(w *bytes.Buffer, s string) {
 	}
 	w.WriteString(s[last:])
 }
+
+// escapes are the bytes Escape replaces.
+var escapes = [256]bool{'"': true, '\'': true, '&': true, '<': true, '>': true, 0: true}
 
 // Href writes an address for an href or src attribute, escaped, as long
 // as it is one a page may link to: a path on this service, or an address

@@ -67,6 +67,10 @@ func (l *layout) head(w *bytes.Buffer, p *Page, service string) {
 	Escape(w, l.appCSS)
 	w.WriteString(`">
   `)
+	if p.Preview != "" {
+		w.WriteString(`<meta name="robots" content="noindex, nofollow">
+  `)
+	}
 }
 
 // top writes the rest of the page before its content: the header, the
@@ -101,6 +105,9 @@ func (l *layout) top(w *bytes.Buffer, p *Page, service string) {
   </header>
   <div class="govuk-width-container">
 `)
+	if p.Preview != "" {
+		previewBanner(w, p.Preview)
+	}
 	if p.ExitURL != "" {
 		w.WriteString(`    <div class="govuk-exit-this-page" data-module="govuk-exit-this-page">
       <a href="`)
@@ -161,6 +168,13 @@ func (l *layout) top(w *bytes.Buffer, p *Page, service string) {
 	}
 	w.WriteString(`    <main class="govuk-main-wrapper" id="main_content">
 `)
+	if n := p.NotOffered; n.Text != "" {
+		w.WriteString(`      <div class="govuk-inset-text" id="language-not-offered" lang="`)
+		Escape(w, n.Lang)
+		w.WriteString(`">`)
+		Escape(w, n.Text)
+		w.WriteString("</div>\n")
+	}
 	if len(p.Errors) > 0 {
 		w.WriteString(`      <div class="govuk-error-summary" data-module="govuk-error-summary">
         <div role="alert">
@@ -190,6 +204,21 @@ func (l *layout) top(w *bytes.Buffer, p *Page, service string) {
       </div>
 `)
 	}
+}
+
+// previewBanner writes the banner of every preview page: a GOV.UK phase
+// banner, in English whatever the survey's language (staff read it), with
+// the way back to the staff pages.
+func previewBanner(w *bytes.Buffer, text string) {
+	w.WriteString(`    <div class="govuk-phase-banner app-preview-banner" id="preview-banner" lang="en">
+      <p class="govuk-phase-banner__content">
+        <strong class="govuk-tag govuk-phase-banner__content__tag">Preview</strong>
+        <span class="govuk-phase-banner__text">`)
+	Escape(w, text)
+	w.WriteString(` <a class="govuk-link" href="/staff/surveys">Leave the preview</a></span>
+      </p>
+    </div>
+`)
 }
 
 // bottom writes the page after its content.

@@ -26,7 +26,17 @@ type Page struct {
 	// of every page of a survey for children and young people: a neutral
 	// page the survey file names.
 	ExitURL string
+	// NotOffered says, in the language asked for, that the survey is not
+	// written in it and which language it is shown in instead.
+	NotOffered NotOffered
+	// Preview, when set, is the banner at the top of every page of staff's
+	// preview of a survey (respond.Preview), saying that nothing entered
+	// is kept or sent; the page is also marked not to be indexed.
+	Preview string
 }
+
+// NotOffered is a notice in a language the page is not in.
+type NotOffered struct{ Lang, Text string }
 
 // DefaultServiceName is the name in every page's header and title when
 // the Trust sets none (IWT_SERVICE_NAME).

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/stats"
 	"iwtoolkit/internal/survey"
 	assets "iwtoolkit/web"
@@ -125,6 +126,10 @@ func templateFuncs(static func(string) (string, error)) template.FuncMap {
 		"decimal": stats.Figure,
 		"signed":  stats.Signed,
 		"add":     func(a, b int) int { return a + b },
+		// percent and signedPercent write a share, and a change of one,
+		// as whole percentages: "42%", "+7%".
+		"percent":       report.SharePercent,
+		"signedPercent": func(x float64) string { return stats.Signed(100*x) + " points" },
 		// msg is the service's wording in a language: {{msg .Language "continue"}}.
 		"msg": survey.Message,
 		// lines splits an answer of several lines or choices.

@@ -14,6 +14,7 @@ import (
 
 func (s *Store) commentary() *mongo.Collection  { return s.staffCollection("board_commentary") }
 func (s *Store) actionsColl() *mongo.Collection { return s.staffCollection("board_actions") }
+func (s *Store) targetsColl() *mongo.Collection { return s.staffCollection("board_targets") }
 
 // commentaryDoc is the commentary on one strand in one round, keyed by
 // "survey/round/strand": none of the three ids can hold a slash.
@@ -93,6 +94,7 @@ func (s *Store) createBoardIndexes(ctx context.Context) error {
 	}{
 		{s.actionsColl(), "survey_created", bson.D{{Key: "survey_id", Value: 1}, {Key: "created", Value: 1}}},
 		{s.commentary(), "survey_round", bson.D{{Key: "survey_id", Value: 1}, {Key: "round", Value: 1}}},
+		{s.targetsColl(), "survey_strand", bson.D{{Key: "survey_id", Value: 1}, {Key: "strand", Value: 1}}},
 	} {
 		model := mongo.IndexModel{Keys: ix.keys, Options: options.Index().SetName(ix.name)}
 		if _, err := ix.coll.Indexes().CreateOne(ctx, model); err != nil {
@@ -207,6 +209,43 @@ func (s *Store) Actions(ctx context.Context, surveyID string) ([]store.Action, e
 	err := eachWhere(ctx, s.actionsColl(), bson.D{{Key: "survey_id", Value: surveyID}},
 		bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}, func(d actionDoc) error {
 			out = append(out, d.action())
+			return nil
+		})
+	return out, err
+}
+
+// targetDoc is the target on one strand, keyed by "survey/strand".
+type targetDoc struct {
+	ID       string    `bson:"_id"`
+	SurveyID string    `bson:"survey_id"`
+	Strand   string    `bson:"strand"`
+	Kind     string    `bson:"kind"`
+	Value    float64   `bson:"value"`
+	By       time.Time `bson:"by,omitempty"`
+	Round    string    `bson:"round"`
+	Updated  time.Time `bson:"updated,omitempty"`
+}
+
+// SetTarget creates or replaces the target on a strand.
+func (s *Store) SetTarget(ctx context.Context, t store.Target) error {
+	doc := targetDoc{ID: t.SurveyID + "/" + t.Strand, SurveyID: t.SurveyID, Strand: t.Strand, Kind: string(t.Kind), Value: t.Value,
+		By: ms(t.By), Round: t.Round, Updated: ms(t.Updated)}
+	_, err := written(ctx, asUpsertByKey, func() (*mongo.UpdateResult, error) {
+		return s.targetsColl().ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
+	})
+	if err != nil {
+		return errorf("mongo: set target %s: %w", doc.ID, err)
+	}
+	return nil
+}
+
+// Targets returns every target on a survey, by strand.
+func (s *Store) Targets(ctx context.Context, surveyID string) ([]store.Target, error) {
+	var out []store.Target
+	err := eachWhere(ctx, s.targetsColl(), bson.D{{Key: "survey_id", Value: surveyID}},
+		bson.D{{Key: "strand", Value: 1}}, func(d targetDoc) error {
+			out = append(out, store.Target{SurveyID: d.SurveyID, Strand: d.Strand, Kind: store.TargetKind(d.Kind), Value: d.Value,
+				By: utc(d.By), Round: d.Round, Updated: utc(d.Updated)})
 			return nil
 		})
 	return out, err

@@ -61,29 +61,6 @@ func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
 	return doc.draft(), nil
 }
 
-// TakeDraft deletes the draft if it is the round's and unexpired, in one
-// findAndModify: MongoDB changes one document atomically, so of two takes
-// at once only one finds it.
-func (s *Store) TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error) {
-	filter := bson.D{
-		{Key: "_id", Value: key}, {Key: "survey_id", Value: surveyID}, {Key: "round", Value: round},
-		{Key: "expires", Value: bson.D{{Key: "$gt", Value: t.UTC()}}},
-	}
-	var doc draftDoc
-	res, _ := written(ctx, asWrite, func() (*mongo.SingleResult, error) {
-		r := s.drafts.FindOneAndDelete(ctx, filter)
-		return r, r.Err()
-	})
-	err := res.Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return survey.Draft{}, errorf("mongo: take draft: %w", store.ErrNotFound)
-	}
-	if err != nil {
-		return survey.Draft{}, errorf("mongo: take draft: %w", err)
-	}
-	return doc.draft(), nil
-}
-
 func (doc draftDoc) draft() survey.Draft {
 	return survey.Draft{
 		Key:           doc.Key,

@@ -169,6 +169,9 @@ func (s *Store) createIndexes(ctx context.Context) error {
 	if err := s.createDefinitionIndexes(ctx); err != nil {
 		return err
 	}
+	if err := s.createSurveyVersionIndexes(ctx); err != nil {
+		return err
+	}
 	if err := s.createStaffIndexes(ctx); err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -71,4 +73,73 @@ func flatString(s string, i int) (string, int, bool) {
 		return "", 0, false
 	}
 	return u, j + 1, true
+}
+
+// picker finds the answers to some keys in answers as encode writes
+// them, with no map made: for readers of every response that need a few
+// answers of each.
+type picker struct {
+	sorted []string // the keys, sorted, each once
+	at     [][]int  // for each, where it goes in values
+}
+
+func newPicker(keys []string) *picker {
+	p := &picker{}
+	byKey := map[string][]int{}
+	for i, k := range keys {
+		if k != "" {
+			byKey[k] = append(byKey[k], i)
+		}
+	}
+	p.sorted = slices.Sorted(maps.Keys(byKey))
+	for _, k := range p.sorted {
+		p.at = append(p.at, byKey[k])
+	}
+	return p
+}
+
+// pick fills values (all "" to begin with) with the answers to the keys,
+// substrings of s where they hold no escapes. json.Marshal writes a map's
+// keys in order, so the keys wanted are found by walking both in order;
+// a key out of order is looked for from the start. ok is false where
+// decodeFlat would give up.
+func (p *picker) pick(s string, values []string) (ok bool) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return false
+	}
+	i := 1
+	if s[i] == '}' {
+		return i == len(s)-1
+	}
+	j, last := 0, ""
+	for {
+		k, next, ok := flatString(s, i)
+		if !ok || next >= len(s) || s[next] != ':' {
+			return false
+		}
+		v, next, ok := flatString(s, next+1)
+		if !ok || next >= len(s) {
+			return false
+		}
+		if k < last {
+			j = 0
+		}
+		last = k
+		for j < len(p.sorted) && p.sorted[j] < k {
+			j++
+		}
+		if j < len(p.sorted) && p.sorted[j] == k {
+			for _, at := range p.at[j] {
+				values[at] = v
+			}
+		}
+		switch s[next] {
+		case ',':
+			i = next + 1
+		case '}':
+			return next == len(s)-1
+		default:
+			return false
+		}
+	}
 }

@@ -219,3 +219,55 @@ WHERE a.`+where+` ORDER BY c.id`, arg)
 	}
 	return out, nil
 }
+
+// targetsSchema is the migration that adds the Board pack's targets: one
+// per (survey, strand), the value a real number, the date Unix
+// milliseconds.
+const targetsSchema = `
+CREATE TABLE board_targets (
+	survey_id TEXT NOT NULL,
+	strand    TEXT NOT NULL,
+	kind      TEXT NOT NULL,
+	value     REAL NOT NULL,
+	by_date   INTEGER NOT NULL,
+	round     TEXT NOT NULL,
+	updated   INTEGER NOT NULL,
+	PRIMARY KEY (survey_id, strand)
+);
+`
+
+// SetTarget creates or replaces the target on a strand.
+func (s *Store) SetTarget(ctx context.Context, t store.Target) error {
+	_, err := s.write.ExecContext(ctx, `
+INSERT OR REPLACE INTO board_targets (survey_id, strand, kind, value, by_date, round, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?)`, t.SurveyID, t.Strand, string(t.Kind), t.Value, millis(t.By), t.Round, millis(t.Updated))
+	if err != nil {
+		return errorf("sqlite: set target %s/%s: %w", t.SurveyID, t.Strand, err)
+	}
+	return nil
+}
+
+// Targets returns every target on a survey, by strand.
+func (s *Store) Targets(ctx context.Context, surveyID string) ([]store.Target, error) {
+	rows, err := s.read.QueryContext(ctx, `
+SELECT strand, kind, value, by_date, round, updated FROM board_targets WHERE survey_id = ? ORDER BY strand`, surveyID)
+	if err != nil {
+		return nil, errorf("sqlite: targets %s: %w", surveyID, err)
+	}
+	defer rows.Close()
+	var out []store.Target
+	for rows.Next() {
+		t := store.Target{SurveyID: surveyID}
+		var kind string
+		var by, updated int64
+		if err := rows.Scan(&t.Strand, &kind, &t.Value, &by, &t.Round, &updated); err != nil {
+			return nil, errorf("sqlite: targets %s: %w", surveyID, err)
+		}
+		t.Kind, t.By, t.Updated = store.TargetKind(kind), fromMillis(by), fromMillis(updated)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errorf("sqlite: targets %s: %w", surveyID, err)
+	}
+	return out, nil
+}

@@ -37,10 +37,10 @@ import (
 //     other write can commit until the group ends; if the version is still
 //     that one, no other write's change to the cache has come since, so
 //     the group's changes, applied in job order, are the newest. Otherwise
-//     (a TakeDraft or a sweep, or another store's group, committed and
-//     changed the cache in between) the group forgets its keys instead. A
-//     group that fails forgets its keys too. TakeDraft and
-//     DeleteExpiredDrafts remove what they deleted, after the delete.
+//     (a sweep, or another store's group, committed and changed the cache
+//     in between) the group forgets its keys instead. A group that fails
+//     forgets its keys too. DeleteExpiredDrafts removes what it deleted,
+//     after the delete.
 //     Forgetting is always safe: a draft not in the cache is read from
 //     SQLite.
 //
@@ -230,15 +230,6 @@ func (c *cache) remove(key string) {
 		delete(c.drafts, key)
 		c.draftBytes -= d.size
 	}
-}
-
-// forgetDraft removes a draft: call it after a statement that deleted or
-// changed it outside a group.
-func (c *cache) forgetDraft(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.remove(key)
-	c.draftsVersion++
 }
 
 // forgetExpired removes the drafts that DeleteExpiredDrafts(t) deletes.

@@ -128,24 +128,6 @@ func TestDraftIsACopy(t *testing.T) {
 	sameAsDatabase(t, s, "k")
 }
 
-func TestTakenDraftIsGone(t *testing.T) {
-	ctx := context.Background()
-	s := openStore(t, t.TempDir())
-	if err := s.SaveDraft(ctx, draftFor("k", map[string]string{"caf-1": "3"})); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.TakeDraft(ctx, "k", "other", "baseline", t0); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("TakeDraft for another survey: %v, want ErrNotFound", err)
-	}
-	sameAsDatabase(t, s, "k") // not taken: still there
-	if _, err := s.TakeDraft(ctx, "k", "iw", "baseline", t0); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Draft(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("Draft after TakeDraft: %v, want ErrNotFound", err)
-	}
-}
-
 func TestSubmittedDraftIsGone(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, t.TempDir())
@@ -261,9 +243,7 @@ func TestDraftsConcurrently(t *testing.T) {
 					if err == nil {
 						d.Answers["scribbled"] = "by a reader" // must not reach the cache
 					}
-				case n < 92:
-					_, err = s.TakeDraft(ctx, key, "iw", "baseline", t0)
-				case n < 98:
+				case n < 97:
 					_, err = s.Submit(ctx, survey.Response{Reference: fmt.Sprintf("R%d-%d", w, i), SurveyID: "iw", Version: "1", Round: "baseline", Submitted: t0, SubmissionKey: key})
 				default:
 					_, err = s.DeleteExpiredDrafts(ctx, t0)
@@ -407,7 +387,7 @@ func TestRoundStatesConcurrently(t *testing.T) {
 
 // The races the versions close, one step at a time: a read of the rounds
 // that began before a write, and a group that committed before a
-// TakeDraft whose change to the cache came first.
+// sweep whose change to the cache came first.
 func TestStaleChangesAreNotKept(t *testing.T) {
 	c := newCache()
 	_, _, version := c.roundStates("iw")
@@ -419,7 +399,7 @@ func TestStaleChangesAreNotKept(t *testing.T) {
 
 	d := draftFor("k", nil)
 	since := c.draftsSeen()
-	c.forgetDraft("k") // a TakeDraft that committed after the group did
+	c.forgetExpired(t0.Add(48 * time.Hour)) // a sweep that committed after the group did
 	c.groupDone(since, []draftChange{*saved(d)})
 	if _, ok := c.draft("k"); ok {
 		t.Error("a group kept a draft after a later delete's change to the cache")
@@ -452,7 +432,7 @@ func TestDraftReadIsKept(t *testing.T) {
 
 	c := newCache()
 	version := c.draftsSeen()
-	c.forgetDraft("k") // a write that ended after the read's query
+	c.forgetExpired(t0) // a write (a sweep) that ended after the read's query
 	c.keepRead(version, draftFor("k", nil))
 	if _, ok := c.draft("k"); ok {
 		t.Error("a read that began before a write kept its draft after the write")
@@ -460,14 +440,14 @@ func TestDraftReadIsKept(t *testing.T) {
 }
 
 // The same race through the batcher: a change to the cache that arrives
-// while a group runs (a TakeDraft's, committed just before the group
-// took the write lock) makes the group forget its drafts, not keep them.
+// while a group runs (a sweep's, committed just before the group took
+// the write lock) makes the group forget its drafts, not keep them.
 func TestGroupForgetsAfterAChangeWhileItRan(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, t.TempDir())
 	d := draftFor("k", map[string]string{"caf-1": "3"})
 	err := s.batch.do(ctx, saved(d), func(ctx context.Context, tx *txn) error {
-		s.cache.forgetDraft("taken")
+		s.cache.forgetExpired(t0)
 		_, err := tx.ExecContext(ctx, `INSERT INTO drafts (key, survey_id, round, answers, updated, expires, respondent_key, invitation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			d.Key, d.SurveyID, d.Round, encode(d.Answers), d.Updated.UnixMilli(), d.Expires.UnixMilli(), d.RespondentKey, d.Invitation)
 		return err

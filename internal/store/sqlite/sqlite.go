@@ -192,6 +192,8 @@ CREATE TABLE invitation_uses (
 	11: `CREATE INDEX responses_by_time ON responses (survey_id, submitted);`,
 	12: roundRemindersSchema,  // see rounds.go
 	13: contactLanguageSchema, // see contacts.go
+	14: targetsSchema,         // see board.go
+	15: surveyVersionsSchema,  // see surveyversions.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -259,18 +261,6 @@ func (s *Store) Draft(ctx context.Context, key string) (survey.Draft, error) {
 	if err == nil {
 		s.cache.keepRead(version, d) // a copy: the caller changes d
 	}
-	return d, err
-}
-
-// TakeDraft deletes the draft if it is the round's and unexpired, in one
-// statement on the one write connection.
-func (s *Store) TakeDraft(ctx context.Context, key, surveyID, round string, t time.Time) (survey.Draft, error) {
-	row := s.write.QueryRowContext(ctx, `
-DELETE FROM drafts WHERE key = ? AND survey_id = ? AND round = ? AND expires > ?
-RETURNING survey_id, round, answers, updated, expires, respondent_key, invitation`,
-		key, surveyID, round, t.UnixMilli())
-	d, err := scanDraft(row, key, "take draft")
-	s.cache.forgetDraft(key)
 	return d, err
 }
 
@@ -411,6 +401,59 @@ func (s *Store) EachResponse(ctx context.Context, surveyID string, rounds []stri
 			return errorf("sqlite: responses: %w", err)
 		}
 		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return errorf("sqlite: responses: %w", err)
+	}
+	return nil
+}
+
+// EachAnswers streams a survey's responses in some rounds, oldest first,
+// as EachResponse does, with only the answers to keys: values[i] is the
+// answer to keys[i] ("" for none), and the response's Answers and
+// Reference are not set. No map of every answer is made, which was most
+// of the paired comparison's time (report.EachAnswers). values is reused
+// between calls.
+func (s *Store) EachAnswers(ctx context.Context, surveyID string, rounds []string, keys []string, fn func(survey.Response, []string) error) error {
+	query := `SELECT round, answers, submitted, respondent_key, invitation FROM responses WHERE survey_id = ?`
+	args := []any{surveyID}
+	if len(rounds) > 0 {
+		query += ` AND round IN (?` + strings.Repeat(`, ?`, len(rounds)-1) + `)`
+		for _, r := range rounds {
+			args = append(args, r)
+		}
+	}
+	query += ` ORDER BY submitted, id`
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return errorf("sqlite: responses: %w", err)
+	}
+	defer rows.Close()
+	pick := newPicker(keys)
+	values := make([]string, len(keys))
+	for rows.Next() {
+		r := survey.Response{SurveyID: surveyID}
+		var answers string
+		var submitted int64
+		if err := rows.Scan(&r.Round, &answers, &submitted, &r.RespondentKey, &r.Invitation); err != nil {
+			return errorf("sqlite: responses: %w", err)
+		}
+		r.Submitted = time.UnixMilli(submitted).UTC()
+		clear(values)
+		if !pick.pick(answers, values) {
+			var m map[string]string
+			if err := decode(&m, answers); err != nil {
+				return errorf("sqlite: responses: %w", err)
+			}
+			for i, k := range keys {
+				if k != "" {
+					values[i] = m[k]
+				}
+			}
+		}
+		if err := fn(r, values); err != nil {
 			return err
 		}
 	}

@@ -19,6 +19,37 @@ var boardTests = []struct {
 }{
 	{"Commentary", testCommentary},
 	{"Actions", testActions},
+	{"Targets", testTargets},
+}
+
+// A strand has one target at a time: setting another replaces it, and a
+// survey's targets come by strand, with their value, date and round as
+// set.
+func testTargets(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	if none, err := s.Targets(ctx, "iw"); err != nil || len(none) != 0 {
+		t.Fatalf("Targets before any: %v, %v", none, err)
+	}
+	by := time.Date(2028, 3, 31, 0, 0, 0, 0, time.UTC)
+	tac := store.Target{SurveyID: "iw", Strand: "tac", Kind: store.TargetMean, Value: 3.25, By: by, Round: "baseline", Updated: t0}
+	caf := store.Target{SurveyID: "iw", Strand: "caf", Kind: store.TargetShare, Value: 50, By: by, Round: "baseline", Updated: t0}
+	for _, x := range []store.Target{tac, caf, {SurveyID: "other", Strand: "caf", Kind: store.TargetShare, Value: 10, By: by, Round: "baseline"}} {
+		if err := s.SetTarget(ctx, x); err != nil {
+			t.Fatalf("SetTarget: %v", err)
+		}
+	}
+	caf.Value, caf.Round, caf.Updated = 55.5, "follow-up", t0.Add(time.Hour)
+	if err := s.SetTarget(ctx, caf); err != nil {
+		t.Fatalf("SetTarget again: %v", err)
+	}
+	got, err := s.Targets(ctx, "iw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]store.Target{caf, tac}, got); diff != "" {
+		t.Errorf("Targets (-want +got):\n%s", diff)
+	}
 }
 
 func testCommentary(t *testing.T, open func(t *testing.T) store.Store) {

@@ -37,12 +37,10 @@ func Run(t *testing.T, h Harness) {
 		{"NotFound", testNotFound},
 		{"Drafts", testDrafts},
 		{"DraftsExpire", testDraftsExpire},
-		{"TakeDraft", testTakeDraft}, // drafts.go
 		{"Invitations", testInvitations},
 		{"EachResponse", testEachResponse},
 		{"Reopen", testReopen},
 		{"ConcurrentSubmits", testConcurrentSubmits},
-		{"ConcurrentTakeDraft", testConcurrentTakeDraft},                                   // drafts.go
 		{"ConcurrentDraftSaves", testConcurrentDraftSaves},                                 // drafts.go
 		{"ConcurrentIncrements", testConcurrentIncrements},                                 // staff.go
 		{"TalliesExact", testTalliesExact}, {"TalliesWithoutPlan", testTalliesWithoutPlan}, // tally.go
@@ -52,9 +50,10 @@ func Run(t *testing.T, h Harness) {
 	tests = append(tests, staffTests...)
 	tests = append(tests, adminTests...)
 	tests = append(tests, definitionTests...)
-	tests = append(tests, boardTests...)       // board.go
-	tests = append(tests, publicationTests...) // publications.go
-	tests = append(tests, contactTests...)     // contacts.go
+	tests = append(tests, surveyVersionTests...) // surveyversions.go
+	tests = append(tests, boardTests...)         // board.go
+	tests = append(tests, publicationTests...)   // publications.go
+	tests = append(tests, contactTests...)       // contacts.go
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			open := h(t)

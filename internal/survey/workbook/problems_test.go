@@ -176,10 +176,10 @@ func TestProblems(t *testing.T) {
 			b.f.SetCellStr("survey", "Z5", "a note to myself")
 			return b.bytes()
 		}, []string{
-			`survey sheet, row 1, column G: column "relevent" is not one this sheet has: did you mean relevant?`,
+			`survey sheet, row 1, column J: column "relevent" is not one this sheet has: did you mean relevant?`,
 			`survey sheet, row 5, column Z: this cell is in a column without a name in row 1`,
 			`choices sheet, row 1, column C: column "label::Klingon (tlh)": "Klingon (tlh)" is not a language the service speaks (English (en), Cymraeg (cy), Polski (pl)): write it as label::Cymraeg (cy)`,
-			`rounds sheet, row 1, column C: column open::Cymraeg (cy) is the same in every language: name it open, without ::`,
+			`rounds sheet, row 1, column D: column open::Cymraeg (cy) is the same in every language: name it open, without ::`,
 		}},
 		{"a damaged sheet", func(t *testing.T) []byte {
 			// The survey sheet's XML stops short: its rows can be read one

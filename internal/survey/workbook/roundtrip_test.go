@@ -59,7 +59,7 @@ func strip(d survey.Definition) survey.Definition {
 		Help: d.Help, Email: d.Email, SafeguardingWords: d.SafeguardingWords, ExitPage: d.ExitPage,
 		SafeguardingLead: d.SafeguardingLead, SafeguardingNotice: d.SafeguardingNotice, Words: d.Words,
 		TaskList: d.TaskList, InvitationOnly: d.InvitationOnly, Languages: d.Languages, MinGroupSize: d.MinGroupSize,
-		RoundCountsTo: d.RoundCountsTo, Rounds: d.Rounds, Scales: d.Scales, Sections: d.Sections,
+		RoundCountsTo: d.RoundCountsTo, RetentionMonths: d.RetentionMonths, Rounds: d.Rounds, Scales: d.Scales, Sections: d.Sections,
 	}
 }
 

@@ -119,7 +119,7 @@ func (r *reader) survey() *source {
 	if v := settings.id("exit_page"); v != "" {
 		s.line(settings.at("exit_page"), 0, "exit_page: %s", quote(v))
 	}
-	for _, col := range []string{"min_group_size", "round_counts_to"} {
+	for _, col := range []string{"min_group_size", "round_counts_to", "retention_months"} {
 		if n, ok := r.whole(settings, col); ok {
 			s.line(settings.at(col), 0, "%s: %d", col, n)
 		}
@@ -181,8 +181,12 @@ func (r *reader) survey() *source {
 			emailRows = append(emailRows, name)
 		}
 	}
-	if len(emailRows) > 0 || len(days) > 0 {
+	contact := settings.get("email_contact")
+	if len(emailRows) > 0 || len(days) > 0 || contact != "" {
 		s.line(cell{sheet: sheetTexts}, 0, "email:")
+		if contact != "" {
+			s.line(settings.at("email_contact"), 1, "contact: %s", quote(contact))
+		}
 		for _, name := range emailRows {
 			s.text(1, strings.TrimPrefix(name, "email_"), texts[name], "text")
 		}

@@ -135,11 +135,13 @@ var layout = []sheet{
 		{"audience", false, 16, "Who answers: staff, organisations, children, young-people or parents-carers."},
 		{"min_group_size", false, 14, "The smallest group a report shows (5 or more; blank for 5)."},
 		{"round_counts_to", false, 14, "Round every published count to a multiple of this (2 to 10; blank for exact counts)."},
+		{"retention_months", false, 14, "How many months a round's responses are kept after it closes (1 to 120; blank if the Trust has not decided)."},
 		{"exit_page", false, 30, "Where Exit this page leads, for children and young people: a full https address."},
 		{"task_list", false, 10, "yes to show a task list of the sections (long self-assessments)."},
 		{"invitation_only", false, 14, "yes to take answers only through invitation links."},
 		{"reminder_days", false, 14, "Days after an invitation when reminders go, for example 7 14."},
 		{"safeguarding_lead", false, 30, "The email address of the named safeguarding lead, told at once when an answer is flagged (blank: the service's own setting)."},
+		{"email_contact", false, 30, "Whom people may ask about the survey, named in invitations: a name and an email address or telephone number (blank: the service's own contact)."},
 	}},
 	{sheetTexts, "The survey's longer texts, one a row, by name: introduction, time_to_complete, how_answers_are_used, privacy_notice, help_text, safeguarding_notice, the survey's own words for the service's (words_…, for children and young people) and the email wording.", []column{
 		{"name", false, 24, "Which text: " + strings.Join(textNames(), ", ") + "."},

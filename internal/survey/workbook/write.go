@@ -73,7 +73,8 @@ func (t *table) define(d *survey.Definition) {
 	settings := map[string]string{
 		"form_id": d.ID, "version": d.Version, "default_language": "English (en)", "audience": d.Audience,
 		"min_group_size": number(d.MinGroupSize), "round_counts_to": number(d.RoundCountsTo), "exit_page": d.ExitPage,
-		"task_list": yes(d.TaskList), "invitation_only": yes(d.InvitationOnly), "safeguarding_lead": d.SafeguardingLead,
+		"retention_months": number(d.RetentionMonths),
+		"task_list":        yes(d.TaskList), "invitation_only": yes(d.InvitationOnly), "safeguarding_lead": d.SafeguardingLead,
 	}
 	t.text(settings, "form_title", d, func(d *survey.Definition) string { return d.Title })
 	if d.Email != nil {
@@ -82,6 +83,7 @@ func (t *table) define(d *survey.Definition) {
 			days[i] = strconv.Itoa(n)
 		}
 		settings["reminder_days"] = strings.Join(days, " ")
+		settings["email_contact"] = d.Email.Contact
 	}
 	t.add(sheetSettings, settings)
 

@@ -22,6 +22,8 @@ import (
 // stores have it.
 type boardStore interface {
 	SetCommentary(ctx context.Context, c store.Commentary) error
+	SetTarget(ctx context.Context, t store.Target) error
+	Targets(ctx context.Context, surveyID string) ([]store.Target, error)
 	Commentary(ctx context.Context, surveyID, round, strand string) (store.Commentary, error)
 	Commentaries(ctx context.Context, surveyID, round string) ([]store.Commentary, error)
 	AddAction(ctx context.Context, a store.Action) error
@@ -183,23 +185,39 @@ type packChange struct {
 // report.Compare's, unchanged: the pack shows the report's figures,
 // suppressed as the report suppresses them.
 type packStrand struct {
-	Section    *survey.Section
-	Row        report.StrandRow
-	Detail     report.SectionDetail
-	Chart      report.StrandChart
-	Commentary store.Commentary
-	Actions    []packAction
+	Section  *survey.Section
+	Row      report.StrandRow
+	Detail   report.SectionDetail
+	Chart    report.StrandChart
+	Headline report.Headline
+	// StatementShares are, on a scale of three levels or fewer, each
+	// statement's share who gave the top answer in each round: a
+	// children's pack says shares, not means.
+	StatementShares [][]report.Share
+	Commentary      store.Commentary
+	Actions         []packAction
+	Target          *packTarget // the strand's target, evaluated; nil when none
+}
+
+// Written reports whether any part of the strand's commentary is written.
+func (s packStrand) Written() bool {
+	return s.Commentary.Know != "" || s.Commentary.How != "" || s.Commentary.Next != ""
 }
 
 type packPage struct {
 	session.Page
 	packContext
 	Comparison *report.Comparison
-	Strands    []packStrand
-	MinGroup   int
-	Produced   string // the date the pack was made
-	Address    string // the pack's own address, in full where the service knows its base URL
-	CanEdit    bool
+	// Headlines are the first page's figures, one per strand; Most and
+	// Least the strands whose headline changed most and least.
+	Headlines   []report.Headline
+	Most, Least *report.Headline
+	Strands     []packStrand
+	Targets     []packTarget // the strands' targets, evaluated, in order
+	MinGroup    int
+	Produced    string // the date the pack was made
+	Address     string // the pack's own address, in full where the service knows its base URL
+	CanEdit     bool
 }
 
 // Dates are shown as the Board reads them.
@@ -250,9 +268,14 @@ func (s *Pages) boardPack(c *fiber.Ctx) error {
 		Page: session.PageFor(c, p.Survey.Title+": Board pack"), packContext: p, Comparison: cmp,
 		MinGroup: p.Survey.GroupSize(), Produced: s.now().In(rounds.London).Format("2 January 2006"),
 		Address: strings.TrimSuffix(s.baseURL, "/") + p.PackURL(""), CanEdit: session.Of(c).User.CanEditBoardPack(),
+		Headlines: cmp.Headlines(),
 	}
+	page.Most, page.Least = report.MostAndLeast(page.Headlines)
 	for i, row := range cmp.Strands {
-		ps := packStrand{Section: row.Section, Row: row, Detail: cmp.Sections[i], Chart: cmp.StrandChart(i)}
+		ps := packStrand{Section: row.Section, Row: row, Detail: cmp.Sections[i], Chart: cmp.StrandChart(i), Headline: page.Headlines[i]}
+		if ps.Headline.Top {
+			ps.StatementShares = cmp.StatementShares(i, ps.Headline.Good.Value)
+		}
 		for _, cm := range comments {
 			if cm.Strand == row.Section.ID {
 				ps.Commentary = cm
@@ -272,6 +295,11 @@ func (s *Pages) boardPack(c *fiber.Ctx) error {
 		}
 		page.Strands = append(page.Strands, ps)
 	}
+	targets, err := p.Board.Targets(ctx, p.Survey.ID)
+	if err != nil {
+		return err
+	}
+	page.packTargets(targets, order, s.now())
 	if err := s.render(c, http.StatusOK, "pack.html", page); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package board
 
 import (
 	"testing"
+	"time"
 
 	"iwtoolkit/internal/store"
 )
@@ -41,5 +42,37 @@ func TestInPack(t *testing.T) {
 				t.Errorf("inPack = %v, %v; want %v, %v", show, carried, tc.show, tc.carried)
 			}
 		})
+	}
+}
+
+// A target is judged on the figures as shown: met at or above it; past
+// its date and not met, off track; before it, on track only if the figure
+// has risen since the first round compared; in the round it was set in,
+// not judged yet.
+func TestJudgeTarget(t *testing.T) {
+	by := time.Date(2028, 3, 31, 0, 0, 0, 0, time.UTC)
+	target := store.Target{Kind: store.TargetShare, Value: 50, By: by}
+	before, onTheDay, after := by.AddDate(0, -1, 0), by.Add(20*time.Hour), by.AddDate(0, 0, 1)
+	for _, c := range []struct {
+		name          string
+		first, latest float64
+		firstShown    bool
+		setHere       bool
+		today         time.Time
+		want          TargetStatus
+	}{
+		{"set in this round", 40, 60, true, true, before, TargetSet},
+		{"reached", 40, 50, true, false, before, TargetMet},
+		{"reached after the date", 40, 51, true, false, after, TargetMet},
+		{"rising, before the date", 40, 44, true, false, before, TargetOnTrack},
+		{"rising, on the day", 40, 44, true, false, onTheDay, TargetOnTrack},
+		{"rising, date passed", 40, 44, true, false, after, TargetOffTrack},
+		{"falling", 44, 40, true, false, before, TargetOffTrack},
+		{"level", 44, 44, true, false, before, TargetOffTrack},
+		{"no first round to compare", 0, 44, false, false, before, TargetOffTrack},
+	} {
+		if got, why := judge(target, c.first, c.latest, c.firstShown, c.setHere, c.today); got != c.want || why == "" {
+			t.Errorf("%s: %s (%q), want %s", c.name, got, why, c.want)
+		}
 	}
 }

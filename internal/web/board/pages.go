@@ -50,7 +50,7 @@ type Pages struct {
 
 // New makes the pack's pages.
 func New(o Options) (*Pages, error) {
-	r, err := web.NewRenderer([]string{"pack.html", "pack-commentary.html", "pack-action.html"}, nil)
+	r, err := web.NewRenderer([]string{"pack.html", "pack-commentary.html", "pack-action.html", "pack-target.html", "you-said.html"}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +71,12 @@ func (s *Pages) Register(t *web.Routes) {
 		web.Post("/actions/new", auth.EditBoardPack, s.addAction),
 		web.Get("/actions/:id", auth.EditBoardPack, s.actionForm),
 		web.Post("/actions/:id", auth.EditBoardPack, s.updateAction),
+		web.Get("/targets/:round/:strand", auth.EditBoardPack, s.targetForm),
+		web.Post("/targets/:round/:strand", auth.EditBoardPack, s.saveTarget),
+	)
+	// "You said, we did": public, for the people who answered.
+	t.Add("/you-said", []fiber.Handler{web.Deadline(s.timeout)},
+		web.Get("/:survey/:round", auth.Public, s.youSaid),
 	)
 }
 

@@ -124,9 +124,13 @@ func TestOptOut(t *testing.T) {
 	}
 
 	c1, c2 := path("c1"), path("c2")
+	last := "0" // c2's link with its last character changed
+	if strings.HasSuffix(c2, last) {
+		last = "1"
+	}
 	for _, wrong := range []string{
 		"/o/c2-" + strings.SplitN(c1, "-", 2)[1], // c1's MAC on c2
-		c2[:len(c2)-1] + "0",
+		c2[:len(c2)-1] + last,
 		"/o/c2",
 		"/o/nobody-" + strings.SplitN(c1, "-", 2)[1],
 	} {

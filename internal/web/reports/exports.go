@@ -5,12 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"runtime/debug"
 	"strings"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
+	"iwtoolkit/internal/gcratio"
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/survey"
@@ -74,8 +73,7 @@ func (s *Pages) rawExport(c *fiber.Ctx, action, contentType, suffix string, read
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	pr, pw := io.Pipe()
 	go func() {
-		s.gc.begin()
-		defer s.gc.end()
+		defer gcratio.Lower()() // package gcratio: an export's garbage
 		ctx, cancel := context.WithTimeout(context.Background(), web.LongTimeout)
 		defer cancel()
 		found, err := write(ctx, pw, d, all)
@@ -90,42 +88,6 @@ func (s *Pages) rawExport(c *fiber.Ctx, action, contentType, suffix string, read
 	}()
 	c.Context().SetBodyStream(pr, -1)
 	return nil
-}
-
-// exportGC sets the collector's ratio to Go's default (GOGC 100) while any
-// export of raw responses streams, and back when the last ends. The
-// service runs at 400 (cmd/iwtoolkit: fewer collections under
-// respondents' load, for a heap that is small), so an export's garbage,
-// about 2.5 KB a response, grew the heap to five times its live size
-// before a collection: +80 MB resident at 250,000 responses, against +16
-// to +21 MB at 100 (docs/performance.md, "Exports on the running
-// service"). A ratio already at or below 100 is left alone. The setting
-// is the process's, so pages served during an export collect as often as
-// at Go's default.
-type exportGC struct {
-	mu  sync.Mutex
-	n   int // exports streaming
-	old int // the ratio before the first
-}
-
-func (g *exportGC) begin() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.n == 0 {
-		g.old = debug.SetGCPercent(100)
-		if g.old >= 0 && g.old < 100 {
-			debug.SetGCPercent(g.old)
-		}
-	}
-	g.n++
-}
-
-func (g *exportGC) end() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.n--; g.n == 0 {
-		debug.SetGCPercent(g.old)
-	}
 }
 
 // responsesCSV streams a survey's raw responses as CSV, for the roles that

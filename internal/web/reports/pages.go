@@ -51,7 +51,6 @@ type Pages struct {
 	sessions  *session.Sessions
 	publisher *publish.Publisher
 	pages     *web.Renderer
-	gc        exportGC // the collector's ratio while raw exports stream: exports.go
 }
 
 // New makes the reports.

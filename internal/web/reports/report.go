@@ -26,6 +26,10 @@ type filterPicker struct {
 	Name     string
 	Question *survey.Question
 	Selected string
+	// Fixed is the label of the one answer the reader may see (a
+	// co-ordinator's own organisation): the page says it instead of
+	// offering choices that would not apply.
+	Fixed string
 }
 
 type reportPage struct {

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"html/template"
 	"maps"
 	"net/http"
@@ -81,10 +82,13 @@ func (s *Pages) scopeOf(c *fiber.Ctx) (*reportScope, error) {
 			continue
 		}
 		v := c.Query(name)
+		fp := filterPicker{Name: name, Question: q}
 		if name == "organisation" && coordinator {
 			v = u.Organisation
+			fp.Fixed = cmp.Or(q.OptionLabel(v), s.surveys.OrganisationLabel(v))
 		}
-		sc.Pickers = append(sc.Pickers, filterPicker{Name: name, Question: q, Selected: v})
+		fp.Selected = v
+		sc.Pickers = append(sc.Pickers, fp)
 		if v != "" {
 			sc.Filter[name] = v
 			sc.Query.Set(name, v)

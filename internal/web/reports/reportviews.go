@@ -35,6 +35,8 @@ var reportViews = []reportView{
 	{"overview", "Overview: responses and completion", true, fillOverview},
 	{"trend", "Trend across rounds", true, fillTrend},
 	{"statements", "Answers to each statement", false, fillStatements},
+	{"questions", "Every question", false, fillComparison},
+	{"indicators", "Indicators", false, fillComparison},
 	{"breakdown", "Breakdown by group", false, fillBreakdown},
 	{"at-least", "Share at or above a level", false, fillAtLeast},
 	{"changes", "What changed most", false, fillChanges},
@@ -156,6 +158,12 @@ func fillStatements(s *Pages, c *fiber.Ctx, p *viewPage) (charts [][]byte, err e
 		charts = append(charts, ch)
 	}
 	return charts, nil
+}
+
+// fillComparison is a view drawn from the comparison of the chosen rounds
+// alone: every question, the indicators.
+func fillComparison(s *Pages, c *fiber.Ctx, p *viewPage) ([][]byte, error) {
+	return nil, s.compare(c, p)
 }
 
 func fillBreakdown(s *Pages, c *fiber.Ctx, p *viewPage) ([][]byte, error) {

@@ -154,6 +154,7 @@ type donePage struct {
 	Reference string
 	HelpText  string
 	Help      []helpContact
+	Profile   string // the respondent's own profile, for a staff self-assessment (profile.go)
 }
 
 func (s *Pages) done(c *fiber.Ctx, f *flow) error {
@@ -166,9 +167,14 @@ func (s *Pages) done(c *fiber.Ctx, f *flow) error {
 	}
 	p := f.page(f.msg("done-title"), nil, "")
 	p.StopURL = ""
-	return s.render(c, http.StatusOK, "done", donePage{
-		Page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, HelpText: helpText(f), Help: helpFor(f),
-	})
+	if f.done != "" {
+		p.Preview = f.done
+	}
+	dp := donePage{Page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, HelpText: helpText(f), Help: helpFor(f)}
+	if f.done == "" && hasProfile(f.survey) && s.published != nil && c.Cookies(sentCookie) == r.Reference {
+		dp.Profile = f.base() + "/profile"
+	}
+	return s.render(c, http.StatusOK, "done", dp)
 }
 
 // Save and come back later. The rule, said on the saved page: a resume

@@ -108,6 +108,9 @@ var roundID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // is only for showing a page again: nothing is taken or stored through it,
 // so whether staff have closed the round does not matter.
 func (s *Pages) fileFlow(c *fiber.Ctx) *flow {
+	if s.surveys == nil { // the preview, which has no survey files of its own
+		return nil
+	}
 	d, ok := s.surveys.Survey(c.Params("survey"))
 	if !ok {
 		return nil

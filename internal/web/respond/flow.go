@@ -54,10 +54,18 @@ type flow struct {
 	// round's state are not known. See fileFlow.
 	fromFile bool
 	csrf     string // the form token of the request's pages
+	root     string // the path of the round's flow: see venue
+	// banner and done are the preview's banners (venue), empty for
+	// respondents.
+	banner, done string
+	// notOffered is a language the address asked for (?lang=) that the
+	// service speaks but the survey is not written in: the page says so,
+	// in that language, instead of silently showing another.
+	notOffered string
 }
 
 // base is the path of the round's flow.
-func (f *flow) base() string { return "/s/" + f.survey.ID + "/" + f.round.ID }
+func (f *flow) base() string { return f.root }
 
 func (f *flow) sectionURL(id string) string { return f.base() + "/section/" + id }
 
@@ -93,7 +101,11 @@ func (f *flow) msg(key string, args ...any) string { return survey.Message(f.lan
 // page starts a page of the flow: title, errors, back link, and the
 // language links when the survey is written in more than one language.
 func (f *flow) page(title string, errs []survey.FieldError, back string) web.Page {
-	p := web.Page{Title: title, Errors: errs, Back: back, Lang: f.lang, CSRF: f.csrf}
+	p := web.Page{Title: title, Errors: errs, Back: back, Lang: f.lang, CSRF: f.csrf, Preview: f.banner}
+	if f.notOffered != "" {
+		i := slices.IndexFunc(survey.Languages, func(o survey.Option) bool { return o.Value == f.lang })
+		p.NotOffered = web.NotOffered{Lang: f.notOffered, Text: survey.Message(f.notOffered, "language-not-offered", survey.Languages[i].Label)}
+	}
 	if f.survey.ForYoungPeople() {
 		p.StopURL, p.ExitURL = f.stopURL(), f.survey.ExitPage
 	}
@@ -157,24 +169,12 @@ func (s *Pages) answering(h func(*fiber.Ctx, *flow) error) fiber.Handler {
 	})
 }
 
-// openFlow finds the survey and round of the request, answering 404 for an
-// unknown one and 410 for a closed round, picks the language, and loads the
-// respondent's draft unless it has expired.
+// openFlow finds the survey and round of the request (venue.open), picks
+// the language, and loads the respondent's draft unless it has expired.
 func (s *Pages) openFlow(c *fiber.Ctx) (*flow, error) {
-	d, ok := s.surveys.Survey(c.Params("survey"))
-	if !ok {
-		return nil, s.noSurvey(c, c.Params("survey"))
-	}
-	current, ok, err := rounds.One(c.UserContext(), s.st, d, c.Params("round"), s.now())
+	d, r, err := s.venue.open(c)
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, fiber.NewError(http.StatusNotFound, survey.Message(s.language(c, d), "error-no-round"))
-	}
-	r := current.Round // open and practice as staff have set them
-	if !r.Open {
-		return nil, closed(s.language(c, d), d, r)
 	}
 	f := s.newFlow(c, d, r)
 	if token := c.Cookies(draftCookie); token != "" {
@@ -187,6 +187,27 @@ func (s *Pages) openFlow(c *fiber.Ctx) (*flow, error) {
 		}
 	}
 	return f, nil
+}
+
+// openRound finds the survey and round a respondent asks for, answering
+// 404 for an unknown one and 410 for a closed round.
+func (s *Pages) openRound(c *fiber.Ctx) (*survey.Definition, survey.Round, error) {
+	d, ok := s.surveys.Survey(c.Params("survey"))
+	if !ok {
+		return nil, survey.Round{}, s.noSurvey(c, c.Params("survey"))
+	}
+	current, ok, err := rounds.One(c.UserContext(), s.st, d, c.Params("round"), s.now())
+	if err != nil {
+		return nil, survey.Round{}, err
+	}
+	if !ok {
+		return nil, survey.Round{}, fiber.NewError(http.StatusNotFound, survey.Message(s.language(c, d), "error-no-round"))
+	}
+	r := current.Round // open and practice as staff have set them
+	if !r.Open {
+		return nil, survey.Round{}, closed(s.language(c, d), d, r)
+	}
+	return d, r, nil
 }
 
 // noSurvey answers for a survey the service does not serve: 503 for one
@@ -218,8 +239,15 @@ func (s *Pages) newFlow(c *fiber.Ctx, d *survey.Definition, r survey.Round) *flo
 		r.Label = translated.Label
 	}
 	query, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
-	f := &flow{survey: d, round: r, returning: c.Query("return") == "check", lang: lang, path: c.Path(), query: query, csrf: web.Token(c)}
+	f := &flow{survey: d, round: r, returning: c.Query("return") == "check", lang: lang, path: c.Path(), query: query, csrf: web.Token(c),
+		root: s.venue.root(c, d, r), banner: s.venue.banner, done: s.venue.done}
+	if asked := c.Query("lang"); asked != lang && slices.ContainsFunc(survey.Languages, func(o survey.Option) bool { return o.Value == asked }) {
+		f.notOffered = asked
+	}
 	f.draft = survey.Draft{SurveyID: d.ID, Round: r.ID}
+	if s.venue.asInvited && d.InvitationOnly {
+		f.draft.Invitation = previewInvitation
+	}
 	return f
 }
 
@@ -235,7 +263,7 @@ func (s *Pages) language(c *fiber.Ctx, d *survey.Definition) string {
 	}
 	lang := c.Query("lang")
 	if lang != "" && slices.Contains(d.Languages, lang) {
-		c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure, MaxAge: 365 * 24 * 3600})
+		c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: s.venue.langPath, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secure, MaxAge: 365 * 24 * 3600})
 		return lang
 	}
 	if lang = c.Cookies(langCookie); slices.Contains(d.Languages, lang) {
@@ -339,6 +367,9 @@ type startPage struct {
 	Round     survey.Round
 	StartURL  string
 	ResumeURL string
+	// YouSaidURL is the previous round's "You said, we did" page, on a
+	// consultation whose previous round has closed; "" otherwise.
+	YouSaidURL string
 }
 
 // start is the round's start page. Whoever opens it starts afresh: the
@@ -350,7 +381,7 @@ func (s *Pages) start(c *fiber.Ctx, f *flow) error {
 			s.setCookie(c, f, name, "", 0)
 		}
 	}
-	return s.render(c, http.StatusOK, "start", startPage{
+	p := startPage{
 		Page:      f.page(f.survey.Title, nil, ""),
 		Invited:   !f.survey.InvitationOnly || f.draft.Invitation != "",
 		OneDevice: f.draft.Invitation != "",
@@ -358,7 +389,17 @@ func (s *Pages) start(c *fiber.Ctx, f *flow) error {
 		Round:     f.round,
 		StartURL:  f.firstURL(),
 		ResumeURL: f.resumeURL(),
-	})
+	}
+	if f.survey.Consultation() && !f.round.Practice {
+		comparable, err := rounds.Comparable(c.UserContext(), s.st, f.survey, s.now())
+		if err != nil {
+			return err
+		}
+		if i := slices.IndexFunc(comparable, func(r survey.Round) bool { return r.ID == f.round.ID }); i > 0 && !comparable[i-1].Open {
+			p.YouSaidURL = survey.YouSaidPath(f.survey.ID, comparable[i-1].ID) + "?" + withLang(nil, f.lang)
+		}
+	}
+	return s.render(c, http.StatusOK, "start", p)
 }
 
 type privacyPage struct {

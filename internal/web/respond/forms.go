@@ -35,6 +35,11 @@ type question struct {
 	// Fixed is the answer of a question the respondent is not asked, shown
 	// as given: the organisation of their invitation.
 	Fixed string
+	// RevealOn and RevealValues are the question on the same page, and
+	// its answers, that show this one; Hidden is set while they do not.
+	RevealOn     string
+	RevealValues []string
+	Hidden       bool
 }
 
 // invited says whether q's answer comes from the respondent's invitation
@@ -147,7 +152,12 @@ func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPag
 		Action:      f.action(sec.ID),
 		CanSave:     f.survey.TaskList,
 	}
-	for _, q := range f.shown(sec) {
+	shown := f.shown(sec)
+	for _, q := range sec.Questions {
+		visible, revealable := slices.Contains(shown, q), !f.fromFile && revealedHere(sec, q)
+		if !visible && !revealable {
+			continue
+		}
 		if q.Type == survey.TypeGrid || q.Type == survey.TypeScale {
 			if scale := f.survey.ScaleOf(q); !scale.Faces() {
 				p.Scale = scale
@@ -157,9 +167,20 @@ func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPag
 		if f.invited(q) {
 			v.Fixed = answerLabel(f, q, f.draft.Answers[q.ID])
 		}
+		if revealable {
+			v.RevealOn, v.RevealValues, v.Hidden = q.ShowIf.Question, q.ShowIf.AnswerIs, !visible
+		}
 		p.Questions = append(p.Questions, v)
 	}
 	return p
+}
+
+// revealedHere reports whether q is shown by an answer to another
+// question on the same page: the page carries it hidden, and the page's
+// script (web/static/app/init.js) shows it as soon as that answer is
+// given, as GOV.UK's conditional reveal does.
+func revealedHere(sec *survey.Section, q *survey.Question) bool {
+	return q.ShowIf != nil && slices.ContainsFunc(sec.Questions, func(o *survey.Question) bool { return o.ID == q.ShowIf.Question })
 }
 
 // shown are the questions a section's page shows: those asked given the
@@ -225,6 +246,9 @@ func (s *Pages) saveSection(c *fiber.Ctx, f *flow) error {
 		return s.saveForLater(c, f)
 	}
 	errs := sec.Check(f.survey, f.draft.Answers, f.lang)
+	if c.FormValue("reveal") == "script" {
+		revealed = "" // the page's script showed it as it was revealed
+	}
 	if revealed != "" {
 		var before []survey.FieldError
 		for _, e := range errs {

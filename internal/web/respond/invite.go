@@ -43,7 +43,7 @@ func (s *Pages) invitation(c *fiber.Ctx) error {
 	if !ok || !r.Open {
 		return fiber.NewError(http.StatusGone, survey.Message(s.language(c, d), "error-invitation-closed"))
 	}
-	f := &flow{survey: d, round: r.Round, lang: s.language(c, d)}
+	f := &flow{survey: d, round: r.Round, lang: s.language(c, d), root: s.venue.root(c, d, r.Round)}
 	// Opening the link again (the way back from the email) carries on the
 	// draft this browser already has for it.
 	if token := c.Cookies(draftCookie); token != "" {

@@ -80,8 +80,26 @@ func writeForm(w *bytes.Buffer, p formPage, static func(string) (string, error))
 			web.Escape(w, survey.Message(lang, "revealed"))
 			w.WriteString("</div>\n")
 		}
+		if q.RevealOn != "" {
+			// A question an answer above reveals: hidden until then, and
+			// shown at once by the page's script (init.js).
+			w.WriteString(`      <div class="app-reveal" id="reveal-`)
+			web.Escape(w, q.ID)
+			w.WriteString(`" data-reveal-on="`)
+			web.Escape(w, q.RevealOn)
+			w.WriteString(`" data-reveal-values="`)
+			web.Escape(w, strings.Join(q.RevealValues, " "))
+			w.WriteString(`"`)
+			if q.Hidden {
+				w.WriteString(` hidden`)
+			}
+			w.WriteString(">\n")
+		}
 		if err := writeQuestion(w, q, static); err != nil {
 			return err
+		}
+		if q.RevealOn != "" {
+			w.WriteString("      </div>\n")
 		}
 	}
 	w.WriteString(`      <div class="govuk-button-group">

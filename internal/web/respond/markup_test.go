@@ -114,7 +114,7 @@ func BenchmarkSectionPages(b *testing.B) {
 		b.Fatal(err)
 	}
 	d, _ := c.Survey("integrated-working")
-	f := &flow{survey: d, round: d.Rounds[0], lang: "en", path: "/s/x/y", draft: survey.Draft{Answers: map[string]string{}}, csrf: "token"}
+	f := &flow{survey: d, round: d.Rounds[0], lang: "en", path: "/s/x/y", root: "/s/x/y", draft: survey.Draft{Answers: map[string]string{}}, csrf: "token"}
 	for i, sec := range d.Sections {
 		if i%2 == 0 {
 			form := synthetic.Form(d, sec, f.draft.Answers, rand.New(rand.NewPCG(1, 2)))

@@ -21,14 +21,15 @@ func writers(static func(string) (string, error)) map[string]web.Writer {
 			writePrivacy(w, p)
 			return nil
 		}),
-		"stop":   web.Writes(func(w *bytes.Buffer, p stopPage) error { writeStop(w, p); return nil }),
-		"check":  web.Writes(func(w *bytes.Buffer, p checkPage) error { writeCheck(w, p); return nil }),
-		"done":   web.Writes(func(w *bytes.Buffer, p donePage) error { writeDone(w, p); return nil }),
-		"saved":  web.Writes(func(w *bytes.Buffer, p savedPage) error { writeSaved(w, p); return nil }),
-		"resume": web.Writes(func(w *bytes.Buffer, p resumePage) error { writeResume(w, p); return nil }),
-		"unsent": web.Writes(func(w *bytes.Buffer, p unsentPage) error { writeUnsent(w, p); return nil }),
-		"home":   web.Writes(func(w *bytes.Buffer, p homePage) error { writeHome(w, p); return nil }),
-		"error":  web.Writes(func(w *bytes.Buffer, p errorPage) error { web.WriteError(w, p.ErrorPage); return nil }),
+		"stop":    web.Writes(func(w *bytes.Buffer, p stopPage) error { writeStop(w, p); return nil }),
+		"check":   web.Writes(func(w *bytes.Buffer, p checkPage) error { writeCheck(w, p); return nil }),
+		"done":    web.Writes(func(w *bytes.Buffer, p donePage) error { writeDone(w, p); return nil }),
+		"profile": web.Writes(func(w *bytes.Buffer, p profilePage) error { writeProfile(w, p); return nil }),
+		"saved":   web.Writes(func(w *bytes.Buffer, p savedPage) error { writeSaved(w, p); return nil }),
+		"resume":  web.Writes(func(w *bytes.Buffer, p resumePage) error { writeResume(w, p); return nil }),
+		"unsent":  web.Writes(func(w *bytes.Buffer, p unsentPage) error { writeUnsent(w, p); return nil }),
+		"home":    web.Writes(func(w *bytes.Buffer, p homePage) error { writeHome(w, p); return nil }),
+		"error":   web.Writes(func(w *bytes.Buffer, p errorPage) error { web.WriteError(w, p.ErrorPage); return nil }),
 	}
 }
 
@@ -148,6 +149,11 @@ func writeStart(w *bytes.Buffer, p startPage) {
 		web.Href(w, p.ResumeURL)
 		text(w, `">`, survey.Message(lang, "resume-link"), "</a></p>\n")
 	}
+	if p.YouSaidURL != "" {
+		w.WriteString(`    <p class="govuk-body" id="you_said_link"><a class="govuk-link" href="`)
+		web.Href(w, p.YouSaidURL)
+		text(w, `">`, survey.Message(lang, "you-said-link"), "</a></p>\n")
+	}
 	w.WriteString(columnEnd)
 }
 
@@ -227,6 +233,11 @@ func writeDone(w *bytes.Buffer, p donePage) {
 			text(w, `      <p class="govuk-body">`, para, "</p>\n")
 		}
 		w.WriteString("    </div>\n")
+	}
+	if p.Profile != "" { // profile.go
+		w.WriteString(`    <p class="govuk-body" id="profile-link"><a class="govuk-link" href="`)
+		web.Href(w, p.Profile)
+		text(w, `">`, survey.Message(lang, "profile-link"), "</a></p>\n")
 	}
 	help(w, lang, p.HelpText, p.Help)
 	// The list of surveys holds the staff ones too: nothing there for a

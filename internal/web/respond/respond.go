@@ -55,6 +55,9 @@ type Options struct {
 	Timeout time.Duration
 	Secrets *web.Secrets
 	Health  *web.Health
+	// Published gives a staff self-assessment's respondent their profile
+	// beside the partnership's figures (profile.go); none: no profile.
+	Published Published
 }
 
 // Pages are the respondent pages.
@@ -71,6 +74,31 @@ type Pages struct {
 	secrets       *web.Secrets
 	health        *web.Health
 	pages         *web.Renderer
+	published     Published
+	// venue is what differs between the respondents' flow and staff's
+	// preview of it (preview.go); the handlers are the same.
+	venue venue
+}
+
+// venue is where a flow happens: where a request's survey and round come
+// from, where the flow's pages are, and what they add. The respondents'
+// venue is the survey files and the rounds as staff have set them, at
+// /s/{survey}/{round}; the preview's is any version of a survey, any
+// round whatever its state, under /staff/surveys/{survey}/preview/. Where
+// answers are kept and what Send does are the Store's.
+type venue struct {
+	// open finds the request's survey and round, or refuses them.
+	open func(c *fiber.Ctx) (*survey.Definition, survey.Round, error)
+	// root is the path of the flow's pages.
+	root func(c *fiber.Ctx, d *survey.Definition, r survey.Round) string
+	// langPath is the path of the language cookie.
+	langPath string
+	// banner is said at the top of every page, and done at the top of the
+	// confirmation (web.Page.Preview); empty for respondents.
+	banner, done string
+	// asInvited answers a survey for invited people only as if through an
+	// invitation: the preview shows what an invited person sees.
+	asInvited bool
 }
 
 // New makes the respondent pages.
@@ -83,8 +111,15 @@ func New(o Options) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pages{st: o.Store, surveys: o.Surveys, log: o.Log, now: o.Now, secure: o.Secure, baseURL: o.BaseURL,
-		draftLifetime: o.DraftLifetime, submitLimit: o.SubmitLimit, timeout: o.Timeout, secrets: o.Secrets, health: o.Health, pages: r}, nil
+	s := &Pages{st: o.Store, surveys: o.Surveys, log: o.Log, now: o.Now, secure: o.Secure, baseURL: o.BaseURL,
+		draftLifetime: o.DraftLifetime, submitLimit: o.SubmitLimit, timeout: o.Timeout, secrets: o.Secrets, health: o.Health, pages: r, published: o.Published}
+	s.venue = venue{open: s.openRound, root: respondentRoot, langPath: "/"}
+	return s, nil
+}
+
+// respondentRoot is the path of a round's flow for respondents.
+func respondentRoot(_ *fiber.Ctx, d *survey.Definition, r survey.Round) string {
+	return "/s/" + d.ID + "/" + r.ID
 }
 
 // Register adds the respondent routes, every one public. Every page of a
@@ -106,6 +141,7 @@ func (s *Pages) Register(t *web.Routes) {
 		web.Get("/check", auth.Public, s.answering(s.checkAnswers)),
 		web.Post("/check", auth.Public, s.whenDown(s.notSent, s.answering(s.submit))),
 		web.Get("/done", auth.Public, s.inFlow(s.done)),
+		web.Get("/profile", auth.Public, s.inFlow(s.profile)), // profile.go
 	)
 	t.Add("/i", []fiber.Handler{noStore, web.Deadline(s.timeout), s.failed}, web.Get("/:token", auth.Public, s.invitation))
 }
@@ -146,7 +182,7 @@ func (s *Pages) failed(c *fiber.Ctx) error {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", c.Locals("requestid"), "method", c.Method(), "path", c.Path(), "status", status, "error", err)
 	}
-	p := web.Page{Title: message, CSRF: web.Token(c), Lang: s.language(c, nil)}
+	p := web.Page{Title: message, CSRF: web.Token(c), Lang: s.language(c, nil), Preview: s.venue.banner}
 	if f, ok := c.Locals(flowLocal).(*flow); ok {
 		p = f.page(message, nil, "")
 	}

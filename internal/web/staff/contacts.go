@@ -86,14 +86,14 @@ func whyOf(why []mailWhy, n store.MailCount, detail bool) []mailWhy {
 
 func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, error) {
 	who := session.Of(c).User
-	p := contactsPage{Page: session.PageFor(c, "Contact lists"), Surveys: s.surveys.All(), MaxContacts: mail.MaxContacts,
+	p := contactsPage{Page: session.PageFor(c, "Contact lists"), Surveys: s.invitable(who), MaxContacts: mail.MaxContacts,
 		Admin: who.Role == auth.Admin, Sending: s.sending}
 	if surveyID == "" {
 		return p, nil
 	}
-	d, ok := s.surveys.Survey(surveyID)
-	if !ok {
-		return p, fiber.NewError(http.StatusNotFound, "Page not found")
+	d, err := s.invitableSurvey(who, surveyID)
+	if err != nil {
+		return p, err
 	}
 	p.Survey, p.Back, p.Title, p.MinGroup = d, "/staff/contacts", "Contact lists: "+d.Title, d.GroupSize()
 	p.OtherLanguages = survey.LanguageList(slices.DeleteFunc(slices.Clone(d.Languages), func(l string) bool { return l == "en" }), "and")
@@ -101,7 +101,7 @@ func (s *Pages) contactsPageFor(c *fiber.Ctx, surveyID string) (contactsPage, er
 	if err != nil {
 		return p, err
 	}
-	p.invitee = inviteeFor(who, d, all)
+	p.invitee = inviteeFor(who, d, all, s.surveys)
 	for _, r := range all {
 		rm := roundMail{Round: r.Round, Schedule: rounds.RemindersText(r.State.Reminders), NoReminders: r.State.Reminders.Most == 0}
 		err := s.st.RoundContacts(c.UserContext(), d.ID, r.ID, func(cs store.ContactState) error {
@@ -223,9 +223,9 @@ func plural(n int, one, many string) string {
 // unused: a co-ordinator's own organisation only.
 func (s *Pages) remind(c *fiber.Ctx) error {
 	who := session.Of(c).User
-	d, ok := s.surveys.Survey(c.FormValue("survey"))
-	if !ok {
-		return fiber.NewError(http.StatusNotFound, "Page not found")
+	d, err := s.invitableSurvey(who, c.FormValue("survey"))
+	if err != nil {
+		return err
 	}
 	org := ""
 	if who.Role == auth.Coordinator {

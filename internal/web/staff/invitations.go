@@ -55,21 +55,21 @@ func (s *Pages) invitationsPage(c *fiber.Ctx) error {
 // organisations offered and the completion shown come from the session:
 // a co-ordinator sees their own organisation only, whatever the address.
 func (s *Pages) invitationsPageFor(c *fiber.Ctx, surveyID string) (invitationsPage, error) {
-	p := invitationsPage{Page: session.PageFor(c, "Invitations"), Surveys: s.surveys.All(), Max: MaxInvitations,
-		Links: session.Of(c).User.CanMakeLinks()}
+	who := session.Of(c).User
+	p := invitationsPage{Page: session.PageFor(c, "Invitations"), Surveys: s.invitable(who), Max: MaxInvitations,
+		Links: who.CanMakeLinks()}
 	if surveyID == "" {
 		return p, nil
 	}
-	d, ok := s.surveys.Survey(surveyID)
-	if !ok {
-		return p, fiber.NewError(http.StatusNotFound, "Page not found")
+	d, err := s.invitableSurvey(who, surveyID)
+	if err != nil {
+		return p, err
 	}
 	now, err := rounds.Of(c.UserContext(), s.st, d, s.now())
 	if err != nil {
 		return p, err
 	}
-	who := session.Of(c).User
-	p.invitee = inviteeFor(who, d, now)
+	p.invitee = inviteeFor(who, d, now, s.surveys)
 	p.Survey, p.Back, p.MinGroup = d, "/staff/invitations", d.GroupSize()
 	p.Title = "Invitations: " + d.Title
 	for _, r := range p.Rounds {

@@ -31,8 +31,41 @@ type invitee struct {
 	Round, Organisation, FromRound string
 }
 
-// inviteeFor is the fields of survey d for who, with its rounds now.
-func inviteeFor(who auth.User, d *survey.Definition, now []rounds.Now) invitee {
+// invitable is the surveys who may invite people to: every survey for an
+// administrator; for an organisation's co-ordinator, the surveys answered
+// by the partnership's workforce (survey.Definition.ForWorkforce), not the
+// children's, young people's or parents' consultations, which the Trust
+// runs.
+func (s *Pages) invitable(who auth.User) []*survey.Definition {
+	all := s.surveys.All()
+	if who.Role != auth.Coordinator {
+		return all
+	}
+	var out []*survey.Definition
+	for _, d := range all {
+		if d.ForWorkforce() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// invitableSurvey is the survey of that id if who may invite people to
+// it: 404 for none, 403 for a consultation a co-ordinator does not run.
+func (s *Pages) invitableSurvey(who auth.User, id string) (*survey.Definition, error) {
+	d, ok := s.surveys.Survey(id)
+	if !ok {
+		return nil, fiber.NewError(http.StatusNotFound, "Page not found")
+	}
+	if who.Role == auth.Coordinator && !d.ForWorkforce() {
+		return nil, fiber.NewError(http.StatusForbidden, "Organisation co-ordinators invite their own organisation's staff. "+d.Title+" is not a staff survey: the Trust's administrators run it")
+	}
+	return d, nil
+}
+
+// inviteeFor is the fields of survey d for who, with its rounds now. An
+// organisation is named as the surveys name it (names), never by its id.
+func inviteeFor(who auth.User, d *survey.Definition, now []rounds.Now, names *survey.Catalogue) invitee {
 	var iv invitee
 	for _, r := range now {
 		iv.Rounds = append(iv.Rounds, r.Round)
@@ -40,14 +73,14 @@ func inviteeFor(who auth.User, d *survey.Definition, now []rounds.Now) invitee {
 	q, hasQuestion := d.BreakdownQuestion("organisation")
 	switch {
 	case who.Role == auth.Coordinator:
-		iv.Fixed, iv.FixedLabel, iv.Organisation = who.Organisation, who.Organisation, who.Organisation
+		iv.Fixed, iv.FixedLabel, iv.Organisation = who.Organisation, names.OrganisationLabel(who.Organisation), who.Organisation
 		if !hasQuestion {
 			break
 		}
 		if l := q.OptionLabel(who.Organisation); l != "" {
 			iv.FixedLabel = l
 		} else {
-			iv.CannotInvite = fmt.Sprintf("Your organisation (%s) is not one of the organisations this survey asks about, so you cannot invite people to it. Ask an administrator.", who.Organisation)
+			iv.CannotInvite = fmt.Sprintf("Your organisation (%s) is not one of the organisations this survey asks about, so you cannot invite people to it. Ask an administrator.", iv.FixedLabel)
 		}
 	case hasQuestion:
 		iv.Organisations = q.Options

@@ -14,6 +14,7 @@ import (
 
 	"iwtoolkit/internal/publish"
 	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/versions"
 	"iwtoolkit/internal/web"
 	"iwtoolkit/internal/web/session"
 )
@@ -32,6 +33,12 @@ type Options struct {
 	Health    *web.Health
 	Links     *mail.Links // contacts' invitation and opt-out links
 	Sending   bool        // a mail server is set, so queued email goes out
+	// Versions keeps the surveys served in step with the store's survey
+	// versions: the survey versions pages publish through it.
+	Versions *versions.Live
+	// PublishApproval: a version is published only by an administrator
+	// other than the one who made it.
+	PublishApproval bool
 }
 
 // Pages are the staff pages.
@@ -49,6 +56,8 @@ type Pages struct {
 	pages     *web.Renderer
 	links     *mail.Links
 	sending   bool
+	versions  *versions.Live
+	approval  bool
 }
 
 // templates are the staff pages' templates.
@@ -56,6 +65,7 @@ var templates = []string{
 	"staff-sign-in.html", "staff-home.html", "staff-audit.html", "staff-users.html", "staff-user-new.html",
 	"staff-organisation.html", "staff-password.html", "staff-surveys.html", "staff-round.html", "staff-round-new.html",
 	"staff-confirm.html", "staff-erasure.html", "staff-invitations.html", "staff-safeguarding.html", "staff-contacts.html",
+	"staff-survey-versions.html", "staff-survey-version.html", "staff-survey-new.html",
 }
 
 // New makes the staff pages.
@@ -65,7 +75,8 @@ func New(o Options) (*Pages, error) {
 		return nil, err
 	}
 	return &Pages{st: o.Store, surveys: o.Surveys, log: o.Log, now: o.Now, baseURL: o.BaseURL, timeout: o.Timeout,
-		sessions: o.Sessions, secrets: o.Secrets, publisher: o.Publisher, health: o.Health, pages: r, links: o.Links, sending: o.Sending}, nil
+		sessions: o.Sessions, secrets: o.Secrets, publisher: o.Publisher, health: o.Health, pages: r, links: o.Links, sending: o.Sending,
+		versions: o.Versions, approval: o.PublishApproval}, nil
 }
 
 func (s *Pages) render(c *fiber.Ctx, status int, name string, data web.Paged) error {

@@ -24,6 +24,9 @@ import (
 type catalogueSurvey struct {
 	*survey.Definition
 	Rounds []catalogueRound
+	// InLanguages are the survey's languages, for a preview in each, when
+	// it is written in more than one.
+	InLanguages []survey.Option
 }
 
 type catalogueRound struct {
@@ -39,6 +42,9 @@ type cataloguePage struct {
 	session.Page
 	Surveys []catalogueSurvey
 	Refused []survey.Refusal
+	// Unpublished are the surveys with versions in the store, none of
+	// them published yet: new surveys being made.
+	Unpublished []string
 }
 
 func (s *Pages) catalogue(c *fiber.Ctx) error {
@@ -50,6 +56,11 @@ func (s *Pages) catalogue(c *fiber.Ctx) error {
 			return err
 		}
 		cs := catalogueSurvey{Definition: d}
+		for _, code := range d.Languages {
+			if i := slices.IndexFunc(survey.Languages, func(o survey.Option) bool { return o.Value == code }); i >= 0 && len(d.Languages) > 1 {
+				cs.InLanguages = append(cs.InLanguages, survey.Languages[i])
+			}
+		}
 		for _, r := range all {
 			n, err := s.st.CountResponses(ctx, d.ID, r.ID)
 			if err != nil {
@@ -58,6 +69,15 @@ func (s *Pages) catalogue(c *fiber.Ctx) error {
 			cs.Rounds = append(cs.Rounds, catalogueRound{Now: r, Status: r.Status(s.now()), Responses: n})
 		}
 		p.Surveys = append(p.Surveys, cs)
+	}
+	ids, err := s.st.SurveysWithVersions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, served := s.surveys.Survey(id); !served {
+			p.Unpublished = append(p.Unpublished, id)
+		}
 	}
 	return s.render(c, http.StatusOK, "staff-surveys.html", p)
 }
@@ -81,6 +101,17 @@ type roundPage struct {
 	RemindersFrom               string
 	ReminderDays, MostReminders string
 	Base                        string // the round's staff address
+	// Address is the respondents' full address, to copy into a message
+	// or a poster, with its QR code at Base+"/qr.png".
+	Address string
+	// What the round's state allows: opening it now (it is not open),
+	// closing it now (open, or scheduled) and deleting its responses
+	// (closed).
+	CanOpen, CanClose, CanDelete bool
+	// Retention says until when the round's responses are kept, in
+	// words; RetentionPassed is set once that day has come.
+	Retention       string
+	RetentionPassed bool
 }
 
 // staffRound finds the survey and round in the address, or answers 404.
@@ -127,10 +158,39 @@ func (s *Pages) roundPageFor(c *fiber.Ctx, d *survey.Definition, r rounds.Now) (
 	if !r.State.OpensAt.IsZero() {
 		p.OpensAt = r.State.OpensAt.In(rounds.London).Format(timeLayout)
 	}
-	if !r.State.ClosesAt.IsZero() {
+	if !r.State.ClosesAt.IsZero() && r.State.Open {
 		p.ClosesAt = r.State.ClosesAt.In(rounds.London).Format(timeLayout)
 	}
+	p.Address = s.respondentAddress(d, r)
+	p.CanOpen, p.CanClose, p.CanDelete = !r.Open, r.State.Open && (r.Open || !r.State.OpensAt.IsZero() && s.now().Before(r.State.OpensAt)), !r.Open
+	p.Retention, p.RetentionPassed = retentionText(d, r, s.now())
 	return p, nil
+}
+
+// respondentAddress is the full address respondents open a round at.
+func (s *Pages) respondentAddress(d *survey.Definition, r rounds.Now) string {
+	return s.baseURL + "/s/" + d.ID + "/" + r.ID
+}
+
+// retentionText says until when a round's responses are kept, and
+// whether that day has come.
+func retentionText(d *survey.Definition, r rounds.Now, now time.Time) (string, bool) {
+	months := fmt.Sprintf("%d %s", d.RetentionMonths, plural(d.RetentionMonths, "month", "months"))
+	until, ok := r.KeptUntil(d, now)
+	switch {
+	case d.RetentionMonths == 0:
+		return "No retention period is set (retention_months in the survey file): the Trust decides how long these responses are kept, and an administrator deletes them here.", false
+	case ok && !now.Before(until):
+		return fmt.Sprintf("Kept for %s after the round closed: until %s. That date has passed: delete them now.", months, rounds.LondonDate(until)), true
+	case ok:
+		return fmt.Sprintf("Kept for %s after the round closed: until %s.", months, rounds.LondonDate(until)), false
+	case r.Open || r.State.Open:
+		if !r.State.ClosesAt.IsZero() {
+			return fmt.Sprintf("Kept for %s after the round closes: until %s, if it closes as scheduled.", months, rounds.LondonDate(r.State.ClosesAt.In(rounds.London).AddDate(0, d.RetentionMonths, 0))), false
+		}
+		return fmt.Sprintf("Kept for %s after the round closes. It has no closing time yet, so there is no date yet.", months), false
+	}
+	return fmt.Sprintf("Kept for %s after the round closed. When it closed was not recorded (it closed before the service kept that), so count from your own records.", months), false
 }
 
 // roundPage finds the round in the address and makes its page.
@@ -209,8 +269,11 @@ func (s *Pages) closeRound(c *fiber.Ctx) error {
 	if c.FormValue("confirm") != "yes" {
 		return c.Redirect(roundBase(d, r)+"/close", http.StatusSeeOther)
 	}
+	// The moment it closed is kept (ClosesAt, with Open false), so that
+	// the round's page can say until when its responses are kept.
+	now := s.now().UTC()
 	return s.changeRound(c, d, r, func(st *store.RoundState) {
-		st.Open, st.OpensAt, st.ClosesAt = false, time.Time{}, time.Time{}
+		st.Open, st.OpensAt, st.ClosesAt = false, time.Time{}, now
 	}, "closed round", "")
 }
 

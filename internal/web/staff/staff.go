@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
@@ -183,16 +185,100 @@ type dashboardPage struct {
 	// reports an organisation co-ordinator may read, of their own
 	// organisation.
 	Split []*survey.Definition
+	// Open are the rounds open now (a co-ordinator's: staff surveys only),
+	// with their published counts and what needs doing.
+	Open []openRound
+	// ToDo are things for an administrator to do besides open rounds: a
+	// closed round past its retention date, a survey file refused.
+	ToDo []string
+}
+
+// openRound is one open round on the dashboard: its published count
+// (publish.Round.Counted, rounded down to a multiple of the minimum
+// group; never the live count) and what needs doing.
+type openRound struct {
+	Survey   *survey.Definition
+	Round    rounds.Now
+	Status   string
+	Counted  int
+	Min      int
+	Base     string   // the round's staff page, for administrators
+	Needs    []string // what needs doing, for administrators
+	Admin    bool
+	Invitees bool // the survey is one the reader invites people to
+	Report   bool // the reader may read the survey's report
 }
 
 func (s *Pages) dashboard(c *fiber.Ctx) error {
+	who := session.Of(c).User
 	p := dashboardPage{Page: session.PageFor(c, "Staff dashboard"), Surveys: s.surveys.All()}
 	for _, d := range p.Surveys {
 		if _, ok := d.BreakdownQuestion("organisation"); ok {
 			p.Split = append(p.Split, d)
 		}
 	}
+	admin := who.Role == auth.Admin
+	invitable := s.invitable(who)
+	for _, d := range p.Surveys {
+		mine := slices.Contains(invitable, d)
+		if who.Role == auth.Coordinator && !mine {
+			continue
+		}
+		all, err := rounds.Of(c.UserContext(), s.st, d, s.now())
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if !r.Open {
+				if until, ok := r.KeptUntil(d, s.now()); admin && ok && !s.now().Before(until) {
+					p.ToDo = append(p.ToDo, fmt.Sprintf("%s, %s: its retention date (%s) has passed. Delete its responses on the round's page.", d.Title, r.Label, rounds.LondonDate(until)))
+				}
+				continue
+			}
+			pub, err := s.publisher.Round(c.UserContext(), d, r.ID)
+			if err != nil {
+				return err
+			}
+			o := openRound{Survey: d, Round: r, Status: r.Status(s.now()), Counted: pub.Counted, Min: d.GroupSize(),
+				Base: roundBase(d, r), Admin: admin, Invitees: mine && who.CanInvite(),
+				Report: who.CanSeeAllOrganisations() || slices.Contains(p.Split, d)}
+			if admin {
+				if o.Needs, err = s.needs(c, d, r); err != nil {
+					return err
+				}
+			}
+			p.Open = append(p.Open, o)
+		}
+	}
+	if admin {
+		for _, f := range s.surveys.Refused() {
+			p.ToDo = append(p.ToDo, fmt.Sprintf("The survey file %s is not served: it has problems to put right (Surveys and rounds lists them).", f.File))
+		}
+	}
 	return s.render(c, http.StatusOK, "staff-home.html", p)
+}
+
+// needs is what an administrator has to do for an open round: set when
+// it closes, and see to emails that were not sent.
+func (s *Pages) needs(c *fiber.Ctx, d *survey.Definition, r rounds.Now) ([]string, error) {
+	var out []string
+	if r.State.ClosesAt.IsZero() {
+		out = append(out, "Set when it closes: it has no closing time, so its figures and its retention date wait until someone closes it.")
+	}
+	counts, err := s.st.MailCounts(c.UserContext(), d.ID, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	failed := 0
+	for _, n := range counts {
+		if n.Kind == store.MailInvitation && n.State == store.MailFailed && n.Reason != store.ReasonOptedOut {
+			failed += n.N
+		}
+	}
+	if failed > 0 {
+		out = append(out, fmt.Sprintf("%d %s not sent: the contact lists page says why.", failed, plural(failed, "invitation was", "invitations were")))
+	}
+	return out, nil
 }
 
 // auditLogLimit is how many entries the audit page shows.

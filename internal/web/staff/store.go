@@ -9,11 +9,13 @@ import (
 	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/versions"
 )
 
 // Store is what the staff pages need of a store.
 type Store interface {
 	rounds.States
+	versions.Store // survey versions: see surveyversions.go
 	publish.Completions
 	// Accounts and signing in.
 	CreateAccount(ctx context.Context, a store.Account) error
