@@ -207,7 +207,7 @@ func Form(d *survey.Definition, sec *survey.Section, answers map[string]string, 
 			form.Set(q.ID, strconv.Itoa(v))
 		case survey.TypeText, survey.TypeLongText:
 			if !q.Optional || rng.IntN(5) == 0 {
-				form.Set(q.ID, "Some words about how we work together")
+				form.Set(q.ID, comment(q))
 			}
 		}
 		for _, k := range q.Keys() {
@@ -217,4 +217,13 @@ func Form(d *survey.Definition, sec *survey.Section, answers map[string]string, 
 		}
 	}
 	return form
+}
+
+// comment is a made-up comment that fits the question's length limit.
+func comment(q *survey.Question) string {
+	words := []rune("Some words about how we work together")
+	if q.MaxLength > 0 && len(words) > q.MaxLength {
+		words = words[:q.MaxLength]
+	}
+	return strings.TrimSpace(string(words))
 }
