@@ -30,7 +30,7 @@ func (s *Section) Shown(answers map[string]string) []*Question {
 
 // Keys returns the answer keys of a question: its ID, or its statements'.
 func (q *Question) Keys() []string {
-	if q.Type != TypeGrid {
+	if !q.Spec().Statements {
 		return []string{q.ID}
 	}
 	keys := make([]string, len(q.Statements))
@@ -90,9 +90,10 @@ func (s *Section) Posted(values func(field string) []string) map[string]string {
 // surrounding space, and a browser's CR LF counts as one new line.
 func (q *Question) read(k string, values func(field string) []string) string {
 	vs := values(k)
+	spec := q.Spec()
 	var v string
 	switch {
-	case q.Type == TypeMultiple:
+	case spec.Multiple:
 		// Split as Check and the conditions will, so that blank values
 		// cannot stand for an answer.
 		var chosen []string
@@ -103,10 +104,10 @@ func (q *Question) read(k string, values func(field string) []string) string {
 	case len(vs) > 0:
 		v = vs[0]
 	}
-	if q.Type == TypeText || q.Type == TypeLongText || q.Type == TypeNumber {
+	if spec.Text || spec.Number {
 		v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
 	}
-	if n, err := strconv.Atoi(strings.ReplaceAll(v, ",", "")); q.Type == TypeNumber && err == nil {
+	if n, err := strconv.Atoi(strings.ReplaceAll(v, ",", "")); spec.Number && err == nil {
 		v = strconv.Itoa(n) // "1,200" and "+5" are kept as 1200 and 5
 	}
 	return v
@@ -121,7 +122,8 @@ func (s *Section) Check(d *Definition, answers map[string]string, lang string) [
 		errs = append(errs, FieldError{field, Message(lang, key, args...)})
 	}
 	for _, q := range s.Shown(answers) {
-		if q.Type == TypeGrid {
+		spec := q.Spec()
+		if spec.Statements {
 			scale := d.ScaleOf(q)
 			blank := !slices.ContainsFunc(q.Statements, func(st *Statement) bool { return answers[st.ID] != "" })
 			if blank && !q.Optional {
@@ -130,7 +132,7 @@ func (s *Section) Check(d *Definition, answers map[string]string, lang string) [
 				if q.Error != "" {
 					errs = append(errs, FieldError{q.Statements[0].ID, q.Error})
 				} else {
-					add(q.Statements[0].ID, "err-grid-blank", q.Text)
+					add(q.Statements[0].ID, spec.Blank, q.Text)
 				}
 				continue
 			}
@@ -149,30 +151,23 @@ func (s *Section) Check(d *Definition, answers map[string]string, lang string) [
 			if !q.Optional && q.Error != "" {
 				errs = append(errs, FieldError{q.ID, q.Error})
 			} else if !q.Optional {
-				key := "err-required"
-				switch q.Type {
-				case TypeScale:
-					key = "err-rate"
-				case TypeChoice, TypeMultiple, TypeYesNo:
-					key = "err-choose"
-				}
-				add(q.ID, key, q.Text)
+				add(q.ID, spec.Blank, q.Text)
 			}
 			continue
 		}
 		if q.PreferNotToSay && v == PreferNotToSay {
 			continue
 		}
-		switch q.Type {
-		case TypeScale:
+		switch {
+		case spec.Rated:
 			if !d.ScaleOf(q).Valid(v) {
 				add(q.ID, "err-not-offered", q.Text)
 			}
-		case TypeChoice, TypeYesNo:
+		case spec.Options && !spec.Multiple:
 			if q.OptionLabel(v) == "" {
 				add(q.ID, "err-not-offered", q.Text)
 			}
-		case TypeMultiple:
+		case spec.Multiple:
 			chosen := Choices(v)
 			for _, c := range chosen {
 				if q.OptionLabel(c) == "" && !(c == NoneOfThese && q.None != "") {
@@ -183,7 +178,7 @@ func (s *Section) Check(d *Definition, answers map[string]string, lang string) [
 			if len(chosen) > 1 && slices.Contains(chosen, NoneOfThese) {
 				add(q.ID, "err-none-and-other", q.Text, q.None)
 			}
-		case TypeNumber:
+		case spec.Number:
 			n, err := strconv.Atoi(strings.ReplaceAll(v, ",", ""))
 			switch {
 			case err != nil:
@@ -193,7 +188,7 @@ func (s *Section) Check(d *Definition, answers map[string]string, lang string) [
 			case q.Max != nil && n > *q.Max:
 				add(q.ID, "err-max", q.Text, *q.Max)
 			}
-		case TypeText, TypeLongText:
+		case spec.Text:
 			if n := utf8.RuneCountInString(v); n > q.MaxLength {
 				add(q.ID, "err-length", q.Text, q.MaxLength, n)
 			} else if q.pattern != nil && !q.pattern.MatchString(v) {
@@ -287,7 +282,7 @@ func (d *Definition) Flagged(r Response) []string {
 	var ids []string
 	for _, s := range d.Sections {
 		for _, q := range s.Questions {
-			if q.Type != TypeText && q.Type != TypeLongText {
+			if !q.Spec().Text {
 				continue
 			}
 			words := strings.FieldsFunc(strings.ToLower(r.Answers[q.ID]), func(c rune) bool {

@@ -13,8 +13,7 @@ func (d *Definition) Counted() []*Question {
 	var out []*Question
 	for _, s := range d.Sections {
 		for _, q := range s.Questions {
-			switch q.Type {
-			case TypeChoice, TypeYesNo, TypeMultiple, TypeNumber:
+			if spec := q.Spec(); spec.Options || spec.Number {
 				out = append(out, q)
 			}
 		}
@@ -27,7 +26,7 @@ func (d *Definition) Counted() []*Question {
 // "prefer not to say" where it has them.
 func (q *Question) AnswerOptions() []Option {
 	out := slices.Clip(q.Options)
-	if q.Type == TypeMultiple && q.None != "" {
+	if q.Spec().Multiple && q.None != "" {
 		out = append(out, Option{Value: NoneOfThese, Label: q.None})
 	}
 	if q.PreferNotToSay {
@@ -46,7 +45,7 @@ type Choice struct{ Key, Value string }
 func (d *Definition) Choosable() []Choice {
 	var out []Choice
 	for _, q := range d.Counted() {
-		if q.Type != TypeMultiple {
+		if !q.Spec().Multiple {
 			continue
 		}
 		for _, o := range q.AnswerOptions() {
@@ -79,13 +78,13 @@ func (d *Definition) ValidFor(q *Question, raw string) bool {
 	if q.PreferNotToSay && raw == PreferNotToSay {
 		return true
 	}
-	switch q.Type {
-	case TypeScale, TypeGrid:
+	switch spec := q.Spec(); {
+	case spec.Rated:
 		s := d.ScaleOf(q)
 		return s != nil && s.Valid(raw)
-	case TypeChoice, TypeYesNo:
+	case spec.Options && !spec.Multiple:
 		return q.OptionLabel(raw) != ""
-	case TypeMultiple:
+	case spec.Multiple:
 		chosen := Choices(raw)
 		seen := map[string]bool{}
 		for _, c := range chosen {
@@ -95,7 +94,7 @@ func (d *Definition) ValidFor(q *Question, raw string) bool {
 			seen[c] = true
 		}
 		return len(chosen) > 0 && !(len(chosen) > 1 && seen[NoneOfThese])
-	case TypeNumber:
+	case spec.Number:
 		n, ok := Number(raw)
 		return ok && (q.Min == nil || n >= *q.Min) && (q.Max == nil || n <= *q.Max)
 	}

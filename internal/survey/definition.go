@@ -506,14 +506,14 @@ func (d *Definition) ScaleOf(q *Question) *Scale { return d.Scales[q.Scale] }
 // validation makes every rated item of a section use one scale.
 func (s *Section) Rated() (items []Statement, scale string) {
 	for _, q := range s.Questions {
-		switch q.Type {
-		case TypeScale:
-			items = append(items, Statement{ID: q.ID, Text: q.Text, Hint: q.Hint})
-			scale = q.Scale
-		case TypeGrid:
+		switch spec := q.Spec(); {
+		case spec.Statements:
 			for _, st := range q.Statements {
 				items = append(items, *st)
 			}
+			scale = q.Scale
+		case spec.Rated:
+			items = append(items, Statement{ID: q.ID, Text: q.Text, Hint: q.Hint})
 			scale = q.Scale
 		}
 	}

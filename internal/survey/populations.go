@@ -61,7 +61,7 @@ func (d *Definition) Populations() []Population {
 		section := conditions(s.ShowIf)
 		add(section, StrandKey(s.ID))
 		for _, q := range s.Questions {
-			if q.Type != TypeScale && q.Type != TypeGrid {
+			if !q.Spec().Rated {
 				continue
 			}
 			when := append(slices.Clip(section), conditions(q.ShowIf)...)
@@ -76,11 +76,8 @@ func (d *Definition) Populations() []Population {
 	for _, s := range d.Sections {
 		section := conditions(s.ShowIf)
 		for _, q := range s.Questions {
-			switch q.Type {
-			case TypeChoice, TypeYesNo, TypeMultiple, TypeNumber:
-				if q.Breakdown == "" {
-					add(append(slices.Clip(section), conditions(q.ShowIf)...), q.ID)
-				}
+			if spec := q.Spec(); (spec.Options || spec.Number) && q.Breakdown == "" {
+				add(append(slices.Clip(section), conditions(q.ShowIf)...), q.ID)
 			}
 		}
 	}

@@ -59,6 +59,9 @@ func TestEveryTypeHasASpec(t *testing.T) {
 		if spec.Name != typ || spec.Field == "" || spec.Blank == "" {
 			t.Errorf("%s: definition incomplete: %+v", typ, spec)
 		}
+		if spec.Text && spec.DefaultLength <= 0 {
+			t.Errorf("%s: a text type needs its default length", typ)
+		}
 		kinds := 0
 		for _, b := range []bool{spec.Rated, spec.Options, spec.Number, spec.Text} {
 			if b {

@@ -237,7 +237,7 @@ func (v *validator) section(a at, d *Definition, s *Section, seen map[string]boo
 		// A question's condition may only look back, never at itself.
 		v.condition(qa.key("show_if"), d, q.ShowIf, answers)
 		v.question(qa, d, q, answers, breakdowns)
-		if q.Type == TypeScale || q.Type == TypeGrid {
+		if q.Spec().Rated {
 			if scale != "" && q.Scale != scale {
 				v.add(qa.key("scale"), "section %q rates on scale %q already: every rated question of a section uses one scale, so that the section has one average", s.ID, scale)
 			}
@@ -271,17 +271,15 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 		return
 	}
 	v.required(a.key("text"), "question text", q.Text)
-	rated := q.Type == TypeScale || q.Type == TypeGrid
-	choice := q.Type == TypeChoice || q.Type == TypeMultiple
-	text := q.Type == TypeText || q.Type == TypeLongText
-	if rated {
+	spec := q.Spec()
+	if spec.Rated {
 		if _, ok := d.Scales[q.Scale]; !ok {
 			v.add(a.key("scale"), "question %q: scale %q is not defined under scales", q.ID, q.Scale)
 		}
 	} else if q.Scale != "" {
 		v.add(a.key("scale"), "only scale and grid questions have a scale")
 	}
-	if q.Type == TypeGrid {
+	if spec.Statements {
 		if len(q.Statements) == 0 {
 			v.add(a, "grid %q needs at least one statement", q.ID)
 		}
@@ -298,20 +296,23 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 		v.add(a.key("statements"), "only grid questions have statements")
 	}
 	switch {
-	case choice:
+	case spec.Options && spec.Given == nil:
 		v.options(a, q)
-	case q.Type == TypeYesNo:
-		q.Options = []Option{{Value: "yes", Label: Message(d.Lang, "yes")}, {Value: "no", Label: Message(d.Lang, "no")}}
+	case spec.Options:
+		q.Options = make([]Option, len(spec.Given))
+		for i, o := range spec.Given {
+			q.Options[i] = Option{Value: o, Label: Message(d.Lang, o)}
+		}
 	case len(q.Options) > 0 || q.Preset != "":
 		v.add(a.key("options"), "only choice and multiple-choice questions have options")
 	}
-	if q.None != "" && q.Type != TypeMultiple {
+	if q.None != "" && !spec.Multiple {
 		v.add(a.key("none"), "only multiple-choice questions have a “none of these” answer")
 	}
-	if q.PreferNotToSay && (text || q.Type == TypeNumber) {
+	if q.PreferNotToSay && (spec.Text || spec.Number) {
 		v.add(a.key("prefer_not_to_say"), "a %s question can be left blank instead: make it optional", q.Type)
 	}
-	if (q.Min != nil || q.Max != nil) && q.Type != TypeNumber {
+	if (q.Min != nil || q.Max != nil) && !spec.Number {
 		v.add(a, "only number questions have min and max")
 	}
 	if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
@@ -319,7 +320,7 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 	}
 	if len(q.Bands) > 0 {
 		switch {
-		case q.Type != TypeNumber:
+		case !spec.Number:
 			v.add(a.key("bands"), "only number questions have bands")
 		case !slices.IsSorted(q.Bands) || len(slices.Compact(slices.Clone(q.Bands))) != len(q.Bands):
 			v.add(a.key("bands"), "bands must go up, each once: %v", q.Bands)
@@ -329,12 +330,10 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 			v.add(a.key("bands"), "a band begins at %d, above max %d: it could never have anyone in it", q.Bands[len(q.Bands)-1], *q.Max)
 		}
 	}
-	if text {
+	if spec.Text {
 		switch {
-		case q.MaxLength == 0 && q.Type == TypeText:
-			q.MaxLength = DefaultTextLength
 		case q.MaxLength == 0:
-			q.MaxLength = DefaultLongTextLength
+			q.MaxLength = spec.DefaultLength
 		case q.MaxLength < 0 || q.MaxLength > DefaultLongTextLength*5:
 			v.add(a.key("max_length"), "max_length must be between 1 and %d", DefaultLongTextLength*5)
 		}
@@ -355,7 +354,7 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 		switch {
 		case !slices.Contains(Breakdowns, q.Breakdown):
 			v.add(a.key("breakdown"), "breakdown %q must be one of: %s", q.Breakdown, strings.Join(Breakdowns, ", "))
-		case q.Type != TypeChoice && q.Type != TypeYesNo:
+		case !spec.Breakdown:
 			v.add(a.key("breakdown"), "only choice and yes-no questions can give a breakdown")
 		case breakdowns[q.Breakdown]:
 			v.add(a.key("breakdown"), "breakdown %q is given by another question already", q.Breakdown)
@@ -417,13 +416,13 @@ func (v *validator) condition(a at, d *Definition, c *Condition, answers map[str
 	if len(c.AnswerIs) == 0 {
 		v.add(a, "show_if needs answer_is: the answers that show this")
 	}
-	if q.Type == TypeLongText {
+	if q.Spec().Long {
 		v.add(a.key("question"), "show_if: question %q is a long text, whose answers are free writing that no condition can match reliably: base the condition on a question with options", c.Question)
 		return
 	}
 	offered := func(v string) bool { return q.OptionLabel(v) != "" }
 	switch {
-	case q.Type == TypeScale || q.Type == TypeGrid:
+	case q.Spec().Rated:
 		scale, ok := d.Scales[q.Scale]
 		if !ok {
 			return // reported with the question
