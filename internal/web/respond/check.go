@@ -42,7 +42,7 @@ func checkPageFor(f *flow, errs []survey.FieldError) checkPage {
 	for _, sec := range pages {
 		g := checkGroup{ID: sec.ID, Title: sec.Title}
 		for _, q := range sec.Shown(f.draft.Answers) {
-			if q.Type == survey.TypeGrid {
+			if q.Spec().Statements {
 				for _, st := range q.Statements {
 					g.Rows = append(g.Rows, checkRow{Key: st.Text, Value: answerLabel(f, q, f.draft.Answers[st.ID]), ChangeURL: change(sec.ID, st.ID), Optional: q.Optional})
 				}

@@ -72,45 +72,39 @@ func scaleChoices(f *flow, scale *survey.Scale, preferNotToSay bool) []web.Optio
 	return out
 }
 
-// kinds are the GOV.UK field each type of question is.
-var kinds = map[string]string{
-	survey.TypeScale: web.KindRadios, survey.TypeChoice: web.KindRadios, survey.TypeYesNo: web.KindRadios,
-	survey.TypeMultiple: web.KindCheckboxes, survey.TypeNumber: web.KindNumber,
-	survey.TypeText: web.KindText, survey.TypeLongText: web.KindTextarea,
-}
-
 // viewQuestion is a question as shown, with the answers so far and any
 // errors.
 func viewQuestion(f *flow, q *survey.Question, errs []survey.FieldError) question {
 	answers := f.draft.Answers
-	v := question{Field: web.Field{ID: q.ID, Kind: kinds[q.Type], Legend: q.Text, Hint: q.Hint, Error: web.FieldMessage(errs, q.ID), Optional: q.Optional, Value: answers[q.ID], Max: q.MaxLength, Lang: f.lang}}
+	spec := q.Spec()
+	v := question{Field: web.Field{ID: q.ID, Kind: spec.Field, Legend: q.Text, Hint: q.Hint, Error: web.FieldMessage(errs, q.ID), Optional: q.Optional, Value: answers[q.ID], Max: q.MaxLength, Lang: f.lang}}
 	if f.survey.Words != nil {
 		if q.Optional {
 			v.OptionalText = f.survey.Word("optional")
 		}
-		if q.Type == survey.TypeLongText {
+		if spec.Long {
 			v.LimitText = f.survey.Word("up-to-chars", q.MaxLength)
 		}
 	}
-	if q.Type == survey.TypeMultiple && v.Hint == "" {
+	if spec.Multiple && v.Hint == "" {
 		v.Hint = f.msg("select-all")
 	}
-	switch q.Type {
-	case survey.TypeScale:
-		scale := f.survey.ScaleOf(q)
-		v.Faces = scale.Faces()
-		v.Options = web.Options(q.ID, scaleChoices(f, scale, q.PreferNotToSay), []string{answers[q.ID]})
-	case survey.TypeGrid:
+	switch {
+	case spec.Statements:
 		v.Grid = true
 		scale := f.survey.ScaleOf(q)
 		choices := scaleChoices(f, scale, q.PreferNotToSay)
 		for _, st := range q.Statements {
 			v.Rows = append(v.Rows, question{Field: web.Field{
-				ID: st.ID, Kind: web.KindRadios, Legend: st.Text, Hint: st.Hint, Error: web.FieldMessage(errs, st.ID),
+				ID: st.ID, Kind: spec.Field, Legend: st.Text, Hint: st.Hint, Error: web.FieldMessage(errs, st.ID),
 				Options: web.Options(st.ID, choices, []string{answers[st.ID]}), Faces: scale.Faces(), Lang: f.lang,
 			}})
 		}
-	case survey.TypeChoice, survey.TypeYesNo, survey.TypeMultiple:
+	case spec.Rated:
+		scale := f.survey.ScaleOf(q)
+		v.Faces = scale.Faces()
+		v.Options = web.Options(q.ID, scaleChoices(f, scale, q.PreferNotToSay), []string{answers[q.ID]})
+	case spec.Options:
 		var choices []web.Option
 		for _, o := range q.Options {
 			choices = append(choices, web.Option{Value: o.Value, Label: o.Label, Hint: o.Hint})
@@ -158,7 +152,7 @@ func sectionPage(f *flow, sec *survey.Section, errs []survey.FieldError) formPag
 		if !visible && !revealable {
 			continue
 		}
-		if q.Type == survey.TypeGrid || q.Type == survey.TypeScale {
+		if q.Spec().Rated {
 			if scale := f.survey.ScaleOf(q); !scale.Faces() {
 				p.Scale = scale
 			}
@@ -337,10 +331,10 @@ func answerLabel(f *flow, q *survey.Question, value string) string {
 	if value == "" {
 		return ""
 	}
-	switch q.Type {
-	case survey.TypeScale, survey.TypeGrid:
+	switch spec := q.Spec(); {
+	case spec.Rated:
 		return f.survey.ScaleOf(q).AnswerLabel(f.lang, value)
-	case survey.TypeChoice, survey.TypeYesNo, survey.TypeMultiple:
+	case spec.Options:
 		var labels []string
 		for _, v := range survey.Choices(value) {
 			switch v {
@@ -353,7 +347,7 @@ func answerLabel(f *flow, q *survey.Question, value string) string {
 			}
 		}
 		return joinLines(labels)
-	case survey.TypeNumber:
+	case spec.Number:
 		if n, err := strconv.Atoi(value); err == nil {
 			return strconv.Itoa(n)
 		}

@@ -2,11 +2,13 @@ package respond
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/survey/surveytest"
+	"iwtoolkit/internal/web"
 )
 
 // Every question type is drawn as its GOV.UK field: a rated question as
@@ -30,6 +32,9 @@ func TestEveryTypeIsDrawnAsItsField(t *testing.T) {
 		html := b.String()
 		count := func(s string) int { return strings.Count(html, s) }
 		spec := q.Spec()
+		if !slices.Contains([]string{web.KindRadios, web.KindCheckboxes, web.KindNumber, web.KindText, web.KindTextarea}, spec.Field) {
+			t.Errorf("%s: field %q is none of package web's kinds", typ, spec.Field)
+		}
 		switch {
 		case spec.Rated:
 			want := len(d.ScaleOf(q).Values()) * len(q.Keys())
