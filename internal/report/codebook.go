@@ -93,7 +93,11 @@ func (v *Variable) Lookup(raw string) (Value, bool) {
 
 // Numeric reports whether the variable's answers are numbers in SPSS and
 // the Codes sheet: coded answers and number questions.
-func (v *Variable) Numeric() bool { return v.Coded() || v.Type == survey.TypeNumber }
+func (v *Variable) Numeric() bool { return v.Coded() || v.spec().Number }
+
+// spec is the definition of the variable's question type: the zero
+// TypeSpec for the reference, round and submitted columns.
+func (v *Variable) spec() survey.TypeSpec { return survey.SpecOf(v.Type) }
 
 // Missing are the cells of a question's column that hold no answer, as
 // the codebook lists them: left blank (every question), not asked (a
@@ -116,7 +120,7 @@ func (v *Variable) Missing() []Value {
 
 // checked reports whether the variable's answers have values to check.
 func (v *Variable) checked() bool {
-	return v.Question != "" && (v.Coded() || v.Type == survey.TypeNumber || v.Type == survey.TypeMultiple)
+	return v.Question != "" && (v.Coded() || v.spec().Number || v.spec().Multiple)
 }
 
 // asked reports whether a response with these answers was asked the
@@ -133,7 +137,7 @@ func (v *Variable) valid(raw string) bool {
 	case v.Coded():
 		_, ok := v.index[raw]
 		return ok
-	case v.Type == survey.TypeMultiple:
+	case v.spec().Multiple:
 		seen := map[string]bool{}
 		for _, c := range survey.Choices(raw) {
 			if seen[c] || !slices.ContainsFunc(v.Options, func(o Value) bool { return o.Value == c }) {
@@ -142,7 +146,7 @@ func (v *Variable) valid(raw string) bool {
 			seen[c] = true
 		}
 		return len(seen) > 0
-	case v.Type == survey.TypeNumber:
+	case v.spec().Number:
 		n, err := strconv.Atoi(strings.ReplaceAll(raw, ",", ""))
 		return err == nil && (v.Min == nil || n >= *v.Min) && (v.Max == nil || n <= *v.Max)
 	}
@@ -159,7 +163,7 @@ func (v *Variable) Readable(raw string) string {
 	if x, ok := v.Lookup(raw); ok {
 		return x.Label
 	}
-	if v.Type == survey.TypeMultiple {
+	if v.spec().Multiple {
 		parts := survey.Choices(raw)
 		for i, p := range parts {
 			for _, o := range v.Options {
@@ -194,15 +198,15 @@ func Codebook(d *survey.Definition, rounds []survey.Round) []Variable {
 			}
 			base := Variable{Question: q.ID, Section: s.ID, Type: q.Type, AskedIf: asked, MaxLength: maxLength(q),
 				Min: q.Min, Max: q.Max, shown: [2]*survey.Condition{s.ShowIf, q.ShowIf}}
-			switch q.Type {
-			case survey.TypeScale, survey.TypeGrid:
+			switch spec := q.Spec(); {
+			case spec.Rated:
 				base.Values = scaleValues(d.ScaleOf(q), q.PreferNotToSay)
-			case survey.TypeChoice, survey.TypeYesNo:
-				base.Values = optionValues(q)
-			case survey.TypeMultiple:
+			case spec.Multiple:
 				base.Options = optionValues(q)
+			case spec.Options:
+				base.Values = optionValues(q)
 			}
-			if q.Type == survey.TypeGrid {
+			if q.Spec().Statements {
 				for _, st := range q.Statements {
 					v := base
 					v.Key, v.Label = st.ID, q.Text+": "+st.Text
@@ -226,15 +230,10 @@ func Codebook(d *survey.Definition, rounds []survey.Round) []Variable {
 }
 
 func maxLength(q *survey.Question) int {
-	switch {
-	case q.MaxLength > 0:
+	if q.MaxLength > 0 {
 		return q.MaxLength
-	case q.Type == survey.TypeText:
-		return survey.DefaultTextLength
-	case q.Type == survey.TypeLongText:
-		return survey.DefaultLongTextLength
 	}
-	return 0
+	return q.Spec().DefaultLength
 }
 
 func scaleValues(s *survey.Scale, preferNot bool) []Value {
@@ -366,7 +365,7 @@ func CodebookRows(d *survey.Definition, rounds []survey.Round) [][]string {
 		head := []string{v.Key, v.Name, v.Question, v.Section, v.Type, v.Label}
 		tail := []string{v.AskedIf, roundList}
 		values := v.Values
-		if v.Type == survey.TypeMultiple {
+		if v.spec().Multiple {
 			values = v.Options
 		}
 		if len(values) == 0 && v.Question == "" {

@@ -24,10 +24,10 @@ type QuestionDetail struct {
 
 // Multiple reports whether the question is a multiple choice: one person
 // may be counted in several rows, so its rows do not add up to its base.
-func (q QuestionDetail) Multiple() bool { return q.Question.Type == survey.TypeMultiple }
+func (q QuestionDetail) Multiple() bool { return q.Question.Spec().Multiple }
 
 // Number reports whether the question asks for a number.
-func (q QuestionDetail) Number() bool { return q.Question.Type == survey.TypeNumber }
+func (q QuestionDetail) Number() bool { return q.Question.Spec().Number }
 
 // QuestionRound is a question's answers in one round's group.
 type QuestionRound struct {
@@ -86,12 +86,12 @@ func questions(d *survey.Definition, pubs []*Publication, filter map[string]stri
 	var out []QuestionDetail
 	for _, s := range d.Sections {
 		for _, q := range s.Questions {
-			if !slices.Contains([]string{survey.TypeChoice, survey.TypeYesNo, survey.TypeMultiple, survey.TypeNumber}, q.Type) {
+			if spec := q.Spec(); !spec.Options && !spec.Number {
 				continue
 			}
 			qd := QuestionDetail{Question: q, Section: s, Rounds: make([]QuestionRound, len(pubs))}
 			var bands []survey.Band
-			if q.Type == survey.TypeNumber {
+			if q.Spec().Number {
 				bands = q.NumberBands()
 				for _, b := range bands {
 					qd.Values = append(qd.Values, survey.Option{Value: b.Value(), Label: b.Label()})
@@ -122,8 +122,8 @@ func questionRound(d *survey.Definition, pub *Publication, filter map[string]str
 		return r
 	}
 	r = QuestionRound{Counts: make([]int, len(values)), Shown: make([]bool, len(values))}
-	switch q.Type {
-	case survey.TypeMultiple:
+	switch spec := q.Spec(); {
+	case spec.Multiple:
 		r.Base = pub.Count(g.Size)
 		for j, v := range values {
 			ci := slices.Index(choices, survey.Choice{Key: q.ID, Value: v.Value})
@@ -132,7 +132,7 @@ func questionRound(d *survey.Definition, pub *Publication, filter map[string]str
 				r.Counts[j], r.Shown[j] = pub.Count(cg.Size), true
 			}
 		}
-	case survey.TypeNumber:
+	case spec.Number:
 		var dist []valueCount
 		for c, col := range pub.Pops[p].Columns {
 			if col.Key != q.ID || g.Counts[c] == 0 {
@@ -250,8 +250,8 @@ func questionFigures(d *survey.Definition, pub *Publication, a Aggregates, i int
 		if !ok {
 			continue
 		}
-		switch q.Type {
-		case survey.TypeMultiple:
+		switch spec := q.Spec(); {
+		case spec.Multiple:
 			out = append(out, disclosure.Figure{Key: k, Measure: -1, Value: r.Base})
 			for v, n := range r.Counts {
 				if n == nil {
@@ -262,7 +262,7 @@ func questionFigures(d *survey.Definition, pub *Publication, a Aggregates, i int
 					out = append(out, disclosure.Figure{Key: ck, Measure: -1, Value: *n})
 				}
 			}
-		case survey.TypeNumber:
+		case spec.Number:
 			g := pub.Group(filter, p)
 			if g == nil {
 				continue

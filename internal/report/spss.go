@@ -58,7 +58,7 @@ func WriteSPSSSyntax(w io.Writer, d *survey.Definition, rounds []survey.Round, c
 	}
 	for i, v := range vars {
 		read[i] = v.Name
-		if v.Coded() || v.Type == survey.TypeNumber {
+		if v.Numeric() {
 			read[i] = spssName("raw_"+v.Name, taken)
 		}
 		p("    %s A%d", read[i], width(v))
@@ -75,7 +75,7 @@ func WriteSPSSSyntax(w io.Writer, d *survey.Definition, rounds []survey.Round, c
 			}
 			fmt.Fprintf(&b, "\n  (ELSE=SYSMIS) INTO %s.", v.Name)
 			p("%s", b.String())
-		case v.Type == survey.TypeNumber:
+		case v.spec().Number:
 			var b strings.Builder
 			fmt.Fprintf(&b, "RECODE %s", read[i])
 			for _, x := range v.Missing() {
@@ -141,12 +141,12 @@ func WriteSPSSSyntax(w io.Writer, d *survey.Definition, rounds []survey.Round, c
 	// that say why a cell holds no answer).
 	var coded, scales, numbers []string
 	for _, v := range vars {
-		switch {
-		case v.Type == survey.TypeScale || v.Type == survey.TypeGrid:
+		switch m := v.spec().Measure; {
+		case m == "ordinal":
 			scales = append(scales, v.Name)
-		case v.Type == survey.TypeNumber:
+		case m == "scale":
 			numbers = append(numbers, v.Name)
-		case v.Coded():
+		case m == "nominal", v.Coded(): // the round's codes too
 			coded = append(coded, v.Name)
 		}
 	}
@@ -177,18 +177,18 @@ func WriteSPSSSyntax(w io.Writer, d *survey.Definition, rounds []survey.Round, c
 // coded or multiple answer's longest value.
 func width(v Variable) int {
 	w := 1
-	switch v.Type {
-	case "reference":
+	switch spec := v.spec(); {
+	case v.Type == "reference":
 		w = 40
-	case "submitted":
+	case v.Type == "submitted":
 		w = 20
-	case "round":
+	case v.Type == "round":
 		w = 64 // the longest round id: 63 in a survey file, 40 added by staff
-	case survey.TypeNumber:
+	case spec.Number:
 		w = 40
-	case survey.TypeText, survey.TypeLongText:
+	case spec.Text:
 		w = min(4*v.MaxLength+1, 32767)
-	case survey.TypeMultiple:
+	case spec.Multiple:
 		for _, o := range v.Options {
 			w += len(o.Value) + 1
 		}

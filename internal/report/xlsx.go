@@ -259,7 +259,7 @@ func cellsOf(v *Variable, raw string) (label, code any) {
 		}
 		return text(x.Label), x.Code
 	}
-	if v.Type == survey.TypeNumber {
+	if v.spec().Number {
 		if f, err := strconv.ParseFloat(raw, 64); err == nil {
 			return f, f
 		}
