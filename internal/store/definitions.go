@@ -50,7 +50,7 @@ func VersionOf(d *survey.Definition, served time.Time) DefinitionVersion {
 	for _, s := range d.Sections {
 		for _, q := range s.Questions {
 			var answers []string
-			if sc := d.ScaleOf(q); sc != nil && (q.Type == survey.TypeScale || q.Type == survey.TypeGrid) {
+			if sc := d.ScaleOf(q); sc != nil && q.Spec().Rated {
 				for _, l := range sc.Levels {
 					answers = append(answers, fmt.Sprintf("%d=%s", l.Value, l.Label))
 				}
@@ -60,7 +60,7 @@ func VersionOf(d *survey.Definition, served time.Time) DefinitionVersion {
 				}
 			}
 			fp := Fingerprint{Type: q.Type, Scale: q.Scale, Answers: answers}
-			if q.Type != survey.TypeGrid {
+			if !q.Spec().Statements {
 				fp.Key, fp.Text = q.ID, q.Text
 				v.Fingerprints = append(v.Fingerprints, fp)
 				continue

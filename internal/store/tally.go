@@ -119,7 +119,7 @@ func PlanFor(d *survey.Definition) TallyPlan {
 	for _, q := range d.Counted() {
 		if q.Breakdown == "" {
 			p.Keys = append(p.Keys, q.ID)
-			p.multiple[q.ID] = q.Type == survey.TypeMultiple
+			p.multiple[q.ID] = q.Spec().Multiple
 		}
 	}
 	p.outcome = map[string]func(map[string]string) string{}

@@ -34,14 +34,14 @@ func Response(d *survey.Definition, rng *rand.Rand, n int, rounds []survey.Round
 	more := rand.New(rand.NewPCG(uint64(n), 0x5eed))
 	for _, s := range d.Sections {
 		for _, q := range s.Questions {
-			switch q.Type {
-			case survey.TypeChoice, survey.TypeYesNo:
+			switch spec := q.Spec(); {
+			case spec.Options && !spec.Multiple:
 				if len(q.Options) > 0 {
 					draft.Answers[q.ID] = q.Options[rng.IntN(len(q.Options))].Value
-				} else if q.Type == survey.TypeYesNo {
-					draft.Answers[q.ID] = []string{"yes", "no"}[rng.IntN(2)]
+				} else if len(spec.Given) > 0 {
+					draft.Answers[q.ID] = spec.Given[rng.IntN(len(spec.Given))]
 				}
-			case survey.TypeMultiple:
+			case spec.Multiple:
 				var chosen []string
 				for _, o := range q.Options {
 					if more.IntN(3) == 0 {
@@ -54,7 +54,7 @@ func Response(d *survey.Definition, rng *rand.Rand, n int, rounds []survey.Round
 					chosen = []string{q.Options[more.IntN(len(q.Options))].Value}
 				}
 				draft.Answers[q.ID] = strings.Join(chosen, " ")
-			case survey.TypeNumber:
+			case spec.Number:
 				lo, hi := 0, 20
 				if q.Min != nil {
 					lo = *q.Min
@@ -63,7 +63,7 @@ func Response(d *survey.Definition, rng *rand.Rand, n int, rounds []survey.Round
 					hi = min(*q.Max, lo+20)
 				}
 				draft.Answers[q.ID] = strconv.Itoa(lo + more.IntN(hi-lo+1))
-			case survey.TypeScale, survey.TypeGrid:
+			case spec.Rated:
 				scale := d.Scales[q.Scale]
 				if scale == nil || len(scale.Levels) == 0 {
 					continue
@@ -191,21 +191,21 @@ func Form(d *survey.Definition, sec *survey.Section, answers map[string]string, 
 		if !q.ShowIf.Holds(answers) { // as answered so far, this page's answers too
 			continue
 		}
-		switch q.Type {
-		case survey.TypeGrid, survey.TypeScale:
+		switch spec := q.Spec(); {
+		case spec.Rated:
 			scale := d.ScaleOf(q)
 			for _, k := range q.Keys() {
 				form.Set(k, rating(rng, scale, 0))
 			}
-		case survey.TypeChoice, survey.TypeYesNo, survey.TypeMultiple:
+		case spec.Options:
 			form.Set(q.ID, q.Options[rng.IntN(len(q.Options))].Value)
-		case survey.TypeNumber:
+		case spec.Number:
 			v := 1
 			if q.Min != nil {
 				v = *q.Min
 			}
 			form.Set(q.ID, strconv.Itoa(v))
-		case survey.TypeText, survey.TypeLongText:
+		case spec.Text:
 			if !q.Optional || rng.IntN(5) == 0 {
 				form.Set(q.ID, comment(q))
 			}

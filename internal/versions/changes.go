@@ -110,7 +110,7 @@ func Changes(d *survey.Definition, data []byte, versions []store.DefinitionVersi
 }
 
 func isRated(questionType string) bool {
-	return questionType == survey.TypeScale || questionType == survey.TypeGrid
+	return survey.SpecOf(questionType).Rated
 }
 
 // values are the values of "value=label" answers.

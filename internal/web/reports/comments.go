@@ -62,7 +62,7 @@ func (s *Pages) comments(c *fiber.Ctx) error {
 		p.Responses++
 		for _, sec := range d.Sections {
 			for _, q := range sec.Questions {
-				if v := r.Answers[q.ID]; v != "" && (q.Type == survey.TypeText || q.Type == survey.TypeLongText) {
+				if v := r.Answers[q.ID]; v != "" && q.Spec().Text {
 					byQuestion[q.ID] = append(byQuestion[q.ID], v)
 				}
 			}
@@ -75,7 +75,7 @@ func (s *Pages) comments(c *fiber.Ctx) error {
 	if p.Responses >= p.MinGroup {
 		for _, sec := range d.Sections {
 			for _, q := range sec.Questions {
-				if q.Type == survey.TypeText || q.Type == survey.TypeLongText {
+				if q.Spec().Text {
 					p.Questions = append(p.Questions, commentList{Question: q.Text, Answers: byQuestion[q.ID]})
 				}
 			}
