@@ -237,3 +237,34 @@ func TestBandsAndIndicatorsEdited(t *testing.T) {
 		t.Errorf("bands %v", q.Bands)
 	}
 }
+
+// An indicator's title is translated as every other text: a
+// label::Polski (pl) column, needed once the survey is in Polish.
+func TestIndicatorTranslated(t *testing.T) {
+	b := bookOf(t, "young-people")
+	for col, v := range map[string]string{"name": "age-known", "type": "reaches", "label": "Age band known",
+		"label::Polski (pl)": "Znany przedział wieku", "answer": "age-band", "level": "age-band", "by": "locality"} {
+		b.set("indicators", col, 2, v)
+	}
+	d, ps := Read("young-people.xlsx", b.bytes())
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	if len(d.Indicators) != 1 || d.In("pl").Indicators[0].Title != "Znany przedział wieku" || d.Indicators[0].Title != "Age band known" {
+		t.Errorf("indicators %+v", d.Indicators)
+	}
+	data, err := Write(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, ps := Read("young-people.xlsx", data)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	same(t, d, again)
+
+	b.set("indicators", "label::Polski (pl)", 2, "")
+	if _, ps := Read("young-people.xlsx", b.bytes()); !strings.Contains(ps.Error(), "indicators sheet, row 2, column label::Polski (pl): there is no pl wording: write it in this cell") {
+		t.Errorf("a missing Polish title: %v", ps)
+	}
+}
