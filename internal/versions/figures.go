@@ -49,7 +49,7 @@ func Figures(live, d *survey.Definition, data []byte) []Note {
 	for _, s := range d.Sections {
 		for _, q := range s.Questions {
 			old, _, ok := live.Question(q.ID)
-			if !ok || q.Type != survey.TypeNumber || old.Type != survey.TypeNumber {
+			if !ok || !q.Spec().Number || !old.Spec().Number {
 				continue
 			}
 			if a, b := bandNames(old), bandNames(q); a != b {
