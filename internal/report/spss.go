@@ -146,7 +146,7 @@ func WriteSPSSSyntax(w io.Writer, d *survey.Definition, rounds []survey.Round, c
 			scales = append(scales, v.Name)
 		case m == "scale":
 			numbers = append(numbers, v.Name)
-		case m == "nominal", v.Coded(): // the round's codes too
+		case m == "nominal", v.Question == "" && v.Coded(): // the round's codes too
 			coded = append(coded, v.Name)
 		}
 	}
