@@ -51,4 +51,3 @@ func TestTargetsStoredBeforeQuestionsKeepWorking(t *testing.T) {
 		t.Errorf("the old target reads as %+v", got)
 	}
 }
-

@@ -314,7 +314,9 @@ func (s *Pages) targetPageFor(c *fiber.Ctx, on store.TargetOn) (targetPage, erro
 		tp.Means, tp.Lowest, tp.Highest = len(sc.Levels) > 3, sc.Levels[0].Value, sc.Levels[len(sc.Levels)-1].Value
 		tp.Back = p.PackURL(sec.ID)
 	}
+	back := tp.Back
 	tp.Page = session.PageFor(c, "Target for "+tp.Title)
+	tp.Back = back
 	tp.Action, _, _ = strings.Cut(p.targetURL(on, tp.Subject), "?")
 	return tp, nil
 }
@@ -440,5 +442,65 @@ func (p packPage) TargetCount() string {
 			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ToLower(string(st))))
 		}
 	}
-	return fmt.Sprintf("Of %d targets: %s. Each strand's section says what its target is and why.", len(p.Targets), packPage{}.Join(parts))
+	where := "Each strand's section says what its target is and why."
+	if len(p.OtherTargets()) > 0 {
+		where = "Each strand's, indicator's or question's section says what its target is and why."
+	}
+	return fmt.Sprintf("Of %d targets: %s. %s", len(p.Targets), packPage{}.Join(parts), where)
 }
+
+// OtherTargets are the evaluated targets on indicators and questions, for
+// the first page.
+func (p packPage) OtherTargets() []packTarget {
+	var out []packTarget
+	for _, t := range p.Targets {
+		if t.On != store.OnStrand {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// TargetsOn are the evaluated targets on indicators ("indicator") or
+// questions ("question"), for their section.
+func (p packPage) TargetsOn(on string) []packTarget {
+	var out []packTarget
+	for _, t := range p.Targets {
+		if t.On == store.TargetOn(on) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// TargetOn is the evaluated target on an indicator or question, or nil.
+func (p packPage) TargetOn(on, subject string) *packTarget {
+	for i, t := range p.Targets {
+		if t.On == store.TargetOn(on) && t.Subject == subject {
+			return &p.Targets[i]
+		}
+	}
+	return nil
+}
+
+// TargetURL is the address of the form for a target on an indicator
+// ("indicator") or question ("question").
+func (p packPage) TargetURL(on, subject string) string {
+	return p.targetURL(store.TargetOn(on), subject)
+}
+
+// TargetQuestions are the questions a target may be on: every closed
+// question in the pack but numbers.
+func (p packPage) TargetQuestions() []*survey.Question {
+	var out []*survey.Question
+	for _, q := range p.Comparison.Questions {
+		if !q.Number() {
+			out = append(out, q.Question)
+		}
+	}
+	return out
+}
+
+// StrandTargets reports whether any strand has a target: the first page's
+// table then has a column for them.
+func (p packPage) StrandTargets() bool { return len(p.Targets) > len(p.OtherTargets()) }
