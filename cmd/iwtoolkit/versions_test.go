@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -532,5 +533,50 @@ func TestSurveyPublishingWithCare(t *testing.T) {
 	p = uploadFrom(t, first, "/staff/surveys/new", "/staff/surveys/new/upload", "example.xlsx", example).must(t, http.StatusUnprocessableEntity)
 	if !strings.Contains(text(p.Body), `there is a survey with the id "example-2027" already`) {
 		t.Errorf("the same workbook again as a new survey: %s", text(p.Body))
+	}
+}
+
+// A lead downloads training-needs, takes an indicator's row out of the
+// indicators sheet and gives a number question its own bands in Excel,
+// and uploads it: the draft keeps the other indicator, and its page says
+// in plain words which indicator is taken out and which bands change.
+func TestVersionsDraftAnnouncesIndicatorsAndBands(t *testing.T) {
+	t.Parallel()
+	svc := start(t, sqliteEnv(t))
+	admin := staffBrowser(t, svc, "admin", "")
+	base := "/staff/surveys/training-needs/versions"
+	live := download(t, admin, base+"/live/workbook.xlsx")
+	edits := map[string]string{}
+	for i, r := range workbookRows(t, live, "indicators") {
+		if len(r) > 0 && r[0] == "cpd-demand" {
+			for c := range r {
+				cell, _ := excelize.CoordinatesToCellName(c+1, i+1)
+				edits["indicators!"+cell] = ""
+			}
+		}
+	}
+	survey := workbookRows(t, live, "survey")
+	for i, r := range survey {
+		if len(r) > 1 && r[1] == "training-days" {
+			col := slices.Index(survey[0], "bands")
+			cell, _ := excelize.CoordinatesToCellName(col+1, i+1)
+			edits["survey!"+cell] = "0, 1-4, 5+"
+		}
+	}
+	if len(edits) < 2 {
+		t.Fatalf("the workbook has no cpd-demand indicator row or no training-days bands cell: %v", edits)
+	}
+	p := uploadSurvey(t, admin, "training-needs", "training-needs.xlsx", editWorkbook(t, live, edits)).must(t, http.StatusOK)
+	changes := text(element(t, p.Body, "ul", "changes"))
+	for _, want := range []string{
+		`indicator "cpd-demand" (CPD planning: training wanted, ways of learning and barriers) is taken out: reports will no longer show it`,
+		`the answers to "training-days" are counted in other bands: 0, 1-2, 3-5, 6-10, 11-20, 21+, now 0, 1-4, 5+`,
+	} {
+		if !strings.Contains(changes, want) {
+			t.Errorf("the draft's changes do not say %s:\n%s", want, changes)
+		}
+	}
+	if strings.Contains(changes, "safeguarding-at-level") || strings.Contains(p.Body, `id="acknowledge"`) {
+		t.Errorf("the indicator kept is announced, or the change asks for an acknowledgement:\n%s", changes)
 	}
 }

@@ -12,20 +12,6 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// savedForLater saves a draft as "save and come back later" does.
-func savedForLater(t *testing.T, s store.Store, key string) survey.Draft {
-	t.Helper()
-	d := survey.Draft{
-		Key: key, SurveyID: "iw", Round: "baseline",
-		Answers: map[string]string{"sector": "youth"},
-		Updated: t0, Expires: t0.Add(24 * time.Hour), RespondentKey: "person-1",
-	}
-	if err := s.SaveDraft(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 // testConcurrentDraftSaves saves new drafts from several goroutines at
 // once, as a respondent with two tabs open might: every save succeeds (the
 // first of them racing to create the draft), and the draft is one of them.

@@ -280,6 +280,19 @@ func TestProblems(t *testing.T) {
 			`tags sheet, row 4, column tag: Every Child Matters outcome "be-happy" must be one of`,
 			`rounds sheet, row 2, column id: name "Baseline 2026" must be lowercase letters`,
 		}},
+		{"indicators and bands", func(t *testing.T) []byte {
+			b := bookOf(t, "training-needs")
+			b.set("indicators", "answer", b.row("indicators", "name", "safeguarding-at-level"), "safeguarding-levl")
+			b.set("indicators", "type", b.row("indicators", "name", "cpd-demand"), "deman")
+			b.set("survey", "bands", b.row("survey", "name", "training-days"), "0, 1-2, 4+")
+			b.set("survey", "bands", b.row("survey", "name", "sector"), "0+")
+			return b.bytes()
+		}, []string{
+			`survey sheet, row 3, column bands: only number questions have bands`,
+			`column bands: band "4+" does not follow on from the band before it, which ends at 2: it should begin at 3, so that every answer is in one band`,
+			`indicators sheet, row 2, column answer: answer: there is no question "safeguarding-levl"`,
+			`indicators sheet, row 3, column type: type "deman" must be reaches or demand`,
+		}},
 		{"too many rows and columns", func(t *testing.T) []byte {
 			b := bookOf(t, "children")
 			b.f.SetCellStr("safeguarding_words", fmt.Sprintf("A%d", MaxRows+1), "last")

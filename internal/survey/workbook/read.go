@@ -275,7 +275,7 @@ func (r *reader) sheet(s sheet) {
 var needed = map[string][]string{
 	sheetSurvey: {"type", "name", "label"}, sheetChoices: {"list_name", "name", "label"}, sheetSettings: {"form_id"},
 	sheetTexts: {"name", "text"}, sheetRounds: {"id", "label"}, sheetScales: {"name"}, sheetContacts: {"name"},
-	sheetTags: {"section", "kind", "tag"}, sheetWords: {"word"},
+	sheetTags: {"section", "kind", "tag"}, sheetWords: {"word"}, sheetIndicators: {"name", "type", "label"},
 }
 
 // formulas refuses a formula in any cell of a row: a survey is values, and

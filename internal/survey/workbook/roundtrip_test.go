@@ -1,11 +1,16 @@
 package workbook
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"iwtoolkit/internal/survey"
 )
@@ -50,16 +55,38 @@ func same(t *testing.T, want, got *survey.Definition) {
 	}
 }
 
-// strip is a definition without its translations (unexported, so cleared
-// by copying the exported fields into a fresh value).
+// strip is a definition without its translations, the one unexported
+// field (they are the other languages' copies, compared in turn). Every
+// exported field is copied by reflection, so that a field added to
+// Definition is compared without anyone remembering to list it here: a
+// list by hand once left out Indicators, and a workbook that lost them
+// passed.
 func strip(d survey.Definition) survey.Definition {
-	return survey.Definition{
-		ID: d.ID, Lang: d.Lang, Title: d.Title, Audience: d.Audience, Introduction: d.Introduction,
-		TimeToComplete: d.TimeToComplete, HowAnswersAreUsed: d.HowAnswersAreUsed, PrivacyNotice: d.PrivacyNotice,
-		Help: d.Help, Email: d.Email, SafeguardingWords: d.SafeguardingWords, ExitPage: d.ExitPage,
-		SafeguardingLead: d.SafeguardingLead, SafeguardingNotice: d.SafeguardingNotice, Words: d.Words,
-		TaskList: d.TaskList, InvitationOnly: d.InvitationOnly, Languages: d.Languages, MinGroupSize: d.MinGroupSize,
-		RoundCountsTo: d.RoundCountsTo, RetentionMonths: d.RetentionMonths, Rounds: d.Rounds, Scales: d.Scales, Sections: d.Sections,
+	var out survey.Definition
+	src, dst := reflect.ValueOf(d), reflect.ValueOf(&out).Elem()
+	for i := range src.NumField() {
+		if src.Type().Field(i).IsExported() {
+			dst.Field(i).Set(src.Field(i))
+		}
+	}
+	return out
+}
+
+// A field strip leaves out is one the round trip does not compare: only
+// the translations may be unexported.
+func TestStripComparesEveryField(t *testing.T) {
+	var unexported []string
+	for f := range reflect.TypeFor[survey.Definition]().Fields() {
+		if !f.IsExported() {
+			unexported = append(unexported, f.Name)
+		}
+	}
+	if !slices.Equal(unexported, []string{"translations"}) {
+		t.Errorf("Definition's unexported fields are %v: the round trip compares only exported fields, so export the new one or compare it here", unexported)
+	}
+	d := bundled(t)[0]
+	if got := strip(*d); got.Title != d.Title || got.In("en") != &got || !reflect.DeepEqual(got.Sections, d.Sections) {
+		t.Errorf("strip lost a field")
 	}
 }
 
@@ -138,5 +165,106 @@ func TestRoundTripSeesChanges(t *testing.T) {
 	}
 	if q, _, _ := got.In("pl").QuestionOf("feel-safe"); q.Statements[0].Text != "Czuję się bezpiecznie" {
 		t.Errorf("statement %q", q.Statements[0].Text)
+	}
+}
+
+// The example goes example.yaml → workbook → definition to the same
+// definition: its bands and its indicator too, which no bundled survey
+// has both of.
+func TestExampleRoundTrip(t *testing.T) {
+	want, ps := survey.Parse("example.yaml", exampleYAML)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	data, err := Example()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, rps := Read("example.xlsx", data)
+	if len(rps) > 0 {
+		t.Fatal(rps)
+	}
+	same(t, want, got)
+	if q, _, _ := got.Question("years"); len(got.Indicators) != 1 || !slices.Equal(q.Bands, []int{0, 2, 5, 10}) {
+		t.Errorf("indicators %v, bands %v", got.Indicators, q.Bands)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b := &book{t, f}
+	if v, _ := f.GetCellValue("survey", fmt.Sprintf("%s%d", b.column("survey", "bands"), b.row("survey", "name", "years"))); v != "0-1, 2-4, 5-9, 10+" {
+		t.Errorf("the bands cell says %q", v)
+	}
+	if v, _ := f.GetCellValue("indicators", fmt.Sprintf("%s2", b.column("indicators", "questions"))); v != "training-wanted" {
+		t.Errorf("the indicator's questions cell says %q", v)
+	}
+}
+
+// Bands are read as people write them, spaces and "to" and "or more"
+// included, and a training-needs workbook keeps its indicators when a
+// label is edited: the download, edit, upload that once lost them.
+func TestBandsAndIndicatorsEdited(t *testing.T) {
+	b := bookOf(t, "training-needs")
+	r := b.row("indicators", "name", "safeguarding-at-level")
+	b.set("indicators", "label", r, "Safeguarding training at the level needed")
+	got, ps := Read("training-needs.xlsx", b.bytes())
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	if len(got.Indicators) != 2 || got.Indicators[0].Title != "Safeguarding training at the level needed" ||
+		!slices.Equal(got.Indicators[0].Apart, []string{"not-sure"}) || !slices.Equal(got.Indicators[1].Questions, []string{"integrated-working-topics", "ways-to-learn", "training-barriers"}) {
+		t.Errorf("indicators after an edit: %+v %+v", got.Indicators[0], got.Indicators[1])
+	}
+
+	e, err := Example()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(e))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b = &book{t, f}
+	b.set("survey", "bands", b.row("survey", "name", "years"), " 0 to 4 ;5 - 9, 10 or more, ")
+	got, ps = Read("example.xlsx", b.bytes())
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	if q, _, _ := got.Question("years"); !slices.Equal(q.Bands, []int{0, 5, 10}) {
+		t.Errorf("bands %v", q.Bands)
+	}
+}
+
+// An indicator's title is translated as every other text: a
+// label::Polski (pl) column, needed once the survey is in Polish.
+func TestIndicatorTranslated(t *testing.T) {
+	b := bookOf(t, "young-people")
+	for col, v := range map[string]string{"name": "age-known", "type": "reaches", "label": "Age band known",
+		"label::Polski (pl)": "Znany przedział wieku", "answer": "age-band", "level": "age-band", "by": "locality"} {
+		b.set("indicators", col, 2, v)
+	}
+	d, ps := Read("young-people.xlsx", b.bytes())
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	if len(d.Indicators) != 1 || d.In("pl").Indicators[0].Title != "Znany przedział wieku" || d.Indicators[0].Title != "Age band known" {
+		t.Errorf("indicators %+v", d.Indicators)
+	}
+	data, err := Write(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, ps := Read("young-people.xlsx", data)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	same(t, d, again)
+
+	b.set("indicators", "label::Polski (pl)", 2, "")
+	if _, ps := Read("young-people.xlsx", b.bytes()); !strings.Contains(ps.Error(), "indicators sheet, row 2, column label::Polski (pl): there is no pl wording: write it in this cell") {
+		t.Errorf("a missing Polish title: %v", ps)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // source is the survey file a workbook makes, with the cell each of its
@@ -296,7 +297,41 @@ func (r *reader) survey() *source {
 			r.question(s, q, lists)
 		}
 	}
+	r.indicators(s)
 	return s
+}
+
+// indicators writes the indicators sheet's rows. What they name is
+// checked by the rules every survey file meets: a question that does not
+// exist is reported at its cell.
+func (r *reader) indicators(s *source) {
+	rows := nonEmpty(r.rows[sheetIndicators])
+	if len(rows) == 0 {
+		return
+	}
+	s.line(cell{sheet: sheetIndicators}, 0, "indicators:")
+	for _, rw := range rows {
+		// type first: what the rules say of the whole indicator is said
+		// at its first line, and is about its type.
+		s.line(rw.at("type"), 1, "- type: %s", quote(strings.ToLower(rw.id("type"))))
+		s.line(rw.at("name"), 2, "id: %s", quote(rw.id("name")))
+		s.text(2, "title", rw, "label")
+		for _, col := range []string{"answer", "level"} {
+			if v := rw.id(col); v != "" {
+				s.line(rw.at(col), 2, "%s: %s", col, quote(v))
+			}
+		}
+		for _, col := range []string{"apart", "questions", "by"} {
+			names := strings.FieldsFunc(rw.get(col), func(c rune) bool { return c == ',' || c == ';' || unicode.IsSpace(c) })
+			if len(names) == 0 {
+				continue
+			}
+			s.line(rw.at(col), 2, "%s:", col)
+			for _, n := range names {
+				s.line(rw.at(col), 3, "- %s", quote(n))
+			}
+		}
+	}
 }
 
 func nonEmpty(rows []row) []row {

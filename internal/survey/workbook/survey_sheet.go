@@ -3,6 +3,7 @@ package workbook
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"iwtoolkit/internal/survey"
@@ -239,6 +240,15 @@ func (r *reader) question(s *source, q *question, lists map[string][]row) {
 			s.line(rw.at(col), 4, "%s: %d", col, n)
 		}
 	}
+	if v := strings.TrimSpace(rw.get("bands")); v != "" {
+		if starts, ok := r.bands(rw, v); ok {
+			parts := make([]string, len(starts))
+			for i, n := range starts {
+				parts[i] = strconv.Itoa(n)
+			}
+			s.line(rw.at("bands"), 4, "bands: [%s]", strings.Join(parts, ", "))
+		}
+	}
 	for _, col := range []string{"pattern", "breakdown"} {
 		if v := rw.get(col); v != "" {
 			if col == "breakdown" {
@@ -327,4 +337,54 @@ func parseRelevant(expr string) (question string, values []string, ok bool) {
 		}
 		rest = rest[len(o):]
 	}
+}
+
+// band is one band of a bands cell: 3, 1-2, 1 to 2, 6+ or 6 or more.
+var band = regexp.MustCompile(`^(-?\d+)(?:\s*(?:-|–|to)\s*(-?\d+)|\s*(\+|or more))?$`)
+
+// bands reads a bands cell, 0, 1-2, 3-5, 6+, into where each band begins,
+// as a survey file gives them. The bands must follow on from each other,
+// and the last has no end, so that every answer is in one band.
+func (r *reader) bands(rw row, v string) ([]int, bool) {
+	const how = "write the bands lowest first with commas between, each with its first and last number and the last with + for or more: 0, 1-2, 3-5, 6+"
+	var starts []int
+	next, open, prev := 0, false, ""
+	for _, part := range strings.Split(strings.ReplaceAll(v, ";", ","), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		m := band.FindStringSubmatch(part)
+		if m == nil {
+			r.problem(rw.at("bands"), "%q is not a band: %s", part, how)
+			return nil, false
+		}
+		from, _ := strconv.Atoi(m[1])
+		to := from
+		if m[2] != "" {
+			to, _ = strconv.Atoi(m[2])
+		}
+		switch {
+		case open:
+			r.problem(rw.at("bands"), "only the last band can go on without an end (%s): give it an end, or put it last", prev)
+			return nil, false
+		case to < from:
+			r.problem(rw.at("bands"), "band %q ends before it begins: write the smaller number first", part)
+			return nil, false
+		case len(starts) > 0 && from != next:
+			r.problem(rw.at("bands"), "band %q does not follow on from the band before it, which ends at %d: it should begin at %d, so that every answer is in one band", part, next-1, next)
+			return nil, false
+		}
+		starts = append(starts, from)
+		next, open, prev = to+1, m[3] != "", part
+	}
+	if len(starts) == 0 {
+		r.problem(rw.at("bands"), "there are no bands here: %s", how)
+		return nil, false
+	}
+	if !open {
+		r.problem(rw.at("bands"), "the last band ends at %d: write it as %d+ (%d or more), so that no answer is left out", next-1, starts[len(starts)-1], starts[len(starts)-1])
+		return nil, false
+	}
+	return starts, true
 }

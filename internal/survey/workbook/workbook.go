@@ -2,7 +2,8 @@
 // the way people who know XLSForm expect (a survey sheet of questions, a
 // choices sheet, a settings sheet, translations in label::Cymraeg (cy)
 // columns, and sheets of the toolkit's own for rounds, scales, texts, help
-// contacts, tags and safeguarding words), and reads such a workbook back.
+// contacts, tags, indicators and safeguarding words), and reads such a
+// workbook back.
 //
 // Reading does not check a survey by rules of its own: it turns the workbook
 // into a survey file and hands it to survey.Parse, so that a workbook and a
@@ -86,16 +87,17 @@ type sheet struct {
 
 // Sheet names.
 const (
-	sheetSurvey   = "survey"
-	sheetChoices  = "choices"
-	sheetSettings = "settings"
-	sheetTexts    = "texts"
-	sheetRounds   = "rounds"
-	sheetScales   = "scales"
-	sheetContacts = "help_contacts"
-	sheetTags     = "tags"
-	sheetWords    = "safeguarding_words"
-	sheetReadMe   = "Read me"
+	sheetSurvey     = "survey"
+	sheetChoices    = "choices"
+	sheetSettings   = "settings"
+	sheetTexts      = "texts"
+	sheetRounds     = "rounds"
+	sheetScales     = "scales"
+	sheetContacts   = "help_contacts"
+	sheetTags       = "tags"
+	sheetIndicators = "indicators"
+	sheetWords      = "safeguarding_words"
+	sheetReadMe     = "Read me"
 )
 
 // layout is every sheet and column the writer makes and the reader
@@ -112,6 +114,7 @@ var layout = []sheet{
 		{"appearance", false, 12, "multiline for a box of text; likert for a rating; table-list for a grid."},
 		{"min", false, 8, "integer: the smallest number accepted."},
 		{"max", false, 8, "integer: the largest number accepted."},
+		{"bands", false, 16, "integer: the bands reports count the answers in, lowest first, each with its first and last number and the last with + for or more: 0, 1-2, 3-5, 6+. Blank for the usual bands (0, 1-2, 3-5, 6-10, 11-20, 21+ from min)."},
 		{"max_length", false, 10, "text: the most characters accepted."},
 		{"pattern", false, 16, "text: a regular expression the whole answer must match."},
 		{"pattern_message", true, 30, "text: what to tell someone whose answer does not match the pattern."},
@@ -168,6 +171,16 @@ var layout = []sheet{
 		{"section", false, 24, "The name of a section (a begin_group row of the survey sheet)."},
 		{"kind", false, 22, "ecm_outcomes, workforce_priorities or jar_areas."},
 		{"tag", false, 50, "The tag: for ecm_outcomes one of be-healthy, stay-safe, enjoy-and-achieve, make-a-positive-contribution, achieve-economic-well-being."},
+	}},
+	{sheetIndicators, "Figures the Trust's plans name, worked out from the answers and shown in every report of a round, one a row: reaches (the share whose answer to one question reaches the level they give in another) or demand (the answers of multiple-choice questions ranked by how many chose them).", []column{
+		{"name", false, 24, "The indicator's id: lowercase letters, digits and hyphens. Keep it the same between rounds: reports compare by it."},
+		{"type", false, 12, "reaches or demand."},
+		{"label", true, 50, "The indicator's title, as reports show it."},
+		{"answer", false, 24, "reaches: the name of the select_one question whose answer must reach the level; its answers are the levels, lowest first."},
+		{"level", false, 24, "reaches: the name of the select_one question whose answer is the level to reach; each of its answers is one of the answer question's (or under apart)."},
+		{"apart", false, 20, "reaches: answers (to either question) counted apart, neither reaching the level nor not, for example not-sure; several with commas between."},
+		{"questions", false, 40, "demand: the names of the select_multiple questions whose answers are ranked, with commas between."},
+		{"by", false, 20, "The breakdowns the indicator is also shown by (sector, organisation, audience, workforce, age-band or locality), with commas between; blank for everyone only."},
 	}},
 	{sheetWords, "Words and phrases that flag a free-text answer for a safeguarding review by staff, one a row.", []column{
 		{"word", false, 30, "A word or phrase, matched as whole words."},

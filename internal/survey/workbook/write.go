@@ -149,6 +149,31 @@ func (t *table) define(d *survey.Definition) {
 		}
 		t.add(sheetSurvey, map[string]string{"type": "end_group"})
 	}
+	for i, in := range d.Indicators {
+		t.indicator(d, i, in)
+	}
+}
+
+// indicator writes an indicator's row of the indicators sheet.
+func (t *table) indicator(d *survey.Definition, i int, in *survey.Indicator) {
+	row := map[string]string{"name": in.ID, "type": in.Type, "answer": in.Answer, "level": in.Level,
+		"apart": strings.Join(in.Apart, ", "), "questions": strings.Join(in.Questions, ", "), "by": strings.Join(in.By, ", ")}
+	t.text(row, "label", d, func(d *survey.Definition) string { return d.Indicators[i].Title })
+	t.add(sheetIndicators, row)
+}
+
+// bandsText writes a number question's bands as people read them: 0,
+// 1-2, 3-5, 6+ (blank for the usual bands).
+func bandsText(q *survey.Question) string {
+	if len(q.Bands) == 0 {
+		return ""
+	}
+	bands := q.NumberBands()
+	parts := make([]string, len(bands))
+	for i, b := range bands {
+		parts[i] = b.Value()
+	}
+	return strings.Join(parts, ", ")
 }
 
 // tagKinds are the kinds of tag, as the tags sheet names them.
@@ -272,6 +297,7 @@ func (t *table) question(d *survey.Definition, si, qi int, q *survey.Question, l
 		if q.Max != nil {
 			row["max"] = strconv.Itoa(*q.Max)
 		}
+		row["bands"] = bandsText(q)
 	case survey.TypeText, survey.TypeLongText:
 		row["type"], row["max_length"], row["pattern"] = "text", number(q.MaxLength), q.Pattern
 		if q.Type == survey.TypeLongText {

@@ -225,14 +225,18 @@ func (s *Pages) versionPageFor(c *fiber.Ctx) (versionPage, *survey.Definition, e
 		State: store.StateOf(v.Version, pubs), Base: versionBase(id, v.Version), Made: rounds.LondonTime(v.Made),
 		Preview: "/staff/surveys/" + id + "/preview/" + v.Version}
 	p.Back = "/staff/surveys/" + id + "/versions"
-	if live, ok := s.surveys.Survey(id); ok {
-		p.LiveID = live.Version
-	}
 	for _, n := range versions.Changes(d, []byte(v.Text), served) {
 		if n.Level == "warning" {
 			p.Warnings++
 		}
 		p.Changes = append(p.Changes, n)
+	}
+	if live, ok := s.surveys.Survey(id); ok {
+		p.LiveID = live.Version
+		// Indicators and bands: what reports work out, from the live version.
+		if live.Version != d.Version {
+			p.Changes = append(p.Changes, versions.Figures(live, d, []byte(v.Text))...)
+		}
 	}
 	// Questions and statements new since every version served.
 	known := map[string]bool{}
