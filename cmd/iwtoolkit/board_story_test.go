@@ -60,7 +60,7 @@ func TestBoardPackFirstPage(t *testing.T) {
 	// A target on every strand: the first page's fullest table.
 	st := storeOf(t, svc.env)
 	for _, s := range strands {
-		if err := st.SetTarget(context.Background(), store.Target{SurveyID: d.ID, Strand: s.ID, Kind: store.TargetShare, Value: 45,
+		if err := st.SetTarget(context.Background(), store.Target{SurveyID: d.ID, Subject: s.ID, Kind: store.TargetShare, Value: 45,
 			By: time.Date(2028, 3, 31, 0, 0, 0, 0, time.UTC), Round: "baseline"}); err != nil {
 			t.Fatal(err)
 		}

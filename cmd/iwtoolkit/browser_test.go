@@ -900,6 +900,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		b.check(seen, "board pack commentary", want(b.open(svc.URL+packPath+"/commentary/follow-up/"+rated(d)[0].ID), http.StatusOK, packPath+"/commentary/follow-up/"+rated(d)[0].ID))
 		b.check(seen, "board pack action", want(b.open(svc.URL+packPath+"/actions/new?round=follow-up"), http.StatusOK, packPath+"/actions/new"))
 		b.check(seen, "board pack target", want(b.open(svc.URL+packPath+"/targets/follow-up/"+rated(d)[0].ID), http.StatusOK, packPath+"/targets/follow-up/"+rated(d)[0].ID))
+		b.check(seen, "board pack target on a question", want(b.open(svc.URL+packPath+"/targets/follow-up/question/sector"), http.StatusOK, packPath+"/targets/follow-up/question/sector"))
 	})
 	page("error pages", func(t *testing.T, b *tab, want func(visited, int, string) visited) {
 		b.check(seen, "not found", want(b.open(svc.URL+"/no-such-page"), http.StatusNotFound, "/no-such-page"))

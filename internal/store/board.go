@@ -92,25 +92,43 @@ type ActionChange struct {
 // TargetKind is what a target counts.
 type TargetKind string
 
-// The kinds of target: the strand's share of answers at or above the
-// survey's good level (the pack's headline figure), or its mean rating.
+// The kinds of target: a share (on a strand, the share of answers at or
+// above the survey's good level, the pack's headline figure; on a
+// question, the share who gave one answer; on an indicator, the share who
+// reach its level), or a strand's mean rating.
 const (
 	TargetShare TargetKind = "share"
 	TargetMean  TargetKind = "mean"
 )
 
-// Target is the figure the Board means a strand to reach by a date, set
-// in one round's pack and evaluated in each later round's from the
-// published figures. A strand has one target at a time: setting another
-// replaces it.
+// TargetOn is what a target is on: a strand, a closed question or a
+// "reaches" indicator. Strand is the zero value, so targets stored before
+// questions and indicators had targets read as they were.
+type TargetOn string
+
+// What a target may be on.
+const (
+	OnStrand    TargetOn = ""
+	OnQuestion  TargetOn = "question"
+	OnIndicator TargetOn = "indicator"
+)
+
+// Target is the figure the Board means a strand, question or indicator to
+// reach by a date, set in one round's pack and evaluated in each later
+// round's from the published figures. Its key is (SurveyID, On, Subject):
+// each has one target at a time, and setting another replaces it.
 type Target struct {
 	SurveyID string
-	Strand   string
-	Kind     TargetKind
-	Value    float64   // a percentage (0 to 100) for a share, a level for a mean
-	By       time.Time // a date: midnight UTC
-	Round    string    // the round in whose pack it was set
-	Updated  time.Time
+	On       TargetOn
+	Subject  string // the strand's, question's or indicator's id
+	// Option is, for a target on a question, the answer whose share is
+	// counted (its value); empty otherwise.
+	Option  string
+	Kind    TargetKind
+	Value   float64   // a percentage (0 to 100) for a share, a level for a mean
+	By      time.Time // a date: midnight UTC
+	Round   string    // the round in whose pack it was set
+	Updated time.Time
 }
 
 // Board is the part of the contract behind the Board pack: the commentary
@@ -140,8 +158,10 @@ type Board interface {
 	// not know the order of rounds.
 	Actions(ctx context.Context, surveyID string) ([]Action, error)
 
-	// SetTarget creates or replaces the target on one strand of a survey.
+	// SetTarget creates or replaces the target on one strand, question or
+	// indicator of a survey (its key: SurveyID, On, Subject).
 	SetTarget(ctx context.Context, t Target) error
-	// Targets returns every target on a survey, by strand id.
+	// Targets returns every target on a survey, ordered by On (strands
+	// first), then Subject.
 	Targets(ctx context.Context, surveyID string) ([]Target, error)
 }

@@ -214,11 +214,17 @@ func (s *Store) Actions(ctx context.Context, surveyID string) ([]store.Action, e
 	return out, err
 }
 
-// targetDoc is the target on one strand, keyed by "survey/strand".
+// targetDoc is the target on one strand, question or indicator. A
+// strand's is keyed "survey/strand", as before targets could be on
+// anything else; a question's "survey/question:id" and an indicator's
+// "survey/indicator:id". The subject's id is kept in "strand" and "on" is
+// left out for a strand, so documents stored before read as they were.
 type targetDoc struct {
 	ID       string    `bson:"_id"`
 	SurveyID string    `bson:"survey_id"`
-	Strand   string    `bson:"strand"`
+	On       string    `bson:"on,omitempty"`
+	Subject  string    `bson:"strand"`
+	Option   string    `bson:"option,omitempty"`
 	Kind     string    `bson:"kind"`
 	Value    float64   `bson:"value"`
 	By       time.Time `bson:"by,omitempty"`
@@ -226,9 +232,18 @@ type targetDoc struct {
 	Updated  time.Time `bson:"updated,omitempty"`
 }
 
-// SetTarget creates or replaces the target on a strand.
+// targetID is a target's document key.
+func targetID(t store.Target) string {
+	if t.On == store.OnStrand {
+		return t.SurveyID + "/" + t.Subject
+	}
+	return t.SurveyID + "/" + string(t.On) + ":" + t.Subject
+}
+
+// SetTarget creates or replaces the target on a strand, question or
+// indicator.
 func (s *Store) SetTarget(ctx context.Context, t store.Target) error {
-	doc := targetDoc{ID: t.SurveyID + "/" + t.Strand, SurveyID: t.SurveyID, Strand: t.Strand, Kind: string(t.Kind), Value: t.Value,
+	doc := targetDoc{ID: targetID(t), SurveyID: t.SurveyID, On: string(t.On), Subject: t.Subject, Option: t.Option, Kind: string(t.Kind), Value: t.Value,
 		By: ms(t.By), Round: t.Round, Updated: ms(t.Updated)}
 	_, err := written(ctx, asUpsertByKey, func() (*mongo.UpdateResult, error) {
 		return s.targetsColl().ReplaceOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, doc, options.Replace().SetUpsert(true))
@@ -239,12 +254,13 @@ func (s *Store) SetTarget(ctx context.Context, t store.Target) error {
 	return nil
 }
 
-// Targets returns every target on a survey, by strand.
+// Targets returns every target on a survey: strands first, then by what
+// they are on and their subject.
 func (s *Store) Targets(ctx context.Context, surveyID string) ([]store.Target, error) {
 	var out []store.Target
 	err := eachWhere(ctx, s.targetsColl(), bson.D{{Key: "survey_id", Value: surveyID}},
-		bson.D{{Key: "strand", Value: 1}}, func(d targetDoc) error {
-			out = append(out, store.Target{SurveyID: d.SurveyID, Strand: d.Strand, Kind: store.TargetKind(d.Kind), Value: d.Value,
+		bson.D{{Key: "on", Value: 1}, {Key: "strand", Value: 1}}, func(d targetDoc) error {
+			out = append(out, store.Target{SurveyID: d.SurveyID, On: store.TargetOn(d.On), Subject: d.Subject, Option: d.Option, Kind: store.TargetKind(d.Kind), Value: d.Value,
 				By: utc(d.By), Round: d.Round, Updated: utc(d.Updated)})
 			return nil
 		})

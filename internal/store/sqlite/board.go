@@ -236,21 +236,46 @@ CREATE TABLE board_targets (
 );
 `
 
-// SetTarget creates or replaces the target on a strand.
+// targetsOnSchema is the migration that lets a target be on a closed
+// question or an indicator as well as a strand: the key becomes
+// (survey, on, subject). Targets stored before it are on strands: their
+// "on" is empty (store.OnStrand) and their subject the strand's id.
+const targetsOnSchema = `
+CREATE TABLE board_targets_on (
+	survey_id TEXT NOT NULL,
+	on_kind   TEXT NOT NULL DEFAULT '',
+	subject   TEXT NOT NULL,
+	option    TEXT NOT NULL DEFAULT '',
+	kind      TEXT NOT NULL,
+	value     REAL NOT NULL,
+	by_date   INTEGER NOT NULL,
+	round     TEXT NOT NULL,
+	updated   INTEGER NOT NULL,
+	PRIMARY KEY (survey_id, on_kind, subject)
+);
+INSERT INTO board_targets_on (survey_id, on_kind, subject, kind, value, by_date, round, updated)
+	SELECT survey_id, '', strand, kind, value, by_date, round, updated FROM board_targets;
+DROP TABLE board_targets;
+ALTER TABLE board_targets_on RENAME TO board_targets;
+`
+
+// SetTarget creates or replaces the target on a strand, question or
+// indicator.
 func (s *Store) SetTarget(ctx context.Context, t store.Target) error {
 	_, err := s.write.ExecContext(ctx, `
-INSERT OR REPLACE INTO board_targets (survey_id, strand, kind, value, by_date, round, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, t.SurveyID, t.Strand, string(t.Kind), t.Value, millis(t.By), t.Round, millis(t.Updated))
+INSERT OR REPLACE INTO board_targets (survey_id, on_kind, subject, option, kind, value, by_date, round, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.SurveyID, string(t.On), t.Subject, t.Option, string(t.Kind), t.Value, millis(t.By), t.Round, millis(t.Updated))
 	if err != nil {
-		return errorf("sqlite: set target %s/%s: %w", t.SurveyID, t.Strand, err)
+		return errorf("sqlite: set target %s/%s%s: %w", t.SurveyID, t.On, t.Subject, err)
 	}
 	return nil
 }
 
-// Targets returns every target on a survey, by strand.
+// Targets returns every target on a survey: strands first, then by
+// what they are on and their subject.
 func (s *Store) Targets(ctx context.Context, surveyID string) ([]store.Target, error) {
 	rows, err := s.read.QueryContext(ctx, `
-SELECT strand, kind, value, by_date, round, updated FROM board_targets WHERE survey_id = ? ORDER BY strand`, surveyID)
+SELECT on_kind, subject, option, kind, value, by_date, round, updated FROM board_targets WHERE survey_id = ? ORDER BY on_kind, subject`, surveyID)
 	if err != nil {
 		return nil, errorf("sqlite: targets %s: %w", surveyID, err)
 	}
@@ -258,12 +283,12 @@ SELECT strand, kind, value, by_date, round, updated FROM board_targets WHERE sur
 	var out []store.Target
 	for rows.Next() {
 		t := store.Target{SurveyID: surveyID}
-		var kind string
+		var on, kind string
 		var by, updated int64
-		if err := rows.Scan(&t.Strand, &kind, &t.Value, &by, &t.Round, &updated); err != nil {
+		if err := rows.Scan(&on, &t.Subject, &t.Option, &kind, &t.Value, &by, &t.Round, &updated); err != nil {
 			return nil, errorf("sqlite: targets %s: %w", surveyID, err)
 		}
-		t.Kind, t.By, t.Updated = store.TargetKind(kind), fromMillis(by), fromMillis(updated)
+		t.On, t.Kind, t.By, t.Updated = store.TargetOn(on), store.TargetKind(kind), fromMillis(by), fromMillis(updated)
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {

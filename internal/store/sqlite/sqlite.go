@@ -194,6 +194,7 @@ CREATE TABLE invitation_uses (
 	13: contactLanguageSchema, // see contacts.go
 	14: targetsSchema,         // see board.go
 	15: surveyVersionsSchema,  // see surveyversions.go
+	16: targetsOnSchema,       // see board.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -22,9 +22,11 @@ var boardTests = []struct {
 	{"Targets", testTargets},
 }
 
-// A strand has one target at a time: setting another replaces it, and a
-// survey's targets come by strand, with their value, date and round as
-// set.
+// A strand, question or indicator has one target at a time: setting
+// another replaces it. The key is what it is on and its id, so a question
+// and an indicator may share an id with a strand. A survey's targets come
+// strands first, then by what they are on and their id, with their value,
+// answer counted, date and round as set.
 func testTargets(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 	s := open(t)
@@ -32,22 +34,28 @@ func testTargets(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Fatalf("Targets before any: %v, %v", none, err)
 	}
 	by := time.Date(2028, 3, 31, 0, 0, 0, 0, time.UTC)
-	tac := store.Target{SurveyID: "iw", Strand: "tac", Kind: store.TargetMean, Value: 3.25, By: by, Round: "baseline", Updated: t0}
-	caf := store.Target{SurveyID: "iw", Strand: "caf", Kind: store.TargetShare, Value: 50, By: by, Round: "baseline", Updated: t0}
-	for _, x := range []store.Target{tac, caf, {SurveyID: "other", Strand: "caf", Kind: store.TargetShare, Value: 10, By: by, Round: "baseline"}} {
+	tac := store.Target{SurveyID: "iw", Subject: "tac", Kind: store.TargetMean, Value: 3.25, By: by, Round: "baseline", Updated: t0}
+	caf := store.Target{SurveyID: "iw", Subject: "caf", Kind: store.TargetShare, Value: 50, By: by, Round: "baseline", Updated: t0}
+	q := store.Target{SurveyID: "iw", On: store.OnQuestion, Subject: "caf", Option: "yes", Kind: store.TargetShare, Value: 60, By: by, Round: "baseline", Updated: t0}
+	ind := store.Target{SurveyID: "iw", On: store.OnIndicator, Subject: "safeguarding-at-level", Kind: store.TargetShare, Value: 75.5, By: by, Round: "baseline", Updated: t0}
+	for _, x := range []store.Target{q, tac, ind, caf, {SurveyID: "other", Subject: "caf", Kind: store.TargetShare, Value: 10, By: by, Round: "baseline"},
+		{SurveyID: "other", On: store.OnQuestion, Subject: "caf", Option: "no", Kind: store.TargetShare, Value: 10, By: by, Round: "baseline"}} {
 		if err := s.SetTarget(ctx, x); err != nil {
 			t.Fatalf("SetTarget: %v", err)
 		}
 	}
 	caf.Value, caf.Round, caf.Updated = 55.5, "follow-up", t0.Add(time.Hour)
-	if err := s.SetTarget(ctx, caf); err != nil {
-		t.Fatalf("SetTarget again: %v", err)
+	q.Option, q.Value, q.Round = "no", 20, "follow-up"
+	for _, x := range []store.Target{caf, q} {
+		if err := s.SetTarget(ctx, x); err != nil {
+			t.Fatalf("SetTarget again: %v", err)
+		}
 	}
 	got, err := s.Targets(ctx, "iw")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]store.Target{caf, tac}, got); diff != "" {
+	if diff := cmp.Diff([]store.Target{caf, tac, ind, q}, got); diff != "" {
 		t.Errorf("Targets (-want +got):\n%s", diff)
 	}
 }

@@ -71,8 +71,13 @@ func (s *Pages) Register(t *web.Routes) {
 		web.Post("/actions/new", auth.EditBoardPack, s.addAction),
 		web.Get("/actions/:id", auth.EditBoardPack, s.actionForm),
 		web.Post("/actions/:id", auth.EditBoardPack, s.updateAction),
-		web.Get("/targets/:round/:strand", auth.EditBoardPack, s.targetForm),
-		web.Post("/targets/:round/:strand", auth.EditBoardPack, s.saveTarget),
+		web.Get("/targets/:round/question/:id", auth.EditBoardPack, s.questionTargetForm),
+		web.Post("/targets/:round/question/:id", auth.EditBoardPack, s.saveQuestionTarget),
+		web.Get("/targets/:round/indicator/:id", auth.EditBoardPack, s.indicatorTargetForm),
+		web.Post("/targets/:round/indicator/:id", auth.EditBoardPack, s.saveIndicatorTarget),
+		web.Get("/targets/:round/:strand", auth.EditBoardPack, s.strandTargetForm),
+		web.Post("/targets/:round/:strand", auth.EditBoardPack, s.saveStrandTarget),
+		web.Get("/question-targets/:round", auth.EditBoardPack, s.pickQuestion),
 	)
 	// "You said, we did": public, for the people who answered.
 	t.Add("/you-said", []fiber.Handler{web.Deadline(s.timeout)},
