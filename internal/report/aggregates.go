@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"iwtoolkit/internal/survey"
 )
 
 // Aggregates are a comparison's figures for the JSON API and the CSV of
@@ -495,7 +497,7 @@ func questionRows(a Aggregates, write func(cells ...string)) {
 				}
 				write(r.ID, q.Section, q.ID, "count:"+v.Value, cell)
 			}
-			if q.Type == "number" {
+			if survey.SpecOf(q.Type).Number {
 				for _, m := range []struct {
 					name string
 					f    func(*AggregateQuestionRound) *float64

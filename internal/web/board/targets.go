@@ -286,10 +286,10 @@ func (s *Pages) targetPageFor(c *fiber.Ctx, on store.TargetOn) (targetPage, erro
 	switch on {
 	case store.OnQuestion:
 		q, _, ok := p.Survey.Question(c.Params("id"))
-		if !ok || !slices.Contains([]string{survey.TypeChoice, survey.TypeYesNo, survey.TypeMultiple}, q.Type) {
+		if !ok || !q.Spec().Options {
 			return targetPage{}, fiber.NewError(http.StatusNotFound, "This survey has no question with set answers called "+c.Params("id"))
 		}
-		tp.Subject, tp.Title, tp.What, tp.Options, tp.Multiple = q.ID, q.Text, "question", q.AnswerOptions(), q.Type == survey.TypeMultiple
+		tp.Subject, tp.Title, tp.What, tp.Options, tp.Multiple = q.ID, q.Text, "question", q.AnswerOptions(), q.Spec().Multiple
 		tp.Back = p.packURLAt("every-question")
 	case store.OnIndicator:
 		i := slices.IndexFunc(p.Survey.Indicators, func(in *survey.Indicator) bool {
