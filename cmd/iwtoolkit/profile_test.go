@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -59,6 +60,16 @@ func TestPractitionerProfile(t *testing.T) {
 
 	// Only the browser that sent the answers sees them.
 	newBrowser(t, svc.URL).get(flow+"/profile").must(t, http.StatusNotFound)
+	// Nor does a browser that knows the reference (the receipt, read out
+	// over the phone or left in a shared computer's history) and puts it
+	// in the cookie the sending browser was given, with or without a made
+	// up MAC.
+	for _, forged := range []string{ref, ref + ".00000000000000000000000000000000"} {
+		other := newBrowser(t, svc.URL)
+		u, _ := url.Parse(svc.URL + flow + "/")
+		other.client.Jar.SetCookies(u, []*http.Cookie{{Name: "iwt_sent", Value: forged, Path: flow}})
+		other.get(flow+"/profile").must(t, http.StatusNotFound)
+	}
 	// A children's consultation has no profile.
 	if kids, ok := bundledCatalogue(t).Survey("children"); ok {
 		kb := fill(t, svc.URL, kids, "baseline", respondent{Level: "2"}, 0)

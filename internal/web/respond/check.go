@@ -101,7 +101,11 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 		return err
 	}
 	s.setDraftCookie(c, f, "")
-	s.setCookie(c, f, sentCookie, stored.Reference, 0)
+	sent, err := s.sentValue(c.UserContext(), stored.Reference)
+	if err != nil {
+		return err
+	}
+	s.setCookie(c, f, sentCookie, sent, 0)
 	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
 }
 
@@ -136,7 +140,11 @@ func (s *Pages) sent(c *fiber.Ctx, f *flow) (string, error) {
 		}
 		return "", nil
 	}
-	if ref := c.Cookies(sentCookie); ref != "" {
+	ref, err := s.sentRef(c)
+	if err != nil {
+		return "", err
+	}
+	if ref != "" {
 		if done, err := confirmation(s.st.Response(c.UserContext(), ref)); done != "" || err != nil {
 			return done, err
 		}
@@ -171,7 +179,9 @@ func (s *Pages) done(c *fiber.Ctx, f *flow) error {
 		p.Preview = f.done
 	}
 	dp := donePage{Page: p, Survey: f.survey, Round: f.round, Reference: r.Reference, HelpText: helpText(f), Help: helpFor(f)}
-	if f.done == "" && hasProfile(f.survey) && s.published != nil && c.Cookies(sentCookie) == r.Reference {
+	if ref, err := s.sentRef(c); err != nil {
+		return err
+	} else if f.done == "" && hasProfile(f.survey) && s.published != nil && ref == r.Reference {
 		dp.Profile = f.base() + "/profile"
 	}
 	return s.render(c, http.StatusOK, "done", dp)

@@ -102,6 +102,7 @@ func NewPreview(o PreviewOptions) (*Preview, error) {
 	s, err := New(Options{
 		Store: newPreviewStore(o.Rounds, previewLifetime, previewMost), Log: o.Log, Now: o.Now, Secure: o.Secure, BaseURL: o.BaseURL,
 		DraftLifetime: previewLifetime, Timeout: o.Timeout, Health: o.Health,
+		Secrets: web.NewSecrets(newMemorySecrets()),
 	})
 	if err != nil {
 		return nil, err

@@ -58,8 +58,12 @@ func hasProfile(d *survey.Definition) bool {
 
 func (s *Pages) profile(c *fiber.Ctx, f *flow) error {
 	d := f.survey
-	r, err := s.st.Response(c.UserContext(), c.Cookies(sentCookie))
-	if errors.Is(err, store.ErrNotFound) || err == nil && (r.SurveyID != d.ID || r.Round != f.round.ID) || !hasProfile(d) || s.published == nil {
+	ref, err := s.sentRef(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.st.Response(c.UserContext(), ref)
+	if ref == "" || errors.Is(err, store.ErrNotFound) || err == nil && (r.SurveyID != d.ID || r.Round != f.round.ID) || !hasProfile(d) || s.published == nil {
 		return fiber.NewError(http.StatusNotFound, f.msg("profile-gone"))
 	}
 	if err != nil {
