@@ -118,20 +118,14 @@ func (s *Pages) uploadSurvey(c *fiber.Ctx) error {
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "staff-survey-versions.html", p)
 	}
-	fh, err := c.FormFile("file")
+	name, data, chosen, err := uploadedSurvey(c)
 	if err != nil {
+		return err
+	}
+	if !chosen {
 		return refuse("Choose a survey workbook (.xlsx) or survey file (.yaml) to upload")
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, workbook.MaxFileSize+1))
-	if err != nil {
-		return err
-	}
-	text, problems := surveyText(p.ID, fh.Filename, data)
+	text, problems := surveyText(p.ID, name, data)
 	if len(problems) > 0 {
 		return refuse(problems...)
 	}
@@ -505,18 +499,12 @@ func (s *Pages) newSurveyUpload(c *fiber.Ctx) error {
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "staff-survey-new.html", p)
 	}
-	fh, err := c.FormFile("file")
+	_, data, chosen, err := uploadedSurvey(c)
 	if err != nil {
+		return err
+	}
+	if !chosen {
 		return refuse("Choose a survey workbook (.xlsx) to upload")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, workbook.MaxFileSize+1))
-	if err != nil {
-		return err
 	}
 	id, text, wps := workbook.SurveyFile(data)
 	if len(wps) > 0 {
@@ -554,4 +542,21 @@ func (s *Pages) liveText(c *fiber.Ctx, d *survey.Definition) ([]byte, error) {
 		return nil, err
 	}
 	return []byte(v.Text), nil
+}
+
+// uploadedSurvey is the survey file or workbook sent in the form's "file"
+// field, its name, and whether one was chosen; read no further than one
+// byte past the largest workbook, which the reader then refuses.
+func uploadedSurvey(c *fiber.Ctx) (name string, data []byte, chosen bool, err error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return "", nil, false, nil
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", nil, false, err
+	}
+	defer f.Close()
+	data, err = io.ReadAll(io.LimitReader(f, workbook.MaxFileSize+1))
+	return fh.Filename, data, true, err
 }
