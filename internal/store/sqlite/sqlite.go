@@ -382,15 +382,7 @@ func (s *Store) one(ctx context.Context, where string, arg any) (survey.Response
 
 // EachResponse streams responses, oldest first.
 func (s *Store) EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error {
-	query := `SELECT ` + responseColumns + ` FROM responses WHERE survey_id = ?`
-	args := []any{surveyID}
-	if len(rounds) > 0 {
-		query += ` AND round IN (?` + strings.Repeat(`, ?`, len(rounds)-1) + `)`
-		for _, r := range rounds {
-			args = append(args, r)
-		}
-	}
-	query += ` ORDER BY submitted, id`
+	query, args := responsesIn(responseColumns, surveyID, rounds)
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return errorf("sqlite: responses: %w", err)
@@ -411,14 +403,10 @@ func (s *Store) EachResponse(ctx context.Context, surveyID string, rounds []stri
 	return nil
 }
 
-// EachAnswers streams a survey's responses in some rounds, oldest first,
-// as EachResponse does, with only the answers to keys: values[i] is the
-// answer to keys[i] ("" for none), and the response's Answers and
-// Reference are not set. No map of every answer is made, which was most
-// of the paired comparison's time (report.EachAnswers). values is reused
-// between calls.
-func (s *Store) EachAnswers(ctx context.Context, surveyID string, rounds []string, keys []string, fn func(survey.Response, []string) error) error {
-	query := `SELECT round, answers, submitted, respondent_key, invitation FROM responses WHERE survey_id = ?`
+// responsesIn is the query of columns of a survey's responses in some
+// rounds (all when none), oldest first, and its arguments.
+func responsesIn(columns, surveyID string, rounds []string) (string, []any) {
+	query := `SELECT ` + columns + ` FROM responses WHERE survey_id = ?`
 	args := []any{surveyID}
 	if len(rounds) > 0 {
 		query += ` AND round IN (?` + strings.Repeat(`, ?`, len(rounds)-1) + `)`
@@ -426,7 +414,17 @@ func (s *Store) EachAnswers(ctx context.Context, surveyID string, rounds []strin
 			args = append(args, r)
 		}
 	}
-	query += ` ORDER BY submitted, id`
+	return query + ` ORDER BY submitted, id`, args
+}
+
+// EachAnswers streams a survey's responses in some rounds, oldest first,
+// as EachResponse does, with only the answers to keys: values[i] is the
+// answer to keys[i] ("" for none), and the response's Answers and
+// Reference are not set. No map of every answer is made, which was most
+// of the paired comparison's time (report.EachAnswers). values is reused
+// between calls.
+func (s *Store) EachAnswers(ctx context.Context, surveyID string, rounds []string, keys []string, fn func(survey.Response, []string) error) error {
+	query, args := responsesIn(`round, answers, submitted, respondent_key, invitation`, surveyID, rounds)
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return errorf("sqlite: responses: %w", err)
