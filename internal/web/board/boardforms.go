@@ -139,15 +139,29 @@ type actionPage struct {
 	Statuses               []store.ActionStatus
 }
 
-// dateField is one box of the due date.
+// dateInput is a date's three boxes, name_day, name_month and name_year,
+// as the partial date_input draws them.
+type dateInput struct {
+	Name, Legend, Hint, Error string
+	Fields                    []dateField
+}
+
+// dateField is one box of a date.
 type dateField struct {
 	Name, Label, Value string
 	Width              int
 }
 
-// DateFields are the due date's boxes: day, month and year.
-func (p actionPage) DateFields() []dateField {
-	return []dateField{{"day", "Day", p.Day, 2}, {"month", "Month", p.Month, 2}, {"year", "Year", p.Year, 4}}
+// dateInputOf is the date input called name on a page, with what was
+// typed and the page's error for it (given on its day box).
+func dateInputOf(p session.Page, name, legend, hint, day, month, year string) dateInput {
+	return dateInput{Name: name, Legend: legend, Hint: hint, Error: p.ErrorFor(name + "_day"),
+		Fields: []dateField{{"day", "Day", day, 2}, {"month", "Month", month, 2}, {"year", "Year", year, 4}}}
+}
+
+// DueDate is the action's due date.
+func (p actionPage) DueDate() dateInput {
+	return dateInputOf(p.Page, "due", "Due date", "For example, 31 3 2027", p.Day, p.Month, p.Year)
 }
 
 // Adding reports whether the page adds an action rather than changing one.

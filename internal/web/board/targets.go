@@ -259,9 +259,9 @@ type targetPage struct {
 	Lowest, Highest  int // the scale's levels, for a mean
 }
 
-// DateFields are the date's boxes: day, month and year.
-func (p targetPage) DateFields() []dateField {
-	return []dateField{{"day", "Day", p.Day, 2}, {"month", "Month", p.Month, 2}, {"year", "Year", p.Year, 4}}
+// ByDate is the date the target is to be reached by.
+func (p targetPage) ByDate() dateInput {
+	return dateInputOf(p.Page, "by", "To reach by", "For example, 31 3 2028", p.Day, p.Month, p.Year)
 }
 
 // Counted says what a strand's share counts.
