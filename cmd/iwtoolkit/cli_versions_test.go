@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/testenv"
+	"iwtoolkit/internal/versions"
+)
+
+// The commands work on the surveys the service serves, from the store: a
+// survey made on the staff pages from an uploaded workbook, with no file
+// in the surveys folder, is invited to and reminded from the command line
+// (the emails' links open it and its answers are sent), and seeded (its
+// report counts the seeded responses); a survey whose file says one
+// version and whose live version was published on the staff pages is
+// seeded on the published one; an unknown survey is named with those
+// served.
+func TestCommandsOnSurveysFromTheStore(t *testing.T) {
+	t.Parallel()
+	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
+		t.Run(name, func(t *testing.T) { testCommandsOnSurveysFromTheStore(t, newEnv(t)) })
+	}
+}
+
+func testCommandsOnSurveysFromTheStore(t *testing.T, e env) {
+	ctx := context.Background()
+	smtp := testenv.StartSMTP(t)
+	e = withMail(e, smtp)
+	svc := start(t, e)
+	admin := staffBrowser(t, svc, "admin", "")
+
+	// A new survey from the filled example workbook, and a new version of
+	// the bundled self-assessment with a new title, both published on the
+	// staff pages.
+	const id = "example-cli"
+	example := editWorkbook(t, download(t, admin, "/staff/surveys/example.xlsx"), map[string]string{"settings!B2": id})
+	p := uploadFrom(t, admin, "/staff/surveys/new", "/staff/surveys/new/upload", "example.xlsx", example).must(t, http.StatusOK)
+	admin.postFrom(p.URL.Path, p.URL.Path+"/publish", url.Values{"reason": {"Our own survey"}}).must(t, http.StatusOK)
+	if _, err := os.Stat(filepath.Join(e["IWT_SURVEYS_DIR"], id+".yaml")); err == nil {
+		t.Fatalf("%s has a file in the surveys folder", id)
+	}
+	d := bundled(t)
+	base := "/staff/surveys/" + d.ID + "/versions"
+	const title = "Integrated working self-assessment, published on the staff pages"
+	p = uploadSurvey(t, admin, d.ID, "iw.xlsx", editWorkbook(t, download(t, admin, base+"/live/workbook.xlsx"), map[string]string{"settings!A2": title})).must(t, http.StatusOK)
+	published := p.URL.Path[strings.LastIndex(p.URL.Path, "/")+1:]
+	admin.postFrom(p.URL.Path, p.URL.Path+"/publish", url.Values{"reason": {"A new title"}}).must(t, http.StatusOK)
+
+	// The embedded store is one process's at a time: the commands run
+	// while the service is stopped. MongoDB's run beside it.
+	embedded := e["MONGODB_URI"] == ""
+	if embedded {
+		svc.stop()
+	}
+	var out bytes.Buffer
+	list := filepath.Join(t.TempDir(), "people.csv")
+	os.WriteFile(list, []byte("email\nsam@example.org\n"), 0o600)
+	if err := run(ctx, []string{"invite", "--survey", id, "--round", "baseline", "--organisation", "police", "--contacts", list}, e.getenv, &out, &out); err != nil {
+		t.Fatalf("invite for a survey made on the staff pages: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"remind", "--survey", id, "--round", "baseline"}, e.getenv, &out, &out); err != nil {
+		t.Fatalf("remind for a survey made on the staff pages: %v\n%s", err, out.String())
+	}
+	if got := out.String(); !strings.Contains(got, "1 invitations queued for "+id+" baseline") || !strings.Contains(got, "1 people's links are unused") {
+		t.Errorf("invite and remind said:\n%s", got)
+	}
+	err := run(ctx, []string{"invite", "--survey", "nosuch", "--round", "baseline", "--organisation", "police", "--contacts", list}, e.getenv, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), `invite: there is no survey "nosuch": the surveys served are `) ||
+		!strings.Contains(err.Error(), id+", ") || !strings.Contains(err.Error(), d.ID) {
+		t.Errorf("invite for an unknown survey: %v", err)
+	}
+
+	// Seeded: 20 responses, half in the round baseline, on the version
+	// served; the self-assessment's on the version published, not its
+	// file's.
+	out.Reset()
+	for _, args := range [][]string{{"seed", "--survey", id, "--responses", "20"}, {"seed", "--survey", d.ID, "--responses", "2"}} {
+		if err := run(ctx, args, e.getenv, &out, &out); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "wrote 20 responses to "+id) {
+		t.Errorf("seed said:\n%s", out.String())
+	}
+	for _, r := range responses(t, e, d.ID) {
+		if r.Version != published {
+			t.Errorf("a response seeded to %s records version %s; want %s, the one published on the staff pages (the file's is %s)", d.ID, r.Version, published, d.Version)
+		}
+	}
+	if embedded {
+		svc = start(t, e)
+		admin = staffBrowser(t, svc, "admin", "")
+	}
+
+	// The emails, sent by the service: each link opens the survey, and
+	// the invitation's answers are sent. (A reminder is queued only once
+	// the invitation was sent: beside MongoDB's running service it was,
+	// and the reminder has the same link.)
+	mails := smtp.WaitFor(t, 1, mailWait)
+	var token string
+	for _, m := range mails {
+		link := mailLink.FindStringSubmatch(m.Body)
+		if link == nil {
+			t.Fatalf("no link in the email %q:\n%s", m.Subject, m.Body)
+		}
+		token = link[1]
+	}
+	nd := liveDefinition(t, e, id)
+	sam := newBrowser(t, svc.URL)
+	flow := "/s/" + id + "/baseline"
+	if got := sam.get("/i/"+token).must(t, http.StatusOK); got.URL.Path != flow || !strings.Contains(got.Body, nd.Title) {
+		t.Fatalf("the emailed link led to %s:\n%s", got.URL, text(got.Body))
+	}
+	answerAll(t, sam, nd, "baseline", nil)
+	send(t, sam, flow)
+
+	// The report counts the seeded responses and the one sent.
+	inBaseline := 0
+	for _, r := range responses(t, e, id) {
+		if r.Round == "baseline" {
+			inBaseline++
+		}
+	}
+	if inBaseline != 11 {
+		t.Errorf("%d responses in %s baseline; want 10 seeded and 1 sent", inBaseline, id)
+	}
+	closeRound(t, admin, nd, "baseline")
+	agg := reportFigures(t, staffBrowser(t, svc, "analyst", ""), "/api/surveys/"+id+"/report?a=baseline")
+	if n := agg.Rounds[0].Responses; n == nil || *n != 11 {
+		t.Errorf("the report of %s baseline counts %v responses; want 11", id, n)
+	}
+}
+
+// liveDefinition is a survey's live version, as the store holds it.
+func liveDefinition(t *testing.T, e env, id string) *survey.Definition {
+	t.Helper()
+	st := storeOf(t, e)
+	live, err := st.LiveSurveys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range live {
+		if p.SurveyID != id {
+			continue
+		}
+		v, err := st.SurveyVersion(context.Background(), id, p.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, ps := versions.Parse(v)
+		if d == nil {
+			t.Fatal(ps)
+		}
+		return d
+	}
+	t.Fatalf("%s has no live version", id)
+	return nil
+}
