@@ -164,3 +164,53 @@ func liveDefinition(t *testing.T, e env, id string) *survey.Definition {
 	t.Fatalf("%s has no live version", id)
 	return nil
 }
+
+// A survey file that broke after it was imported does not stop the
+// commands: its survey is served from the store, and seeded and recounted
+// there. A broken file never imported leaves its survey unserved, and the
+// commands refuse rather than quietly leave it out. The commands import
+// and publish nothing.
+func TestCommandsBesideABrokenFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	d := bundled(t)
+	data, err := os.ReadFile(filepath.Join("../../surveys", d.ID+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, d.ID+".yaml")
+	os.WriteFile(file, data, 0o600)
+	e := sqliteEnv(t)
+	e["IWT_SURVEYS_DIR"] = dir
+	start(t, e).stop() // imports the file
+	os.WriteFile(file, []byte("title: Feeling safe: young people\n\tsections: []\n"), 0o600)
+
+	ctx := context.Background()
+	var out bytes.Buffer
+	for _, args := range [][]string{{"seed", "--survey", d.ID, "--responses", "4"}, {"recount", "--all"}} {
+		if err := run(ctx, args, e.getenv, &out, &out); err != nil {
+			t.Fatalf("%s beside a broken file whose survey is in the store: %v\n%s", strings.Join(args, " "), err, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), d.ID+" baseline: 2 responses; the tallies equal a recount") {
+		t.Errorf("recount --all said:\n%s", out.String())
+	}
+	for _, r := range responses(t, e, d.ID) {
+		if r.Version != d.Version {
+			t.Errorf("a seeded response records version %s, want %s, the one in the store", r.Version, d.Version)
+		}
+	}
+
+	os.WriteFile(filepath.Join(dir, "typo.yaml"), []byte("title: Typo\nsectons: []\n"), 0o600)
+	err = run(ctx, []string{"recount", "--all"}, e.getenv, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "typo.yaml:2: sectons: did you mean sections?") || strings.Contains(err.Error(), d.ID+".yaml") {
+		t.Errorf("recount --all beside a broken file never imported: %v, want typo.yaml's problem only", err)
+	}
+	st := storeOf(t, e)
+	if ids, err := st.SurveysWithVersions(ctx); err != nil || len(ids) != 1 || ids[0] != d.ID {
+		t.Errorf("surveys with versions after the commands: %v, %v; want %s only", ids, err, d.ID)
+	}
+	if pubs, err := st.SurveyPublishes(ctx, d.ID); err != nil || len(pubs) != 1 {
+		t.Errorf("%d publishes of %s after the commands (%v); want the service's import only", len(pubs), d.ID, err)
+	}
+}
