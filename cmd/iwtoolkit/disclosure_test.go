@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -43,7 +44,9 @@ func memberResponse(d *survey.Definition, round string, m member, n int) survey.
 		if !sec.ShowIf.Holds(answers) {
 			continue
 		}
-		for k, v := range answer(d, sec, answers, respondent{Level: m.level}, n) {
+		// answer adds the section's answers to the map it is given: a
+		// copy, so that the member's breakdown answers are kept.
+		for k, v := range answer(d, sec, maps.Clone(answers), respondent{Level: m.level}, n) {
 			if _, set := answers[k]; !set {
 				answers[k] = v[0]
 			}
