@@ -84,10 +84,11 @@ func MongoDB(t *testing.T) *Env {
 	return newEnv(t, st)
 }
 
-// OnBothStores runs fn on the embedded store and on MongoDB.
+// OnBothStores runs fn on the embedded store and on MongoDB, at the same
+// time.
 func OnBothStores(t *testing.T, fn func(t *testing.T, e *Env)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
-	t.Run("mongodb", func(t *testing.T) { fn(t, MongoDB(t)) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, SQLite(t)) })
+	t.Run("mongodb", func(t *testing.T) { t.Parallel(); fn(t, MongoDB(t)) })
 }
 
 func newEnv(t *testing.T, st store.Store) *Env {
@@ -178,6 +179,25 @@ func (e *Env) Account(role auth.Role, org string) store.Account {
 	e.T.Helper()
 	id := fmt.Sprintf("%s-%d", role, accounts.Add(1))
 	a := store.Account{ID: id, Email: id + "@example.org", Name: "Test " + string(role), Role: string(role), Organisation: org, Created: e.Now}
+	if err := e.Store.CreateAccount(context.Background(), a); err != nil {
+		e.T.Fatal(err)
+	}
+	return a
+}
+
+// Password is the password of the accounts AccountWithPassword adds.
+const Password = "staff password for tests"
+
+// AccountWithPassword adds a staff account as Account does, with the
+// password Password, for a test that signs in through the sign-in page.
+func (e *Env) AccountWithPassword(role auth.Role, org string) store.Account {
+	e.T.Helper()
+	hash, err := auth.HashPassword(Password)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	id := fmt.Sprintf("%s-%d", role, accounts.Add(1))
+	a := store.Account{ID: id, Email: id + "@example.org", Name: "Test " + string(role), Role: string(role), Organisation: org, PasswordHash: hash, Created: e.Now}
 	if err := e.Store.CreateAccount(context.Background(), a); err != nil {
 		e.T.Fatal(err)
 	}

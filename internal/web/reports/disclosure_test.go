@@ -155,6 +155,7 @@ func auditAPI(t *testing.T, e *webtest.Env, b *webtest.Browser, d *survey.Defini
 // about the 2 who were asked it: hidden on the page, in the API, the CSV
 // and the pack, while the round's other figures are shown.
 func TestConditionalStrandCountsWhoWasAsked(t *testing.T) {
+	t.Parallel()
 	webtest.OnBothStores(t, func(t *testing.T, e *webtest.Env) {
 		pack, err := board.New(board.Options{Store: e.Store, Surveys: e.Surveys, Now: e.Clock, Timeout: time.Minute,
 			Sessions: e.Sessions, Publisher: e.Publisher, BaseURL: webtest.BaseURL})
@@ -214,6 +215,7 @@ func TestConditionalStrandCountsWhoWasAsked(t *testing.T) {
 // each breakdown choosing its own hidden cells, total − primary school −
 // health trust − the social-care sector gave the police group's counts.
 func TestDifferencingAcrossBreakdowns(t *testing.T) {
+	t.Parallel()
 	webtest.OnBothStores(t, func(t *testing.T, e *webtest.Env) {
 		serve(t, e)
 		d := e.Survey("integrated-working")
@@ -250,6 +252,7 @@ func TestDifferencingAcrossBreakdowns(t *testing.T) {
 // respondents, or one that with their organisation's responses gives a
 // small group away, is not shown.
 func TestCompletionIsOneTable(t *testing.T) {
+	t.Parallel()
 	webtest.OnBothStores(t, func(t *testing.T, e *webtest.Env) {
 		serve(t, e)
 		d := e.Survey("integrated-working")

@@ -26,6 +26,7 @@ func serve(t *testing.T, e *webtest.Env) {
 // asks for; raw responses (with their free text) are for admins and
 // analysts only, as a CSV that a spreadsheet reads safely.
 func TestReportAccess(t *testing.T) {
+	t.Parallel()
 	e := webtest.SQLite(t)
 	serve(t, e)
 	d := e.Survey("integrated-working")
@@ -57,6 +58,7 @@ func TestReportAccess(t *testing.T) {
 // Comments are listed question by question for the roles that may read
 // free text, escaped, and only for rounds of at least the minimum group.
 func TestComments(t *testing.T) {
+	t.Parallel()
 	e := webtest.SQLite(t)
 	serve(t, e)
 	d := e.Survey("integrated-working")

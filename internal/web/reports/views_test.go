@@ -22,6 +22,7 @@ import (
 // second (3) is too small; the first (6) is hidden too, or 16 − 7 would
 // give the 3 away.
 func TestReportViewsSuppressed(t *testing.T) {
+	t.Parallel()
 	e := webtest.SQLite(t)
 	serve(t, e)
 	d := e.Survey("integrated-working")
@@ -126,6 +127,7 @@ func TestReportViewsSuppressed(t *testing.T) {
 // frontline − second sector's frontline − (third sector − third sector's
 // leaders) = the 2). The auditor checks every figure the API gives.
 func TestCrossedBreakdownsSuppressed(t *testing.T) {
+	t.Parallel()
 	e := webtest.SQLite(t)
 	serve(t, e)
 	d := e.Survey("integrated-working")
@@ -201,6 +203,7 @@ func readCSV(body string) ([][]string, error) {
 // table says so in plain words, the test's name and p value are in its
 // details, and the p value is by "Yes" in the table.
 func TestPairedChanges(t *testing.T) {
+	t.Parallel()
 	e := webtest.SQLite(t)
 	serve(t, e)
 	d := e.Survey("integrated-working")
