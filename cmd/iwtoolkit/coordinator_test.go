@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"fmt"
-	"image/png"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
-	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/testenv"
 )
 
@@ -97,59 +93,5 @@ func TestCoordinatorPages(t *testing.T) {
 	}
 	if strings.Contains(m.Body, "\n\n\n") {
 		t.Errorf("the invitation has empty gaps:\n%s", m.Body)
-	}
-}
-
-// TestAdminRoundPages: an administrator's round page gives the full
-// address and a QR code while the round is open, only the actions its
-// state allows, and its retention date; the dashboard lists open rounds
-// with what needs doing.
-func TestAdminRoundPages(t *testing.T) {
-	t.Parallel()
-	d := bundled(t)
-	svc := start(t, sqliteEnv(t))
-	admin := staffBrowser(t, svc, "admin", "")
-	base := "/staff/surveys/" + d.ID + "/rounds/baseline"
-	open := admin.get(base).must(t, http.StatusOK).Body
-	address := "http://localhost:8080/s/" + d.ID + "/baseline"
-	if !strings.Contains(open, `id="round_address" name="round_address" type="text" value="`+address+`"`) {
-		t.Errorf("the round's page does not give its full address %s", address)
-	}
-	qr := admin.get(base+"/qr.png").must(t, http.StatusOK)
-	img, err := png.Decode(bytes.NewReader([]byte(qr.Body)))
-	if err != nil || img.Bounds().Dx() != 512 {
-		t.Errorf("the QR code is not a 512-pixel PNG: %v", err)
-	}
-	staffBrowser(t, svc, "coordinator", "police").get(base+"/qr.png").must(t, http.StatusForbidden)
-	if strings.Contains(open, `id="open_now"`) || !strings.Contains(open, `id="close_now"`) || strings.Contains(open, `id="delete_responses"`) {
-		t.Errorf("an open round's actions: %s", text(element(t, open, "div", "open_close")))
-	}
-	if got := text(element(t, open, "dd", "round_retention")); got != "Kept for 24 months after the round closes. It has no closing time yet, so there is no date yet." {
-		t.Errorf("an open round's retention: %q", got)
-	}
-	if got := text(element(t, admin.get("/staff").must(t, http.StatusOK).Body, "dd", "needs_"+d.ID+"_baseline")); !strings.Contains(got, "Set when it closes") {
-		t.Errorf("the dashboard says of an open round with no closing time: %q", got)
-	}
-
-	closeRound(t, admin, d, "baseline")
-	closed := admin.get(base).must(t, http.StatusOK).Body
-	if !strings.Contains(closed, `id="open_now"`) || strings.Contains(closed, `id="close_now"`) || !strings.Contains(closed, `id="delete_responses"`) {
-		t.Errorf("a closed round's actions: %s", text(element(t, closed, "div", "open_close")))
-	}
-	if strings.Contains(closed, `id="round_address"`) || strings.Contains(closed, "qr.png") {
-		t.Error("a closed round's page offers its address to share")
-	}
-	status := text(element(t, closed, "dd", "round_status"))
-	day := strings.TrimPrefix(status, "Closed on ")
-	closedAt, err := rounds.ParseLondonTime(day)
-	if err != nil {
-		t.Fatalf("a closed round's state: %q (%v)", status, err)
-	}
-	want := fmt.Sprintf("Kept for 24 months after the round closed: until %s.", rounds.LondonDate(closedAt.AddDate(0, 24, 0)))
-	if got := text(element(t, closed, "dd", "round_retention")); got != want {
-		t.Errorf("a closed round's retention: %q, want %q", got, want)
-	}
-	if strings.Contains(admin.get("/staff").must(t, http.StatusOK).Body, `id="open_`+d.ID+`_baseline"`) {
-		t.Error("the dashboard lists a closed round as open")
 	}
 }

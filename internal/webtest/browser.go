@@ -43,6 +43,22 @@ type Page struct {
 // Do sends a request, following redirects as a browser does.
 func (b *Browser) Do(req *http.Request) Page {
 	b.t.Helper()
+	return b.do(req, true)
+}
+
+// Once sends a request and does not follow a redirect: for the headers of
+// the response that redirects (a cookie set on signing in, say).
+func (b *Browser) Once(req *http.Request) Page {
+	b.t.Helper()
+	return b.do(req, false)
+}
+
+// SetCookie sets a cookie in the browser, as a page's script or an
+// attacker's might.
+func (b *Browser) SetCookie(c *http.Cookie) { b.jar.SetCookies(base, []*http.Cookie{c}) }
+
+func (b *Browser) do(req *http.Request, follow bool) Page {
+	b.t.Helper()
 	if b.e.App == nil {
 		b.t.Fatal("webtest: Serve before a request")
 	}
@@ -61,7 +77,7 @@ func (b *Browser) Do(req *http.Request) Page {
 			b.t.Fatal(err)
 		}
 		b.jar.SetCookies(req.URL, resp.Cookies())
-		if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode >= 300 && resp.StatusCode < 400 && redirects < 10 {
+		if loc := resp.Header.Get("Location"); loc != "" && follow && resp.StatusCode >= 300 && resp.StatusCode < 400 && redirects < 10 {
 			to, err := req.URL.Parse(loc)
 			if err != nil {
 				b.t.Fatalf("%s %s: Location %q: %v", req.Method, req.URL, loc, err)
