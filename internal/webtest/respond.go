@@ -29,7 +29,7 @@ func (e *Env) Respond(d *survey.Definition, round string, who Respondent, n int)
 		}
 	}
 	r := d.Response(survey.Draft{Key: fmt.Sprint("respondent-", n, "-", survey.NewReference()), SurveyID: d.ID, Round: round, Answers: answers})
-	r.Reference, r.Submitted = survey.NewReference(), e.Now
+	r.Reference, r.Submitted = survey.NewReference(), e.Clock()
 	stored, err := e.Store.Submit(context.Background(), r)
 	if err != nil {
 		e.T.Fatal(err)

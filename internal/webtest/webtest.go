@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -48,7 +49,8 @@ type Env struct {
 	T         *testing.T
 	Store     store.Store
 	Surveys   *survey.Catalogue
-	Now       time.Time // the clock: tests move it
+	Now       time.Time // the time on the clock: Clock moves it on
+	clock     sync.Mutex
 	Log       *slog.Logger
 	Sessions  *session.Sessions
 	Secrets   *web.Secrets
@@ -59,8 +61,17 @@ type Env struct {
 	App       *fiber.App // nil until Serve
 }
 
-// Clock is the Env's clock, for a package's Options.
-func (e *Env) Clock() time.Time { return e.Now }
+// Clock is the Env's clock, for a package's Options: it starts at
+// 9:00 on 7 December 2026 and moves on a millisecond each time it is read,
+// so that what happens in turn happens at times in that order (a response
+// after a round's figures were made, say), as on a real clock, and
+// nothing depends on when the test runs.
+func (e *Env) Clock() time.Time {
+	e.clock.Lock()
+	defer e.clock.Unlock()
+	e.Now = e.Now.Add(time.Millisecond)
+	return e.Now
+}
 
 // SQLite is an Env on the embedded store in a fresh folder.
 func SQLite(t *testing.T) *Env {
@@ -178,7 +189,7 @@ var accounts atomic.Int64
 func (e *Env) Account(role auth.Role, org string) store.Account {
 	e.T.Helper()
 	id := fmt.Sprintf("%s-%d", role, accounts.Add(1))
-	a := store.Account{ID: id, Email: id + "@example.org", Name: "Test " + string(role), Role: string(role), Organisation: org, Created: e.Now}
+	a := store.Account{ID: id, Email: id + "@example.org", Name: "Test " + string(role), Role: string(role), Organisation: org, Created: e.Clock()}
 	if err := e.Store.CreateAccount(context.Background(), a); err != nil {
 		e.T.Fatal(err)
 	}
@@ -197,7 +208,7 @@ func (e *Env) AccountWithPassword(role auth.Role, org string) store.Account {
 		e.T.Fatal(err)
 	}
 	id := fmt.Sprintf("%s-%d", role, accounts.Add(1))
-	a := store.Account{ID: id, Email: id + "@example.org", Name: "Test " + string(role), Role: string(role), Organisation: org, PasswordHash: hash, Created: e.Now}
+	a := store.Account{ID: id, Email: id + "@example.org", Name: "Test " + string(role), Role: string(role), Organisation: org, PasswordHash: hash, Created: e.Clock()}
 	if err := e.Store.CreateAccount(context.Background(), a); err != nil {
 		e.T.Fatal(err)
 	}
@@ -217,7 +228,8 @@ func (e *Env) StaffBrowser(role auth.Role, org string) *Browser {
 func (e *Env) CloseRound(d *survey.Definition, round string) {
 	e.T.Helper()
 	ctx := context.Background()
-	st := store.RoundState{SurveyID: d.ID, Round: round, Created: e.Now}
+	now := e.Clock()
+	st := store.RoundState{SurveyID: d.ID, Round: round, Created: now}
 	if all, err := e.Store.RoundStates(ctx, d.ID); err == nil {
 		for _, s := range all {
 			if s.Round == round {
@@ -227,7 +239,7 @@ func (e *Env) CloseRound(d *survey.Definition, round string) {
 	} else {
 		e.T.Fatal(err)
 	}
-	st.Open, st.OpensAt, st.ClosesAt, st.Updated = false, time.Time{}, e.Now, e.Now
+	st.Open, st.OpensAt, st.ClosesAt, st.Updated = false, time.Time{}, now, now
 	if err := e.Store.SetRoundState(ctx, st); err != nil {
 		e.T.Fatal(err)
 	}

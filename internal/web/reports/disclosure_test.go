@@ -33,11 +33,12 @@ import (
 type member struct {
 	sector, org, role, level string
 	invited                  bool
+	key                      string // a respondent key: the same person in every round, through invitations
 }
 
 // memberResponse is the response of the n-th member to a round, as the
 // forms would make it: every section the member is asked, answered.
-func memberResponse(d *survey.Definition, round string, m member, n int) survey.Response {
+func memberResponse(d *survey.Definition, round string, m member, n int, at time.Time) survey.Response {
 	id := func(name string) string {
 		q, _ := d.BreakdownQuestion(name)
 		return q.ID
@@ -59,16 +60,19 @@ func memberResponse(d *survey.Definition, round string, m member, n int) survey.
 		}
 	}
 	r := d.Response(survey.Draft{Key: fmt.Sprint("member-", n), SurveyID: d.ID, Round: round, Answers: answers})
-	r.Reference, r.Submitted = fmt.Sprintf("M%09d", n), time.Now()
+	r.Reference, r.Submitted = fmt.Sprintf("M%09d", n), at
 	if m.invited {
 		r.Invitation = fmt.Sprint("invitation-", n)
+	}
+	if m.key != "" {
+		r.RespondentKey, r.Invitation = m.key, m.key+"-"+round
 	}
 	return r
 }
 
 // submitMembers stores a response for each member directly through the
-// store, as the forms would.
-func submitMembers(t *testing.T, st store.Store, d *survey.Definition, round string, members []member, from int) {
+// store, as the forms would, in turn on e's clock.
+func submitMembers(t *testing.T, e *webtest.Env, d *survey.Definition, round string, members []member, from int) {
 	t.Helper()
 	for _, name := range []string{"sector", "organisation", "audience", "workforce"} {
 		if _, ok := d.BreakdownQuestion(name); !ok {
@@ -76,7 +80,7 @@ func submitMembers(t *testing.T, st store.Store, d *survey.Definition, round str
 		}
 	}
 	for i, m := range members {
-		if _, err := st.Submit(context.Background(), memberResponse(d, round, m, from+i)); err != nil {
+		if _, err := e.Store.Submit(context.Background(), memberResponse(d, round, m, from+i, e.Clock())); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -177,7 +181,7 @@ func TestConditionalStrandCountsWhoWasAsked(t *testing.T) {
 		}
 		members := append(levels(20, member{sector: "health", org: "community-health-trust", role: "frontline"}),
 			levels(2, member{sector: "health", org: "community-health-trust", role: "leader-manager"})...)
-		submitMembers(t, e.Store, d, "baseline", members, 0)
+		submitMembers(t, e, d, "baseline", members, 0)
 		e.CloseRound(d, "baseline")
 		b := e.StaffBrowser(auth.Analyst, "")
 		agg := apiFigures(t, b, d, "baseline", nil)
@@ -225,7 +229,7 @@ func TestDifferencingAcrossBreakdowns(t *testing.T) {
 		members = append(members, levels(7, member{sector: "education", org: "primary-school", role: "frontline"})...)
 		members = append(members, levels(5, member{sector: "health", org: "community-health-trust", role: "frontline"})...)
 		members = append(members, levels(3, member{sector: "sport-culture", org: "community-health-trust", role: "frontline"})...)
-		submitMembers(t, e.Store, d, "baseline", members, 0)
+		submitMembers(t, e, d, "baseline", members, 0)
 		e.CloseRound(d, "baseline")
 		b := e.StaffBrowser(auth.Analyst, "")
 		shown := func(f map[string]string) bool {
@@ -261,7 +265,7 @@ func TestCompletionIsOneTable(t *testing.T) {
 		members = append(members, levels(2, member{sector: "health", org: "community-health-trust", role: "frontline"})...)
 		members = append(members, levels(6, member{sector: "education", org: "primary-school", role: "frontline", invited: true})...)
 		members = append(members, levels(7, member{sector: "education", org: "secondary-school", role: "frontline"})...)
-		submitMembers(t, e.Store, d, "baseline", members, 0)
+		submitMembers(t, e, d, "baseline", members, 0)
 		invs := []survey.Invitation{}
 		for i, org := range []string{"community-health-trust", "primary-school"} {
 			for j := range 10 {

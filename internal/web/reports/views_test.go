@@ -148,7 +148,7 @@ func TestCrossedBreakdownsSuppressed(t *testing.T) {
 				}
 				answers["sector"], answers["role"] = sector.Options[i].Value, role
 				r := d.Response(survey.Draft{Key: fmt.Sprint("k", n), Round: "baseline", Answers: answers})
-				r.Reference, r.Submitted = fmt.Sprintf("CROSS-%05d", n), e.Now
+				r.Reference, r.Submitted = fmt.Sprintf("CROSS-%05d", n), e.Clock()
 				if _, err := e.Store.Submit(context.Background(), r); err != nil {
 					t.Fatal(err)
 				}
@@ -216,7 +216,7 @@ func TestPairedChanges(t *testing.T) {
 				}
 			}
 			r := d.Response(survey.Draft{Key: fmt.Sprint("k", n, round), Round: round, Answers: answers, RespondentKey: fmt.Sprint("person-", n)})
-			r.Reference, r.Submitted = fmt.Sprintf("PAIR-%d-%d", n, i), e.Now
+			r.Reference, r.Submitted = fmt.Sprintf("PAIR-%d-%d", n, i), e.Clock()
 			if _, err := e.Store.Submit(context.Background(), r); err != nil {
 				t.Fatal(err)
 			}
