@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -27,6 +28,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/mail"
@@ -39,6 +41,7 @@ import (
 	"iwtoolkit/internal/versions"
 	"iwtoolkit/internal/web"
 	"iwtoolkit/internal/web/session"
+	assets "iwtoolkit/web"
 )
 
 // BaseURL is the address the service is given in these tests.
@@ -142,7 +145,7 @@ func (e *Env) Survey(id string) *survey.Definition {
 }
 
 // Serve makes the app: the service's middleware (as server.New puts it
-// together), the routes each register function adds, and a page not found
+// together) and its static files, the routes each register function adds, and a page not found
 // after them. Errors are answered as the service answers a staff page's:
 // the status web.Status gives, on the error page, never kept in a cache.
 func (e *Env) Serve(register ...func(*web.Routes)) *fiber.App {
@@ -163,6 +166,8 @@ func (e *Env) Serve(register ...func(*web.Routes)) *fiber.App {
 		},
 	})
 	app.Use(web.CloseUnreadBody, web.RecoverPanic, web.SecurityHeaders)
+	files, _ := fs.Sub(assets.Static, "static") // the folder is embedded: Sub cannot fail
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600}))
 	app.Use(web.CSRF(e.Secrets, false, e.Clock))
 	// How a test signs in: a session for the account, as the sign-in page
 	// starts one (the staff package's tests sign in through that page).
