@@ -82,6 +82,7 @@ func (b *Browser) do(req *http.Request, follow bool) Page {
 			if err != nil {
 				b.t.Fatalf("%s %s: Location %q: %v", req.Method, req.URL, loc, err)
 			}
+			to.Fragment = "" // a browser keeps it to itself
 			req = httptest.NewRequest(http.MethodGet, to.String(), nil)
 			continue
 		}
