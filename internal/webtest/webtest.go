@@ -204,11 +204,21 @@ func (e *Env) Account(role auth.Role, org string) store.Account {
 // Password is the password of the accounts AccountWithPassword adds.
 const Password = "staff password for tests"
 
+// hashed is Password's hash, made once: a hash costs what it must for
+// real passwords, and the accounts of tests may share one (signing in
+// still checks the password against it).
+var hashed struct {
+	once sync.Once
+	hash string
+	err  error
+}
+
 // AccountWithPassword adds a staff account as Account does, with the
 // password Password, for a test that signs in through the sign-in page.
 func (e *Env) AccountWithPassword(role auth.Role, org string) store.Account {
 	e.T.Helper()
-	hash, err := auth.HashPassword(Password)
+	hashed.once.Do(func() { hashed.hash, hashed.err = auth.HashPassword(Password) })
+	hash, err := hashed.hash, hashed.err
 	if err != nil {
 		e.T.Fatal(err)
 	}
