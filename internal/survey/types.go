@@ -1,12 +1,70 @@
 package survey
 
+// The question types, as a survey file names them.
+const (
+	TypeScale    = "scale"           // one statement rated on a scale
+	TypeGrid     = "grid"            // several statements rated on one scale
+	TypeChoice   = "choice"          // one of several options
+	TypeMultiple = "multiple-choice" // any of several options
+	TypeYesNo    = "yes-no"
+	TypeNumber   = "number"
+	TypeText     = "text"      // a line of text
+	TypeLongText = "long-text" // a box of text
+)
+
+// typeList is every question type's definition, in the order the
+// toolkit lists them (QuestionTypes). A new type is its constant above
+// and its entry here; every part of the toolkit that handles a type
+// reads its TypeSpec. Its tests: its example in package surveytest and in
+// the workbook's example, its name in surveys/survey.schema.json's enum,
+// and its place in docs/surveys.md (its section and its workbook row).
+// The tests that walk QuestionTypes fail until each is there.
+var typeList = []TypeSpec{
+	{Name: TypeScale, Rated: true, Field: "radios", Measure: "ordinal", Blank: "err-rate",
+		XLSForm: XLSForm{Type: "select_one", Appearance: "likert", Says: "a rating on a scale"}},
+	{Name: TypeGrid, Rated: true, Statements: true, Field: "radios", Measure: "ordinal", Blank: "err-grid-blank",
+		XLSForm: XLSForm{Type: "begin_group", Appearance: "table-list", Says: "a grid"}},
+	{Name: TypeChoice, Options: true, Breakdown: true, Field: "radios", Measure: "nominal", Blank: "err-choose",
+		XLSForm: XLSForm{Type: "select_one"}},
+	{Name: TypeMultiple, Options: true, Multiple: true, Field: "checkboxes", Blank: "err-choose",
+		XLSForm: XLSForm{Type: "select_multiple"}},
+	{Name: TypeYesNo, Options: true, Given: []string{"yes", "no"}, Breakdown: true, Field: "radios", Measure: "nominal", Blank: "err-choose",
+		XLSForm: XLSForm{Type: "select_one", List: "yes_no"}},
+	{Name: TypeNumber, Number: true, Field: "number", Measure: "scale", Blank: "err-required",
+		XLSForm: XLSForm{Type: "integer"}},
+	{Name: TypeText, Text: true, DefaultLength: DefaultTextLength, Field: "text", Blank: "err-required",
+		XLSForm: XLSForm{Type: "text", Says: "a line"}},
+	{Name: TypeLongText, Text: true, Long: true, DefaultLength: DefaultLongTextLength, Field: "textarea", Blank: "err-required",
+		XLSForm: XLSForm{Type: "text", Appearance: "multiline", Says: "a box of text"}},
+}
+
+// QuestionTypes lists every question type.
+var QuestionTypes = typeNames(typeList)
+
+// Types are the definitions of the question types, by name.
+var Types = typesByName(typeList)
+
+func typeNames(specs []TypeSpec) []string {
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	return names
+}
+
+func typesByName(specs []TypeSpec) map[string]TypeSpec {
+	m := make(map[string]TypeSpec, len(specs))
+	for _, s := range specs {
+		m[s.Name] = s
+	}
+	return m
+}
+
 // TypeSpec is what one question type is, for every part of the toolkit
 // that handles it: validation and the reading of answers here, the
-// respondent's forms (package respond), the exports (package report) and
-// the made-up answers (package synthetic) read it instead of listing the
-// types themselves. A new type is one entry of Types, its constant in
-// QuestionTypes, and its example in package surveytest, whose survey the
-// tests beside each of those parts walk.
+// respondent's forms (package respond), the exports (package report), the
+// made-up answers (package synthetic) and the workbook (package
+// survey/workbook) read it instead of listing the types themselves.
 type TypeSpec struct {
 	Name string
 	// A type is answered in exactly one of these ways: on the question's
@@ -41,18 +99,30 @@ type TypeSpec struct {
 	// Blank is the message key of the error a required question left
 	// unanswered gets, when its survey gives none of its own.
 	Blank string
+	// XLSForm is how a survey workbook writes the type and knows it again.
+	XLSForm XLSForm
 }
 
-// Types are the definitions of the question types, by name.
-var Types = map[string]TypeSpec{
-	TypeScale:    {Name: TypeScale, Rated: true, Field: "radios", Measure: "ordinal", Blank: "err-rate"},
-	TypeGrid:     {Name: TypeGrid, Rated: true, Statements: true, Field: "radios", Measure: "ordinal", Blank: "err-grid-blank"},
-	TypeChoice:   {Name: TypeChoice, Options: true, Breakdown: true, Field: "radios", Measure: "nominal", Blank: "err-choose"},
-	TypeMultiple: {Name: TypeMultiple, Options: true, Multiple: true, Field: "checkboxes", Blank: "err-choose"},
-	TypeYesNo:    {Name: TypeYesNo, Options: true, Given: []string{"yes", "no"}, Breakdown: true, Field: "radios", Measure: "nominal", Blank: "err-choose"},
-	TypeNumber:   {Name: TypeNumber, Number: true, Field: "number", Measure: "scale", Blank: "err-required"},
-	TypeText:     {Name: TypeText, Text: true, DefaultLength: DefaultTextLength, Field: "text", Blank: "err-required"},
-	TypeLongText: {Name: TypeLongText, Text: true, Long: true, DefaultLength: DefaultLongTextLength, Field: "textarea", Blank: "err-required"},
+// XLSForm is a question type in a workbook's words (package
+// survey/workbook reads them; it names no type itself).
+type XLSForm struct {
+	// Type is the word of the type column: select_one or select_multiple
+	// (followed by a list's name: the question's, its scale's or a
+	// preset's), integer or text; a grid is a begin_group inside a
+	// section, its statements each the rating's word and its scale.
+	Type string
+	// List is the list the type column names for a type with options of
+	// its own (Given): select_one yes_no, with no choices rows.
+	List string
+	// Appearance is the appearance column's word for the type, where one
+	// type word is several types: multiline (a box of text, not a line),
+	// table-list (a grid), likert (a rating; optional when read, as the
+	// scale's list already says it). Blank for the rest.
+	Appearance string
+	// Says what the type is in the reader's advice on the appearance
+	// column ("multiline for a box of text"); needed where Appearance
+	// tells it from another type of its word.
+	Says string
 }
 
 // SpecOf returns the definition of a question type; a type the toolkit
