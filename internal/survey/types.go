@@ -1,5 +1,7 @@
 package survey
 
+import "strings"
+
 // The question types, as a survey file names them.
 const (
 	TypeScale    = "scale"           // one statement rated on a scale
@@ -123,6 +125,43 @@ type XLSForm struct {
 	// column ("multiline for a box of text"); needed where Appearance
 	// tells it from another type of its word.
 	Says string
+}
+
+// typesWith are the fields of a question only some types have, and
+// which: the loader's refusals of a field on another type name them from
+// here, and a test holds surveys/survey.schema.json's conditions on the
+// question's type to them (its "optional" is free writing's, which
+// children's surveys must leave optional).
+var typesWith = map[string]func(TypeSpec) bool{
+	"scale":             func(s TypeSpec) bool { return s.Rated },
+	"statements":        func(s TypeSpec) bool { return s.Statements },
+	"options":           func(s TypeSpec) bool { return s.Options && s.Given == nil },
+	"none":              func(s TypeSpec) bool { return s.Multiple },
+	"min":               func(s TypeSpec) bool { return s.Number },
+	"max_length":        func(s TypeSpec) bool { return s.Text },
+	"optional":          func(s TypeSpec) bool { return s.Text },
+	"prefer_not_to_say": func(s TypeSpec) bool { return s.Text || s.Number },
+	"breakdown":         func(s TypeSpec) bool { return s.Breakdown },
+}
+
+// typesWithField are the types that have field, in QuestionTypes' order.
+func typesWithField(field string) []string {
+	var out []string
+	for _, s := range typeList {
+		if typesWith[field](s) {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// namesOf says the types that have field: "choice and multiple-choice".
+func namesOf(field string) string {
+	names := typesWithField(field)
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // SpecOf returns the definition of a question type; a type the toolkit
