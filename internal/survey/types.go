@@ -17,10 +17,12 @@ const (
 // typeList is every question type's definition, in the order the
 // toolkit lists them (QuestionTypes). A new type is its constant above
 // and its entry here; every part of the toolkit that handles a type
-// reads its TypeSpec. Its tests: its example in package surveytest and in
-// the workbook's example, its name in surveys/survey.schema.json's enum,
-// and its place in docs/surveys.md (its section and its workbook row).
-// The tests that walk QuestionTypes fail until each is there.
+// reads its TypeSpec. Besides: its example in package surveytest and in
+// the workbook's example, its name in surveys/survey.schema.json (the
+// type enum and the conditions of its way of answering), and its place in
+// docs/surveys.md (its section and its workbook row). The tests that walk
+// QuestionTypes fail until each is there (docs/architecture.md, "A
+// question type is one definition", lists them).
 var typeList = []TypeSpec{
 	{Name: TypeScale, Rated: true, Field: "radios", Measure: "ordinal", Blank: "err-rate",
 		XLSForm: XLSForm{Type: "select_one", Appearance: "likert", Says: "a rating on a scale"}},
