@@ -1,8 +1,7 @@
 package web
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
@@ -47,10 +46,6 @@ func CSRF(secrets *Secrets, secure bool, now func() time.Time) fiber.Handler {
 }
 
 func csrfToken(c *fiber.Ctx, secrets *Secrets, secure bool, now func() time.Time) error {
-	key, err := secrets.Get(c.UserContext(), "csrf")
-	if err != nil {
-		return err
-	}
 	cookie := c.Cookies(csrfCookie)
 	if !wellFormedToken(cookie) {
 		if c.Method() == fiber.MethodPost {
@@ -65,7 +60,11 @@ func csrfToken(c *fiber.Ctx, secrets *Secrets, secure bool, now func() time.Time
 			Expires: now().Add(365 * 24 * time.Hour),
 		})
 	}
-	c.Locals(csrfLocal, csrfTokenFor(key, cookie))
+	token, err := csrfTokenOf(c.UserContext(), secrets, cookie)
+	if err != nil {
+		return err
+	}
+	c.Locals(csrfLocal, token)
 	return c.Next()
 }
 
@@ -79,10 +78,14 @@ func checkToken(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func csrfTokenFor(key []byte, cookie string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(cookie))
-	return hex.EncodeToString(m.Sum(nil))
+// csrfTokenOf is the form token for a browser's cookie: the HMAC of the
+// cookie under the "csrf" secret, in hex.
+func csrfTokenOf(ctx context.Context, secrets *Secrets, cookie string) (string, error) {
+	sum, err := secrets.hmac(ctx, "csrf", cookie)
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // wellFormedToken: 32 bytes in URL-safe base64, as auth.NewToken makes.
