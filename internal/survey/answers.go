@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,6 +41,22 @@ func (q *Question) Keys() []string {
 	return keys
 }
 
+// keys yields the answer keys of a question, as Keys lists them, without
+// making the list.
+func (q *Question) keys() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if !slices.Contains(statementTypes, q.Type) { // !q.Spec().Statements
+			yield(q.ID)
+			return
+		}
+		for _, st := range q.Statements {
+			if !yield(st.ID) {
+				return
+			}
+		}
+	}
+}
+
 // Collect reads a section's answers from a form, given values (the form's
 // values for a field name), into a copy of answers: answers to the section's
 // questions that are shown replace the old ones, and answers to questions
@@ -51,7 +68,7 @@ func (s *Section) Collect(answers map[string]string, values func(field string) [
 		out[k] = v
 	}
 	for _, q := range s.Questions {
-		for _, k := range q.Keys() {
+		for k := range q.keys() {
 			delete(out, k)
 		}
 	}
@@ -60,7 +77,7 @@ func (s *Section) Collect(answers map[string]string, values func(field string) [
 		if !q.ShowIf.Holds(out) {
 			continue
 		}
-		for _, k := range q.Keys() {
+		for k := range q.keys() {
 			if v := q.read(k, values); v != "" {
 				out[k] = v
 			}
@@ -77,7 +94,7 @@ func (s *Section) Collect(answers map[string]string, values func(field string) [
 func (s *Section) Posted(values func(field string) []string) map[string]string {
 	out := map[string]string{}
 	for _, q := range s.Questions {
-		for _, k := range q.Keys() {
+		for k := range q.keys() {
 			if v := q.read(k, values); v != "" {
 				out[k] = v
 			}
@@ -107,8 +124,10 @@ func (q *Question) read(k string, values func(field string) []string) string {
 	if spec.Text || spec.Number {
 		v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
 	}
-	if n, err := strconv.Atoi(strings.ReplaceAll(v, ",", "")); spec.Number && err == nil {
-		v = strconv.Itoa(n) // "1,200" and "+5" are kept as 1200 and 5
+	if spec.Number {
+		if n, err := strconv.Atoi(strings.ReplaceAll(v, ",", "")); err == nil {
+			v = strconv.Itoa(n) // "1,200" and "+5" are kept as 1200 and 5
+		}
 	}
 	return v
 }
@@ -121,7 +140,10 @@ func (s *Section) Check(d *Definition, answers map[string]string, lang string) [
 	add := func(field, key string, args ...any) {
 		errs = append(errs, FieldError{field, Message(lang, key, args...)})
 	}
-	for _, q := range s.Shown(answers) {
+	for _, q := range s.Questions {
+		if !q.ShowIf.Holds(answers) {
+			continue // not shown
+		}
 		spec := q.Spec()
 		if spec.Statements {
 			scale := d.ScaleOf(q)
@@ -217,7 +239,7 @@ func (d *Definition) Asked(answers map[string]string) map[string]string {
 			if !q.ShowIf.Holds(out) {
 				continue
 			}
-			for _, k := range q.Keys() {
+			for k := range q.keys() {
 				if v, ok := answers[k]; ok && v != "" {
 					out[k] = v
 				}

@@ -633,7 +633,7 @@ func (c *Condition) Holds(answers map[string]string) bool {
 	if c == nil {
 		return true
 	}
-	for _, v := range Choices(answers[c.Question]) {
+	for v := range strings.FieldsSeq(answers[c.Question]) { // Choices, without the list
 		for _, want := range c.AnswerIs {
 			if v == want {
 				return true

@@ -48,6 +48,18 @@ var QuestionTypes = typeNames(typeList)
 // Types are the definitions of the question types, by name.
 var Types = typesByName(typeList)
 
+// statementTypes are the names of the types answered by statements, each
+// with its own key: a question's keys are found by comparing its type with
+// these, cheaper than looking up its TypeSpec on every save.
+var statementTypes = func() (names []string) {
+	for _, s := range typeList {
+		if s.Statements {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}()
+
 func typeNames(specs []TypeSpec) []string {
 	names := make([]string, len(specs))
 	for i, s := range specs {
