@@ -151,16 +151,42 @@ func Of(ctx context.Context, st States, d *survey.Definition, now time.Time) ([]
 	return out, nil
 }
 
-// One returns one round of a survey as it stands now.
+// One returns one round of a survey as it stands now: the round Of lists
+// with that id, found without making the list (every respondent's page
+// asks for its round).
 func One(ctx context.Context, st States, d *survey.Definition, id string, now time.Time) (Now, bool, error) {
-	all, err := Of(ctx, st, d, now)
+	states, err := st.RoundStates(ctx, d.ID)
 	if err != nil {
 		return Now{}, false, err
 	}
-	for _, r := range all {
-		if r.ID == id {
-			return r, true, nil
+	for _, r := range d.Rounds {
+		if r.ID != id {
+			continue
 		}
+		// A round of the file, as Of makes it: its state stored last,
+		// else its initial state.
+		s := store.RoundState{SurveyID: d.ID, Round: r.ID, Open: r.Open, Practice: r.Practice}
+		for i := len(states) - 1; i >= 0; i-- {
+			if states[i].Round == id {
+				s = states[i]
+				break
+			}
+		}
+		if !s.Reminders.Set {
+			s.Reminders = fileReminders(d)
+		}
+		r.Open, r.Practice = s.OpenAt(now), s.Practice
+		return Now{Round: r, State: s}, true, nil
+	}
+	for _, s := range states { // a round staff added
+		if s.Round != id || !s.Added {
+			continue
+		}
+		if !s.Reminders.Set {
+			s.Reminders = fileReminders(d)
+		}
+		r := survey.Round{ID: s.Round, Label: s.Label, Open: s.OpenAt(now), Practice: s.Practice}
+		return Now{Round: r, State: s}, true, nil
 	}
 	return Now{}, false, nil
 }
