@@ -77,8 +77,9 @@ func (s *Section) Collect(answers map[string]string, values func(field string) [
 		if !q.ShowIf.Holds(out) {
 			continue
 		}
+		spec := q.Spec()
 		for k := range q.keys() {
-			if v := q.read(k, values); v != "" {
+			if v := read(&spec, k, values); v != "" {
 				out[k] = v
 			}
 		}
@@ -94,8 +95,9 @@ func (s *Section) Collect(answers map[string]string, values func(field string) [
 func (s *Section) Posted(values func(field string) []string) map[string]string {
 	out := map[string]string{}
 	for _, q := range s.Questions {
+		spec := q.Spec()
 		for k := range q.keys() {
-			if v := q.read(k, values); v != "" {
+			if v := read(&spec, k, values); v != "" {
 				out[k] = v
 			}
 		}
@@ -103,11 +105,11 @@ func (s *Section) Posted(values func(field string) []string) map[string]string {
 	return out
 }
 
-// read is the answer a form sent for the key k of q. Text loses
-// surrounding space, and a browser's CR LF counts as one new line.
-func (q *Question) read(k string, values func(field string) []string) string {
+// read is the answer a form sent for the key k of a question of the type
+// spec. Text loses surrounding space, and a browser's CR LF counts as one
+// new line.
+func read(spec *TypeSpec, k string, values func(field string) []string) string {
 	vs := values(k)
-	spec := q.Spec()
 	var v string
 	switch {
 	case spec.Multiple:

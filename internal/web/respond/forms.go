@@ -285,11 +285,11 @@ func (s *Pages) saveSection(c *fiber.Ctx, f *flow) error {
 	if err := s.saveDraft(c, f); err != nil {
 		return err
 	}
-	if c.FormValue("next_step") == "later" && f.survey.TaskList {
+	if formSays(c, "next_step", "later") && f.survey.TaskList {
 		return s.saveForLater(c, f)
 	}
 	errs := sec.Check(f.survey, f.draft.Answers, f.lang)
-	if c.FormValue("reveal") == "script" {
+	if formSays(c, "reveal", "script") {
 		revealed = "" // the page's script showed it as it was revealed
 	}
 	if revealed != "" {
@@ -320,11 +320,24 @@ func (s *Pages) saveSection(c *fiber.Ctx, f *flow) error {
 func postedValues(c *fiber.Ctx) func(field string) []string {
 	return func(field string) []string {
 		var out []string
-		for _, v := range c.Request().PostArgs().PeekMulti(field) {
-			out = append(out, string(v))
-		}
+		c.Request().PostArgs().VisitAll(func(k, v []byte) {
+			if string(k) == field {
+				out = append(out, string(v))
+			}
+		})
 		return out
 	}
+}
+
+// formSays reports whether the form's field is want, as c.FormValue reads
+// it (the query's value, else the body's) for the respondent's forms,
+// which checkForm lets through only URL-encoded, without FormValue's look
+// for a multipart body (its content type read again each time).
+func formSays(c *fiber.Ctx, field, want string) bool {
+	if v := c.Request().URI().QueryArgs().Peek(field); len(v) > 0 {
+		return string(v) == want
+	}
+	return string(c.Request().PostArgs().Peek(field)) == want
 }
 
 // taskListPage is the GOV.UK task list of a long survey's sections.
