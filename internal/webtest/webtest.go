@@ -124,10 +124,13 @@ func Root() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// Surveys are the bundled surveys (the folder surveys/).
+// Surveys are the bundled surveys (the folder surveys/), each with its
+// file's full path (so that ImportSurveys reads the files from any
+// package's folder).
 func Surveys(t testing.TB) *survey.Catalogue {
 	t.Helper()
-	cat, err := survey.LoadDir(os.DirFS(filepath.Join(Root(), "surveys")), "surveys")
+	dir := filepath.Join(Root(), "surveys")
+	cat, err := survey.LoadDir(os.DirFS(dir), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,4 +275,25 @@ func (e *Env) AuditLog() []string {
 		out = append(out, strings.TrimSpace(x.Actor+" "+x.Action+" "+x.Target))
 	}
 	return out
+}
+
+// ImportSurveys does what the service does at start-up with the survey
+// files: each becomes the live version of its survey in the store, the
+// store's live versions are served (versions.Live's Import and Refresh),
+// and each version served is recorded as served (its definition's
+// fingerprints, which a new version's changes are read against).
+func (e *Env) ImportSurveys() {
+	e.T.Helper()
+	ctx := context.Background()
+	if err := e.Versions.Import(ctx); err != nil {
+		e.T.Fatal(err)
+	}
+	if err := e.Versions.Refresh(ctx); err != nil {
+		e.T.Fatal(err)
+	}
+	for _, d := range e.Surveys.All() {
+		if _, err := e.Store.SaveDefinition(ctx, store.VersionOf(d, e.Clock())); err != nil {
+			e.T.Fatal(err)
+		}
+	}
 }
