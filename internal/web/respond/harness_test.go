@@ -9,11 +9,41 @@ import (
 	"testing"
 	"time"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
 	"iwtoolkit/internal/web/respond"
+	"iwtoolkit/internal/web/staff"
 	"iwtoolkit/internal/webtest"
 )
+
+// staffAndPreview are the staff pages and staff's preview of the
+// surveys, as the service serves them beside the respondents' pages.
+func staffAndPreview(t *testing.T, e *webtest.Env) []func(*web.Routes) {
+	t.Helper()
+	p, err := staff.New(staff.Options{Store: e.Store, Surveys: e.Surveys, Log: e.Log, Now: e.Clock, BaseURL: webtest.BaseURL,
+		Timeout: time.Minute, Sessions: e.Sessions, Secrets: e.Secrets, Publisher: e.Publisher, Health: e.Health,
+		Links: e.Links, Versions: e.Versions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pv, err := respond.NewPreview(respond.PreviewOptions{Definitions: e.Versions.Definition, Rounds: e.Store, Log: e.Log, Now: e.Clock,
+		BaseURL: webtest.BaseURL, Timeout: time.Minute, Health: e.Health, Allow: auth.PreviewSurveys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []func(*web.Routes){p.Register, pv.Register}
+}
+
+// ukTime is a time as the staff pages' date fields take it.
+func ukTime(t *testing.T, at time.Time) string {
+	t.Helper()
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at.In(london).Format("2/1/2006 15:04")
+}
 
 // serve is the respondents' pages on e's store, on e's app, with the
 // other pages a test also reads.
@@ -26,6 +56,23 @@ func serve(t *testing.T, e *webtest.Env, also ...func(*web.Routes)) {
 		t.Fatal(err)
 	}
 	e.Serve(append([]func(*web.Routes){p.Register}, also...)...)
+}
+
+// answer fills in a section's form for a respondent: valid answers to
+// every question asked (webtest.Answer's), added to answers too.
+func answer(d *survey.Definition, sec *survey.Section, answers map[string]string, who webtest.Respondent, n int) url.Values {
+	after := maps.Clone(answers)
+	webtest.Answer(d, sec, after, who, n)
+	form := url.Values{}
+	for _, q := range sec.Shown(after) {
+		for _, k := range append(q.Keys(), q.ID) {
+			if v, ok := after[k]; ok {
+				form.Set(k, v)
+			}
+		}
+	}
+	maps.Copy(answers, after)
+	return form
 }
 
 // fill answers every page of a round as a browser with JavaScript off
@@ -41,17 +88,7 @@ func fill(t *testing.T, e *webtest.Env, d *survey.Definition, round string, who 
 			continue
 		}
 		b.Get(flow + "/section/" + sec.ID).Must(http.StatusOK)
-		// The section's answers: those webtest.Answer adds.
-		after := maps.Clone(answers)
-		webtest.Answer(d, sec, after, who, n)
-		form := url.Values{}
-		for k, v := range after {
-			if _, had := answers[k]; !had {
-				form.Set(k, v)
-			}
-		}
-		maps.Copy(answers, after)
-		p := b.PostWithToken(flow+"/section/"+sec.ID, form).Must(http.StatusOK)
+		p := b.PostWithToken(flow+"/section/"+sec.ID, answer(d, sec, answers, who, n)).Must(http.StatusOK)
 		if d.TaskList && p.URL.Path != flow+"/tasks" {
 			t.Fatalf("after section %s: at %s, want the task list", sec.ID, p.URL.Path)
 		}
@@ -87,4 +124,14 @@ func rated(d *survey.Definition) []*survey.Section {
 		}
 	}
 	return out
+}
+
+// commentOf is the long-text question of a section, if it has one.
+func commentOf(s *survey.Section) *survey.Question {
+	for _, q := range s.Questions {
+		if q.Type == survey.TypeLongText {
+			return q
+		}
+	}
+	return nil
 }
