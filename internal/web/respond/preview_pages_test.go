@@ -74,8 +74,8 @@ func TestPreview(t *testing.T) {
 		admin.PostWithToken(rounds+"baseline/close", url.Values{"confirm": {"yes"}}).Must(http.StatusOK)
 		admin.PostFrom(rounds+"follow-up", rounds+"follow-up/schedule", url.Values{"opens_at": {ukTime(t, e.Now.Add(48*time.Hour))}}).Must(http.StatusOK)
 		public := e.Browser()
-		public.Get("/s/"+d.ID+"/baseline").Must(http.StatusGone)
-		public.Get("/s/"+d.ID+"/follow-up").Must(http.StatusGone)
+		public.Get("/s/" + d.ID + "/baseline").Must(http.StatusGone)
+		public.Get("/s/" + d.ID + "/follow-up").Must(http.StatusGone)
 
 		// The surveys page links to a preview of each survey and each round.
 		cat := admin.Get("/staff/surveys").Must(http.StatusOK)
@@ -84,7 +84,7 @@ func TestPreview(t *testing.T) {
 				t.Errorf("the surveys page has no link to %s", href)
 			}
 		}
-		if round := admin.Get(rounds+"baseline").Must(http.StatusOK); !strings.Contains(webtest.Element(t, round.Body, "a", "round_preview"), `href="/staff/surveys/`+d.ID+`/preview/live/baseline"`) {
+		if round := admin.Get(rounds + "baseline").Must(http.StatusOK); !strings.Contains(webtest.Element(t, round.Body, "a", "round_preview"), `href="/staff/surveys/`+d.ID+`/preview/live/baseline"`) {
 			t.Error("the round's page has no link to its preview")
 		}
 		audit := len(e.AuditLog())
@@ -170,7 +170,7 @@ func TestPreview(t *testing.T) {
 				t.Errorf("round %s changed: %+v", s.Round, s)
 			}
 		}
-		public.Get("/s/"+d.ID+"/baseline").Must(http.StatusGone)
+		public.Get("/s/" + d.ID + "/baseline").Must(http.StatusGone)
 
 		// Only those who manage surveys.
 		coordinator := e.StaffBrowser(auth.Coordinator, "police")
@@ -238,7 +238,7 @@ func TestPreviewChildrenLanguagesInvited(t *testing.T) {
 		t.Errorf("the Polish preview is not in Polish (want %q):\n%s", title, webtest.Text(pl.Body))
 	}
 	// The language is kept for the next page, as for respondents.
-	if next := admin.Get(flow+"/privacy").Must(http.StatusOK); !strings.Contains(next.Body, `<html lang="pl"`) {
+	if next := admin.Get(flow + "/privacy").Must(http.StatusOK); !strings.Contains(next.Body, `<html lang="pl"`) {
 		t.Error("the next page of the Polish preview is not in Polish")
 	}
 
