@@ -10,61 +10,6 @@ import (
 	"testing"
 )
 
-// Going back after sending, or sending again, shows that the answers were
-// sent (the confirmation, with the reference), never an empty check-answers
-// page with a Send button. A new person at the start page starts afresh.
-func TestBackAfterSending(t *testing.T) {
-	d := bundled(t)
-	svc := start(t, sqliteEnv(t))
-	flow := "/s/" + d.ID + "/baseline"
-	b := newBrowser(t, svc.URL)
-	answerAll(t, b, d, "baseline", nil)
-	ref := send(t, b, flow)
-	for _, path := range []string{flow + "/check", flow + "/tasks", flow + "/section/" + d.Sections[0].ID} {
-		p := b.get(path).must(t, http.StatusOK)
-		if p.URL.Path != flow+"/done" || !strings.Contains(p.Body, ref) || strings.Contains(p.Body, "Send your answers") {
-			t.Errorf("back to %s after sending: at %s: %s", path, p.URL.Path, text(p.Body))
-		}
-	}
-	token := csrfOf(t, b.get(flow+"/resume"))
-	p := b.post(flow+"/check", url.Values{"csrf_token": {token}}).must(t, http.StatusOK)
-	if p.URL.Path != flow+"/done" || !strings.Contains(p.Body, ref) {
-		t.Errorf("sending again: at %s: %s", p.URL.Path, text(p.Body))
-	}
-	// The start page is a new person's (a shared computer).
-	b.get(flow).must(t, http.StatusOK)
-	if p := b.get(flow+"/check").must(t, http.StatusOK); p.URL.Path != flow+"/check" {
-		t.Errorf("after the start page, check answers led to %s", p.URL.Path)
-	}
-}
-
-// Every page of a round's flow, which may show answers, is kept out of
-// the browser's cache, so that the back button on a shared computer shows
-// nothing of the last person's.
-func TestFlowPagesAreNotCached(t *testing.T) {
-	d := bundled(t)
-	svc := start(t, sqliteEnv(t))
-	flow := "/s/" + d.ID + "/baseline"
-	b := newBrowser(t, svc.URL)
-	first := d.Sections[0]
-	b.postWithToken(flow+"/section/"+first.ID, answer(d, first, map[string]string{}, respondent{Level: "3"}, 0)).must(t, http.StatusOK)
-	paths := []string{flow, flow + "/section/" + first.ID, flow + "/tasks", flow + "/check", flow + "/resume", flow + "/nothing-here"}
-	if kids, ok := bundledCatalogue(t).Survey("children"); ok {
-		paths = append(paths, "/s/"+kids.ID+"/baseline/stop")
-	}
-	for _, path := range paths {
-		p := b.get(path)
-		if got := p.Header.Get("Cache-Control"); got != "no-store" {
-			t.Errorf("%s (%d): Cache-Control %q, want no-store", path, p.Status, got)
-		}
-	}
-	answerAll(t, b, d, "baseline", nil)
-	send(t, b, flow)
-	if got := b.get(flow + "/done").Header.Get("Cache-Control"); got != "no-store" {
-		t.Errorf("confirmation: Cache-Control %q", got)
-	}
-}
-
 // Children's and young people's surveys have GOV.UK's "Exit this page"
 // button, to the page the survey names, beside the stop button; the
 // confirmation is in their words; a staff survey has neither.
