@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -86,56 +85,6 @@ func TestChildrensPages(t *testing.T) {
 	}
 }
 
-// A survey file's short error message is what a respondent is told; a
-// grid left blank gives one message, not one for every statement.
-func TestShortErrors(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir+"/short.yaml", `title: Short
-audience: staff
-introduction: A test.
-how_answers_are_used: Counted.
-rounds: [{id: r1, label: Round 1, open: true}]
-scales:
-  agree:
-    levels:
-      - {value: 1, label: "No"}
-      - {value: 2, label: "Yes"}
-sections:
-  - id: only
-    title: Only
-    questions:
-      - id: school
-        type: choice
-        text: "Thinking about the last few weeks, how do you feel about your school overall?"
-        error: "Choose how you feel about school"
-        options: [{value: good, label: Good}, {value: bad, label: Bad}]
-      - id: grid
-        type: grid
-        scale: agree
-        text: "How much do you agree?"
-        statements:
-          - {id: s1, text: "One"}
-          - {id: s2, text: "Two"}
-          - {id: s3, text: "Three"}
-`)
-	e := sqliteEnv(t)
-	e["IWT_SURVEYS_DIR"] = dir
-	svc := start(t, e)
-	b := newBrowser(t, svc.URL)
-	p := b.postWithToken("/s/short/r1/section/only", url.Values{}).must(t, http.StatusUnprocessableEntity)
-	summary := summaryOf(p.Body)
-	if want := "Choose how you feel about school Choose an answer for each statement in ‘How much do you agree?’"; summary != want {
-		t.Errorf("error summary %q, want %q", summary, want)
-	}
-	if n := strings.Count(p.Body, "govuk-form-group--error"); n != 2 {
-		t.Errorf("%d fields in red, want 2 (the question and the grid's first statement)", n)
-	}
-	p = b.postWithToken("/s/short/r1/section/only", url.Values{"school": {"good"}, "s1": {"2"}}).must(t, http.StatusUnprocessableEntity)
-	if summary := summaryOf(p.Body); !strings.Contains(summary, "Two") || !strings.Contains(summary, "Three") || strings.Contains(summary, "One") {
-		t.Errorf("a grid answered in part: %q", summary)
-	}
-}
-
 // The pages the law expects of a public body's service are linked from
 // every page's footer, and name who runs it from the settings.
 func TestPagesTheLawExpects(t *testing.T) {
@@ -212,7 +161,6 @@ func TestInvitedRespondent(t *testing.T) {
 
 var (
 	captionPattern = regexp.MustCompile(`<span class="govuk-caption-l">([^<]*)</span>`)
-	summaryPattern = regexp.MustCompile(`(?s)<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>`)
 )
 
 // captionOf is a page's caption above its heading.
@@ -221,22 +169,6 @@ func captionOf(body string) string {
 		return text(m[1])
 	}
 	return ""
-}
-
-// summaryOf is what a page's error summary lists.
-func summaryOf(body string) string {
-	if m := summaryPattern.FindStringSubmatch(body); m != nil {
-		return text(m[1])
-	}
-	return ""
-}
-
-// writeFile writes a test's file.
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // A command run where there are no survey files says so, and what to do.

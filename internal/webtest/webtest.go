@@ -137,6 +137,23 @@ func Surveys(t testing.TB) *survey.Catalogue {
 	return cat
 }
 
+// UseSurveys serves the surveys in dir instead of the bundled ones, as
+// IWT_SURVEYS_DIR does: before Serve, since the sessions and versions are
+// made again for them.
+func (e *Env) UseSurveys(dir string) {
+	e.T.Helper()
+	if e.App != nil {
+		e.T.Fatal("webtest: UseSurveys after Serve")
+	}
+	cat, err := survey.LoadDir(os.DirFS(dir), dir)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	e.Surveys = cat
+	e.Sessions = session.New(e.Store, e.Surveys, e.Clock, false)
+	e.Versions = versions.New(e.Store, e.Surveys, e.Log, e.Clock)
+}
+
 // Survey is one of the bundled surveys.
 func (e *Env) Survey(id string) *survey.Definition {
 	e.T.Helper()
