@@ -59,6 +59,17 @@ func (b *Browser) Once(req *http.Request) Page {
 // attacker's might.
 func (b *Browser) SetCookie(c *http.Cookie) { b.jar.SetCookies(base, []*http.Cookie{c}) }
 
+// Cookie is the value of the cookie the browser sends to path with the
+// name, or "".
+func (b *Browser) Cookie(path, name string) string {
+	for _, c := range b.jar.Cookies(base.ResolveReference(&url.URL{Path: path})) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
 func (b *Browser) do(req *http.Request, follow bool) Page {
 	b.t.Helper()
 	if b.e.App == nil {

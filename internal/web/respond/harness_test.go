@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/server"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/web"
 	"iwtoolkit/internal/web/respond"
@@ -50,7 +51,7 @@ func ukTime(t *testing.T, at time.Time) string {
 func serve(t *testing.T, e *webtest.Env, also ...func(*web.Routes)) {
 	t.Helper()
 	p, err := respond.New(respond.Options{Store: e.Store, Surveys: e.Surveys, Log: e.Log, Now: e.Clock, BaseURL: webtest.BaseURL,
-		DraftLifetime: 30 * 24 * time.Hour, // the service's default (server.DefaultDraftLifetime)
+		DraftLifetime: server.DefaultDraftLifetime, // as the service's settings give it
 		Timeout:       time.Minute, Secrets: e.Secrets, Health: e.Health, Published: e.Publisher})
 	if err != nil {
 		t.Fatal(err)
