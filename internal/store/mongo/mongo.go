@@ -41,6 +41,7 @@ type Store struct {
 	uses        *mongo.Collection
 	tally       store.Plans // see tally.go
 	claims      planClaims  // see rebuild.go
+	layouts     layoutsKept // see summary.go
 	settings    Settings
 	now         func() time.Time
 }
@@ -126,6 +127,10 @@ func OpenWith(ctx context.Context, uri, database string, settings Settings) (*St
 		now:         time.Now,
 	}
 	if err := s.createIndexes(ctx); err != nil {
+		_ = client.Disconnect(ctx)
+		return nil, err
+	}
+	if err := s.backfillSummaries(ctx); err != nil { // summary.go
 		_ = client.Disconnect(ctx)
 		return nil, err
 	}
