@@ -48,7 +48,9 @@ func (l *layoutsKept) add(id int64) {
 	l.kept[id] = true
 }
 
-func (s *Store) layoutsColl() *mongo.Collection { return s.responses.Database().Collection(layoutsCollection) }
+func (s *Store) layoutsColl() *mongo.Collection {
+	return s.responses.Database().Collection(layoutsCollection)
+}
 
 // summarise sets a response document's summary. A layout not yet known
 // to this process is stored first; if that fails the response is stored

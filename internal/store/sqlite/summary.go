@@ -169,15 +169,20 @@ func (s *Store) EachAnswers(ctx context.Context, surveyID string, rounds []strin
 	defer rows.Close()
 	pick := newPicker(keys)
 	whole := make([]string, len(keys))
+	// Scanned into once, outside the loop: each target's address escapes
+	// through Scan, which would allocate them for every response.
+	var (
+		id, submitted                    int64
+		round, respondentKey, invitation string
+		layout                           sql.NullInt64
+		closed                           sql.NullString
+	)
 	for rows.Next() {
-		r := survey.Response{SurveyID: surveyID}
-		var id, submitted int64
-		var layout sql.NullInt64
-		var closed sql.NullString
-		if err := rows.Scan(&id, &r.Round, &layout, &closed, &submitted, &r.RespondentKey, &r.Invitation); err != nil {
+		if err := rows.Scan(&id, &round, &layout, &closed, &submitted, &respondentKey, &invitation); err != nil {
 			return errorf("sqlite: responses: %w", err)
 		}
-		r.Submitted = time.UnixMilli(submitted).UTC()
+		r := survey.Response{SurveyID: surveyID, Round: round, RespondentKey: respondentKey, Invitation: invitation,
+			Submitted: time.UnixMilli(submitted).UTC()}
 		values, ok := sr.Read(layout.Int64, closed.String)
 		if !layout.Valid || !closed.Valid || !ok {
 			var answers string
