@@ -27,7 +27,7 @@ func TestSummariesBackfilled(t *testing.T) {
 	s := mustOpen(t, srv.URI, database)
 	rng := rand.New(rand.NewPCG(17, 28))
 	var rs []survey.Response
-	for n := range 40 {
+	for n := range 24 {
 		rs = append(rs, storetest.SummaryResponse(rng, n, []string{"baseline", "follow-up"}[n%2], time.Now().Add(time.Duration(n%3)*time.Second)))
 	}
 	if _, err := s.SubmitMany(ctx, rs); err != nil {

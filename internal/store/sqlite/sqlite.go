@@ -28,12 +28,14 @@ const FileName = "iwtoolkit.db"
 // allows one writer at a time; reads use a pool and, in WAL mode, never
 // wait for the writer.
 type Store struct {
-	write  *pool
-	read   *pool
-	batch  *batcher     // drafts and responses, committed in groups: batch.go
-	cache  *cache       // round states and drafts, shared by the folder's stores: cache.go
-	tally  store.Plans  // see tally.go
-	unlock func() error // releases the data folder: see lock.go
+	write *pool
+	read  *pool
+	batch *batcher // drafts and responses, committed in groups: batch.go
+	cache *cache   // round states and drafts, shared by the folder's stores: cache.go
+	// layouts are the answer layouts known committed (summary.go).
+	layouts layoutsKept
+	tally   store.Plans  // see tally.go
+	unlock  func() error // releases the data folder: see lock.go
 	// checked: the start-up check of the file finished, in checkTook
 	// (integrity.go).
 	checked   bool
@@ -323,7 +325,7 @@ ON CONFLICT (submission_key) DO NOTHING`,
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
+		if n, _ := res.RowsAffected(); n == 1 && !s.layouts.has(sum.id) {
 			if err := sum.keepLayout(ctx, tx); err != nil {
 				return err
 			}
@@ -360,6 +362,7 @@ ON CONFLICT (submission_key) DO NOTHING`,
 		return survey.Response{}, errorf("sqlite: submit: %w", err)
 	}
 	if stored {
+		s.layouts.add(sum.id) // committed: later sends with it need not store it
 		r.Submitted = time.UnixMilli(r.Submitted.UnixMilli()).UTC()
 		return r, nil
 	}
