@@ -42,6 +42,7 @@ type Store struct {
 	tally       store.Plans // see tally.go
 	claims      planClaims  // see rebuild.go
 	layouts     layoutsKept // see summary.go
+	backfill    backfill    // see summary.go
 	settings    Settings
 	now         func() time.Time
 }
@@ -130,10 +131,7 @@ func OpenWith(ctx context.Context, uri, database string, settings Settings) (*St
 		_ = client.Disconnect(ctx)
 		return nil, err
 	}
-	if err := s.backfillSummaries(ctx); err != nil { // summary.go
-		_ = client.Disconnect(ctx)
-		return nil, err
-	}
+	s.startBackfill() // summary.go
 	return s, nil
 }
 
@@ -200,6 +198,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close disconnects from the server, waiting for operations in progress
 // until ctx is done.
 func (s *Store) Close(ctx context.Context) error {
+	s.stopBackfill()
 	if err := s.client.Disconnect(ctx); err != nil {
 		return errorf("mongo: close: %w", err)
 	}

@@ -79,6 +79,43 @@ func (s *Store) keepLayout(ctx context.Context, id int64, layout string) error {
 	return nil
 }
 
+// backfill is the start-up backfill of summaries, run in the background
+// so that a large collection does not hold start-up: until it ends, the
+// responses without a summary are read whole.
+type backfill struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+}
+
+func (s *Store) startBackfill() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.backfill = backfill{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.backfill.done)
+		s.backfill.err = s.backfillSummaries(ctx)
+	}()
+}
+
+func (s *Store) stopBackfill() {
+	if s.backfill.cancel != nil {
+		s.backfill.cancel()
+		<-s.backfill.done
+	}
+}
+
+// WaitSummaries waits until the start-up backfill of summaries has ended
+// (or ctx is done), and returns its error: one that failed is tried
+// again at the next start.
+func (s *Store) WaitSummaries(ctx context.Context) error {
+	select {
+	case <-s.backfill.done:
+		return s.backfill.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // backfillSummaries gives the responses stored before summaries were kept
 // theirs, once per database: each update is conditional on the response
 // having none, so two instances starting at once do the same work twice

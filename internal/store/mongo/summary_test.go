@@ -19,7 +19,7 @@ import (
 
 // TestSummariesBackfilled: responses stored before the summaries were
 // kept (their fields and the layouts removed here) get theirs when the
-// store opens, two instances at once, and EachAnswers then agrees with
+// store opens (in the background), two instances at once, and EachAnswers then agrees with
 // EachResponse, also after an erasure.
 func TestSummariesBackfilled(t *testing.T) {
 	ctx := context.Background()
@@ -66,6 +66,11 @@ func TestSummariesBackfilled(t *testing.T) {
 		wg.Go(func() { stores[i] = mustOpen(t, srv.URI, database) })
 	}
 	wg.Wait()
+	for _, st := range stores {
+		if err := st.WaitSummaries(ctx); err != nil {
+			t.Fatalf("backfill: %v", err)
+		}
+	}
 	s = stores[0]
 	missing, err := db.Collection("responses").CountDocuments(ctx, bson.D{{Key: "layout", Value: bson.D{{Key: "$exists", Value: false}}}})
 	if err != nil || missing != 0 {
