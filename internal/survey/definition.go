@@ -335,21 +335,6 @@ type Option struct {
 	Hint  string `yaml:"hint"`
 }
 
-// Question types.
-const (
-	TypeScale    = "scale"           // one statement rated on a scale
-	TypeGrid     = "grid"            // several statements rated on one scale
-	TypeChoice   = "choice"          // one of several options
-	TypeMultiple = "multiple-choice" // any of several options
-	TypeYesNo    = "yes-no"
-	TypeNumber   = "number"
-	TypeText     = "text"      // a line of text
-	TypeLongText = "long-text" // a box of text
-)
-
-// QuestionTypes lists every question type.
-var QuestionTypes = []string{TypeScale, TypeGrid, TypeChoice, TypeMultiple, TypeYesNo, TypeNumber, TypeText, TypeLongText}
-
 // Default length limits of text answers, in characters.
 const (
 	DefaultTextLength     = 200
