@@ -40,8 +40,6 @@ func ukTime(t *testing.T, at time.Time) string {
 	return at.In(london).Format("2/1/2006 15:04")
 }
 
-var respondent0 = respondent{Level: "3", Comment: "Private words about my team"}
-
 // TestSubmitRateLimit sets a small limit and checks that respondent posts
 // past it are refused with a 429 page, and that staff sign-in is not
 // counted with them.
