@@ -60,21 +60,21 @@ func audit(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	list := surveys.All()
-	if *surveyID != "" {
-		d, ok := surveys.Survey(*surveyID)
-		if !ok {
-			return fmt.Errorf("there is no survey %q in %s", *surveyID, cfg.SurveysDir)
-		}
-		list = []*survey.Definition{d}
-	}
 	st, _, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
-	if err := withPublished(ctx, st, surveys); err != nil {
+	if err := servedSurveys(ctx, st, surveys); err != nil {
 		return err
+	}
+	list := surveys.All()
+	if *surveyID != "" {
+		d, ok := surveys.Survey(*surveyID)
+		if !ok {
+			return noSurvey("audit", *surveyID, surveys)
+		}
+		list = []*survey.Definition{d}
 	}
 	a := &auditor{st: st, out: stdout, now: time.Now(), zeros: *zeros}
 	for _, d := range list {

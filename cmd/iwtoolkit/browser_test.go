@@ -938,3 +938,18 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 	})
 }
+
+// linkedViews are the report views the report page links to: every view
+// the reports have, so that a view added is walked without a list here.
+func linkedViews(t *testing.T, b *browser, surveyID string) []string {
+	t.Helper()
+	page := b.get("/r/"+surveyID).must(t, http.StatusOK)
+	var views []string
+	for _, m := range regexp.MustCompile(`href="/r/`+regexp.QuoteMeta(surveyID)+`/views/([a-z-]+)`).FindAllStringSubmatch(page.Body, -1) {
+		views = append(views, m[1])
+	}
+	if len(views) < 9 {
+		t.Fatalf("the report links to %d views: %v", len(views), views)
+	}
+	return views
+}

@@ -1,25 +1,19 @@
 package main
 
 import (
-	"bytes"
-	"fmt"
-	"image/png"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
-	"iwtoolkit/internal/rounds"
 	"iwtoolkit/internal/testenv"
 )
 
-// TestCoordinatorPages walks what an organisation's co-ordinator reads:
-// only staff surveys on the contact lists and invitations pages, their
-// organisation by its name, a report whose organisation filter says their
-// own instead of offering all twelve, a dashboard that says what they can
-// do while counts are hidden, and an invitation that comes from the
-// organisation's name and says how long the survey takes and whom to ask.
-func TestCoordinatorPages(t *testing.T) {
+// TestCoordinatorInvitation: an invitation a co-ordinator sends comes
+// from the organisation's name and says how long the survey takes and
+// whom to ask. (What the co-ordinator reads on the pages is tested beside
+// the staff pages: internal/web/staff's TestCoordinatorPages.)
+func TestCoordinatorInvitation(t *testing.T) {
 	t.Parallel()
 	d := bundled(t)
 	smtp := testenv.StartSMTP(t)
@@ -27,57 +21,6 @@ func TestCoordinatorPages(t *testing.T) {
 	e["IWT_ORGANISATION"] = "Northshire Children's Trust"
 	svc := start(t, e)
 	police := staffBrowser(t, svc, "coordinator", "police")
-
-	staffOnly := []string{"integrated-working", "training-needs", "organisation-self-assessment"}
-	notTheirs := []string{"children", "young-people", "parents-carers"}
-	for _, page := range []string{"/staff/contacts", "/staff/invitations"} {
-		list := element(t, police.get(page).must(t, http.StatusOK).Body, "ul", "surveys")
-		for _, id := range staffOnly {
-			if !strings.Contains(list, "survey="+id+`"`) {
-				t.Errorf("%s does not offer a co-ordinator %s: %s", page, id, text(list))
-			}
-		}
-		for _, id := range notTheirs {
-			if strings.Contains(list, "survey="+id+`"`) {
-				t.Errorf("%s offers a co-ordinator %s: %s", page, id, text(list))
-			}
-			police.get(page+"?survey="+id).must(t, http.StatusForbidden)
-		}
-	}
-	contacts := police.get("/staff/contacts?survey="+d.ID).must(t, http.StatusOK)
-	if got := text(element(t, contacts.Body, "p", "organisation")); got != "Organisation: Police" {
-		t.Errorf("the contact lists page names the organisation %q", got)
-	}
-	if got := text(element(t, police.get("/staff/contacts?survey=training-needs").must(t, http.StatusOK).Body, "p", "organisation")); got != "Organisation: Police" {
-		t.Errorf("a survey that does not ask the organisation names it %q", got)
-	}
-
-	// The report: their organisation, said, whatever the address asks.
-	report := police.get("/r/"+d.ID+"?organisation=community-health-trust").must(t, http.StatusOK)
-	if strings.Contains(report.Body, `<select class="govuk-select" id="filter-organisation"`) {
-		t.Error("a co-ordinator's report offers every organisation")
-	}
-	if got := text(element(t, report.Body, "p", "filter-organisation")); !strings.Contains(got, "Police (your organisation") {
-		t.Errorf("a co-ordinator's report says its organisation as %q", got)
-	}
-
-	// The dashboard: open staff rounds, the published count, what to do.
-	home := police.get("/staff").must(t, http.StatusOK).Body
-	if strings.Contains(home, "open_children_") || strings.Contains(home, "open_young-people_") {
-		t.Error("a co-ordinator's dashboard lists a children's consultation")
-	}
-	if got := text(element(t, home, "dd", "counted_"+d.ID+"_baseline")); got != "Fewer than 5 people" {
-		t.Errorf("before anyone has answered, the count reads %q", got)
-	}
-	if do := element(t, home, "ul", "do_"+d.ID+"_baseline"); !strings.Contains(do, "/staff/contacts?survey="+d.ID) || !strings.Contains(do, `href="/r/`+d.ID+`"`) {
-		t.Errorf("the dashboard does not say what a co-ordinator can do: %s", text(do))
-	}
-	for i := range 6 {
-		respond(t, svc.URL, d, "baseline", baseline[i%len(baseline)], i)
-	}
-	if got := text(element(t, police.get("/staff").must(t, http.StatusOK).Body, "dd", "counted_"+d.ID+"_baseline")); got != "At least 5 people" {
-		t.Errorf("with 6 answers, the count reads %q, want it rounded down", got)
-	}
 
 	// The invitation: from the organisation's name, with the time it
 	// takes and whom to ask.
@@ -97,59 +40,5 @@ func TestCoordinatorPages(t *testing.T) {
 	}
 	if strings.Contains(m.Body, "\n\n\n") {
 		t.Errorf("the invitation has empty gaps:\n%s", m.Body)
-	}
-}
-
-// TestAdminRoundPages: an administrator's round page gives the full
-// address and a QR code while the round is open, only the actions its
-// state allows, and its retention date; the dashboard lists open rounds
-// with what needs doing.
-func TestAdminRoundPages(t *testing.T) {
-	t.Parallel()
-	d := bundled(t)
-	svc := start(t, sqliteEnv(t))
-	admin := staffBrowser(t, svc, "admin", "")
-	base := "/staff/surveys/" + d.ID + "/rounds/baseline"
-	open := admin.get(base).must(t, http.StatusOK).Body
-	address := "http://localhost:8080/s/" + d.ID + "/baseline"
-	if !strings.Contains(open, `id="round_address" name="round_address" type="text" value="`+address+`"`) {
-		t.Errorf("the round's page does not give its full address %s", address)
-	}
-	qr := admin.get(base+"/qr.png").must(t, http.StatusOK)
-	img, err := png.Decode(bytes.NewReader([]byte(qr.Body)))
-	if err != nil || img.Bounds().Dx() != 512 {
-		t.Errorf("the QR code is not a 512-pixel PNG: %v", err)
-	}
-	staffBrowser(t, svc, "coordinator", "police").get(base+"/qr.png").must(t, http.StatusForbidden)
-	if strings.Contains(open, `id="open_now"`) || !strings.Contains(open, `id="close_now"`) || strings.Contains(open, `id="delete_responses"`) {
-		t.Errorf("an open round's actions: %s", text(element(t, open, "div", "open_close")))
-	}
-	if got := text(element(t, open, "dd", "round_retention")); got != "Kept for 24 months after the round closes. It has no closing time yet, so there is no date yet." {
-		t.Errorf("an open round's retention: %q", got)
-	}
-	if got := text(element(t, admin.get("/staff").must(t, http.StatusOK).Body, "dd", "needs_"+d.ID+"_baseline")); !strings.Contains(got, "Set when it closes") {
-		t.Errorf("the dashboard says of an open round with no closing time: %q", got)
-	}
-
-	closeRound(t, admin, d, "baseline")
-	closed := admin.get(base).must(t, http.StatusOK).Body
-	if !strings.Contains(closed, `id="open_now"`) || strings.Contains(closed, `id="close_now"`) || !strings.Contains(closed, `id="delete_responses"`) {
-		t.Errorf("a closed round's actions: %s", text(element(t, closed, "div", "open_close")))
-	}
-	if strings.Contains(closed, `id="round_address"`) || strings.Contains(closed, "qr.png") {
-		t.Error("a closed round's page offers its address to share")
-	}
-	status := text(element(t, closed, "dd", "round_status"))
-	day := strings.TrimPrefix(status, "Closed on ")
-	closedAt, err := rounds.ParseLondonTime(day)
-	if err != nil {
-		t.Fatalf("a closed round's state: %q (%v)", status, err)
-	}
-	want := fmt.Sprintf("Kept for 24 months after the round closed: until %s.", rounds.LondonDate(closedAt.AddDate(0, 24, 0)))
-	if got := text(element(t, closed, "dd", "round_retention")); got != want {
-		t.Errorf("a closed round's retention: %q, want %q", got, want)
-	}
-	if strings.Contains(admin.get("/staff").must(t, http.StatusOK).Body, `id="open_`+d.ID+`_baseline"`) {
-		t.Error("the dashboard lists a closed round as open")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,11 +17,12 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// The four ways a determined reader broke the promise that no figure
-// about fewer than the minimum group can be worked out, each tried again
-// through the real HTTP API on both stores; after each, every figure the
-// API gives for every filter is handed to the auditor with the round's
-// true cells.
+// The made-up respondents of the tests of the promise that no figure
+// about fewer than the minimum group can be worked out, and the auditor of
+// what the JSON API gives, for the tests here that need the whole service
+// (readings over time: overtime_test.go). The ways a determined reader
+// broke the promise in one reading are tested beside the reports
+// (internal/web/reports/disclosure_test.go).
 
 // member is one made-up respondent: breakdown answers and one level for
 // every rating.
@@ -42,7 +44,9 @@ func memberResponse(d *survey.Definition, round string, m member, n int) survey.
 		if !sec.ShowIf.Holds(answers) {
 			continue
 		}
-		for k, v := range answer(d, sec, answers, respondent{Level: m.level}, n) {
+		// answer adds the section's answers to the map it is given: a
+		// copy, so that the member's breakdown answers are kept.
+		for k, v := range answer(d, sec, maps.Clone(answers), respondent{Level: m.level}, n) {
 			if _, set := answers[k]; !set {
 				answers[k] = v[0]
 			}
@@ -147,155 +151,6 @@ func onBothStores(t *testing.T, fn func(t *testing.T, e env)) {
 	for name, newEnv := range map[string]func(*testing.T) env{"sqlite": sqliteEnv, "mongodb": mongoEnv} {
 		t.Run(name, func(t *testing.T) { fn(t, newEnv(t)) })
 	}
-}
-
-// TestConditionalStrandCountsWhoWasAsked is the first case: a round of 22,
-// 20 frontline and 2 leaders. The strand for leaders and managers only is
-// about the 2 who were asked it: hidden on the page, in the API, the CSV
-// and the pack, while the round's other figures are shown.
-func TestConditionalStrandCountsWhoWasAsked(t *testing.T) {
-	onBothStores(t, func(t *testing.T, e env) {
-		d := bundled(t)
-		svc := start(t, e)
-		st := storeOf(t, e)
-		var leaders *survey.Section
-		for _, s := range d.Sections {
-			if s.ShowIf != nil {
-				leaders = s
-			}
-		}
-		members := append(levels(20, member{sector: "health", org: "community-health-trust", role: "frontline"}),
-			levels(2, member{sector: "health", org: "community-health-trust", role: "leader-manager"})...)
-		submitMembers(t, st, d, "baseline", members, 0)
-		closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
-		b := staffBrowser(t, svc, "analyst", "")
-		agg := apiFigures(t, b, d, "baseline", nil)
-		if agg.Rounds[0].Responses == nil || *agg.Rounds[0].Responses != 22 {
-			t.Errorf("responses %+v, want 22 shown", agg.Rounds[0])
-		}
-		for _, s := range agg.Strands {
-			if s.ID == leaders.ID {
-				if s.Rounds[0] != nil || s.Statements[0].Rounds[0] != nil {
-					t.Errorf("the leaders' strand (2 asked) is shown: %+v", s.Rounds[0])
-				}
-			} else if s.Rounds[0] == nil {
-				t.Errorf("strand %s (22 asked) is hidden", s.ID)
-			}
-		}
-		csv := b.get("/r/"+d.ID+"/aggregates.csv?a=baseline").must(t, http.StatusOK).Body
-		rows, err := readCSV(csv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, row := range rows {
-			if row[1] == leaders.ID && row[4] != report.Confidential && row[4] != report.NotApplicable {
-				t.Errorf("aggregates CSV shows the leaders' strand: %v", row)
-			}
-		}
-		pack := text(b.get("/r/"+d.ID+"/pack?a=baseline").must(t, http.StatusOK).Body)
-		if !strings.Contains(pack, "fewer than 5 people were asked this") {
-			t.Errorf("the Board pack does not say the leaders' strand is hidden:\n%s", pack)
-		}
-		auditAPI(t, b, st, d, "baseline")
-	})
-}
-
-// TestDifferencingAcrossBreakdowns is the second case: police 3, council
-// 6, primary school 7, health trust 8 (5 in health, 3 in sport). With
-// each breakdown choosing its own hidden cells, total − primary school −
-// health trust − the social-care sector gave the police group's counts.
-func TestDifferencingAcrossBreakdowns(t *testing.T) {
-	onBothStores(t, func(t *testing.T, e env) {
-		d := bundled(t)
-		svc := start(t, e)
-		st := storeOf(t, e)
-		var members []member
-		members = append(members, levels(3, member{sector: "justice-crime-prevention", org: "police", role: "frontline"})...)
-		members = append(members, levels(6, member{sector: "social-family-community-support", org: "council-childrens-services", role: "frontline"})...)
-		members = append(members, levels(7, member{sector: "education", org: "primary-school", role: "frontline"})...)
-		members = append(members, levels(5, member{sector: "health", org: "community-health-trust", role: "frontline"})...)
-		members = append(members, levels(3, member{sector: "sport-culture", org: "community-health-trust", role: "frontline"})...)
-		submitMembers(t, st, d, "baseline", members, 0)
-		closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
-		b := staffBrowser(t, svc, "analyst", "")
-		shown := func(f map[string]string) bool {
-			return !apiFigures(t, b, d, "baseline", f).Rounds[0].Suppressed
-		}
-		if shown(map[string]string{"organisation": "police"}) {
-			t.Error("police (3) is shown")
-		}
-		attack := []map[string]string{nil, {"organisation": "primary-school"}, {"organisation": "community-health-trust"}, {"sector": "social-family-community-support"}}
-		all := true
-		for _, f := range attack {
-			all = all && shown(f)
-		}
-		if all {
-			t.Error("total, primary school, health trust and social care are all shown: their difference is the police")
-		}
-		auditAPI(t, b, st, d, "baseline")
-	})
-}
-
-// TestCompletionIsOneTable is the fourth case: the completion of
-// invitations shown with and without a filter is one table, hidden the same
-// way, and protected with the report's groups: a small number of invited
-// respondents, or one that with their organisation's responses gives a
-// small group away, is not shown.
-func TestCompletionIsOneTable(t *testing.T) {
-	onBothStores(t, func(t *testing.T, e env) {
-		d := bundled(t)
-		svc := start(t, e)
-		st := storeOf(t, e)
-		var members []member
-		members = append(members, levels(9, member{sector: "health", org: "community-health-trust", role: "frontline", invited: true})...)
-		members = append(members, levels(2, member{sector: "health", org: "community-health-trust", role: "frontline"})...)
-		members = append(members, levels(6, member{sector: "education", org: "primary-school", role: "frontline", invited: true})...)
-		members = append(members, levels(7, member{sector: "education", org: "secondary-school", role: "frontline"})...)
-		submitMembers(t, st, d, "baseline", members, 0)
-		invs := []survey.Invitation{}
-		for i, org := range []string{"community-health-trust", "primary-school"} {
-			for j := range 10 {
-				invs = append(invs, survey.Invitation{Key: fmt.Sprint("k", i, j), SurveyID: d.ID, Round: "baseline", Organisation: org, Created: time.Now()})
-			}
-		}
-		if err := st.CreateInvitations(context.Background(), invs); err != nil {
-			t.Fatal(err)
-		}
-		b := staffBrowser(t, svc, "admin", "")
-		closeRound(t, b, d, "baseline")
-		completion := func(query string) string {
-			return text(element(t, b.get("/r/"+d.ID+"/views/overview?a=baseline"+query).must(t, http.StatusOK).Body, "table", "completion-baseline"))
-		}
-		all := completion("")
-		for _, org := range []string{"community-health-trust", "primary-school"} {
-			one := completion("&organisation=" + org)
-			q, _ := d.BreakdownQuestion("organisation")
-			label := q.OptionLabel(org)
-			if row := rowOf(all, label); row == "" || row != rowOf(one, label) {
-				t.Errorf("completion of %s: %q unfiltered, %q filtered", org, row, rowOf(one, label))
-			}
-		}
-		// Health trust: 11 responses, 9 through invitations: showing 9
-		// would give away the 2 who came another way.
-		if strings.Contains(rowOf(all, "Community health trust"), " 9 ") {
-			t.Errorf("completion shows 9 for the health trust, which with its 11 responses gives away 2: %q", all)
-		}
-	})
-}
-
-// rowOf is the part of a table's text from label to the next row's label.
-func rowOf(table, label string) string {
-	i := strings.Index(table, label)
-	if i < 0 {
-		return ""
-	}
-	row := table[i:]
-	if j := strings.Index(row, "%"); j >= 0 {
-		row = row[:j+1]
-	} else if j := strings.Index(row, "not shown"); j >= 0 {
-		row = row[:j+len("not shown")]
-	}
-	return row
 }
 
 // TestAuditCommand runs iwtoolkit audit on closed rounds holding the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -347,4 +348,9 @@ func storeOf(t *testing.T, e env) store.Store {
 	}
 	t.Cleanup(func() { st.Close(context.Background()) })
 	return st
+}
+
+// readCSV reads a CSV download, byte-order mark and all.
+func readCSV(body string) ([][]string, error) {
+	return csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
 }

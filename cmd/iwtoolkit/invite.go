@@ -29,6 +29,10 @@ problem is listed as FILE:line: problem.
 same address) the same pseudonymous respondent key, so that their answers
 pair across rounds.
 
+The survey is the one the service serves: its live version in the store
+(published on the staff pages, or imported from its file), so a survey
+made on the staff pages, with no file, can be invited to.
+
 The emails are sent by the running service (IWT_SMTP_HOST and the other
 IWT_SMTP_ settings). The embedded store serves one process at a time: with
 it, use the staff page /staff/contacts while the service runs.
@@ -51,13 +55,6 @@ func invite(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	d, ok := surveys.Survey(*surveyID)
-	if !ok {
-		return fmt.Errorf("invite: no survey %q in %s", *surveyID, cfg.SurveysDir)
-	}
-	if q, has := d.BreakdownQuestion("organisation"); has && q.OptionLabel(*org) == "" {
-		return fmt.Errorf("invite: %q is not one of the organisations %s asks about", *org, d.ID)
-	}
 	f, err := os.Open(*file)
 	if err != nil {
 		return fmt.Errorf("invite: %w", err)
@@ -72,11 +69,18 @@ func invite(ctx context.Context, args []string, getenv func(string) string, stdo
 		return besideService("invite", "upload the list at /staff/contacts", err)
 	}
 	defer st.Close(context.WithoutCancel(ctx))
-	// The version published on the staff pages, if it is not the file's.
-	if err := withPublished(ctx, st, surveys); err != nil {
+	// The surveys as the service serves them: a survey made on the staff
+	// pages, and the version published there in place of a file's.
+	if err := servedSurveys(ctx, st, surveys); err != nil {
 		return err
 	}
-	d, _ = surveys.Survey(d.ID)
+	d, ok := surveys.Survey(*surveyID)
+	if !ok {
+		return noSurvey("invite", *surveyID, surveys)
+	}
+	if q, has := d.BreakdownQuestion("organisation"); has && q.OptionLabel(*org) == "" {
+		return fmt.Errorf("invite: %q is not one of the organisations %s asks about", *org, d.ID)
+	}
 	now := time.Now().UTC()
 	problems, err = mail.Import{Survey: d, Round: *round, Organisation: strings.TrimSpace(*org), FromRound: *from, Rows: rows, Now: now}.
 		Add(ctx, st, mail.NewLinks(st, cfg.BaseURL))
@@ -139,20 +143,19 @@ func remind(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	d, ok := surveys.Survey(*surveyID)
-	if !ok {
-		return fmt.Errorf("remind: no survey %q in %s", *surveyID, cfg.SurveysDir)
-	}
 	st, _, err := openStore(ctx, cfg)
 	if err != nil {
 		return besideService("remind", "use the reminder button at /staff/contacts", err)
 	}
 	defer st.Close(context.WithoutCancel(ctx))
-	// The version published on the staff pages, if it is not the file's.
-	if err := withPublished(ctx, st, surveys); err != nil {
+	// The surveys as the service serves them (invite).
+	if err := servedSurveys(ctx, st, surveys); err != nil {
 		return err
 	}
-	d, _ = surveys.Survey(d.ID)
+	d, ok := surveys.Survey(*surveyID)
+	if !ok {
+		return noSurvey("remind", *surveyID, surveys)
+	}
 	now := time.Now().UTC()
 	res, err := mail.Remind(ctx, st, d, *round, *org, now)
 	if err != nil {

@@ -33,9 +33,12 @@ func recordDefinitions(ctx context.Context, st store.Definitions, c *survey.Cata
 	return nil
 }
 
-// servedVersions is what check reads of a store: the versions served.
+// servedVersions is what check reads of a store: the versions served,
+// and each survey's live version.
 type servedVersions interface {
 	DefinitionVersions(ctx context.Context, surveyID string) ([]store.DefinitionVersion, error)
+	LiveSurveys(ctx context.Context) ([]store.SurveyPublish, error)
+	SurveyVersion(ctx context.Context, surveyID, version string) (store.SurveyVersion, error)
 	Close(ctx context.Context) error
 }
 
@@ -64,7 +67,11 @@ func openExistingStore(ctx context.Context, cfg config.Config) (st servedVersion
 }
 
 // checkLive prints what changed in each survey since the versions the
-// store says were served, and returns how many warnings it printed.
+// store says were served, and returns how many warnings it printed. It
+// also says, as information, what the file changes in the figures reports
+// work out (indicators and bands) from the survey's live version, as the
+// staff pages say of a draft: compared with the live version's own text,
+// so the fingerprints recorded of each version are as they were.
 func checkLive(ctx context.Context, cfg config.Config, c *survey.Catalogue, say func(string)) (int, error) {
 	st, ok, why := openExistingStore(ctx, cfg)
 	if !ok {
@@ -72,6 +79,14 @@ func checkLive(ctx context.Context, cfg config.Config, c *survey.Catalogue, say 
 		return 0, nil
 	}
 	defer st.Close(ctx)
+	live, err := st.LiveSurveys(ctx)
+	if err != nil {
+		return 0, err
+	}
+	liveVersion := map[string]string{}
+	for _, p := range live {
+		liveVersion[p.SurveyID] = p.Version
+	}
 	warnings := 0
 	for _, d := range c.All() {
 		served, err := st.DefinitionVersions(ctx, d.ID)
@@ -85,7 +100,17 @@ func checkLive(ctx context.Context, cfg config.Config, c *survey.Catalogue, say 
 		if err != nil {
 			return 0, fmt.Errorf("check: %w", err)
 		}
-		for _, n := range versions.Changes(d, data, served) {
+		notes := versions.Changes(d, data, served)
+		if v, ok := liveVersion[d.ID]; ok && v != d.Version {
+			stored, err := st.SurveyVersion(ctx, d.ID, v)
+			if err != nil {
+				return 0, err
+			}
+			if was, _ := versions.Parse(stored); was != nil {
+				notes = append(notes, versions.Figures(was, d, data)...)
+			}
+		}
+		for _, n := range notes {
 			if n.Level == "warning" {
 				warnings++
 			}

@@ -29,6 +29,12 @@ second and latency percentiles for each kind of page. It only drives a
 service on this machine (loopback addresses) and stops by itself after
 --responses responses or --duration, whichever comes first.
 
+It answers the survey as the service serves it when MONGODB_URI is set
+(the live version in the store: a survey made on the staff pages, or a
+version published there, included). With the embedded store, which the
+running service holds, it answers the survey as its file in
+IWT_SURVEYS_DIR has it.
+
 With several --target URLs every request goes to one of them at random, as
 behind a load balancer without sticky sessions. With --watch-pid it prints
 the service's resident memory every 10 seconds.
@@ -74,9 +80,24 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	// With MongoDB, the survey as the service serves it (servedSurveys);
+	// the embedded store is the running service's, so the file's.
+	var st store.Store
+	if cfg.MongoURI != "" {
+		if st, _, err = openStore(ctx, cfg); err != nil {
+			return err
+		}
+		defer st.Close(context.WithoutCancel(ctx))
+		err = servedSurveys(ctx, st, surveys)
+	} else {
+		err = unserved(surveys)
+	}
+	if err != nil {
+		return err
+	}
 	d, ok := surveys.Survey(*surveyID)
 	if !ok {
-		return fmt.Errorf("there is no survey %q in %s", *surveyID, cfg.SurveysDir)
+		return noSurvey("load", *surveyID, surveys)
 	}
 	round := *roundID
 	if i := slices.IndexFunc(d.Rounds, func(r survey.Round) bool { return r.Open }); round == "" && i >= 0 {
@@ -93,13 +114,14 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		stopWatching := watchMemory(ctx, *watch, stdout)
 		defer stopWatching()
 	}
-	var st store.Store
 	before := 0
 	if *checkStore {
-		if st, _, err = openStore(ctx, cfg); err != nil {
-			return fmt.Errorf("--check-store: %w", err)
+		if st == nil {
+			if st, _, err = openStore(ctx, cfg); err != nil {
+				return fmt.Errorf("--check-store: %w", err)
+			}
+			defer st.Close(context.WithoutCancel(ctx))
 		}
-		defer st.Close(context.WithoutCancel(ctx))
 		if before, err = roundSize(ctx, st, d.ID, round); err != nil {
 			return err
 		}
@@ -110,7 +132,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	res.Report(stdout)
-	if st != nil {
+	if *checkStore {
 		return reportStored(ctx, st, d.ID, round, before, res, stdout)
 	}
 	return nil

@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -269,11 +270,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 }
 
-// settingsAndSurveys loads the settings and the surveys they point to, for
-// the commands other than serve and check (seed, recount, invite...): they
-// refuse to run while a survey file has problems, since working on the
-// surveys without the refused one (recount --all, say) would quietly leave
-// it out.
+// settingsAndSurveys loads the settings and the survey files they point
+// to, for the commands other than serve and check (seed, recount,
+// invite...). The files are not yet what the service serves: once the
+// command has opened the store, servedSurveys makes them so.
 func settingsAndSurveys(getenv func(string) string) (config.Config, *survey.Catalogue, error) {
 	cfg, err := config.Load(getenv)
 	if err != nil {
@@ -283,10 +283,54 @@ func settingsAndSurveys(getenv func(string) string) (config.Config, *survey.Cata
 	if err != nil {
 		return cfg, nil, err
 	}
-	if ps := surveys.Problems(); len(ps) > 0 {
-		return cfg, nil, fmt.Errorf("the survey files have problems: correct them first (iwtoolkit check lists them):\n%w", ps)
-	}
 	return cfg, surveys, nil
+}
+
+// servedSurveys makes the catalogue of survey files the surveys the
+// service serves, as the service does (seed.go, withPublished): each
+// survey's live version in the store in place of its file (a version
+// published on the staff pages, or the file as the service last imported
+// it), and the surveys made on the staff pages, which have no file. A
+// survey with no version in the store is served from its file, as the
+// service's next start imports it. It imports no file: only serve does.
+//
+// A command refuses to run while a file with problems leaves its survey
+// unserved (it has no live version in the store), since working on the
+// surveys without it (recount --all, say) would quietly leave it out.
+func servedSurveys(ctx context.Context, st store.Store, surveys *survey.Catalogue) error {
+	if err := withPublished(ctx, st, surveys); err != nil {
+		return err
+	}
+	return unserved(surveys)
+}
+
+// unserved is the error for files with problems whose surveys are not
+// served.
+func unserved(surveys *survey.Catalogue) error {
+	var ps survey.Problems
+	for _, r := range surveys.Refused() {
+		if surveys.RefusedSurvey(r.ID) {
+			ps = append(ps, r.Problems...)
+		}
+	}
+	if len(ps) > 0 {
+		return fmt.Errorf("the survey files have problems: correct them first (iwtoolkit check lists them):\n%w", ps)
+	}
+	return nil
+}
+
+// noSurvey is the error for a survey id that is not served: it lists the
+// surveys that are.
+func noSurvey(command, id string, surveys *survey.Catalogue) error {
+	ids := make([]string, 0, len(surveys.All()))
+	for _, d := range surveys.All() {
+		ids = append(ids, d.ID)
+	}
+	served := "none"
+	if len(ids) > 0 {
+		served = strings.Join(ids, ", ")
+	}
+	return fmt.Errorf("%s: there is no survey %q: the surveys served are %s (their files, and the surveys published on the staff pages)", command, id, served)
 }
 
 // loadSurveys reads a folder of survey files, or one file. A file with

@@ -57,7 +57,7 @@ func recount(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
-	if err := withPublished(ctx, st, surveys); err != nil {
+	if err := servedSurveys(ctx, st, surveys); err != nil {
 		return err
 	}
 
@@ -79,7 +79,7 @@ func recount(ctx context.Context, args []string, getenv func(string) string, std
 	} else {
 		d, ok := surveys.Survey(*surveyID)
 		if !ok {
-			return fmt.Errorf("there is no survey %q in %s", *surveyID, cfg.SurveysDir)
+			return noSurvey("recount", *surveyID, surveys)
 		}
 		if _, ok := d.Round(*round); !ok {
 			return fmt.Errorf("survey %s has no round %q", d.ID, *round)

@@ -17,7 +17,10 @@ const seedHelp = `Usage: iwtoolkit seed --responses N [--survey ID]
 
 Writes N made-up responses to a survey (default: the first survey) into the
 configured store, spread across its rounds and every answer of its sector,
-organisation, audience and workforce questions. They are stored in
+organisation, audience and workforce questions. They answer the version
+the service serves: the survey's live version in the store (published on
+the staff pages, or imported from its file), so a survey made on the staff
+pages, with no file, can be seeded. They are stored in
 batches of 10,000 through the store's bulk path, which counts them in its
 tallies as it stores them, so the tallies stay exact. Seeding again adds
 to what an earlier run wrote. For trying the reports at scale: never run
@@ -51,11 +54,20 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	return nil
 }
 
-// openWithSurvey loads the settings and surveys, picks a survey (the first
-// when id is ""), opens the store and tells it what to tally.
+// openWithSurvey loads the settings, opens the store, serves the surveys
+// as the service does (servedSurveys) and picks one: the first when id is
+// "".
 func openWithSurvey(ctx context.Context, getenv func(string) string, id string) (store.Store, *survey.Definition, error) {
 	cfg, surveys, err := settingsAndSurveys(getenv)
 	if err != nil {
+		return nil, nil, err
+	}
+	st, _, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := servedSurveys(ctx, st, surveys); err != nil {
+		st.Close(context.WithoutCancel(ctx))
 		return nil, nil, err
 	}
 	var d *survey.Definition
@@ -65,13 +77,9 @@ func openWithSurvey(ctx context.Context, getenv func(string) string, id string) 
 		d = found
 	}
 	if d == nil {
-		return nil, nil, fmt.Errorf("there is no survey %q in %s", id, cfg.SurveysDir)
+		st.Close(context.WithoutCancel(ctx))
+		return nil, nil, noSurvey("seed", id, surveys)
 	}
-	st, _, err := openStore(ctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	planTallies(st, surveys)
 	return st, d, nil
 }
 

@@ -26,7 +26,10 @@ contacts, tags and safeguarding words); or the blank template; or a short
 filled example. With --from, checks a workbook and, if it has no problems,
 writes the survey file it makes (ID.yaml, ID its form_id) into FOLDER, for
 the service to serve; with problems, lists them by cell and writes nothing.
-iwtoolkit check FILE.xlsx checks a workbook only.
+iwtoolkit check FILE.xlsx checks a workbook only. --survey writes the
+survey as its file has it: the live version, if it was published on the
+staff pages, downloads from the survey's versions page
+(/staff/surveys/ID/versions).
 docs/surveys.md, "Surveys in a spreadsheet", says how.
 `
 

@@ -67,6 +67,9 @@ func TestEveryRouteAsEveryRole(t *testing.T) {
 			t.Errorf("%s %s is not in the route table: add it with its permission to its audience's Register", route.Method, route.Path)
 			continue
 		}
+		if r.Allow.IsPublic() && staffOnly(route.Path) {
+			t.Errorf("%s %s is public under a staff address: give it its permission (only signing in is open to anyone there)", route.Method, route.Path)
+		}
 		path := param.ReplaceAllStringFunc(route.Path, func(p string) string { return params[p[1:]] })
 		for _, role := range append([]auth.Role{""}, auth.Roles...) {
 			var req *http.Request
@@ -113,6 +116,19 @@ func TestEveryRouteAsEveryRole(t *testing.T) {
 		t.Errorf("%d routes checked of %d in the table", checked, len(table))
 	}
 	t.Logf("%d routes (HEAD included), each as nobody and %d roles", checked, len(auth.Roles))
+}
+
+// staffOnly: the address is a staff page, a report or the report API,
+// which only signed-in staff may use: the one public page there is the
+// sign-in page. A staff page registered public by mistake is caught by
+// this, as the walk alone sees a public page answered to anyone as right.
+func staffOnly(path string) bool {
+	for _, prefix := range []string{"/staff/", "/r/", "/api/"} {
+		if strings.HasPrefix(path+"/", prefix) {
+			return path != "/staff/sign-in"
+		}
+	}
+	return false
 }
 
 // formToken is a browser's form-token cookie and the token its forms carry.

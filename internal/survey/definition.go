@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Definition is one survey as written in a YAML file in the surveys folder.
@@ -100,6 +101,36 @@ type Definition struct {
 	Indicators []*Indicator `yaml:"indicators"`
 
 	translations map[string]*Definition
+	// memo is what other packages make once from this definition: see
+	// Memo. A copy of the definition (its owner is not the copy) keeps
+	// nothing.
+	memo *memo
+}
+
+type memo struct {
+	owner *Definition
+	kept  sync.Map
+}
+
+// keepMemos lets d keep what Memo makes; a definition made otherwise
+// than by loading makes it afresh on every call.
+func (d *Definition) keepMemos() { d.memo = &memo{owner: d} }
+
+// Memo returns what make made for key from this definition, making it on
+// the first call (two callers at once may both make it; one is kept). A
+// definition does not change once loaded, and a new version is a new
+// definition, so what is kept here is never stale and goes with the
+// definition. Keys are of a type of the caller's own, so that packages do
+// not clash; make must depend only on the definition and the key.
+func (d *Definition) Memo(key any, make func() any) any {
+	if d.memo == nil || d.memo.owner != d {
+		return make()
+	}
+	if v, ok := d.memo.kept.Load(key); ok {
+		return v
+	}
+	v, _ := d.memo.kept.LoadOrStore(key, make())
+	return v
 }
 
 // DefaultExitPage is the neutral page "Exit this page" leads to when a
@@ -303,21 +334,6 @@ type Option struct {
 	Label string `yaml:"label"`
 	Hint  string `yaml:"hint"`
 }
-
-// Question types.
-const (
-	TypeScale    = "scale"           // one statement rated on a scale
-	TypeGrid     = "grid"            // several statements rated on one scale
-	TypeChoice   = "choice"          // one of several options
-	TypeMultiple = "multiple-choice" // any of several options
-	TypeYesNo    = "yes-no"
-	TypeNumber   = "number"
-	TypeText     = "text"      // a line of text
-	TypeLongText = "long-text" // a box of text
-)
-
-// QuestionTypes lists every question type.
-var QuestionTypes = []string{TypeScale, TypeGrid, TypeChoice, TypeMultiple, TypeYesNo, TypeNumber, TypeText, TypeLongText}
 
 // Default length limits of text answers, in characters.
 const (

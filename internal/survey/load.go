@@ -231,6 +231,7 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 	// Each translation is the same file read again, taking the other
 	// language's wording; it was checked complete above.
 	d.translations = map[string]*Definition{"en": d}
+	d.keepMemos()
 	for _, lang := range d.Languages[1:] {
 		t, _ := parseBytes(data)
 		td, err := decode(t, &translator{file: file}, lang)
@@ -240,6 +241,7 @@ func Parse(file string, data []byte) (*Definition, Problems) {
 		td.ID, td.Version, td.File, td.translations = d.ID, d.Version, d.File, d.translations
 		v := &validator{}
 		v.definition(td) // fills presets and defaults as for English
+		td.keepMemos()
 		d.translations[lang] = td
 	}
 	return d, nil

@@ -215,3 +215,96 @@ func TestSchemaListsMatchModel(t *testing.T) {
 		t.Errorf("schema id pattern %v, model has %s", got, idPattern)
 	}
 }
+
+// The schema's conditions on a question's type (which types may have a
+// scale, statements, options, min, max_length…) list the types that
+// survey.Types says have that field, so a new type is allowed the fields
+// of its way of answering in an editor as in the loader.
+func TestSchemaTypeConditionsMatchTypes(t *testing.T) {
+	data, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema any
+	if err := json.Unmarshal(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case map[string]any:
+			for _, x := range v {
+				walk(x)
+			}
+			cond, _ := v["if"].(map[string]any)
+			props, _ := cond["properties"].(map[string]any)
+			typ, ok := props["type"].(map[string]any)
+			if !ok {
+				return
+			}
+			var names []string
+			if c, ok := typ["const"].(string); ok {
+				names = []string{c}
+			}
+			for _, n := range asList(typ["enum"]) {
+				names = append(names, n.(string))
+			}
+			field := conditionField(v)
+			if typesWith[field] == nil {
+				t.Errorf("schema: a condition on the types %v governs %q, which survey.typesWith does not name", names, field)
+				return
+			}
+			found[field] = true
+			if want := typesWithField(field); !slices.Equal(names, want) {
+				t.Errorf("schema: the types that may have %s are %v, survey.Types says %v", field, names, want)
+			}
+		}
+	}
+	walk(schema)
+	for field := range typesWith {
+		if !found[field] {
+			t.Errorf("schema: no condition on the types that have %s", field)
+		}
+	}
+	for field, want := range map[string]string{"scale": "scale and grid", "statements": "grid", "options": "choice and multiple-choice",
+		"none": "multiple-choice", "min": "number", "max_length": "text and long-text", "breakdown": "choice and yes-no"} {
+		if got := namesOf(field); got != want {
+			t.Errorf("namesOf(%q) = %q, want %q (the loader's words)", field, got, want)
+		}
+	}
+}
+
+// conditionField is the field an if/then/else of the schema governs: one
+// it forbids otherwise that typesWith names, or else the first it
+// requires, or one it sets.
+func conditionField(v map[string]any) string {
+	first := func(m any) string {
+		props, _ := m.(map[string]any)
+		keys := make([]string, 0, len(props))
+		for k := range props {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if typesWith[k] != nil {
+				return k
+			}
+		}
+		return strings.Join(keys, ", ")
+	}
+	if e, ok := v["else"].(map[string]any); ok {
+		return first(e["properties"])
+	}
+	then, _ := v["then"].(map[string]any)
+	if req := asList(then["required"]); len(req) > 0 {
+		return req[0].(string)
+	}
+	return first(then["properties"])
+}
+
+func asList(v any) []any { l, _ := v.([]any); return l }

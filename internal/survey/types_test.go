@@ -1,6 +1,8 @@
 package survey_test
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"iwtoolkit/internal/survey"
@@ -50,6 +52,7 @@ func TestEveryTypeHasASpec(t *testing.T) {
 	if len(survey.Types) != len(survey.QuestionTypes) {
 		t.Errorf("%d definitions for %d types", len(survey.Types), len(survey.QuestionTypes))
 	}
+	words := map[[3]string]string{}
 	for _, typ := range survey.QuestionTypes {
 		spec, ok := survey.Types[typ]
 		if !ok {
@@ -62,6 +65,15 @@ func TestEveryTypeHasASpec(t *testing.T) {
 		if spec.Text && spec.DefaultLength <= 0 {
 			t.Errorf("%s: a text type needs its default length", typ)
 		}
+		x := spec.XLSForm
+		if x.Type == "" || x.Appearance != "" && x.Says == "" {
+			t.Errorf("%s: its XLSForm words are incomplete: %+v", typ, x)
+		}
+		w := [3]string{x.Type, x.List, x.Appearance}
+		if words[w] != "" {
+			t.Errorf("%s: written in a workbook as %s is: %+v", typ, words[w], x)
+		}
+		words[w] = typ
 		kinds := 0
 		for _, b := range []bool{spec.Rated, spec.Options, spec.Number, spec.Text} {
 			if b {
@@ -70,6 +82,40 @@ func TestEveryTypeHasASpec(t *testing.T) {
 		}
 		if kinds != 1 {
 			t.Errorf("%s: a type is one of rated, options, number or text: %+v", typ, spec)
+		}
+	}
+}
+
+// Every question type has its section in docs/surveys.md's "Question
+// types" (### name: …), and that chapter has no section for a type the
+// toolkit does not have; its error for a blank answer is a message of
+// the service's words.
+func TestEveryTypeIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/surveys.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, chapter, ok := strings.Cut(string(doc), "\n## Question types\n")
+	if !ok {
+		t.Fatal(`docs/surveys.md has no chapter "Question types"`)
+	}
+	chapter, _, _ = strings.Cut(chapter, "\n## ")
+	documented := map[string]bool{}
+	for _, line := range strings.Split(chapter, "\n") {
+		if h, ok := strings.CutPrefix(line, "### "); ok {
+			name, _, _ := strings.Cut(h, ":")
+			documented[name] = true
+			if _, ok := survey.Types[name]; !ok {
+				t.Errorf("docs/surveys.md documents %q, which is not a question type", name)
+			}
+		}
+	}
+	for _, typ := range survey.QuestionTypes {
+		if !documented[typ] {
+			t.Errorf("%s: no section ### %s in docs/surveys.md's Question types", typ, typ)
+		}
+		if blank := survey.SpecOf(typ).Blank; survey.Message("en", blank) == "" {
+			t.Errorf("%s: its blank error %q is not a message", typ, blank)
 		}
 	}
 }

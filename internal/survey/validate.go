@@ -277,7 +277,7 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 			v.add(a.key("scale"), "question %q: scale %q is not defined under scales", q.ID, q.Scale)
 		}
 	} else if q.Scale != "" {
-		v.add(a.key("scale"), "only scale and grid questions have a scale")
+		v.add(a.key("scale"), "only %s questions have a scale", namesOf("scale"))
 	}
 	if spec.Statements {
 		if len(q.Statements) == 0 {
@@ -293,7 +293,7 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 			v.required(sa.key("text"), "statement text", st.Text)
 		}
 	} else if len(q.Statements) > 0 {
-		v.add(a.key("statements"), "only grid questions have statements")
+		v.add(a.key("statements"), "only %s questions have statements", namesOf("statements"))
 	}
 	switch {
 	case spec.Options && spec.Given == nil:
@@ -304,16 +304,16 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 			q.Options[i] = Option{Value: o, Label: Message(d.Lang, o)}
 		}
 	case len(q.Options) > 0 || q.Preset != "":
-		v.add(a.key("options"), "only choice and multiple-choice questions have options")
+		v.add(a.key("options"), "only %s questions have options", namesOf("options"))
 	}
 	if q.None != "" && !spec.Multiple {
-		v.add(a.key("none"), "only multiple-choice questions have a “none of these” answer")
+		v.add(a.key("none"), "only %s questions have a “none of these” answer", namesOf("none"))
 	}
 	if q.PreferNotToSay && (spec.Text || spec.Number) {
 		v.add(a.key("prefer_not_to_say"), "a %s question can be left blank instead: make it optional", q.Type)
 	}
 	if (q.Min != nil || q.Max != nil) && !spec.Number {
-		v.add(a, "only number questions have min and max")
+		v.add(a, "only %s questions have min and max", namesOf("min"))
 	}
 	if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
 		v.add(a.key("max"), "max %d is less than min %d", *q.Max, *q.Min)
@@ -321,7 +321,7 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 	if len(q.Bands) > 0 {
 		switch {
 		case !spec.Number:
-			v.add(a.key("bands"), "only number questions have bands")
+			v.add(a.key("bands"), "only %s questions have bands", namesOf("min"))
 		case !slices.IsSorted(q.Bands) || len(slices.Compact(slices.Clone(q.Bands))) != len(q.Bands):
 			v.add(a.key("bands"), "bands must go up, each once: %v", q.Bands)
 		case q.Min != nil && q.Bands[0] > *q.Min:
@@ -348,14 +348,14 @@ func (v *validator) question(a at, d *Definition, q *Question, answers map[strin
 			v.add(a, "question %q: free-text questions for children and young people must be optional", q.ID)
 		}
 	} else if q.MaxLength != 0 || q.Pattern != "" {
-		v.add(a, "only text and long-text questions have max_length and pattern")
+		v.add(a, "only %s questions have max_length and pattern", namesOf("max_length"))
 	}
 	if q.Breakdown != "" {
 		switch {
 		case !slices.Contains(Breakdowns, q.Breakdown):
 			v.add(a.key("breakdown"), "breakdown %q must be one of: %s", q.Breakdown, strings.Join(Breakdowns, ", "))
 		case !spec.Breakdown:
-			v.add(a.key("breakdown"), "only choice and yes-no questions can give a breakdown")
+			v.add(a.key("breakdown"), "only %s questions can give a breakdown", namesOf("breakdown"))
 		case breakdowns[q.Breakdown]:
 			v.add(a.key("breakdown"), "breakdown %q is given by another question already", q.Breakdown)
 		}

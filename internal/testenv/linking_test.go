@@ -9,7 +9,8 @@ import (
 )
 
 // TestTestenvNotLinked checks that the service binary links neither this
-// package nor any MongoDB stand-in (FerretDB): they are for tests only.
+// package, nor webtest, nor any MongoDB stand-in (FerretDB): they are for
+// tests only.
 func TestTestenvNotLinked(t *testing.T) {
 	const binary = "iwtoolkit/cmd/iwtoolkit"
 	goTool, err := exec.LookPath("go")
@@ -29,7 +30,7 @@ func TestTestenvNotLinked(t *testing.T) {
 		t.Fatalf("go list -deps %s: %v\n%s", binary, err, out)
 	}
 	for _, dep := range strings.Fields(string(out)) {
-		if strings.Contains(dep, "FerretDB") || dep == "iwtoolkit/internal/testenv" {
+		if strings.Contains(dep, "FerretDB") || dep == "iwtoolkit/internal/testenv" || dep == "iwtoolkit/internal/webtest" {
 			t.Errorf("%s links %s", binary, dep)
 		}
 	}

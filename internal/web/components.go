@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -229,10 +230,34 @@ func newChoiceMarkup(kind, input string) choiceMarkup {
 // markup: its legend, hint and error, then each option with its label,
 // face and hint, and "or" before Don't know and the like.
 func Choices(w *bytes.Buffer, q Field, static func(string) (string, error)) error {
-	k := &checkboxes
-	if q.Kind == KindRadios {
-		k = &radios
+	k := q.markup()
+	choicesHead(w, q, k)
+	for _, o := range q.Options {
+		choiceStart(w, q, k, o)
+		if o.Checked {
+			w.WriteString(" checked")
+		}
+		choiceMiddle(w, k, o)
+		if err := face(w, o.Face, static); err != nil {
+			return err
+		}
+		choiceEnd(w, k, o)
 	}
+	w.WriteString(choicesEnd)
+	return nil
+}
+
+func (q Field) markup() *choiceMarkup {
+	if q.Kind == KindRadios {
+		return &radios
+	}
+	return &checkboxes
+}
+
+const choicesEnd = "</div>\n</fieldset>\n</div>\n"
+
+// choicesHead writes a fieldset's markup before its first option.
+func choicesHead(w *bytes.Buffer, q Field, k *choiceMarkup) {
 	w.WriteString(`<div class="govuk-form-group`)
 	if q.Error != "" {
 		w.WriteString(` govuk-form-group--error`)
@@ -255,53 +280,134 @@ func Choices(w *bytes.Buffer, q Field, static func(string) (string, error)) erro
 		w.WriteString(" app-faces")
 	}
 	w.WriteString(k.module)
-	for _, o := range q.Options {
-		if o.OrBefore {
-			w.WriteString(k.divider)
-			Escape(w, survey.Message(q.Lang, "or"))
-			w.WriteString("</div>\n")
-		}
-		w.WriteString(k.item)
-		Escape(w, o.ID)
-		w.WriteString(`" name="`)
-		Escape(w, q.ID)
-		w.WriteString(k.typ)
-		Escape(w, o.Value)
-		w.WriteString(`"`)
-		if o.Checked {
-			w.WriteString(" checked")
-		}
-		if o.Exclusive && k == &checkboxes {
-			w.WriteString(` data-behaviour="exclusive"`)
-		}
-		if o.Hint != "" {
-			w.WriteString(` aria-describedby="`)
-			Escape(w, o.ID)
-			w.WriteString(`_item_hint"`)
-		}
-		w.WriteString(k.label)
-		Escape(w, o.ID)
-		w.WriteString(`">`)
-		if o.Face != "" {
-			src, err := static("/static/app/face-" + o.Face + ".svg")
-			if err != nil {
-				return err
-			}
-			w.WriteString(`<img class="app-face" src="`)
-			Escape(w, src)
-			w.WriteString(`" alt="" width="40" height="40">`)
-		}
-		Escape(w, o.Label)
-		w.WriteString("</label>\n")
-		if o.Hint != "" {
-			w.WriteString(`<div id="`)
-			Escape(w, o.ID)
-			w.WriteString(k.hint)
-			Escape(w, o.Hint)
-			w.WriteString("</div>\n")
-		}
+}
+
+// choiceStart writes an option's markup up to where it is checked.
+func choiceStart(w *bytes.Buffer, q Field, k *choiceMarkup, o Option) {
+	if o.OrBefore {
+		w.WriteString(k.divider)
+		Escape(w, survey.Message(q.Lang, "or"))
 		w.WriteString("</div>\n")
 	}
-	w.WriteString("</div>\n</fieldset>\n</div>\n")
+	w.WriteString(k.item)
+	Escape(w, o.ID)
+	w.WriteString(`" name="`)
+	Escape(w, q.ID)
+	w.WriteString(k.typ)
+	Escape(w, o.Value)
+	w.WriteString(`"`)
+}
+
+// choiceMiddle writes an option's markup after where it is checked and
+// before its face.
+func choiceMiddle(w *bytes.Buffer, k *choiceMarkup, o Option) {
+	if o.Exclusive && k == &checkboxes {
+		w.WriteString(` data-behaviour="exclusive"`)
+	}
+	if o.Hint != "" {
+		w.WriteString(` aria-describedby="`)
+		Escape(w, o.ID)
+		w.WriteString(`_item_hint"`)
+	}
+	w.WriteString(k.label)
+	Escape(w, o.ID)
+	w.WriteString(`">`)
+}
+
+// face writes an option's smiley face, if it has one.
+func face(w *bytes.Buffer, face string, static func(string) (string, error)) error {
+	if face == "" {
+		return nil
+	}
+	src, err := static("/static/app/face-" + face + ".svg")
+	if err != nil {
+		return err
+	}
+	w.WriteString(`<img class="app-face" src="`)
+	Escape(w, src)
+	w.WriteString(`" alt="" width="40" height="40">`)
+	return nil
+}
+
+// choiceEnd writes the rest of an option: its label and hint.
+func choiceEnd(w *bytes.Buffer, k *choiceMarkup, o Option) {
+	Escape(w, o.Label)
+	w.WriteString("</label>\n")
+	if o.Hint != "" {
+		w.WriteString(`<div id="`)
+		Escape(w, o.ID)
+		w.WriteString(k.hint)
+		Escape(w, o.Hint)
+		w.WriteString("</div>\n")
+	}
+	w.WriteString("</div>\n")
+}
+
+// ChoicesMarkup is a fieldset of radios or checkboxes written once, for
+// the pages that show the same question again and again (a survey's, once
+// per definition and language): only the error and which options are
+// checked are filled in on each page. What Write writes is what Choices
+// writes for the same field with that error and those options checked
+// (TestChoicesMarkupIsChoices).
+type ChoicesMarkup struct {
+	field Field  // without an error, and nothing checked
+	head  string // the markup before the first option, without an error
+	opts  []optionMarkup
+}
+
+// optionMarkup is one option's markup, split where it is checked and
+// where its face goes: the face's address is the static files' (the
+// caller's), looked up as each page is written.
+type optionMarkup struct {
+	value, start, middle, end, face string
+}
+
+// NewChoicesMarkup writes q's fieldset once, without its error and with
+// nothing checked.
+func NewChoicesMarkup(q Field) *ChoicesMarkup {
+	q.Error = ""
+	m := &ChoicesMarkup{field: q, opts: make([]optionMarkup, len(q.Options))}
+	k := q.markup()
+	var b bytes.Buffer
+	choicesHead(&b, q, k)
+	m.head = b.String()
+	for i, o := range q.Options {
+		op := &m.opts[i]
+		op.value, op.face = o.Value, o.Face
+		b.Reset()
+		choiceStart(&b, q, k, o)
+		op.start = b.String()
+		b.Reset()
+		choiceMiddle(&b, k, o)
+		op.middle = b.String()
+		b.Reset()
+		choiceEnd(&b, k, o)
+		op.end = b.String()
+	}
+	return m
+}
+
+// Write writes the fieldset with the error message (if any) and the
+// options whose values are chosen checked.
+func (m *ChoicesMarkup) Write(w *bytes.Buffer, errMsg string, chosen []string, static func(string) (string, error)) error {
+	if errMsg == "" {
+		w.WriteString(m.head)
+	} else {
+		q := m.field
+		q.Error = errMsg
+		choicesHead(w, q, q.markup())
+	}
+	for _, o := range m.opts {
+		w.WriteString(o.start)
+		if slices.Contains(chosen, o.value) {
+			w.WriteString(" checked")
+		}
+		w.WriteString(o.middle)
+		if err := face(w, o.face, static); err != nil {
+			return err
+		}
+		w.WriteString(o.end)
+	}
+	w.WriteString(choicesEnd)
 	return nil
 }

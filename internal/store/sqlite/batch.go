@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -10,11 +11,11 @@ import (
 // The busiest writes, a respondent's draft, response and submission count,
 // are committed in groups: SQLite allows one writer at a time, and under load a write spent
 // longer waiting for the connection than writing. The batcher takes every
-// write waiting when it begins a transaction, runs each under its own
-// savepoint (so one that fails is undone alone; a write alone in its
-// group needs none), commits once, and only
-// then tells each caller how its write went. Nothing is acknowledged
-// before its commit.
+// write waiting when it begins a transaction, runs them one after
+// another, commits once, and only then tells each caller how its write
+// went; if one fails, the group runs again with each write under its own
+// savepoint, so that the one that failed is undone alone (commit).
+// Nothing is acknowledged before its commit.
 
 // maxBatch bounds the writes in one transaction.
 const maxBatch = 128
@@ -93,6 +94,13 @@ func (b *batcher) do(ctx context.Context, draft *draftChange, fn func(context.Co
 func (b *batcher) run() {
 	defer b.wg.Done()
 	for first := range b.jobs {
+		if len(b.jobs) == 0 {
+			// Let the goroutines that can run (requests on their way
+			// to a write, under load) run first, so that their writes
+			// join this group rather than each making one of their own.
+			// With nothing else to run, this returns at once.
+			runtime.Gosched()
+		}
 		batch := []*job{first}
 	gather:
 		for len(batch) < maxBatch {
@@ -110,7 +118,13 @@ func (b *batcher) run() {
 	}
 }
 
-// commit runs a group of writes in one transaction. When the transaction
+// commit runs a group of writes in one transaction. The writes run one
+// after another with nothing between them; if one fails, the transaction
+// is rolled back and the group runs again in a new one, each write under
+// its own savepoint, so that the one that failed is undone alone (a
+// savepoint is two statements a write, as many as a transaction's begin
+// and commit: groups of two cost no less than writes one at a time when
+// every write has one, and failures are rare). When the transaction
 // itself fails part of the way (SQLite rolls it back whole on a full disk
 // or an I/O error, and then a savepoint cannot be undone or released),
 // none of the group's writes holds: each is told so with that error, and
@@ -120,41 +134,23 @@ func (b *batcher) commit(batch []*job) {
 	results := make([]error, len(batch))
 	ctx := context.Background()
 	tx, err := b.db.begin(ctx)
-	alone := false // a write alone in its group failed
 	if err == nil {
 		// BEGIN IMMEDIATE has the write lock: no other write commits
 		// until this group ends.
 		since := b.cache.draftsSeen()
+		var live []int // the writes begun
 		for i, j := range batch {
-			if !j.state.CompareAndSwap(waiting, running) {
+			if j.state.CompareAndSwap(waiting, running) {
+				live = append(live, i)
+			} else {
 				results[i] = context.Canceled // given up on before it began
-				continue
-			}
-			if len(batch) == 1 {
-				// Alone in its group, a write needs no savepoint: if it
-				// fails, the transaction is rolled back whole. (Two
-				// statements fewer, when writes come one at a time.)
-				if results[i] = j.fn(context.WithoutCancel(j.ctx), tx); results[i] != nil {
-					alone = true
-				}
-				break
-			}
-			broken, werr := savepoint(ctx, tx, j)
-			if results[i] = werr; broken {
-				err = werr
-				break
 			}
 		}
-		if alone {
-			// The transaction holds nothing else, so rolling it back
-			// undoes just that write, whose own error says why (SQLite
-			// may have rolled back already, on a full disk say).
-			tx.end(ctx, true)
-		} else if err != nil {
-			tx.end(ctx, true)
-			clear(results) // every write gets the transaction's error
-		} else {
-			err = tx.end(ctx, false)
+		err = group(ctx, tx, batch, live, results, len(live) > 1)
+		if errors.Is(err, errOneFailed) {
+			if tx, err = b.db.begin(ctx); err == nil {
+				err = group(ctx, tx, batch, live, results, false)
+			}
 		}
 		b.changeDrafts(since, batch, results, err == nil)
 	}
@@ -164,6 +160,50 @@ func (b *batcher) commit(batch []*job) {
 		}
 		j.done <- results[i]
 	}
+}
+
+// errOneFailed is a group run together in which a write failed: it was
+// rolled back, to run again with a savepoint a write.
+var errOneFailed = errors.New("sqlite: a write of the group failed")
+
+// group runs the writes live of batch in tx, each one's outcome in
+// results, and ends tx: committed, unless the transaction failed (its
+// error, every write's results cleared, as none holds). together runs the
+// writes with nothing between them, and gives up at the first that fails
+// (errOneFailed, tx rolled back, results cleared). Otherwise a write
+// alone needs no savepoint: if it fails, the transaction, which holds
+// nothing else, is rolled back, and its own error says why (SQLite may
+// have rolled back already, on a full disk say); several each get one.
+func group(ctx context.Context, tx *txn, batch []*job, live []int, results []error, together bool) error {
+	switch {
+	case together:
+		for _, i := range live {
+			j := batch[i]
+			if err := j.fn(context.WithoutCancel(j.ctx), tx); err != nil {
+				tx.end(ctx, true)
+				for _, i := range live {
+					results[i] = nil
+				}
+				return errOneFailed
+			}
+		}
+	case len(live) == 1:
+		j := batch[live[0]]
+		if results[live[0]] = j.fn(context.WithoutCancel(j.ctx), tx); results[live[0]] != nil {
+			tx.end(ctx, true)
+			return nil
+		}
+	default:
+		for _, i := range live {
+			broken, err := savepoint(ctx, tx, batch[i])
+			if results[i] = err; broken {
+				tx.end(ctx, true)
+				clear(results) // every write gets the transaction's error
+				return err
+			}
+		}
+	}
+	return tx.end(ctx, false)
 }
 
 // changeDrafts tells the cache what the group did to drafts: a job's

@@ -102,3 +102,61 @@ func writeUntilRefused(maxRefused int, write func(i int) error) []error {
 	wg.Wait()
 	return refused
 }
+
+// A group of writes in which some fail: each that failed is undone alone,
+// and every other is committed and told so, as when each had its own
+// transaction. The group first runs its writes together, and on a
+// failure runs again with a savepoint a write (batch.go, commit); a write
+// that blocks the batcher makes the others wait, so that they form one
+// group.
+func TestGroupWithFailuresUndoesOnlyThose(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir())
+	started, release := make(chan struct{}), make(chan struct{})
+	blocking := make(chan error, 1)
+	go func() {
+		blocking <- s.batch.do(ctx, nil, func(ctx context.Context, tx *txn) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	const writes = 20
+	var wg sync.WaitGroup
+	results := make([]error, writes)
+	for i := range writes {
+		wg.Go(func() {
+			results[i] = s.batch.do(ctx, nil, func(ctx context.Context, tx *txn) error {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO counters (key, n, expires) VALUES (?, 1, 0)`, fmt.Sprint("k", i)); err != nil {
+					return err
+				}
+				if i%3 == 1 {
+					return fmt.Errorf("write %d fails after its insert", i)
+				}
+				return nil
+			})
+		})
+	}
+	for len(s.batch.jobs) < writes {
+		time.Sleep(time.Millisecond) // waiting for the writes to queue, not timing them
+	}
+	close(release)
+	wg.Wait()
+	if err := <-blocking; err != nil {
+		t.Fatal(err)
+	}
+	for i, err := range results {
+		var n int
+		qerr := s.read.QueryRowContext(ctx, `SELECT count(*) FROM counters WHERE key = ?`, fmt.Sprint("k", i)).Scan(&n)
+		if qerr != nil {
+			t.Fatal(qerr)
+		}
+		switch failed := i%3 == 1; {
+		case failed && (err == nil || n != 0):
+			t.Errorf("write %d failed: told %v, %d rows stored; want its error and none", i, err, n)
+		case !failed && (err != nil || n != 1):
+			t.Errorf("write %d succeeded: told %v, %d rows stored; want no error and one", i, err, n)
+		}
+	}
+}

@@ -80,6 +80,18 @@ func (s *Served) DefinitionVersions(ctx context.Context, surveyID string) ([]sto
 	return definitionVersions(ctx, s.db, surveyID)
 }
 
+// LiveSurveys returns the latest publish of every survey, as
+// Store.LiveSurveys does.
+func (s *Served) LiveSurveys(ctx context.Context) ([]store.SurveyPublish, error) {
+	return publishes(ctx, s.db, liveSurveys)
+}
+
+// SurveyVersion returns one version, or ErrNotFound, as
+// Store.SurveyVersion does.
+func (s *Served) SurveyVersion(ctx context.Context, surveyID, version string) (store.SurveyVersion, error) {
+	return surveyVersion(ctx, s.db, surveyID, version)
+}
+
 // Close closes the file.
 func (s *Served) Close(context.Context) error { return s.db.Close() }
 

@@ -31,6 +31,13 @@ CREATE TABLE survey_publishes (
 );
 `
 
+// versionReader reads survey versions: the store's pool, or a database
+// file opened read-only (Served).
+type versionReader interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // SaveSurveyVersion stores a version unless one is stored already.
 func (s *Store) SaveSurveyVersion(ctx context.Context, v store.SurveyVersion) (store.SurveyVersion, bool, error) {
 	v.Made = fromMillis(millis(v.Made))
@@ -52,9 +59,15 @@ func (s *Store) SaveSurveyVersion(ctx context.Context, v store.SurveyVersion) (s
 
 // SurveyVersion returns one version, or ErrNotFound.
 func (s *Store) SurveyVersion(ctx context.Context, surveyID, version string) (store.SurveyVersion, error) {
+	return surveyVersion(ctx, s.read, surveyID, version)
+}
+
+// surveyVersion reads one version from db: the store's, or a database
+// file opened read-only (Served).
+func surveyVersion(ctx context.Context, db versionReader, surveyID, version string) (store.SurveyVersion, error) {
 	v := store.SurveyVersion{SurveyID: surveyID, Version: version}
 	var made int64
-	err := s.read.QueryRowContext(ctx, `SELECT text, made_by, made FROM survey_texts WHERE survey_id = ? AND version = ?`, surveyID, version).
+	err := db.QueryRowContext(ctx, `SELECT text, made_by, made FROM survey_texts WHERE survey_id = ? AND version = ?`, surveyID, version).
 		Scan(&v.Text, &v.MadeBy, &made)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.SurveyVersion{}, errorf("sqlite: survey version %s/%s: %w", surveyID, version, store.ErrNotFound)
@@ -120,7 +133,13 @@ func (s *Store) PublishSurvey(ctx context.Context, p store.SurveyPublish) error 
 const publishColumns = `survey_id, n, version, published_by, at, reason, acknowledged`
 
 func (s *Store) publishes(ctx context.Context, query string, args ...any) ([]store.SurveyPublish, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	return publishes(ctx, s.read, query, args...)
+}
+
+// publishes reads publishes from db: the store's, or a database file
+// opened read-only (Served).
+func publishes(ctx context.Context, db versionReader, query string, args ...any) ([]store.SurveyPublish, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, errorf("sqlite: survey publishes: %w", err)
 	}
@@ -148,9 +167,11 @@ func (s *Store) SurveyPublishes(ctx context.Context, surveyID string) ([]store.S
 
 // LiveSurveys returns the latest publish of every survey.
 func (s *Store) LiveSurveys(ctx context.Context) ([]store.SurveyPublish, error) {
-	return s.publishes(ctx, `SELECT `+publishColumns+` FROM survey_publishes p
-WHERE n = (SELECT max(n) FROM survey_publishes q WHERE q.survey_id = p.survey_id) ORDER BY survey_id`)
+	return s.publishes(ctx, liveSurveys)
 }
+
+const liveSurveys = `SELECT ` + publishColumns + ` FROM survey_publishes p
+WHERE n = (SELECT max(n) FROM survey_publishes q WHERE q.survey_id = p.survey_id) ORDER BY survey_id`
 
 // SurveyPublishCount is how many publishes there have been.
 func (s *Store) SurveyPublishCount(ctx context.Context) (int64, error) {

@@ -244,6 +244,21 @@ func TestProblems(t *testing.T) {
 			`choices sheet, row 2, column name: a level of scale "faces" is a whole number (1, 2, 3…): "one" is not`,
 			`choices sheet, row 5, column list_name: list "spare" is not used`,
 		}},
+		{"appearances and scales", func(t *testing.T) []byte {
+			b := bookOf(t, "children")
+			b.set("survey", "appearance", b.row("survey", "name", "school-year"), "likert")
+			b.set("survey", "type", b.row("survey", "name", "happy-at-school"), "select_multiple faces")
+			r := b.row("survey", "name", "safe-near-home")
+			b.set("survey", "type", r, "integer")
+			b.set("survey", "appearance", r, "minimal")
+			b.set("survey", "appearance", b.row("survey", "name", "anything-else-comment"), "wide")
+			return b.bytes()
+		}, []string{
+			`column appearance: appearance "likert" is not one this toolkit uses here: leave it blank (likert is for a rating on a scale)`,
+			`column type: "faces" is a scale: a rating is select_one faces`,
+			`column appearance: appearance "minimal" is not one this toolkit uses: leave it blank`,
+			`column appearance: appearance "wide" is not one this toolkit uses: multiline for a box of text, or blank for a line`,
+		}},
 		{"groups", func(t *testing.T) []byte {
 			b := bookOf(t, "children")
 			rows, _ := b.f.GetRows("survey")

@@ -48,11 +48,11 @@ func (r *reader) structure(scales []row, lists map[string][]row) []*section {
 			sec = &section{row: rw}
 			sections = append(sections, sec)
 		case kind == "begin_group" && grid == nil:
-			if a := rw.id("appearance"); a != "" && a != "table-list" {
-				r.problem(rw.at("appearance"), "a group inside a section is a grid: give it appearance table-list")
+			if a := rw.id("appearance"); a != "" && a != gridType().XLSForm.Appearance {
+				r.problem(rw.at("appearance"), "a group inside a section is a grid: give it appearance %s", gridType().XLSForm.Appearance)
 			}
 			r.only(rw, "a grid (begin_group inside a section)", "type", "name", "label", "hint", "required", "required_message", "relevant", "appearance", "prefer_not_to_say")
-			grid = &question{row: rw, kind: survey.TypeGrid}
+			grid = &question{row: rw, kind: gridType().Name}
 			sec.questions = append(sec.questions, grid)
 		case kind == "begin_group":
 			r.problem(rw.at("type"), "a grid cannot hold another group: put end_group before this row")
@@ -69,8 +69,8 @@ func (r *reader) structure(scales []row, lists map[string][]row) []*section {
 		case grid != nil:
 			r.only(rw, "a grid's statement", "type", "name", "label", "hint")
 			switch {
-			case kind != "select_one":
-				r.breaks(rw.at("type"), "a grid's statements are select_one SCALE, with a scale of the scales sheet")
+			case kind != ratingType().XLSForm.Type:
+				r.breaks(rw.at("type"), "a grid's statements are %s SCALE, with a scale of the scales sheet", ratingType().XLSForm.Type)
 				r.broken[rowKey{grid.row.sheet, grid.row.n}] = true
 			case !isScale[list]:
 				names := make([]string, 0, len(isScale))
@@ -129,76 +129,94 @@ func splitType(t string) (kind, list string) {
 	return strings.Join(f, " "), ""
 }
 
-// types are what the type column can say, for suggestions.
-var types = []string{"begin_group", "end_group", "select_one", "select_multiple", "integer", "text"}
-
+// questionType reads a question's type from its type column's word, the
+// list it names and its appearance, by the XLSForm words of survey.Types.
 func (r *reader) questionType(q *question, kind, list string, isScale map[string]bool, lists map[string][]row) {
 	rw := q.row
 	appearance := strings.ToLower(rw.id("appearance"))
-	switch kind {
-	case "select_one", "select_multiple":
-		q.kind = survey.TypeChoice
-		if kind == "select_multiple" {
-			q.kind = survey.TypeMultiple
-		}
-		_, isPreset := survey.Presets[list]
-		switch {
-		case list == "":
-			r.breaks(rw.at("type"), "%s needs the name of its list: %s LIST", kind, kind)
-		case isScale[list] && kind == "select_one":
-			q.kind, q.scale = survey.TypeScale, list
-		case isScale[list]:
-			r.breaks(rw.at("type"), "%q is a scale: a rating is select_one %s", list, list)
-		case lists[list] != nil:
-			q.list = list
-		case list == "yes_no" && kind == "select_one":
-			q.kind = survey.TypeYesNo
-		case isPreset:
-			q.preset = list
-		default:
-			names := []string{"yes_no"}
-			for n := range lists {
-				names = append(names, n)
-			}
-			for n := range isScale {
-				names = append(names, n)
-			}
-			for n := range survey.Presets {
-				names = append(names, n)
-			}
-			slices.Sort(names)
-			hint := ""
-			if m, ok := nearest(list, names); ok {
-				hint = ": did you mean " + m + "?"
-			}
-			r.breaks(rw.at("type"), "there is no list %q on the choices sheet, nor a scale of that name on the scales sheet%s", list, hint)
-		}
-		if appearance != "" && appearance != "likert" || appearance == "likert" && q.kind != survey.TypeScale && !r.broken[rowKey{rw.sheet, rw.n}] {
-			r.problem(rw.at("appearance"), "appearance %q is not one this toolkit uses here: leave it blank (likert is for a rating on a scale)", rw.id("appearance"))
-		}
-	case "integer":
-		q.kind = survey.TypeNumber
-		if appearance != "" {
-			r.problem(rw.at("appearance"), "appearance %q is not one this toolkit uses: leave it blank", rw.id("appearance"))
-		}
-	case "text":
-		q.kind = survey.TypeText
-		switch appearance {
-		case "":
-		case "multiline":
-			q.kind = survey.TypeLongText
-		default:
-			r.problem(rw.at("appearance"), "appearance %q is not one this toolkit uses: multiline for a box of text, or blank for a line", rw.id("appearance"))
-		}
-	default:
-		hint := "begin_group, end_group, select_one LIST, select_multiple LIST, integer, or text (appearance multiline for a box of text)"
+	of := written(kind)
+	switch {
+	case len(of) == 0:
+		hint := wordsHint()
 		if kind == "decimal" {
 			hint = "integer: this toolkit asks for whole numbers only"
-		} else if m, ok := nearest(kind, types); ok {
+		} else if m, ok := nearest(kind, words()); ok {
 			hint = m + "?"
 		}
 		r.breaks(rw.at("type"), "%q is not a type this toolkit can ask: did you mean %s", rw.id("type"), hint)
 		q.kind = "unknown"
+	case listed(of[0]):
+		r.listedType(q, kind, list, appearance, of, isScale, lists)
+	default:
+		s, ok := find(of, func(s survey.TypeSpec) bool { return s.XLSForm.Appearance == appearance })
+		if !ok {
+			s = of[0]
+			if blank, ok := find(of, func(s survey.TypeSpec) bool { return s.XLSForm.Appearance == "" }); ok {
+				s = blank
+			}
+			advice := "leave it blank"
+			if notes := appearances(of, "%s for %s"); notes != "" {
+				advice = notes + ", or blank for " + s.XLSForm.Says
+			}
+			r.problem(rw.at("appearance"), "appearance %q is not one this toolkit uses: %s", rw.id("appearance"), advice)
+		}
+		q.kind = s.Name
+	}
+}
+
+// listedType reads the type of a question whose word names a list
+// (select_one LIST): a rating when the list is a scale, a type's own list
+// (yes_no), or else options: the choices sheet's list, or a preset.
+func (r *reader) listedType(q *question, kind, list, appearance string, of []survey.TypeSpec, isScale map[string]bool, lists map[string][]row) {
+	rw := q.row
+	options, _ := find(of, func(s survey.TypeSpec) bool { return s.Options && s.XLSForm.List == "" })
+	q.kind = options.Name
+	rating, rated := find(of, func(s survey.TypeSpec) bool { return s.Rated })
+	own, owned := find(of, func(s survey.TypeSpec) bool { return s.XLSForm.List != "" && s.XLSForm.List == list })
+	_, isPreset := survey.Presets[list]
+	switch {
+	case list == "":
+		r.breaks(rw.at("type"), "%s needs the name of its list: %s LIST", kind, kind)
+	case isScale[list] && rated:
+		q.kind, q.scale = rating.Name, list
+	case isScale[list]:
+		r.breaks(rw.at("type"), "%q is a scale: a rating is %s %s", list, ratingType().XLSForm.Type, list)
+	case lists[list] != nil:
+		q.list = list
+	case owned:
+		q.kind = own.Name
+	case isPreset:
+		q.preset = list
+	default:
+		names := ownLists()
+		for n := range lists {
+			names = append(names, n)
+		}
+		for n := range isScale {
+			names = append(names, n)
+		}
+		for n := range survey.Presets {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		hint := ""
+		if m, ok := nearest(list, names); ok {
+			hint = ": did you mean " + m + "?"
+		}
+		r.breaks(rw.at("type"), "there is no list %q on the choices sheet, nor a scale of that name on the scales sheet%s", list, hint)
+	}
+	if appearance == "" {
+		return
+	}
+	var all []survey.TypeSpec
+	for _, s := range specs() {
+		if listed(s) {
+			all = append(all, s)
+		}
+	}
+	s, ok := find(all, func(s survey.TypeSpec) bool { return s.XLSForm.Appearance == appearance })
+	if !ok || s.Name != q.kind && !r.broken[rowKey{rw.sheet, rw.n}] {
+		r.problem(rw.at("appearance"), "appearance %q is not one this toolkit uses here: leave it blank (%s)", rw.id("appearance"), appearances(all, "%s is for %s"))
 	}
 }
 
@@ -258,7 +276,7 @@ func (r *reader) question(s *source, q *question, lists map[string][]row) {
 		}
 	}
 	r.condition(s, 4, rw)
-	if q.kind == survey.TypeGrid {
+	if survey.SpecOf(q.kind).Statements {
 		if len(q.statements) > 0 {
 			s.line(rw.at("type"), 4, "statements:")
 		}

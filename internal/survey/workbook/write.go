@@ -251,28 +251,33 @@ func (t *table) question(d *survey.Definition, si, qi int, q *survey.Question, l
 	t.text(row, "label", d, func(d *survey.Definition) string { return in(d).Text })
 	t.text(row, "hint", d, func(d *survey.Definition) string { return in(d).Hint })
 	t.text(row, "required_message", d, func(d *survey.Definition) string { return in(d).Error })
-	switch q.Type {
-	case survey.TypeScale:
-		row["type"], row["appearance"] = "select_one "+q.Scale, "likert"
-	case survey.TypeGrid:
-		row["type"], row["appearance"] = "begin_group", "table-list"
+	spec := q.Spec()
+	x := spec.XLSForm
+	row["type"] = x.Type
+	if x.Appearance != "" {
+		row["appearance"] = x.Appearance
+	}
+	switch {
+	case spec.Statements:
 		t.add(sheetSurvey, row)
 		for i, st := range q.Statements {
-			srow := map[string]string{"type": "select_one " + q.Scale, "name": st.ID}
+			srow := map[string]string{"type": ratingType().XLSForm.Type + " " + q.Scale, "name": st.ID}
 			t.text(srow, "label", d, func(d *survey.Definition) string { return in(d).Statements[i].Text })
 			t.text(srow, "hint", d, func(d *survey.Definition) string { return in(d).Statements[i].Hint })
 			t.add(sheetSurvey, srow)
 		}
 		t.add(sheetSurvey, map[string]string{"type": "end_group"})
 		return
-	case survey.TypeChoice, survey.TypeMultiple:
-		kind := "select_one "
-		if q.Type == survey.TypeMultiple {
-			kind = "select_multiple "
+	case spec.Rated:
+		row["type"] = x.Type + " " + q.Scale
+	case x.List != "":
+		row["type"] = x.Type + " " + x.List
+	case spec.Options:
+		if spec.Multiple {
 			t.text(row, "none", d, func(d *survey.Definition) string { return in(d).None })
 		}
 		if q.Preset != "" {
-			row["type"] = kind + q.Preset
+			row["type"] = x.Type + " " + q.Preset
 			break
 		}
 		list := q.ID
@@ -280,17 +285,14 @@ func (t *table) question(d *survey.Definition, si, qi int, q *survey.Question, l
 			list += "-choices"
 		}
 		lists[list] = true
-		row["type"] = kind + list
+		row["type"] = x.Type + " " + list
 		for i, o := range q.Options {
 			orow := map[string]string{"list_name": list, "name": o.Value}
 			t.text(orow, "label", d, func(d *survey.Definition) string { return in(d).Options[i].Label })
 			t.text(orow, "hint", d, func(d *survey.Definition) string { return in(d).Options[i].Hint })
 			t.add(sheetChoices, orow)
 		}
-	case survey.TypeYesNo:
-		row["type"] = "select_one yes_no"
-	case survey.TypeNumber:
-		row["type"] = "integer"
+	case spec.Number:
 		if q.Min != nil {
 			row["min"] = strconv.Itoa(*q.Min)
 		}
@@ -298,11 +300,8 @@ func (t *table) question(d *survey.Definition, si, qi int, q *survey.Question, l
 			row["max"] = strconv.Itoa(*q.Max)
 		}
 		row["bands"] = bandsText(q)
-	case survey.TypeText, survey.TypeLongText:
-		row["type"], row["max_length"], row["pattern"] = "text", number(q.MaxLength), q.Pattern
-		if q.Type == survey.TypeLongText {
-			row["appearance"] = "multiline"
-		}
+	case spec.Text:
+		row["max_length"], row["pattern"] = number(q.MaxLength), q.Pattern
 		t.text(row, "pattern_message", d, func(d *survey.Definition) string { return in(d).PatternMessage })
 	}
 	t.add(sheetSurvey, row)
@@ -316,7 +315,7 @@ func relevant(d *survey.Definition, c *survey.Condition) string {
 	}
 	multiple := false
 	if q, _, ok := d.QuestionOf(c.Question); ok {
-		multiple = q.Type == survey.TypeMultiple
+		multiple = q.Spec().Multiple
 	}
 	parts := make([]string, len(c.AnswerIs))
 	for i, v := range c.AnswerIs {

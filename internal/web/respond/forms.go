@@ -40,6 +40,12 @@ type question struct {
 	RevealOn     string
 	RevealValues []string
 	Hidden       bool
+	// choices is the field's radios or checkboxes written once, and
+	// answer the answer that checks them (several for checkboxes); when
+	// choices is nil, the field's Options are written.
+	choices *web.ChoicesMarkup
+	answer  string
+	split   bool // the answer is a list of choices (survey.Choices)
 }
 
 // invited says whether q's answer comes from the respondent's invitation
@@ -73,9 +79,52 @@ func scaleChoices(f *flow, scale *survey.Scale, preferNotToSay bool) []web.Optio
 }
 
 // viewQuestion is a question as shown, with the answers so far and any
-// errors.
+// errors. Its text and options are the same on every page, so they are
+// made and written once per definition and language (kept with the
+// definition, and gone with it when a new version replaces it); each page
+// fills in the answers and errors.
 func viewQuestion(f *flow, q *survey.Question, errs []survey.FieldError) question {
+	blank := f.survey.Memo(memoKey{lang: f.lang, question: q.ID}, func() any { return blankQuestion(f, q) }).(*question)
 	answers := f.draft.Answers
+	v := *blank
+	v.Error, v.Value, v.answer = web.FieldMessage(errs, q.ID), answers[q.ID], answers[q.ID]
+	if len(blank.Rows) > 0 {
+		v.Rows = make([]question, len(blank.Rows))
+		for i, r := range blank.Rows {
+			r.Error, r.answer = web.FieldMessage(errs, r.ID), answers[r.ID]
+			v.Rows[i] = r
+		}
+	}
+	return v
+}
+
+// memoKey is a question in a language, for Definition.Memo.
+type memoKey struct{ lang, question string }
+
+// blankQuestion is q as shown with no answer and no error, its options
+// written once (web.ChoicesMarkup).
+func blankQuestion(f *flow, q *survey.Question) *question {
+	v := eachTime(f, q, nil, nil)
+	compile := func(v *question) {
+		if v.Kind == web.KindRadios || v.Kind == web.KindCheckboxes {
+			v.choices, v.Options = web.NewChoicesMarkup(v.Field), nil
+		}
+	}
+	if v.Grid {
+		for i := range v.Rows {
+			compile(&v.Rows[i])
+		}
+	} else {
+		compile(&v)
+	}
+	v.split = q.Spec().Options // as eachTime checks them
+	return &v
+}
+
+// eachTime is a question as shown, with the answers so far and any
+// errors, made afresh: what viewQuestion makes from the question written
+// once (TestQuestionWrittenOnceIsTheSame).
+func eachTime(f *flow, q *survey.Question, errs []survey.FieldError, answers map[string]string) question {
 	spec := q.Spec()
 	v := question{Field: web.Field{ID: q.ID, Kind: spec.Field, Legend: q.Text, Hint: q.Hint, Error: web.FieldMessage(errs, q.ID), Optional: q.Optional, Value: answers[q.ID], Max: q.MaxLength, Lang: f.lang}}
 	if f.survey.Words != nil {

@@ -145,16 +145,29 @@ func writeQuestion(w *bytes.Buffer, q question, static func(string) (string, err
 			w.WriteString("</p>\n")
 		}
 		for _, row := range q.Rows {
-			if err := web.Choices(w, row.Field, static); err != nil {
+			if err := writeChoices(w, row, static); err != nil {
 				return err
 			}
 		}
 	case q.Kind == web.KindRadios || q.Kind == web.KindCheckboxes:
-		return web.Choices(w, q.Field, static)
+		return writeChoices(w, q, static)
 	default:
 		web.Input(w, q.Field)
 	}
 	return nil
+}
+
+// writeChoices writes a question's radios or checkboxes: from the
+// markup written once, with its answer checked, or from its options.
+func writeChoices(w *bytes.Buffer, q question, static func(string) (string, error)) error {
+	if q.choices == nil {
+		return web.Choices(w, q.Field, static)
+	}
+	if q.split {
+		return q.choices.Write(w, q.Error, survey.Choices(q.answer), static)
+	}
+	one := [1]string{q.answer}
+	return q.choices.Write(w, q.Error, one[:], static)
 }
 
 // checkRows writes check answers' rows for one part of a survey: each

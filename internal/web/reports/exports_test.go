@@ -1,4 +1,4 @@
-package main
+package reports_test
 
 import (
 	"archive/zip"
@@ -14,34 +14,37 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/report"
 	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/webtest"
 )
 
-// TestExportFormats downloads the exports from a running service and
+// TestExportFormats downloads the exports from the reports and
 // reads them back with a real reader: the workbooks with excelize (the
-// SPSS syntax is TestExportSPSS's, which needs GNU PSPP). A comment that looks
+// SPSS syntax is cmd/iwtoolkit's TestExportSPSS's, which needs GNU PSPP). A comment that looks
 // like a formula comes out guarded everywhere; the aggregates' workbook
 // hides what aggregates.csv hides; each file is for the roles the CSVs
 // are for, and each download is audited.
 func TestExportFormats(t *testing.T) {
-	d := bundled(t)
-	e := sqliteEnv(t)
-	svc := start(t, e)
-	st := storeOf(t, e)
+	t.Parallel()
+	e := webtest.SQLite(t)
+	serve(t, e)
+	d := e.Survey("integrated-working")
+	st := e.Store
 	// 20 frontline and 2 leaders: the leaders' strand, asked of 2, is
 	// hidden in the figures.
-	submitMembers(t, st, d, "baseline", append(levels(20, member{sector: "health", org: "community-health-trust", role: "frontline"}),
+	submitMembers(t, e, d, "baseline", append(levels(20, member{sector: "health", org: "community-health-trust", role: "frontline"}),
 		levels(2, member{sector: "health", org: "community-health-trust", role: "leader-manager"})...), 0)
-	respond(t, svc.URL, d, "baseline", respondent{Level: "2", Comment: `=HYPERLINK("http://evil")`}, 100)
+	e.Respond(d, "baseline", webtest.Respondent{Level: "2", Comment: `=HYPERLINK("http://evil")`}, 100)
 	const responses = 23
-	closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
+	e.CloseRound(d, "baseline")
 
-	analyst := staffBrowser(t, svc, "analyst", "")
+	analyst := e.StaffBrowser(auth.Analyst, "")
 	base := "/r/" + d.ID
 
 	t.Run("responses.xlsx", func(t *testing.T) {
-		p := analyst.get(base+"/responses.xlsx").must(t, http.StatusOK)
+		p := analyst.Get(base + "/responses.xlsx").Must(http.StatusOK)
 		if ct := p.Header.Get("Content-Type"); !strings.Contains(ct, "spreadsheetml") {
 			t.Errorf("Content-Type %q", ct)
 		}
@@ -84,7 +87,7 @@ func TestExportFormats(t *testing.T) {
 	})
 
 	t.Run("codebook.csv", func(t *testing.T) {
-		rows, err := readCSV(analyst.get(base+"/codebook.csv").must(t, http.StatusOK).Body)
+		rows, err := readCSV(analyst.Get(base + "/codebook.csv").Must(http.StatusOK).Body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,11 +98,11 @@ func TestExportFormats(t *testing.T) {
 
 	t.Run("aggregates.xlsx", func(t *testing.T) {
 		q := "?a=baseline"
-		rows, err := readCSV(analyst.get(base+"/aggregates.csv"+q).must(t, http.StatusOK).Body)
+		rows, err := readCSV(analyst.Get(base + "/aggregates.csv" + q).Must(http.StatusOK).Body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := analyst.get(base+"/aggregates.xlsx"+q).must(t, http.StatusOK)
+		p := analyst.Get(base + "/aggregates.xlsx" + q).Must(http.StatusOK)
 		f, err := excelize.OpenReader(strings.NewReader(p.Body))
 		if err != nil {
 			t.Fatal(err)
@@ -165,21 +168,21 @@ func TestExportFormats(t *testing.T) {
 	})
 
 	t.Run("access", func(t *testing.T) {
-		for _, role := range []string{"board-viewer", "coordinator"} {
+		for _, role := range []auth.Role{auth.BoardViewer, auth.Coordinator} {
 			org := ""
-			if role == "coordinator" {
+			if role == auth.Coordinator {
 				org = "police"
 			}
-			b := staffBrowser(t, svc, role, org)
+			b := e.StaffBrowser(role, org)
 			for _, path := range []string{"/responses.xlsx", "/responses.sps", "/codebook.csv", "/responses.csv?lines=one"} {
-				b.get(base+path).must(t, http.StatusForbidden)
+				b.Get(base + path).Must(http.StatusForbidden)
 			}
-			b.get(base+"/aggregates.xlsx?a=baseline").must(t, http.StatusOK)
+			b.Get(base + "/aggregates.xlsx?a=baseline").Must(http.StatusOK)
 		}
-		if p := newBrowser(t, svc.URL).get(base + "/responses.xlsx"); strings.Contains(p.Header.Get("Content-Type"), "spreadsheetml") {
+		if p := e.Browser().Get(base + "/responses.xlsx"); strings.Contains(p.Header.Get("Content-Type"), "spreadsheetml") {
 			t.Error("responses.xlsx served to someone not signed in")
 		}
-		rep := analyst.get(base).must(t, http.StatusOK).Body
+		rep := analyst.Get(base).Must(http.StatusOK).Body
 		for _, link := range []string{"responses.xlsx", "responses.sps", "codebook.csv", "aggregates.xlsx"} {
 			if !strings.Contains(rep, base+"/"+link) {
 				t.Errorf("the report page does not link to %s", link)

@@ -1,17 +1,19 @@
-package main
+package reports_test
 
 import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"iwtoolkit/internal/report"
-	"iwtoolkit/internal/survey"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/report"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/webtest"
 )
 
 // The report's views, its JSON API and its CSV of aggregates hide the same
@@ -20,22 +22,24 @@ import (
 // second (3) is too small; the first (6) is hidden too, or 16 − 7 would
 // give the 3 away.
 func TestReportViewsSuppressed(t *testing.T) {
-	d := bundled(t)
+	t.Parallel()
+	e := webtest.SQLite(t)
+	serve(t, e)
+	d := e.Survey("integrated-working")
 	q, ok := d.BreakdownQuestion("sector")
 	if !ok {
-		t.Skip("the bundled survey has no sector question")
+		t.Fatal("the bundled survey has no sector question")
 	}
 	first, second, third := q.Options[0], q.Options[1], q.Options[2]
-	svc := start(t, sqliteEnv(t))
 	for n, count := range []int{6, 3, 7} {
 		for range count {
-			respond(t, svc.URL, d, "baseline", respondent{Level: "3"}, n)
+			e.Respond(d, "baseline", webtest.Respondent{Level: "3"}, n)
 		}
 	}
-	closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
-	b := staffBrowser(t, svc, "analyst", "")
+	e.CloseRound(d, "baseline")
+	b := e.StaffBrowser(auth.Analyst, "")
 
-	p := b.get("/r/"+d.ID+"/views/breakdown?a=baseline&by=sector").must(t, http.StatusOK)
+	p := b.Get("/r/" + d.ID + "/views/breakdown?a=baseline&by=sector").Must(http.StatusOK)
 	for _, o := range []string{first.Label, second.Label} {
 		if strings.Contains(p.Body, o+" (") {
 			t.Errorf("breakdown shows the figures of %s, which should be hidden", o)
@@ -47,11 +51,11 @@ func TestReportViewsSuppressed(t *testing.T) {
 
 	for _, v := range []string{first.Value, second.Value} {
 		filtered := "a=baseline&sector=" + v
-		page := b.get("/r/"+d.ID+"?"+filtered).must(t, http.StatusOK)
+		page := b.Get("/r/" + d.ID + "?" + filtered).Must(http.StatusOK)
 		if strings.Contains(page.Body, ">6<") || strings.Contains(page.Body, ">3<") {
 			t.Errorf("the report filtered to %s shows its number of responses", v)
 		}
-		api := b.get("/api/surveys/"+d.ID+"/report?"+filtered).must(t, http.StatusOK)
+		api := b.Get("/api/surveys/" + d.ID + "/report?" + filtered).Must(http.StatusOK)
 		var agg struct {
 			Rounds []struct {
 				Responses  *int
@@ -70,7 +74,7 @@ func TestReportViewsSuppressed(t *testing.T) {
 				t.Errorf("API for %s shows a suppressed round's figures: %s", v, api.Body)
 			}
 		}
-		csv := b.get("/r/"+d.ID+"/aggregates.csv?"+filtered).must(t, http.StatusOK)
+		csv := b.Get("/r/" + d.ID + "/aggregates.csv?" + filtered).Must(http.StatusOK)
 		if !strings.HasPrefix(csv.Body, "\ufeffround,strand,statement,measure,value\n") {
 			t.Errorf("aggregates CSV starts %q", csv.Body[:min(60, len(csv.Body))])
 		}
@@ -89,11 +93,11 @@ func TestReportViewsSuppressed(t *testing.T) {
 	}
 
 	// The shown sector and everyone are shown, the same in the API and CSV.
-	api := b.get("/api/surveys/"+d.ID+"/report?a=baseline&sector="+third.Value).must(t, http.StatusOK)
+	api := b.Get("/api/surveys/" + d.ID + "/report?a=baseline&sector=" + third.Value).Must(http.StatusOK)
 	if !strings.Contains(api.Body, `"responses":7`) {
 		t.Errorf("API for the third sector does not show its 7 responses: %s", api.Body)
 	}
-	csv := b.get("/r/"+d.ID+"/aggregates.csv?a=baseline").must(t, http.StatusOK)
+	csv := b.Get("/r/" + d.ID + "/aggregates.csv?a=baseline").Must(http.StatusOK)
 	if !strings.Contains(csv.Body, "baseline,,,responses,16") || !strings.Contains(csv.Body, ",mean,3.0000") {
 		t.Errorf("aggregates CSV of everyone:\n%s", csv.Body)
 	}
@@ -101,14 +105,14 @@ func TestReportViewsSuppressed(t *testing.T) {
 	// Every view renders, with and without filters.
 	for _, v := range linkedViews(t, b, d.ID) {
 		for _, q := range []string{"", "?a=baseline&b=follow-up&sector=" + third.Value, "?at_least=4&by=organisation"} {
-			b.get("/r/"+d.ID+"/views/"+v+q).must(t, http.StatusOK)
+			b.Get("/r/" + d.ID + "/views/" + v + q).Must(http.StatusOK)
 		}
 	}
-	b.get("/r/"+d.ID+"/views/nothing").must(t, http.StatusNotFound)
+	b.Get("/r/" + d.ID + "/views/nothing").Must(http.StatusNotFound)
 
 	// A co-ordinator's API and CSV are their own organisation's.
-	coordinator := staffBrowser(t, svc, "coordinator", "police")
-	api = coordinator.get("/api/surveys/"+d.ID+"/report?organisation="+"someone-else").must(t, http.StatusOK)
+	coordinator := e.StaffBrowser(auth.Coordinator, "police")
+	api = coordinator.Get("/api/surveys/" + d.ID + "/report?organisation=" + "someone-else").Must(http.StatusOK)
 	if !strings.Contains(api.Body, `"filters":{"organisation":"police"}`) {
 		t.Errorf("co-ordinator's API is not limited to their organisation: %s", api.Body)
 	}
@@ -123,14 +127,14 @@ func TestReportViewsSuppressed(t *testing.T) {
 // frontline − second sector's frontline − (third sector − third sector's
 // leaders) = the 2). The auditor checks every figure the API gives.
 func TestCrossedBreakdownsSuppressed(t *testing.T) {
-	d := bundled(t)
+	t.Parallel()
+	e := webtest.SQLite(t)
+	serve(t, e)
+	d := e.Survey("integrated-working")
 	sector, _ := d.BreakdownQuestion("sector")
 	if _, ok := d.BreakdownQuestion("audience"); !ok {
-		t.Skip("the bundled survey has no role question")
+		t.Fatal("the bundled survey has no role question")
 	}
-	e := sqliteEnv(t)
-	svc := start(t, e)
-	st := storeOf(t, e)
 	n := 0
 	for i, groups := range [][2]int{{10, 2}, {10, 10}, {10, 6}} {
 		for j, role := range []string{"leader-manager", "frontline"} {
@@ -139,25 +143,23 @@ func TestCrossedBreakdownsSuppressed(t *testing.T) {
 				answers := map[string]string{}
 				for _, sec := range d.Sections {
 					if sec.ShowIf.Holds(answers) {
-						for k, v := range answer(d, sec, answers, respondent{Level: "3"}, n) {
-							answers[k] = v[0]
-						}
+						webtest.Answer(d, sec, answers, webtest.Respondent{Level: "3"}, n)
 					}
 				}
 				answers["sector"], answers["role"] = sector.Options[i].Value, role
 				r := d.Response(survey.Draft{Key: fmt.Sprint("k", n), Round: "baseline", Answers: answers})
-				r.Reference, r.Submitted = fmt.Sprintf("CROSS-%05d", n), time.Now()
-				if _, err := st.Submit(context.Background(), r); err != nil {
+				r.Reference, r.Submitted = fmt.Sprintf("CROSS-%05d", n), e.Clock()
+				if _, err := e.Store.Submit(context.Background(), r); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
 	}
-	closeRound(t, staffBrowser(t, svc, "admin", ""), d, "baseline")
-	b := staffBrowser(t, svc, "board-viewer", "")
+	e.CloseRound(d, "baseline")
+	b := e.StaffBrowser(auth.BoardViewer, "")
 	hidden := func(query string) bool {
 		var agg struct{ Rounds []struct{ Suppressed bool } }
-		api := b.get("/api/surveys/"+d.ID+"/report?a=baseline&"+query).must(t, http.StatusOK)
+		api := b.Get("/api/surveys/" + d.ID + "/report?a=baseline&" + query).Must(http.StatusOK)
 		if err := json.Unmarshal([]byte(api.Body), &agg); err != nil {
 			t.Fatal(err)
 		}
@@ -184,8 +186,8 @@ func TestCrossedBreakdownsSuppressed(t *testing.T) {
 	if !pairHidden(1) && !pairHidden(2) {
 		t.Error("no second sector's frontline and leaders are hidden together: frontline − the others' frontline gives the group of 2")
 	}
-	auditAPI(t, b, st, d, "baseline")
-	p := b.get("/r/"+d.ID+"/views/breakdown?a=baseline&by=sector&audience=leader-manager").must(t, http.StatusOK)
+	auditAPI(t, e, b, d, "baseline")
+	p := b.Get("/r/" + d.ID + "/views/breakdown?a=baseline&by=sector&audience=leader-manager").Must(http.StatusOK)
 	if strings.Contains(p.Body, sector.Options[0].Label+" (10)") {
 		t.Error("the breakdown by sector of leaders shows a group, though sector × role has a group of 2")
 	}
@@ -202,46 +204,42 @@ func readCSV(body string) ([][]string, error) {
 // details, and the p value is by "Yes" in the table.
 func TestPairedChanges(t *testing.T) {
 	t.Parallel()
-	d := bundled(t)
-	e := sqliteEnv(t)
-	svc := start(t, e)
-	st := storeOf(t, e)
+	e := webtest.SQLite(t)
+	serve(t, e)
+	d := e.Survey("integrated-working")
 	for n := range 8 {
 		for i, round := range []string{"baseline", "follow-up"} {
 			answers := map[string]string{}
 			for _, sec := range d.Sections {
 				if sec.ShowIf.Holds(answers) {
-					for k, v := range answer(d, sec, answers, respondent{Level: fmt.Sprint(2 + i)}, n) {
-						answers[k] = v[0]
-					}
+					webtest.Answer(d, sec, answers, webtest.Respondent{Level: fmt.Sprint(2 + i)}, n)
 				}
 			}
 			r := d.Response(survey.Draft{Key: fmt.Sprint("k", n, round), Round: round, Answers: answers, RespondentKey: fmt.Sprint("person-", n)})
-			r.Reference, r.Submitted = fmt.Sprintf("PAIR-%d-%d", n, i), time.Now()
-			if _, err := st.Submit(context.Background(), r); err != nil {
+			r.Reference, r.Submitted = fmt.Sprintf("PAIR-%d-%d", n, i), e.Clock()
+			if _, err := e.Store.Submit(context.Background(), r); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	admin := staffBrowser(t, svc, "admin", "")
-	closeRound(t, admin, d, "baseline")
-	closeRound(t, admin, d, "follow-up")
-	b := staffBrowser(t, svc, "analyst", "")
-	p := b.get("/r/"+d.ID+"/views/changes?a=baseline&b=follow-up").must(t, http.StatusOK)
-	paired := text(element(t, p.Body, "table", "paired"))
+	e.CloseRound(d, "baseline")
+	e.CloseRound(d, "follow-up")
+	b := e.StaffBrowser(auth.Analyst, "")
+	p := b.Get("/r/" + d.ID + "/views/changes?a=baseline&b=follow-up").Must(http.StatusOK)
+	paired := webtest.Text(webtest.Element(t, p.Body, "table", "paired"))
 	if !strings.Contains(paired, "8 +1.00 Yes (p ") || strings.Contains(paired, "Signed-rank") {
 		t.Errorf("the paired table says %q", paired)
 	}
-	if !strings.Contains(text(p.Body), "The statistics used for the same people") || !strings.Contains(p.Body, "Wilcoxon signed-rank test") {
+	if !strings.Contains(p.Text(), "The statistics used for the same people") || !strings.Contains(p.Body, "Wilcoxon signed-rank test") {
 		t.Error("the paired table's statistics are not in a details section of their own")
 	}
 }
 
 // linkedViews are the report views the report page links to: every view
 // the reports have, so that a view added is walked without a list here.
-func linkedViews(t *testing.T, b *browser, surveyID string) []string {
+func linkedViews(t *testing.T, b *webtest.Browser, surveyID string) []string {
 	t.Helper()
-	page := b.get("/r/"+surveyID).must(t, http.StatusOK)
+	page := b.Get("/r/" + surveyID).Must(http.StatusOK)
 	var views []string
 	for _, m := range regexp.MustCompile(`href="/r/`+regexp.QuoteMeta(surveyID)+`/views/([a-z-]+)`).FindAllStringSubmatch(page.Body, -1) {
 		views = append(views, m[1])

@@ -1,0 +1,275 @@
+// Package webtest is what the web packages' tests share, so that each
+// package tests its own pages beside its code: a real store (the embedded
+// one in a fresh folder, or MongoDB at MONGODB_URI through testenv), the
+// bundled surveys, the sessions, form tokens and publisher the service
+// makes, a Fiber app with the service's middleware, and a browser that
+// keeps cookies and sends its requests through app.Test. Nothing in it
+// stands in for a part of the service: a package's test registers the
+// package's own handlers on the app.
+//
+// Only _test.go files import it (testenv's linking test checks that the
+// service binary does not link it).
+package webtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"iwtoolkit/internal/auth"
+	"iwtoolkit/internal/mail"
+	"iwtoolkit/internal/publish"
+	"iwtoolkit/internal/store"
+	"iwtoolkit/internal/store/mongo"
+	"iwtoolkit/internal/store/sqlite"
+	"iwtoolkit/internal/survey"
+	"iwtoolkit/internal/testenv"
+	"iwtoolkit/internal/versions"
+	"iwtoolkit/internal/web"
+	"iwtoolkit/internal/web/session"
+	assets "iwtoolkit/web"
+)
+
+// BaseURL is the address the service is given in these tests.
+const BaseURL = "https://iwt.example.org"
+
+// Env is a service's parts on one store, for a package's handlers.
+type Env struct {
+	T         *testing.T
+	Store     store.Store
+	Surveys   *survey.Catalogue
+	Now       time.Time // the time on the clock: Clock moves it on
+	clock     sync.Mutex
+	Log       *slog.Logger
+	Sessions  *session.Sessions
+	Secrets   *web.Secrets
+	Publisher *publish.Publisher
+	Health    *web.Health
+	Links     *mail.Links
+	Versions  *versions.Live
+	App       *fiber.App // nil until Serve
+}
+
+// Clock is the Env's clock, for a package's Options: it starts at
+// 9:00 on 7 December 2026 and moves on a millisecond each time it is read,
+// so that what happens in turn happens at times in that order (a response
+// after a round's figures were made, say), as on a real clock, and
+// nothing depends on when the test runs.
+func (e *Env) Clock() time.Time {
+	e.clock.Lock()
+	defer e.clock.Unlock()
+	e.Now = e.Now.Add(time.Millisecond)
+	return e.Now
+}
+
+// SQLite is an Env on the embedded store in a fresh folder.
+func SQLite(t *testing.T) *Env {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEnv(t, st)
+}
+
+// MongoDB is an Env on a database of the test's own at MONGODB_URI; the
+// test skips without it (fails when IWT_MONGODB_TESTS=required).
+func MongoDB(t *testing.T) *Env {
+	t.Helper()
+	srv, db := testenv.MongoDatabase(t)
+	st, err := mongo.Open(context.Background(), srv.URI, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEnv(t, st)
+}
+
+// OnBothStores runs fn on the embedded store and on MongoDB, at the same
+// time.
+func OnBothStores(t *testing.T, fn func(t *testing.T, e *Env)) {
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, SQLite(t)) })
+	t.Run("mongodb", func(t *testing.T) { t.Parallel(); fn(t, MongoDB(t)) })
+}
+
+func newEnv(t *testing.T, st store.Store) *Env {
+	t.Cleanup(func() { st.Close(context.Background()) })
+	e := &Env{T: t, Store: st, Surveys: Surveys(t), Now: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	e.Sessions = session.New(st, e.Surveys, e.Clock, false)
+	e.Secrets = web.NewSecrets(st)
+	e.Publisher = publish.New(st, e.Clock)
+	e.Health = web.NewHealth(e.Log)
+	e.Links = mail.NewLinks(st, BaseURL)
+	e.Versions = versions.New(st, e.Surveys, e.Log, e.Clock)
+	return e
+}
+
+// Root is the module's folder.
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Surveys are the bundled surveys (the folder surveys/).
+func Surveys(t testing.TB) *survey.Catalogue {
+	t.Helper()
+	cat, err := survey.LoadDir(os.DirFS(filepath.Join(Root(), "surveys")), "surveys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// Survey is one of the bundled surveys.
+func (e *Env) Survey(id string) *survey.Definition {
+	e.T.Helper()
+	d, ok := e.Surveys.Survey(id)
+	if !ok {
+		e.T.Fatalf("no survey %s in surveys/", id)
+	}
+	return d
+}
+
+// Serve makes the app: the service's middleware (as server.New puts it
+// together) and its static files, the routes each register function adds, and a page not found
+// after them. Errors are answered as the service answers a staff page's:
+// the status web.Status gives, on the error page, never kept in a cache.
+func (e *Env) Serve(register ...func(*web.Routes)) *fiber.App {
+	errors, err := web.ErrorPages()
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	app := fiber.New(fiber.Config{
+		StreamRequestBody: true, DisablePreParseMultipartForm: true, BodyLimit: 1,
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			web.SetSecurityHeaders(c)
+			c.Set(fiber.HeaderCacheControl, "no-store")
+			status, message := web.Status(err)
+			if status >= 500 {
+				e.T.Logf("%s %s: %d: %v", c.Method(), c.Path(), status, err)
+			}
+			return errors.Render(c, status, "error", web.ErrorPage{Page: web.Page{Title: message, CSRF: web.Token(c)}, Status: status, Message: message})
+		},
+	})
+	app.Use(web.CloseUnreadBody, web.RecoverPanic, web.SecurityHeaders)
+	files, _ := fs.Sub(assets.Static, "static") // the folder is embedded: Sub cannot fail
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(files), MaxAge: 3600}))
+	app.Use(web.CSRF(e.Secrets, false, e.Clock))
+	// How a test signs in: a session for the account, as the sign-in page
+	// starts one (the staff package's tests sign in through that page).
+	app.Get("/test/sign-in/:id", func(c *fiber.Ctx) error {
+		a, err := e.Store.Account(c.UserContext(), c.Params("id"))
+		if err != nil {
+			return err
+		}
+		return e.Sessions.Start(c, a)
+	})
+	routes := web.NewRoutes(app, e.Sessions.Guard)
+	for _, r := range register {
+		r(routes)
+	}
+	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(http.StatusNotFound, "Page not found") })
+	e.App = app
+	return app
+}
+
+var accounts atomic.Int64
+
+// Account adds a staff account with the role (and organisation) and
+// returns it.
+func (e *Env) Account(role auth.Role, org string) store.Account {
+	e.T.Helper()
+	id := fmt.Sprintf("%s-%d", role, accounts.Add(1))
+	a := store.Account{ID: id, Email: id + "@example.org", Name: "Test " + string(role), Role: string(role), Organisation: org, Created: e.Clock()}
+	if err := e.Store.CreateAccount(context.Background(), a); err != nil {
+		e.T.Fatal(err)
+	}
+	return a
+}
+
+// Password is the password of the accounts AccountWithPassword adds.
+const Password = "staff password for tests"
+
+// hashed is Password's hash, made once: a hash costs what it must for
+// real passwords, and the accounts of tests may share one (signing in
+// still checks the password against it).
+var hashed struct {
+	once sync.Once
+	hash string
+	err  error
+}
+
+// AccountWithPassword adds a staff account as Account does, with the
+// password Password, for a test that signs in through the sign-in page.
+func (e *Env) AccountWithPassword(role auth.Role, org string) store.Account {
+	e.T.Helper()
+	hashed.once.Do(func() { hashed.hash, hashed.err = auth.HashPassword(Password) })
+	hash, err := hashed.hash, hashed.err
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	id := fmt.Sprintf("%s-%d", role, accounts.Add(1))
+	a := store.Account{ID: id, Email: id + "@example.org", Name: "Test " + string(role), Role: string(role), Organisation: org, PasswordHash: hash, Created: e.Clock()}
+	if err := e.Store.CreateAccount(context.Background(), a); err != nil {
+		e.T.Fatal(err)
+	}
+	return a
+}
+
+// StaffBrowser is a browser signed in with a new account of the role.
+func (e *Env) StaffBrowser(role auth.Role, org string) *Browser {
+	e.T.Helper()
+	b := e.Browser()
+	b.Get("/test/sign-in/" + e.Account(role, org).ID).Must(http.StatusOK)
+	return b
+}
+
+// CloseRound closes a round, as the staff page does: its figures are
+// published when next read.
+func (e *Env) CloseRound(d *survey.Definition, round string) {
+	e.T.Helper()
+	ctx := context.Background()
+	now := e.Clock()
+	st := store.RoundState{SurveyID: d.ID, Round: round, Created: now}
+	if all, err := e.Store.RoundStates(ctx, d.ID); err == nil {
+		for _, s := range all {
+			if s.Round == round {
+				st = s
+			}
+		}
+	} else {
+		e.T.Fatal(err)
+	}
+	st.Open, st.OpensAt, st.ClosesAt, st.Updated = false, time.Time{}, now, now
+	if err := e.Store.SetRoundState(ctx, st); err != nil {
+		e.T.Fatal(err)
+	}
+}
+
+// AuditLog is the audit log as "actor action target", newest first.
+func (e *Env) AuditLog() []string {
+	e.T.Helper()
+	entries, err := e.Store.AuditLog(context.Background(), 100)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	var out []string
+	for _, x := range entries {
+		out = append(out, strings.TrimSpace(x.Actor+" "+x.Action+" "+x.Target))
+	}
+	return out
+}
