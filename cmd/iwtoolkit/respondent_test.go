@@ -111,54 +111,6 @@ func TestPagesTheLawExpects(t *testing.T) {
 	}
 }
 
-// A used invitation says it was used, and nothing about the round being
-// closed; an invited person is warned to stay on one device, and is not
-// asked the organisation their invitation is for.
-func TestInvitedRespondent(t *testing.T) {
-	d := bundled(t)
-	org, ok := d.BreakdownQuestion("organisation")
-	if !ok {
-		t.Skip("the bundled survey asks no organisation")
-	}
-	svc := start(t, sqliteEnv(t))
-	flow := "/s/" + d.ID + "/baseline"
-	admin := staffBrowser(t, svc, "admin", "")
-	rows := makeInvitations(t, admin, url.Values{"survey": {d.ID}, "round": {"baseline"}, "organisation": {"police"}, "how": {"new"}, "count": {"1"}})
-	token := tokenOf(t, rows[0][1])
-	b := newBrowser(t, svc.URL)
-	start := b.get("/i/"+token).must(t, http.StatusOK)
-	if !strings.Contains(text(start.Body), "Use this device and browser until you have sent your answers") {
-		t.Error("the invited start page does not warn about changing device")
-	}
-	_, sec, _ := d.Question(org.ID)
-	answers := map[string]string{org.ID: "police"}
-	for _, s := range d.Sections {
-		if s == sec {
-			break
-		}
-		if s.ShowIf.Holds(answers) {
-			for k, v := range answer(d, s, answers, respondent{Level: "3"}, 0) {
-				answers[k] = v[0]
-			}
-			b.postWithToken(flow+"/section/"+s.ID, answer(d, s, answers, respondent{Level: "3"}, 0)).must(t, http.StatusOK)
-		}
-	}
-	p := b.get(flow+"/section/"+sec.ID).must(t, http.StatusOK)
-	if strings.Contains(p.Body, `name="`+org.ID+`"`) || !strings.Contains(text(p.Body), org.OptionLabel("police")+" From your invitation") {
-		t.Errorf("the invited person is asked their organisation: %s", text(p.Body))
-	}
-	answerAll(t, b, d, "baseline", url.Values{org.ID: {"health-trust"}})
-	check := b.get(flow+"/check").must(t, http.StatusOK)
-	if strings.Contains(check.Body, "#"+org.ID+`"`) {
-		t.Error("check answers offers to change the organisation of the invitation")
-	}
-	send(t, b, flow)
-	used := newBrowser(t, svc.URL).get("/i/"+token).must(t, http.StatusGone)
-	if got := text(used.Body); !strings.Contains(got, "This link has been used") || strings.Contains(got, "not taking answers") {
-		t.Errorf("a used invitation: %s", got)
-	}
-}
-
 var (
 	captionPattern = regexp.MustCompile(`<span class="govuk-caption-l">([^<]*)</span>`)
 )

@@ -50,9 +50,18 @@ func ukTime(t *testing.T, at time.Time) string {
 // other pages a test also reads.
 func serve(t *testing.T, e *webtest.Env, also ...func(*web.Routes)) {
 	t.Helper()
-	p, err := respond.New(respond.Options{Store: e.Store, Surveys: e.Surveys, Log: e.Log, Now: e.Clock, BaseURL: webtest.BaseURL,
+	serveWith(t, e, func(*respond.Options) {}, also...)
+}
+
+// serveWith is serve with the pages' options changed by set, as a
+// setting of the service changes them.
+func serveWith(t *testing.T, e *webtest.Env, set func(*respond.Options), also ...func(*web.Routes)) {
+	t.Helper()
+	o := respond.Options{Store: e.Store, Surveys: e.Surveys, Log: e.Log, Now: e.Clock, BaseURL: webtest.BaseURL,
 		DraftLifetime: server.DefaultDraftLifetime, // as the service's settings give it
-		Timeout:       time.Minute, Secrets: e.Secrets, Health: e.Health, Published: e.Publisher})
+		Timeout:       time.Minute, Secrets: e.Secrets, Health: e.Health, Published: e.Publisher}
+	set(&o)
+	p, err := respond.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
