@@ -37,11 +37,8 @@ type Store interface {
 	CellTallies(ctx context.Context, p store.TallyPlan, round string) (map[store.Cell]*store.Counts, error)
 	CellSizes(ctx context.Context, p store.TallyPlan, rounds []string) (map[string]map[store.Cell]int, error)
 	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
-}
-
-// answersStore is a store with a faster way to read a few answers of
-// every response than EachResponse (the embedded store).
-type answersStore interface {
+	// EachAnswers reads a few answers of every response, from their
+	// summaries (store.SummaryOf).
 	EachAnswers(ctx context.Context, surveyID string, rounds []string, keys []string, fn func(survey.Response, []string) error) error
 }
 
@@ -319,11 +316,7 @@ func (s *Publisher) Pairs(ctx context.Context, d *survey.Definition, a, b string
 	// ratio of 400 their garbage would grow the heap to five times what
 	// the read keeps.
 	defer gcratio.Lower()()
-	each := report.AnswersOf(s.st.EachResponse)
-	if st, ok := s.st.(answersStore); ok {
-		each = st.EachAnswers
-	}
-	if pairs, err = report.ReadPairsOf(ctx, d, a, b, [2]*report.Publication{pa.Publication, pb.Publication}, each); err != nil {
+	if pairs, err = report.ReadPairsOf(ctx, d, a, b, [2]*report.Publication{pa.Publication, pb.Publication}, s.st.EachAnswers); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

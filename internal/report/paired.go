@@ -311,6 +311,11 @@ func (rp *roundPeople) rec(i int32) []int32 {
 func strandScore(values []string, idx []int) (int, bool) {
 	sum, n := 0, 0
 	for _, i := range idx {
+		// A level with no number (don't know, not applicable) is not
+		// given to Atoi, whose error would be allocated for each.
+		if s := values[i]; s == "" || (s[0] < '0' || s[0] > '9') && s[0] != '-' && s[0] != '+' {
+			continue
+		}
 		if v, err := strconv.Atoi(values[i]); err == nil {
 			sum, n = sum+v, n+1
 		}

@@ -104,6 +104,13 @@ type Store interface {
 	// rounds (all rounds when rounds is empty), oldest first, and stops at
 	// the first error fn returns.
 	EachResponse(ctx context.Context, surveyID string, rounds []string, fn func(survey.Response) error) error
+	// EachAnswers is EachResponse giving, of each response, only its
+	// answers to keys (values[i] the answer to keys[i], "" for none; the
+	// slice is the caller's only until fn returns) and not its Answers or
+	// Reference: what the paired comparison reads (report.EachAnswers).
+	// Stores read them from each response's closed answers, kept as it is
+	// stored (SummaryOf), a tenth of its whole answers.
+	EachAnswers(ctx context.Context, surveyID string, rounds []string, keys []string, fn func(r survey.Response, values []string) error) error
 	// CreateInvitations stores new invitations.
 	CreateInvitations(ctx context.Context, invs []survey.Invitation) error
 	// Invitation returns the invitation with the given key, and whether a

@@ -103,12 +103,19 @@ func (r *Renderer) Block(name, block string, data any) (template.HTML, error) {
 	if !ok || t.Lookup(block) == nil {
 		return "", fmt.Errorf("no block %s in %s", block, name)
 	}
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, block, data); err != nil {
+	b := blocks.Get().(*bytes.Buffer)
+	defer blocks.Put(b)
+	b.Reset()
+	if err := t.ExecuteTemplate(b, block, data); err != nil {
 		return "", fmt.Errorf("render %s of %s: %w", block, name, err)
 	}
 	return template.HTML(b.String()), nil
 }
+
+// blocks are the buffers blocks are rendered into, kept grown: a report
+// view's block is up to about 150 KB, and a new buffer doubling up to that
+// allocated twice the block again on every view.
+var blocks = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Has says whether the page's template defines the block: a package
 // checks at start-up that every block it will ask for is there.

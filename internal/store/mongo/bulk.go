@@ -29,7 +29,9 @@ func (s *Store) SubmitMany(ctx context.Context, rs []survey.Response) (int, erro
 	}
 	docs := make([]any, len(rs))
 	for i, r := range rs {
-		docs[i] = toResponseDoc(r)
+		doc := toResponseDoc(r)
+		s.summarise(ctx, &doc) // summary.go
+		docs[i] = doc
 	}
 	stored := len(rs)
 	var conflict error

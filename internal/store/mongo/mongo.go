@@ -41,6 +41,8 @@ type Store struct {
 	uses        *mongo.Collection
 	tally       store.Plans // see tally.go
 	claims      planClaims  // see rebuild.go
+	layouts     layoutsKept // see summary.go
+	backfill    backfill    // see summary.go
 	settings    Settings
 	now         func() time.Time
 }
@@ -129,6 +131,7 @@ func OpenWith(ctx context.Context, uri, database string, settings Settings) (*St
 		_ = client.Disconnect(ctx)
 		return nil, err
 	}
+	s.startBackfill() // summary.go
 	return s, nil
 }
 
@@ -195,6 +198,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close disconnects from the server, waiting for operations in progress
 // until ctx is done.
 func (s *Store) Close(ctx context.Context) error {
+	s.stopBackfill()
 	if err := s.client.Disconnect(ctx); err != nil {
 		return errorf("mongo: close: %w", err)
 	}

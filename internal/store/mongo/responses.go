@@ -30,6 +30,10 @@ type responseDoc struct {
 	RespondentKey string            `bson:"respondent_key"`
 	Invitation    string            `bson:"invitation"`
 	Tallied       string            `bson:"tallied"` // the plan it was counted under: see tally.go
+	// Layout and Closed are its closed answers (store.SummaryOf): see
+	// summary.go. Layout 0 (missing): none kept, the answers are read.
+	Layout int64  `bson:"layout,omitempty"`
+	Closed string `bson:"closed,omitempty"`
 }
 
 func toResponseDoc(r survey.Response) responseDoc {
@@ -84,6 +88,7 @@ func nonNil(m map[string]string) map[string]string {
 // looking for the response: found, it was stored.
 func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
 	doc := toResponseDoc(r)
+	s.summarise(ctx, &doc) // summary.go
 	if err := s.useInvitation(ctx, r); err != nil {
 		return survey.Response{}, err
 	}

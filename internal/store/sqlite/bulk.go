@@ -26,6 +26,7 @@ func (s *Store) SubmitMany(ctx context.Context, rs []survey.Response) (int, erro
 	err := s.batch.do(ctx, nil, func(ctx context.Context, tx *txn) error {
 		stored = 0
 		plans := map[string]*bulkPlan{}
+		layouts := map[int64]bool{} // kept in this transaction
 		for _, r := range rs {
 			bp, err := s.bulkPlan(ctx, tx, plans, r.SurveyID)
 			if err != nil {
@@ -35,12 +36,13 @@ func (s *Store) SubmitMany(ctx context.Context, rs []survey.Response) (int, erro
 			if bp.current {
 				tallied = 1
 			}
+			sum := summaryOf(r.Answers) // summary.go
 			res, err := tx.ExecContext(ctx, `
-INSERT INTO responses (reference, survey_id, version, round, answers, submitted, submission_key, respondent_key, invitation, tallied)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?)
+INSERT INTO responses (reference, survey_id, version, round, answers, submitted, submission_key, respondent_key, invitation, tallied, layout, closed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)
 ON CONFLICT (submission_key) DO NOTHING`,
 				r.Reference, r.SurveyID, r.Version, r.Round, encode(r.Answers),
-				r.Submitted.UnixMilli(), r.SubmissionKey, r.RespondentKey, tallied)
+				r.Submitted.UnixMilli(), r.SubmissionKey, r.RespondentKey, tallied, sum.layoutArg(), sum.closedArg())
 			if err != nil {
 				return err
 			}
@@ -50,6 +52,12 @@ ON CONFLICT (submission_key) DO NOTHING`,
 			}
 			if n == 0 {
 				continue // stored before
+			}
+			if !layouts[sum.id] {
+				if err := sum.keepLayout(ctx, tx); err != nil {
+					return err
+				}
+				layouts[sum.id] = true
 			}
 			stored++
 			if bp.current {

@@ -28,12 +28,14 @@ const FileName = "iwtoolkit.db"
 // allows one writer at a time; reads use a pool and, in WAL mode, never
 // wait for the writer.
 type Store struct {
-	write  *pool
-	read   *pool
-	batch  *batcher     // drafts and responses, committed in groups: batch.go
-	cache  *cache       // round states and drafts, shared by the folder's stores: cache.go
-	tally  store.Plans  // see tally.go
-	unlock func() error // releases the data folder: see lock.go
+	write *pool
+	read  *pool
+	batch *batcher // drafts and responses, committed in groups: batch.go
+	cache *cache   // round states and drafts, shared by the folder's stores: cache.go
+	// layouts are the answer layouts known committed (summary.go).
+	layouts layoutsKept
+	tally   store.Plans  // see tally.go
+	unlock  func() error // releases the data folder: see lock.go
 	// checked: the start-up check of the file finished, in checkTook
 	// (integrity.go).
 	checked   bool
@@ -195,6 +197,16 @@ CREATE TABLE invitation_uses (
 	14: targetsSchema,         // see board.go
 	15: surveyVersionsSchema,  // see surveyversions.go
 	16: targetsOnSchema,       // see board.go
+	// Each response's closed answers, kept beside it for the readers of a
+	// few answers of every response (store.SummaryOf, EachAnswers); the
+	// stored responses get theirs in the same migration (backfill, then
+	// the index that reads them).
+	17: summarySchema, // see summary.go
+}
+
+// migrationSteps run in a migration's transaction after its SQL.
+var migrationSteps = map[int]func(context.Context, *txn) error{
+	17: backfillSummaries, // see summary.go
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -209,6 +221,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			}
 			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
 				return err
+			}
+			if step := migrationSteps[v]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return err
+				}
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied) VALUES (?, ?)`, v, time.Now().UnixMilli())
 			return err
@@ -297,15 +314,21 @@ func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, erro
 // Submit stores a response and deletes its draft in one transaction.
 func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
 	var stored bool
+	sum := summaryOf(r.Answers) // summary.go
 	err := s.batch.do(ctx, &draftChange{key: r.SubmissionKey}, func(ctx context.Context, tx *txn) error {
 		res, err := tx.ExecContext(ctx, `
-INSERT INTO responses (reference, survey_id, version, round, answers, submitted, submission_key, respondent_key, invitation)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO responses (reference, survey_id, version, round, answers, submitted, submission_key, respondent_key, invitation, layout, closed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (submission_key) DO NOTHING`,
 			r.Reference, r.SurveyID, r.Version, r.Round, encode(r.Answers),
-			r.Submitted.UnixMilli(), r.SubmissionKey, r.RespondentKey, r.Invitation)
+			r.Submitted.UnixMilli(), r.SubmissionKey, r.RespondentKey, r.Invitation, sum.layoutArg(), sum.closedArg())
 		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 && !s.layouts.has(sum.id) {
+			if err := sum.keepLayout(ctx, tx); err != nil {
+				return err
+			}
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
@@ -339,6 +362,7 @@ ON CONFLICT (submission_key) DO NOTHING`,
 		return survey.Response{}, errorf("sqlite: submit: %w", err)
 	}
 	if stored {
+		s.layouts.add(sum.id) // committed: later sends with it need not store it
 		r.Submitted = time.UnixMilli(r.Submitted.UnixMilli()).UTC()
 		return r, nil
 	}
@@ -415,51 +439,6 @@ func responsesIn(columns, surveyID string, rounds []string) (string, []any) {
 		}
 	}
 	return query + ` ORDER BY submitted, id`, args
-}
-
-// EachAnswers streams a survey's responses in some rounds, oldest first,
-// as EachResponse does, with only the answers to keys: values[i] is the
-// answer to keys[i] ("" for none), and the response's Answers and
-// Reference are not set. No map of every answer is made, which was most
-// of the paired comparison's time (report.EachAnswers). values is reused
-// between calls.
-func (s *Store) EachAnswers(ctx context.Context, surveyID string, rounds []string, keys []string, fn func(survey.Response, []string) error) error {
-	query, args := responsesIn(`round, answers, submitted, respondent_key, invitation`, surveyID, rounds)
-	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return errorf("sqlite: responses: %w", err)
-	}
-	defer rows.Close()
-	pick := newPicker(keys)
-	values := make([]string, len(keys))
-	for rows.Next() {
-		r := survey.Response{SurveyID: surveyID}
-		var answers string
-		var submitted int64
-		if err := rows.Scan(&r.Round, &answers, &submitted, &r.RespondentKey, &r.Invitation); err != nil {
-			return errorf("sqlite: responses: %w", err)
-		}
-		r.Submitted = time.UnixMilli(submitted).UTC()
-		clear(values)
-		if !pick.pick(answers, values) {
-			var m map[string]string
-			if err := decode(&m, answers); err != nil {
-				return errorf("sqlite: responses: %w", err)
-			}
-			for i, k := range keys {
-				if k != "" {
-					values[i] = m[k]
-				}
-			}
-		}
-		if err := fn(r, values); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return errorf("sqlite: responses: %w", err)
-	}
-	return nil
 }
 
 func scanResponse(rows *sql.Rows) (survey.Response, error) {

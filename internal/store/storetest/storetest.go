@@ -54,6 +54,7 @@ func Run(t *testing.T, h Harness) {
 	tests = append(tests, boardTests...)         // board.go
 	tests = append(tests, publicationTests...)   // publications.go
 	tests = append(tests, contactTests...)       // contacts.go
+	tests = append(tests, summaryTests...)       // summary.go
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			open := h(t)
