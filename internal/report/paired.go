@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"slices"
@@ -136,6 +137,7 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 			}
 		}
 	}
+	condAt := slices.Sorted(maps.Values(conds)) // where the conditions' answers are in values
 	items := make([][]int, len(p.items))
 	for i, its := range p.items {
 		for _, k := range its {
@@ -148,27 +150,48 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	for side := range 2 {
 		rp := &roundPeople{strands: len(p.strands), cells: map[string]int32{}, byKey: map[string]int32{}}
 		if pubs[side] != nil {
-			rp.people = make([]person, 0, pubs[side].Responses) // as many as its figures hold, unless erased
+			n := pubs[side].Responses // as many as its figures hold, unless erased
+			rp.people = make([]person, 0, n)
+			// Most people have a respondent key: sized for all, so
+			// that the map and records are not grown step by step.
+			rp.byKey = make(map[string]int32, n)
+			rp.paired = make([]uint64, 0, n)
+			rp.scores = make([]int32, 0, n*len(p.strands))
 		}
 		sides[side] = rp
 		answers := map[string]string{} // the conditions' answers, for Holds
+		// The populations a person is in depend only on their answers to
+		// the conditions' questions, which few combinations take: each
+		// combination's populations are worked out once (with Holds, as
+		// before) and kept by the answers joined.
+		held := map[string]disclosure.Pops{}
+		var heldKey []byte
 		scores := make([]int32, len(p.strands))
 		take[side] = func(r survey.Response, values []string) {
 			if pubs[side] == nil || r.Submitted.After(pubs[side].At) {
 				return
 			}
 			x := person{rec: -1, pops: 1, cell: rp.cell(values[:len(dims)])}
-			clear(answers)
-			for q, i := range conds {
-				if values[i] != "" {
-					answers[q] = values[i]
-				}
+			heldKey = heldKey[:0]
+			for _, i := range condAt {
+				heldKey = append(binary.AppendUvarint(heldKey, uint64(len(values[i]))), values[i]...)
 			}
-			for i, pop := range pops {
-				if pop.Holds(answers) {
-					x.pops |= 1 << (i + 1)
+			inPops, ok := held[string(heldKey)]
+			if !ok {
+				clear(answers)
+				for q, i := range conds {
+					if values[i] != "" {
+						answers[q] = values[i]
+					}
 				}
+				for i, pop := range pops {
+					if pop.Holds(answers) {
+						inPops |= 1 << (i + 1)
+					}
+				}
+				held[string(heldKey)] = inPops
 			}
+			x.pops |= inPops
 			if r.Invitation != "" {
 				x.pops |= 1 << (len(pops) + 1)
 			}
@@ -234,6 +257,12 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	}
 	for side, rp := range sides {
 		sd := side2(d, pubs[side], len(p.strands))
+		// Each cell of the round's people found once among the
+		// publication's cells, not once for each person.
+		at := make([]int, len(rp.values))
+		for i, values := range rp.values {
+			at[i] = sd.cellOf(values)
+		}
 		for _, x := range rp.people {
 			sig := x.pops
 			var paired uint64
@@ -248,7 +277,7 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 					sig |= 1 << sd.unpaired(i)
 				}
 			}
-			sd.add(rp.values[x.cell], x.pops, sig)
+			sd.add(at[x.cell], x.pops, sig)
 		}
 		p.sides[side] = sd
 	}
@@ -313,10 +342,13 @@ func strandScore(values []string, idx []int) (int, bool) {
 	for _, i := range idx {
 		// A level with no number (don't know, not applicable) is not
 		// given to Atoi, whose error would be allocated for each.
-		if s := values[i]; s == "" || (s[0] < '0' || s[0] > '9') && s[0] != '-' && s[0] != '+' {
+		s := values[i]
+		if s == "" || (s[0] < '0' || s[0] > '9') && s[0] != '-' && s[0] != '+' {
 			continue
 		}
-		if v, err := strconv.Atoi(values[i]); err == nil {
+		if v, ok := smallInt(s); ok {
+			sum, n = sum+v, n+1
+		} else if v, err := strconv.Atoi(s); err == nil {
 			sum, n = sum+v, n+1
 		}
 	}
@@ -324,6 +356,24 @@ func strandScore(values []string, idx []int) (int, bool) {
 		return 0, false
 	}
 	return (sum*survey.StrandScale + n/2) / n, true
+}
+
+// smallInt reads a number of one to nine digits, with no sign: a scale's
+// level. Anything else (ok false) is left to strconv.Atoi, which gives
+// the same for these.
+func smallInt(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 9 {
+		return 0, false
+	}
+	v := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
 }
 
 // side is one round's people for the joint check: its publication's
@@ -359,6 +409,19 @@ func side2(d *survey.Definition, pub *Publication, strands int) side {
 	return sd
 }
 
+// cellOf is the index of the publication's cell of the given values, or
+// -1 when it has none (or there is no publication).
+func (sd *side) cellOf(values []string) int {
+	if sd.pr == nil {
+		return -1
+	}
+	ci, ok := sd.cells[strings.Join(values, "\x1f")]
+	if !ok {
+		return -1
+	}
+	return ci
+}
+
 func (sd *side) paired(i int) int   { return sd.base + 2*i }
 func (sd *side) unpaired(i int) int { return sd.base + 2*i + 1 }
 
@@ -366,12 +429,8 @@ func (sd *side) unpaired(i int) int { return sd.base + 2*i + 1 }
 // (base), as paired or not on each strand (sig). A person the figures do
 // not hold (sent as they were made) is left out; people the figures hold
 // who are not read any more (erased since) stay, paired on nothing.
-func (sd *side) add(values []string, base, sig disclosure.Pops) {
-	if sd.pr == nil {
-		return
-	}
-	ci, ok := sd.cells[strings.Join(values, "\x1f")]
-	if !ok || sd.pr.Cells[ci].Sizes[base] == 0 {
+func (sd *side) add(ci int, base, sig disclosure.Pops) {
+	if ci < 0 || sd.pr.Cells[ci].Sizes[base] == 0 {
 		return
 	}
 	sizes := sd.pr.Cells[ci].Sizes
