@@ -161,21 +161,24 @@ func (sr *SummaryReader) Read(layout int64, vals string) ([]string, bool) {
 			sr.values[i] = ""
 		}
 	}
-	// vals holds the values from the field-th on.
-	field := 0
+	// One walk over the values, byte by byte: they are a character or
+	// two each, too short for strings.IndexByte to pay for its call.
+	field, start, i := 0, 0, 0
 	for _, w := range lr.byField {
-		for ; field < w.field; field++ {
-			k := strings.IndexByte(vals, summarySep)
-			if k < 0 {
-				return nil, false // not as its layout says
+		for field < w.field {
+			for i < len(vals) && vals[i] != summarySep {
+				i++
 			}
-			vals = vals[k+1:]
+			if i == len(vals) {
+				return nil, false // fewer values than its layout says
+			}
+			i++
+			field, start = field+1, i
 		}
-		v := vals
-		if k := strings.IndexByte(vals, summarySep); k >= 0 {
-			v = vals[:k]
+		for i < len(vals) && vals[i] != summarySep {
+			i++
 		}
-		sr.values[w.key] = v
+		sr.values[w.key] = vals[start:i]
 	}
 	return sr.values, true
 }
