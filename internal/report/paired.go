@@ -150,13 +150,7 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	for side := range 2 {
 		rp := &roundPeople{strands: len(p.strands), cells: map[string]int32{}, byKey: map[string]int32{}}
 		if pubs[side] != nil {
-			n := pubs[side].Responses // as many as its figures hold, unless erased
-			rp.people = make([]person, 0, n)
-			// Most people have a respondent key: sized for all, so
-			// that the map and records are not grown step by step.
-			rp.byKey = make(map[string]int32, n)
-			rp.paired = make([]uint64, 0, n)
-			rp.scores = make([]int32, 0, n*len(p.strands))
+			rp.people = make([]person, 0, pubs[side].Responses) // as many as its figures hold, unless erased
 		}
 		sides[side] = rp
 		answers := map[string]string{} // the conditions' answers, for Holds
