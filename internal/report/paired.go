@@ -137,7 +137,6 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 			}
 		}
 	}
-	condAt := slices.Sorted(maps.Values(conds)) // where the conditions' answers are in values
 	items := make([][]int, len(p.items))
 	for i, its := range p.items {
 		for _, k := range its {
@@ -153,39 +152,14 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 			rp.people = make([]person, 0, pubs[side].Responses) // as many as its figures hold, unless erased
 		}
 		sides[side] = rp
-		answers := map[string]string{} // the conditions' answers, for Holds
-		// The populations a person is in depend only on their answers to
-		// the conditions' questions, which few combinations take: each
-		// combination's populations are worked out once (with Holds, as
-		// before) and kept by the answers joined.
-		held := map[string]disclosure.Pops{}
-		var heldKey []byte
+		inPops := newPopsOf(pops, conds)
 		scores := make([]int32, len(p.strands))
 		take[side] = func(r survey.Response, values []string) {
 			if pubs[side] == nil || r.Submitted.After(pubs[side].At) {
 				return
 			}
 			x := person{rec: -1, pops: 1, cell: rp.cell(values[:len(dims)])}
-			heldKey = heldKey[:0]
-			for _, i := range condAt {
-				heldKey = append(binary.AppendUvarint(heldKey, uint64(len(values[i]))), values[i]...)
-			}
-			inPops, ok := held[string(heldKey)]
-			if !ok {
-				clear(answers)
-				for q, i := range conds {
-					if values[i] != "" {
-						answers[q] = values[i]
-					}
-				}
-				for i, pop := range pops {
-					if pop.Holds(answers) {
-						inPops |= 1 << (i + 1)
-					}
-				}
-				held[string(heldKey)] = inPops
-			}
-			x.pops |= inPops
+			x.pops |= inPops.of(values)
 			if r.Invitation != "" {
 				x.pops |= 1 << (len(pops) + 1)
 			}
@@ -286,6 +260,49 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	}
 	p.protect()
 	return p, nil
+}
+
+// popsOf gives the populations a person is in (each population's bit, as
+// disclosure.Pops, from bit 1) from their answers. Those depend only on
+// the answers to the conditions' questions, which take few combinations:
+// each combination's populations are worked out once, with Holds, and
+// kept by the answers.
+type popsOf struct {
+	pops    []survey.Population
+	conds   map[string]int // each condition's question, to its answer's index in values
+	at      []int          // the same indexes, in order
+	answers map[string]string
+	held    map[string]disclosure.Pops
+	key     []byte
+}
+
+func newPopsOf(pops []survey.Population, conds map[string]int) *popsOf {
+	return &popsOf{pops: pops, conds: conds, at: slices.Sorted(maps.Values(conds)),
+		answers: map[string]string{}, held: map[string]disclosure.Pops{}}
+}
+
+func (po *popsOf) of(values []string) disclosure.Pops {
+	po.key = po.key[:0]
+	for _, i := range po.at {
+		po.key = append(binary.AppendUvarint(po.key, uint64(len(values[i]))), values[i]...)
+	}
+	if in, ok := po.held[string(po.key)]; ok {
+		return in
+	}
+	clear(po.answers)
+	for q, i := range po.conds {
+		if values[i] != "" {
+			po.answers[q] = values[i]
+		}
+	}
+	var in disclosure.Pops
+	for i, pop := range po.pops {
+		if pop.Holds(po.answers) {
+			in |= 1 << (i + 1)
+		}
+	}
+	po.held[string(po.key)] = in
+	return in
 }
 
 // roundPeople are one round's people as ReadPairs reads them: each
