@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -114,34 +113,5 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
 		t.Errorf("X-Content-Type-Options %q", got)
-	}
-}
-
-// IDs in survey files never clash with the names and ids pages make up:
-// those all have an underscore, which survey IDs cannot.
-func TestIDsCannotClash(t *testing.T) {
-	e := sqliteEnv(t)
-	e["IWT_SURVEYS_DIR"] = "testdata/clash"
-	svc := start(t, e)
-	b := newBrowser(t, svc.URL)
-	b.get("/s/clash/baseline/section/about").must(t, http.StatusOK)
-	b.postWithToken("/s/clash/baseline/section/about", url.Values{"main-content": {"a"}}).must(t, http.StatusOK)
-	b.get("/s/clash/baseline/section/s").must(t, http.StatusOK)
-	form := url.Values{"comment": {"2"}, "a": {"1"}, "a-2": {"2"}, "a-hint": {"1"}, "a-error": {"A comment"}, "then": {"later"}}
-	b.postWithToken("/s/clash/baseline/section/s", form).must(t, http.StatusOK)
-	p := b.get("/s/clash/baseline/check").must(t, http.StatusOK)
-	got := text(p.Body)
-	for _, want := range []string{"A statement called comment. 2 – Yes", "A statement called a-2. 2 – Yes", "Anything else? A comment", "A question called then later"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("check answers lacks %q:\n%s", want, got)
-		}
-	}
-	ref := send(t, b, "/s/clash/baseline")
-	r, err := storeOf(t, e).Response(context.Background(), ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Answers["comment"] != "2" || r.Answers["a-error"] != "A comment" || r.Answers["main-content"] != "a" || r.Answers["then"] != "later" {
-		t.Errorf("stored %+v", r.Answers)
 	}
 }

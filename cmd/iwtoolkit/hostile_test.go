@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +40,9 @@ func responses(t *testing.T, e env, surveyID string) []survey.Response {
 	}
 	return out
 }
+
+// resumeCode is the code on the page of answers saved for later.
+var resumeCode = regexp.MustCompile(`<strong class="app-code">([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})</strong>`)
 
 // answerAll answers every section of a round in b, adding extra to each
 // form, up to check answers.

@@ -4,66 +4,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 )
-
-// Going back after sending, or sending again, shows that the answers were
-// sent (the confirmation, with the reference), never an empty check-answers
-// page with a Send button. A new person at the start page starts afresh.
-func TestBackAfterSending(t *testing.T) {
-	d := bundled(t)
-	svc := start(t, sqliteEnv(t))
-	flow := "/s/" + d.ID + "/baseline"
-	b := newBrowser(t, svc.URL)
-	answerAll(t, b, d, "baseline", nil)
-	ref := send(t, b, flow)
-	for _, path := range []string{flow + "/check", flow + "/tasks", flow + "/section/" + d.Sections[0].ID} {
-		p := b.get(path).must(t, http.StatusOK)
-		if p.URL.Path != flow+"/done" || !strings.Contains(p.Body, ref) || strings.Contains(p.Body, "Send your answers") {
-			t.Errorf("back to %s after sending: at %s: %s", path, p.URL.Path, text(p.Body))
-		}
-	}
-	token := csrfOf(t, b.get(flow+"/resume"))
-	p := b.post(flow+"/check", url.Values{"csrf_token": {token}}).must(t, http.StatusOK)
-	if p.URL.Path != flow+"/done" || !strings.Contains(p.Body, ref) {
-		t.Errorf("sending again: at %s: %s", p.URL.Path, text(p.Body))
-	}
-	// The start page is a new person's (a shared computer).
-	b.get(flow).must(t, http.StatusOK)
-	if p := b.get(flow+"/check").must(t, http.StatusOK); p.URL.Path != flow+"/check" {
-		t.Errorf("after the start page, check answers led to %s", p.URL.Path)
-	}
-}
-
-// Every page of a round's flow, which may show answers, is kept out of
-// the browser's cache, so that the back button on a shared computer shows
-// nothing of the last person's.
-func TestFlowPagesAreNotCached(t *testing.T) {
-	d := bundled(t)
-	svc := start(t, sqliteEnv(t))
-	flow := "/s/" + d.ID + "/baseline"
-	b := newBrowser(t, svc.URL)
-	first := d.Sections[0]
-	b.postWithToken(flow+"/section/"+first.ID, answer(d, first, map[string]string{}, respondent{Level: "3"}, 0)).must(t, http.StatusOK)
-	paths := []string{flow, flow + "/section/" + first.ID, flow + "/tasks", flow + "/check", flow + "/resume", flow + "/nothing-here"}
-	if kids, ok := bundledCatalogue(t).Survey("children"); ok {
-		paths = append(paths, "/s/"+kids.ID+"/baseline/stop")
-	}
-	for _, path := range paths {
-		p := b.get(path)
-		if got := p.Header.Get("Cache-Control"); got != "no-store" {
-			t.Errorf("%s (%d): Cache-Control %q, want no-store", path, p.Status, got)
-		}
-	}
-	answerAll(t, b, d, "baseline", nil)
-	send(t, b, flow)
-	if got := b.get(flow + "/done").Header.Get("Cache-Control"); got != "no-store" {
-		t.Errorf("confirmation: Cache-Control %q", got)
-	}
-}
 
 // Children's and young people's surveys have GOV.UK's "Exit this page"
 // button, to the page the survey names, beside the stop button; the
@@ -141,56 +85,6 @@ func TestChildrensPages(t *testing.T) {
 	}
 }
 
-// A survey file's short error message is what a respondent is told; a
-// grid left blank gives one message, not one for every statement.
-func TestShortErrors(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir+"/short.yaml", `title: Short
-audience: staff
-introduction: A test.
-how_answers_are_used: Counted.
-rounds: [{id: r1, label: Round 1, open: true}]
-scales:
-  agree:
-    levels:
-      - {value: 1, label: "No"}
-      - {value: 2, label: "Yes"}
-sections:
-  - id: only
-    title: Only
-    questions:
-      - id: school
-        type: choice
-        text: "Thinking about the last few weeks, how do you feel about your school overall?"
-        error: "Choose how you feel about school"
-        options: [{value: good, label: Good}, {value: bad, label: Bad}]
-      - id: grid
-        type: grid
-        scale: agree
-        text: "How much do you agree?"
-        statements:
-          - {id: s1, text: "One"}
-          - {id: s2, text: "Two"}
-          - {id: s3, text: "Three"}
-`)
-	e := sqliteEnv(t)
-	e["IWT_SURVEYS_DIR"] = dir
-	svc := start(t, e)
-	b := newBrowser(t, svc.URL)
-	p := b.postWithToken("/s/short/r1/section/only", url.Values{}).must(t, http.StatusUnprocessableEntity)
-	summary := summaryOf(p.Body)
-	if want := "Choose how you feel about school Choose an answer for each statement in ‘How much do you agree?’"; summary != want {
-		t.Errorf("error summary %q, want %q", summary, want)
-	}
-	if n := strings.Count(p.Body, "govuk-form-group--error"); n != 2 {
-		t.Errorf("%d fields in red, want 2 (the question and the grid's first statement)", n)
-	}
-	p = b.postWithToken("/s/short/r1/section/only", url.Values{"school": {"good"}, "s1": {"2"}}).must(t, http.StatusUnprocessableEntity)
-	if summary := summaryOf(p.Body); !strings.Contains(summary, "Two") || !strings.Contains(summary, "Three") || strings.Contains(summary, "One") {
-		t.Errorf("a grid answered in part: %q", summary)
-	}
-}
-
 // The pages the law expects of a public body's service are linked from
 // every page's footer, and name who runs it from the settings.
 func TestPagesTheLawExpects(t *testing.T) {
@@ -217,57 +111,8 @@ func TestPagesTheLawExpects(t *testing.T) {
 	}
 }
 
-// A used invitation says it was used, and nothing about the round being
-// closed; an invited person is warned to stay on one device, and is not
-// asked the organisation their invitation is for.
-func TestInvitedRespondent(t *testing.T) {
-	d := bundled(t)
-	org, ok := d.BreakdownQuestion("organisation")
-	if !ok {
-		t.Skip("the bundled survey asks no organisation")
-	}
-	svc := start(t, sqliteEnv(t))
-	flow := "/s/" + d.ID + "/baseline"
-	admin := staffBrowser(t, svc, "admin", "")
-	rows := makeInvitations(t, admin, url.Values{"survey": {d.ID}, "round": {"baseline"}, "organisation": {"police"}, "how": {"new"}, "count": {"1"}})
-	token := tokenOf(t, rows[0][1])
-	b := newBrowser(t, svc.URL)
-	start := b.get("/i/"+token).must(t, http.StatusOK)
-	if !strings.Contains(text(start.Body), "Use this device and browser until you have sent your answers") {
-		t.Error("the invited start page does not warn about changing device")
-	}
-	_, sec, _ := d.Question(org.ID)
-	answers := map[string]string{org.ID: "police"}
-	for _, s := range d.Sections {
-		if s == sec {
-			break
-		}
-		if s.ShowIf.Holds(answers) {
-			for k, v := range answer(d, s, answers, respondent{Level: "3"}, 0) {
-				answers[k] = v[0]
-			}
-			b.postWithToken(flow+"/section/"+s.ID, answer(d, s, answers, respondent{Level: "3"}, 0)).must(t, http.StatusOK)
-		}
-	}
-	p := b.get(flow+"/section/"+sec.ID).must(t, http.StatusOK)
-	if strings.Contains(p.Body, `name="`+org.ID+`"`) || !strings.Contains(text(p.Body), org.OptionLabel("police")+" From your invitation") {
-		t.Errorf("the invited person is asked their organisation: %s", text(p.Body))
-	}
-	answerAll(t, b, d, "baseline", url.Values{org.ID: {"health-trust"}})
-	check := b.get(flow+"/check").must(t, http.StatusOK)
-	if strings.Contains(check.Body, "#"+org.ID+`"`) {
-		t.Error("check answers offers to change the organisation of the invitation")
-	}
-	send(t, b, flow)
-	used := newBrowser(t, svc.URL).get("/i/"+token).must(t, http.StatusGone)
-	if got := text(used.Body); !strings.Contains(got, "This link has been used") || strings.Contains(got, "not taking answers") {
-		t.Errorf("a used invitation: %s", got)
-	}
-}
-
 var (
 	captionPattern = regexp.MustCompile(`<span class="govuk-caption-l">([^<]*)</span>`)
-	summaryPattern = regexp.MustCompile(`(?s)<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>`)
 )
 
 // captionOf is a page's caption above its heading.
@@ -276,22 +121,6 @@ func captionOf(body string) string {
 		return text(m[1])
 	}
 	return ""
-}
-
-// summaryOf is what a page's error summary lists.
-func summaryOf(body string) string {
-	if m := summaryPattern.FindStringSubmatch(body); m != nil {
-		return text(m[1])
-	}
-	return ""
-}
-
-// writeFile writes a test's file.
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // A command run where there are no survey files says so, and what to do.

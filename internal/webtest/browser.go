@@ -1,8 +1,10 @@
 package webtest
 
 import (
+	"bytes"
 	"html"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -56,6 +58,17 @@ func (b *Browser) Once(req *http.Request) Page {
 // SetCookie sets a cookie in the browser, as a page's script or an
 // attacker's might.
 func (b *Browser) SetCookie(c *http.Cookie) { b.jar.SetCookies(base, []*http.Cookie{c}) }
+
+// Cookie is the value of the cookie the browser sends to path with the
+// name, or "".
+func (b *Browser) Cookie(path, name string) string {
+	for _, c := range b.jar.Cookies(base.ResolveReference(&url.URL{Path: path})) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
 
 func (b *Browser) do(req *http.Request, follow bool) Page {
 	b.t.Helper()
@@ -127,6 +140,25 @@ func (b *Browser) PostFrom(from, action string, form url.Values) Page {
 	}
 	f.Set(web.CSRFField, b.Get(from).CSRF())
 	return b.Post(action, f)
+}
+
+// Upload sends a form with a file, as a browser sends the upload form
+// on the page at from: the file in the field "file", with the form token
+// of that page, as multipart/form-data to action.
+func (b *Browser) Upload(from, action, name string, data []byte) Page {
+	b.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField(web.CSRFField, b.Get(from).CSRF())
+	fw, err := w.CreateFormFile("file", name)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	fw.Write(data)
+	w.Close()
+	req := httptest.NewRequest(http.MethodPost, action, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return b.Do(req)
 }
 
 var csrfField = regexp.MustCompile(`<input type="hidden" name="csrf_token" value="([0-9a-f]{64})">`)

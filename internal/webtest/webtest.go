@@ -124,14 +124,34 @@ func Root() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// Surveys are the bundled surveys (the folder surveys/).
+// Surveys are the bundled surveys (the folder surveys/), each with its
+// file's full path (so that ImportSurveys reads the files from any
+// package's folder).
 func Surveys(t testing.TB) *survey.Catalogue {
 	t.Helper()
-	cat, err := survey.LoadDir(os.DirFS(filepath.Join(Root(), "surveys")), "surveys")
+	dir := filepath.Join(Root(), "surveys")
+	cat, err := survey.LoadDir(os.DirFS(dir), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cat
+}
+
+// UseSurveys serves the surveys in dir instead of the bundled ones, as
+// IWT_SURVEYS_DIR does: before Serve, since the sessions and versions are
+// made again for them.
+func (e *Env) UseSurveys(dir string) {
+	e.T.Helper()
+	if e.App != nil {
+		e.T.Fatal("webtest: UseSurveys after Serve")
+	}
+	cat, err := survey.LoadDir(os.DirFS(dir), dir)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	e.Surveys = cat
+	e.Sessions = session.New(e.Store, e.Surveys, e.Clock, false)
+	e.Versions = versions.New(e.Store, e.Surveys, e.Log, e.Clock)
 }
 
 // Survey is one of the bundled surveys.
@@ -272,4 +292,25 @@ func (e *Env) AuditLog() []string {
 		out = append(out, strings.TrimSpace(x.Actor+" "+x.Action+" "+x.Target))
 	}
 	return out
+}
+
+// ImportSurveys does what the service does at start-up with the survey
+// files: each becomes the live version of its survey in the store, the
+// store's live versions are served (versions.Live's Import and Refresh),
+// and each version served is recorded as served (its definition's
+// fingerprints, which a new version's changes are read against).
+func (e *Env) ImportSurveys() {
+	e.T.Helper()
+	ctx := context.Background()
+	if err := e.Versions.Import(ctx); err != nil {
+		e.T.Fatal(err)
+	}
+	if err := e.Versions.Refresh(ctx); err != nil {
+		e.T.Fatal(err)
+	}
+	for _, d := range e.Surveys.All() {
+		if _, err := e.Store.SaveDefinition(ctx, store.VersionOf(d, e.Clock())); err != nil {
+			e.T.Fatal(err)
+		}
+	}
 }

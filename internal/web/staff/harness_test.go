@@ -23,9 +23,18 @@ import (
 // the Board pack).
 func serve(t *testing.T, e *webtest.Env, also ...func(*web.Routes)) {
 	t.Helper()
-	p, err := staff.New(staff.Options{Store: e.Store, Surveys: e.Surveys, Log: e.Log, Now: e.Clock, BaseURL: webtest.BaseURL,
+	serveWith(t, e, func(*staff.Options) {}, also...)
+}
+
+// serveWith is serve with the staff pages' options changed by set, as a
+// setting of the service changes them.
+func serveWith(t *testing.T, e *webtest.Env, set func(*staff.Options), also ...func(*web.Routes)) {
+	t.Helper()
+	o := staff.Options{Store: e.Store, Surveys: e.Surveys, Log: e.Log, Now: e.Clock, BaseURL: webtest.BaseURL,
 		Timeout: time.Minute, Sessions: e.Sessions, Secrets: e.Secrets, Publisher: e.Publisher, Health: e.Health,
-		Links: e.Links, Versions: e.Versions})
+		Links: e.Links, Versions: e.Versions}
+	set(&o)
+	p, err := staff.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,6 +47,18 @@ func respondents(t *testing.T, e *webtest.Env) func(*web.Routes) {
 	t.Helper()
 	p, err := respond.New(respond.Options{Store: e.Store, Surveys: e.Surveys, Log: e.Log, Now: e.Clock, BaseURL: webtest.BaseURL,
 		Timeout: time.Minute, Secrets: e.Secrets, Health: e.Health, Published: e.Publisher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Register
+}
+
+// preview is staff's preview of the surveys' versions, as the service
+// serves it beside the staff pages.
+func preview(t *testing.T, e *webtest.Env) func(*web.Routes) {
+	t.Helper()
+	p, err := respond.NewPreview(respond.PreviewOptions{Definitions: e.Versions.Definition, Rounds: e.Store, Log: e.Log, Now: e.Clock,
+		BaseURL: webtest.BaseURL, Timeout: time.Minute, Health: e.Health, Allow: auth.PreviewSurveys})
 	if err != nil {
 		t.Fatal(err)
 	}
