@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // postFrom posts a form to action with the CSRF token of the page at
@@ -27,14 +26,4 @@ func hasAudit(t *testing.T, e env, want string) {
 	if !slices.ContainsFunc(log, func(a string) bool { return strings.Contains(a, want) }) {
 		t.Errorf("no audit entry with %q in\n%s", want, strings.Join(log, "\n"))
 	}
-}
-
-// ukTime is a time as staff type it into the schedule form.
-func ukTime(t *testing.T, at time.Time) string {
-	t.Helper()
-	london, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return at.In(london).Format("2/1/2006 15:04")
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"slices"
@@ -151,24 +152,14 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 			rp.people = make([]person, 0, pubs[side].Responses) // as many as its figures hold, unless erased
 		}
 		sides[side] = rp
-		answers := map[string]string{} // the conditions' answers, for Holds
+		inPops := newPopsOf(pops, conds)
 		scores := make([]int32, len(p.strands))
 		take[side] = func(r survey.Response, values []string) {
 			if pubs[side] == nil || r.Submitted.After(pubs[side].At) {
 				return
 			}
 			x := person{rec: -1, pops: 1, cell: rp.cell(values[:len(dims)])}
-			clear(answers)
-			for q, i := range conds {
-				if values[i] != "" {
-					answers[q] = values[i]
-				}
-			}
-			for i, pop := range pops {
-				if pop.Holds(answers) {
-					x.pops |= 1 << (i + 1)
-				}
-			}
+			x.pops |= inPops.of(values)
 			if r.Invitation != "" {
 				x.pops |= 1 << (len(pops) + 1)
 			}
@@ -234,6 +225,12 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	}
 	for side, rp := range sides {
 		sd := side2(d, pubs[side], len(p.strands))
+		// Each cell of the round's people found once among the
+		// publication's cells, not once for each person.
+		at := make([]int, len(rp.values))
+		for i, values := range rp.values {
+			at[i] = sd.cellOf(values)
+		}
 		for _, x := range rp.people {
 			sig := x.pops
 			var paired uint64
@@ -248,7 +245,7 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 					sig |= 1 << sd.unpaired(i)
 				}
 			}
-			sd.add(rp.values[x.cell], x.pops, sig)
+			sd.add(at[x.cell], x.pops, sig)
 		}
 		p.sides[side] = sd
 	}
@@ -263,6 +260,49 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	}
 	p.protect()
 	return p, nil
+}
+
+// popsOf gives the populations a person is in (each population's bit, as
+// disclosure.Pops, from bit 1) from their answers. Those depend only on
+// the answers to the conditions' questions, which take few combinations:
+// each combination's populations are worked out once, with Holds, and
+// kept by the answers.
+type popsOf struct {
+	pops    []survey.Population
+	conds   map[string]int // each condition's question, to its answer's index in values
+	at      []int          // the same indexes, in order
+	answers map[string]string
+	held    map[string]disclosure.Pops
+	key     []byte
+}
+
+func newPopsOf(pops []survey.Population, conds map[string]int) *popsOf {
+	return &popsOf{pops: pops, conds: conds, at: slices.Sorted(maps.Values(conds)),
+		answers: map[string]string{}, held: map[string]disclosure.Pops{}}
+}
+
+func (po *popsOf) of(values []string) disclosure.Pops {
+	po.key = po.key[:0]
+	for _, i := range po.at {
+		po.key = append(binary.AppendUvarint(po.key, uint64(len(values[i]))), values[i]...)
+	}
+	if in, ok := po.held[string(po.key)]; ok {
+		return in
+	}
+	clear(po.answers)
+	for q, i := range po.conds {
+		if values[i] != "" {
+			po.answers[q] = values[i]
+		}
+	}
+	var in disclosure.Pops
+	for i, pop := range po.pops {
+		if pop.Holds(po.answers) {
+			in |= 1 << (i + 1)
+		}
+	}
+	po.held[string(po.key)] = in
+	return in
 }
 
 // roundPeople are one round's people as ReadPairs reads them: each
@@ -313,10 +353,13 @@ func strandScore(values []string, idx []int) (int, bool) {
 	for _, i := range idx {
 		// A level with no number (don't know, not applicable) is not
 		// given to Atoi, whose error would be allocated for each.
-		if s := values[i]; s == "" || (s[0] < '0' || s[0] > '9') && s[0] != '-' && s[0] != '+' {
+		s := values[i]
+		if s == "" || (s[0] < '0' || s[0] > '9') && s[0] != '-' && s[0] != '+' {
 			continue
 		}
-		if v, err := strconv.Atoi(values[i]); err == nil {
+		if v, ok := smallInt(s); ok {
+			sum, n = sum+v, n+1
+		} else if v, err := strconv.Atoi(s); err == nil {
 			sum, n = sum+v, n+1
 		}
 	}
@@ -324,6 +367,24 @@ func strandScore(values []string, idx []int) (int, bool) {
 		return 0, false
 	}
 	return (sum*survey.StrandScale + n/2) / n, true
+}
+
+// smallInt reads a number of one to nine digits, with no sign: a scale's
+// level. Anything else (ok false) is left to strconv.Atoi, which gives
+// the same for these.
+func smallInt(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 9 {
+		return 0, false
+	}
+	v := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
 }
 
 // side is one round's people for the joint check: its publication's
@@ -359,6 +420,19 @@ func side2(d *survey.Definition, pub *Publication, strands int) side {
 	return sd
 }
 
+// cellOf is the index of the publication's cell of the given values, or
+// -1 when it has none (or there is no publication).
+func (sd *side) cellOf(values []string) int {
+	if sd.pr == nil {
+		return -1
+	}
+	ci, ok := sd.cells[strings.Join(values, "\x1f")]
+	if !ok {
+		return -1
+	}
+	return ci
+}
+
 func (sd *side) paired(i int) int   { return sd.base + 2*i }
 func (sd *side) unpaired(i int) int { return sd.base + 2*i + 1 }
 
@@ -366,12 +440,8 @@ func (sd *side) unpaired(i int) int { return sd.base + 2*i + 1 }
 // (base), as paired or not on each strand (sig). A person the figures do
 // not hold (sent as they were made) is left out; people the figures hold
 // who are not read any more (erased since) stay, paired on nothing.
-func (sd *side) add(values []string, base, sig disclosure.Pops) {
-	if sd.pr == nil {
-		return
-	}
-	ci, ok := sd.cells[strings.Join(values, "\x1f")]
-	if !ok || sd.pr.Cells[ci].Sizes[base] == 0 {
+func (sd *side) add(ci int, base, sig disclosure.Pops) {
+	if ci < 0 || sd.pr.Cells[ci].Sizes[base] == 0 {
 		return
 	}
 	sizes := sd.pr.Cells[ci].Sizes

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
@@ -92,16 +93,26 @@ func LayoutID(layout string) int64 {
 // SummaryReader reads the answers to some keys from summaries.
 type SummaryReader struct {
 	keys    []string
-	layouts map[int64][]int // by layout, for each key: the value's index, -1 none, -2 left out
+	layouts map[int64]*layoutReader
 	values  []string
-	fields  []string
 }
+
+// layoutReader reads the keys from one layout's summaries.
+type layoutReader struct {
+	idx     []int // for each key: the value's index, -1 none, -2 left out
+	leftOut bool  // a key's answer is left out: never read from the summary
+	// The keys with a value, by the value's index: the values are
+	// walked once, in order, up to the last one wanted.
+	byField []fieldOf
+}
+
+type fieldOf struct{ field, key int }
 
 // NewSummaryReader reads the answers to keys from summaries made under
 // the layouts given (by id; a layout whose text does not give its id is
 // ignored).
 func NewSummaryReader(keys []string, layouts map[int64]string) *SummaryReader {
-	sr := &SummaryReader{keys: keys, layouts: map[int64][]int{}, values: make([]string, len(keys))}
+	sr := &SummaryReader{keys: keys, layouts: map[int64]*layoutReader{}, values: make([]string, len(keys))}
 	for id, text := range layouts {
 		if LayoutID(text) != id {
 			continue
@@ -116,15 +127,22 @@ func NewSummaryReader(keys []string, layouts map[int64]string) *SummaryReader {
 			at[k] = n
 			n++
 		}
-		idx := make([]int, len(keys))
+		lr := &layoutReader{idx: make([]int, len(keys))}
 		for i, k := range keys {
 			j, ok := at[k]
 			if !ok || k == "" {
 				j = -1
 			}
-			idx[i] = j
+			lr.idx[i] = j
+			switch {
+			case j == -2:
+				lr.leftOut = true
+			case j >= 0:
+				lr.byField = append(lr.byField, fieldOf{field: j, key: i})
+			}
 		}
-		sr.layouts[id] = idx
+		slices.SortFunc(lr.byField, func(a, b fieldOf) int { return cmp.Compare(a.field, b.field) })
+		sr.layouts[id] = lr
 	}
 	return sr
 }
@@ -134,34 +152,33 @@ func NewSummaryReader(keys []string, layouts map[int64]string) *SummaryReader {
 // false when the summary cannot give them all: none made, a layout not
 // known, or a key's answer left out. values shares memory with vals.
 func (sr *SummaryReader) Read(layout int64, vals string) ([]string, bool) {
-	idx, ok := sr.layouts[layout]
-	if !ok {
+	lr, ok := sr.layouts[layout]
+	if !ok || lr.leftOut {
 		return nil, false
 	}
-	sr.fields = sr.fields[:0]
-	for len(vals) > 0 || len(sr.fields) == 0 {
-		i := strings.IndexByte(vals, summarySep)
-		if i < 0 {
-			sr.fields = append(sr.fields, vals)
-			break
-		}
-		sr.fields = append(sr.fields, vals[:i])
-		vals = vals[i+1:]
-		if len(vals) == 0 {
-			sr.fields = append(sr.fields, "")
+	for i, j := range lr.idx {
+		if j == -1 {
+			sr.values[i] = ""
 		}
 	}
-	for i, j := range idx {
-		switch {
-		case j == -2:
-			return nil, false
-		case j == -1:
-			sr.values[i] = ""
-		case j < len(sr.fields):
-			sr.values[i] = sr.fields[j]
-		default:
-			return nil, false // not as its layout says
+	// One walk over the values, byte by byte: they are a character or
+	// two each, too short for strings.IndexByte to pay for its call.
+	field, start, i := 0, 0, 0
+	for _, w := range lr.byField {
+		for field < w.field {
+			for i < len(vals) && vals[i] != summarySep {
+				i++
+			}
+			if i == len(vals) {
+				return nil, false // fewer values than its layout says
+			}
+			i++
+			field, start = field+1, i
 		}
+		for i < len(vals) && vals[i] != summarySep {
+			i++
+		}
+		sr.values[w.key] = vals[start:i]
 	}
 	return sr.values, true
 }

@@ -70,3 +70,28 @@ func BenchmarkSummaryOf(b *testing.B) {
 	cpu := ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano()
 	b.ReportMetric(float64(cpu)/1e3/float64(b.N), "cpu-µs/op")
 }
+
+// TestSummaryReaderReused: one reader reads many summaries, each answer
+// its own (none left from the one before), and a summary with fewer
+// values than its layout says is not read.
+func TestSummaryReaderReused(t *testing.T) {
+	a := map[string]string{"a": "1", "b": "2", "c": "3"}
+	b := map[string]string{"a": "4", "c": ""}
+	ida, la, ca := SummaryOf(a)
+	idb, lb, cb := SummaryOf(b)
+	keys := []string{"c", "b", "a", "c", ""}
+	sr := NewSummaryReader(keys, map[int64]string{ida: la, idb: lb})
+	for _, tc := range []struct {
+		id     int64
+		closed string
+		want   []string
+	}{{ida, ca, []string{"3", "2", "1", "3", ""}}, {idb, cb, []string{"", "", "4", "", ""}}, {ida, ca, []string{"3", "2", "1", "3", ""}}} {
+		got, ok := sr.Read(tc.id, tc.closed)
+		if !ok || strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Fatalf("read %q: %q %v, want %q", tc.closed, got, ok, tc.want)
+		}
+	}
+	if _, ok := sr.Read(ida, "1\x1f2"); ok {
+		t.Fatal("a summary with a value missing was read")
+	}
+}
