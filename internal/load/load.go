@@ -171,7 +171,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				}
 				var f *failure
 				if errors.As(err, &f) && f.kind == "send" && f.status != "" {
-					res.Refused = append(res.Refused, Refusal{Token: r.token(), Status: f.status})
+					res.Refused = append(res.Refused, Refusal{Token: r.sending, Status: f.status})
 				}
 				if err != nil && ctx.Err() == nil { // a failure, not the run stopping
 					var f *failure
@@ -257,6 +257,10 @@ type respondent struct {
 	latency map[string]*Histogram
 	saved   map[string]string // answers the service acknowledged
 	csrf    string            // the last page's form token
+	// sending is the draft cookie's value as the send left: what the
+	// service stores the response under, whatever cookies the send's
+	// answer sets or removes.
+	sending string
 }
 
 func newRespondent(cfg *Config, rng *rand.Rand, transport *http.Transport) *respondent {
@@ -344,6 +348,7 @@ func (r *respondent) respond(ctx context.Context) (string, error) {
 	if err := r.visit(ctx, at, check); err != nil {
 		return "", err
 	}
+	r.sending = r.token()
 	done, err := r.post(ctx, "send", check, url.Values{})
 	if err != nil {
 		return "", err

@@ -79,7 +79,14 @@ func (e *Env) Clock() time.Time {
 // SQLite is an Env on the embedded store in a fresh folder.
 func SQLite(t *testing.T) *Env {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), t.TempDir())
+	return SQLiteIn(t, t.TempDir())
+}
+
+// SQLiteIn is an Env on the embedded store in dir, for a test that also
+// opens the database file itself.
+func SQLiteIn(t *testing.T, dir string) *Env {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

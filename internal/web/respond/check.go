@@ -79,10 +79,15 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "check", checkPageFor(f, errs))
 	}
+	// The sent cookie's key is read before the answers are stored: once
+	// they are, the respondent is told so, whatever the store does next.
+	key, err := s.secrets.Get(c.UserContext(), "sent")
+	if err != nil {
+		return err
+	}
 	r := f.survey.Response(f.draft)
 	r.Submitted = s.now().UTC()
 	var stored survey.Response
-	var err error
 	for try := 0; ; try++ {
 		r.Reference = survey.NewReference()
 		stored, err = s.st.Submit(c.UserContext(), r)
@@ -101,11 +106,7 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 		return err
 	}
 	s.setDraftCookie(c, f, "")
-	sent, err := s.sentValue(c.UserContext(), stored.Reference)
-	if err != nil {
-		return err
-	}
-	s.setCookie(c, f, sentCookie, sent, 0)
+	s.setCookie(c, f, sentCookie, sentWith(key, stored.Reference), 0)
 	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
 }
 

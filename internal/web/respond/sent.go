@@ -23,9 +23,16 @@ func (s *Pages) sentValue(ctx context.Context, ref string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return sentWith(key, ref), nil
+}
+
+// sentWith is the sent cookie's value for ref under key, the "sent"
+// secret: submit reads the key before it stores the answers, so that
+// nothing it does after storing them can fail.
+func sentWith(key []byte, ref string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(ref))
-	return ref + "." + hex.EncodeToString(m.Sum(nil)[:16]), nil
+	return ref + "." + hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // sentRef is the reference in this browser's sent cookie, or "" when it
