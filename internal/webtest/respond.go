@@ -37,8 +37,8 @@ func (e *Env) Respond(d *survey.Definition, round string, who Respondent, n int)
 	return stored.Reference
 }
 
-// rated are the sections a frontline respondent rates, in order.
-func rated(d *survey.Definition) []*survey.Section {
+// Rated are the sections a frontline respondent rates, in order.
+func Rated(d *survey.Definition) []*survey.Section {
 	var out []*survey.Section
 	for _, s := range d.Sections {
 		if items, _ := s.Rated(); len(items) > 0 && s.ShowIf == nil {
@@ -48,8 +48,8 @@ func rated(d *survey.Definition) []*survey.Section {
 	return out
 }
 
-// commentOf is the long-text question of a section, if it has one.
-func commentOf(s *survey.Section) *survey.Question {
+// CommentOf is the long-text question of a section, if it has one.
+func CommentOf(s *survey.Section) *survey.Question {
 	for _, q := range s.Questions {
 		if q.Type == survey.TypeLongText {
 			return q
@@ -61,7 +61,7 @@ func commentOf(s *survey.Section) *survey.Question {
 // Answer answers a section's questions for a respondent, adding them to
 // answers: valid answers to every question asked.
 func Answer(d *survey.Definition, sec *survey.Section, answers map[string]string, who Respondent, n int) {
-	first := len(rated(d)) > 0 && sec == rated(d)[0]
+	first := len(Rated(d)) > 0 && sec == Rated(d)[0]
 	for _, q := range sec.Shown(answers) {
 		set := func(k, v string) { answers[k] = v }
 		switch q.Type {
@@ -89,7 +89,7 @@ func Answer(d *survey.Definition, sec *survey.Section, answers map[string]string
 			set(q.ID, fmt.Sprint(v))
 		case survey.TypeText, survey.TypeLongText:
 			switch {
-			case first && who.Comment != "" && q == commentOf(sec):
+			case first && who.Comment != "" && q == CommentOf(sec):
 				set(q.ID, who.Comment)
 			case !q.Optional:
 				set(q.ID, "Some words")

@@ -125,27 +125,6 @@ func send(t *testing.T, b *webtest.Browser, flow string) string {
 	return m[1]
 }
 
-// rated are the sections a frontline respondent rates, in order.
-func rated(d *survey.Definition) []*survey.Section {
-	var out []*survey.Section
-	for _, s := range d.Sections {
-		if items, _ := s.Rated(); len(items) > 0 && s.ShowIf == nil {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// commentOf is the long-text question of a section, if it has one.
-func commentOf(s *survey.Section) *survey.Question {
-	for _, q := range s.Questions {
-		if q.Type == survey.TypeLongText {
-			return q
-		}
-	}
-	return nil
-}
-
 // answerAll answers every part of a round asked, in b, at level 3.
 func answerAll(t *testing.T, b *webtest.Browser, d *survey.Definition, round string) {
 	t.Helper()

@@ -207,7 +207,7 @@ func TestPreviewChildrenLanguagesInvited(t *testing.T) {
 	answers := map[string]string{}
 	for _, sec := range kids.Sections {
 		form := answer(kids, sec, answers, webtest.Respondent{Level: "1"}, 0)
-		if q := commentOf(sec); q != nil {
+		if q := webtest.CommentOf(sec); q != nil {
 			form.Set(q.ID, "Someone hurts me")
 		}
 		admin.PostWithToken(flow+"/section/"+sec.ID, form).Must(http.StatusOK)

@@ -54,14 +54,14 @@ func TestPractitionerProfile(t *testing.T) {
 		t.Errorf("the profile does not say which round the partnership's figures are from: %q", got)
 	}
 	rows := strings.Split(table, "<tr")[2:]
-	if len(rows) != len(rated(d)) {
-		t.Fatalf("the profile has %d strands, want %d", len(rows), len(rated(d)))
+	if len(rows) != len(webtest.Rated(d)) {
+		t.Fatalf("the profile has %d strands, want %d", len(rows), len(webtest.Rated(d)))
 	}
 	// Their CAF strand is 2; the partnership's is (5+2+2+3+3)/5 = 3.0.
-	if got, want := webtest.Text("<tr"+rows[0]), rated(d)[0].Title+" 2.0 3.0"; got != want {
+	if got, want := webtest.Text("<tr"+rows[0]), webtest.Rated(d)[0].Title+" 2.0 3.0"; got != want {
 		t.Errorf("the first strand reads %q, want %q", got, want)
 	}
-	if got := webtest.Text("<tr" + rows[1]); !strings.HasPrefix(got, rated(d)[1].Title+" 4.0 ") {
+	if got := webtest.Text("<tr" + rows[1]); !strings.HasPrefix(got, webtest.Rated(d)[1].Title+" 4.0 ") {
 		t.Errorf("the second strand reads %q", got)
 	}
 
