@@ -325,16 +325,16 @@ ON CONFLICT (submission_key) DO NOTHING`,
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 1 && !s.layouts.has(sum.id) {
-			if err := sum.keepLayout(ctx, tx); err != nil {
-				return err
-			}
-		}
 		n, err := res.RowsAffected()
 		if err != nil {
 			return err
 		}
 		stored = n == 1
+		if stored && !s.layouts.has(sum.id) {
+			if err := sum.keepLayout(ctx, tx); err != nil {
+				return err
+			}
+		}
 		if stored {
 			store.Stored(ctx) // in the transaction: stored once it commits
 		}
