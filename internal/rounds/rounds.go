@@ -132,23 +132,32 @@ func Of(ctx context.Context, st States, d *survey.Definition, now time.Time) ([]
 			s = store.RoundState{SurveyID: d.ID, Round: r.ID, Open: r.Open, Practice: r.Practice}
 		}
 		delete(stored, r.ID)
-		if !s.Reminders.Set {
-			s.Reminders = fileReminders(d)
-		}
-		r.Open, r.Practice = s.OpenAt(now), s.Practice
-		out = append(out, Now{Round: r, State: s})
+		out = append(out, fileRound(d, r, s, now))
 	}
 	for _, s := range states {
 		if _, ok := stored[s.Round]; !ok || !s.Added {
 			continue // declared in the file, or a state left from a round since removed from it
 		}
-		if !s.Reminders.Set {
-			s.Reminders = fileReminders(d)
-		}
-		r := survey.Round{ID: s.Round, Label: s.Label, Open: s.OpenAt(now), Practice: s.Practice}
-		out = append(out, Now{Round: r, State: s})
+		out = append(out, addedRound(d, s, now))
 	}
 	return out, nil
+}
+
+// fileRound is a round of the file as it stands now, in its state s.
+func fileRound(d *survey.Definition, r survey.Round, s store.RoundState, now time.Time) Now {
+	if !s.Reminders.Set {
+		s.Reminders = fileReminders(d)
+	}
+	r.Open, r.Practice = s.OpenAt(now), s.Practice
+	return Now{Round: r, State: s}
+}
+
+// addedRound is a round staff added, as it stands now, from its state s.
+func addedRound(d *survey.Definition, s store.RoundState, now time.Time) Now {
+	if !s.Reminders.Set {
+		s.Reminders = fileReminders(d)
+	}
+	return Now{Round: survey.Round{ID: s.Round, Label: s.Label, Open: s.OpenAt(now), Practice: s.Practice}, State: s}
 }
 
 // One returns one round of a survey as it stands now: the round Of lists
@@ -172,21 +181,12 @@ func One(ctx context.Context, st States, d *survey.Definition, id string, now ti
 				break
 			}
 		}
-		if !s.Reminders.Set {
-			s.Reminders = fileReminders(d)
-		}
-		r.Open, r.Practice = s.OpenAt(now), s.Practice
-		return Now{Round: r, State: s}, true, nil
+		return fileRound(d, r, s, now), true, nil
 	}
 	for _, s := range states { // a round staff added
-		if s.Round != id || !s.Added {
-			continue
+		if s.Round == id && s.Added {
+			return addedRound(d, s, now), true, nil
 		}
-		if !s.Reminders.Set {
-			s.Reminders = fileReminders(d)
-		}
-		r := survey.Round{ID: s.Round, Label: s.Label, Open: s.OpenAt(now), Practice: s.Practice}
-		return Now{Round: r, State: s}, true, nil
 	}
 	return Now{}, false, nil
 }
