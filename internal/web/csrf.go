@@ -81,7 +81,7 @@ func checkToken(c *fiber.Ctx) error {
 // csrfTokenOf is the form token for a browser's cookie: the HMAC of the
 // cookie under the "csrf" secret, in hex.
 func csrfTokenOf(ctx context.Context, secrets *Secrets, cookie string) (string, error) {
-	sum, err := secrets.hmac(ctx, "csrf", cookie)
+	sum, err := secrets.HMAC(ctx, "csrf", cookie)
 	if err != nil {
 		return "", err
 	}

@@ -54,8 +54,9 @@ func (m *macs) sum(v string) [sha256.Size]byte {
 	return out
 }
 
-// hmac is the HMAC-SHA256 of v under the secret name.
-func (s *Secrets) hmac(ctx context.Context, name, v string) ([sha256.Size]byte, error) {
+// HMAC is the HMAC-SHA256 of v under the secret name. Once it has read
+// a secret, it keeps it, and cannot fail for that name again.
+func (s *Secrets) HMAC(ctx context.Context, name, v string) ([sha256.Size]byte, error) {
 	s.mu.Lock()
 	m, ok := s.macs[name]
 	s.mu.Unlock()
@@ -102,7 +103,7 @@ func (s *Secrets) Get(ctx context.Context, name string) ([]byte, error) {
 // counters key an IP address or an email by, so that neither is stored
 // and a copy of the store cannot be reversed by trying every address.
 func (s *Secrets) KeyedHash(ctx context.Context, v string) (string, error) {
-	sum, err := s.hmac(ctx, "client-hash", v)
+	sum, err := s.HMAC(ctx, "client-hash", v)
 	if err != nil {
 		return "", err
 	}

@@ -79,15 +79,16 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "check", checkPageFor(f, errs))
 	}
-	// The sent cookie's key is read before the answers are stored: once
-	// they are, the respondent is told so, whatever the store does next.
-	key, err := s.secrets.Get(c.UserContext(), "sent")
-	if err != nil {
+	// The sent cookie's secret is read before the answers are stored
+	// (web.Secrets keeps it): once they are, the respondent is told so,
+	// whatever the store does next.
+	if _, err := s.sentValue(c.UserContext(), ""); err != nil {
 		return err
 	}
 	r := f.survey.Response(f.draft)
 	r.Submitted = s.now().UTC()
 	var stored survey.Response
+	var err error
 	for try := 0; ; try++ {
 		r.Reference = survey.NewReference()
 		stored, err = s.st.Submit(c.UserContext(), r)
@@ -106,7 +107,9 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 		return err
 	}
 	s.setDraftCookie(c, f, "")
-	s.setCookie(c, f, sentCookie, sentWith(key, stored.Reference), 0)
+	if sent, err := s.sentValue(c.UserContext(), stored.Reference); err == nil { // the secret is kept: it cannot fail now
+		s.setCookie(c, f, sentCookie, sent, 0)
+	}
 	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
 }
 

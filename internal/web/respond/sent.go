@@ -2,9 +2,7 @@ package respond
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"strings"
@@ -19,20 +17,11 @@ import (
 // history. Only the browser that sent the answers holds the MAC, and only
 // it may open their confirmation and their profile.
 func (s *Pages) sentValue(ctx context.Context, ref string) (string, error) {
-	key, err := s.secrets.Get(ctx, "sent")
+	sum, err := s.secrets.HMAC(ctx, "sent", ref)
 	if err != nil {
 		return "", err
 	}
-	return sentWith(key, ref), nil
-}
-
-// sentWith is the sent cookie's value for ref under key, the "sent"
-// secret: submit reads the key before it stores the answers, so that
-// nothing it does after storing them can fail.
-func sentWith(key []byte, ref string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(ref))
-	return ref + "." + hex.EncodeToString(m.Sum(nil)[:16])
+	return ref + "." + hex.EncodeToString(sum[:16]), nil
 }
 
 // sentRef is the reference in this browser's sent cookie, or "" when it
