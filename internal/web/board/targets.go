@@ -188,13 +188,12 @@ const indicatorCounted = "who have reached it"
 // longer has is left out.
 func (p *packPage) packTargets(targets []store.Target, order map[string]int, today time.Time) {
 	idx := order[p.Round.ID]
-	add := func(t store.Target, title, counted string, figs []figure) *packTarget {
+	add := func(t store.Target, title, counted string, figs []figure) {
 		set := order[t.Round]
 		pt := packTarget{Target: t, Title: title, Wanted: wanted(t, counted), SetIn: p.roundLabel(t.Round)}
 		pt.Now, pt.Status, pt.Why = evaluate(t, figs, set == idx, today)
 		pt.Editing = p.targetURL(t.On, t.Subject)
 		p.Targets = append(p.Targets, pt)
-		return &p.Targets[len(p.Targets)-1]
 	}
 	inPack := func(t store.Target, on store.TargetOn, subject string) bool {
 		set, ok := order[t.Round]
@@ -413,16 +412,6 @@ func (s *Pages) saveTarget(c *fiber.Ctx, on store.TargetOn) error {
 	return c.Redirect(p.Back, http.StatusSeeOther)
 }
 
-// TargetOf is a strand's evaluated target, or nil.
-func (p packPage) TargetOf(strand string) *packTarget {
-	for i := range p.Targets {
-		if t := p.Targets[i].Target; t.On == store.OnStrand && t.Subject == strand {
-			return &p.Targets[i]
-		}
-	}
-	return nil
-}
-
 // TargetCount sums the targets up in a sentence for the first page: how
 // many are met, on track, off track, cannot be shown or were set in this
 // round; each is written out in its strand's section.
@@ -443,7 +432,7 @@ func (p packPage) TargetCount() string {
 		}
 	}
 	where := "Each strand's section says what its target is and why."
-	if len(p.OtherTargets()) > 0 {
+	if slices.ContainsFunc(p.Targets, func(t packTarget) bool { return t.On != store.OnStrand }) {
 		where = "Each strand's, indicator's or question's section says what its target is and why."
 	}
 	return fmt.Sprintf("Of %d targets: %s. %s", len(p.Targets), packPage{}.Join(parts), where)
@@ -473,7 +462,13 @@ func (p packPage) TargetsOn(on string) []packTarget {
 	return out
 }
 
-// TargetOn is the evaluated target on an indicator or question, or nil.
+// TargetOf is a strand's evaluated target, or nil.
+func (p packPage) TargetOf(strand string) *packTarget {
+	return p.TargetOn(string(store.OnStrand), strand)
+}
+
+// TargetOn is the evaluated target on an indicator ("indicator") or a
+// question ("question"), or nil.
 func (p packPage) TargetOn(on, subject string) *packTarget {
 	for i, t := range p.Targets {
 		if t.On == store.TargetOn(on) && t.Subject == subject {
@@ -503,4 +498,6 @@ func (p packPage) TargetQuestions() []*survey.Question {
 
 // StrandTargets reports whether any strand has a target: the first page's
 // table then has a column for them.
-func (p packPage) StrandTargets() bool { return len(p.Targets) > len(p.OtherTargets()) }
+func (p packPage) StrandTargets() bool {
+	return slices.ContainsFunc(p.Targets, func(t packTarget) bool { return t.On == store.OnStrand })
+}
