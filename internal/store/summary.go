@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // A response's closed answers are kept beside it, as it is stored, for
@@ -181,4 +182,20 @@ func (sr *SummaryReader) Read(layout int64, vals string) ([]string, bool) {
 		sr.values[w.key] = vals[start:i]
 	}
 	return sr.values, true
+}
+
+// LayoutSet is the answer layouts a process knows are stored: a store
+// writes a layout once, before or with the first response that has it,
+// and need not again. Safe for use by several goroutines; id 0 (no
+// layout) is never in it.
+type LayoutSet struct{ m sync.Map }
+
+// Has reports whether the layout id is known stored.
+func (l *LayoutSet) Has(id int64) bool { _, ok := l.m.Load(id); return ok }
+
+// Add records that the layout id is stored.
+func (l *LayoutSet) Add(id int64) {
+	if id != 0 {
+		l.m.Store(id, true)
+	}
 }

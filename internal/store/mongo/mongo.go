@@ -39,10 +39,10 @@ type Store struct {
 	drafts      *mongo.Collection
 	invitations *mongo.Collection
 	uses        *mongo.Collection
-	tally       store.Plans // see tally.go
-	claims      planClaims  // see rebuild.go
-	layouts     layoutsKept // see summary.go
-	backfill    backfill    // see summary.go
+	tally       store.Plans     // see tally.go
+	claims      planClaims      // see rebuild.go
+	layouts     store.LayoutSet // see summary.go
+	backfill    backfill        // see summary.go
 	settings    Settings
 	now         func() time.Time
 }

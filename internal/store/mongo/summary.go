@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -26,28 +25,6 @@ const layoutsCollection = "answer_layouts"
 // stored before summaries were kept have theirs (layout ids are never 0).
 const backfilledID = int64(0)
 
-// layoutsKept are the layouts this process knows are stored: each is
-// written once per process, before the first response that has it.
-type layoutsKept struct {
-	mu   sync.Mutex
-	kept map[int64]bool
-}
-
-func (l *layoutsKept) has(id int64) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.kept[id]
-}
-
-func (l *layoutsKept) add(id int64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.kept == nil {
-		l.kept = map[int64]bool{}
-	}
-	l.kept[id] = true
-}
-
 func (s *Store) layoutsColl() *mongo.Collection {
 	return s.responses.Database().Collection(layoutsCollection)
 }
@@ -61,7 +38,7 @@ func (s *Store) summarise(ctx context.Context, doc *responseDoc) {
 	if id == 0 {
 		return
 	}
-	if !s.layouts.has(id) {
+	if !s.layouts.Has(id) {
 		if err := s.keepLayout(ctx, id, layout); err != nil {
 			return
 		}
@@ -75,7 +52,7 @@ func (s *Store) keepLayout(ctx context.Context, id int64, layout string) error {
 	if err != nil && !isDuplicateKey(err) { // two upserts at once: the other stored it
 		return err
 	}
-	s.layouts.add(id)
+	s.layouts.Add(id)
 	return nil
 }
 
@@ -148,7 +125,7 @@ func (s *Store) backfillSummaries(ctx context.Context) error {
 		if id == 0 {
 			continue
 		}
-		if !s.layouts.has(id) {
+		if !s.layouts.Has(id) {
 			if err := s.keepLayout(ctx, id, layout); err != nil {
 				return errorf("mongo: backfill summaries: %w", err)
 			}

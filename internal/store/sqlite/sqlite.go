@@ -33,7 +33,7 @@ type Store struct {
 	batch *batcher // drafts and responses, committed in groups: batch.go
 	cache *cache   // round states and drafts, shared by the folder's stores: cache.go
 	// layouts are the answer layouts known committed (summary.go).
-	layouts layoutsKept
+	layouts store.LayoutSet
 	tally   store.Plans  // see tally.go
 	unlock  func() error // releases the data folder: see lock.go
 	// checked: the start-up check of the file finished, in checkTook
@@ -330,7 +330,7 @@ ON CONFLICT (submission_key) DO NOTHING`,
 			return err
 		}
 		stored = n == 1
-		if stored && !s.layouts.has(sum.id) {
+		if stored && !s.layouts.Has(sum.id) {
 			if err := sum.keepLayout(ctx, tx); err != nil {
 				return err
 			}
@@ -362,7 +362,7 @@ ON CONFLICT (submission_key) DO NOTHING`,
 		return survey.Response{}, errorf("sqlite: submit: %w", err)
 	}
 	if stored {
-		s.layouts.add(sum.id) // committed: later sends with it need not store it
+		s.layouts.Add(sum.id) // committed: later sends with it need not store it
 		r.Submitted = time.UnixMilli(r.Submitted.UnixMilli()).UTC()
 		return r, nil
 	}

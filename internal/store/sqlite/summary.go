@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"sync"
 	"time"
 
 	"iwtoolkit/internal/store"
@@ -85,18 +84,6 @@ func backfillSummaries(ctx context.Context, tx *txn) error {
 	}
 	_, err := tx.Tx.ExecContext(ctx, summaryIndex)
 	return err
-}
-
-// layoutsKept are the layouts this store has seen committed: a send
-// whose layout is among them does not store it again.
-type layoutsKept struct{ m sync.Map }
-
-func (l *layoutsKept) has(id int64) bool { _, ok := l.m.Load(id); return ok }
-
-func (l *layoutsKept) add(id int64) {
-	if id != 0 {
-		l.m.Store(id, true)
-	}
 }
 
 // summary is a response's summary as stored.
