@@ -82,7 +82,17 @@ type Store interface {
 	// for catch-up. An error means nothing was stored (or, where the store
 	// cannot tell, nothing it could find: a repeat then returns the stored
 	// response). See Stored.
-	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
+	//
+	// queue is the mail r raises (its safeguarding alert), stored in the
+	// same write as r: once r is stored its messages are queued, or will
+	// be, and ClaimMail claims each once (ids as QueueMail takes them, one
+	// per response); if r is not stored, neither are they. A repeated
+	// submit queues nothing new. The embedded store puts them in the queue
+	// in r's transaction; MongoDB, which has no transactions, keeps them
+	// in r's document, and ClaimMail moves them into the queue before it
+	// claims, as often as it runs and from any number of instances, each
+	// message once (a message id queued already is not queued again).
+	Submit(ctx context.Context, r survey.Response, queue ...MailMessage) (survey.Response, error)
 	// SubmitMany stores responses in bulk, for seeding and imports, and
 	// says how many it stored: each as Submit stores it and counted in the
 	// tallies as Submit counts it, but no draft is deleted, and a response

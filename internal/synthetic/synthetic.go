@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"iwtoolkit/internal/store"
 	"iwtoolkit/internal/survey"
 )
 
@@ -99,7 +100,7 @@ func rating(rng *rand.Rand, scale *survey.Scale, round int) string {
 
 // Submitter stores a response: both stores have it.
 type Submitter interface {
-	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
+	Submit(ctx context.Context, r survey.Response, queue ...store.MailMessage) (survey.Response, error)
 }
 
 // Seed submits n synthetic responses to d, spread over rounds, from

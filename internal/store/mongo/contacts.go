@@ -250,8 +250,12 @@ func (s *Store) QueueMail(ctx context.Context, msgs []store.MailMessage) (int, e
 
 // ClaimMail leases due messages one at a time with findOneAndUpdate,
 // which MongoDB applies to one document atomically: of instances racing
-// for a message, one matches it while its lease is free.
+// for a message, one matches it while its lease is free. It first moves
+// into the queue the mail stored with responses (pending.go).
 func (s *Store) ClaimMail(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]store.MailMessage, error) {
+	if err := s.queuePending(ctx, bson.D{}); err != nil {
+		return nil, err
+	}
 	var out []store.MailMessage
 	filter := bson.D{{Key: "state", Value: store.MailQueued}, {Key: "next_attempt", Value: bson.D{{Key: "$lte", Value: ms(now)}}},
 		{Key: "leased_until", Value: bson.D{{Key: "$lte", Value: ms(now)}}}}
@@ -322,11 +326,15 @@ func (s *Store) MailCounts(ctx context.Context, surveyID, round string) ([]store
 	return out, nil
 }
 
-// DeleteContacts deletes a round's messages, then its contacts.
+// DeleteContacts deletes a round's messages, then its contacts. The
+// round's alerts still carried by its responses are queued first, so that
+// deleting all its contacts deletes them as it deletes those queued.
 func (s *Store) DeleteContacts(ctx context.Context, surveyID, round, organisation string) (int, error) {
 	filter := bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}}
 	if organisation != "" {
 		filter = append(filter, bson.E{Key: "organisation", Value: organisation})
+	} else if err := s.queuePending(ctx, filter); err != nil {
+		return 0, errorf("mongo: delete contacts: %w", err)
 	}
 	if _, err := s.mail().DeleteMany(ctx, filter); err != nil {
 		return 0, errorf("mongo: delete contacts: %w", err)

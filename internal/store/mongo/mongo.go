@@ -184,6 +184,9 @@ func (s *Store) createIndexes(ctx context.Context) error {
 	if err := s.createContactIndexes(ctx); err != nil { // contacts.go
 		return err
 	}
+	if err := s.createPendingIndex(ctx); err != nil { // pending.go
+		return err
+	}
 	return s.createAdminIndexes(ctx)
 }
 

@@ -34,6 +34,10 @@ type responseDoc struct {
 	// summary.go. Layout 0 (missing): none kept, the answers are read.
 	Layout int64  `bson:"layout,omitempty"`
 	Closed string `bson:"closed,omitempty"`
+	// Mail is the mail the response raised (its safeguarding alert), kept
+	// in its document until ClaimMail moves it into the queue (pending.go):
+	// one write stores both, as the embedded store's transaction does.
+	Mail []mailDoc `bson:"mail,omitempty"`
 }
 
 func toResponseDoc(r survey.Response) responseDoc {
@@ -86,8 +90,14 @@ func nonNil(m map[string]string) map[string]string {
 // insert that fails in a way that leaves its outcome unknown (the request's
 // deadline passing while the server works, a connection lost) is settled by
 // looking for the response: found, it was stored.
-func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
+//
+// The mail in queue is stored in the response's document (pending.go), so
+// that one insert stores both or neither.
+func (s *Store) Submit(ctx context.Context, r survey.Response, queue ...store.MailMessage) (survey.Response, error) {
 	doc := toResponseDoc(r)
+	for _, m := range queue {
+		doc.Mail = append(doc.Mail, toMailDoc(m))
+	}
 	s.summarise(ctx, &doc) // summary.go
 	if err := s.useInvitation(ctx, r); err != nil {
 		return survey.Response{}, err

@@ -136,6 +136,12 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 	if err != nil {
 		return err
 	}
+	// Its alert, if it still carries one, is queued first: erasing an
+	// answer leaves its alert queued, as it does once queued (the alert
+	// holds no answer), and nothing of it in the store but the queue's.
+	if err := s.queuePending(ctx, bson.D{{Key: "reference", Value: reference}}); err != nil {
+		return err
+	}
 	rb, err := s.beginRebuild(ctx, r.SurveyID, r.Round)
 	if err != nil {
 		return err
@@ -157,6 +163,9 @@ func (s *Store) DeleteResponse(ctx context.Context, reference string) error {
 
 // DeleteResponses deletes every response to a round.
 func (s *Store) DeleteResponses(ctx context.Context, surveyID, round string) (int, error) {
+	if err := s.queuePending(ctx, bson.D{{Key: "survey_id", Value: surveyID}, {Key: "round", Value: round}}); err != nil { // as DeleteResponse
+		return 0, err
+	}
 	rb, err := s.beginRebuild(ctx, surveyID, round)
 	if err != nil {
 		return 0, err

@@ -311,8 +311,9 @@ func (s *Store) DeleteExpiredDrafts(ctx context.Context, t time.Time) (int, erro
 	return int(n), err
 }
 
-// Submit stores a response and deletes its draft in one transaction.
-func (s *Store) Submit(ctx context.Context, r survey.Response) (survey.Response, error) {
+// Submit stores a response, queues its mail and deletes its draft in
+// one transaction.
+func (s *Store) Submit(ctx context.Context, r survey.Response, queue ...store.MailMessage) (survey.Response, error) {
 	var stored bool
 	sum := summaryOf(r.Answers) // summary.go
 	err := s.batch.do(ctx, &draftChange{key: r.SubmissionKey}, func(ctx context.Context, tx *txn) error {
@@ -336,6 +337,11 @@ ON CONFLICT (submission_key) DO NOTHING`,
 			}
 		}
 		if stored {
+			for _, m := range queue {
+				if _, err := insertMail(ctx, tx, m); err != nil { // contacts.go
+					return err
+				}
+			}
 			store.Stored(ctx) // in the transaction: stored once it commits
 		}
 		if stored && r.Invitation != "" {

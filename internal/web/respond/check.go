@@ -91,7 +91,7 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	var err error
 	for try := 0; ; try++ {
 		r.Reference = survey.NewReference()
-		stored, err = s.st.Submit(c.UserContext(), r)
+		stored, err = s.st.Submit(c.UserContext(), r, alerts(f, r)...)
 		if !errors.Is(err, store.ErrConflict) || try == 2 {
 			break
 		}
@@ -103,8 +103,8 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	if err != nil {
 		return err
 	}
-	if err := s.alert(c, f, stored); err != nil {
-		return err
+	if stored.Reference == r.Reference { // stored now, not by an earlier send
+		s.auditAlerts(c, f, stored)
 	}
 	s.setDraftCookie(c, f, "")
 	if sent, err := s.sentValue(c.UserContext(), stored.Reference); err == nil { // the secret is kept: it cannot fail now
@@ -113,20 +113,31 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
 }
 
-// alert queues a safeguarding alert when a child's or young person's
-// answer is flagged, and records it in the audit log; the worker sends it
-// (mail.Worker). The alert is queued before the confirmation: if queueing
-// fails the respondent is asked to send again, which stores nothing twice
-// and queues the alert then. A repeated send queues nothing new.
-func (s *Pages) alert(c *fiber.Ctx, f *flow, r survey.Response) error {
+// alerts is the mail a response raises: a safeguarding alert when a
+// child's or young person's answer is flagged. Submit stores it in the
+// same write as the response (store.Store.Submit), so that a response
+// stored always has its alert, and the respondent is confirmed whatever
+// happens next; the worker sends it (mail.Worker). A repeated send
+// stores nothing, and so queues nothing new.
+func alerts(f *flow, r survey.Response) []store.MailMessage {
 	if !f.survey.ForYoungPeople() || len(f.survey.Flagged(r)) == 0 {
 		return nil
 	}
-	n, err := s.st.QueueMail(c.UserContext(), []store.MailMessage{mail.Alert(r)})
-	if err != nil || n == 0 {
-		return err
+	return []store.MailMessage{mail.Alert(r)}
+}
+
+// auditAlerts records in the audit log the alert a response just stored
+// raised, if it raised one. The response and its alert are stored
+// already: an audit that fails is logged (without the answers) and the
+// respondent is confirmed all the same.
+func (s *Pages) auditAlerts(c *fiber.Ctx, f *flow, r survey.Response) {
+	if len(alerts(f, r)) == 0 {
+		return
 	}
-	return s.st.Audit(c.UserContext(), store.AuditEntry{At: s.now().UTC(), Action: "queued safeguarding alert", Target: r.SurveyID + "/" + r.Round + " " + r.Reference})
+	target := r.SurveyID + "/" + r.Round + " " + r.Reference
+	if err := s.st.Audit(c.UserContext(), store.AuditEntry{At: s.now().UTC(), Action: "queued safeguarding alert", Target: target}); err != nil {
+		s.log.Error("respond: audit of a safeguarding alert queued", "response", target, "error", err)
+	}
 }
 
 // sent is the confirmation page of answers this browser sent in the round,

@@ -69,8 +69,9 @@ func (p *previewStore) Draft(_ context.Context, key string) (survey.Draft, error
 }
 
 // Submit keeps the answers for the confirmation page and lets go of the
-// draft, as a store does; a second send of one draft gives the first.
-func (p *previewStore) Submit(_ context.Context, r survey.Response) (survey.Response, error) {
+// draft, as a store does; a second send of one draft gives the first. It
+// queues nothing: a flagged answer in a preview alerts no one.
+func (p *previewStore) Submit(_ context.Context, r survey.Response, _ ...store.MailMessage) (survey.Response, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if ref, ok := p.sent[r.SubmissionKey]; ok {
@@ -116,9 +117,6 @@ func (p *previewStore) Invitation(context.Context, string) (survey.Invitation, b
 func (p *previewStore) Increment(context.Context, string, time.Time, time.Time) (int64, error) {
 	return 0, nil
 }
-
-// QueueMail queues nothing: a flagged answer in a preview alerts no one.
-func (p *previewStore) QueueMail(context.Context, []store.MailMessage) (int, error) { return 0, nil }
 
 // Audit records nothing: nothing happened.
 func (p *previewStore) Audit(context.Context, store.AuditEntry) error { return nil }

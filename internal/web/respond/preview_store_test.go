@@ -78,7 +78,4 @@ func TestPreviewStoreKeepsLittle(t *testing.T) {
 	if n, _ := p.Increment(ctx, "k", later, later); n != 0 {
 		t.Errorf("Increment counted %d", n)
 	}
-	if n, _ := p.QueueMail(ctx, []store.MailMessage{{}}); n != 0 {
-		t.Errorf("QueueMail queued %d", n)
-	}
 }

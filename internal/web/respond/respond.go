@@ -27,13 +27,12 @@ type Store interface {
 	rounds.States
 	SaveDraft(ctx context.Context, d survey.Draft) error
 	Draft(ctx context.Context, key string) (survey.Draft, error)
-	Submit(ctx context.Context, r survey.Response) (survey.Response, error)
+	Submit(ctx context.Context, r survey.Response, queue ...store.MailMessage) (survey.Response, error)
 	Response(ctx context.Context, reference string) (survey.Response, error)
 	SubmittedResponse(ctx context.Context, submissionKey string) (survey.Response, error)
 	Invitation(ctx context.Context, key string) (survey.Invitation, bool, error)
 	Increment(ctx context.Context, key string, now, expires time.Time) (int64, error)
-	// QueueMail and Audit queue a safeguarding alert and record it.
-	QueueMail(ctx context.Context, msgs []store.MailMessage) (int, error)
+	// Audit records a safeguarding alert queued (Submit queues it).
 	Audit(ctx context.Context, e store.AuditEntry) error
 }
 
