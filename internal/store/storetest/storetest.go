@@ -33,6 +33,7 @@ func Run(t *testing.T, h Harness) {
 		{"SubmitTwiceStoresOne", testSubmitTwiceStoresOne},
 		{"SubmitConfirmedOnceStored", testSubmitConfirmedOnceStored}, // stored.go
 		{"SubmitCancelled", testSubmitCancelled},                     // stored.go
+		{"SubmitQueuesMail", testSubmitQueuesMail},                   // queued.go
 		{"ReferenceConflict", testReferenceConflict},
 		{"NotFound", testNotFound},
 		{"Drafts", testDrafts},
