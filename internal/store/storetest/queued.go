@@ -15,13 +15,26 @@ import (
 // safeguarding alert) is stored with it, and claimed once: whoever claims,
 // from two instances at once, and however often; a repeated submit, or
 // one refused, queues nothing; erasing the response leaves its alert
-// queued, as erasing does once the alert is queued.
+// queued, as erasing does once the alert is queued; deleting a round's
+// contacts deletes its alerts.
 func testSubmitQueuesMail(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 	a, b := open(t), open(t)
 	alert := func(ref string) store.MailMessage {
 		return store.MailMessage{ID: "alert/" + ref, SurveyID: "iw", Round: "baseline", Kind: store.MailAlert, NextAttempt: t0, Created: t0}
 	}
+	// A round's contacts deleted, for all its organisations, take its
+	// alerts with them, those stored with a response just now too.
+	closed := Response(5, "iw", "follow-up", t0)
+	closedAlert := alert(closed.Reference)
+	closedAlert.Round = closed.Round
+	if _, err := a.Submit(ctx, closed, closedAlert); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.DeleteContacts(ctx, "iw", closed.Round, ""); err != nil {
+		t.Fatalf("DeleteContacts: %v", err)
+	}
+
 	r := Response(1, "iw", "baseline", t0)
 	if _, err := a.Submit(ctx, r, alert(r.Reference)); err != nil {
 		t.Fatalf("Submit with an alert: %v", err)
