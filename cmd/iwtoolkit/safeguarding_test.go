@@ -12,7 +12,8 @@ import (
 )
 
 // TestSafeguardingAlert walks a child's flagged answer to the safeguarding
-// lead's inbox on a real SMTP server: the alert is queued at once, holds
+// lead's inbox on a real SMTP server: the alert is sent at once (the
+// send wakes the mail worker, whose interval here is an hour), holds
 // no answer and no reference, only the link to sign in; an unflagged
 // answer sends nothing; the child's confirmation says who may read it and
 // where to get help now; and the queueing, the sending and who then read
@@ -20,6 +21,7 @@ import (
 func TestSafeguardingAlert(t *testing.T) {
 	smtp := testenv.StartSMTP(t)
 	e := withMail(sqliteEnv(t), smtp)
+	e["IWT_MAIL_INTERVAL"] = "1h" // the send wakes the worker: an alert does not wait for its next pass
 	svc := start(t, e)
 	d, ok := bundledCatalogue(t).Survey("children")
 	if !ok {

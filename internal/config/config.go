@@ -120,7 +120,7 @@ var Vars = []Var{
 	{"IWT_SMTP_CA_FILE", "", "PEM file of certificate authorities to trust for the mail server besides the system's, for a relay with a certificate from the organisation's own authority", func(c *Config, v string) { c.SMTPCAFile = v }},
 	{"IWT_NOTIFY_API_KEY", "", "GOV.UK Notify API key, to send email through Notify instead of SMTP (IWT_NOTIFY_API_KEY_FILE reads it from a file)", func(c *Config, v string) { c.NotifyAPIKey = v }},
 	{"IWT_NOTIFY_TEMPLATE_ID", "", "the Notify email template, whose subject is ((subject)) and message ((body))", func(c *Config, v string) { c.NotifyTemplateID = v }},
-	{"IWT_MAIL_INTERVAL", "30s", "how often each instance looks for email to send (a Go duration)", func(c *Config, v string) { c.MailInterval = duration(v) }},
+	{"IWT_MAIL_INTERVAL", "30s", "how often each instance looks for email to send; a safeguarding alert does not wait: the send that stores it wakes the instance's mail worker (a Go duration)", func(c *Config, v string) { c.MailInterval = duration(v) }},
 	{"IWT_SURVEY_POLL", "10s", "how often each instance asks the store whether a survey version was published on the staff pages of any instance: each serves it within this time, without a restart (a Go duration)", func(c *Config, v string) { c.SurveyPoll = duration(v) }},
 	{"IWT_PUBLISH_APPROVAL", "", "set to second-admin so that a survey version is published only by an administrator other than the one who made it", func(c *Config, v string) { c.PublishApproval = v == "second-admin" }},
 	{"IWT_SERVICE_NAME", "Integrated Working Toolkit", "the service's name, as the Trust calls it, in every page's header and title", func(c *Config, v string) { c.ServiceName = strings.TrimSpace(v) }},

@@ -641,6 +641,47 @@ func TestAlertAddress(t *testing.T) {
 	})
 }
 
+// TestWakeSendsAlertAtOnce: an alert stored with its response (on
+// MongoDB, carried in the response's document until a claim moves it) is
+// sent as soon as the worker is woken, not at its next interval, here an
+// hour away; woken again, nothing more is sent.
+func TestWakeSendsAlertAtOnce(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func(t *testing.T) store.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		f := newFixture(t, open(t))
+		w := f.worker(t, "one")
+		w.Safeguarding = "dsl@trust.example.gov.uk"
+		done := make(chan struct{})
+		go func() { defer close(done); w.Run(ctx, time.Hour) }()
+		t.Cleanup(func() { cancel(); <-done })
+		r := survey.Response{SurveyID: f.d.ID, Round: "baseline", Reference: "REFAB-12345", Submitted: t0, SubmissionKey: "k", Answers: map[string]string{}}
+		if _, err := f.full.Submit(ctx, r, mail.Alert(r)); err != nil {
+			t.Fatal(err)
+		}
+		w.Wake()
+		w.Wake() // one pass asked for, however often
+		if got := f.smtp.WaitFor(t, 1, 2*time.Minute); got[0].To != w.Safeguarding {
+			t.Errorf("sent %+v, want the alert", got)
+		}
+		w.Wake()
+		if _, err := f.full.Submit(ctx, r, mail.Alert(r)); err != nil { // sent again: stores nothing
+			t.Fatal(err)
+		}
+		other := r
+		other.Reference, other.SubmissionKey = "REFCD-12345", "k2"
+		if _, err := f.full.Submit(ctx, other, mail.Alert(other)); err != nil {
+			t.Fatal(err)
+		}
+		w.Wake()
+		f.smtp.WaitFor(t, 2, 2*time.Minute)
+		cancel()
+		<-done
+		if res := drain(t, w); res != (mail.Result{}) || len(f.smtp.Received()) != 2 {
+			t.Errorf("after the two alerts: %+v, %d sent; want nothing more", res, len(f.smtp.Received()))
+		}
+	})
+}
+
 // TestContactNames: a list with a quote never closed is refused with its
 // line and nothing else (no panic); every name people have is emailed,
 // quotes, apostrophes, accents and all, and a name wrapped over two lines

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"iwtoolkit/internal/rounds"
@@ -47,6 +48,9 @@ type Worker struct {
 	// Backoff is how long to wait after the n-th failed attempt;
 	// DefaultBackoff when nil.
 	Backoff func(n int) time.Duration
+
+	wakeOnce sync.Once
+	wake     chan struct{} // Wake's: one pass asked for, at most
 }
 
 // Defaults of a Worker.
@@ -269,11 +273,28 @@ func (w *Worker) send(ctx context.Context, m store.MailMessage) (string, error) 
 	return "", w.Sender.Send(sendCtx, Message{ID: m.ID, To: c.Email, ToName: c.Name, FromName: From(d, fill), Subject: subject, Body: body})
 }
 
-// Run sends until ctx is done: a pass every interval, and at once again
-// after a full batch; due scheduled reminders are queued every pass.
+// Wake asks Run for a pass now rather than at its next interval: a
+// safeguarding alert was just stored, and must not wait. It never blocks;
+// asked again before the pass begins, it asks for that one pass.
+func (w *Worker) Wake() {
+	select {
+	case w.woken() <- struct{}{}:
+	default:
+	}
+}
+
+func (w *Worker) woken() chan struct{} {
+	w.wakeOnce.Do(func() { w.wake = make(chan struct{}, 1) })
+	return w.wake
+}
+
+// Run sends until ctx is done: a pass every interval, at once when woken
+// (Wake), and at once again after a full batch; due scheduled reminders
+// are queued every pass.
 func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	wake := w.woken()
 	for {
 		if _, err := ScheduledReminders(ctx, w.Store, w.Surveys, w.now()); err != nil && ctx.Err() == nil {
 			w.log().Error("mail: scheduled reminders", "error", err)
@@ -291,6 +312,7 @@ func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-wake:
 		}
 	}
 }

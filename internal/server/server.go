@@ -150,6 +150,11 @@ func New(o Options) (*Server, error) {
 		Store: o.Store, Surveys: o.Surveys, Log: o.Logger, Now: o.Now, Secure: o.Secure, BaseURL: o.BaseURL,
 		DraftLifetime: o.DraftLifetime, SubmitLimit: o.SubmitLimit, Timeout: o.RespondentTimeout,
 		Secrets: secrets, Health: s.health, Published: publisher,
+		Queued: func() { // a safeguarding alert stored: sent at once
+			if s.mail != nil {
+				s.mail.Wake()
+			}
+		},
 	})
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"iwtoolkit/internal/store/sqlite"
 	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/testenv"
+	"iwtoolkit/internal/web/respond"
 	"iwtoolkit/internal/webtest"
 )
 
@@ -24,13 +26,15 @@ import (
 // table gone, the child was told "not sent" of stored answers. Now that
 // send stores neither, and says so; sent again with the queue back but
 // the audit log's table gone (the one write left after storing), the
-// child is confirmed; and once the mail server is back up the alert is
-// delivered, once, however often the worker runs.
+// child is confirmed, and the mail worker is woken to send the alert at
+// once; and once the mail server is back up the alert is delivered, once,
+// however often the worker runs.
 func TestAlertStoredWithTheAnswers(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	e := webtest.SQLiteIn(t, dir)
-	serve(t, e)
+	var wakes atomic.Int32 // the mail worker woken to send an alert at once
+	serveWith(t, e, func(o *respond.Options) { o.Queued = func() { wakes.Add(1) } })
 	d := e.Survey("children")
 	flow := "/s/" + d.ID + "/baseline"
 	const words = "The big boys at the park hit me and I am scared to go there"
@@ -82,6 +86,9 @@ func TestAlertStoredWithTheAnswers(t *testing.T) {
 	ref := send(t, b, flow) // the confirmation, whichever send stored it
 	if n := stored(); n != 1 {
 		t.Fatalf("%d responses stored, want 1", n)
+	}
+	if n := wakes.Load(); n != 1 {
+		t.Errorf("the mail worker woken %d times, want once, for the send that stored the answers", n)
 	}
 
 	smtp := testenv.StartSMTP(t)

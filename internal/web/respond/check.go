@@ -104,7 +104,7 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 		return err
 	}
 	if stored.Reference == r.Reference { // stored now, not by an earlier send
-		s.auditAlerts(c, f, stored)
+		s.alerted(c, f, stored)
 	}
 	s.setDraftCookie(c, f, "")
 	if sent, err := s.sentValue(c.UserContext(), stored.Reference); err == nil { // the secret is kept: it cannot fail now
@@ -126,13 +126,17 @@ func alerts(f *flow, r survey.Response) []store.MailMessage {
 	return []store.MailMessage{mail.Alert(r)}
 }
 
-// auditAlerts records in the audit log the alert a response just stored
-// raised, if it raised one. The response and its alert are stored
-// already: an audit that fails is logged (without the answers) and the
-// respondent is confirmed all the same.
-func (s *Pages) auditAlerts(c *fiber.Ctx, f *flow, r survey.Response) {
+// alerted wakes the mail worker (Options.Queued) and records in the
+// audit log the alert a response just stored raised, if it raised one.
+// The response and its alert are stored already: an audit that fails is
+// logged (without the answers) and the respondent is confirmed all the
+// same.
+func (s *Pages) alerted(c *fiber.Ctx, f *flow, r survey.Response) {
 	if len(alerts(f, r)) == 0 {
 		return
+	}
+	if s.queued != nil {
+		s.queued()
 	}
 	target := r.SurveyID + "/" + r.Round + " " + r.Reference
 	if err := s.st.Audit(c.UserContext(), store.AuditEntry{At: s.now().UTC(), Action: "queued safeguarding alert", Target: target}); err != nil {

@@ -57,6 +57,10 @@ type Options struct {
 	// Published gives a staff self-assessment's respondent their profile
 	// beside the partnership's figures (profile.go); none: no profile.
 	Published Published
+	// Queued, if set, is called when a response stored now raised mail
+	// (a safeguarding alert): the service wakes its mail worker
+	// (mail.Worker.Wake), so that the alert goes at once.
+	Queued func()
 }
 
 // Pages are the respondent pages.
@@ -74,6 +78,7 @@ type Pages struct {
 	health        *web.Health
 	pages         *web.Renderer
 	published     Published
+	queued        func() // Options.Queued, or nothing
 	// venue is what differs between the respondents' flow and staff's
 	// preview of it (preview.go); the handlers are the same.
 	venue venue
@@ -111,7 +116,7 @@ func New(o Options) (*Pages, error) {
 		return nil, err
 	}
 	s := &Pages{st: o.Store, surveys: o.Surveys, log: o.Log, now: o.Now, secure: o.Secure, baseURL: o.BaseURL,
-		draftLifetime: o.DraftLifetime, submitLimit: o.SubmitLimit, timeout: o.Timeout, secrets: o.Secrets, health: o.Health, pages: r, published: o.Published}
+		draftLifetime: o.DraftLifetime, submitLimit: o.SubmitLimit, timeout: o.Timeout, secrets: o.Secrets, health: o.Health, pages: r, published: o.Published, queued: o.Queued}
 	s.venue = venue{open: s.openRound, root: respondentRoot, langPath: "/"}
 	return s, nil
 }
