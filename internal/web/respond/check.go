@@ -87,11 +87,20 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	}
 	r := f.survey.Response(f.draft)
 	r.Submitted = s.now().UTC()
+	// A child's or young person's flagged answer raises a safeguarding
+	// alert, stored in the same write as the response (store.Store.Submit):
+	// a response stored always has its alert, so the respondent is
+	// confirmed whatever happens next. The worker sends it (mail.Worker).
+	flagged := f.survey.ForYoungPeople() && len(f.survey.Flagged(r)) > 0
 	var stored survey.Response
 	var err error
 	for try := 0; ; try++ {
 		r.Reference = survey.NewReference()
-		stored, err = s.st.Submit(c.UserContext(), r, alerts(f, r)...)
+		var queue []store.MailMessage
+		if flagged {
+			queue = append(queue, mail.Alert(r)) // one per reference: a repeated send queues nothing new
+		}
+		stored, err = s.st.Submit(c.UserContext(), r, queue...)
 		if !errors.Is(err, store.ErrConflict) || try == 2 {
 			break
 		}
@@ -103,8 +112,8 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	if err != nil {
 		return err
 	}
-	if stored.Reference == r.Reference { // stored now, not by an earlier send
-		s.alerted(c, f, stored)
+	if flagged && stored.Reference == r.Reference { // stored now, not by an earlier send
+		s.alerted(c, stored)
 	}
 	s.setDraftCookie(c, f, "")
 	if sent, err := s.sentValue(c.UserContext(), stored.Reference); err == nil { // the secret is kept: it cannot fail now
@@ -113,28 +122,12 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
 }
 
-// alerts is the mail a response raises: a safeguarding alert when a
-// child's or young person's answer is flagged. Submit stores it in the
-// same write as the response (store.Store.Submit), so that a response
-// stored always has its alert, and the respondent is confirmed whatever
-// happens next; the worker sends it (mail.Worker). A repeated send
-// stores nothing, and so queues nothing new.
-func alerts(f *flow, r survey.Response) []store.MailMessage {
-	if !f.survey.ForYoungPeople() || len(f.survey.Flagged(r)) == 0 {
-		return nil
-	}
-	return []store.MailMessage{mail.Alert(r)}
-}
-
-// alerted wakes the mail worker (Options.Queued) and records in the
-// audit log the alert a response just stored raised, if it raised one.
-// The response and its alert are stored already: an audit that fails is
-// logged (without the answers) and the respondent is confirmed all the
-// same.
-func (s *Pages) alerted(c *fiber.Ctx, f *flow, r survey.Response) {
-	if len(alerts(f, r)) == 0 {
-		return
-	}
+// alerted wakes the mail worker (Options.Queued), so that the alert a
+// response just stored raised goes at once, and records it in the audit
+// log. The response and its alert are stored already: an audit that
+// fails is logged (without the answers) and the respondent is confirmed
+// all the same.
+func (s *Pages) alerted(c *fiber.Ctx, r survey.Response) {
 	if s.queued != nil {
 		s.queued()
 	}
