@@ -124,7 +124,8 @@ type Contacts interface {
 	// ClaimMail leases up to limit queued messages due at now to owner
 	// until now+lease, counting an attempt for each, and returns them. A
 	// message is claimed by one caller at a time, from any number of
-	// instances; one whose lease ran out may be claimed again.
+	// instances; one whose lease ran out may be claimed again. The mail
+	// stored with responses (Submit) is among those it claims.
 	ClaimMail(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]MailMessage, error)
 	// FinishMail records the outcome of an attempt: m.State MailSent or
 	// MailFailed (with m.Reason), or MailQueued again to be retried at

@@ -69,7 +69,9 @@ type Admin interface {
 
 	// DeleteResponse deletes the response with the given reference (the
 	// right to erasure), or returns ErrNotFound. The invitation it came
-	// through stays used, so that the link cannot be used again.
+	// through stays used, so that the link cannot be used again, and the
+	// mail it raised (its safeguarding alert, which holds no answer) stays
+	// queued or sent.
 	DeleteResponse(ctx context.Context, reference string) error
 	// DeleteResponses deletes every response to one round of a survey (a
 	// retention date passed) and says how many it deleted.
