@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -158,6 +157,8 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	// reads share nothing until the people are paired.
 	var errs [2]error
 	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancelCause(ctx) // one read's failure stops the other
+	defer cancel(nil)
 	for side, round := range [2]string{from, to} {
 		if pubs[side] == nil {
 			continue
@@ -170,11 +171,14 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 				}
 				return nil
 			})
+			if errs[side] != nil {
+				cancel(errs[side])
+			}
 			rp.latest()
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs[:]...); err != nil {
+	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
 	min := d.GroupSize()
@@ -532,8 +536,11 @@ func (sd *side) unpaired(i int) int { return sd.base + 2*i + 1 }
 
 // add marks n people of the round's figures, of the given populations
 // (base), as paired or not on each strand (sig). People the figures do
-// not hold (sent as they were made) are left out; people the figures hold
-// who are not read any more (erased since) stay, paired on nothing.
+// not hold (sent as they were made) are left out: when a cell and
+// populations have more people read than the figures hold, those of the
+// groups added last, in the groups' order (which of them were counted is
+// not known); people the figures hold who are not read any more (erased
+// since) stay, paired on nothing.
 func (sd *side) add(ci int, base, sig disclosure.Pops, n int) {
 	if ci < 0 {
 		return

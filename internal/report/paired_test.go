@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -189,4 +190,22 @@ func miniSurvey(t *testing.T) *survey.Definition {
 	}
 	d, _ := c.Survey("mini")
 	return d
+}
+
+// A failure of either round's read is the pairs' error, and stops the
+// other read.
+func TestPairsReadFails(t *testing.T) {
+	d := miniSurvey(t)
+	broken := errors.New("the follow-up cannot be read")
+	pubs := [2]*report.Publication{report.Publish(d, "baseline", nil, time.Now()), report.Publish(d, "follow-up", nil, time.Now())}
+	each := func(ctx context.Context, _ string, rounds []string, fn func(survey.Response) error) error {
+		if rounds[0] == "follow-up" {
+			return broken
+		}
+		<-ctx.Done() // the baseline's read goes on until stopped
+		return ctx.Err()
+	}
+	if _, err := report.ReadPairs(context.Background(), d, "baseline", "follow-up", pubs, each); !errors.Is(err, broken) {
+		t.Errorf("the pairs' error is %v, want %v", err, broken)
+	}
 }
