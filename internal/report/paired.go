@@ -188,27 +188,38 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 		p.diffs[i] = stats.Histogram{}
 	}
 	// Both rounds' kept people are in the order of their keys: walk them
-	// together, pairing equal keys.
+	// together, pairing equal keys, and count each with the strands it is
+	// paired on.
 	a, b := sides[0], sides[1]
-	for i, j := 0, 0; i < len(a.kept) && j < len(b.kept); {
-		switch c := bytes.Compare(a.kept[i].key[:], b.kept[j].key[:]); {
+	for i, j := 0, 0; i < len(a.kept) || j < len(b.kept); {
+		c := 1 // a's are done, or b's key is smaller
+		if j == len(b.kept) {
+			c = -1
+		} else if i < len(a.kept) {
+			c = bytes.Compare(a.kept[i].key[:], b.kept[j].key[:])
+		}
+		switch {
 		case c < 0:
+			a.count(a.kept[i].at, 0)
 			i++
 		case c > 0:
+			b.count(b.kept[j].at, 0)
 			j++
 		default:
 			ra, rb := a.kept[i].at, b.kept[j].at
 			s0, s1 := a.scoresOf(ra), b.scoresOf(rb)
+			var paired uint64
 			for k := range p.strands {
 				if s0[k] >= 0 && s1[k] >= 0 {
 					counts[k]++
-					a.people[ra].paired |= 1 << k
-					b.people[rb].paired |= 1 << k
+					paired |= 1 << k
 					p.diffs[k][int(s1[k]-s0[k])]++
 					p.sums[k][0] += int(s0[k])
 					p.sums[k][1] += int(s1[k])
 				}
 			}
+			a.count(ra, paired)
+			b.count(rb, paired)
 			i, j = i+1, j+1
 		}
 	}
@@ -297,11 +308,11 @@ func (po *popsOf) of(values []string) disclosure.Pops {
 
 // roundPeople are one round's people as ReadPairs reads them, kept
 // small (a round can hold hundreds of thousands): each person's cell,
-// populations and strands with a score, counted by those (people without
-// a respondent key, and a key's responses before its latest in the
-// round, are paired with nobody), and, for each respondent key, its
-// latest person with their strand scores, until the two rounds are
-// paired.
+// populations and strands with a score, counted by those and the strands
+// they are paired on (people without a respondent key, and a key's
+// responses before its latest in the round, are paired with nobody), and,
+// for each respondent key, its latest person with their strand scores,
+// until the two rounds are paired.
 type roundPeople struct {
 	strands int
 	inPops  *popsOf
@@ -312,38 +323,41 @@ type roundPeople struct {
 	values  [][]string       // each cell's values
 	buf     []byte
 	read    int // people read
-	counted map[person]int32
-	kept    []keyed  // the people with a respondent key, in the order read; after latest, by key
-	people  []person // by kept person
-	scores  []int32  // by kept person, then strand: its score, or -1
-	sc      []int32
+	counted map[group]int32
+	kept    []keyed // the people with a respondent key, in the order read; after latest, by key
+	// The kept people and their scores (strands a person, -1 for none),
+	// in chunks of chunk people: one array grown would be copied, and
+	// left to the collector, at each growth.
+	people [][]person
+	scores [][]int32
+	sc     []int32
 }
 
-// person is one person of a round, or, as roundPeople.counted's key,
-// a group of them alike.
+const chunk = 4096
+
+// person is one person of a round.
 type person struct {
 	cell   int32
 	pops   disclosure.Pops
 	scored uint64 // the strands it has a score on
-	paired uint64 // the strands it is paired on
+}
+
+// group is people alike, paired on the same strands.
+type group struct {
+	person
+	paired uint64
 }
 
 // keyed is a person with a respondent key: the key, and the person's
-// index in roundPeople.people.
+// index among the kept.
 type keyed struct {
 	key [16]byte
 	at  int32
 }
 
-// group is a number of people alike.
-type group struct {
-	person
-	n int32
-}
-
 func newRoundPeople(strands int, inPops *popsOf, dims int, items [][]int, pops int) *roundPeople {
 	return &roundPeople{strands: strands, inPops: inPops, dims: dims, items: items, invited: 1 << (pops + 1),
-		cells: map[string]int32{}, counted: map[person]int32{}, sc: make([]int32, strands)}
+		cells: map[string]int32{}, counted: map[group]int32{}, sc: make([]int32, strands)}
 }
 
 // take reads one person.
@@ -362,12 +376,18 @@ func (rp *roundPeople) take(r survey.Response, values []string) {
 		}
 	}
 	if r.RespondentKey == "" {
-		rp.counted[x]++
+		rp.counted[group{person: x}]++
 		return
 	}
-	rp.kept = append(rp.kept, keyed{key: personKey(r.RespondentKey), at: int32(len(rp.people))})
-	rp.people = append(rp.people, x)
-	rp.scores = append(rp.scores, rp.sc...)
+	n := len(rp.kept)
+	if n%chunk == 0 {
+		rp.people = append(rp.people, make([]person, 0, chunk))
+		rp.scores = append(rp.scores, make([]int32, 0, chunk*rp.strands))
+	}
+	c := len(rp.people) - 1
+	rp.people[c] = append(rp.people[c], x)
+	rp.scores[c] = append(rp.scores[c], rp.sc...)
+	rp.kept = append(rp.kept, keyed{key: personKey(r.RespondentKey), at: int32(n)})
 }
 
 // latest puts the kept people in the order of their keys and keeps only
@@ -383,7 +403,7 @@ func (rp *roundPeople) latest() {
 	out := rp.kept[:0]
 	for i, k := range rp.kept {
 		if i+1 < len(rp.kept) && rp.kept[i+1].key == k.key {
-			rp.counted[rp.people[k.at]]++
+			rp.count(k.at, 0)
 			continue
 		}
 		out = append(out, k)
@@ -391,22 +411,35 @@ func (rp *roundPeople) latest() {
 	rp.kept = out
 }
 
-// groups counts the kept people in with the others, now that they are
-// paired, and lists every group, in a fixed order. The kept people are
-// let go.
-func (rp *roundPeople) groups() []group {
-	for _, k := range rp.kept {
-		rp.counted[rp.people[k.at]]++
-	}
+// count counts a kept person, paired on the given strands.
+func (rp *roundPeople) count(i int32, paired uint64) {
+	rp.counted[group{rp.people[i/chunk][i%chunk], paired}]++
+}
+
+// scoresOf is a kept person's scores.
+func (rp *roundPeople) scoresOf(i int32) []int32 {
+	at := int(i%chunk) * rp.strands
+	return rp.scores[i/chunk][at : at+rp.strands : at+rp.strands]
+}
+
+// groups lists the round's people in groups, in a fixed order. The kept
+// people, all counted now, are let go.
+func (rp *roundPeople) groups() []counted {
 	rp.kept, rp.people, rp.scores = nil, nil, nil
-	out := make([]group, 0, len(rp.counted))
-	for x, n := range rp.counted {
-		out = append(out, group{x, n})
+	out := make([]counted, 0, len(rp.counted))
+	for g, n := range rp.counted {
+		out = append(out, counted{g, n})
 	}
-	slices.SortFunc(out, func(a, b group) int {
+	slices.SortFunc(out, func(a, b counted) int {
 		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.pops, b.pops), cmp.Compare(a.scored, b.scored), cmp.Compare(a.paired, b.paired))
 	})
 	return out
+}
+
+// counted is a number of people alike.
+type counted struct {
+	group
+	n int32
 }
 
 // cell returns the index of a cell's values, adding it when new.
@@ -422,11 +455,6 @@ func (rp *roundPeople) cell(values []string) int32 {
 	rp.cells[string(rp.buf)] = i
 	rp.values = append(rp.values, slices.Clone(values))
 	return i
-}
-
-// scoresOf is a kept person's scores.
-func (rp *roundPeople) scoresOf(i int32) []int32 {
-	return rp.scores[int(i)*rp.strands : int(i+1)*rp.strands : int(i+1)*rp.strands]
 }
 
 // personKey is a respondent key in 16 bytes. The service's own keys are
