@@ -15,7 +15,6 @@
 package disclosure
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -318,42 +317,61 @@ func (u *universe) candidates() [][]set {
 }
 
 // sets lists every group of population p, of any way, with people; for a
-// negative p, every group of the people not in population -p.
+// negative p, every group of the people not in population -p. The sets
+// come in the order their first atom is met, and within an atom by the
+// breakdowns they are filtered by (a bit mask, smallest first).
 func (u *universe) sets(p int) []set {
 	if u.setsOf == nil {
 		u.setsOf = make([][]set, 2*len(u.pr.Pops))
 	}
-	slot, in, name := p, true, fmt.Sprintf("population %d", p)
+	slot, in, prefix := p, true, "population "+strconv.Itoa(p)+" ["
 	if p < 0 {
-		slot, in, name, p = len(u.pr.Pops)-p, false, fmt.Sprintf("not in population %d", -p), -p
+		slot, in, prefix, p = len(u.pr.Pops)-p, false, "not in population "+strconv.Itoa(-p)+" [", -p
 	}
 	if u.setsOf[slot] != nil {
 		return u.setsOf[slot]
 	}
+	// A set is named by the population and its filter's answers; the name
+	// is also its key, made in one buffer and kept only for a new set
+	// (looking a []byte up as a string does not copy it). Every atom of a
+	// cell is in the same sets, so they are looked up once a cell (its
+	// atoms are next to each other).
 	index := map[string]int{}
 	var out []set
+	var buf []byte
+	masks := 1 << u.pr.Dims
+	of := make([]int, masks) // the sets of cell, by mask
+	cell := -1
 	within := u.pr.Pops[p].Within
 	for ai, a := range u.atoms {
 		if a.pops.Has(p) != in || !in && !a.pops.Has(within) {
 			continue
 		}
-		values := u.pr.Cells[a.cell].Values
-		for mask := 0; mask < 1<<u.pr.Dims; mask++ {
-			var b strings.Builder
-			fmt.Fprintf(&b, "%s [", name)
-			for d := range u.pr.Dims {
-				if mask&(1<<d) != 0 {
-					fmt.Fprintf(&b, " %d=%s", d, values[d])
+		if a.cell != cell {
+			cell = a.cell
+			values := u.pr.Cells[cell].Values
+			for mask := range masks {
+				buf = append(buf[:0], prefix...)
+				for d := range u.pr.Dims {
+					if mask&(1<<d) != 0 {
+						buf = append(buf, ' ')
+						buf = strconv.AppendInt(buf, int64(d), 10)
+						buf = append(buf, '=')
+						buf = append(buf, values[d]...)
+					}
 				}
+				buf = append(buf, " ]"...)
+				i, ok := index[string(buf)]
+				if !ok {
+					i = len(out)
+					name := string(buf)
+					index[name] = i
+					out = append(out, set{name: name})
+				}
+				of[mask] = i
 			}
-			b.WriteString(" ]")
-			name := b.String()
-			i, ok := index[name]
-			if !ok {
-				i = len(out)
-				index[name] = i
-				out = append(out, set{name: name})
-			}
+		}
+		for _, i := range of {
 			s := &out[i]
 			s.atoms = append(s.atoms, ai)
 			s.size += a.n
