@@ -211,4 +211,3 @@ func TestSetsMatchReference(t *testing.T) {
 	}
 	t.Logf("%d rounds, %d size leaks compared", len(rounds), leaked)
 }
-
