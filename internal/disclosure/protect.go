@@ -1,7 +1,7 @@
 package disclosure
 
 import (
-	"fmt"
+	"encoding/binary"
 	"slices"
 	"strings"
 )
@@ -202,10 +202,18 @@ func (u *universe) unlink(hidden []bool) bool {
 	// none (a large one), there is nothing to work out.
 	var small [][]uint64
 	seen := map[string]bool{}
+	var key []byte // a small set's atoms, as the key of seen
 	for _, sets := range u.candidates() {
 		for _, st := range sets {
-			if k := fmt.Sprint(st.atoms); st.size < u.pr.Min && !seen[k] {
-				seen[k] = true
+			if st.size >= u.pr.Min {
+				continue
+			}
+			key = key[:0]
+			for _, a := range st.atoms {
+				key = binary.AppendUvarint(key, uint64(a))
+			}
+			if !seen[string(key)] {
+				seen[string(key)] = true
 				v := make([]uint64, len(u.atoms))
 				for _, a := range st.atoms {
 					v[a] = 1

@@ -15,6 +15,7 @@
 package disclosure
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -193,13 +194,13 @@ func (pr *Problem) dimsOf(p int) []int {
 	return all
 }
 
-// keysOf lists the keys of population p's groups that hold a cell.
-func (pr *Problem) keysOf(p int, values []string) []Key {
-	keys := []Key{Total(p)}
+// appendKeys appends the keys of population p's groups that hold a cell,
+// its breakdowns being dims (dimsOf).
+func (pr *Problem) appendKeys(keys []Key, p int, dims []int, values []string) []Key {
+	keys = append(keys, Total(p))
 	if pr.Pops[p].MaxWay < 1 {
 		return keys
 	}
-	dims := pr.dimsOf(p)
 	for i, d := range dims {
 		one, _ := Total(p).With(d, values[d])
 		keys = append(keys, one)
@@ -214,41 +215,70 @@ func (pr *Problem) keysOf(p int, values []string) []Key {
 	return keys
 }
 
+// sig is a set of populations (bit 0 set) and a number of people in it.
+type sig struct {
+	pops Pops
+	n    int
+}
+
 func newUniverse(pr *Problem) *universe {
 	u := &universe{pr: pr, index: map[Key]int{}}
-	groupOf := func(k Key) *group {
+	groupOf := func(k Key) int {
 		i, ok := u.index[k]
 		if !ok {
 			i = len(u.groups)
 			u.index[k] = i
 			u.groups = append(u.groups, group{key: k})
 		}
-		return &u.groups[i]
+		return i
 	}
+	dims := make([][]int, len(pr.Pops))
+	for p := range pr.Pops {
+		dims[p] = pr.dimsOf(p)
+	}
+	// Every atom of a cell in population p is in the same groups of p:
+	// they are found at its first atom in p (groupsOf[p], known[p]), in
+	// the order keys lists them, and kept for the others.
+	var (
+		sigs     []sig
+		keys     []Key
+		groupsOf = make([][]int, len(pr.Pops))
+		known    = make([]bool, len(pr.Pops))
+	)
 	for ci, c := range pr.Cells {
-		sigs := make([]Pops, 0, len(c.Sizes))
+		// The cell's atoms: its sizes by populations with everyone added,
+		// in increasing order, each with people.
+		sigs = sigs[:0]
 		for s, n := range c.Sizes {
-			if n > 0 {
-				sigs = append(sigs, s|1)
-			}
+			sigs = append(sigs, sig{s | 1, n})
 		}
-		slices.Sort(sigs)
-		sigs = slices.Compact(sigs)
-		for _, s := range sigs {
-			ai := len(u.atoms)
-			n := 0
-			for t, m := range c.Sizes {
-				if t|1 == s {
-					n += m
-				}
+		slices.SortFunc(sigs, func(a, b sig) int { return cmp.Compare(a.pops, b.pops) })
+		clear(known)
+		for i := 0; i < len(sigs); {
+			s, n, any := sigs[i].pops, 0, false
+			for ; i < len(sigs) && sigs[i].pops == s; i++ {
+				n += sigs[i].n
+				any = any || sigs[i].n > 0
 			}
+			if !any {
+				continue
+			}
+			ai := len(u.atoms)
 			u.atoms = append(u.atoms, atom{cell: ci, pops: s, n: n})
 			for p := range pr.Pops {
 				if !s.Has(p) {
 					continue
 				}
-				for _, k := range pr.keysOf(p, c.Values) {
-					g := groupOf(k)
+				if !known[p] {
+					known[p] = true
+					keys = pr.appendKeys(keys[:0], p, dims[p], c.Values)
+					groupsOf[p] = groupsOf[p][:0]
+					for _, k := range keys {
+						groupsOf[p] = append(groupsOf[p], groupOf(k))
+					}
+				}
+				for _, gi := range groupsOf[p] {
+					g := &u.groups[gi]
 					g.atoms = append(g.atoms, ai)
 					g.size += n
 					if len(g.cells) == 0 || g.cells[len(g.cells)-1] != ci {

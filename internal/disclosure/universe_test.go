@@ -4,9 +4,94 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
+
+// refUniverse is newUniverse as it was first written (the keys of each
+// population listed afresh for every atom), kept as the reference.
+func refUniverse(pr *Problem) *universe {
+	u := &universe{pr: pr, index: map[Key]int{}}
+	groupOf := func(k Key) *group {
+		i, ok := u.index[k]
+		if !ok {
+			i = len(u.groups)
+			u.index[k] = i
+			u.groups = append(u.groups, group{key: k})
+		}
+		return &u.groups[i]
+	}
+	keysOf := func(p int, values []string) []Key {
+		keys := []Key{Total(p)}
+		if pr.Pops[p].MaxWay < 1 {
+			return keys
+		}
+		dims := pr.dimsOf(p)
+		for i, d := range dims {
+			one, _ := Total(p).With(d, values[d])
+			keys = append(keys, one)
+			if pr.Pops[p].MaxWay < 2 {
+				continue
+			}
+			for _, e := range dims[i+1:] {
+				two, _ := one.With(e, values[e])
+				keys = append(keys, two)
+			}
+		}
+		return keys
+	}
+	for ci, c := range pr.Cells {
+		sigs := make([]Pops, 0, len(c.Sizes))
+		for s, n := range c.Sizes {
+			if n > 0 {
+				sigs = append(sigs, s|1)
+			}
+		}
+		slices.Sort(sigs)
+		sigs = slices.Compact(sigs)
+		for _, s := range sigs {
+			ai := len(u.atoms)
+			n := 0
+			for t, m := range c.Sizes {
+				if t|1 == s {
+					n += m
+				}
+			}
+			u.atoms = append(u.atoms, atom{cell: ci, pops: s, n: n})
+			for p := range pr.Pops {
+				if !s.Has(p) {
+					continue
+				}
+				for _, k := range keysOf(p, c.Values) {
+					g := groupOf(k)
+					g.atoms = append(g.atoms, ai)
+					g.size += n
+					if len(g.cells) == 0 || g.cells[len(g.cells)-1] != ci {
+						g.cells = append(g.cells, ci)
+					}
+				}
+			}
+		}
+	}
+	lineOf := map[[2]int]int{}
+	for gi := range u.groups {
+		k := u.groups[gi].key
+		for i := range k.Way() {
+			parent := u.index[k.without(i)]
+			lk := [2]int{parent, k.Dim[i]}
+			li, ok := lineOf[lk]
+			if !ok {
+				li = len(u.lines)
+				lineOf[lk] = li
+				u.lines = append(u.lines, line{parent: parent})
+			}
+			u.lines[li].parts = append(u.lines[li].parts, gi)
+			u.groups[gi].lines = append(u.groups[gi].lines, li)
+		}
+	}
+	return u
+}
 
 // refSets is sets as it was first written (a name made with fmt for every
 // atom and filter), kept as the reference the faster one must match.
@@ -103,8 +188,9 @@ func refSizes(pr *Problem, pub Published) []Leak {
 
 // pairsLike is a round as the "what changed most" view checks it: the
 // round's populations, then for each strand those paired on it and those
-// not, each person paired on a random few; what is published is the
-// round's shown groups and the number paired on each strand.
+// not, most people paired on all or none, an eighth on a random few; what
+// is published is the round's shown groups and the number paired on each
+// strand.
 func pairsLike(rng *rand.Rand, n, strands int) (*Problem, Published) {
 	pr := realistic(rng, n, 2, 1, 2)
 	pat := Protect(pr)
@@ -127,8 +213,14 @@ func pairsLike(rng *rand.Rand, n, strands int) (*Problem, Published) {
 		for sig, k := range pr.Cells[ci].Sizes {
 			for range k {
 				s := sig
+				mixed := rng.IntN(8) == 0 // most people are paired on every strand they answered, or on none
+				all := rng.IntN(3)
 				for i := range strands {
-					switch rng.IntN(3) {
+					state := all
+					if mixed {
+						state = rng.IntN(3)
+					}
+					switch state {
 					case 0:
 						s |= 1 << (base + 2*i)
 						paired[i]++
@@ -148,8 +240,9 @@ func pairsLike(rng *rand.Rand, n, strands int) (*Problem, Published) {
 	return pr, pub
 }
 
-// TestSetsMatchReference pins sets and the size check to the code they
-// were first written as: the same sets (names, atoms, cells, sizes) in the
+// TestSetsMatchReference pins the universe, its sets and the size check
+// to the code they were first written as: the same atoms, groups and
+// lines, the same sets (names, atoms, cells, sizes) in the
 // same order, in every population and every population's complement, and
 // the same leaks in the same order, on random rounds of every shape the
 // tests make, with answers that hold spaces and "=" as well.
@@ -171,6 +264,17 @@ func TestSetsMatchReference(t *testing.T) {
 				}
 			}
 		}
+		if seed%4 == 1 { // sizes kept without everyone's bit, and sizes of 0
+			for ci := range pr.Cells {
+				for sig, n := range pr.Cells[ci].Sizes {
+					if n > 1 && rng.IntN(2) == 0 {
+						pr.Cells[ci].Sizes[sig] = n - 1
+						pr.Cells[ci].Sizes[sig&^1]++
+					}
+				}
+				pr.Cells[ci].Sizes[Pops(rng.IntN(8))<<1|1] += 0
+			}
+		}
 		pub := publishAll(pr, Protect(pr))
 		if seed%2 == 0 { // show some small groups too
 			for _, g := range newUniverse(pr).groups {
@@ -187,7 +291,11 @@ func TestSetsMatchReference(t *testing.T) {
 	}
 	leaked := 0
 	for r, x := range rounds {
-		u := newUniverse(x.pr)
+		u, ref := newUniverse(x.pr), refUniverse(x.pr)
+		if !reflect.DeepEqual(u.atoms, ref.atoms) || !reflect.DeepEqual(u.groups, ref.groups) ||
+			!reflect.DeepEqual(u.index, ref.index) || !reflect.DeepEqual(u.lines, ref.lines) {
+			t.Fatalf("round %d: the universe differs from the reference", r)
+		}
 		for p := range x.pr.Pops {
 			for _, q := range []int{p, -p} {
 				if q == 0 && p != 0 {
