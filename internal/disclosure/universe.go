@@ -364,13 +364,21 @@ func (u *universe) sets(p int) []set {
 	// A set is named by the population and its filter's answers; the name
 	// is also its key, made in one buffer and kept only for a new set
 	// (looking a []byte up as a string does not copy it). Every atom of a
-	// cell is in the same sets, so they are looked up once a cell (its
-	// atoms are next to each other).
+	// cell is in the same sets, so they are looked up once a run of a
+	// cell's atoms (they are next to each other). The sets' atoms and
+	// cells are counted first, then put in slices of one array each.
 	index := map[string]int{}
 	var out []set
 	var buf []byte
 	masks := 1 << u.pr.Dims
-	of := make([]int, masks) // the sets of cell, by mask
+	var (
+		quals  []int // the atoms in the sets, in order
+		starts []int // where in quals each run of one cell's atoms starts
+		of     []int // each run's sets, by mask
+		atoms  []int // how many atoms each set has
+		cells  []int // and how many cells
+		last   []int // the last cell counted in each set
+	)
 	cell := -1
 	within := u.pr.Pops[p].Within
 	for ai, a := range u.atoms {
@@ -379,6 +387,7 @@ func (u *universe) sets(p int) []set {
 		}
 		if a.cell != cell {
 			cell = a.cell
+			starts = append(starts, len(quals))
 			values := u.pr.Cells[cell].Values
 			for mask := range masks {
 				buf = append(buf[:0], prefix...)
@@ -397,16 +406,38 @@ func (u *universe) sets(p int) []set {
 					name := string(buf)
 					index[name] = i
 					out = append(out, set{name: name})
+					atoms, cells, last = append(atoms, 0), append(cells, 0), append(last, -1)
 				}
-				of[mask] = i
+				of = append(of, i)
+				if last[i] != cell {
+					last[i] = cell
+					cells[i]++
+				}
 			}
 		}
-		for _, i := range of {
-			s := &out[i]
-			s.atoms = append(s.atoms, ai)
-			s.size += a.n
-			if len(s.cells) == 0 || s.cells[len(s.cells)-1] != a.cell {
-				s.cells = append(s.cells, a.cell)
+		quals = append(quals, ai)
+		for _, i := range of[len(of)-masks:] {
+			atoms[i]++
+			out[i].size += a.n
+		}
+	}
+	atomsAll, cellsAll := make([]int, 0, len(quals)*masks), make([]int, 0, len(starts)*masks)
+	for i := range out {
+		out[i].atoms = atomsAll[len(atomsAll) : len(atomsAll) : len(atomsAll)+atoms[i]]
+		atomsAll = atomsAll[:len(atomsAll)+atoms[i]]
+		out[i].cells = cellsAll[len(cellsAll) : len(cellsAll) : len(cellsAll)+cells[i]]
+		cellsAll = cellsAll[:len(cellsAll)+cells[i]]
+	}
+	starts = append(starts, len(quals))
+	for r := range len(starts) - 1 {
+		for _, ai := range quals[starts[r]:starts[r+1]] {
+			c := u.atoms[ai].cell
+			for _, i := range of[r*masks : (r+1)*masks] {
+				s := &out[i]
+				s.atoms = append(s.atoms, ai)
+				if len(s.cells) == 0 || s.cells[len(s.cells)-1] != c {
+					s.cells = append(s.cells, c)
+				}
 			}
 		}
 	}
