@@ -116,6 +116,9 @@ type checker struct {
 	leaks []Leak
 	zeros bool
 	spans map[string]*span // by population and the groups whose counts are shown
+	// counts lists, by population and measure, the groups whose counts
+	// of it are shown, as often and in the order the figures show them.
+	counts map[[2]int][]Key
 	// cellsOf is each population's cells, by population, made when first
 	// asked for.
 	cellsOf map[int]*popCells
@@ -220,14 +223,23 @@ func (c *checker) measure(p, m int) {
 			truth[j] = float64(ms[p][m])
 		}
 	}
+	if c.counts == nil { // the shown counts' groups, by population and measure, in the order shown
+		c.counts = map[[2]int][]Key{}
+		for _, f := range c.pub.Figures {
+			if f.Measure >= 0 {
+				pm := [2]int{f.Key.Pop, f.Measure}
+				c.counts[pm] = append(c.counts[pm], f.Key)
+			}
+		}
+	}
 	seen := map[Key]bool{}
 	var shown []int
-	for _, f := range c.pub.Figures {
-		if f.Measure != m || f.Key.Pop != p || seen[f.Key] {
+	for _, k := range c.counts[[2]int{p, m}] {
+		if seen[k] {
 			continue
 		}
-		seen[f.Key] = true
-		if i, ok := c.u.index[f.Key]; ok {
+		seen[k] = true
+		if i, ok := c.u.index[k]; ok {
 			shown = append(shown, i)
 		}
 	}
