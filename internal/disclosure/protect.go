@@ -200,7 +200,7 @@ func (u *universe) shownInOrder(hidden []bool, pop int) []int {
 func (u *universe) unlink(hidden []bool) bool {
 	// The small sets and atoms to look for, each once: when a round has
 	// none (a large one), there is nothing to work out.
-	var small [][]uint64
+	var small [][]int // each as its atoms
 	seen := map[string]bool{}
 	var key []byte // a small set's atoms, as the key of seen
 	for _, sets := range u.candidates() {
@@ -214,19 +214,13 @@ func (u *universe) unlink(hidden []bool) bool {
 			}
 			if !seen[string(key)] {
 				seen[string(key)] = true
-				v := make([]uint64, len(u.atoms))
-				for _, a := range st.atoms {
-					v[a] = 1
-				}
-				small = append(small, v)
+				small = append(small, st.atoms)
 			}
 		}
 	}
 	for i, a := range u.atoms {
 		if a.n < u.pr.Min {
-			v := make([]uint64, len(u.atoms))
-			v[i] = 1
-			small = append(small, v)
+			small = append(small, []int{i})
 		}
 	}
 	if len(small) == 0 {
@@ -239,8 +233,13 @@ func (u *universe) unlink(hidden []bool) bool {
 	}
 	var victims bitset
 	changed := false
-	for _, v := range small {
-		in, used := b.contains(v)
+	v := make([]uint64, len(u.atoms)) // one vector for every small set and atom in turn
+	for _, atoms := range small {
+		clear(v)
+		for _, a := range atoms {
+			v[a] = 1
+		}
+		in, used := b.containsIn(v)
 		if !in {
 			continue
 		}

@@ -143,6 +143,18 @@ func (b *basis) spans(w []uint64) bool {
 	return true
 }
 
+// containsIn is contains working in w itself (left reduced, to be cleared
+// before it is used again) rather than in a copy.
+func (b *basis) containsIn(w []uint64) (bool, bitset) {
+	used := b.reduce(w)
+	for _, x := range w {
+		if x != 0 {
+			return false, nil
+		}
+	}
+	return true, used
+}
+
 // residual is v with the span taken out: zero on every pivot. Two
 // vectors have the same residual exactly when they differ by a vector in
 // the span.
