@@ -152,6 +152,9 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	var sides [2]*roundPeople
 	for side := range 2 {
 		sides[side] = newRoundPeople(len(p.strands), newPopsOf(pops, conds), len(dims), items, len(pops))
+		if pubs[side] != nil { // at most as many as its figures hold, unless sent as they were made
+			sides[side].kept = make([]keyed, 0, pubs[side].Responses)
+		}
 	}
 	// Each round read at once, on a connection of its own: the two
 	// reads share nothing until the people are paired.
@@ -200,10 +203,10 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 		}
 		switch {
 		case c < 0:
-			a.count(a.kept[i].at, 0)
+			a.count(a.kept[i], 0)
 			i++
 		case c > 0:
-			b.count(b.kept[j].at, 0)
+			b.count(b.kept[j], 0)
 			j++
 		default:
 			ra, rb := a.kept[i].at, b.kept[j].at
@@ -218,8 +221,8 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 					p.sums[k][1] += int(s1[k])
 				}
 			}
-			a.count(ra, paired)
-			b.count(rb, paired)
+			a.count(a.kept[i], paired)
+			b.count(b.kept[j], paired)
 			i, j = i+1, j+1
 		}
 	}
@@ -325,10 +328,11 @@ type roundPeople struct {
 	read    int // people read
 	counted map[group]int32
 	kept    []keyed // the people with a respondent key, in the order read; after latest, by key
-	// The kept people and their scores (strands a person, -1 for none),
-	// in chunks of chunk people: one array grown would be copied, and
-	// left to the collector, at each growth.
-	people [][]person
+	kinds   map[kind]int32
+	kindOf  []kind
+	// The kept people's scores (strands a person, -1 for none), in chunks
+	// of chunk people: one array grown would be copied, and left to the
+	// collector, at each growth.
 	scores [][]int32
 	sc     []int32
 }
@@ -337,7 +341,13 @@ const chunk = 4096
 
 // person is one person of a round.
 type person struct {
-	cell   int32
+	cell int32
+	kind
+}
+
+// kind is what a person is besides their cell: a few of these are shared
+// by a round's people.
+type kind struct {
 	pops   disclosure.Pops
 	scored uint64 // the strands it has a score on
 }
@@ -348,22 +358,24 @@ type group struct {
 	paired uint64
 }
 
-// keyed is a person with a respondent key: the key, and the person's
-// index among the kept.
+// keyed is a person with a respondent key: the key, the person's index
+// among the kept, their cell and their kind's index (28 bytes).
 type keyed struct {
-	key [16]byte
-	at  int32
+	key  [16]byte
+	at   int32
+	cell int32
+	kind int32
 }
 
 func newRoundPeople(strands int, inPops *popsOf, dims int, items [][]int, pops int) *roundPeople {
 	return &roundPeople{strands: strands, inPops: inPops, dims: dims, items: items, invited: 1 << (pops + 1),
-		cells: map[string]int32{}, counted: map[group]int32{}, sc: make([]int32, strands)}
+		cells: map[string]int32{}, counted: map[group]int32{}, kinds: map[kind]int32{}, sc: make([]int32, strands)}
 }
 
 // take reads one person.
 func (rp *roundPeople) take(r survey.Response, values []string) {
 	rp.read++
-	x := person{pops: 1, cell: rp.cell(values[:rp.dims])}
+	x := person{cell: rp.cell(values[:rp.dims]), kind: kind{pops: 1}}
 	x.pops |= rp.inPops.of(values)
 	if r.Invitation != "" {
 		x.pops |= rp.invited
@@ -381,13 +393,17 @@ func (rp *roundPeople) take(r survey.Response, values []string) {
 	}
 	n := len(rp.kept)
 	if n%chunk == 0 {
-		rp.people = append(rp.people, make([]person, 0, chunk))
 		rp.scores = append(rp.scores, make([]int32, 0, chunk*rp.strands))
 	}
-	c := len(rp.people) - 1
-	rp.people[c] = append(rp.people[c], x)
+	c := len(rp.scores) - 1
 	rp.scores[c] = append(rp.scores[c], rp.sc...)
-	rp.kept = append(rp.kept, keyed{key: personKey(r.RespondentKey), at: int32(n)})
+	k, ok := rp.kinds[x.kind]
+	if !ok {
+		k = int32(len(rp.kindOf))
+		rp.kinds[x.kind] = k
+		rp.kindOf = append(rp.kindOf, x.kind)
+	}
+	rp.kept = append(rp.kept, keyed{key: personKey(r.RespondentKey), at: int32(n), cell: x.cell, kind: k})
 }
 
 // latest puts the kept people in the order of their keys and keeps only
@@ -403,7 +419,7 @@ func (rp *roundPeople) latest() {
 	out := rp.kept[:0]
 	for i, k := range rp.kept {
 		if i+1 < len(rp.kept) && rp.kept[i+1].key == k.key {
-			rp.count(k.at, 0)
+			rp.count(k, 0)
 			continue
 		}
 		out = append(out, k)
@@ -412,8 +428,8 @@ func (rp *roundPeople) latest() {
 }
 
 // count counts a kept person, paired on the given strands.
-func (rp *roundPeople) count(i int32, paired uint64) {
-	rp.counted[group{rp.people[i/chunk][i%chunk], paired}]++
+func (rp *roundPeople) count(k keyed, paired uint64) {
+	rp.counted[group{person{k.cell, rp.kindOf[k.kind]}, paired}]++
 }
 
 // scoresOf is a kept person's scores.
@@ -425,7 +441,7 @@ func (rp *roundPeople) scoresOf(i int32) []int32 {
 // groups lists the round's people in groups, in a fixed order. The kept
 // people, all counted now, are let go.
 func (rp *roundPeople) groups() []counted {
-	rp.kept, rp.people, rp.scores = nil, nil, nil
+	rp.kept, rp.scores = nil, nil
 	out := make([]counted, 0, len(rp.counted))
 	for g, n := range rp.counted {
 		out = append(out, counted{g, n})
