@@ -2,6 +2,7 @@ package disclosure
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 
@@ -115,6 +116,12 @@ type checker struct {
 	leaks []Leak
 	zeros bool
 	spans map[string]*span // by population and the groups whose counts are shown
+	// counts lists, by population and measure, the groups whose counts
+	// of it are shown, as often and in the order the figures show them.
+	counts map[[2]int][]Key
+	// cellsOf is each population's cells, by population, made when first
+	// asked for.
+	cellsOf map[int]*popCells
 }
 
 // span is the shown groups of one population as vectors over its cells:
@@ -124,6 +131,9 @@ type span struct {
 	b       *basis
 	groups  []int // the groups whose vectors went in, in order
 	covered []bool
+	// rows are the groups' vectors over the cells as the linear program
+	// takes them (read, never changed): the same for every measure.
+	rows [][]float64
 }
 
 func (c *checker) leak(name string, m, size, value int, how string) {
@@ -175,25 +185,26 @@ func (c *checker) sizes() {
 			b.add(c.u.vector(i), 0)
 		}
 	}
+	v := make([]uint64, width) // one vector for every small set and atom in turn
 	for _, sets := range c.u.candidates() {
 		for _, s := range sets {
 			if s.size >= c.pr.Min {
 				continue
 			}
-			v := make([]uint64, width)
+			clear(v)
 			for _, a := range s.atoms {
 				v[a] = 1
 			}
-			if in, _ := b.contains(v); in {
+			if b.spans(v) {
 				c.leak(s.name, -1, s.size, s.size, "is a sum and difference of shown sizes")
 			}
 		}
 	}
 	for i, a := range c.u.atoms {
 		if a.n < c.pr.Min {
-			v := make([]uint64, width)
+			clear(v)
 			v[i] = 1
-			if in, _ := b.contains(v); in {
+			if b.spans(v) {
 				c.leak(fmt.Sprintf("cell %v, populations %b", c.pr.Cells[a.cell].Values, a.pops), -1, a.n, a.n, "is a sum and difference of shown sizes")
 			}
 		}
@@ -203,46 +214,45 @@ func (c *checker) sizes() {
 // measure checks that no small group's count of one measure is fixed
 // above zero.
 func (c *checker) measure(p, m int) {
-	col := map[int]int{}
-	var cells []int
-	for _, a := range c.u.atoms {
-		if a.pops.Has(p) {
-			if _, ok := col[a.cell]; !ok {
-				col[a.cell] = len(cells)
-				cells = append(cells, a.cell)
-			}
-		}
-	}
+	pc := c.popCells(p)
+	col, cells := pc.col, pc.cells
 	width := len(cells)
 	truth := make([]float64, width)
 	for j, ci := range cells {
-		truth[j] = float64(c.trueValue([]int{ci}, p, m))
+		if ms := c.pr.Cells[ci].Measures; p < len(ms) && ms[p] != nil {
+			truth[j] = float64(ms[p][m])
+		}
+	}
+	if c.counts == nil { // the shown counts' groups, by population and measure, in the order shown
+		c.counts = map[[2]int][]Key{}
+		for _, f := range c.pub.Figures {
+			if f.Measure >= 0 {
+				pm := [2]int{f.Key.Pop, f.Measure}
+				c.counts[pm] = append(c.counts[pm], f.Key)
+			}
+		}
 	}
 	seen := map[Key]bool{}
 	var shown []int
-	for _, f := range c.pub.Figures {
-		if f.Measure != m || f.Key.Pop != p || seen[f.Key] {
+	for _, k := range c.counts[[2]int{p, m}] {
+		if seen[k] {
 			continue
 		}
-		seen[f.Key] = true
-		if i, ok := c.u.index[f.Key]; ok {
+		seen[k] = true
+		if i, ok := c.u.index[k]; ok {
 			shown = append(shown, i)
 		}
 	}
 	sp := c.span(p, shown, col, width)
 	b, covered := sp.b, sp.covered
-	var rows [][]float64
-	var rhs []float64
-	for _, i := range sp.groups {
-		row := make([]float64, width)
+	rows := sp.rows
+	rhs := make([]float64, len(sp.groups))
+	for r, i := range sp.groups {
 		sum := 0.0
 		for _, ci := range c.u.groups[i].cells {
-			j := col[ci]
-			row[j] = 1
-			sum += truth[j]
+			sum += truth[col[ci]]
 		}
-		rows = append(rows, row)
-		rhs = append(rhs, sum)
+		rhs[r] = sum
 	}
 	var small []set
 	for _, s := range c.u.sets(p) {
@@ -265,26 +275,59 @@ func (c *checker) measure(p, m int) {
 		e[j] = 1
 		z.add(b.residual(e), 0)
 	}
+	v := make([]uint64, width) // one vector for every small set in turn
 	for _, s := range small {
-		v := make([]uint64, width)
+		clear(v)
 		for _, ci := range s.cells {
 			v[col[ci]] = 1
 		}
-		r := b.residual(v)
-		if !slices.ContainsFunc(r, func(x uint64) bool { return x != 0 }) {
+		b.reduceIn(v) // v is now its residual
+		if !slices.ContainsFunc(v, func(x uint64) bool { return x != 0 }) {
 			c.leak(s.name, m, s.size, c.trueValue(s.cells, p, m), "is a sum and difference of shown counts")
-		} else if in, _ := z.contains(r); in {
+		} else if z.spans(v) {
 			c.leaks = append(c.leaks, Leak{Group: s.name, Measure: m, Size: s.size, Value: c.trueValue(s.cells, p, m),
 				How: "is fixed by the shown counts together with the zeros they show", ThroughZeros: true})
 		}
 	}
 }
 
+// popCells is the cells with people of one population, in the order of
+// their first atom, and each one's column (its index in cells).
+type popCells struct {
+	col   map[int]int
+	cells []int
+}
+
+// popCells returns population p's cells, made once for all its measures.
+func (c *checker) popCells(p int) *popCells {
+	if pc, ok := c.cellsOf[p]; ok {
+		return pc
+	}
+	pc := &popCells{col: map[int]int{}}
+	for _, a := range c.u.atoms {
+		if a.pops.Has(p) {
+			if _, ok := pc.col[a.cell]; !ok {
+				pc.col[a.cell] = len(pc.cells)
+				pc.cells = append(pc.cells, a.cell)
+			}
+		}
+	}
+	if c.cellsOf == nil {
+		c.cellsOf = map[int]*popCells{}
+	}
+	c.cellsOf[p] = pc
+	return pc
+}
+
 // span returns the span of the given groups of population p over its
 // cells (col), made once for each set of groups.
 func (c *checker) span(p int, groups []int, col map[int]int, width int) *span {
-	key := fmt.Sprint(p, groups)
-	if sp, ok := c.spans[key]; ok {
+	key := make([]byte, 0, 4*(len(groups)+1))
+	key = binary.AppendUvarint(key, uint64(p))
+	for _, i := range groups {
+		key = binary.AppendUvarint(key, uint64(i))
+	}
+	if sp, ok := c.spans[string(key)]; ok {
 		return sp
 	}
 	sp := &span{b: newBasis(width), covered: make([]bool, width)}
@@ -298,7 +341,14 @@ func (c *checker) span(p int, groups []int, col map[int]int, width int) *span {
 			sp.groups = append(sp.groups, i)
 		}
 	}
-	c.spans[key] = sp
+	for _, i := range sp.groups {
+		row := make([]float64, width)
+		for _, ci := range c.u.groups[i].cells {
+			row[col[ci]] = 1
+		}
+		sp.rows = append(sp.rows, row)
+	}
+	c.spans[string(key)] = sp
 	return sp
 }
 

@@ -1,7 +1,7 @@
 package disclosure
 
 import (
-	"fmt"
+	"encoding/binary"
 	"slices"
 	"strings"
 )
@@ -200,25 +200,27 @@ func (u *universe) shownInOrder(hidden []bool, pop int) []int {
 func (u *universe) unlink(hidden []bool) bool {
 	// The small sets and atoms to look for, each once: when a round has
 	// none (a large one), there is nothing to work out.
-	var small [][]uint64
+	var small [][]int // each as its atoms
 	seen := map[string]bool{}
+	var key []byte // a small set's atoms, as the key of seen
 	for _, sets := range u.candidates() {
 		for _, st := range sets {
-			if k := fmt.Sprint(st.atoms); st.size < u.pr.Min && !seen[k] {
-				seen[k] = true
-				v := make([]uint64, len(u.atoms))
-				for _, a := range st.atoms {
-					v[a] = 1
-				}
-				small = append(small, v)
+			if st.size >= u.pr.Min {
+				continue
+			}
+			key = key[:0]
+			for _, a := range st.atoms {
+				key = binary.AppendUvarint(key, uint64(a))
+			}
+			if !seen[string(key)] {
+				seen[string(key)] = true
+				small = append(small, st.atoms)
 			}
 		}
 	}
 	for i, a := range u.atoms {
 		if a.n < u.pr.Min {
-			v := make([]uint64, len(u.atoms))
-			v[i] = 1
-			small = append(small, v)
+			small = append(small, []int{i})
 		}
 	}
 	if len(small) == 0 {
@@ -231,8 +233,13 @@ func (u *universe) unlink(hidden []bool) bool {
 	}
 	var victims bitset
 	changed := false
-	for _, v := range small {
-		in, used := b.contains(v)
+	v := make([]uint64, len(u.atoms)) // one vector for every small set and atom in turn
+	for _, atoms := range small {
+		clear(v)
+		for _, a := range atoms {
+			v[a] = 1
+		}
+		in, used := b.containsIn(v)
 		if !in {
 			continue
 		}

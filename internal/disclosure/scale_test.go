@@ -66,3 +66,23 @@ func BenchmarkProtect(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCheck measures the auditor on a realistic round of 10,000
+// responses as its publication shows it, and on a round as the "what
+// changed most" view checks it, with those paired or not on 7 strands
+// (go test ./internal/disclosure -run '^$' -bench Check -benchmem).
+func BenchmarkCheck(b *testing.B) {
+	b.Run("round", func(b *testing.B) {
+		pr := realistic(rand.New(rand.NewPCG(1, 10000)), 10000, 40, 6, 6)
+		pub := publishAll(pr, Protect(pr))
+		for b.Loop() {
+			Check(pr, pub)
+		}
+	})
+	b.Run("pairs", func(b *testing.B) {
+		pr, pub := pairsLike(rand.New(rand.NewPCG(1, 20000)), 20000, 7)
+		for b.Loop() {
+			Check(pr, pub)
+		}
+	})
+}

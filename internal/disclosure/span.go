@@ -114,6 +114,47 @@ func (b *basis) contains(v []uint64) (bool, bitset) {
 	return true, used
 }
 
+// reduceIn subtracts the rows from w, in order, as reduce does, but does
+// not trace the rows used: w is left as its residual, nothing allocated.
+func (b *basis) reduceIn(w []uint64) {
+	for i, row := range b.rows {
+		x := w[b.pivots[i]]
+		if x == 0 {
+			continue
+		}
+		for j := b.pivots[i]; j < b.width; j++ {
+			if row[j] != 0 {
+				w[j] = submod(w[j], mulmod(x, row[j]))
+			}
+		}
+	}
+}
+
+// spans reports whether w is in the span, as contains does, but works in
+// w itself (left reduced, to be cleared before it is used again) and does
+// not trace the vectors that give it: nothing allocated.
+func (b *basis) spans(w []uint64) bool {
+	b.reduceIn(w)
+	for _, x := range w {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// containsIn is contains working in w itself (left reduced, to be cleared
+// before it is used again) rather than in a copy.
+func (b *basis) containsIn(w []uint64) (bool, bitset) {
+	used := b.reduce(w)
+	for _, x := range w {
+		if x != 0 {
+			return false, nil
+		}
+	}
+	return true, used
+}
+
 // residual is v with the span taken out: zero on every pivot. Two
 // vectors have the same residual exactly when they differ by a vector in
 // the span.

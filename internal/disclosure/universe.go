@@ -15,7 +15,7 @@
 package disclosure
 
 import (
-	"fmt"
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -194,13 +194,13 @@ func (pr *Problem) dimsOf(p int) []int {
 	return all
 }
 
-// keysOf lists the keys of population p's groups that hold a cell.
-func (pr *Problem) keysOf(p int, values []string) []Key {
-	keys := []Key{Total(p)}
+// appendKeys appends the keys of population p's groups that hold a cell,
+// its breakdowns being dims (dimsOf).
+func (pr *Problem) appendKeys(keys []Key, p int, dims []int, values []string) []Key {
+	keys = append(keys, Total(p))
 	if pr.Pops[p].MaxWay < 1 {
 		return keys
 	}
-	dims := pr.dimsOf(p)
 	for i, d := range dims {
 		one, _ := Total(p).With(d, values[d])
 		keys = append(keys, one)
@@ -215,41 +215,70 @@ func (pr *Problem) keysOf(p int, values []string) []Key {
 	return keys
 }
 
+// sig is a set of populations (bit 0 set) and a number of people in it.
+type sig struct {
+	pops Pops
+	n    int
+}
+
 func newUniverse(pr *Problem) *universe {
 	u := &universe{pr: pr, index: map[Key]int{}}
-	groupOf := func(k Key) *group {
+	groupOf := func(k Key) int {
 		i, ok := u.index[k]
 		if !ok {
 			i = len(u.groups)
 			u.index[k] = i
 			u.groups = append(u.groups, group{key: k})
 		}
-		return &u.groups[i]
+		return i
 	}
+	dims := make([][]int, len(pr.Pops))
+	for p := range pr.Pops {
+		dims[p] = pr.dimsOf(p)
+	}
+	// Every atom of a cell in population p is in the same groups of p:
+	// they are found at its first atom in p (groupsOf[p], known[p]), in
+	// the order keys lists them, and kept for the others.
+	var (
+		sigs     []sig
+		keys     []Key
+		groupsOf = make([][]int, len(pr.Pops))
+		known    = make([]bool, len(pr.Pops))
+	)
 	for ci, c := range pr.Cells {
-		sigs := make([]Pops, 0, len(c.Sizes))
+		// The cell's atoms: its sizes by populations with everyone added,
+		// in increasing order, each with people.
+		sigs = sigs[:0]
 		for s, n := range c.Sizes {
-			if n > 0 {
-				sigs = append(sigs, s|1)
-			}
+			sigs = append(sigs, sig{s | 1, n})
 		}
-		slices.Sort(sigs)
-		sigs = slices.Compact(sigs)
-		for _, s := range sigs {
-			ai := len(u.atoms)
-			n := 0
-			for t, m := range c.Sizes {
-				if t|1 == s {
-					n += m
-				}
+		slices.SortFunc(sigs, func(a, b sig) int { return cmp.Compare(a.pops, b.pops) })
+		clear(known)
+		for i := 0; i < len(sigs); {
+			s, n, any := sigs[i].pops, 0, false
+			for ; i < len(sigs) && sigs[i].pops == s; i++ {
+				n += sigs[i].n
+				any = any || sigs[i].n > 0
 			}
+			if !any {
+				continue
+			}
+			ai := len(u.atoms)
 			u.atoms = append(u.atoms, atom{cell: ci, pops: s, n: n})
 			for p := range pr.Pops {
 				if !s.Has(p) {
 					continue
 				}
-				for _, k := range pr.keysOf(p, c.Values) {
-					g := groupOf(k)
+				if !known[p] {
+					known[p] = true
+					keys = pr.appendKeys(keys[:0], p, dims[p], c.Values)
+					groupsOf[p] = groupsOf[p][:0]
+					for _, k := range keys {
+						groupsOf[p] = append(groupsOf[p], groupOf(k))
+					}
+				}
+				for _, gi := range groupsOf[p] {
+					g := &u.groups[gi]
 					g.atoms = append(g.atoms, ai)
 					g.size += n
 					if len(g.cells) == 0 || g.cells[len(g.cells)-1] != ci {
@@ -318,47 +347,97 @@ func (u *universe) candidates() [][]set {
 }
 
 // sets lists every group of population p, of any way, with people; for a
-// negative p, every group of the people not in population -p.
+// negative p, every group of the people not in population -p. The sets
+// come in the order their first atom is met, and within an atom by the
+// breakdowns they are filtered by (a bit mask, smallest first).
 func (u *universe) sets(p int) []set {
 	if u.setsOf == nil {
 		u.setsOf = make([][]set, 2*len(u.pr.Pops))
 	}
-	slot, in, name := p, true, fmt.Sprintf("population %d", p)
+	slot, in, prefix := p, true, "population "+strconv.Itoa(p)+" ["
 	if p < 0 {
-		slot, in, name, p = len(u.pr.Pops)-p, false, fmt.Sprintf("not in population %d", -p), -p
+		slot, in, prefix, p = len(u.pr.Pops)-p, false, "not in population "+strconv.Itoa(-p)+" [", -p
 	}
 	if u.setsOf[slot] != nil {
 		return u.setsOf[slot]
 	}
+	// A set is named by the population and its filter's answers; the name
+	// is also its key, made in one buffer and kept only for a new set
+	// (looking a []byte up as a string does not copy it). Every atom of a
+	// cell is in the same sets, so they are looked up once a run of a
+	// cell's atoms (they are next to each other). The sets' atoms and
+	// cells are counted first, then put in slices of one array each.
 	index := map[string]int{}
 	var out []set
+	var buf []byte
+	masks := 1 << u.pr.Dims
+	var (
+		quals  []int // the atoms in the sets, in order
+		starts []int // where in quals each run of one cell's atoms starts
+		of     []int // each run's sets, by mask
+		atoms  []int // how many atoms each set has
+		cells  []int // and how many cells
+		last   []int // the last cell counted in each set
+	)
+	cell := -1
 	within := u.pr.Pops[p].Within
 	for ai, a := range u.atoms {
 		if a.pops.Has(p) != in || !in && !a.pops.Has(within) {
 			continue
 		}
-		values := u.pr.Cells[a.cell].Values
-		for mask := 0; mask < 1<<u.pr.Dims; mask++ {
-			var b strings.Builder
-			fmt.Fprintf(&b, "%s [", name)
-			for d := range u.pr.Dims {
-				if mask&(1<<d) != 0 {
-					fmt.Fprintf(&b, " %d=%s", d, values[d])
+		if a.cell != cell {
+			cell = a.cell
+			starts = append(starts, len(quals))
+			values := u.pr.Cells[cell].Values
+			for mask := range masks {
+				buf = append(buf[:0], prefix...)
+				for d := range u.pr.Dims {
+					if mask&(1<<d) != 0 {
+						buf = append(buf, ' ')
+						buf = strconv.AppendInt(buf, int64(d), 10)
+						buf = append(buf, '=')
+						buf = append(buf, values[d]...)
+					}
+				}
+				buf = append(buf, " ]"...)
+				i, ok := index[string(buf)]
+				if !ok {
+					i = len(out)
+					name := string(buf)
+					index[name] = i
+					out = append(out, set{name: name})
+					atoms, cells, last = append(atoms, 0), append(cells, 0), append(last, -1)
+				}
+				of = append(of, i)
+				if last[i] != cell {
+					last[i] = cell
+					cells[i]++
 				}
 			}
-			b.WriteString(" ]")
-			name := b.String()
-			i, ok := index[name]
-			if !ok {
-				i = len(out)
-				index[name] = i
-				out = append(out, set{name: name})
-			}
-			s := &out[i]
-			s.atoms = append(s.atoms, ai)
-			s.size += a.n
-			if len(s.cells) == 0 || s.cells[len(s.cells)-1] != a.cell {
-				s.cells = append(s.cells, a.cell)
+		}
+		quals = append(quals, ai)
+		for _, i := range of[len(of)-masks:] {
+			atoms[i]++
+			out[i].size += a.n
+		}
+	}
+	atomsAll, cellsAll := make([]int, 0, len(quals)*masks), make([]int, 0, len(starts)*masks)
+	for i := range out {
+		out[i].atoms = atomsAll[len(atomsAll) : len(atomsAll) : len(atomsAll)+atoms[i]]
+		atomsAll = atomsAll[:len(atomsAll)+atoms[i]]
+		out[i].cells = cellsAll[len(cellsAll) : len(cellsAll) : len(cellsAll)+cells[i]]
+		cellsAll = cellsAll[:len(cellsAll)+cells[i]]
+	}
+	starts = append(starts, len(quals))
+	for r := range len(starts) - 1 {
+		for _, ai := range quals[starts[r]:starts[r+1]] {
+			c := u.atoms[ai].cell
+			for _, i := range of[r*masks : (r+1)*masks] {
+				s := &out[i]
+				s.atoms = append(s.atoms, ai)
+				if len(s.cells) == 0 || s.cells[len(s.cells)-1] != c {
+					s.cells = append(s.cells, c)
+				}
 			}
 		}
 	}

@@ -1,13 +1,18 @@
 package report
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"iwtoolkit/internal/disclosure"
 	"iwtoolkit/internal/stats"
@@ -145,53 +150,38 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 		}
 	}
 	var sides [2]*roundPeople
-	var take [2]func(survey.Response, []string)
 	for side := range 2 {
-		rp := &roundPeople{strands: len(p.strands), cells: map[string]int32{}, byKey: map[string]int32{}}
-		if pubs[side] != nil {
-			rp.people = make([]person, 0, pubs[side].Responses) // as many as its figures hold, unless erased
-		}
-		sides[side] = rp
-		inPops := newPopsOf(pops, conds)
-		scores := make([]int32, len(p.strands))
-		take[side] = func(r survey.Response, values []string) {
-			if pubs[side] == nil || r.Submitted.After(pubs[side].At) {
-				return
-			}
-			x := person{rec: -1, pops: 1, cell: rp.cell(values[:len(dims)])}
-			x.pops |= inPops.of(values)
-			if r.Invitation != "" {
-				x.pops |= 1 << (len(pops) + 1)
-			}
-			for i, idx := range items {
-				scores[i] = -1
-				if score, ok := strandScore(values, idx); ok {
-					scores[i] = int32(score)
-					x.scored |= 1 << i
-				}
-			}
-			if r.RespondentKey != "" {
-				// A second response in a round replaces the first,
-				// which is then paired with nobody.
-				x.rec = int32(len(rp.paired))
-				rp.byKey[r.RespondentKey] = x.rec
-				rp.paired = append(rp.paired, 0)
-				rp.scores = append(rp.scores, scores...)
-			}
-			rp.people = append(rp.people, x)
+		sides[side] = newRoundPeople(len(p.strands), newPopsOf(pops, conds), len(dims), items, len(pops))
+		if pubs[side] != nil { // at most as many as its figures hold, unless sent as they were made
+			sides[side].kept = make([]keyed, 0, pubs[side].Responses)
 		}
 	}
-	// One read of both rounds: their responses are on the same pages,
-	// which two reads at once would each read (half as much CPU again).
-	err := each(ctx, d.ID, []string{from, to}, keys, func(r survey.Response, values []string) error {
-		side := 0
-		if r.Round == to {
-			side = 1
+	// Each round read at once, on a connection of its own: the two
+	// reads share nothing until the people are paired.
+	var errs [2]error
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancelCause(ctx) // one read's failure stops the other
+	defer cancel(nil)
+	for side, round := range [2]string{from, to} {
+		if pubs[side] == nil {
+			continue
 		}
-		take[side](r, values)
-		return nil
-	})
-	if err != nil {
+		wg.Go(func() {
+			rp, at := sides[side], pubs[side].At
+			errs[side] = each(ctx, d.ID, []string{round}, keys, func(r survey.Response, values []string) error {
+				if !r.Submitted.After(at) {
+					rp.take(r, values)
+				}
+				return nil
+			})
+			if errs[side] != nil {
+				cancel(errs[side])
+			}
+			rp.latest()
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
 	min := d.GroupSize()
@@ -200,23 +190,40 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	for i := range p.diffs {
 		p.diffs[i] = stats.Histogram{}
 	}
+	// Both rounds' kept people are in the order of their keys: walk them
+	// together, pairing equal keys, and count each with the strands it is
+	// paired on.
 	a, b := sides[0], sides[1]
-	for _, k := range slices.Sorted(maps.Keys(b.byKey)) {
-		ra, ok := a.byKey[k]
-		if !ok {
-			continue
+	for i, j := 0, 0; i < len(a.kept) || j < len(b.kept); {
+		c := 1 // a's are done, or b's key is smaller
+		if j == len(b.kept) {
+			c = -1
+		} else if i < len(a.kept) {
+			c = bytes.Compare(a.kept[i].key[:], b.kept[j].key[:])
 		}
-		rb := b.byKey[k]
-		s0, s1 := a.rec(ra), b.rec(rb)
-		for i := range p.strands {
-			if s0[i] >= 0 && s1[i] >= 0 {
-				counts[i]++
-				a.paired[ra] |= 1 << i
-				b.paired[rb] |= 1 << i
-				p.diffs[i][int(s1[i]-s0[i])]++
-				p.sums[i][0] += int(s0[i])
-				p.sums[i][1] += int(s1[i])
+		switch {
+		case c < 0:
+			a.count(a.kept[i], 0)
+			i++
+		case c > 0:
+			b.count(b.kept[j], 0)
+			j++
+		default:
+			ra, rb := a.kept[i].at, b.kept[j].at
+			s0, s1 := a.scoresOf(ra), b.scoresOf(rb)
+			var paired uint64
+			for k := range p.strands {
+				if s0[k] >= 0 && s1[k] >= 0 {
+					counts[k]++
+					paired |= 1 << k
+					p.diffs[k][int(s1[k]-s0[k])]++
+					p.sums[k][0] += int(s0[k])
+					p.sums[k][1] += int(s1[k])
+				}
 			}
+			a.count(a.kept[i], paired)
+			b.count(b.kept[j], paired)
+			i, j = i+1, j+1
 		}
 	}
 	p.shown = make([]bool, len(p.strands))
@@ -224,6 +231,7 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 		p.shown[i] = n >= min
 	}
 	for side, rp := range sides {
+		groups := rp.groups()
 		sd := side2(d, pubs[side], len(p.strands))
 		// Each cell of the round's people found once among the
 		// publication's cells, not once for each person.
@@ -231,21 +239,17 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 		for i, values := range rp.values {
 			at[i] = sd.cellOf(values)
 		}
-		for _, x := range rp.people {
-			sig := x.pops
-			var paired uint64
-			if x.rec >= 0 {
-				paired = rp.paired[x.rec]
-			}
+		for _, g := range groups {
+			sig := g.pops
 			for i := range p.strands {
 				switch {
-				case paired&(1<<i) != 0:
+				case g.paired&(1<<i) != 0:
 					sig |= 1 << sd.paired(i)
-				case x.scored&(1<<i) != 0:
+				case g.scored&(1<<i) != 0:
 					sig |= 1 << sd.unpaired(i)
 				}
 			}
-			sd.add(at[x.cell], x.pops, sig)
+			sd.add(at[g.cell], g.pops, sig, int(g.n))
 		}
 		p.sides[side] = sd
 	}
@@ -253,7 +257,7 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	// pairs read now one person short of those read before: two readings
 	// would differ by that person. So after an erasure there are no pairs.
 	for side := range 2 {
-		if pubs[side] != nil && len(sides[side].people) < pubs[side].Responses {
+		if pubs[side] != nil && sides[side].read < pubs[side].Responses {
 			clear(p.shown)
 			return p, nil
 		}
@@ -305,26 +309,153 @@ func (po *popsOf) of(values []string) disclosure.Pops {
 	return in
 }
 
-// roundPeople are one round's people as ReadPairs reads them: each
-// person's cell, populations and strands with a score, and for those with
-// a respondent key (a record) their scores and the strands they are
-// paired on. Kept small: a round can hold hundreds of thousands.
+// roundPeople are one round's people as ReadPairs reads them, kept
+// small (a round can hold hundreds of thousands): each person's cell,
+// populations and strands with a score, counted by those and the strands
+// they are paired on (people without a respondent key, and a key's
+// responses before its latest in the round, are paired with nobody), and,
+// for each respondent key, its latest person with their strand scores,
+// until the two rounds are paired.
 type roundPeople struct {
 	strands int
+	inPops  *popsOf
+	dims    int
+	items   [][]int
+	invited disclosure.Pops  // the population of people who came through an invitation
 	cells   map[string]int32 // the cells' values joined, to their index
 	values  [][]string       // each cell's values
 	buf     []byte
-	people  []person
-	byKey   map[string]int32 // respondent key to its latest record
-	paired  []uint64         // by record: the strands it is paired on
-	scores  []int32          // by record, then strand: its score, or -1
+	read    int // people read
+	counted map[group]int32
+	kept    []keyed // the people with a respondent key, in the order read; after latest, by key
+	kinds   map[kind]int32
+	kindOf  []kind
+	// The kept people's scores (strands a person, -1 for none), in chunks
+	// of chunk people: one array grown would be copied, and left to the
+	// collector, at each growth.
+	scores [][]int32
+	sc     []int32
 }
 
+const chunk = 4096
+
+// person is one person of a round.
 type person struct {
-	cell   int32
-	rec    int32 // its record, or -1 without a respondent key
+	cell int32
+	kind
+}
+
+// kind is what a person is besides their cell: a few of these are shared
+// by a round's people.
+type kind struct {
 	pops   disclosure.Pops
 	scored uint64 // the strands it has a score on
+}
+
+// group is people alike, paired on the same strands.
+type group struct {
+	person
+	paired uint64
+}
+
+// keyed is a person with a respondent key: the key, the person's index
+// among the kept, their cell and their kind's index (28 bytes).
+type keyed struct {
+	key  [16]byte
+	at   int32
+	cell int32
+	kind int32
+}
+
+func newRoundPeople(strands int, inPops *popsOf, dims int, items [][]int, pops int) *roundPeople {
+	return &roundPeople{strands: strands, inPops: inPops, dims: dims, items: items, invited: 1 << (pops + 1),
+		cells: map[string]int32{}, counted: map[group]int32{}, kinds: map[kind]int32{}, sc: make([]int32, strands)}
+}
+
+// take reads one person.
+func (rp *roundPeople) take(r survey.Response, values []string) {
+	rp.read++
+	x := person{cell: rp.cell(values[:rp.dims]), kind: kind{pops: 1}}
+	x.pops |= rp.inPops.of(values)
+	if r.Invitation != "" {
+		x.pops |= rp.invited
+	}
+	for i, idx := range rp.items {
+		rp.sc[i] = -1
+		if score, ok := strandScore(values, idx); ok {
+			rp.sc[i] = int32(score)
+			x.scored |= 1 << i
+		}
+	}
+	if r.RespondentKey == "" {
+		rp.counted[group{person: x}]++
+		return
+	}
+	n := len(rp.kept)
+	if n%chunk == 0 {
+		rp.scores = append(rp.scores, make([]int32, 0, chunk*rp.strands))
+	}
+	c := len(rp.scores) - 1
+	rp.scores[c] = append(rp.scores[c], rp.sc...)
+	k, ok := rp.kinds[x.kind]
+	if !ok {
+		k = int32(len(rp.kindOf))
+		rp.kinds[x.kind] = k
+		rp.kindOf = append(rp.kindOf, x.kind)
+	}
+	rp.kept = append(rp.kept, keyed{key: personKey(r.RespondentKey), at: int32(n), cell: x.cell, kind: k})
+}
+
+// latest puts the kept people in the order of their keys and keeps only
+// each key's latest: a second response in a round replaces the first,
+// which is then paired with nobody.
+func (rp *roundPeople) latest() {
+	slices.SortFunc(rp.kept, func(a, b keyed) int {
+		if c := bytes.Compare(a.key[:], b.key[:]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.at, b.at)
+	})
+	out := rp.kept[:0]
+	for i, k := range rp.kept {
+		if i+1 < len(rp.kept) && rp.kept[i+1].key == k.key {
+			rp.count(k, 0)
+			continue
+		}
+		out = append(out, k)
+	}
+	rp.kept = out
+}
+
+// count counts a kept person, paired on the given strands.
+func (rp *roundPeople) count(k keyed, paired uint64) {
+	rp.counted[group{person{k.cell, rp.kindOf[k.kind]}, paired}]++
+}
+
+// scoresOf is a kept person's scores.
+func (rp *roundPeople) scoresOf(i int32) []int32 {
+	at := int(i%chunk) * rp.strands
+	return rp.scores[i/chunk][at : at+rp.strands : at+rp.strands]
+}
+
+// groups lists the round's people in groups, in a fixed order. The kept
+// people, all counted now, are let go.
+func (rp *roundPeople) groups() []counted {
+	rp.kept, rp.scores = nil, nil
+	out := make([]counted, 0, len(rp.counted))
+	for g, n := range rp.counted {
+		out = append(out, counted{g, n})
+	}
+	slices.SortFunc(out, func(a, b counted) int {
+		return cmp.Or(cmp.Compare(a.cell, b.cell), cmp.Compare(a.pops, b.pops), cmp.Compare(a.scored, b.scored), cmp.Compare(a.paired, b.paired))
+	})
+	return out
+}
+
+// counted is a number of people alike.
+type counted struct {
+	group
+	n int32
 }
 
 // cell returns the index of a cell's values, adding it when new.
@@ -342,9 +473,20 @@ func (rp *roundPeople) cell(values []string) int32 {
 	return i
 }
 
-// rec is a record's scores.
-func (rp *roundPeople) rec(i int32) []int32 {
-	return rp.scores[int(i)*rp.strands : int(i+1)*rp.strands : int(i+1)*rp.strands]
+// personKey is a respondent key in 16 bytes. The service's own keys are
+// 128 bits in hex, and are read as they are; any other is hashed
+// (SHA-256, its first 16 bytes), so that two people share one only by a
+// collision of the hash.
+func personKey(s string) [16]byte {
+	var k [16]byte
+	if len(s) == 2*len(k) {
+		if _, err := hex.Decode(k[:], []byte(s)); err == nil && strings.ToLower(s) == s {
+			return k
+		}
+	}
+	h := sha256.Sum256([]byte(s))
+	copy(k[:], h[:])
+	return k
 }
 
 // strandScore is survey.StrandScore on the values at the given indexes.
@@ -436,19 +578,26 @@ func (sd *side) cellOf(values []string) int {
 func (sd *side) paired(i int) int   { return sd.base + 2*i }
 func (sd *side) unpaired(i int) int { return sd.base + 2*i + 1 }
 
-// add marks one person of the round's figures, of the given populations
-// (base), as paired or not on each strand (sig). A person the figures do
-// not hold (sent as they were made) is left out; people the figures hold
-// who are not read any more (erased since) stay, paired on nothing.
-func (sd *side) add(ci int, base, sig disclosure.Pops) {
-	if ci < 0 || sd.pr.Cells[ci].Sizes[base] == 0 {
+// add marks n people of the round's figures, of the given populations
+// (base), as paired or not on each strand (sig). People the figures do
+// not hold (sent as they were made) are left out: when a cell and
+// populations have more people read than the figures hold, those of the
+// groups added last, in the groups' order (which of them were counted is
+// not known); people the figures hold who are not read any more (erased
+// since) stay, paired on nothing.
+func (sd *side) add(ci int, base, sig disclosure.Pops, n int) {
+	if ci < 0 {
 		return
 	}
 	sizes := sd.pr.Cells[ci].Sizes
-	if sizes[base]--; sizes[base] == 0 {
+	n = min(n, sizes[base])
+	if n == 0 {
+		return
+	}
+	if sizes[base] -= n; sizes[base] == 0 {
 		delete(sizes, base)
 	}
-	sizes[sig]++
+	sizes[sig] += n
 }
 
 // published is what a reader has of one side: every group its

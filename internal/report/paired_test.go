@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -56,6 +57,36 @@ func TestPaired(t *testing.T) {
 	}
 }
 
+// A second response with the same respondent key in a round replaces the
+// first, which is then paired with nobody: six people rate the caf
+// statements 1 at baseline, then send 1 and, later, 3 at follow-up; the
+// pairs are the six, from 1 to 3, and the six earlier follow-up responses
+// are people of that round not paired. Half the keys are the service's
+// own (128 bits in hex), half any other text.
+func TestPairsTakeEachKeysLatest(t *testing.T) {
+	d := miniSurvey(t)
+	var rs []survey.Response
+	add := func(key, round, level string) {
+		rs = append(rs, survey.Response{RespondentKey: key, Invitation: key, Round: round, Answers: map[string]string{"caf-1": level, "caf-2": level}})
+	}
+	keys := []string{"p0", "p1", "p2", fmt.Sprintf("%032x", 3), fmt.Sprintf("%032x", 4), "0123456789abcdef0123456789abcdef"}
+	for _, k := range keys {
+		add(k, "baseline", "1")
+		add(k, "follow-up", "1")
+	}
+	for _, k := range keys {
+		add(k, "follow-up", "3")
+	}
+	p := readPairs(t, d, rs)
+	caf := p.Tests(nil)["caf"]
+	if caf == nil || caf.Hidden || caf.Pairs != 6 || caf.Means != [2]float64{1, 3} {
+		t.Fatalf("caf: %+v, want 6 pairs shown, from 1 to 3", caf)
+	}
+	if leaks := p.Audit(); len(leaks) != 0 {
+		t.Errorf("the auditor finds %v", leaks)
+	}
+}
+
 // The pairs are a group of each round: the round's figures less the pairs'
 // are the people who were not paired. One person answering only the
 // follow-up would be given away (their strand score is the round's total
@@ -107,8 +138,11 @@ func readPairs(t *testing.T, d *survey.Definition, rs []survey.Response) *report
 		}
 		pubs[i] = report.Publish(d, round, cellsOf(d, in), at)
 	}
-	each := func(_ context.Context, _ string, _ []string, fn func(survey.Response) error) error {
+	each := func(_ context.Context, _ string, rounds []string, fn func(survey.Response) error) error {
 		for _, r := range rs {
+			if !slices.Contains(rounds, r.Round) {
+				continue
+			}
 			if err := fn(r); err != nil {
 				return err
 			}
@@ -156,4 +190,22 @@ func miniSurvey(t *testing.T) *survey.Definition {
 	}
 	d, _ := c.Survey("mini")
 	return d
+}
+
+// A failure of either round's read is the pairs' error, and stops the
+// other read.
+func TestPairsReadFails(t *testing.T) {
+	d := miniSurvey(t)
+	broken := errors.New("the follow-up cannot be read")
+	pubs := [2]*report.Publication{report.Publish(d, "baseline", nil, time.Now()), report.Publish(d, "follow-up", nil, time.Now())}
+	each := func(ctx context.Context, _ string, rounds []string, fn func(survey.Response) error) error {
+		if rounds[0] == "follow-up" {
+			return broken
+		}
+		<-ctx.Done() // the baseline's read goes on until stopped
+		return ctx.Err()
+	}
+	if _, err := report.ReadPairs(context.Background(), d, "baseline", "follow-up", pubs, each); !errors.Is(err, broken) {
+		t.Errorf("the pairs' error is %v, want %v", err, broken)
+	}
 }

@@ -202,6 +202,8 @@ CREATE TABLE invitation_uses (
 	// stored responses get theirs in the same migration (backfill, then
 	// the index that reads them).
 	17: summarySchema, // see summary.go
+	// Their index, by round first (see summary.go).
+	18: summaryIndex,
 }
 
 // migrationSteps run in a migration's transaction after its SQL.

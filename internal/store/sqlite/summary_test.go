@@ -45,7 +45,7 @@ func TestSummariesBackfilled(t *testing.T) {
 		`ALTER TABLE responses DROP COLUMN layout`,
 		`ALTER TABLE responses DROP COLUMN closed`,
 		`DROP TABLE answer_layouts`,
-		`DELETE FROM schema_migrations WHERE version = 17`,
+		`DELETE FROM schema_migrations WHERE version IN (17, 18)`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -76,8 +76,8 @@ func TestSummariesBackfilled(t *testing.T) {
 	if missing != 0 || left != len(rs)-1 {
 		t.Errorf("after the backfill and an erasure: %d responses without a summary (want 0), %d summaries in the index (want %d)", missing, left, len(rs)-1)
 	}
-	// The read of summaries is the index's alone.
-	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT id, round, layout, closed, submitted, respondent_key, invitation FROM responses INDEXED BY responses_closed WHERE survey_id = ? AND round IN (?, ?) ORDER BY submitted, id`, "iw", "baseline", "follow-up")
+	// The read of a round's summaries is the index's alone, in its order.
+	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT id, round, layout, closed, submitted, respondent_key, invitation FROM responses INDEXED BY responses_closed WHERE survey_id = ? AND round IN (?) ORDER BY submitted, id`, "iw", "baseline")
 	if err != nil {
 		t.Fatal(err)
 	}
