@@ -161,10 +161,10 @@ func withDeadlines(e env, respondent, staff string) env {
 }
 
 // recovered does a request again while it answers 503, for two minutes at
-// most, and returns the first other answer. Once MongoDB is back, the
-// service answers again; but the tests here keep the 5 s respondent
-// deadline, and on a busy machine a page's store calls can take longer
-// than that, when the page says to try again, as this does.
+// most, and returns the first other answer. Once MongoDB is back (or
+// before it is cut), the service answers; but the tests here keep the 5 s
+// respondent deadline, and on a busy machine a page's store calls can take
+// longer than that, when the page says to try again, as this does.
 func recovered(t *testing.T, what string, do func() page) page {
 	t.Helper()
 	began := time.Now()
@@ -177,10 +177,20 @@ func recovered(t *testing.T, what string, do func() page) page {
 			return p
 		}
 		if time.Since(began) > 2*time.Minute {
-			t.Fatalf("%s: still 503 two minutes after MongoDB came back", what)
+			t.Fatalf("%s: still 503 after two minutes of trying again, with MongoDB there", what)
 		}
 		time.Sleep(time.Second)
 	}
+}
+
+// postRecovered is postWithToken with each of its two requests (the
+// form's page, for its token, and the post) done again while it answers
+// 503, as recovered does.
+func postRecovered(t *testing.T, b *browser, path string, form url.Values) page {
+	t.Helper()
+	f := maps.Clone(form)
+	f.Set("csrf_token", csrfOf(t, recovered(t, "GET "+path, func() page { return b.get(path) })))
+	return recovered(t, "POST "+path, func() page { return b.post(path, f) })
 }
 
 // timed is a request and how long it took.
@@ -204,7 +214,7 @@ func TestMongoDBUnavailable(t *testing.T) {
 	d := bundled(t)
 	flow := "/s/" + d.ID + "/baseline"
 	b := newBrowser(t, svc.URL)
-	b.get(flow).must(t, http.StatusOK)
+	recovered(t, "the start page", func() page { return b.get(flow) }).must(t, http.StatusOK)
 
 	// The sections a frontline respondent is asked, in order.
 	var pages []*survey.Section
@@ -217,14 +227,14 @@ func TestMongoDBUnavailable(t *testing.T) {
 	delete(answers, "role")
 	who := respondent{Level: "3"}
 	for _, sec := range pages[:2] {
-		b.postWithToken(flow+"/section/"+sec.ID, answer(d, sec, answers, who, 0)).must(t, http.StatusOK)
+		postRecovered(t, b, flow+"/section/"+sec.ID, answer(d, sec, answers, who, 0)).must(t, http.StatusOK)
 	}
 
 	// The third section's form, filled in, with a comment that must not
 	// reach the log.
 	sec := pages[2]
 	sectionURL := flow + "/section/" + sec.ID
-	token := csrfOf(t, b.get(sectionURL))
+	token := csrfOf(t, recovered(t, "section "+sec.ID, func() page { return b.get(sectionURL) }))
 	form := answer(d, sec, answers, who, 0)
 	comment := "Our <team> meets \"weekly\" & shares plans"
 	form.Set(commentOf(sec).ID, comment)
@@ -303,14 +313,12 @@ func TestMongoDBUnavailable(t *testing.T) {
 		t.Fatalf("the same post once MongoDB is back: at %s, want the task list", p.URL.Path)
 	}
 	for _, sec := range pages[3:] {
-		recovered(t, "section "+sec.ID, func() page {
-			return b.postWithToken(flow+"/section/"+sec.ID, answer(d, sec, answers, who, 0))
-		}).must(t, http.StatusOK)
+		postRecovered(t, b, flow+"/section/"+sec.ID, answer(d, sec, answers, who, 0)).must(t, http.StatusOK)
 	}
 	if check := recovered(t, "check answers", func() page { return b.get(flow + "/check") }).must(t, http.StatusOK); strings.Contains(check.Body, "Not answered") {
 		t.Fatalf("check answers shows unanswered questions:\n%s", text(check.Body))
 	}
-	done := recovered(t, "send", func() page { return b.postWithToken(flow+"/check", url.Values{}) }).must(t, http.StatusOK)
+	done := postRecovered(t, b, flow+"/check", url.Values{}).must(t, http.StatusOK)
 	m := refPattern.FindStringSubmatch(done.Body)
 	if m == nil || done.URL.Path != flow+"/done" {
 		t.Fatalf("after sending: at %s with no reference:\n%s", done.URL, text(done.Body))
@@ -343,10 +351,10 @@ func TestMongoDBStalled(t *testing.T) {
 	svc := start(t, e)
 	flow := "/s/" + bundled(t).ID + "/baseline"
 	respondent := newBrowser(t, svc.URL)
-	respondent.get(flow).must(t, http.StatusOK)
+	recovered(t, "the start page", func() page { return respondent.get(flow) }).must(t, http.StatusOK)
 	staff := staffBrowser(t, svc, "admin", "")
 	staff.client.Timeout = 2 * time.Minute // past the staff deadline: the service must answer first
-	staff.get("/staff").must(t, http.StatusOK)
+	recovered(t, "GET /staff", func() page { return staff.get("/staff") }).must(t, http.StatusOK)
 
 	proxy.setStalled(true)
 	var took []string

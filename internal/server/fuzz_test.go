@@ -32,7 +32,11 @@ func FuzzSectionForm(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close(context.Background()) })
-	s, err := New(Options{Store: st, Surveys: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// The fuzzer's workers keep the machine busy: a draft's save can take
+	// longer than a respondent's 5 s deadline there, and its 503 would be
+	// taken for a fault (testTimeout).
+	s, err := New(Options{Store: st, Surveys: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RespondentTimeout: testTimeout, StaffTimeout: testTimeout})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -17,6 +17,13 @@ import (
 
 // testServer is a server on a fresh embedded store with the bundled
 // surveys, and a clock the test moves.
+// testTimeout is the store deadline of the servers under test, in place of
+// the 5 s a respondent's page has (DefaultRespondentTimeout): on a busy
+// machine (CI runs other packages' tests beside these) a store call can
+// take longer, and its page would be a 503. It bounds a hung call, not a
+// speed; no test here is of what the deadlines do.
+const testTimeout = time.Minute
+
 func testServer(t *testing.T, now *time.Time) (*Server, *sqlite.Store, *survey.Catalogue) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), t.TempDir())
@@ -28,7 +35,8 @@ func testServer(t *testing.T, now *time.Time) (*Server, *sqlite.Store, *survey.C
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Store: st, Surveys: cat, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return *now }})
+	s, err := New(Options{Store: st, Surveys: cat, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return *now },
+		RespondentTimeout: testTimeout, StaffTimeout: testTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"iwtoolkit/internal/testenv"
 	"iwtoolkit/internal/web"
@@ -31,6 +32,34 @@ var base, _ = url.Parse(BaseURL)
 func (e *Env) Browser() *Browser {
 	jar, _ := cookiejar.New(nil)
 	return &Browser{t: e.T, e: e, jar: jar}
+}
+
+// onClock is cookies as a browser whose clock is the Env's would keep
+// them: an Expires, which the service writes from the Env's clock, becomes
+// the Max-Age it leaves on that clock. The cookie jar judges Expires by the
+// real clock, on which the Env's 7 December 2026 is past or to come: on it,
+// a staff session (8 hours from 9:00 on the Env's clock) would be dropped
+// as expired whenever a test ran after 17:00 UTC on that day, or later.
+func (e *Env) onClock(cs []*http.Cookie) []*http.Cookie {
+	e.clock.Lock()
+	now := e.Now
+	e.clock.Unlock()
+	out := make([]*http.Cookie, len(cs))
+	for i, c := range cs {
+		out[i] = c
+		if c.MaxAge != 0 || c.Expires.IsZero() {
+			continue // Max-Age counts from when the jar gets it, on any clock
+		}
+		kept := *c
+		kept.Expires = time.Time{}
+		if left := c.Expires.Sub(now); left <= 0 {
+			kept.MaxAge = -1 // already expired: the cookie is deleted
+		} else {
+			kept.MaxAge = int((left + time.Second - 1) / time.Second)
+		}
+		out[i] = &kept
+	}
+	return out
 }
 
 // Page is a fetched page: its status, final address, headers and body.
@@ -89,7 +118,7 @@ func (b *Browser) do(req *http.Request, follow bool) Page {
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		b.jar.SetCookies(req.URL, resp.Cookies())
+		b.jar.SetCookies(req.URL, b.e.onClock(resp.Cookies()))
 		if loc := resp.Header.Get("Location"); loc != "" && follow && resp.StatusCode >= 300 && resp.StatusCode < 400 && redirects < 10 {
 			to, err := req.URL.Parse(loc)
 			if err != nil {

@@ -29,6 +29,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	mongodriver "go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"iwtoolkit/internal/auth"
 	"iwtoolkit/internal/mail"
@@ -102,7 +104,33 @@ func MongoDB(t *testing.T) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	withoutTTL(t, srv.URI, db)
 	return newEnv(t, st)
+}
+
+// withoutTTL drops the TTL indexes the store made in the test's database.
+// The Env's clock is 7 December 2026 (Clock), so what the service stores
+// expires by that clock: a staff session at 17:00 that day, a rate-limit
+// counter within the hour, a draft 30 days on. The server's TTL monitor
+// deletes by the real clock, once a minute: once those times are past,
+// it would delete a session or counter (and later a draft) at some moment
+// of the test, which then failed or not by when the monitor ran (a test
+// of 7 s, 1 run in 10). The store itself reads expiry by the Env's clock;
+// that the server deletes what has expired is TestTTLExpiry's, on the
+// real clock.
+func withoutTTL(t *testing.T, uri, database string) {
+	t.Helper()
+	ctx := context.Background()
+	client, err := mongodriver.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	for _, c := range []string{"drafts", "sessions", "counters"} {
+		if err := client.Database(database).Collection(c).Indexes().DropOne(ctx, "expires_ttl"); err != nil {
+			t.Fatalf("webtest: dropping %s's TTL index: %v", c, err)
+		}
+	}
 }
 
 // OnBothStores runs fn on the embedded store and on MongoDB, at the same
