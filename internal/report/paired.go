@@ -151,7 +151,8 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 	}
 	var sides [2]*roundPeople
 	for side := range 2 {
-		sides[side] = newRoundPeople(len(p.strands), newPopsOf(pops, conds), len(dims), items, len(pops))
+		p.sides[side] = side2(d, pubs[side], len(p.strands))
+		sides[side] = newRoundPeople(&p.sides[side], len(p.strands), newPopsOf(pops, conds), len(dims), items, len(pops))
 		if pubs[side] != nil { // at most as many as its figures hold, unless sent as they were made
 			sides[side].kept = make([]keyed, 0, pubs[side].Responses)
 		}
@@ -176,13 +177,14 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 			})
 			if errs[side] != nil {
 				cancel(errs[side])
+				return
 			}
 			rp.latest()
 		})
 	}
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return nil, err
+	if errs[0] != nil || errs[1] != nil {
+		return nil, context.Cause(ctx) // the first failure
 	}
 	min := d.GroupSize()
 	counts := make([]int, len(p.strands))
@@ -231,15 +233,8 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 		p.shown[i] = n >= min
 	}
 	for side, rp := range sides {
-		groups := rp.groups()
-		sd := side2(d, pubs[side], len(p.strands))
-		// Each cell of the round's people found once among the
-		// publication's cells, not once for each person.
-		at := make([]int, len(rp.values))
-		for i, values := range rp.values {
-			at[i] = sd.cellOf(values)
-		}
-		for _, g := range groups {
+		sd := &p.sides[side]
+		for _, g := range rp.groups() {
 			sig := g.pops
 			for i := range p.strands {
 				switch {
@@ -249,9 +244,8 @@ func ReadPairsOf(ctx context.Context, d *survey.Definition, from, to string, pub
 					sig |= 1 << sd.unpaired(i)
 				}
 			}
-			sd.add(at[g.cell], g.pops, sig, int(g.n))
+			sd.add(rp.at[g.cell], g.pops, sig, int(g.n))
 		}
-		p.sides[side] = sd
 	}
 	// A response erased since a round's figures were made leaves the
 	// pairs read now one person short of those read before: two readings
@@ -317,6 +311,7 @@ func (po *popsOf) of(values []string) disclosure.Pops {
 // for each respondent key, its latest person with their strand scores,
 // until the two rounds are paired.
 type roundPeople struct {
+	sd      *side // the round's figures
 	strands int
 	inPops  *popsOf
 	dims    int
@@ -324,6 +319,8 @@ type roundPeople struct {
 	invited disclosure.Pops  // the population of people who came through an invitation
 	cells   map[string]int32 // the cells' values joined, to their index
 	values  [][]string       // each cell's values
+	at      []int            // each cell's index among the figures' cells, or -1
+	left    map[cellPops]int // how many more people of a cell and populations the figures hold
 	buf     []byte
 	read    int // people read
 	counted map[group]int32
@@ -350,6 +347,14 @@ type person struct {
 type kind struct {
 	pops   disclosure.Pops
 	scored uint64 // the strands it has a score on
+	// outside is set for a person the round's figures do not hold, who
+	// is paired but not counted (see inFigures).
+	outside bool
+}
+
+type cellPops struct {
+	cell int
+	pops disclosure.Pops
 }
 
 // group is people alike, paired on the same strands.
@@ -367,9 +372,9 @@ type keyed struct {
 	kind int32
 }
 
-func newRoundPeople(strands int, inPops *popsOf, dims int, items [][]int, pops int) *roundPeople {
-	return &roundPeople{strands: strands, inPops: inPops, dims: dims, items: items, invited: 1 << (pops + 1),
-		cells: map[string]int32{}, counted: map[group]int32{}, kinds: map[kind]int32{}, sc: make([]int32, strands)}
+func newRoundPeople(sd *side, strands int, inPops *popsOf, dims int, items [][]int, pops int) *roundPeople {
+	return &roundPeople{sd: sd, strands: strands, inPops: inPops, dims: dims, items: items, invited: 1 << (pops + 1),
+		cells: map[string]int32{}, left: map[cellPops]int{}, counted: map[group]int32{}, kinds: map[kind]int32{}, sc: make([]int32, strands)}
 }
 
 // take reads one person.
@@ -387,8 +392,11 @@ func (rp *roundPeople) take(r survey.Response, values []string) {
 			x.scored |= 1 << i
 		}
 	}
+	x.outside = !rp.inFigures(x)
 	if r.RespondentKey == "" {
-		rp.counted[group{person: x}]++
+		if !x.outside {
+			rp.counted[group{person: x}]++
+		}
 		return
 	}
 	n := len(rp.kept)
@@ -404,6 +412,31 @@ func (rp *roundPeople) take(r survey.Response, values []string) {
 		rp.kindOf = append(rp.kindOf, x.kind)
 	}
 	rp.kept = append(rp.kept, keyed{key: personKey(r.RespondentKey), at: int32(n), cell: x.cell, kind: k})
+}
+
+// inFigures reports whether the round's figures hold a person, as read:
+// those of a cell and populations past the number the figures hold were
+// sent as the figures were made, and are the latest read (oldest first).
+// A person with no strand score counts in the figures as they are, and is
+// taken to be held.
+func (rp *roundPeople) inFigures(x person) bool {
+	ci := rp.at[x.cell]
+	if ci < 0 {
+		return false
+	}
+	if x.scored == 0 {
+		return true
+	}
+	k := cellPops{ci, x.pops}
+	left, ok := rp.left[k]
+	if !ok {
+		left = rp.sd.pr.Cells[ci].Sizes[x.pops]
+	}
+	if left == 0 {
+		return false
+	}
+	rp.left[k] = left - 1
+	return true
 }
 
 // latest puts the kept people in the order of their keys and keeps only
@@ -427,9 +460,12 @@ func (rp *roundPeople) latest() {
 	rp.kept = out
 }
 
-// count counts a kept person, paired on the given strands.
+// count counts a kept person, paired on the given strands, if the
+// figures hold them.
 func (rp *roundPeople) count(k keyed, paired uint64) {
-	rp.counted[group{person{k.cell, rp.kindOf[k.kind]}, paired}]++
+	if kd := rp.kindOf[k.kind]; !kd.outside {
+		rp.counted[group{person{k.cell, kd}, paired}]++
+	}
 }
 
 // scoresOf is a kept person's scores.
@@ -470,6 +506,7 @@ func (rp *roundPeople) cell(values []string) int32 {
 	i := int32(len(rp.values))
 	rp.cells[string(rp.buf)] = i
 	rp.values = append(rp.values, slices.Clone(values))
+	rp.at = append(rp.at, rp.sd.cellOf(values)) // found once, not once for each person
 	return i
 }
 
@@ -580,11 +617,10 @@ func (sd *side) unpaired(i int) int { return sd.base + 2*i + 1 }
 
 // add marks n people of the round's figures, of the given populations
 // (base), as paired or not on each strand (sig). People the figures do
-// not hold (sent as they were made) are left out: when a cell and
-// populations have more people read than the figures hold, those of the
-// groups added last, in the groups' order (which of them were counted is
-// not known); people the figures hold who are not read any more (erased
-// since) stay, paired on nothing.
+// not hold (sent as they were made) were left out as they were read
+// (inFigures), and never take the place of those it holds; people the
+// figures hold who are not read any more (erased since) stay, paired on
+// nothing.
 func (sd *side) add(ci int, base, sig disclosure.Pops, n int) {
 	if ci < 0 {
 		return

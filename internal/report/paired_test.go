@@ -120,6 +120,58 @@ func TestPairsProtectedWithTheirRounds(t *testing.T) {
 	}
 }
 
+// A person sent as a round's figures were made is read (sent before
+// they were made) but is not in them; they are the latest read of their
+// cell and populations, and it is they who are left out of the joint
+// check, not someone the figures hold. Six people answer both rounds; a
+// seventh, invited, with a score and no key, is read last at follow-up but is not
+// in its figures: the follow-up's people in the check are the six, all
+// paired.
+func TestPairsLeaveOutWhomTheFiguresDoNotHold(t *testing.T) {
+	d := miniSurvey(t)
+	at := time.Now()
+	var rs []survey.Response
+	for i := range 6 {
+		for _, round := range []string{"baseline", "follow-up"} {
+			key := fmt.Sprint("p", i)
+			rs = append(rs, survey.Response{RespondentKey: key, Invitation: key, Round: round, Submitted: at.Add(-time.Minute),
+				Answers: map[string]string{"caf-1": "2", "caf-2": "3"}})
+		}
+	}
+	var pubs [2]*report.Publication
+	for i, round := range []string{"baseline", "follow-up"} {
+		var in []survey.Response
+		for _, r := range rs {
+			if r.Round == round {
+				in = append(in, r)
+			}
+		}
+		pubs[i] = report.Publish(d, round, cellsOf(d, in), at)
+	}
+	late := survey.Response{Invitation: "late", Round: "follow-up", Submitted: at, Answers: map[string]string{"caf-1": "4", "caf-2": "4"}}
+	read := append(slices.Clone(rs), late)
+	each := func(_ context.Context, _ string, rounds []string, fn func(survey.Response) error) error {
+		for _, r := range read {
+			if slices.Contains(rounds, r.Round) {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	p, err := report.ReadPairs(context.Background(), d, "baseline", "follow-up", pubs, each)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := report.UnpairedOf(p, 1); n != 0 {
+		t.Errorf("%d of the follow-up's people in the check are not paired, want 0: the one left out is the late one", n)
+	}
+	if caf := p.Tests(nil)["caf"]; caf.Hidden || caf.Pairs != 6 {
+		t.Errorf("caf: %+v, want 6 pairs shown", caf)
+	}
+}
+
 // readPairs publishes both rounds of rs as closed rounds are, then pairs
 // them.
 func readPairs(t *testing.T, d *survey.Definition, rs []survey.Response) *report.Pairs {

@@ -199,8 +199,8 @@ CREATE TABLE invitation_uses (
 	16: targetsOnSchema,       // see board.go
 	// Each response's closed answers, kept beside it for the readers of a
 	// few answers of every response (store.SummaryOf, EachAnswers); the
-	// stored responses get theirs in the same migration (backfill, then
-	// the index that reads them).
+	// stored responses get theirs in the same migration (backfill), and
+	// the index that reads them is made by the next.
 	17: summarySchema, // see summary.go
 	// Their index, by round first (see summary.go).
 	18: summaryIndex,
