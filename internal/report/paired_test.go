@@ -138,32 +138,8 @@ func TestPairsLeaveOutWhomTheFiguresDoNotHold(t *testing.T) {
 				Answers: map[string]string{"caf-1": "2", "caf-2": "3"}})
 		}
 	}
-	var pubs [2]*report.Publication
-	for i, round := range []string{"baseline", "follow-up"} {
-		var in []survey.Response
-		for _, r := range rs {
-			if r.Round == round {
-				in = append(in, r)
-			}
-		}
-		pubs[i] = report.Publish(d, round, cellsOf(d, in), at)
-	}
 	late := survey.Response{Invitation: "late", Round: "follow-up", Submitted: at, Answers: map[string]string{"caf-1": "4", "caf-2": "4"}}
-	read := append(slices.Clone(rs), late)
-	each := func(_ context.Context, _ string, rounds []string, fn func(survey.Response) error) error {
-		for _, r := range read {
-			if slices.Contains(rounds, r.Round) {
-				if err := fn(r); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	p, err := report.ReadPairs(context.Background(), d, "baseline", "follow-up", pubs, each)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := pairsOf(t, d, rs, append(slices.Clone(rs), late), at)
 	if n := report.UnpairedOf(p, 1); n != 0 {
 		t.Errorf("%d of the follow-up's people in the check are not paired, want 0: the one left out is the late one", n)
 	}
@@ -180,10 +156,17 @@ func readPairs(t *testing.T, d *survey.Definition, rs []survey.Response) *report
 	for i := range rs {
 		rs[i].Submitted = at.Add(-time.Minute)
 	}
+	return pairsOf(t, d, rs, rs, at)
+}
+
+// pairsOf publishes both rounds of published, with figures made at at,
+// then pairs them reading read.
+func pairsOf(t *testing.T, d *survey.Definition, published, read []survey.Response, at time.Time) *report.Pairs {
+	t.Helper()
 	var pubs [2]*report.Publication
 	for i, round := range []string{"baseline", "follow-up"} {
 		var in []survey.Response
-		for _, r := range rs {
+		for _, r := range published {
 			if r.Round == round {
 				in = append(in, r)
 			}
@@ -191,7 +174,7 @@ func readPairs(t *testing.T, d *survey.Definition, rs []survey.Response) *report
 		pubs[i] = report.Publish(d, round, cellsOf(d, in), at)
 	}
 	each := func(_ context.Context, _ string, rounds []string, fn func(survey.Response) error) error {
-		for _, r := range rs {
+		for _, r := range read {
 			if !slices.Contains(rounds, r.Round) {
 				continue
 			}
