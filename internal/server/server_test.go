@@ -15,8 +15,6 @@ import (
 	"iwtoolkit/internal/survey"
 )
 
-// testServer is a server on a fresh embedded store with the bundled
-// surveys, and a clock the test moves.
 // testTimeout is the store deadline of the servers under test, in place of
 // the 5 s a respondent's page has (DefaultRespondentTimeout): on a busy
 // machine (CI runs other packages' tests beside these) a store call can
@@ -24,6 +22,8 @@ import (
 // speed; no test here is of what the deadlines do.
 const testTimeout = time.Minute
 
+// testServer is a server on a fresh embedded store with the bundled
+// surveys, and a clock the test moves.
 func testServer(t *testing.T, now *time.Time) (*Server, *sqlite.Store, *survey.Catalogue) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), t.TempDir())

@@ -1,9 +1,11 @@
 package respond
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -122,6 +124,9 @@ func (s *Pages) submit(c *fiber.Ctx, f *flow) error {
 	return c.Redirect(f.doneURL(stored.Reference), http.StatusSeeOther)
 }
 
+// auditTimeout bounds the audit of an alert stored.
+const auditTimeout = 10 * time.Second
+
 // alerted wakes the mail worker (Options.Queued), so that the alert a
 // response just stored raised goes at once, and records it in the audit
 // log. The response and its alert are stored already: an audit that
@@ -132,7 +137,12 @@ func (s *Pages) alerted(c *fiber.Ctx, r survey.Response) {
 		s.queued()
 	}
 	target := r.SurveyID + "/" + r.Round + " " + r.Reference
-	if err := s.st.Audit(c.UserContext(), store.AuditEntry{At: s.now().UTC(), Action: "queued safeguarding alert", Target: target}); err != nil {
+	// Not under the respondent's deadline, which a store slow to confirm
+	// the response may have used up: the alert is stored, and its audit
+	// should be too.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), auditTimeout)
+	defer cancel()
+	if err := s.st.Audit(ctx, store.AuditEntry{At: s.now().UTC(), Action: "queued safeguarding alert", Target: target}); err != nil {
 		s.log.Error("respond: audit of a safeguarding alert queued", "response", target, "error", err)
 	}
 }
