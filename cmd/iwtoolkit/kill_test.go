@@ -48,8 +48,8 @@ func startProcess(t *testing.T, e env) *process {
 	case err := <-p.done:
 		p.done <- err
 		t.Fatalf("service stopped before listening: %v\n%s", err, p.logs)
-	case <-time.After(time.Minute):
-		t.Fatalf("service did not listen within a minute\n%s", p.logs)
+	case <-time.After(listenTimeout):
+		t.Fatalf("service did not listen within %v\n%s", listenTimeout, p.logs)
 	}
 	return p
 }

@@ -115,6 +115,12 @@ func (l *listenLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// listenTimeout bounds a service's start, a step of its own: far above
+// what it takes, since on MongoDB it creates or checks every index first,
+// and the stand-in, shared by the packages' tests at once on a busy
+// machine, took more than a minute in a CI run.
+const listenTimeout = 5 * time.Minute
+
 // start runs the service as main would and waits until it listens. The
 // service stops at the end of the test, or when stop is called.
 func start(t *testing.T, e env) *service {
@@ -130,9 +136,9 @@ func start(t *testing.T, e env) *service {
 	case err := <-done:
 		cancel()
 		t.Fatalf("service stopped before listening: %v\n%s", err, logs.buf.String())
-	case <-time.After(60 * time.Second):
+	case <-time.After(listenTimeout):
 		cancel()
-		t.Fatal("service did not listen within a minute")
+		t.Fatalf("service did not listen within %v\n%s", listenTimeout, logs)
 	}
 	var once sync.Once
 	s.stop = func() {
