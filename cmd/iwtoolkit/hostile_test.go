@@ -120,7 +120,7 @@ func TestHostileRequests(t *testing.T) {
 		})
 	}
 	// A browser with no CSRF cookie at all, posting a token it copied.
-	bare := &http.Client{Timeout: 10 * time.Second}
+	bare := &http.Client{Timeout: 2 * time.Minute} // a bound, past the service's own deadlines
 	resp, err := bare.PostForm(svc.URL+section, url.Values{"csrf_token": {token}, "sector": {"health"}})
 	if err != nil {
 		t.Fatal(err)
@@ -530,7 +530,7 @@ func TestHostileConcurrentSends(t *testing.T) {
 					}
 					// The shared pool dials spare connections that never
 					// send a request: the service must still shut down.
-					client := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+					client := &http.Client{Timeout: 2 * time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 					<-start
 					resp, err := client.Do(req)
 					if err != nil {
