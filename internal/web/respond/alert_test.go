@@ -2,17 +2,13 @@ package respond_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"iwtoolkit/internal/mail"
-	"iwtoolkit/internal/store/sqlite"
-	"iwtoolkit/internal/survey"
 	"iwtoolkit/internal/testenv"
 	"iwtoolkit/internal/web/respond"
 	"iwtoolkit/internal/webtest"
@@ -50,24 +46,7 @@ func TestAlertStoredWithTheAnswers(t *testing.T) {
 		}
 		b.PostWithToken(flow+"/section/"+sec.ID, form).Must(http.StatusOK)
 	}
-	stored := func() int {
-		n := 0
-		if err := e.Store.EachResponse(context.Background(), d.ID, []string{"baseline"}, func(survey.Response) error { n++; return nil }); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rename := func(from, to string) {
-		t.Helper()
-		if _, err := db.Exec(`ALTER TABLE ` + from + ` RENAME TO ` + to); err != nil {
-			t.Fatal(err)
-		}
-	}
+	stored, rename := behindTheService(t, e, dir, d.ID)
 	sendNow := func(broken string) {
 		t.Helper()
 		p := b.PostFrom(flow+"/resume", flow+"/check", nil)

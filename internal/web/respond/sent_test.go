@@ -92,24 +92,7 @@ func TestToldSentExactlyWhenStored(t *testing.T) {
 	flow := "/s/" + d.ID + "/baseline"
 	b := e.Browser()
 	answerAll(t, b, d, "baseline")
-	stored := func() int {
-		n := 0
-		if err := e.Store.EachResponse(context.Background(), d.ID, []string{"baseline"}, func(survey.Response) error { n++; return nil }); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rename := func(from, to string) {
-		t.Helper()
-		if _, err := db.Exec(`ALTER TABLE ` + from + ` RENAME TO ` + to); err != nil {
-			t.Fatal(err)
-		}
-	}
+	stored, rename := behindTheService(t, e, dir, d.ID)
 	rename("secrets", "secrets_away")
 	p := b.PostFrom(flow+"/resume", flow+"/check", nil)
 	told := p.Status == http.StatusOK && p.URL.Path == flow+"/done"
@@ -121,4 +104,30 @@ func TestToldSentExactlyWhenStored(t *testing.T) {
 	if n := stored(); n != 1 {
 		t.Errorf("after sending again (%s): %d responses stored, want 1", ref, n)
 	}
+}
+
+// behindTheService gives a test on the embedded store in dir the number
+// of responses stored to a survey's baseline, and a way to rename a table
+// behind the service (to break one write, then mend it).
+func behindTheService(t *testing.T, e *webtest.Env, dir, surveyID string) (stored func() int, rename func(from, to string)) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	stored = func() int {
+		n := 0
+		if err := e.Store.EachResponse(context.Background(), surveyID, []string{"baseline"}, func(survey.Response) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	rename = func(from, to string) {
+		t.Helper()
+		if _, err := db.Exec(`ALTER TABLE ` + from + ` RENAME TO ` + to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return stored, rename
 }
