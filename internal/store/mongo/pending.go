@@ -53,20 +53,27 @@ func (s *Store) queuePending(ctx context.Context, filter bson.D) error {
 	if err := cur.All(ctx, &found); err != nil {
 		return errorf("mongo: pending mail: %w", err)
 	}
-	for _, p := range found {
-		msgs := make([]store.MailMessage, len(p.Mail))
-		for i, d := range p.Mail {
-			msgs[i] = d.message()
+	if len(found) == 0 {
+		return nil
+	}
+	// All of it queued, then cleared from every response in one update:
+	// a move cut short leaves mail that the next finds queued already.
+	var msgs []store.MailMessage
+	ids := make([]any, len(found))
+	for i, p := range found {
+		ids[i] = p.ID
+		for _, d := range p.Mail {
+			msgs = append(msgs, d.message())
 		}
-		if _, err := s.QueueMail(ctx, msgs); err != nil {
-			return errorf("mongo: pending mail: %w", err)
-		}
-		_, err := written(ctx, asWrite, func() (*mongo.UpdateResult, error) {
-			return s.responses.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, bson.D{{Key: "$unset", Value: bson.D{{Key: "mail", Value: ""}}}})
-		})
-		if err != nil {
-			return errorf("mongo: pending mail: clear: %w", err)
-		}
+	}
+	if _, err := s.QueueMail(ctx, msgs); err != nil {
+		return errorf("mongo: pending mail: %w", err)
+	}
+	_, err = written(ctx, asWrite, func() (*mongo.UpdateResult, error) {
+		return s.responses.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, bson.D{{Key: "$unset", Value: bson.D{{Key: "mail", Value: ""}}}})
+	})
+	if err != nil {
+		return errorf("mongo: pending mail: clear: %w", err)
 	}
 	return nil
 }
